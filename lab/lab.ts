@@ -1,0 +1,110 @@
+import { existsSync, mkdirSync, rmSync, unlinkSync } from 'node:fs';
+import path from 'node:path';
+import type { Driver, LoadedBalancer } from '../src/drivers/driver.js';
+import { UserError } from '../src/errors.js';
+import { bpfDir, stateDir } from '../src/paths.js';
+import { planScenario } from '../src/plan/plan.js';
+import type { Step } from '../src/plan/steps.js';
+import type { Scenario } from '../src/scenario/types.js';
+import { applySteps, type ApplyHooks } from './apply.js';
+import { hostJournalFile, hostPreflight } from './host-state.js';
+import { Journal } from './journal.js';
+import { teardown, type Cleanup, type TeardownReport } from './teardown.js';
+
+export type LabMode = 'sandbox' | 'host';
+
+export interface LabOptions extends ApplyHooks {
+  scenario: Scenario;
+  driver: Driver;
+  mode: LabMode;
+  runId: string;
+  kernel: string;
+  log(line: string): void;
+}
+
+export const MARKER_PREFIX = 'zonlab:';
+
+/**
+ * A lab that is up: its topology applied and its load balancer loaded. `stop()` (or `await using`)
+ * takes it down; a lab that failed to start has already taken down what it made.
+ */
+export class StartedLab implements AsyncDisposable {
+  private readonly cleanups: Cleanup[] = [];
+  private stopped?: Promise<TeardownReport>;
+
+  constructor(
+    readonly scenario: Scenario,
+    readonly mode: LabMode,
+    readonly runId: string,
+    readonly steps: Step[],
+    readonly journal: Journal,
+    readonly workDir: string,
+    readonly balancer: LoadedBalancer | undefined,
+  ) {}
+
+  /** Something to undo at teardown, before the topology goes (servers, clients). */
+  defer(what: string, run: () => Promise<void>): void {
+    this.cleanups.push({ what, run });
+  }
+
+  /** @internal */
+  addCleanup(c: Cleanup): void {
+    this.cleanups.push(c);
+  }
+
+  stop(): Promise<TeardownReport> {
+    this.stopped ??= (async () => {
+      const report = await teardown(this.journal, this.cleanups);
+      rmSync(this.workDir, { recursive: true, force: true });
+      if (report.failures.length === 0 && this.journal.file) unlinkSync(this.journal.file);
+      return report;
+    })();
+    return this.stopped;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+}
+
+export async function startLab(o: LabOptions): Promise<StartedLab> {
+  const marker = o.mode === 'host' ? `${MARKER_PREFIX}${o.runId}:${o.scenario.name}` : undefined;
+  const steps = planScenario(o.scenario, { kernel: o.kernel, driver: o.driver.name, marker, bpfDir });
+  if (o.mode === 'host') await hostPreflight(o.scenario);
+  let journal: Journal;
+  try {
+    journal = Journal.create({ runId: o.runId, scenario: o.scenario.name }, o.mode === 'host' ? hostJournalFile(o.scenario.name) : undefined);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new UserError(`${o.scenario.name} is already up on this machine (--host)`, 2, [`remove it with: zonlab down ${o.scenario.name} --host`]);
+    }
+    throw err;
+  }
+  const workDir = path.join(stateDir(), 'work', o.runId);
+  mkdirSync(workDir, { recursive: true, mode: 0o700 });
+  const lab = new StartedLab(o.scenario, o.mode, o.runId, steps, journal, workDir, undefined);
+  try {
+    await applySteps(steps, journal, o);
+    const lbStep = steps.find((s) => s.kind === 'lb-load');
+    if (lbStep && o.scenario.lb.config) {
+      const ctx = { config: o.scenario.lb.config, runId: o.runId, workDir, log: o.log };
+      o.onStep?.(steps.length, steps.length, `load the load balancer (${o.driver.name})`);
+      const seq = journal.intent(`load ${o.driver.name}`, o.driver.crashUndo?.(ctx) ?? []);
+      const balancer = await o.driver.load(ctx);
+      journal.settle(seq, 'done');
+      (lab as { balancer: LoadedBalancer | undefined }).balancer = balancer;
+      lab.addCleanup({ what: `unload ${o.driver.name}`, run: () => balancer.unload(), journalSeq: seq });
+    }
+    return lab;
+  } catch (err) {
+    const report = await lab.stop();
+    if (report.failures.length && err instanceof Error) {
+      (err as Error & { teardownFailures?: string[] }).teardownFailures = report.failures;
+    }
+    throw err;
+  }
+}
+
+export function labExists(name: string): boolean {
+  return existsSync(hostJournalFile(name));
+}

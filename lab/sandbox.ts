@@ -1,0 +1,128 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { runCommand, spawnInherited } from './run-command.js';
+
+/**
+ * The default isolation (../shared/DESIGN.md): a run lives in new network, mount and PID
+ * namespaces. The kernel reclaims everything when it ends, even by SIGKILL, and the machine's own
+ * default namespace is never changed.
+ */
+export const SANDBOX_ENV = 'ZONLAB_SANDBOX';
+
+export const UNSHARE = ['unshare', '--net', '--mount', '--pid', '--fork', '--kill-child', '--mount-proc', '--propagation', 'private'];
+
+export function insideSandbox(): boolean {
+  return process.env[SANDBOX_ENV] === '1';
+}
+
+/** The command line that runs this CLI again inside a sandbox. */
+export function sandboxArgv(cliArgs: string[]): string[] {
+  return [...UNSHARE, '--', process.execPath, ...process.execArgv, process.argv[1]!, ...cliArgs];
+}
+
+/**
+ * Inside: a private /run/netns (else `ip netns add` leaks a file into the host's and peers fail
+ * with "Peer netns reference is invalid"), a /sys and bpffs of this namespace, and lo up (a new
+ * namespace starts with it down).
+ */
+export async function prepareSandbox(): Promise<void> {
+  mkdirSync('/run/netns', { recursive: true });
+  await runCommand(['mount', '-t', 'tmpfs', '-o', 'mode=0755', 'zonlab-netns', '/run/netns']);
+  await runCommand(['mount', '-t', 'sysfs', 'zonlab-sys', '/sys']);
+  await runCommand(['mount', '-t', 'bpf', 'zonlab-bpf', '/sys/fs/bpf']);
+  await runCommand(['ip', 'link', 'set', 'dev', 'lo', 'up']);
+}
+
+/**
+ * Runs the CLI in a sandbox in the foreground. unshare ignores SIGINT and SIGTERM while it waits,
+ * so they are forwarded to the process inside, which tears down and exits.
+ */
+export function runInSandbox(cliArgs: string[], onInside?: (pids: DetachedSandbox) => void): Promise<number> {
+  const child = spawnInherited(sandboxArgv(cliArgs), { [SANDBOX_ENV]: '1' });
+  // the inner process appears once unshare has forked
+  const poll = setInterval(() => {
+    const inner = innerPid(child.pid);
+    if (!inner) return;
+    clearInterval(poll);
+    onInside?.({ unsharePid: child.pid!, holderPid: inner });
+  }, 20);
+  const forward = (sig: NodeJS.Signals) => {
+    const inner = innerPid(child.pid);
+    if (inner) process.kill(inner, sig);
+  };
+  const onInt = () => forward('SIGINT');
+  const onTerm = () => forward('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  process.on('SIGHUP', onTerm);
+  return new Promise((resolve) => {
+    child.on('exit', (code, signal) => {
+      clearInterval(poll);
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      process.off('SIGHUP', onTerm);
+      resolve(code ?? (signal ? 128 + 9 : 70));
+    });
+  });
+}
+
+export interface DetachedSandbox {
+  unsharePid: number;
+  holderPid: number;
+}
+
+/**
+ * Starts the CLI in a sandbox that outlives this process (`zonlab up`): it prints its progress,
+ * then a ready line, and holds the lab until SIGTERM.
+ */
+export function startDetachedSandbox(cliArgs: string[], onLine: (line: string) => void): Promise<DetachedSandbox> {
+  const child = spawn(sandboxArgv(cliArgs)[0]!, sandboxArgv(cliArgs).slice(1), {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, [SANDBOX_ENV]: '1' },
+  });
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    let errText = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => { errText += d; });
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      buffered += d;
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        if (line === READY_LINE) {
+          const holderPid = innerPid(child.pid);
+          child.stdout!.destroy();
+          child.stderr!.destroy();
+          child.unref();
+          if (!holderPid) reject(new Error('the sandbox is up but its process could not be found'));
+          else resolve({ unsharePid: child.pid!, holderPid });
+          return;
+        }
+        onLine(line);
+      }
+    });
+    child.on('exit', (code) => reject(Object.assign(new Error(errText.trim() || `the sandbox exited with code ${code}`), { exitCode: code })));
+  });
+}
+
+export const READY_LINE = 'zonlab: lab is up';
+
+/** The process unshare forked: the one inside the namespaces. */
+export function innerPid(unsharePid: number | undefined): number | undefined {
+  if (!unsharePid) return undefined;
+  try {
+    const children = readFileSync(`/proc/${unsharePid}/task/${unsharePid}/children`, 'utf8').trim().split(/\s+/);
+    const pid = Number(children[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** argv that runs a command inside a held sandbox, in one of its namespaces. */
+export function nsenterArgv(holderPid: number, netns: string | undefined, cmd: string[]): string[] {
+  const enter = ['nsenter', '--target', String(holderPid), '--mount', '--net', '--pid', '--'];
+  return netns === undefined ? [...enter, ...cmd] : [...enter, 'ip', 'netns', 'exec', netns, ...cmd];
+}

@@ -1,0 +1,77 @@
+import type { Step } from '../src/plan/steps.js';
+
+export interface Command {
+  argv: string[];
+  /** Named namespace; undefined is the lab's default namespace. */
+  netns?: string;
+}
+
+export interface StepCommands {
+  /** Reads the value to restore later (sysctls), run before `run`. */
+  save?: Command;
+  run: Command[];
+  /** What undoes the step, given what `save` read. Empty when the step goes away with its namespace or link. */
+  undo(saved: string | undefined): Command[];
+}
+
+const ipn = (netns: string | undefined, ...args: string[]): string[] => (netns === undefined ? ['ip', ...args] : ['ip', '-n', netns, ...args]);
+
+/** The commands of each step: argument arrays built from validated fields, never shell text. */
+export function stepCommands(s: Step): StepCommands {
+  const none = () => [];
+  switch (s.kind) {
+    case 'netns-add':
+      return { run: [{ argv: ['ip', 'netns', 'add', s.netns] }], undo: () => [{ argv: ['ip', 'netns', 'delete', s.netns] }] };
+    case 'netns-mark':
+      return { run: [{ argv: ipn(s.netns, 'link', 'set', 'dev', 'lo', 'alias', s.marker) }], undo: none };
+    case 'veth-add': {
+      const argv = ['ip', 'link', 'add', s.a.name];
+      if (s.a.netns !== undefined) argv.push('netns', s.a.netns);
+      argv.push('type', 'veth', 'peer', 'name', s.b.name);
+      if (s.b.netns !== undefined) argv.push('netns', s.b.netns);
+      // Deleting one end deletes the pair; a lab namespace's deletion does it too.
+      return { run: [{ argv }], undo: () => [{ argv: ipn(s.a.netns, 'link', 'delete', 'dev', s.a.name) }] };
+    }
+    case 'link-mark':
+      return { run: [{ argv: ipn(s.netns, 'link', 'set', 'dev', s.dev, 'alias', s.marker) }], undo: none };
+    case 'link-mtu':
+      return { run: [{ argv: ipn(s.netns, 'link', 'set', 'dev', s.dev, 'mtu', String(s.mtu)) }], undo: none };
+    case 'ethtool':
+      return {
+        run: [{ argv: ['ethtool', '-K', s.dev, ...Object.entries(s.features).flat()], netns: s.netns }],
+        undo: none,
+      };
+    case 'link-up':
+      return { run: [{ argv: ipn(s.netns, 'link', 'set', 'dev', s.dev, 'up') }], undo: none };
+    case 'addr-add': {
+      const extra = s.family === 6 ? ['nodad'] : []; // usable at once: no duplicate-address detection wait
+      return {
+        run: [{ argv: ipn(s.netns, 'address', 'add', s.cidr, 'dev', s.dev, ...extra) }],
+        undo: () => (s.owned ? [] : [{ argv: ipn(s.netns, 'address', 'delete', s.cidr, 'dev', s.dev) }]),
+      };
+    }
+    case 'route-add': {
+      const args = [`-${s.family}`, 'route', 'add', s.to, ...(s.via ? ['via', s.via] : []), ...(s.dev ? ['dev', s.dev] : [])];
+      const del = [`-${s.family}`, 'route', 'delete', s.to, ...(s.via ? ['via', s.via] : []), ...(s.dev ? ['dev', s.dev] : [])];
+      return { run: [{ argv: ipn(s.netns, ...args) }], undo: () => (s.owned ? [] : [{ argv: ipn(s.netns, ...del) }]) };
+    }
+    case 'sysctl':
+      return {
+        save: s.owned ? undefined : { argv: ['sysctl', '-n', s.key], netns: s.netns },
+        run: [{ argv: ['sysctl', '-q', '-w', `${s.key}=${s.value}`], netns: s.netns }],
+        undo: (saved) => (s.owned || saved === undefined ? [] : [{ argv: ['sysctl', '-q', '-w', `${s.key}=${saved.trim()}`], netns: s.netns }]),
+      };
+    case 'xdp-helper':
+      return {
+        run: [{ argv: ipn(s.netns, 'link', 'set', 'dev', s.dev, 'xdp', 'obj', s.object, 'sec', s.section) }],
+        undo: () => [{ argv: ipn(s.netns, 'link', 'set', 'dev', s.dev, 'xdp', 'off') }],
+      };
+    case 'lb-load':
+      return { run: [], undo: none }; // the driver loads and unloads; see lab/lab.ts
+  }
+}
+
+/** stderr of an undo whose object is already gone: teardown counts it as done. */
+export function alreadyGone(stderr: string): boolean {
+  return /Cannot find device|No such file or directory|does not exist|Cannot assign requested address|No such process|No such device|not found/i.test(stderr);
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env zx
+// Everything `zonlab run` and the tests need on a fresh Debian 12 machine (as root), and quick
+// when it is all there: Debian packages only when a tool is missing, then the TypeScript build and
+// the BPF objects.
+import { existsSync } from 'node:fs';
+
+$.verbose = false;
+
+/** tool (or header file) → the Debian package that brings it. */
+const needs = {
+  ip: 'iproute2', ss: 'iproute2', tc: 'iproute2', ethtool: 'ethtool', nft: 'nftables',
+  iperf3: 'iperf3', iperf: 'iperf', nc: 'netcat-openbsd', telnet: 'telnet', ping: 'iputils-ping',
+  sysctl: 'procps', unshare: 'util-linux', nsenter: 'util-linux', clang: 'clang', llc: 'llvm',
+  bpftool: 'bpftool', '/usr/include/bpf/bpf_helpers.h': 'libbpf-dev',
+  '/usr/include/x86_64-linux-gnu/asm/types.h': 'linux-libc-dev',
+  '/usr/lib/x86_64-linux-gnu/libbpf.so.1': 'libbpf1',
+};
+
+const missing = [];
+for (const [what, pkg] of Object.entries(needs)) {
+  const found = what.startsWith('/') ? existsSync(what) : await which(what, { nothrow: true });
+  if (!found && !missing.includes(pkg)) missing.push(pkg);
+}
+if (missing.length) {
+  if (process.getuid?.() !== 0) {
+    console.error(`zonlab setup: missing Debian packages: ${missing.join(' ')}\n  as root: apt-get update && apt-get install -y ${missing.join(' ')}`);
+    process.exit(4);
+  }
+  console.log(`zonlab setup: installing ${missing.join(' ')}`);
+  // iperf3's package asks whether to start a daemon; never on a lab machine
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  await $({ env, stdio: 'inherit' })`apt-get update -qq`;
+  await $({ env, stdio: 'inherit' })`apt-get install -y -qq --no-install-recommends ${missing}`;
+}
+
+await $({ stdio: 'inherit' })`npx tsc -p tsconfig.json`;
+await $`chmod +x dist/src/cli.js`;
+await $({ stdio: 'inherit' })`zx scripts/build-bpf.mjs`;
+console.log('zonlab setup: ready');

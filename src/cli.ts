@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { DRIVER_NAMES } from './drivers/driver.js';
+import { ExitCode, UserError } from './errors.js';
+import type { CommonArgs } from './commands/common.js';
+
+/** Commands import their modules when they run, so `--help` and `validate` start fast. */
+type Handler = (a: never) => number | Promise<number>;
+
+let exitCode: number = ExitCode.passed;
+const run = (load: () => Promise<Handler>) => async (a: unknown) => {
+  exitCode = await (await load())(a as never);
+};
+
+function common<T>(y: Argv<T>) {
+  return y
+    .option('lb', { choices: DRIVER_NAMES, default: 'auto' as const, describe: 'load balancer driver (auto: zon-lb if a binary is found, else the embedded XDP driver)' })
+    .option('zonlb', { type: 'string', describe: 'path of a zon-lb binary (or set ZONLB)', default: process.env.ZONLB })
+    .option('host', { type: 'boolean', default: false, describe: "no sandbox: use the machine's real default namespace and the scenario's literal names" })
+    .option('json', { type: 'boolean', default: false, describe: 'one JSON document on stdout' })
+    .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'print every command run, with its namespace' })
+    .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a scenario parameter: --set NAME=VALUE' });
+}
+
+const scenarioArg = <T>(y: Argv<T>) => y.positional('scenario', { type: 'string', demandOption: true, describe: 'a name in scenarios/ or a path to a .toml file' });
+
+export async function main(argv: string[]): Promise<number> {
+  const cli = yargs(argv)
+    .scriptName('zonlab')
+    .usage('$0 <command>\n\nA test lab for XDP load balancers: scenarios of namespaces and veth pairs, real traffic, recorded results.')
+    .command('run <scenario>', 'build the lab, load the load balancer, run the checks, record the result, tear down', (y) => scenarioArg(common(y)).option('keep', { type: 'boolean', default: false, describe: 'leave the lab up after the checks (then zonlab down)' }),
+      run(async () => (await import('./commands/run.js')).runCommandLine as Handler))
+    .command('up <scenario>', 'build the lab and load the load balancer; start nothing else', (y) => scenarioArg(common(y)),
+      run(async () => (await import('./commands/lab-commands.js')).upCommand as Handler))
+    .command('down <scenario>', 'remove a lab that is up', (y) => scenarioArg(common(y)),
+      run(async () => (await import('./commands/lab-commands.js')).downCommand as Handler))
+    .command('status [scenario]', 'show the labs that are up', (y) => common(y).positional('scenario', { type: 'string' }),
+      run(async () => (await import('./commands/lab-commands.js')).statusCommand as Handler))
+    .command('exec <scenario> <netns> [cmd..]', "run a command in one of a lab's namespaces (default: the lab's default namespace)", (y) => scenarioArg(common(y)).positional('netns', { type: 'string', demandOption: true }).positional('cmd', { type: 'string', array: true, default: [] }),
+      run(async () => (await import('./commands/lab-commands.js')).execCommand as Handler))
+    .command('plan <scenario>', 'print the ordered steps without running anything (no root needed)', (y) => scenarioArg(common(y)),
+      run(async () => (await import('./commands/inspect.js')).planCommand as Handler))
+    .command('validate <scenario>', 'check a scenario and its zonlb.toml (no root needed)', (y) => scenarioArg(common(y)),
+      run(async () => (await import('./commands/inspect.js')).validateCommand as Handler))
+    .command('list', 'the scenarios with one-line descriptions', (y) => common(y),
+      run(async () => (await import('./commands/inspect.js')).listCommand as Handler))
+    .command('results [scenario]', 'the recorded runs as a table', (y) => common(y).positional('scenario', { type: 'string' }),
+      run(async () => (await import('./commands/inspect.js')).resultsCommand as Handler))
+    .command('gc', 'remove everything zonlab runs left behind (found by ownership marker), and nothing else', (y) => common(y),
+      run(async () => (await import('./commands/lab-commands.js')).gcCommand as Handler))
+    .demandCommand(1, 'name a command: zonlab --help lists them')
+    .strict()
+    .recommendCommands()
+    .help()
+    .alias('h', 'help')
+    .version()
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new UserError(msg, ExitCode.badInput, ['zonlab --help lists the commands and options']);
+    })
+    .parserConfiguration({ 'populate--': false });
+  await cli.parseAsync();
+  return exitCode;
+}
+
+function report(err: unknown): number {
+  if (err instanceof UserError) {
+    process.stderr.write(`zonlab: ${err.message}\n${err.details.map((d) => `  ${d}\n`).join('')}`);
+    return err.exitCode;
+  }
+  process.stderr.write(`zonlab: internal error (a bug in zonlab; please report it with this trace)\n${(err as Error)?.stack ?? String(err)}\n`);
+  return ExitCode.internal;
+}
+
+export type { CommonArgs };
+
+main(hideBin(process.argv)).then(
+  (code) => { process.exitCode = code; },
+  (err) => { process.exitCode = report(err); },
+);

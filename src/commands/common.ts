@@ -1,0 +1,51 @@
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { setVerbose } from '../../lab/run-command.js';
+import type { DriverChoice } from '../drivers/driver.js';
+import { UserError } from '../errors.js';
+import { bpfDir } from '../paths.js';
+import { loadScenario } from '../scenario/load.js';
+import type { Scenario } from '../scenario/types.js';
+
+export interface CommonArgs {
+  lb: DriverChoice;
+  zonlb?: string;
+  host: boolean;
+  json: boolean;
+  verbose: boolean;
+  set: string[];
+}
+
+export function applyCommon(a: CommonArgs): void {
+  if (a.verbose) setVerbose((line) => process.stderr.write(`${line}\n`));
+}
+
+export function parseSets(sets: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const s of sets) {
+    const m = /^([A-Za-z0-9_-]+)=(.*)$/.exec(s);
+    if (!m) throw new UserError(`--set ${s}: expected NAME=VALUE`, 2, ['for example --set mtu=1310']);
+    out[m[1]!] = m[2]!;
+  }
+  return out;
+}
+
+export function loadFor(ref: string, a: Pick<CommonArgs, 'set'>): Scenario {
+  return loadScenario(ref, { set: parseSets(a.set ?? []) });
+}
+
+/** Progress goes to stderr so stdout stays clean for tables and --json. */
+export function progressPrinter(a: Pick<CommonArgs, 'json'>): (line: string) => void {
+  return a.json ? () => {} : (line) => process.stderr.write(`${line}\n`);
+}
+
+/** XDP helper objects are built by setup; a missing one is a requirement, not a crash. */
+export function missingObjects(s: Scenario): string[] {
+  const need = new Set(s.veths.flatMap((v) => [v.a.xdp, v.b.xdp]).filter((x) => x).map((x) => x!.program));
+  const built = existsSync(bpfDir) ? new Set(readdirSync(bpfDir)) : new Set<string>();
+  return [...need].filter((p) => !built.has(`${p}.o`)).map((p) => `bpf/${p}.o is not built (run npm run setup)`);
+}
+
+export function bpfObject(name: string): string {
+  return path.join(bpfDir, `${name}.o`);
+}

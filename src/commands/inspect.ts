@@ -1,0 +1,70 @@
+import path from 'node:path';
+import { stepCommands } from '../../lab/step-commands.js';
+import type { DriverChoice, DriverName } from '../drivers/driver.js';
+import { hostFacts } from '../host-facts.js';
+import { paint, table } from '../output/table.js';
+import { bpfDir } from '../paths.js';
+import { planScenario } from '../plan/plan.js';
+import { describeStep } from '../plan/steps.js';
+import { listScenarioFiles, loadScenario } from '../scenario/load.js';
+import { readRecords } from '../results/store.js';
+import { formatRate } from './run-output.js';
+import { loadFor, type CommonArgs } from './common.js';
+
+/** `plan` without root: 'auto' is shown as the embedded driver would be, the common case. */
+export function planCommand(a: CommonArgs & { scenario: string }): number {
+  const s = loadFor(a.scenario, a);
+  const driver: DriverName = a.lb === 'auto' ? 'embedded' : (a.lb as Exclude<DriverChoice, 'auto'>);
+  const steps = planScenario(s, { kernel: hostFacts().kernel, driver, bpfDir, marker: a.host ? 'zonlab:RUNID:' + s.name : undefined });
+  if (a.json) {
+    process.stdout.write(`${JSON.stringify({ scenario: s.name, driver, steps: steps.map((st) => ({ ...st, description: describeStep(st), commands: stepCommands(st).run })), checks: s.checks.map((c) => c.name) }, null, 2)}\n`);
+    return 0;
+  }
+  const lines = [`${s.name}: ${s.description}`, `driver: ${driver}${a.lb === 'auto' ? ' (auto: zon-lb when a binary is found)' : ''}; ${a.host ? 'host' : 'sandbox'} mode; kernel ${hostFacts().kernel}`, ''];
+  steps.forEach((st, i) => {
+    lines.push(`${String(i + 1).padStart(3)}. ${describeStep(st)}`);
+    for (const c of stepCommands(st).run) lines.push(paint(`       ${c.netns ? `[${c.netns}] ` : ''}${c.argv.join(' ')}`, 'dim'));
+  });
+  lines.push('', 'then:');
+  for (const c of s.checks) lines.push(`  check ${c.name}: ${c.kind} from ${c.from ?? 'default'} to ${c.to}${'port' in c ? `:${c.port}` : ''}${'server' in c ? ` → server ${c.server.address}:${c.server.port}@${c.server.netns ?? 'default'}` : ''}`);
+  lines.push('  record the result, then tear everything down in reverse');
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+export function validateCommand(a: CommonArgs & { scenario: string }): number {
+  const s = loadFor(a.scenario, a);
+  const msg = `${s.files[0]}: valid (${s.namespaces.length} namespaces, ${s.veths.length} veth pairs, ${s.checks.length} checks${s.lb.config ? `, load balancer config ${path.basename(s.lb.config.file)} with ${s.lb.config.services.length} services` : ''})`;
+  process.stdout.write(a.json ? `${JSON.stringify({ valid: true, scenario: s.name, hash: s.hash })}\n` : `${msg}\n`);
+  return 0;
+}
+
+export function listCommand(a: Pick<CommonArgs, 'json'>): number {
+  const rows: { name: string; description: string; error?: string }[] = [];
+  for (const file of listScenarioFiles()) {
+    const name = path.basename(file, '.toml');
+    try {
+      rows.push({ name, description: loadScenario(file).description });
+    } catch (err) {
+      rows.push({ name, description: '', error: (err as Error).message });
+    }
+  }
+  if (a.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+  else process.stdout.write(`${table(['scenario', 'description'], rows.map((r) => [r.name, r.error ? paint(`INVALID: ${r.error}`, 'red') : r.description]))}\n`);
+  return 0;
+}
+
+export function resultsCommand(a: Pick<CommonArgs, 'json'> & { scenario?: string }): number {
+  const { records, corrupt } = readRecords(a.scenario);
+  for (const c of corrupt) process.stderr.write(`zonlab: skipped ${c.file}: ${c.why}\n`);
+  if (a.json) {
+    process.stdout.write(`${JSON.stringify(records.map((r) => ({ file: r.file, ...r.record })), null, 2)}\n`);
+    return 0;
+  }
+  const rows = records.map(({ record: r }) => {
+    const rates = Object.entries(r.measurements).filter(([, m]) => m.bits_per_second !== undefined).map(([k, m]) => `${k} ${formatRate(m.bits_per_second)}`);
+    return [r.time.replace('T', ' ').slice(0, 19), r.scenario.name, r.driver.name, r.status === 'passed' ? paint('passed', 'green') : paint(r.status, 'red'), `${r.checks.filter((c) => c.status === 'passed').length}/${r.checks.length}`, rates.join(', ') || '-', r.id];
+  });
+  process.stdout.write(rows.length ? `${table(['time (UTC)', 'scenario', 'driver', 'status', 'checks', 'throughput', 'run'], rows)}\n` : 'no results recorded yet\n');
+  return 0;
+}

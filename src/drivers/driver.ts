@@ -1,0 +1,42 @@
+import type { ZonlbConfig } from '../zonlb/config.js';
+
+export const DRIVER_NAMES = ['auto', 'zon-lb', 'embedded', 'nft', 'none'] as const;
+export type DriverChoice = (typeof DRIVER_NAMES)[number];
+export type DriverName = Exclude<DriverChoice, 'auto'>;
+
+/** What a driver needs to load a config into the lab. */
+export interface LoadContext {
+  config: ZonlbConfig;
+  /** A short unique id of this run, for names of owned objects (nft table, bpffs pins). */
+  runId: string;
+  /** Directory the driver may write files into for this run (removed at teardown). */
+  workDir: string;
+  log: (line: string) => void;
+}
+
+/**
+ * A load balancer in the lab. `load` returns what was loaded; unload must be idempotent and try
+ * everything even when one part fails.
+ */
+export interface Driver {
+  readonly name: DriverName;
+  /** Reasons this driver cannot run here or cannot serve this config (empty: it can). */
+  missing(config: ZonlbConfig | undefined): Promise<string[]>;
+  version(): Promise<string>;
+  load(ctx: LoadContext): Promise<LoadedBalancer>;
+  /**
+   * Commands that remove what `load` makes, run by `zonlab down`/`gc` after a crash of a --host
+   * run (journalled before `load` runs). Optional: sandboxed runs never need it.
+   */
+  crashUndo?(ctx: LoadContext): { argv: string[]; netns?: string }[];
+}
+
+export interface LoadedBalancer {
+  readonly driver: DriverName;
+  readonly version: string;
+  /** Called before throughput checks (zon-lb: turn logging off). */
+  beforeThroughput?(): Promise<void>;
+  /** Counters the driver keeps, recorded in the run's result. */
+  counters?(): Promise<Record<string, number>>;
+  unload(): Promise<void>;
+}

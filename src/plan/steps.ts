@@ -1,0 +1,43 @@
+import type { NetnsRef } from '../scenario/types.js';
+
+/**
+ * One change to the machine, as data. Planning produces these without side effects; the engine
+ * turns each into commands (lab/step-commands.ts) and journals it before running it.
+ */
+export type Step =
+  | { kind: 'netns-add'; netns: string }
+  | { kind: 'netns-mark'; netns: string; marker: string }
+  | { kind: 'veth-add'; a: { netns: NetnsRef; name: string }; b: { netns: NetnsRef; name: string } }
+  | { kind: 'link-mark'; netns: NetnsRef; dev: string; marker: string }
+  | { kind: 'link-mtu'; netns: NetnsRef; dev: string; mtu: number }
+  | { kind: 'ethtool'; netns: NetnsRef; dev: string; features: Record<string, 'on' | 'off'> }
+  | { kind: 'link-up'; netns: NetnsRef; dev: string }
+  | { kind: 'addr-add'; netns: NetnsRef; dev: string; cidr: string; family: 4 | 6; owned: boolean }
+  | { kind: 'route-add'; netns: NetnsRef; to: string; family: 4 | 6; via?: string; dev?: string; owned: boolean }
+  | { kind: 'sysctl'; netns: NetnsRef; key: string; value: string; owned: boolean }
+  | { kind: 'xdp-helper'; netns: NetnsRef; dev: string; object: string; section: string }
+  | { kind: 'lb-load'; driver: string; interfaces: string[] };
+
+export type StepKind = Step['kind'];
+
+/** Where a step acts, as a person reads it. */
+export function where(netns: NetnsRef): string {
+  return netns === undefined ? 'default' : netns;
+}
+
+export function describeStep(s: Step): string {
+  switch (s.kind) {
+    case 'netns-add': return `create namespace ${s.netns}`;
+    case 'netns-mark': return `mark namespace ${s.netns} as zonlab's (lo alias ${s.marker})`;
+    case 'veth-add': return `create veth ${s.a.name}@${where(s.a.netns)} ↔ ${s.b.name}@${where(s.b.netns)}`;
+    case 'link-mark': return `mark ${s.dev}@${where(s.netns)} as zonlab's (alias ${s.marker})`;
+    case 'link-mtu': return `set mtu ${s.mtu} on ${s.dev}@${where(s.netns)}`;
+    case 'ethtool': return `ethtool -K ${s.dev}@${where(s.netns)} ${Object.entries(s.features).map(([k, v]) => `${k} ${v}`).join(' ')}`;
+    case 'link-up': return `bring ${s.dev}@${where(s.netns)} up`;
+    case 'addr-add': return `add ${s.cidr} to ${s.dev}@${where(s.netns)}`;
+    case 'route-add': return `route ${s.to}${s.via ? ` via ${s.via}` : ''}${s.dev ? ` dev ${s.dev}` : ''} in ${where(s.netns)}`;
+    case 'sysctl': return `sysctl ${s.key}=${s.value} in ${where(s.netns)}`;
+    case 'xdp-helper': return `attach XDP ${s.object} (sec ${s.section}) to ${s.dev}@${where(s.netns)}`;
+    case 'lb-load': return `load the load balancer (${s.driver}) on ${s.interfaces.join(', ') || 'no interface'}`;
+  }
+}

@@ -1,0 +1,33 @@
+import type { Scenario } from './scenario/types.js';
+import { findOnPath, isRoot } from './host-facts.js';
+
+/** The Debian package that brings each tool, for the hint. */
+const PACKAGE_OF: Record<string, string> = {
+  ip: 'iproute2', ss: 'iproute2', tc: 'iproute2', ethtool: 'ethtool', nft: 'nftables', sysctl: 'procps',
+  iperf3: 'iperf3', iperf: 'iperf', nc: 'netcat-openbsd', telnet: 'telnet', ping: 'iputils-ping',
+  unshare: 'util-linux', nsenter: 'util-linux', mount: 'mount',
+};
+
+export function toolsFor(s: Scenario, mode: 'sandbox' | 'host'): string[] {
+  const tools = new Set(['ip', 'ss', 'sysctl']);
+  if (mode === 'sandbox') for (const t of ['unshare', 'nsenter', 'mount']) tools.add(t);
+  if (s.veths.some((v) => Object.keys(v.a.ethtool).length || Object.keys(v.b.ethtool).length)) tools.add('ethtool');
+  for (const c of s.checks) {
+    if (c.kind === 'telnet') { tools.add('telnet'); tools.add('nc'); }
+    else if (c.kind === 'nc') tools.add('nc');
+    else tools.add(c.kind);
+  }
+  return [...tools];
+}
+
+/** What this machine lacks for the scenario: each a reason a person can act on. */
+export function missingRequirements(s: Scenario, mode: 'sandbox' | 'host'): string[] {
+  const reasons: string[] = [];
+  if (!isRoot()) reasons.push('needs root (network namespaces, veths and XDP need CAP_NET_ADMIN and CAP_SYS_ADMIN)');
+  const missingTools = toolsFor(s, mode).filter((t) => !findOnPath(t));
+  if (missingTools.length) {
+    const pkgs = [...new Set(missingTools.map((t) => PACKAGE_OF[t] ?? t))];
+    reasons.push(`missing tools: ${missingTools.join(', ')} (apt-get install ${pkgs.join(' ')}, or run npm run setup)`);
+  }
+  return reasons;
+}

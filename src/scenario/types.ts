@@ -1,0 +1,128 @@
+import type { DriverChoice, DriverName } from '../drivers/driver.js';
+import type { ZonlbConfig } from '../zonlb/config.js';
+import type { Cidr } from './names.js';
+
+/** A scenario after validation: every name, address and reference checked. */
+export interface Scenario {
+  name: string;
+  description: string;
+  /** The scenario file and, in order, the topology files it includes. */
+  files: string[];
+  /** sha256 of the files' contents and the parameters: the scenario's identity in results. */
+  hash: string;
+  params: Record<string, string | number | boolean>;
+  namespaces: string[];
+  veths: VethPair[];
+  addresses: AddressSpec[];
+  routes: RouteSpec[];
+  sysctls: SysctlSpec[];
+  lb: LbSpec;
+  servers: ServerSpec[];
+  checks: CheckSpec[];
+}
+
+/** undefined is the lab's default namespace. */
+export type NetnsRef = string | undefined;
+
+export interface VethEnd {
+  netns: NetnsRef;
+  name: string;
+  addresses: Cidr[];
+  mtu?: number;
+  /** ethtool -K features, e.g. { tx: 'off' }. */
+  ethtool: Record<string, 'on' | 'off'>;
+  xdp?: XdpHelper;
+}
+
+export interface XdpHelper {
+  /** A program in bpf/NAME.c, built to bpf/NAME.o. */
+  program: string;
+  section: string;
+  /** Attach only when the kernel is older than this (the seed's dummy program is for < 6.0). */
+  belowKernel?: string;
+}
+
+export interface VethPair {
+  a: VethEnd;
+  b: VethEnd;
+}
+
+export interface AddressSpec {
+  netns: NetnsRef;
+  dev: string;
+  cidr: Cidr;
+}
+
+export interface RouteSpec {
+  netns: NetnsRef;
+  to: 'default' | Cidr;
+  family: 4 | 6;
+  via?: string;
+  dev?: string;
+}
+
+export interface SysctlSpec {
+  netns: NetnsRef;
+  key: string;
+  value: string;
+  /** Only for these drivers (a sysctl that one data path needs and another does not). */
+  drivers?: DriverName[];
+}
+
+export interface LbSpec {
+  driver: DriverChoice;
+  /** The parsed zonlb.toml; undefined when the scenario has no load balancer. */
+  config?: ZonlbConfig;
+  configText?: string;
+}
+
+export interface ServerSpec {
+  name: string;
+  netns: NetnsRef;
+  address: string;
+  port: number;
+}
+
+export const CHECK_KINDS = ['telnet', 'nc', 'ping', 'iperf', 'iperf3'] as const;
+export type CheckKind = (typeof CHECK_KINDS)[number];
+
+interface CheckBase {
+  name: string;
+  from: NetnsRef;
+  to: string;
+  timeoutMs: number;
+}
+
+export interface ConnectCheck extends CheckBase {
+  kind: 'telnet' | 'nc';
+  port: number;
+  server: ServerSpec;
+  proto: 'tcp' | 'udp';
+  /** The address the server must see the client as (e.g. the load balancer's src_ip). */
+  expectSource?: string;
+}
+
+export interface PingCheck extends CheckBase {
+  kind: 'ping';
+  count: number;
+  size: number;
+}
+
+export interface ThroughputCheck extends CheckBase {
+  kind: 'iperf' | 'iperf3';
+  port: number;
+  server: ServerSpec;
+  duration: number;
+  omit: number;
+  parallel: number;
+  reverse: boolean;
+  udp: boolean;
+  /** iperf3 -b, e.g. "1G"; required with udp. */
+  bitrate?: string;
+}
+
+export type CheckSpec = ConnectCheck | PingCheck | ThroughputCheck;
+
+export function isThroughput(c: CheckSpec): c is ThroughputCheck {
+  return c.kind === 'iperf' || c.kind === 'iperf3';
+}

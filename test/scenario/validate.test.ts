@@ -1,0 +1,144 @@
+import test from 'ava';
+import { parse } from 'smol-toml';
+import { InvalidInput } from '../../src/errors.js';
+import { validateScenario } from '../../src/scenario/validate.js';
+import { loadScenario } from '../../src/scenario/load.js';
+
+const ZONLB = `[netif.veth0.1]
+ip = "10.0.0.1"
+proto = 6
+port = 23
+
+[backend.1_0]
+ip = "127.0.0.23"
+proto = 6
+port = 223
+options = ["redirect"]
+`;
+
+const BASE = `
+name = "t"
+[[netns]]
+name = "zone1"
+[[veth]]
+a = { name = "veth0", addresses = ["10.0.0.1/24"], ethtool = { tx = "off" } }
+b = { name = "veth1", netns = "zone1", addresses = ["10.0.0.2/24"] }
+[[address]]
+dev = "lo"
+address = "127.0.0.23/24"
+[[sysctl]]
+key = "net.ipv4.conf.veth0.accept_local"
+value = 1
+[lb]
+config = "x.zonlb.toml"
+[[server]]
+name = "backend"
+address = "127.0.0.23"
+port = 223
+[[check]]
+name = "telnet"
+kind = "telnet"
+from = "zone1"
+to = "10.0.0.1"
+port = 23
+server = "backend"
+`;
+
+function validate(text: string, zonlb = ZONLB) {
+  return validateScenario({
+    scenario: { file: '/s/t.toml', text, doc: parse(text) as Record<string, unknown> },
+    params: {}, hash: 'h',
+    readFile: () => zonlb,
+    xdpProgramExists: (n) => n === 'xdp_pass',
+  });
+}
+
+function problems(text: string, zonlb = ZONLB) {
+  const err = (() => { try { validate(text, zonlb); } catch (e) { return e; } return undefined; })();
+  if (!(err instanceof InvalidInput)) throw new Error(`expected InvalidInput, got ${String(err)}`);
+  return err.problems;
+}
+
+test('the base scenario is valid and resolved', (t) => {
+  const s = validate(BASE);
+  t.deepEqual(s.namespaces, ['zone1']);
+  t.is(s.veths[0]!.b.netns, 'zone1');
+  t.deepEqual(s.veths[0]!.a.ethtool, { tx: 'off' });
+  t.is(s.lb.config!.services[0]!.backends[0]!.ip, '127.0.0.23');
+  t.is(s.checks[0]!.kind, 'telnet');
+});
+
+test('the shipped veth-netns scenario is valid', (t) => {
+  const s = loadScenario('veth-netns');
+  t.is(s.name, 'veth-netns');
+  t.deepEqual(s.checks.map((c) => c.kind), ['telnet', 'nc', 'iperf', 'iperf3']);
+  t.regex(s.hash, /^[0-9a-f]{16}$/);
+});
+
+const cases: [string, (s: string) => string, RegExp, string][] = [
+  ['unknown top-level key gets a did-you-mean', (s) => `checks = 1\n${s}`, /unknown key/, 'did you mean'],
+  ['interface name longer than 15 characters', (s) => s.replace('name = "veth0"', 'name = "averyveryverylongname"'), /not a valid interface name/, 'veth[0].a.name'],
+  ['interface name with a slash', (s) => s.replace('name = "veth0"', 'name = "ve/th0"'), /not a valid interface name/, 'veth[0].a.name'],
+  ['interface name with a space', (s) => s.replace('name = "veth0"', 'name = "veth 0"'), /not a valid interface name/, 'veth[0].a.name'],
+  ['shell metacharacters in a namespace name', (s) => s.replace('name = "zone1"', 'name = "$(reboot)"'), /not a valid namespace name/, 'netns[0].name'],
+  ['invalid CIDR', (s) => s.replace('"10.0.0.1/24"', '"10.0.0.300/24"'), /not an address with a prefix/, 'veth[0].a.addresses[0]'],
+  ['prefix out of range', (s) => s.replace('"127.0.0.23/24"', '"127.0.0.23/33"'), /not an address with a prefix/, 'address[0].address'],
+  ['undeclared namespace', (s) => s.replace('from = "zone1"', 'from = "zone9"'), /not declared/, 'check[0].from'],
+  ['address on an interface that does not exist', (s) => s.replace('dev = "lo"', 'dev = "eth7"'), /no interface eth7/, 'address[0].dev'],
+  ['sysctl key with ..', (s) => s.replace('net.ipv4.conf.veth0.accept_local', 'net.ipv4..conf'), /not a network sysctl key/, 'sysctl[0].key'],
+  ['sysctl key with /', (s) => s.replace('net.ipv4.conf.veth0.accept_local', 'net/ipv4/conf/all/forwarding'), /not a network sysctl key/, 'sysctl[0].key'],
+  ['sysctl outside net. is refused', (s) => s.replace('net.ipv4.conf.veth0.accept_local', 'kernel.panic'), /not a network sysctl key/, 'sysctl[0].key'],
+  ['sysctl on an interface the namespace lacks', (s) => s.replace('net.ipv4.conf.veth0.accept_local', 'net.ipv4.conf.veth1.accept_local'), /names interface veth1/, 'sysctl[0].key'],
+  ['sysctl value with a shell metacharacter', (s) => s.replace('value = 1', 'value = "1;reboot"'), /not a plain sysctl value/, 'sysctl[0].value'],
+  ['port out of range', (s) => s.replace('port = 223', 'port = 70000'), /out of range/, 'server[0].port'],
+  ['negative port', (s) => s.replace('port = 23', 'port = -1'), /out of range/, 'check[0].port'],
+  ['server address that is not in its namespace', (s) => s.replace('address = "127.0.0.23"', 'address = "10.9.9.9"'), /is not an address of the default namespace/, 'server[0].address'],
+  ['IPv4 server behind an IPv6 VIP', (s) => s.replace('to = "10.0.0.1"', 'to = "2001:db8::1"'), /IPv4 server .* behind an IPv6/, 'check[0].to'],
+  ['unknown check kind', (s) => s.replace('kind = "telnet"', 'kind = "curl"'), /not a check kind/, 'check[0].kind'],
+  ['check that names an unknown server', (s) => s.replace('server = "backend"', 'server = "nope"'), /no server named/, 'check[0].server'],
+  ['duplicate namespace', (s) => s.replace('[[veth]]', '[[netns]]\nname = "zone1"\n[[veth]]'), /declared twice/, 'netns[1].name'],
+  ['wrong type', (s) => s.replace('port = 223', 'port = "223"'), /out of range/, 'server[0].port'],
+  ['missing required key', (s) => s.replace('to = "10.0.0.1"\n', ''), /is required/, 'check[0].to'],
+  ['unknown key inside a check', (s) => s.replace('port = 23', 'port = 23\nduraton = 5'), /unknown key/, 'check[0].duraton'],
+  ['unknown XDP program', (s) => s.replace('addresses = ["10.0.0.2/24"] }', 'addresses = ["10.0.0.2/24"], xdp = "evil" }'), /no XDP program/, 'veth[0].b.xdp'],
+  ['ethtool value other than on/off', (s) => s.replace('tx = "off"', 'tx = "maybe"'), /must be "on" or "off"/, 'veth[0].a.ethtool.tx'],
+];
+
+for (const [title, edit, message, key] of cases) {
+  test(`invalid: ${title}`, (t) => {
+    const ps = problems(edit(BASE));
+    const p = ps.find((x) => message.test(x.message) || x.key.includes(key));
+    t.truthy(p, JSON.stringify(ps));
+    t.regex(p!.message, message);
+    t.true(p!.key.includes(key) || (p!.hint ?? '').includes(key), `${p!.key} / ${p!.hint}`);
+    t.is(p!.file, '/s/t.toml');
+  });
+}
+
+test('problems carry line numbers', (t) => {
+  const ps = problems(BASE.replace('port = 223', 'port = 0'));
+  const p = ps.find((x) => x.key === 'server[0].port')!;
+  t.is(BASE.split('\n')[p.line! - 1]!.trim(), 'port = 223');
+});
+
+test('every problem is reported at once', (t) => {
+  const ps = problems(BASE.replace('port = 223', 'port = 0').replace('kind = "telnet"', 'kind = "x"').replace('"10.0.0.2/24"', '"nope"'));
+  t.true(ps.length >= 3);
+});
+
+test('zonlb.toml problems name the zonlb file and key', (t) => {
+  const ps = problems(BASE, ZONLB.replace('options = ["redirect"]', 'options = ["redirect", "frobnicate"]'));
+  t.is(ps[0]!.file, '/s/x.zonlb.toml');
+  t.is(ps[0]!.key, 'backend.1_0.options');
+  t.regex(ps[0]!.message, /unknown option "frobnicate"/);
+});
+
+test('zonlb.toml naming an interface the scenario lacks', (t) => {
+  const ps = problems(BASE, ZONLB.replace('[netif.veth0.1]', '[netif.veth7.1]'));
+  t.regex(ps[0]!.message, /names interface veth7/);
+});
+
+test('a config path with .. is refused', (t) => {
+  const ps = problems(BASE.replace('config = "x.zonlb.toml"', 'config = "../../etc/shadow"'));
+  t.is(ps[0]!.key, 'lb.config');
+});
