@@ -1,0 +1,14 @@
+import type { CheckKind } from '../scenario/types.js';
+
+/** A check's result: a failure is an outcome, with the evidence a person needs to believe it. */
+export interface CheckOutcome {
+  name: string;
+  kind: CheckKind;
+  status: 'passed' | 'failed';
+  /** One line: "token both ways; server saw 10.0.0.2" or "3.9 Gbit/s". */
+  summary: string;
+  evidence: Record<string, unknown>;
+  measurements?: Record<string, number>;
+  durationMs: number;
+  error?: string;
+}

@@ -1,0 +1,67 @@
+import { isIP } from 'node:net';
+import { runCommand, startBackground } from '../../lab/run-command.js';
+import { parseIperf2 } from '../parsers/iperf2.js';
+import { parseIperf3 } from '../parsers/iperf3-json.js';
+import type { ThroughputCheck } from '../scenario/types.js';
+import type { CheckOutcome } from './outcome.js';
+import { waitListening } from './wait-listen.js';
+
+const rate = (bps: number) => (bps >= 1e9 ? `${(bps / 1e9).toFixed(2)} Gbit/s` : `${(bps / 1e6).toFixed(1)} Mbit/s`);
+
+/** iperf3: a one-off server (-1: one test, then exit) behind the load balancer, the client with -J. */
+export async function runIperf3Check(spec: ThroughputCheck): Promise<CheckOutcome> {
+  const t0 = Date.now();
+  const proto = spec.udp ? 'udp' : 'tcp';
+  const server = startBackground(['iperf3', '-s', '-1', '-B', spec.server.address, '-p', String(spec.server.port)], { netns: spec.server.netns });
+  const argv = ['iperf3', '-c', spec.to, '-p', String(spec.port), '-t', String(spec.duration), '-O', String(spec.omit), '-J',
+    ...(spec.parallel > 1 ? ['-P', String(spec.parallel)] : []), ...(spec.reverse ? ['-R'] : []), ...(spec.udp ? ['-u', '-b', spec.bitrate ?? '1G'] : [])];
+  const evidence: Record<string, unknown> = { serverCommand: server.argv, clientCommand: argv };
+  try {
+    // iperf3's control connection is TCP even for UDP tests
+    await waitListening('iperf3', spec.server.netns, spec.server.address, spec.server.port, 'tcp');
+    const r = await runCommand(argv, { netns: spec.from, reject: false, timeoutMs: spec.timeoutMs });
+    const parsed = parseIperf3(`${r.stdout}\n${r.stderr}`);
+    if (!parsed.ok) return failed(spec, t0, evidence, `iperf3: ${parsed.error}`);
+    evidence.result = parsed;
+    if (r.failed) return failed(spec, t0, evidence, `iperf3 exit code ${r.exitCode}: ${r.stderr.trim()}`);
+    const bps = parsed.bitsPerSecondReceived;
+    const measurements: Record<string, number> = { bits_per_second: bps, bits_per_second_sent: parsed.bitsPerSecondSent };
+    if (parsed.retransmits !== undefined) measurements.retransmits = parsed.retransmits;
+    if (parsed.cpu) { measurements.cpu_host_percent = parsed.cpu.hostTotal; measurements.cpu_remote_percent = parsed.cpu.remoteTotal; }
+    if (parsed.udp) { measurements.jitter_ms = parsed.udp.jitterMs; measurements.lost_packets = parsed.udp.lostPackets; }
+    parsed.perStream.forEach((s, i) => { if (s.bitsPerSecondReceived !== undefined) measurements[`stream_${i}_bits_per_second`] = s.bitsPerSecondReceived; });
+    const ok = bps > 0;
+    return { name: spec.name, kind: 'iperf3', status: ok ? 'passed' : 'failed', summary: `${rate(bps)} (${proto}${spec.parallel > 1 ? `, ${spec.parallel} streams` : ''}${parsed.retransmits !== undefined ? `, ${parsed.retransmits} retransmits` : ''})`, evidence, measurements, durationMs: Date.now() - t0, error: ok ? undefined : 'no data moved' };
+  } catch (err) {
+    return failed(spec, t0, evidence, (err as Error).message);
+  } finally {
+    await server.stop();
+  }
+}
+
+/** iperf 2, as the README runs it; its server keeps running, so it is stopped afterwards. */
+export async function runIperfCheck(spec: ThroughputCheck): Promise<CheckOutcome> {
+  const t0 = Date.now();
+  const six = isIP(spec.server.address) === 6 ? ['-V'] : [];
+  const server = startBackground(['iperf', '-s', ...six, '-B', spec.server.address, '-p', String(spec.server.port)], { netns: spec.server.netns });
+  const argv = ['iperf', ...six, '-c', spec.to, '-p', String(spec.port), '-t', String(spec.duration), ...(spec.parallel > 1 ? ['-P', String(spec.parallel)] : [])];
+  const evidence: Record<string, unknown> = { serverCommand: server.argv, clientCommand: argv };
+  try {
+    await waitListening('iperf', spec.server.netns, spec.server.address, spec.server.port, 'tcp');
+    const r = await runCommand(argv, { netns: spec.from, reject: false, timeoutMs: spec.timeoutMs });
+    evidence.output = r.stdout.trim().split('\n').slice(-4);
+    const parsed = parseIperf2(`${r.stdout}\n${r.stderr}`);
+    if (!parsed.ok) return failed(spec, t0, evidence, `iperf: ${parsed.error}`);
+    evidence.result = parsed;
+    const ok = parsed.bitsPerSecond > 0 && !r.failed;
+    return { name: spec.name, kind: 'iperf', status: ok ? 'passed' : 'failed', summary: rate(parsed.bitsPerSecond), evidence, measurements: { bits_per_second: parsed.bitsPerSecond, transfer_bytes: parsed.transferBytes }, durationMs: Date.now() - t0, error: ok ? undefined : `iperf exit code ${r.exitCode}` };
+  } catch (err) {
+    return failed(spec, t0, evidence, (err as Error).message);
+  } finally {
+    await server.stop();
+  }
+}
+
+function failed(spec: ThroughputCheck, t0: number, evidence: Record<string, unknown>, error: string): CheckOutcome {
+  return { name: spec.name, kind: spec.kind, status: 'failed', summary: error, evidence, durationMs: Date.now() - t0, error };
+}

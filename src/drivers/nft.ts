@@ -1,0 +1,110 @@
+import { runCommand } from '../../lab/run-command.js';
+import { findOnPath } from '../host-facts.js';
+import type { ZonlbConfig, ZonlbService } from '../zonlb/config.js';
+import type { Driver, LoadContext, LoadedBalancer } from './driver.js';
+
+/** nft tables of a run: `zonlab_` + the run id, so `zonlab gc` can find them by name. */
+export function nftTableName(runId: string): string {
+  return `zonlab_${runId.replace(/[^a-z0-9]/g, '')}`;
+}
+
+const L4: Record<number, string> = { 6: 'tcp', 17: 'udp' };
+
+/**
+ * The kernel's own DNAT with conntrack, from the zonlb.toml subset. Options `redirect` and `tx`
+ * are XDP details with no nft meaning; DSR cannot be expressed with NAT at all.
+ */
+export function nftRuleset(config: ZonlbConfig, table: string): string {
+  const pre: string[] = [];
+  const post: string[] = [];
+  for (const s of config.services) {
+    const fam = s.family === 6 ? 'ip6' : 'ip';
+    const match = `iifname "${s.netif}" ${fam} daddr ${s.vip} ${serviceMatch(s)}`;
+    const targets = s.backends.map((b) => (b.port !== undefined && s.port !== undefined ? `${fam === 'ip6' ? `[${b.ip}]` : b.ip}:${b.port}` : b.ip));
+    const to = targets.length === 1
+      ? targets[0]
+      : `numgen inc mod ${targets.length} map { ${targets.map((t, i) => `${i} : ${t.replace(/^\[(.*)\]:(\d+)$/, '$1 . $2').replace(/^([0-9.]+):(\d+)$/, '$1 . $2')}`).join(', ')} }`;
+    const dnat = targets.length > 1 && s.port !== undefined ? `dnat ${fam} addr . port to ${to}` : `dnat ${fam} to ${to}`;
+    pre.push(`    ${match} counter ${dnat} comment "gid ${s.gid}"`);
+    for (const b of s.backends) {
+      if (!b.options.srcIp) continue;
+      const l4 = L4[b.proto] ? ` ${L4[b.proto]} dport ${b.port}` : '';
+      post.push(`    ct status dnat ${fam} daddr ${b.ip}${l4} counter snat ${fam} to ${b.options.srcIp} comment "gid ${s.gid} backend ${b.key}"`);
+    }
+  }
+  return [
+    `table inet ${table} {`,
+    '  chain prerouting {',
+    '    type nat hook prerouting priority dstnat; policy accept;',
+    ...pre,
+    '  }',
+    '  chain postrouting {',
+    '    type nat hook postrouting priority srcnat; policy accept;',
+    ...post,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+function serviceMatch(s: ZonlbService): string {
+  if (s.proto === 1) return 'icmp type echo-request';
+  if (s.proto === 58) return 'icmpv6 type echo-request';
+  return `${L4[s.proto]} dport ${s.port}`;
+}
+
+export function nftMissing(config: ZonlbConfig | undefined): string[] {
+  const reasons: string[] = [];
+  if (!findOnPath('nft')) reasons.push('nft not found: install nftables');
+  for (const s of config?.services ?? []) {
+    for (const b of s.backends) {
+      for (const opt of ['dsr_l2', 'dsr_l3'] as const) {
+        if (b.options.raw.includes(opt)) reasons.push(`the nft driver cannot do ${opt} (backend.${b.key} in ${config!.file}): NAT is not direct server return`);
+      }
+      if (b.options.altAddr) reasons.push(`the nft driver cannot do alt_addr= (backend.${b.key} in ${config!.file})`);
+      if (b.family !== s.family) reasons.push(`the nft driver cannot translate IPv${s.family} to IPv${b.family} (backend.${b.key} in ${config!.file})`);
+    }
+  }
+  return reasons;
+}
+
+export const nftDriver: Driver = {
+  name: 'nft',
+  missing: async (config) => nftMissing(config),
+  version: async () => (await runCommand(['nft', '--version'], { reject: false })).stdout.trim() || 'unknown',
+  crashUndo: (ctx) => [{ argv: ['nft', 'delete', 'table', 'inet', nftTableName(ctx.runId)] }],
+  async load(ctx: LoadContext): Promise<LoadedBalancer> {
+    const table = nftTableName(ctx.runId);
+    await runCommand(['nft', '-f', '-'], { input: nftRuleset(ctx.config, table) });
+    const version = await this.version();
+    return {
+      driver: 'nft',
+      version,
+      async counters() {
+        const r = await runCommand(['nft', '-j', 'list', 'table', 'inet', table], { reject: false });
+        return nftCounters(r.stdout);
+      },
+      async unload() {
+        const r = await runCommand(['nft', 'delete', 'table', 'inet', table], { reject: false });
+        if (r.failed && !/No such file or directory/.test(r.stderr)) throw new Error(`nft delete table inet ${table}: ${r.stderr.trim()}`);
+      },
+    };
+  },
+};
+
+/** Packets per rule, named by the rule's comment ("gid 1" → gid_1_packets). */
+export function nftCounters(json: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  try {
+    const doc = JSON.parse(json) as { nftables: { rule?: { comment?: string; expr: { counter?: { packets: number; bytes: number } }[] } }[] };
+    for (const item of doc.nftables) {
+      const rule = item.rule;
+      const counter = rule?.expr.find((e) => e.counter)?.counter;
+      if (!rule || !counter) continue;
+      const name = (rule.comment ?? 'rule').replace(/[^a-z0-9]+/gi, '_');
+      out[`${name}_packets`] = (out[`${name}_packets`] ?? 0) + counter.packets;
+      out[`${name}_bytes`] = (out[`${name}_bytes`] ?? 0) + counter.bytes;
+    }
+  } catch { /* no table: no counters */ }
+  return out;
+}
