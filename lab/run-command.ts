@@ -32,6 +32,18 @@ export interface CommandResult {
 type Logger = (line: string) => void;
 
 let verboseLog: Logger | undefined;
+
+/**
+ * System tools come from the system: npm puts node_modules/.bin first on PATH, and there a
+ * package's `nft` (@vercel/nft, pulled in by ava) shadows nftables' nft.
+ */
+export function systemPath(path = process.env.PATH ?? ''): string {
+  return path.split(':').filter((d) => d && !d.includes('node_modules')).join(':') || '/usr/sbin:/usr/bin:/sbin:/bin';
+}
+
+function childEnv(extra?: Record<string, string>): Record<string, string> {
+  return { ...(process.env as Record<string, string>), PATH: systemPath(), ...extra };
+}
 let spawnCount = 0;
 
 export function setVerbose(log: Logger | undefined): void {
@@ -77,7 +89,8 @@ export async function runCommand(argv: string[], options: CommandOptions = {}): 
     timeout: options.timeoutMs ?? 30_000,
     reject: false,
     stdin: options.input === undefined ? 'ignore' : 'pipe',
-    env: options.env,
+    env: childEnv(options.env),
+    extendEnv: false,
     stripFinalNewline: false,
   });
   const result: CommandResult = {
@@ -133,7 +146,8 @@ export function startBackground(argv: string[], options: CommandOptions = {}): B
     stdin: 'pipe',
     buffer: false,
     timeout: options.timeoutMs,
-    env: options.env,
+    env: childEnv(options.env),
+    extendEnv: false,
     // the server must die with us even if we are killed: it stays in our process group
     cleanup: true,
   });
@@ -179,5 +193,5 @@ export function startBackground(argv: string[], options: CommandOptions = {}): B
 export function spawnInherited(argv: string[], env: Record<string, string> = {}): import('node:child_process').ChildProcess {
   spawnCount++;
   verboseLog?.(`$ ${argv.join(' ')}`);
-  return spawn(argv[0]!, argv.slice(1), { stdio: 'inherit', env: { ...process.env, ...env } });
+  return spawn(argv[0]!, argv.slice(1), { stdio: 'inherit', env: childEnv(env) });
 }

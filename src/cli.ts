@@ -38,7 +38,10 @@ export async function main(argv: string[]): Promise<number> {
     .command('status [scenario]', 'show the labs that are up', (y) => common(y).positional('scenario', { type: 'string' }),
       run(async () => (await import('./commands/lab-commands.js')).statusCommand as Handler))
     .command('exec <scenario> <netns> [cmd..]', "run a command in one of a lab's namespaces (default: the lab's default namespace)", (y) => scenarioArg(common(y)).positional('netns', { type: 'string', demandOption: true }).positional('cmd', { type: 'string', array: true, default: [] }),
-      run(async () => (await import('./commands/lab-commands.js')).execCommand as Handler))
+      run(async () => {
+        const { execCommand } = await import('./commands/lab-commands.js');
+        return ((a: { cmd: string[]; '--'?: string[] }) => execCommand({ ...(a as object as Parameters<typeof execCommand>[0]), cmd: [...a.cmd, ...(a['--'] ?? [])] })) as Handler;
+      }))
     .command('plan <scenario>', 'print the ordered steps without running anything (no root needed)', (y) => scenarioArg(common(y)),
       run(async () => (await import('./commands/inspect.js')).planCommand as Handler))
     .command('validate <scenario>', 'check a scenario and its zonlb.toml (no root needed)', (y) => scenarioArg(common(y)),
@@ -60,7 +63,7 @@ export async function main(argv: string[]): Promise<number> {
       if (err) throw err;
       throw new UserError(msg, ExitCode.badInput, ['zonlab --help lists the commands and options']);
     })
-    .parserConfiguration({ 'populate--': false });
+    .parserConfiguration({ 'populate--': true });
   await cli.parseAsync();
   return exitCode;
 }

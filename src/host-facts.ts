@@ -20,7 +20,8 @@ export function isRoot(): boolean {
 
 /** A program on PATH, found the way execvp would find it. */
 export function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  for (const dir of (env.PATH ?? '').split(':')) {
+  // as lab/run-command.ts runs them: node_modules/.bin is not where system tools come from
+  for (const dir of (env.PATH ?? '').split(':').filter((d) => !d.includes('node_modules'))) {
     if (!dir) continue;
     const full = path.join(dir, name);
     const st = statSafe(full);

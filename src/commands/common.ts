@@ -49,3 +49,18 @@ export function missingObjects(s: Scenario): string[] {
 export function bpfObject(name: string): string {
   return path.join(bpfDir, `${name}.o`);
 }
+
+/** Holds a lab open until SIGINT or SIGTERM; a timer keeps Node's event loop from ending first. */
+export function untilSignalled(): Promise<void> {
+  const keepAlive = setInterval(() => {}, 1 << 30);
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearInterval(keepAlive);
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+}

@@ -12,7 +12,7 @@ import { hostFacts, isRoot } from '../host-facts.js';
 import { paint, table } from '../output/table.js';
 import { stateDir } from '../paths.js';
 import { newRunId } from '../session/run-scenario.js';
-import { applyCommon, loadFor, progressPrinter, type CommonArgs } from './common.js';
+import { applyCommon, loadFor, progressPrinter, untilSignalled, type CommonArgs } from './common.js';
 import { preflight } from './run.js';
 import { collectGarbage } from './gc.js';
 
@@ -53,10 +53,7 @@ export async function upCommand(a: CommonArgs & { scenario: string }): Promise<n
   // inside the detached sandbox: announce, then hold the lab until told to go
   process.stdout.on('error', () => { /* the parent stopped reading after the ready line */ });
   process.stdout.write(`${READY_LINE}\n`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', () => resolve());
-    process.once('SIGINT', () => resolve());
-  });
+  await untilSignalled();
   await lab.stop();
   return 0;
 }

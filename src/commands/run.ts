@@ -12,7 +12,7 @@ import { planScenario } from '../plan/plan.js';
 import { missingRequirements } from '../requirements.js';
 import type { Scenario } from '../scenario/types.js';
 import { newRunId, runScenario } from '../session/run-scenario.js';
-import { applyCommon, loadFor, progressPrinter, type CommonArgs } from './common.js';
+import { applyCommon, loadFor, progressPrinter, untilSignalled, type CommonArgs } from './common.js';
 import { printRunSummary, runJson } from './run-output.js';
 
 export interface RunArgs extends CommonArgs {
@@ -46,10 +46,7 @@ export async function runCommandLine(a: RunArgs): Promise<number> {
         return;
       }
       progress(`--keep: the lab stays up until this process ends (Ctrl-C, or zonlab down ${s.name}); enter it with: zonlab exec ${s.name} NETNS -- COMMAND`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-      });
+      await untilSignalled();
     },
   }, { keep: a.keep });
   if (a.verbose) progress(`processes spawned: ${spawnedProcesses()}`);

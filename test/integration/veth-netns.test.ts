@@ -1,0 +1,90 @@
+import test from 'ava';
+import { execa } from 'execa';
+import { fileURLToPath } from 'node:url';
+import { rootSkipReason, snapshot } from '../helpers/audit.js';
+
+const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
+const skip = rootSkipReason();
+const integration = skip ? test.skip : test.serial;
+const title = (t: string) => (skip ? `${t} [skipped: ${skip}]` : t);
+const zonlab = (...args: string[]) => execa('node', [cli, ...args], { reject: false, env: { NO_COLOR: '1' } });
+
+integration(title('run veth-netns --lb nft in the sandbox: README checks pass, nothing left behind'), async (t) => {
+  const before = snapshot();
+  const r = await zonlab('run', 'veth-netns', '--lb', 'nft', '--json', '--set', 'duration=2');
+  t.is(r.exitCode, 0, `${r.stderr}\n${r.stdout.slice(0, 3000)}`);
+  const doc = JSON.parse(r.stdout);
+  t.is(doc.status, 'passed');
+  t.deepEqual(doc.checks.map((c: { name: string; status: string }) => `${c.name}:${c.status}`), ['telnet:passed', 'nc:passed', 'iperf:passed', 'iperf3:passed']);
+  t.true(doc.measurements.iperf3.bits_per_second > 1e8);
+  t.true(doc.measurements.iperf.bits_per_second > 1e8);
+  t.is(doc.checks[0].evidence.serverSawClientAs, '10.0.0.2');
+  t.is(doc.driver.name, 'nft');
+  t.true(doc.counters.gid_1_packets > 0, JSON.stringify(doc.counters));
+  t.deepEqual(snapshot(), before);
+});
+
+integration(title('run veth-netns --host: the README literally in the default namespace, restored after'), async (t) => {
+  const before = snapshot();
+  const r = await zonlab('run', 'veth-netns', '--lb', 'nft', '--host', '--json', '--set', 'duration=1');
+  t.is(r.exitCode, 0, `${r.stderr}\n${r.stdout.slice(0, 3000)}`);
+  t.is(JSON.parse(r.stdout).status, 'passed');
+  t.deepEqual(snapshot(), before);
+});
+
+integration(title('a run whose checks fail exits 1 and still tears down'), async (t) => {
+  const before = snapshot();
+  // no load balancer: nothing answers on the VIP's port 23
+  const r = await zonlab('run', 'veth-netns', '--lb', 'none', '--json', '--set', 'duration=1');
+  t.is(r.exitCode, 1, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  t.is(doc.status, 'failed');
+  t.true(doc.checks.every((c: { status: string }) => c.status === 'failed'));
+  t.deepEqual(snapshot(), before);
+});
+
+integration(title('up, status, exec and down of a sandboxed lab'), async (t) => {
+  const before = snapshot();
+  const up = await zonlab('up', 'veth-netns', '--lb', 'nft');
+  t.is(up.exitCode, 0, up.stderr);
+  try {
+    t.regex((await zonlab('status')).stdout, /veth-netns\s+sandbox\s+up/);
+    const ex = await zonlab('exec', 'veth-netns', 'zone1', '--', 'ip', '-o', 'address', 'show', 'dev', 'veth1');
+    t.regex(ex.stdout, /10\.0\.0\.2\/24/);
+    // the lab is private: the machine's default namespace has no veth0
+    t.notRegex(snapshot().links, /veth0/);
+  } finally {
+    const down = await zonlab('down', 'veth-netns');
+    t.is(down.exitCode, 0, down.stderr);
+  }
+  t.regex((await zonlab('status')).stdout, /nothing is up/);
+  t.deepEqual(snapshot(), before);
+});
+
+integration(title('up --host, then gc finds it by its markers and journal and removes it'), async (t) => {
+  const before = snapshot();
+  const up = await zonlab('up', 'veth-netns', '--lb', 'nft', '--host');
+  t.is(up.exitCode, 0, up.stderr);
+  t.regex(snapshot().namespaces, /zone1/);
+  const again = await zonlab('up', 'veth-netns', '--lb', 'nft', '--host');
+  t.is(again.exitCode, 2, 'a second host lab of the same names is refused');
+  const gc = await zonlab('gc');
+  t.is(gc.exitCode, 0, gc.stderr);
+  t.regex(gc.stdout, /removed host lab veth-netns/);
+  t.deepEqual(snapshot(), before);
+});
+
+integration(title('SIGINT during a run tears down and exits 130'), async (t) => {
+  const before = snapshot();
+  const child = execa('node', [cli, 'run', 'veth-netns', '--lb', 'nft', '--set', 'duration=30'], { reject: false, env: { NO_COLOR: '1' } });
+  // wait until the throughput check is under way
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+  const deadline = Date.now() + 30_000;
+  while (!/check iperf/.test(err) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  child.kill('SIGINT');
+  const r = await child;
+  t.is(r.exitCode, 130, err);
+  t.regex(err, /tearing down/);
+  t.deepEqual(snapshot(), before);
+});
