@@ -11,4 +11,6 @@ export interface CheckOutcome {
   measurements?: Record<string, number>;
   durationMs: number;
   error?: string;
+  /** 1…N when the throughput checks are repeated; 0 for a warm-up run that is not counted. */
+  repetition?: number;
 }

@@ -1,5 +1,7 @@
 import type { CheckOutcome } from '../checks/outcome.js';
 import type { HostFacts } from '../host-facts.js';
+import type { Fingerprint } from '../stats/fingerprint.js';
+import type { Summary } from '../stats/summary.js';
 
 export type RunStatus = 'passed' | 'failed' | 'interrupted' | 'error';
 
@@ -19,8 +21,14 @@ export interface RunRecord {
   status: RunStatus;
   error?: string;
   checks: CheckOutcome[];
-  /** check name → measurement name → value. */
+  /** check name → measurement name → value (the median when the checks were repeated). */
   measurements: Record<string, Record<string, number>>;
+  /** check name → measurement name → every counted sample, in order (warm-up runs left out). */
+  samples: Record<string, Record<string, number[]>>;
+  /** check name → measurement name → statistics of the samples. */
+  stats: Record<string, Record<string, Summary>>;
+  repeat: { count: number; warmup: boolean };
+  fingerprint: Fingerprint;
   counters?: Record<string, number>;
   teardown: { failures: string[] };
 }

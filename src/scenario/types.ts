@@ -19,6 +19,10 @@ export interface Scenario {
   lb: LbSpec;
   servers: ServerSpec[];
   checks: CheckSpec[];
+  /** How many times the throughput checks run (`--repeat` overrides). */
+  repeat: number;
+  /** The largest drop that is not a regression, as a fraction (`--max-drop` overrides). */
+  maxDrop?: number;
 }
 
 /** undefined is the lab's default namespace. */

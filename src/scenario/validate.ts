@@ -170,16 +170,18 @@ export function validateScenario(input: ValidateInput): Scenario {
     else checks.push(check);
   }
 
-  top.integer('repeat', { min: 1, max: 1000 });
+  const repeat = top.integer('repeat', { min: 1, max: 1000 }) ?? 1;
+  let maxDrop: number | undefined;
   if (top.has('max_drop')) {
     const v = top.table.max_drop;
     if (typeof v !== 'number' || !(v > 0 && v < 1)) top.problem('max_drop', `${JSON.stringify(v)} is not a fraction`, 'e.g. 0.1 for 10%');
+    else maxDrop = v;
   }
 
   if (problems.length) throw new InvalidInput(problems);
   return {
     name, description, files: [input.scenario.file, ...(input.topology ? [input.topology.file] : [])], hash: input.hash,
-    params: input.params, namespaces, veths, addresses, routes, sysctls, lb, servers, checks,
+    params: input.params, namespaces, veths, addresses, routes, sysctls, lb, servers, checks, repeat, maxDrop,
   };
 }
 

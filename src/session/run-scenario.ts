@@ -12,6 +12,8 @@ import { writeRecord } from '../results/store.js';
 import { isThroughput, type Scenario } from '../scenario/types.js';
 import { zonlabCommit, zonlabVersion } from '../version.js';
 import { readOffloads } from './offloads.js';
+import { flattenOffloads } from '../stats/fingerprint.js';
+import { summarize } from '../stats/summary.js';
 
 export function newRunId(): string {
   return process.env.ZONLAB_RUN_ID && /^[a-z0-9]{4,16}$/.test(process.env.ZONLAB_RUN_ID) ? process.env.ZONLAB_RUN_ID : randomBytes(4).toString('hex');
@@ -33,7 +35,17 @@ export interface RunOutcome {
  * validate → build → load → checks → record → teardown, in the current (sandbox or host)
  * namespace. The first SIGINT/SIGTERM stops the servers and clients and goes to teardown.
  */
-export async function runScenario(s: Scenario, driver: Driver, mode: LabMode, hooks: RunHooks, opts: { keep?: boolean; write?: boolean } = {}): Promise<RunOutcome> {
+export interface RunOptions {
+  keep?: boolean;
+  write?: boolean;
+  /** Throughput checks run this many times on the same live lab (default: the scenario's). */
+  repeat?: number;
+  /** One uncounted run of each throughput check first. */
+  warmup?: boolean;
+}
+
+export async function runScenario(s: Scenario, driver: Driver, mode: LabMode, hooks: RunHooks, opts: RunOptions = {}): Promise<RunOutcome> {
+  const repeat = opts.repeat ?? s.repeat;
   const runId = newRunId();
   const time = new Date().toISOString();
   const t0 = performance.now();
@@ -64,11 +76,16 @@ export async function runScenario(s: Scenario, driver: Driver, mode: LabMode, ho
     offloads = await readOffloads(s);
     if (s.checks.some(isThroughput)) await lab.balancer?.beforeThroughput?.();
     for (const check of s.checks) {
-      if (interrupted) break;
-      hooks.progress(`check ${check.name} (${check.kind})…`);
-      const outcome = await runCheck(check, { onProgress: hooks.progress });
-      checks.push(outcome);
-      hooks.checkDone(outcome);
+      const throughput = isThroughput(check);
+      const runs = throughput ? [...(opts.warmup ? [0] : []), ...Array.from({ length: repeat }, (_, i) => i + 1)] : [1];
+      for (const repetition of runs) {
+        if (interrupted) break;
+        const label = repetition === 0 ? ' warm-up' : runs.length > 1 ? ` ${repetition}/${repeat}` : '';
+        hooks.progress(`check ${check.name} (${check.kind})${label}…`);
+        const outcome = { ...(await runCheck(check, { onProgress: hooks.progress })), ...(throughput ? { repetition } : {}) };
+        checks.push(outcome);
+        hooks.checkDone(outcome);
+      }
     }
     counters = await lab.balancer?.counters?.().catch(() => undefined);
     status = interrupted ? 'interrupted' : checks.every((c) => c.status === 'passed') ? 'passed' : 'failed';
@@ -87,15 +104,34 @@ export async function runScenario(s: Scenario, driver: Driver, mode: LabMode, ho
     process.off('SIGTERM', onTerm);
   }
 
+  const counted = checks.filter((c) => c.repetition !== 0);
+  const samples = collectSamples(counted);
+  const stats = Object.fromEntries(Object.entries(samples).map(([c, ms]) => [c, Object.fromEntries(Object.entries(ms).map(([m, xs]) => [m, summarize(xs)]))]));
+  const driverVersion = lab?.balancer?.version ?? (await driver.version().catch(() => 'unknown'));
+  const host = hostFacts();
   const record: RunRecord = {
     schema: 1, id: runId, time, durationMs: Math.round(performance.now() - t0),
     scenario: { name: s.name, hash: s.hash, files: s.files, params: s.params },
-    driver: { name: driver.name, version: lab?.balancer?.version ?? (await driver.version().catch(() => 'unknown')) },
+    driver: { name: driver.name, version: driverVersion },
     zonlab: { version: zonlabVersion(), commit: zonlabCommit() },
-    host: hostFacts(), mode, offloads, status, error, checks,
-    measurements: Object.fromEntries(checks.filter((c) => c.measurements).map((c) => [c.name, c.measurements!])),
+    host, mode, offloads, status, error, checks,
+    measurements: Object.fromEntries(Object.entries(stats).map(([c, ms]) => [c, Object.fromEntries(Object.entries(ms).map(([m, st]) => [m, st.median]))])),
+    samples, stats,
+    repeat: { count: repeat, warmup: Boolean(opts.warmup) },
+    fingerprint: { kernel: host.kernel, cpuModel: host.cpuModel, cpus: host.cpus, driver: driver.name, driverVersion, scenarioHash: s.hash, offloads: flattenOffloads(offloads) },
     counters, teardown: { failures: teardownFailures },
   };
   const file = opts.write === false ? undefined : writeRecord(record);
   return { record, file };
+}
+
+/** check → measurement → values, over every counted outcome that passed. */
+export function collectSamples(outcomes: CheckOutcome[]): Record<string, Record<string, number[]>> {
+  const out: Record<string, Record<string, number[]>> = {};
+  for (const o of outcomes) {
+    if (o.status !== 'passed' || !o.measurements) continue;
+    const byName = (out[o.name] ??= {});
+    for (const [m, v] of Object.entries(o.measurements)) if (Number.isFinite(v)) (byName[m] ??= []).push(v);
+  }
+  return out;
 }
