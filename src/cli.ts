@@ -23,13 +23,32 @@ function common<T>(y: Argv<T>) {
     .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a scenario parameter: --set NAME=VALUE' });
 }
 
+function verdictOptions<T>(y: Argv<T>) {
+  return y
+    .option('max-drop', { type: 'number', describe: 'the largest throughput drop that is not a regression, as a fraction (default 0.1, or the scenario\'s max_drop)' })
+    .option('force', { type: 'boolean', default: false, describe: 'compare even when the environments differ (kernel, CPU, driver, offloads, scenario)' })
+    .option('junit', { type: 'string', describe: 'write JUnit XML to FILE' })
+    .option('markdown', { type: 'string', describe: 'write a Markdown summary to FILE (also appended to $GITHUB_STEP_SUMMARY when set)' })
+    .check((a) => {
+      const m = (a as { maxDrop?: number }).maxDrop;
+      if (m !== undefined && !(m > 0 && m < 1)) throw new Error(`--max-drop ${m}: give a fraction between 0 and 1, e.g. 0.1 for 10%`);
+      const r = (a as { repeat?: number }).repeat;
+      if (r !== undefined && !(Number.isInteger(r) && r >= 1 && r <= 1000)) throw new Error(`--repeat ${r}: give a whole number from 1 to 1000`);
+      return true;
+    });
+}
+
 const scenarioArg = <T>(y: Argv<T>) => y.positional('scenario', { type: 'string', demandOption: true, describe: 'a name in scenarios/ or a path to a .toml file' });
 
 export async function main(argv: string[]): Promise<number> {
   const cli = yargs(argv)
     .scriptName('zonlab')
     .usage('$0 <command>\n\nA test lab for XDP load balancers: scenarios of namespaces and veth pairs, real traffic, recorded results.')
-    .command('run <scenario>', 'build the lab, load the load balancer, run the checks, record the result, tear down', (y) => scenarioArg(common(y)).option('keep', { type: 'boolean', default: false, describe: 'leave the lab up after the checks (then zonlab down)' }),
+    .command('run <scenario>', 'build the lab, load the load balancer, run the checks, record the result, tear down', (y) => verdictOptions(scenarioArg(common(y)))
+      .option('keep', { type: 'boolean', default: false, describe: 'leave the lab up after the checks (then zonlab down)' })
+      .option('repeat', { type: 'number', describe: 'run the throughput checks N times on the same live lab (default: the scenario\'s repeat, else 1)' })
+      .option('warmup', { type: 'boolean', default: false, describe: 'one uncounted run of each throughput check first' })
+      .option('baseline', { type: 'boolean', default: false, describe: 'compare with the stored baseline; exit 3 on a regression' }),
       run(async () => (await import('./commands/run.js')).runCommandLine as Handler))
     .command('up <scenario>', 'build the lab and load the load balancer; start nothing else', (y) => scenarioArg(common(y)),
       run(async () => (await import('./commands/lab-commands.js')).upCommand as Handler))
@@ -50,6 +69,10 @@ export async function main(argv: string[]): Promise<number> {
       run(async () => (await import('./commands/inspect.js')).listCommand as Handler))
     .command('results [scenario]', 'the recorded runs as a table', (y) => common(y).positional('scenario', { type: 'string' }),
       run(async () => (await import('./commands/inspect.js')).resultsCommand as Handler))
+    .command('baseline save <scenario>', 'store a run (the latest of the scenario, or --from RUN) as its baseline in results/baselines/', (y) => common(y).positional('scenario', { type: 'string', demandOption: true }).option('from', { type: 'string', describe: 'a run id or a result file' }),
+      run(async () => (await import('./commands/compare.js')).baselineSaveCommand as Handler))
+    .command('compare [run]', 'compare a run (default: the latest) with the baseline or with another run; exit 3 on a regression', (y) => verdictOptions(common(y)).positional('run', { type: 'string', describe: 'a run id or a result file' }).option('against', { type: 'string', describe: 'a run id, a result file, or "baseline" (the default)' }),
+      run(async () => (await import('./commands/compare.js')).compareCommand as Handler))
     .command('gc', 'remove everything zonlab runs left behind (found by ownership marker), and nothing else', (y) => common(y),
       run(async () => (await import('./commands/lab-commands.js')).gcCommand as Handler))
     .demandCommand(1, 'name a command: zonlab --help lists them')

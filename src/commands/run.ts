@@ -14,10 +14,18 @@ import type { Scenario } from '../scenario/types.js';
 import { newRunId, runScenario } from '../session/run-scenario.js';
 import { applyCommon, loadFor, progressPrinter, untilSignalled, type CommonArgs } from './common.js';
 import { printRunSummary, runJson } from './run-output.js';
+import { compareWithBaseline, printComparison, verdictExit, writeReports } from './compare.js';
 
 export interface RunArgs extends CommonArgs {
   scenario: string;
   keep: boolean;
+  repeat?: number;
+  warmup: boolean;
+  baseline: boolean;
+  maxDrop?: number;
+  force: boolean;
+  junit?: string;
+  markdown?: string;
 }
 
 /** Everything that must hold before anything is created: a skip (exit 4) lists all of it. */
@@ -48,13 +56,19 @@ export async function runCommandLine(a: RunArgs): Promise<number> {
       progress(`--keep: the lab stays up until this process ends (Ctrl-C, or zonlab down ${s.name}); enter it with: zonlab exec ${s.name} NETNS -- COMMAND`);
       await untilSignalled();
     },
-  }, { keep: a.keep });
+  }, { keep: a.keep, repeat: a.repeat, warmup: a.warmup });
   if (a.verbose) progress(`processes spawned: ${spawnedProcesses()}`);
-  if (a.json) process.stdout.write(`${JSON.stringify(runJson(record, file), null, 2)}\n`);
-  else printRunSummary(record, file);
-  if (record.status === 'passed') return ExitCode.passed;
+  const comparison = a.baseline && record.status === 'passed' ? compareWithBaseline(record, { maxDrop: a.maxDrop ?? s.maxDrop, force: a.force }) : undefined;
+  writeReports([{ record, comparison }], a);
+  if (a.json) process.stdout.write(`${JSON.stringify({ ...runJson(record, file), comparison }, null, 2)}\n`);
+  else {
+    printRunSummary(record, file);
+    if (comparison) printComparison(comparison);
+  }
   if (record.status === 'interrupted') return 130;
-  return ExitCode.checkFailed;
+  if (record.status !== 'passed') return ExitCode.checkFailed;
+  if (comparison && !comparison.compared) return ExitCode.badInput;
+  return verdictExit(comparison);
 }
 
 /** The run happens in a child inside the sandbox; this side registers it so status/exec/down see it. */

@@ -55,7 +55,8 @@ export function summarize(xs: readonly number[], level = 0.95): Summary {
  * The widest j that still reaches the level is taken; below n = 6 no j reaches 95 %, and the
  * interval is the whole range with its real, lower coverage.
  */
-export function medianCi(s: readonly number[], level = 0.95): { low: number; high: number; level: number } {
+export function medianCi(xs: readonly number[], level = 0.95): { low: number; high: number; level: number } {
+  const s = sorted(xs);
   const n = s.length;
   if (n === 0) return { low: NaN, high: NaN, level: 0 };
   let best = { low: s[0]!, high: s[n - 1]!, level: 1 - 2 * binomCdf(0, n) };

@@ -1,0 +1,32 @@
+import type { RecordComparison } from '../compare/compare.js';
+import type { RunRecord } from '../results/record.js';
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+
+export interface ReportedRun {
+  record: RunRecord;
+  comparison?: RecordComparison;
+}
+
+/** JUnit XML: a test case per check, and one per throughput verdict (a regression is a failure). */
+export function junitXml(runs: ReportedRun[]): string {
+  const suites = runs.map(({ record: r, comparison }) => {
+    const cls = `zonlab.${r.scenario.name}.${r.driver.name}`;
+    const cases: string[] = [];
+    for (const c of r.checks) {
+      const name = c.repetition !== undefined && r.repeat.count > 1 ? `${c.name} #${c.repetition === 0 ? 'warm-up' : c.repetition}` : c.name;
+      const body = c.status === 'failed' ? `<failure message="${esc(c.summary)}">${esc(c.error ?? c.summary)}</failure>` : `<system-out>${esc(c.summary)}</system-out>`;
+      cases.push(`    <testcase classname="${esc(cls)}" name="${esc(name)}" time="${(c.durationMs / 1000).toFixed(3)}">${body}</testcase>`);
+    }
+    if (r.status === 'error' && r.error) cases.push(`    <testcase classname="${esc(cls)}" name="lab"><error message="${esc(r.error.split('\n')[0]!)}">${esc(r.error)}</error></testcase>`);
+    for (const row of comparison?.rows ?? []) {
+      const v = row.comparison;
+      const body = v.verdict === 'regressed' ? `<failure message="${esc(`regressed: ${v.reason}`)}">${esc(`${row.check} vs ${comparison!.against}: ${v.reason}`)}</failure>` : `<system-out>${esc(`${v.verdict}: ${v.reason}`)}</system-out>`;
+      cases.push(`    <testcase classname="${esc(cls)}" name="${esc(`throughput ${row.check} vs baseline`)}">${body}</testcase>`);
+    }
+    const failures = cases.filter((c) => c.includes('<failure')).length;
+    const errors = cases.filter((c) => c.includes('<error')).length;
+    return `  <testsuite name="${esc(`${r.scenario.name} (${r.driver.name})`)}" tests="${cases.length}" failures="${failures}" errors="${errors}" timestamp="${esc(r.time)}" time="${(r.durationMs / 1000).toFixed(3)}">\n${cases.join('\n')}\n  </testsuite>`;
+  });
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="zonlab">\n${suites.join('\n')}\n</testsuites>\n`;
+}

@@ -1,0 +1,63 @@
+import test from 'ava';
+import { compareRecord } from '../../src/compare/compare.js';
+import { junitXml } from '../../src/output/junit.js';
+import { markdownSummary } from '../../src/output/markdown.js';
+import type { RunRecord } from '../../src/results/record.js';
+import { summarize } from '../../src/stats/summary.js';
+
+function record(id: string, samples: number[], status: RunRecord['status'] = 'passed'): RunRecord {
+  const fingerprint = { kernel: 'k', cpuModel: 'c', cpus: 2, driver: 'nft', driverVersion: 'v', scenarioHash: 'h', offloads: {} };
+  return {
+    schema: 1, id, time: '2026-11-24T00:00:00.000Z', durationMs: 1000,
+    scenario: { name: 'veth-netns', hash: 'h', files: [], params: {} }, driver: { name: 'nft', version: 'v' },
+    zonlab: { version: '0', commit: 'c' }, host: { kernel: 'k', cpuModel: 'c', cpus: 2, arch: 'x64' }, mode: 'sandbox', offloads: {},
+    status,
+    checks: [
+      { name: 'telnet', kind: 'telnet', status: status === 'passed' ? 'passed' : 'failed', summary: 'token <both> ways & "quoted"', evidence: {}, durationMs: 10, error: status === 'passed' ? undefined : 'refused' },
+      ...samples.map((s, i) => ({ name: 'iperf3', kind: 'iperf3' as const, status: 'passed' as const, summary: `${s}`, evidence: {}, measurements: { bits_per_second: s }, durationMs: 1000, repetition: i + 1 })),
+    ],
+    measurements: { iperf3: { bits_per_second: summarize(samples).median } },
+    samples: { iperf3: { bits_per_second: samples } },
+    stats: { iperf3: { bits_per_second: summarize(samples) } },
+    repeat: { count: samples.length, warmup: false }, fingerprint, teardown: { failures: [] },
+  };
+}
+
+const base = record('b', [20e9, 20.2e9, 19.9e9, 20.1e9, 20e9]);
+const slow = record('s', [14e9, 14.1e9, 13.9e9, 14e9, 14.2e9]);
+const cmp = compareRecord(slow, { label: 'baseline', fingerprint: base.fingerprint, samples: base.samples });
+
+test('compareRecord finds the regression and its worst verdict', (t) => {
+  t.true(cmp.compared);
+  t.is(cmp.worst, 'regressed');
+  t.is(cmp.rows[0]!.check, 'iperf3');
+});
+
+test('different fingerprints are not compared without --force', (t) => {
+  const other = { ...slow, fingerprint: { ...slow.fingerprint, kernel: 'k2' } };
+  const c = compareRecord(other, { label: 'b', fingerprint: base.fingerprint, samples: base.samples });
+  t.false(c.compared);
+  t.deepEqual(c.fingerprintDiffs.map((d) => d.key), ['kernel']);
+  t.true(compareRecord(other, { label: 'b', fingerprint: base.fingerprint, samples: base.samples }, { force: true }).compared);
+});
+
+test('JUnit: a case per check and per verdict, regression as a failure, text escaped', (t) => {
+  const xml = junitXml([{ record: slow, comparison: cmp }]);
+  t.regex(xml, /^<\?xml version="1.0"/);
+  t.is((xml.match(/<testcase /g) ?? []).length, 1 + 5 + 1);
+  t.regex(xml, /name="throughput iperf3 vs baseline"><failure message="regressed:/);
+  t.regex(xml, /failures="1"/);
+  t.regex(xml, /token &lt;both&gt; ways &amp; &quot;quoted&quot;/);
+  t.notRegex(xml, /<both>/);
+});
+
+test('JUnit: a failed check is a failure', (t) => {
+  const xml = junitXml([{ record: record('f', [1e9], 'failed') }]);
+  t.regex(xml, /name="telnet"[^>]*><failure message=/);
+});
+
+test('Markdown: one row per check with the verdict', (t) => {
+  const md = markdownSummary([{ record: slow, comparison: cmp }]);
+  t.regex(md, /\| veth-netns \| nft \| iperf3 \| ✅ passed \| 14\.00 Gbit\/s \| .* \| -30\.0% \| 🔻 regressed \|/);
+  t.regex(md, /\| veth-netns \| nft \| telnet \| ✅ passed \| - \|/);
+});

@@ -1,0 +1,50 @@
+import test from 'ava';
+import { compareSamples } from '../../src/stats/verdict.js';
+import { fingerprintDiff, type Fingerprint } from '../../src/stats/fingerprint.js';
+
+const base = [20.1, 19.8, 20.3, 20.0, 19.9].map((x) => x * 1e9);
+const scaled = (k: number) => base.map((x) => x * k);
+
+test('a steady 30% drop is regressed', (t) => {
+  const c = compareSamples(base, scaled(0.7));
+  t.is(c.verdict, 'regressed');
+  t.true(c.ci.high < 0.9);
+});
+
+test('a steady 30% gain is improved', (t) => {
+  t.is(compareSamples(base, scaled(1.3)).verdict, 'improved');
+});
+
+test('the same figures are unchanged', (t) => {
+  t.is(compareSamples(base, [...base].reverse()).verdict, 'unchanged');
+});
+
+test('a real but small drop (5%) is unchanged at the 10% threshold', (t) => {
+  t.is(compareSamples(base, scaled(0.95)).verdict, 'unchanged');
+});
+
+test('noise wider than the threshold is inconclusive', (t) => {
+  const noisy = [12, 25, 18, 30, 10].map((x) => x * 1e9);
+  const c = compareSamples(base, noisy);
+  t.is(c.verdict, 'inconclusive');
+  t.regex(c.reason, /raise --repeat/);
+});
+
+test('too few samples: a big change is inconclusive, a small one unchanged', (t) => {
+  t.is(compareSamples([20], [14]).verdict, 'inconclusive');
+  t.is(compareSamples([20], [19.5]).verdict, 'unchanged');
+});
+
+test('the threshold is a parameter', (t) => {
+  t.is(compareSamples(base, scaled(0.85), 0.1).verdict, 'regressed');
+  t.is(compareSamples(base, scaled(0.85), 0.2).verdict, 'unchanged');
+});
+
+const fp: Fingerprint = { kernel: '6.18', cpuModel: 'X', cpus: 2, driver: 'nft', driverVersion: '1', scenarioHash: 'h', offloads: { 'veth0@default tx-checksumming': 'off' } };
+
+test('fingerprints: equal, and each difference named', (t) => {
+  t.deepEqual(fingerprintDiff(fp, { ...fp }), []);
+  const d = fingerprintDiff(fp, { ...fp, kernel: '6.19', offloads: { 'veth0@default tx-checksumming': 'on' } });
+  t.deepEqual(d.map((x) => x.key), ['kernel', 'offload veth0@default tx-checksumming']);
+  t.is(d[1]!.baseline, 'off');
+});
