@@ -61,6 +61,13 @@ export function stepCommands(s: Step): StepCommands {
         run: [{ argv: ['sysctl', '-q', '-w', `${s.key}=${s.value}`], netns: s.netns }],
         undo: (saved) => (s.owned || saved === undefined ? [] : [{ argv: ['sysctl', '-q', '-w', `${s.key}=${saved.trim()}`], netns: s.netns }]),
       };
+    case 'qdisc': {
+      const tc = (...args: string[]) => (s.netns === undefined ? ['tc', ...args] : ['tc', '-n', s.netns, ...args]);
+      return {
+        run: [{ argv: tc('qdisc', 'add', 'dev', s.dev, 'root', 'tbf', 'rate', s.rate, 'burst', s.burst, 'latency', s.latency) }],
+        undo: () => (s.owned ? [] : [{ argv: tc('qdisc', 'delete', 'dev', s.dev, 'root') }]),
+      };
+    }
     case 'xdp-helper':
       return {
         run: [{ argv: ipn(s.netns, 'link', 'set', 'dev', s.dev, 'xdp', 'obj', s.object, 'sec', s.section) }],

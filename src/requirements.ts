@@ -11,6 +11,7 @@ const PACKAGE_OF: Record<string, string> = {
 export function toolsFor(s: Scenario, mode: 'sandbox' | 'host'): string[] {
   const tools = new Set(['ip', 'ss', 'sysctl']);
   if (mode === 'sandbox') for (const t of ['unshare', 'nsenter', 'mount']) tools.add(t);
+  if (s.qdiscs?.length) tools.add('tc');
   if (s.veths.some((v) => Object.keys(v.a.ethtool).length || Object.keys(v.b.ethtool).length)) tools.add('ethtool');
   for (const c of s.checks) {
     if (c.kind === 'telnet') { tools.add('telnet'); tools.add('nc'); }

@@ -54,6 +54,7 @@ export function planScenario(s: Scenario, facts: PlanFacts): Step[] {
     const to = r.to === 'default' ? 'default' : `${r.to.address}/${r.to.prefix}`;
     steps.push({ kind: 'route-add', netns: r.netns, to, family: r.family, via: r.via, dev: r.dev, owned: owned(r.netns, r.dev) });
   }
+  for (const q of s.qdiscs ?? []) steps.push({ kind: 'qdisc', netns: q.netns, dev: q.dev, rate: q.rate, burst: q.burst, latency: q.latency, owned: owned(q.netns, q.dev) });
   for (const end of ends) {
     if (!end.xdp) continue;
     if (end.xdp.belowKernel && !kernelBelow(facts.kernel, end.xdp.belowKernel)) continue;

@@ -15,6 +15,7 @@ export type Step =
   | { kind: 'addr-add'; netns: NetnsRef; dev: string; cidr: string; family: 4 | 6; owned: boolean }
   | { kind: 'route-add'; netns: NetnsRef; to: string; family: 4 | 6; via?: string; dev?: string; owned: boolean }
   | { kind: 'sysctl'; netns: NetnsRef; key: string; value: string; owned: boolean }
+  | { kind: 'qdisc'; netns: NetnsRef; dev: string; rate: string; burst: string; latency: string; owned: boolean }
   | { kind: 'xdp-helper'; netns: NetnsRef; dev: string; object: string; section: string }
   | { kind: 'lb-load'; driver: string; interfaces: string[] };
 
@@ -37,6 +38,7 @@ export function describeStep(s: Step): string {
     case 'addr-add': return `add ${s.cidr} to ${s.dev}@${where(s.netns)}`;
     case 'route-add': return `route ${s.to}${s.via ? ` via ${s.via}` : ''}${s.dev ? ` dev ${s.dev}` : ''} in ${where(s.netns)}`;
     case 'sysctl': return `sysctl ${s.key}=${s.value} in ${where(s.netns)}`;
+    case 'qdisc': return `shape ${s.dev}@${where(s.netns)} to ${s.rate} (tbf)`;
     case 'xdp-helper': return `attach XDP ${s.object} (sec ${s.section}) to ${s.dev}@${where(s.netns)}`;
     case 'lb-load': return `load the load balancer (${s.driver}) on ${s.interfaces.join(', ') || 'no interface'}`;
   }

@@ -16,6 +16,7 @@ export interface Scenario {
   addresses: AddressSpec[];
   routes: RouteSpec[];
   sysctls: SysctlSpec[];
+  qdiscs: QdiscSpec[];
   lb: LbSpec;
   servers: ServerSpec[];
   checks: CheckSpec[];
@@ -63,6 +64,16 @@ export interface RouteSpec {
   family: 4 | 6;
   via?: string;
   dev?: string;
+}
+
+/** A root qdisc that shapes a link (tbf or htb are built into these kernels; netem is not). */
+export interface QdiscSpec {
+  netns: NetnsRef;
+  dev: string;
+  kind: 'tbf';
+  rate: string;
+  burst: string;
+  latency: string;
 }
 
 export interface SysctlSpec {

@@ -7,7 +7,7 @@ import { asTable, Fields, type Origin, type Table } from './fields.js';
 import { isEthtoolFeature, sameIp, isIdentifier, isInterfaceName, isNetnsName, isNetSysctlKey, parseCidr } from './names.js';
 import {
   CHECK_KINDS, type AddressSpec, type CheckKind, type CheckSpec, type LbSpec, type NetnsRef, type RouteSpec,
-  type Scenario, type ServerSpec, type SysctlSpec, type VethEnd, type VethPair, type XdpHelper,
+  type QdiscSpec, type Scenario, type ServerSpec, type SysctlSpec, type VethEnd, type VethPair, type XdpHelper,
 } from './types.js';
 
 /** A file as read: its parsed table and its text (for line numbers). */
@@ -26,8 +26,9 @@ export interface ValidateInput {
   xdpProgramExists(name: string): boolean;
 }
 
-const SCENARIO_KEYS = ['name', 'description', 'topology', 'params', 'netns', 'veth', 'address', 'route', 'sysctl', 'lb', 'server', 'check', 'repeat', 'max_drop'];
-const TOPOLOGY_KEYS = ['description', 'params', 'netns', 'veth', 'address', 'route', 'sysctl'];
+const SCENARIO_KEYS = ['name', 'description', 'topology', 'params', 'netns', 'veth', 'address', 'route', 'sysctl', 'qdisc', 'lb', 'server', 'check', 'repeat', 'max_drop'];
+const TOPOLOGY_KEYS = ['description', 'params', 'netns', 'veth', 'address', 'route', 'sysctl', 'qdisc'];
+const TC_SIZE = /^\d+(\.\d+)?([kmgt]?(bit|bps|b)?)$/i;
 const END_KEYS = ['name', 'netns', 'addresses', 'mtu', 'ethtool', 'xdp'];
 const SYSCTL_VALUE = /^[A-Za-z0-9_.:-]{1,64}$/;
 
@@ -146,6 +147,21 @@ export function validateScenario(input: ValidateInput): Scenario {
     sysctls.push({ netns: ns, key, value, drivers });
   }
 
+  const qdiscs: QdiscSpec[] = [];
+  for (const item of items(sources, 'qdisc', problems)) {
+    item.only(['netns', 'dev', 'kind', 'rate', 'burst', 'latency']);
+    const ns = netnsRef(item);
+    const dev = item.string('dev', { required: true, check: isInterfaceName, what: 'an interface name' });
+    const kind = item.string('kind', { check: (k) => k === 'tbf', what: 'a supported qdisc', hint: 'kind = "tbf" (netem is not in these kernels)' }) ?? 'tbf';
+    const size = (key: string, required: boolean, fallback: string) => item.string(key, { required, check: (v) => TC_SIZE.test(v), what: 'a tc size or rate', hint: 'e.g. "10gbit", "1mb", "50ms"' }) ?? fallback;
+    const rate = size('rate', true, '');
+    const burst = size('burst', false, '1mb');
+    const latency = item.string('latency', { check: (v) => /^\d+(ms|us|s)$/.test(v), what: 'a latency', hint: 'e.g. "50ms"' }) ?? '50ms';
+    if (ns === null || !dev || !rate) continue;
+    if (!hasDevice(ns, dev)) item.problem('dev', `no interface ${dev} in ${nsLabel(ns)}`, knownDevices(devices, ns));
+    qdiscs.push({ netns: ns, dev, kind: kind as 'tbf', rate, burst, latency });
+  }
+
   const lb = lbSpec(top, input, problems, (ns, dev) => hasDevice(ns, dev));
 
   const servers: ServerSpec[] = [];
@@ -181,7 +197,7 @@ export function validateScenario(input: ValidateInput): Scenario {
   if (problems.length) throw new InvalidInput(problems);
   return {
     name, description, files: [input.scenario.file, ...(input.topology ? [input.topology.file] : [])], hash: input.hash,
-    params: input.params, namespaces, veths, addresses, routes, sysctls, lb, servers, checks, repeat, maxDrop,
+    params: input.params, namespaces, veths, addresses, routes, sysctls, qdiscs, lb, servers, checks, repeat, maxDrop,
   };
 }
 
