@@ -32,6 +32,13 @@ export function stepCommands(s: Step): StepCommands {
       // Deleting one end deletes the pair; a lab namespace's deletion does it too.
       return { run: [{ argv }], undo: () => [{ argv: ipn(s.a.netns, 'link', 'delete', 'dev', s.a.name) }] };
     }
+    case 'device-add': {
+      const d = s.device;
+      const spec = d.kind === 'vlan'
+        ? ['link', 'add', 'link', d.link, 'name', d.name, 'type', 'vlan', 'id', String(d.id)]
+        : ['link', 'add', d.name, 'type', 'ip6tnl', 'mode', d.mode, ...(d.local ? ['local', d.local] : []), ...(d.remote ? ['remote', d.remote] : [])];
+      return { run: [{ argv: ipn(d.netns, ...spec) }], undo: () => (d.netns === undefined ? [{ argv: ipn(undefined, 'link', 'delete', 'dev', d.name) }] : []) };
+    }
     case 'link-mark':
       return { run: [{ argv: ipn(s.netns, 'link', 'set', 'dev', s.dev, 'alias', s.marker) }], undo: none };
     case 'link-mtu':

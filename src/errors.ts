@@ -54,7 +54,7 @@ export class InvalidInput extends UserError {
 /** A requirement of the scenario or command is missing on this machine: a skip, not a failure. */
 export class MissingRequirement extends UserError {
   constructor(readonly reasons: string[]) {
-    super(`skipped: ${reasons.join('; ')}`, ExitCode.skipped);
+    super(reasons.length === 1 ? `skipped: ${reasons[0]}` : `skipped: ${reasons.length} requirements are missing`, ExitCode.skipped, reasons.length === 1 ? [] : reasons);
     this.name = 'MissingRequirement';
   }
 }

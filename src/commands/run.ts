@@ -10,6 +10,8 @@ import { hostFacts } from '../host-facts.js';
 import { bpfDir } from '../paths.js';
 import { planScenario } from '../plan/plan.js';
 import { missingRequirements } from '../requirements.js';
+import { describeFeature, probe } from '../doctor/probes.js';
+import { featuresOf } from '../doctor/scenario-needs.js';
 import type { Scenario } from '../scenario/types.js';
 import { newRunId, runScenario } from '../session/run-scenario.js';
 import { applyCommon, loadFor, progressPrinter, untilSignalled, type CommonArgs } from './common.js';
@@ -34,6 +36,10 @@ export async function preflight(s: Scenario, a: CommonArgs): Promise<Driver> {
   const reasons = [...missingRequirements(s, a.host ? 'host' : 'sandbox'), ...(s.lb.config ? await driver.missing(s.lb.config) : [])];
   const steps = planScenario(s, { kernel: hostFacts().kernel, driver: driver.name, bpfDir });
   for (const st of steps) if (st.kind === 'xdp-helper' && !existsSync(st.object)) reasons.push(`${st.object} is not built (run npm run setup)`);
+  // probing needs root; without it the missing root is the reason already
+  if (!reasons.some((r) => r.startsWith('needs root'))) {
+    for (const r of await Promise.all(featuresOf(s).map(probe))) if (!r.ok) reasons.push(`the kernel lacks ${describeFeature(r.feature)} (${r.detail})`);
+  }
   if (reasons.length) throw new MissingRequirement(reasons);
   return driver;
 }

@@ -35,6 +35,11 @@ export function planScenario(s: Scenario, facts: PlanFacts): Step[] {
     created.add(key(v.b.netns, v.b.name));
     if (facts.marker) for (const end of [v.a, v.b]) steps.push({ kind: 'link-mark', netns: end.netns, dev: end.name, marker: facts.marker });
   }
+  for (const d of s.devices ?? []) {
+    steps.push({ kind: 'device-add', device: d });
+    created.add(key(d.netns, d.name));
+    if (facts.marker) steps.push({ kind: 'link-mark', netns: d.netns, dev: d.name, marker: facts.marker });
+  }
   const ends = s.veths.flatMap((v) => [v.a, v.b]);
   for (const end of ends) if (end.mtu !== undefined) steps.push({ kind: 'link-mtu', netns: end.netns, dev: end.name, mtu: end.mtu });
   for (const end of ends) if (Object.keys(end.ethtool).length) steps.push({ kind: 'ethtool', netns: end.netns, dev: end.name, features: end.ethtool });
@@ -44,7 +49,11 @@ export function planScenario(s: Scenario, facts: PlanFacts): Step[] {
   for (const a of s.addresses) {
     steps.push({ kind: 'addr-add', netns: a.netns, dev: a.dev, cidr: `${a.cidr.address}/${a.cidr.prefix}`, family: a.cidr.family, owned: owned(a.netns, a.dev) });
   }
+  for (const d of s.devices ?? []) {
+    for (const c of d.addresses) steps.push({ kind: 'addr-add', netns: d.netns, dev: d.name, cidr: `${c.address}/${c.prefix}`, family: c.family, owned: true });
+  }
   for (const end of ends) steps.push({ kind: 'link-up', netns: end.netns, dev: end.name });
+  for (const d of s.devices ?? []) steps.push({ kind: 'link-up', netns: d.netns, dev: d.name });
   for (const c of s.sysctls) {
     if (c.drivers && !c.drivers.includes(facts.driver)) continue;
     const dev = /^net\.ipv[46]\.(?:conf|neigh)\.([^.]+)\./.exec(c.key)?.[1];

@@ -8,6 +8,7 @@ export type Step =
   | { kind: 'netns-add'; netns: string }
   | { kind: 'netns-mark'; netns: string; marker: string }
   | { kind: 'veth-add'; a: { netns: NetnsRef; name: string }; b: { netns: NetnsRef; name: string } }
+  | { kind: 'device-add'; device: import('../scenario/types.js').DeviceSpec }
   | { kind: 'link-mark'; netns: NetnsRef; dev: string; marker: string }
   | { kind: 'link-mtu'; netns: NetnsRef; dev: string; mtu: number }
   | { kind: 'ethtool'; netns: NetnsRef; dev: string; features: Record<string, 'on' | 'off'> }
@@ -31,6 +32,7 @@ export function describeStep(s: Step): string {
     case 'netns-add': return `create namespace ${s.netns}`;
     case 'netns-mark': return `mark namespace ${s.netns} as zonlab's (lo alias ${s.marker})`;
     case 'veth-add': return `create veth ${s.a.name}@${where(s.a.netns)} ↔ ${s.b.name}@${where(s.b.netns)}`;
+    case 'device-add': return `create ${s.device.kind} ${s.device.name}@${where(s.device.netns)}${s.device.kind === 'vlan' ? ` on ${s.device.link} id ${s.device.id}` : ` mode ${s.device.mode}`}`;
     case 'link-mark': return `mark ${s.dev}@${where(s.netns)} as zonlab's (alias ${s.marker})`;
     case 'link-mtu': return `set mtu ${s.mtu} on ${s.dev}@${where(s.netns)}`;
     case 'ethtool': return `ethtool -K ${s.dev}@${where(s.netns)} ${Object.entries(s.features).map(([k, v]) => `${k} ${v}`).join(' ')}`;

@@ -17,6 +17,7 @@ export interface Scenario {
   routes: RouteSpec[];
   sysctls: SysctlSpec[];
   qdiscs: QdiscSpec[];
+  devices: DeviceSpec[];
   lb: LbSpec;
   servers: ServerSpec[];
   checks: CheckSpec[];
@@ -65,6 +66,14 @@ export interface RouteSpec {
   via?: string;
   dev?: string;
 }
+
+/**
+ * A device other than a veth pair, for the examples that need one: a VLAN sub-interface (802.1Q)
+ * or an IPv6 tunnel (ip6tnl). Both need kernel support that some kernels lack.
+ */
+export type DeviceSpec =
+  | { kind: 'vlan'; netns: NetnsRef; name: string; link: string; id: number; addresses: Cidr[] }
+  | { kind: 'ip6tnl'; netns: NetnsRef; name: string; mode: 'any' | 'ip6ip6' | 'ipip6'; local?: string; remote?: string; addresses: Cidr[] };
 
 /** A root qdisc that shapes a link (tbf or htb are built into these kernels; netem is not). */
 export interface QdiscSpec {

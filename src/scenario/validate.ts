@@ -7,7 +7,7 @@ import { asTable, Fields, type Origin, type Table } from './fields.js';
 import { isEthtoolFeature, sameIp, isIdentifier, isInterfaceName, isNetnsName, isNetSysctlKey, parseCidr } from './names.js';
 import {
   CHECK_KINDS, type AddressSpec, type CheckKind, type CheckSpec, type LbSpec, type NetnsRef, type RouteSpec,
-  type QdiscSpec, type Scenario, type ServerSpec, type SysctlSpec, type VethEnd, type VethPair, type XdpHelper,
+  type DeviceSpec, type QdiscSpec, type Scenario, type ServerSpec, type SysctlSpec, type VethEnd, type VethPair, type XdpHelper,
 } from './types.js';
 
 /** A file as read: its parsed table and its text (for line numbers). */
@@ -26,8 +26,8 @@ export interface ValidateInput {
   xdpProgramExists(name: string): boolean;
 }
 
-const SCENARIO_KEYS = ['name', 'description', 'topology', 'params', 'netns', 'veth', 'address', 'route', 'sysctl', 'qdisc', 'lb', 'server', 'check', 'repeat', 'max_drop'];
-const TOPOLOGY_KEYS = ['description', 'params', 'netns', 'veth', 'address', 'route', 'sysctl', 'qdisc'];
+const SCENARIO_KEYS = ['name', 'description', 'topology', 'params', 'netns', 'veth', 'address', 'route', 'sysctl', 'qdisc', 'device', 'lb', 'server', 'check', 'repeat', 'max_drop'];
+const TOPOLOGY_KEYS = ['description', 'params', 'netns', 'veth', 'address', 'route', 'sysctl', 'qdisc', 'device'];
 const TC_SIZE = /^\d+(\.\d+)?([kmgt]?(bit|bps|b)?)$/i;
 const END_KEYS = ['name', 'netns', 'addresses', 'mtu', 'ethtool', 'xdp'];
 const SYSCTL_VALUE = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -84,6 +84,35 @@ export function validateScenario(input: ValidateInput): Scenario {
       if (!addDevice(end.netns, end.name)) item.problem(`${key}.name`, `interface ${end.name} already exists in ${nsLabel(end.netns)}`);
     }
     veths.push({ a, b });
+  }
+
+  const devicesList: DeviceSpec[] = [];
+  for (const item of items(sources, 'device', problems)) {
+    const kind = item.string('kind', { required: true, check: (k) => k === 'vlan' || k === 'ip6tnl', what: 'a device kind', hint: 'vlan or ip6tnl' }) as 'vlan' | 'ip6tnl' | undefined;
+    item.only(kind === 'vlan' ? ['kind', 'netns', 'name', 'link', 'id', 'addresses'] : ['kind', 'netns', 'name', 'mode', 'local', 'remote', 'addresses']);
+    const ns = netnsRef(item);
+    const dname = item.string('name', { required: true, check: isInterfaceName, what: 'a valid interface name', hint: 'at most 15 characters, no "/", ":" or spaces' });
+    const addrs = item.stringList('addresses').map((a, i) => {
+      const c = parseCidr(a);
+      if (!c) item.problem(`addresses[${i}]`, `${JSON.stringify(a)} is not an address with a prefix`);
+      return c;
+    });
+    if (!kind || ns === null || !dname || addrs.some((a) => !a)) continue;
+    const cidrs = addrs as NonNullable<(typeof addrs)[number]>[];
+    if (kind === 'vlan') {
+      const link = item.string('link', { required: true, check: isInterfaceName, what: 'an interface name' });
+      const id = item.integer('id', { required: true, min: 1, max: 4094 });
+      if (!link || id === undefined) continue;
+      if (!hasDevice(ns, link)) item.problem('link', `no interface ${link} in ${nsLabel(ns)}`, knownDevices(devices, ns));
+      if (!addDevice(ns, dname)) item.problem('name', `interface ${dname} already exists in ${nsLabel(ns)}`);
+      devicesList.push({ kind, netns: ns, name: dname, link, id, addresses: cidrs });
+    } else {
+      const mode = (item.string('mode', { check: (m) => ['any', 'ip6ip6', 'ipip6'].includes(m), what: 'an ip6tnl mode', hint: 'any, ip6ip6 or ipip6' }) ?? 'any') as 'any';
+      const local = item.string('local', { check: (a) => isIP(a) === 6, what: 'an IPv6 address' });
+      const remote = item.string('remote', { check: (a) => isIP(a) === 6, what: 'an IPv6 address' });
+      if (!addDevice(ns, dname)) item.problem('name', `interface ${dname} already exists in ${nsLabel(ns)}`);
+      devicesList.push({ kind, netns: ns, name: dname, mode, local, remote, addresses: cidrs });
+    }
   }
 
   const addresses: AddressSpec[] = [];
@@ -173,7 +202,7 @@ export function validateScenario(input: ValidateInput): Scenario {
     const port = item.integer('port', { required: true, min: 1, max: 65535 });
     if (!sname || ns === null || !address || port === undefined) continue;
     if (servers.some((s) => s.name === sname)) { item.problem('name', `server ${sname} is declared twice`); continue; }
-    const local = localAddresses(veths, addresses, ns);
+    const local = localAddresses(veths, addresses, ns, devicesList);
     if (!local.some((l) => sameIp(l, address))) item.problem('address', `${address} is not an address of ${nsLabel(ns)}`, local.length ? `its addresses: ${local.join(', ')}` : 'add it with [[address]]');
     servers.push({ name: sname, netns: ns, address, port });
   }
@@ -197,7 +226,7 @@ export function validateScenario(input: ValidateInput): Scenario {
   if (problems.length) throw new InvalidInput(problems);
   return {
     name, description, files: [input.scenario.file, ...(input.topology ? [input.topology.file] : [])], hash: input.hash,
-    params: input.params, namespaces, veths, addresses, routes, sysctls, qdiscs, lb, servers, checks, repeat, maxDrop,
+    params: input.params, namespaces, veths, addresses, routes, sysctls, qdiscs, devices: devicesList, lb, servers, checks, repeat, maxDrop,
   };
 }
 
@@ -360,8 +389,9 @@ function checkSpec(f: Fields, servers: ServerSpec[], netnsRef: (f: Fields, key?:
   };
 }
 
-function localAddresses(veths: VethPair[], addresses: AddressSpec[], ns: NetnsRef): string[] {
+function localAddresses(veths: VethPair[], addresses: AddressSpec[], ns: NetnsRef, devices: DeviceSpec[] = []): string[] {
   const out: string[] = [];
+  for (const d of devices) if (d.netns === ns) out.push(...d.addresses.map((c) => c.address));
   for (const v of veths) for (const end of [v.a, v.b]) if (end.netns === ns) out.push(...end.addresses.map((c) => c.address));
   for (const a of addresses) if (a.netns === ns) out.push(a.cidr.address);
   out.push('127.0.0.1', '::1'); // every namespace has its own loopback

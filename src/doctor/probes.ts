@@ -1,0 +1,71 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { runCommand } from '../../lab/run-command.js';
+import { bpfDir } from '../paths.js';
+
+/**
+ * Kernel features, found by trying them in a throwaway network namespace (`unshare --net`, gone
+ * when the probe's process ends) rather than by reading a config file that may not match the
+ * running kernel.
+ */
+export const FEATURES = ['netns-veth', 'ipv6', 'xdp-native-veth', 'nft-nat', 'tbf', 'vlan', 'ip6tnl', 'netem', 'ipvs', 'btf'] as const;
+export type Feature = (typeof FEATURES)[number];
+
+export interface ProbeResult {
+  feature: Feature;
+  ok: boolean;
+  detail: string;
+}
+
+const WHAT: Record<Feature, string> = {
+  'netns-veth': 'network namespaces and veth pairs',
+  ipv6: 'IPv6',
+  'xdp-native-veth': 'XDP in native mode on veth',
+  'nft-nat': 'nftables NAT',
+  tbf: 'the tbf qdisc',
+  vlan: '802.1Q VLAN devices',
+  ip6tnl: 'IPv6 tunnel devices (ip6tnl)',
+  netem: 'the netem qdisc',
+  ipvs: 'IPVS',
+  btf: 'kernel BTF',
+};
+
+export function describeFeature(f: Feature): string {
+  return WHAT[f];
+}
+
+async function inThrowawayNetns(argv: string[], input?: string): Promise<{ ok: boolean; detail: string }> {
+  const r = await runCommand(['unshare', '--net', '--', ...argv], { input, reject: false, timeoutMs: 10_000 });
+  const said = (r.stderr || r.stdout).trim().split('\n')[0] ?? '';
+  return { ok: !r.failed, detail: r.failed ? said || `exit code ${r.exitCode}` : 'works' };
+}
+
+const ipBatch = (lines: string[]) => inThrowawayNetns(['ip', '-batch', '-'], `${lines.join('\n')}\n`);
+
+const PROBES: Record<Feature, () => Promise<{ ok: boolean; detail: string }>> = {
+  'netns-veth': () => ipBatch(['link add zlp0 type veth peer name zlp1']),
+  ipv6: async () => (existsSync('/proc/net/if_inet6') ? { ok: true, detail: 'works' } : { ok: false, detail: 'no /proc/net/if_inet6: IPv6 is disabled or not built' }),
+  'xdp-native-veth': async () => {
+    const obj = path.join(bpfDir, 'xdp_pass.o');
+    if (!existsSync(obj)) return { ok: false, detail: 'bpf/xdp_pass.o is not built (npm run setup)' };
+    return ipBatch(['link add zlp0 type veth peer name zlp1', `link set dev zlp0 xdpdrv obj ${obj} sec xdp`]);
+  },
+  'nft-nat': () => inThrowawayNetns(['nft', '-f', '-'], 'table ip zonlab_probe { chain p { type nat hook prerouting priority dstnat; } }\n'),
+  tbf: () => inThrowawayNetns(['tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'tbf', 'rate', '1gbit', 'burst', '32k', 'latency', '10ms']),
+  vlan: () => ipBatch(['link add zlp0 type veth peer name zlp1', 'link add link zlp0 name zlp0.2 type vlan id 2']),
+  ip6tnl: () => ipBatch(['link add zlp0 type ip6tnl mode any']),
+  netem: () => inThrowawayNetns(['tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms']),
+  ipvs: async () => (existsSync('/proc/net/ip_vs') ? { ok: true, detail: 'works' } : { ok: false, detail: 'no /proc/net/ip_vs: IPVS is not in this kernel' }),
+  btf: async () => (existsSync('/sys/kernel/btf/vmlinux') ? { ok: true, detail: 'works' } : { ok: false, detail: 'no /sys/kernel/btf/vmlinux' }),
+};
+
+const cache = new Map<Feature, Promise<ProbeResult>>();
+
+export function probe(feature: Feature): Promise<ProbeResult> {
+  let p = cache.get(feature);
+  if (!p) {
+    p = PROBES[feature]().then((r) => ({ feature, ...r }));
+    cache.set(feature, p);
+  }
+  return p;
+}
