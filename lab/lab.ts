@@ -9,6 +9,7 @@ import type { Scenario } from '../src/scenario/types.js';
 import { applySteps, type ApplyHooks } from './apply.js';
 import { hostJournalFile, hostPreflight } from './host-state.js';
 import { Journal } from './journal.js';
+import { iprouteBpffs } from './sandbox.js';
 import { teardown, type Cleanup, type TeardownReport } from './teardown.js';
 
 export type LabMode = 'sandbox' | 'host';
@@ -84,6 +85,7 @@ export async function startLab(o: LabOptions): Promise<StartedLab> {
   mkdirSync(workDir, { recursive: true, mode: 0o700 });
   const lab = new StartedLab(o.scenario, o.mode, o.runId, steps, journal, workDir, undefined);
   try {
+    if (o.mode === 'host' && steps.some((st) => st.kind === 'xdp-helper')) hostBpffs(journal);
     await applySteps(steps, journal, o);
     const lbStep = steps.find((s) => s.kind === 'lb-load');
     if (lbStep && o.scenario.lb.config) {
@@ -103,6 +105,17 @@ export async function startLab(o: LabOptions): Promise<StartedLab> {
     }
     throw err;
   }
+}
+
+/**
+ * iproute2 mounts a bpffs where TC_BPF_MNT points when it loads an object; on the host that is
+ * zonlab's own directory (never the machine's /sys/fs/bpf), unmounted at teardown.
+ */
+function hostBpffs(journal: Journal): void {
+  const dir = iprouteBpffs();
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  journal.settle(journal.intent(`bpffs for iproute2 at ${dir}`, [{ argv: ['umount', '--recursive', '--lazy', dir] }]), 'done');
+  process.env.TC_BPF_MNT = dir;
 }
 
 export function labExists(name: string): boolean {

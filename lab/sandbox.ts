@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { stateDir } from '../src/paths.js';
 import { runCommand, spawnInherited } from './run-command.js';
 
 /**
@@ -30,7 +32,18 @@ export async function prepareSandbox(): Promise<void> {
   await runCommand(['mount', '-t', 'tmpfs', '-o', 'mode=0755', 'zonlab-netns', '/run/netns']);
   await runCommand(['mount', '-t', 'sysfs', 'zonlab-sys', '/sys']);
   await runCommand(['mount', '-t', 'bpf', 'zonlab-bpf', '/sys/fs/bpf']);
+  // `ip -n`/`ip netns exec` mount a fresh /sys, hiding /sys/fs/bpf; iproute2's object loader then
+  // fails when the machine has a bpffs of its own. A bpffs outside /sys, named by TC_BPF_MNT, stays.
+  const bpffs = iprouteBpffs();
+  mkdirSync(bpffs, { recursive: true, mode: 0o700 });
+  await runCommand(['mount', '-t', 'bpf', 'zonlab-bpf', bpffs]);
+  process.env.TC_BPF_MNT = bpffs;
   await runCommand(['ip', 'link', 'set', 'dev', 'lo', 'up']);
+}
+
+/** Where iproute2 keeps its BPF state for zonlab's runs (TC_BPF_MNT). */
+export function iprouteBpffs(): string {
+  return path.join(stateDir(), 'bpffs');
 }
 
 /**

@@ -87,5 +87,5 @@ export function stepCommands(s: Step): StepCommands {
 
 /** stderr of an undo whose object is already gone: teardown counts it as done. */
 export function alreadyGone(stderr: string): boolean {
-  return /Cannot find device|No such file or directory|does not exist|Cannot assign requested address|No such process|No such device|not found/i.test(stderr);
+  return /Cannot find device|No such file or directory|does not exist|Cannot assign requested address|No such process|No such device|not found|not mounted/i.test(stderr);
 }

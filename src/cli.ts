@@ -44,12 +44,23 @@ export async function main(argv: string[]): Promise<number> {
   const cli = yargs(argv)
     .scriptName('zonlab')
     .usage('$0 <command>\n\nA test lab for XDP load balancers: scenarios of namespaces and veth pairs, real traffic, recorded results.')
-    .command('run <scenario>', 'build the lab, load the load balancer, run the checks, record the result, tear down', (y) => verdictOptions(scenarioArg(common(y)))
+    .command('run [scenario]', 'build the lab, load the load balancer, run the checks, record the result, tear down (--all: every scenario)', (y) => verdictOptions(common(y).positional('scenario', { type: 'string', describe: 'a name in scenarios/ or a path to a .toml file' }))
+      .option('all', { type: 'boolean', default: false, describe: 'run every scenario in turn; a summary table; the exit code of the worst outcome' })
+      .option('shard', { type: 'string', describe: 'with --all: only the i-th of n stable parts, e.g. --shard 2/4' })
+      .check((a) => {
+        if (!a.all && !a.scenario) throw new Error('name a scenario, or give --all');
+        if (a.all && a.scenario) throw new Error('give a scenario or --all, not both');
+        return true;
+      })
       .option('keep', { type: 'boolean', default: false, describe: 'leave the lab up after the checks (then zonlab down)' })
       .option('repeat', { type: 'number', describe: 'run the throughput checks N times on the same live lab (default: the scenario\'s repeat, else 1)' })
       .option('warmup', { type: 'boolean', default: false, describe: 'one uncounted run of each throughput check first' })
       .option('baseline', { type: 'boolean', default: false, describe: 'compare with the stored baseline; exit 3 on a regression' }),
-      run(async () => (await import('./commands/run.js')).runCommandLine as Handler))
+      run(async () => {
+        const { runCommandLine } = await import('./commands/run.js');
+        const { runAll } = await import('./commands/run-all.js');
+        return ((a: { all?: boolean }) => (a.all ? runAll(a as never) : runCommandLine(a as never))) as Handler;
+      }))
     .command('up <scenario>', 'build the lab and load the load balancer; start nothing else', (y) => scenarioArg(common(y)),
       run(async () => (await import('./commands/lab-commands.js')).upCommand as Handler))
     .command('down <scenario>', 'remove a lab that is up', (y) => scenarioArg(common(y)),
@@ -73,6 +84,8 @@ export async function main(argv: string[]): Promise<number> {
       run(async () => (await import('./commands/compare.js')).baselineSaveCommand as Handler))
     .command('compare [run]', 'compare a run (default: the latest) with the baseline or with another run; exit 3 on a regression', (y) => verdictOptions(common(y)).positional('run', { type: 'string', describe: 'a run id or a result file' }).option('against', { type: 'string', describe: 'a run id, a result file, or "baseline" (the default)' }),
       run(async () => (await import('./commands/compare.js')).compareCommand as Handler))
+    .command('doctor', 'what this machine has: root and capabilities, each tool and its version, each kernel feature (probed)', (y) => common(y),
+      run(async () => (await import('./commands/doctor.js')).doctorCommand as Handler))
     .command('gc', 'remove everything zonlab runs left behind (found by ownership marker), and nothing else', (y) => common(y),
       run(async () => (await import('./commands/lab-commands.js')).gcCommand as Handler))
     .demandCommand(1, 'name a command: zonlab --help lists them')

@@ -35,28 +35,29 @@ export function describeFeature(f: Feature): string {
 }
 
 async function inThrowawayNetns(argv: string[], input?: string): Promise<{ ok: boolean; detail: string }> {
-  const r = await runCommand(['unshare', '--net', '--', ...argv], { input, reject: false, timeoutMs: 10_000 });
+  // a private mount namespace too: iproute2 mounts a bpffs when it loads an object
+  const r = await runCommand(['unshare', '--net', '--mount', '--propagation', 'private', '--', ...argv], { input, reject: false, timeoutMs: 10_000 });
   const said = (r.stderr || r.stdout).trim().split('\n')[0] ?? '';
-  return { ok: !r.failed, detail: r.failed ? said || `exit code ${r.exitCode}` : 'works' };
+  return { ok: !r.failed, detail: r.failed ? said || `exit code ${r.exitCode}` : 'probed in a throwaway namespace' };
 }
 
 const ipBatch = (lines: string[]) => inThrowawayNetns(['ip', '-batch', '-'], `${lines.join('\n')}\n`);
 
 const PROBES: Record<Feature, () => Promise<{ ok: boolean; detail: string }>> = {
   'netns-veth': () => ipBatch(['link add zlp0 type veth peer name zlp1']),
-  ipv6: async () => (existsSync('/proc/net/if_inet6') ? { ok: true, detail: 'works' } : { ok: false, detail: 'no /proc/net/if_inet6: IPv6 is disabled or not built' }),
+  ipv6: async () => (existsSync('/proc/net/if_inet6') ? { ok: true, detail: '/proc/net/if_inet6 exists' } : { ok: false, detail: 'no /proc/net/if_inet6: IPv6 is disabled or not built' }),
   'xdp-native-veth': async () => {
     const obj = path.join(bpfDir, 'xdp_pass.o');
     if (!existsSync(obj)) return { ok: false, detail: 'bpf/xdp_pass.o is not built (npm run setup)' };
     return ipBatch(['link add zlp0 type veth peer name zlp1', `link set dev zlp0 xdpdrv obj ${obj} sec xdp`]);
   },
-  'nft-nat': () => inThrowawayNetns(['nft', '-f', '-'], 'table ip zonlab_probe { chain p { type nat hook prerouting priority dstnat; } }\n'),
+  'nft-nat': () => inThrowawayNetns(['nft', '-f', '-'], 'table ip zonlab_probe {\n  chain p {\n    type nat hook prerouting priority dstnat; policy accept;\n    tcp dport 1 dnat to 127.0.0.1:2\n  }\n}\n'),
   tbf: () => inThrowawayNetns(['tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'tbf', 'rate', '1gbit', 'burst', '32k', 'latency', '10ms']),
   vlan: () => ipBatch(['link add zlp0 type veth peer name zlp1', 'link add link zlp0 name zlp0.2 type vlan id 2']),
   ip6tnl: () => ipBatch(['link add zlp0 type ip6tnl mode any']),
   netem: () => inThrowawayNetns(['tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms']),
-  ipvs: async () => (existsSync('/proc/net/ip_vs') ? { ok: true, detail: 'works' } : { ok: false, detail: 'no /proc/net/ip_vs: IPVS is not in this kernel' }),
-  btf: async () => (existsSync('/sys/kernel/btf/vmlinux') ? { ok: true, detail: 'works' } : { ok: false, detail: 'no /sys/kernel/btf/vmlinux' }),
+  ipvs: async () => (existsSync('/proc/net/ip_vs') ? { ok: true, detail: '/proc/net/ip_vs exists' } : { ok: false, detail: 'no /proc/net/ip_vs: IPVS is not in this kernel' }),
+  btf: async () => (existsSync('/sys/kernel/btf/vmlinux') ? { ok: true, detail: '/sys/kernel/btf/vmlinux exists' } : { ok: false, detail: 'no /sys/kernel/btf/vmlinux' }),
 };
 
 const cache = new Map<Feature, Promise<ProbeResult>>();

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * What zonlab may touch on the machine, as text to compare before and after a test: a leak shows
@@ -15,6 +15,8 @@ export interface MachineSnapshot {
   sysctls: string;
   pins: string;
   processes: string;
+  /** bpffs, sysfs and tmpfs mounts a sandbox or iproute2 could leak into the machine's namespace. */
+  mounts: string;
 }
 
 const sh = (cmd: string, args: string[]) => {
@@ -32,6 +34,7 @@ export function snapshot(): MachineSnapshot {
     sysctls: sh('sysctl', ['net.ipv4.ip_forward', 'net.ipv4.conf.all.route_localnet', 'net.ipv4.conf.all.accept_local', 'net.ipv4.conf.lo.accept_local']),
     pins: (() => { try { return readdirSync('/sys/fs/bpf').join(' '); } catch { return ''; } })(),
     processes: sh('pgrep', ['-a', '-x', 'iperf3|iperf|nc|telnet']),
+    mounts: readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => /bpf|zonlab|netns/.test(l)).map((l) => l.split(' ').slice(3, 5).join(' ')).join('\n'),
   };
 }
 
