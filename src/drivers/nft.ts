@@ -56,14 +56,20 @@ function serviceMatch(s: ZonlbService): string {
 export function nftMissing(config: ZonlbConfig | undefined): string[] {
   const reasons: string[] = [];
   if (!findOnPath('nft')) reasons.push('nft not found: install nftables');
+  // one reason per option, naming every backend that asks for it
+  const lacking = new Map<string, string[]>();
+  const note = (what: string, key: string) => lacking.set(what, [...(lacking.get(what) ?? []), key]);
   for (const s of config?.services ?? []) {
     for (const b of s.backends) {
-      for (const opt of ['dsr_l2', 'dsr_l3'] as const) {
-        if (b.options.raw.includes(opt)) reasons.push(`the nft driver cannot do ${opt} (backend.${b.key} in ${config!.file}): NAT is not direct server return`);
-      }
-      if (b.options.altAddr) reasons.push(`the nft driver cannot do alt_addr= (backend.${b.key} in ${config!.file})`);
-      if (b.family !== s.family) reasons.push(`the nft driver cannot translate IPv${s.family} to IPv${b.family} (backend.${b.key} in ${config!.file})`);
+      if (b.options.dsrL2) note('dsr_l2 (NAT is not direct server return)', b.key);
+      if (b.options.dsrL3) note('dsr_l3 (NAT is not direct server return)', b.key);
+      if (b.options.altAddr) note('alt_addr=', b.key);
+      if (b.family !== s.family) note(`IPv${s.family} to IPv${b.family} translation`, b.key);
     }
+  }
+  for (const [what, keys] of lacking) {
+    const [opt, why] = what.split(' (');
+    reasons.push(`the nft driver cannot do ${opt} (backend${keys.length > 1 ? 's' : ''} ${keys.join(', ')} in ${config!.file})${why ? `: ${why.slice(0, -1)}` : ''}`);
   }
   return reasons;
 }

@@ -1,0 +1,74 @@
+import test from 'ava';
+import { execa } from 'execa';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { preflight } from '../../src/commands/run.js';
+import { MissingRequirement } from '../../src/errors.js';
+import { listScenarioFiles, loadScenario } from '../../src/scenario/load.js';
+import { rootSkipReason, snapshot } from '../helpers/audit.js';
+
+const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
+const zonlab = (...args: string[]) => execa('node', [cli, ...args], { reject: false, env: { NO_COLOR: '1' } });
+const rootReason = rootSkipReason();
+
+/** Every shipped scenario, with the nft driver: its requirements decide run or skip, before any test runs. */
+const cases = await Promise.all(listScenarioFiles().map(async (file) => {
+  const name = path.basename(file, '.toml');
+  if (rootReason) return { name, skip: rootReason };
+  const s = loadScenario(file);
+  try {
+    await preflight(s, { lb: 'nft', host: false, json: true, verbose: false, set: [] });
+    return { name, skip: undefined, hasDuration: 'duration' in s.params };
+  } catch (err) {
+    if (err instanceof MissingRequirement) return { name, skip: err.reasons.join('; ') };
+    throw err;
+  }
+}));
+
+for (const c of cases) {
+  if (c.skip) {
+    test.skip(`example ${c.name} [skipped: ${c.skip.length > 300 ? `${c.skip.slice(0, 300)}…` : c.skip}]`, () => {});
+    continue;
+  }
+  test.serial(`example ${c.name} passes with the nft driver and leaves nothing behind`, async (t) => {
+    const before = snapshot();
+    const r = await zonlab('run', c.name, '--lb', 'nft', '--json', ...(c.hasDuration ? ['--set', 'duration=1'] : []));
+    t.is(r.exitCode, 0, `${r.stderr}\n${r.stdout.slice(0, 4000)}`);
+    const doc = JSON.parse(r.stdout);
+    t.is(doc.status, 'passed');
+    t.true(doc.checks.length > 0);
+    t.deepEqual(snapshot(), before);
+  });
+}
+
+const root = rootReason ? test.skip : test.serial;
+const title = (t: string) => (rootReason ? `${t} [skipped: ${rootReason}]` : t);
+
+root(title('a scenario whose requirements are not met is skipped (exit 4) and creates nothing'), async (t) => {
+  const before = snapshot();
+  // DSR cannot be done with NAT: the nft driver says so, naming the option and the file
+  const r = await zonlab('run', 'dsr-l2', '--lb', 'nft');
+  t.is(r.exitCode, 4);
+  t.regex(r.stderr, /the nft driver cannot do dsr_l2 \(backends? [0-9_, ]+ in .*dsr-l2\.zonlb\.toml\)/);
+  // a missing tool: PATH without iperf3's directory
+  const noTools = await execa(process.execPath, [cli, 'run', 'veth-netns', '--lb', 'nft'], { reject: false, env: { PATH: '/nonexistent', NO_COLOR: '1' }, extendEnv: true });
+  t.is(noTools.exitCode, 4);
+  t.regex(noTools.stderr, /missing tools: .*iperf3/);
+  t.deepEqual(snapshot(), before);
+});
+
+root(title('doctor probes every kernel feature in throwaway namespaces and leaves nothing behind'), async (t) => {
+  const before = snapshot();
+  const r = await zonlab('doctor', '--json');
+  t.is(r.exitCode, 0, r.stderr);
+  const doc = JSON.parse(r.stdout) as { features: { feature: string; ok: boolean; detail: string }[]; tools: { name: string; path?: string }[]; root: boolean };
+  t.true(doc.root);
+  const byName = Object.fromEntries(doc.features.map((f) => [f.feature, f]));
+  t.true(byName['netns-veth']!.ok, 'a lab machine has namespaces and veths');
+  for (const f of doc.features) t.true(typeof f.ok === 'boolean' && f.detail.length > 0, f.feature);
+  // the probe and a scenario that needs the feature agree
+  const vlan = await zonlab('run', 'vlan-netns-bridge', '--lb', 'nft');
+  t.is(vlan.exitCode === 4 && /802\.1Q/.test(vlan.stderr), !byName.vlan!.ok);
+  t.true(doc.tools.some((x) => x.name === 'ip' && x.path));
+  t.deepEqual(snapshot(), before);
+});
