@@ -39,5 +39,21 @@ export async function applySteps(steps: Step[], journal: Journal, hooks: ApplyHo
       }
     }
     journal.settle(seq, 'done');
+    if (Number(process.env.ZONLAB_PAUSE_AFTER_STEP) === i + 1) await pauseForFaultInjection(i + 1);
   }
+}
+
+/**
+ * The fault-injection tests' hook: stop after step N and say so, so that a test can deliver a
+ * signal at exactly that point. SIGINT or SIGTERM ends the pause as an interruption.
+ */
+export async function pauseForFaultInjection(step: number): Promise<void> {
+  process.stderr.write(`zonlab: paused after step ${step} (ZONLAB_PAUSE_AFTER_STEP)\n`);
+  const keepAlive = setInterval(() => {}, 1 << 30);
+  const signal = await new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  clearInterval(keepAlive);
+  throw new UserError(`interrupted by ${signal} after step ${step}`, ExitCode.interrupted);
 }

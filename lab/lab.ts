@@ -6,15 +6,18 @@ import { bpfDir, stateDir } from '../src/paths.js';
 import { planScenario } from '../src/plan/plan.js';
 import type { Step } from '../src/plan/steps.js';
 import type { Scenario } from '../src/scenario/types.js';
-import { applySteps, type ApplyHooks } from './apply.js';
+import { applySteps, pauseForFaultInjection, type ApplyHooks } from './apply.js';
 import { hostJournalFile, hostPreflight } from './host-state.js';
 import { Journal } from './journal.js';
+import { isAlive, listLabs } from './registry.js';
 import { iprouteBpffs } from './sandbox.js';
 import { teardown, type Cleanup, type TeardownReport } from './teardown.js';
 
 export type LabMode = 'sandbox' | 'host';
 
 export interface LabOptions extends ApplyHooks {
+  /** --keep: a lab whose build failed stays as it is for a person to look at (error.partialLab). */
+  keepOnFailure?: boolean;
   scenario: Scenario;
   driver: Driver;
   mode: LabMode;
@@ -71,13 +74,16 @@ export class StartedLab implements AsyncDisposable {
 export async function startLab(o: LabOptions): Promise<StartedLab> {
   const marker = o.mode === 'host' ? `${MARKER_PREFIX}${o.runId}:${o.scenario.name}` : undefined;
   const steps = planScenario(o.scenario, { kernel: o.kernel, driver: o.driver.name, marker, bpfDir });
-  if (o.mode === 'host') await hostPreflight(o.scenario);
+  if (o.mode === 'host') {
+    await claimHostLab(o.scenario.name, o.log);
+    await hostPreflight(o.scenario);
+  }
   let journal: Journal;
   try {
     journal = Journal.create({ runId: o.runId, scenario: o.scenario.name }, o.mode === 'host' ? hostJournalFile(o.scenario.name) : undefined);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new UserError(`${o.scenario.name} is already up on this machine (--host)`, 2, [`remove it with: zonlab down ${o.scenario.name} --host`]);
+      throw new UserError(`${o.scenario.name} is in use by another run that started at the same moment`, 2, ['try again']);
     }
     throw err;
   }
@@ -96,15 +102,43 @@ export async function startLab(o: LabOptions): Promise<StartedLab> {
       journal.settle(seq, 'done');
       (lab as { balancer: LoadedBalancer | undefined }).balancer = balancer;
       lab.addCleanup({ what: `unload ${o.driver.name}`, run: () => balancer.unload(), journalSeq: seq });
+      const topologySteps = steps.filter((st) => st.kind !== 'lb-load').length;
+      if (Number(process.env.ZONLAB_PAUSE_AFTER_STEP) === topologySteps + 1) await pauseForFaultInjection(topologySteps + 1);
     }
     return lab;
   } catch (err) {
+    if (o.keepOnFailure) {
+      (err as Error & { partialLab?: StartedLab }).partialLab = lab;
+      throw err;
+    }
     const report = await lab.stop();
     if (report.failures.length && err instanceof Error) {
       (err as Error & { teardownFailures?: string[] }).teardownFailures = report.failures;
     }
     throw err;
   }
+}
+
+/**
+ * A --host journal is the lab's lock: a live run holds it ("in use by run …"); a lab left up on
+ * purpose (`zonlab up --host`) is named with how to remove it; one whose run was killed is stale
+ * and is torn down from its journal before this run goes on.
+ */
+async function claimHostLab(name: string, log: (line: string) => void): Promise<void> {
+  const file = hostJournalFile(name);
+  if (!existsSync(file)) return;
+  const old = Journal.read(file);
+  const { runId, pid, started } = old.header;
+  if (isAlive(pid) && pid !== process.pid) {
+    throw new UserError(`${name} is in use by run ${runId} (pid ${pid}, started ${started})`, 2, ['wait for it to finish; zonlab status shows what is up']);
+  }
+  if (listLabs().some((l) => l.runId === runId && l.command === 'up')) {
+    throw new UserError(`${name} is up on this machine (zonlab up --host, run ${runId})`, 2, [`remove it with: zonlab down ${name} --host`]);
+  }
+  log(`reclaiming ${name}: run ${runId} (pid ${pid}) was killed and left its lab; tearing it down from its journal`);
+  const report = await teardown(old);
+  if (report.failures.length) throw new UserError(`could not reclaim the lab run ${runId} left`, 70, report.failures);
+  unlinkSync(file);
 }
 
 /**

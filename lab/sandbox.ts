@@ -18,8 +18,10 @@ export function insideSandbox(): boolean {
 }
 
 /** The command line that runs this CLI again inside a sandbox. */
-export function sandboxArgv(cliArgs: string[]): string[] {
-  return [...UNSHARE, '--', process.execPath, ...process.execArgv, process.argv[1]!, ...cliArgs];
+export function sandboxArgv(cliArgs: string[], opts: { outliveParent?: boolean } = {}): string[] {
+  // unshare outlives a SIGKILLed parent unless told to die with it; it then kills the process inside
+  const tie = opts.outliveParent ? [] : ['setpriv', '--pdeathsig', 'SIGKILL', '--'];
+  return [...tie, ...UNSHARE, '--', process.execPath, ...process.execArgv, process.argv[1]!, ...cliArgs];
 }
 
 /**
@@ -89,7 +91,8 @@ export interface DetachedSandbox {
  * then a ready line, and holds the lab until SIGTERM.
  */
 export function startDetachedSandbox(cliArgs: string[], onLine: (line: string) => void): Promise<DetachedSandbox> {
-  const child = spawn(sandboxArgv(cliArgs)[0]!, sandboxArgv(cliArgs).slice(1), {
+  const argv = sandboxArgv(cliArgs, { outliveParent: true });
+  const child = spawn(argv[0]!, argv.slice(1), {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, [SANDBOX_ENV]: '1' },

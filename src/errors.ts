@@ -6,6 +6,8 @@ export const ExitCode = {
   regressed: 3,
   skipped: 4,
   internal: 70,
+  /** Ctrl-C or SIGTERM, after a full teardown (128 + SIGINT). */
+  interrupted: 130,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 

@@ -5,12 +5,12 @@ import { findOnPath, isRoot } from './host-facts.js';
 const PACKAGE_OF: Record<string, string> = {
   ip: 'iproute2', ss: 'iproute2', tc: 'iproute2', ethtool: 'ethtool', nft: 'nftables', sysctl: 'procps',
   iperf3: 'iperf3', iperf: 'iperf', nc: 'netcat-openbsd', telnet: 'telnet', ping: 'iputils-ping',
-  unshare: 'util-linux', nsenter: 'util-linux', mount: 'mount',
+  unshare: 'util-linux', nsenter: 'util-linux', setpriv: 'util-linux', mount: 'mount',
 };
 
 export function toolsFor(s: Scenario, mode: 'sandbox' | 'host'): string[] {
   const tools = new Set(['ip', 'ss', 'sysctl']);
-  if (mode === 'sandbox') for (const t of ['unshare', 'nsenter', 'mount']) tools.add(t);
+  if (mode === 'sandbox') for (const t of ['unshare', 'nsenter', 'mount', 'setpriv']) tools.add(t);
   if (s.qdiscs?.length) tools.add('tc');
   if (s.veths.some((v) => Object.keys(v.a.ethtool).length || Object.keys(v.b.ethtool).length)) tools.add('ethtool');
   for (const c of s.checks) {

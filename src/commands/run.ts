@@ -71,7 +71,7 @@ export async function runCommandLine(a: RunArgs): Promise<number> {
     printRunSummary(record, file);
     if (comparison) printComparison(comparison);
   }
-  if (record.status === 'interrupted') return 130;
+  if (record.status === 'interrupted') return ExitCode.interrupted;
   if (record.status !== 'passed') return ExitCode.checkFailed;
   if (comparison && !comparison.compared) return ExitCode.badInput;
   return verdictExit(comparison);

@@ -5,7 +5,7 @@ import { stopAllBackground } from '../../lab/run-command.js';
 import { runCheck } from '../checks/index.js';
 import type { CheckOutcome } from '../checks/outcome.js';
 import type { Driver } from '../drivers/driver.js';
-import { UserError } from '../errors.js';
+import { ExitCode, UserError } from '../errors.js';
 import { hostFacts } from '../host-facts.js';
 import type { RunRecord, RunStatus } from '../results/record.js';
 import { writeRecord } from '../results/store.js';
@@ -70,7 +70,7 @@ export async function runScenario(s: Scenario, driver: Driver, mode: LabMode, ho
   let teardownFailures: string[] = [];
   try {
     lab = await startLab({
-      scenario: s, driver, mode, runId, kernel: hostFacts().kernel, log: hooks.progress,
+      scenario: s, driver, mode, runId, kernel: hostFacts().kernel, log: hooks.progress, keepOnFailure: opts.keep,
       onStep: (i, n, what) => hooks.progress(`[${i}/${n}] ${what}`),
     });
     offloads = await readOffloads(s);
@@ -91,7 +91,13 @@ export async function runScenario(s: Scenario, driver: Driver, mode: LabMode, ho
     status = interrupted ? 'interrupted' : checks.every((c) => c.status === 'passed') ? 'passed' : 'failed';
     if (opts.keep && hooks.hold && !interrupted) await hooks.hold(lab);
   } catch (err) {
-    status = interrupted ? 'interrupted' : 'error';
+    const partial = (err as { partialLab?: StartedLab }).partialLab;
+    if (partial) {
+      lab = partial;
+      hooks.progress(`--keep: the lab is left as the failed step left it`);
+      if (hooks.hold) await hooks.hold(partial);
+    }
+    status = interrupted || (err instanceof UserError && err.exitCode === ExitCode.interrupted) ? 'interrupted' : 'error';
     error = err instanceof UserError ? [err.message, ...err.details].join('\n') : (err as Error).stack ?? String(err);
     teardownFailures = (err as { teardownFailures?: string[] }).teardownFailures ?? [];
     if (!(err instanceof UserError)) throw err;
