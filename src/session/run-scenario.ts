@@ -91,6 +91,8 @@ export async function runScenario(s: Scenario, driver: Driver, mode: LabMode, ho
     status = interrupted ? 'interrupted' : checks.every((c) => c.status === 'passed') ? 'passed' : 'failed';
     if (opts.keep && hooks.hold && !interrupted) await hooks.hold(lab);
   } catch (err) {
+    // refused before anything was made (in use, bad input, a missing requirement): no run to record
+    if (!lab && err instanceof UserError && (err.exitCode === ExitCode.badInput || err.exitCode === ExitCode.skipped)) throw err;
     const partial = (err as { partialLab?: StartedLab }).partialLab;
     if (partial) {
       lab = partial;

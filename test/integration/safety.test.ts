@@ -1,0 +1,110 @@
+import test from 'ava';
+import { execa } from 'execa';
+import { chmodSync, cpSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { rootSkipReason, snapshot } from '../helpers/audit.js';
+
+const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
+const fixtures = fileURLToPath(new URL('../../../test/fixtures/scenarios/', import.meta.url));
+const results = mkdtempSync(path.join(tmpdir(), 'zonlab-safety-'));
+chmodSync(results, 0o755);
+test.after.always(() => rmSync(results, { recursive: true, force: true }));
+const env = { NO_COLOR: '1', ZONLAB_RESULTS: results };
+const zonlab = (...args: string[]) => execa(process.execPath, [cli, ...args], { reject: false, env });
+const skip = rootSkipReason();
+const root = skip ? test.skip : test.serial;
+const title = (t: string) => (skip ? `${t} [skipped: ${skip}]` : t);
+
+root(title('a step that fails half-way rolls back and reports the step, the command and the kernel\'s message'), async (t) => {
+  const before = snapshot();
+  for (const mode of [[], ['--host']]) {
+    const r = await zonlab('up', path.join(fixtures, 'bad-gateway.toml'), '--lb', 'none', ...mode);
+    t.is(r.exitCode, 1, r.stderr);
+    t.regex(r.stderr, /step failed: route 10\.9\.0\.0\/16 via 10\.8\.8\.8 in zone1/);
+    t.regex(r.stderr, /command: ip -n zone1 -4 route add 10\.9\.0\.0\/16 via 10\.8\.8\.8/);
+    t.regex(r.stderr, /said: .*(Nexthop has invalid gateway|Network is unreachable)/);
+    t.deepEqual(snapshot(), before);
+  }
+});
+
+root(title('two sandboxed runs of the same scenario at once both pass and do not see each other'), async (t) => {
+  const before = snapshot();
+  const [a, b] = await Promise.all([
+    zonlab('run', 'veth-netns', '--lb', 'nft', '--json', '--set', 'duration=2'),
+    zonlab('run', 'veth-netns', '--lb', 'nft', '--json', '--set', 'duration=2'),
+  ]);
+  t.is(a.exitCode, 0, a.stderr);
+  t.is(b.exitCode, 0, b.stderr);
+  t.not(JSON.parse(a.stdout).runId, JSON.parse(b.stdout).runId);
+  t.deepEqual(snapshot(), before);
+});
+
+root(title('a second --host run of the same names fails at once with "in use by run"; the first is not disturbed'), async (t) => {
+  const before = snapshot();
+  const first = execa(process.execPath, [cli, 'run', 'veth-netns', '--lb', 'nft', '--host', '--json', '--set', 'duration=3'], { reject: false, env });
+  // wait until the first holds the lab
+  for (let i = 0; i < 100 && !readdirSafe('/run/zonlab/host').includes('veth-netns.journal'); i++) await new Promise((r) => setTimeout(r, 50));
+  const second = await zonlab('run', 'veth-netns', '--lb', 'nft', '--host');
+  t.is(second.exitCode, 2);
+  t.regex(second.stderr, /veth-netns is in use by run [0-9a-f]+ \(pid \d+/);
+  const r = await first;
+  t.is(r.exitCode, 0, r.stderr);
+  t.is(JSON.parse(r.stdout).status, 'passed');
+  t.deepEqual(snapshot(), before);
+});
+
+root(title('a stale --host lab of a killed run is detected and reclaimed'), async (t) => {
+  const before = snapshot();
+  const killed = execa(process.execPath, [cli, 'run', 'veth-netns', '--lb', 'nft', '--host', '--set', 'duration=1'], { reject: false, env: { ...env, ZONLAB_PAUSE_AFTER_STEP: '8' } });
+  let err = '';
+  killed.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+  for (let i = 0; i < 1000 && !err.includes('paused after step 8'); i++) await new Promise((r) => setTimeout(r, 20));
+  t.regex(err, /paused after step 8/);
+  killed.kill('SIGKILL');
+  await killed;
+  const r = await zonlab('run', 'veth-netns', '--lb', 'nft', '--host', '--set', 'duration=1');
+  t.is(r.exitCode, 0, r.stderr);
+  t.regex(r.stderr, /reclaiming veth-netns: run [0-9a-f]+ \(pid \d+\) was killed/);
+  t.deepEqual(snapshot(), before);
+});
+
+test('commands that need no root run as an unprivileged user; those that do say so in one line', async (t) => {
+  if (process.getuid?.() !== 0) return t.pass(); // already unprivileged: the runs below are the same
+  const home = mkdtempSync(path.join(tmpdir(), 'zonlab-nobody-'));
+  chmodSync(home, 0o777);
+  const asNobody = (...args: string[]) => execa('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--', process.execPath, cli, ...args], { reject: false, env: { ...env, ZONLAB_STATE: path.join(home, 'state'), HOME: home } });
+  for (const args of [['validate', 'veth-netns'], ['plan', 'veth-netns'], ['list'], ['results'], ['status']]) {
+    const r = await asNobody(...args);
+    t.is(r.exitCode, 0, `${args.join(' ')}: ${r.stderr}`);
+  }
+  const run = await asNobody('run', 'veth-netns', '--lb', 'nft');
+  t.is(run.exitCode, 4);
+  t.regex(run.stderr.split('\n')[0]!, /needs root/);
+  for (const cmd of [['down', 'veth-netns'], ['gc'], ['exec', 'veth-netns', 'zone1', '--', 'true']]) {
+    const r = await asNobody(...cmd);
+    t.is(r.exitCode, 4, cmd.join(' '));
+    t.regex(r.stderr, /^zonlab: zonlab \w+ needs root/);
+  }
+  rmSync(home, { recursive: true, force: true });
+});
+
+test('result records are not world-writable, and a corrupt one is reported and skipped', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'zonlab-records-'));
+  const sample = path.join(dir, 'veth-netns');
+  cpSync(fileURLToPath(new URL('../../../test/fixtures/records/', import.meta.url)), sample, { recursive: true });
+  writeFileSync(path.join(sample, '2026-01-01T00-00-00-000Z-broken.json'), '{"schema": 1, "id": "tor');
+  const r = await execa(process.execPath, [cli, 'results'], { reject: false, env: { NO_COLOR: '1', ZONLAB_RESULTS: dir } });
+  t.is(r.exitCode, 0);
+  t.regex(r.stderr, /skipped .*broken\.json: /);
+  t.regex(r.stdout, /veth-netns\s+nft\s+passed/);
+  for (const f of readdirSafe(results).flatMap((d) => readdirSafe(path.join(results, d)).map((x) => path.join(results, d, x)))) {
+    if (f.endsWith('.json')) t.is(statSync(f).mode & 0o022, 0, f);
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function readdirSafe(d: string): string[] {
+  try { return readdirSync(d); } catch { return []; }
+}
