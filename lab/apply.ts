@@ -2,7 +2,8 @@ import { runCommand, type CommandResult } from './run-command.js';
 import { describeStep, type Step } from '../src/plan/steps.js';
 import { UserError, ExitCode } from '../src/errors.js';
 import type { Journal } from './journal.js';
-import { stepCommands } from './step-commands.js';
+import { asIpLine, batchArgv, failedBatchLines } from './batch.js';
+import { stepCommands, type StepCommands } from './step-commands.js';
 
 /** A step failed: which one, the command, and what the kernel said. */
 export class StepFailed extends UserError {
@@ -17,30 +18,99 @@ export interface ApplyHooks {
   onStep?(index: number, total: number, description: string): void;
 }
 
-/** Journals each step before running it; stops at the first failure (the caller tears down). */
+/** Steps that run together: consecutive `ip` steps of one namespace, or sysctls of one namespace. */
+interface Group {
+  kind: 'ip' | 'sysctl' | 'single';
+  netns?: string;
+  steps: { step: Step; index: number; cmds: StepCommands; description: string }[];
+}
+
+export function groupSteps(steps: Step[], pauseAfter?: number): Group[] {
+  const groups: Group[] = [];
+  steps.forEach((step, index) => {
+    const cmds = stepCommands(step);
+    const ip = !cmds.save && cmds.run.length === 1 ? asIpLine(cmds.run[0]!) : undefined;
+    const kind: Group['kind'] = ip ? 'ip' : step.kind === 'sysctl' ? 'sysctl' : 'single';
+    const netns = ip ? ip.netns : step.kind === 'sysctl' ? step.netns : undefined;
+    const last = groups[groups.length - 1];
+    // a group never spans the fault-injection pause, so the pause falls exactly after its step
+    const joinable = last && kind !== 'single' && last.kind === kind && last.netns === netns && pauseAfter !== index;
+    const entry = { step, index, cmds, description: describeStep(step) };
+    if (joinable) last.steps.push(entry);
+    else groups.push({ kind, netns, steps: [entry] });
+  });
+  return groups;
+}
+
+/** Journals each step before it runs; stops at the first failure (the caller tears down). */
 export async function applySteps(steps: Step[], journal: Journal, hooks: ApplyHooks = {}): Promise<void> {
   const topology = steps.filter((s) => s.kind !== 'lb-load');
-  for (const [i, step] of topology.entries()) {
-    const description = describeStep(step);
-    hooks.onStep?.(i + 1, topology.length, description);
-    const cmds = stepCommands(step);
-    let saved: string | undefined;
-    if (cmds.save) {
-      const r = await runCommand(cmds.save.argv, { netns: cmds.save.netns, reject: false });
-      if (r.failed) throw new StepFailed(description, r);
-      saved = r.stdout;
-    }
-    const seq = journal.intent(description, cmds.undo(saved));
-    for (const c of cmds.run) {
-      const r = await runCommand(c.argv, { netns: c.netns, reject: false });
-      if (r.failed) {
-        journal.settle(seq, 'failed');
-        throw new StepFailed(description, r);
-      }
-    }
-    journal.settle(seq, 'done');
-    if (Number(process.env.ZONLAB_PAUSE_AFTER_STEP) === i + 1) await pauseForFaultInjection(i + 1);
+  const pauseAfter = Number(process.env.ZONLAB_PAUSE_AFTER_STEP) || undefined;
+  for (const g of groupSteps(topology, pauseAfter)) {
+    const first = g.steps[0]!;
+    const more = g.steps.length > 1 ? ` (+${g.steps.length - 1} more, one ${g.kind} process)` : '';
+    hooks.onStep?.(first.index + 1, topology.length, `${first.description}${more}`);
+    if (g.kind === 'ip' && g.steps.length > 1) await runIpBatch(g, journal);
+    else if (g.kind === 'sysctl') await runSysctls(g, journal);
+    else await runSingle(first.description, first.cmds, journal);
+    const lastIndex = g.steps[g.steps.length - 1]!.index + 1;
+    if (pauseAfter === lastIndex) await pauseForFaultInjection(lastIndex);
   }
+}
+
+async function runSingle(description: string, cmds: StepCommands, journal: Journal): Promise<void> {
+  let saved: string | undefined;
+  if (cmds.save) {
+    const r = await runCommand(cmds.save.argv, { netns: cmds.save.netns, reject: false });
+    if (r.failed) throw new StepFailed(description, r);
+    saved = r.stdout;
+  }
+  const seq = journal.intent(description, cmds.undo(saved));
+  for (const c of cmds.run) {
+    const r = await runCommand(c.argv, { netns: c.netns, reject: false });
+    if (r.failed) {
+      journal.settle(seq, 'failed');
+      throw new StepFailed(description, r);
+    }
+  }
+  journal.settle(seq, 'done');
+}
+
+async function runIpBatch(g: Group, journal: Journal): Promise<void> {
+  const lines = g.steps.map((s) => asIpLine(s.cmds.run[0]!)!.line);
+  const seqs = journal.intentMany(g.steps.map((s) => ({ step: s.description, undo: s.cmds.undo(undefined) })));
+  const r = await runCommand(batchArgv(g.netns), { input: `${lines.join('\n')}\n`, reject: false });
+  if (!r.failed) return journal.settleMany(seqs, 'done');
+  // iproute2 stops at the first failing line: the ones before it ran, the rest did not
+  const failed = failedBatchLines(r.stderr)[0];
+  const at = Math.min(Math.max((failed?.line ?? 1) - 1, 0), g.steps.length - 1);
+  journal.settleMany(seqs.slice(0, at), 'done');
+  journal.settleMany(seqs.slice(at), 'failed');
+  const step = g.steps[at]!;
+  throw new StepFailed(step.description, { ...r, argv: step.cmds.run[0]!.argv, netns: undefined, stderr: failed?.message || r.stderr });
+}
+
+/** sysctl reads and writes many keys per process; the old values come back one a line. */
+async function runSysctls(g: Group, journal: Journal): Promise<void> {
+  const keyOf = (s: Group['steps'][number]) => (s.step as Extract<Step, { kind: 'sysctl' }>).key;
+  const needSave = g.steps.filter((s) => s.cmds.save);
+  const saved = new Map<string, string>();
+  if (needSave.length) {
+    const r = await runCommand(['sysctl', '-n', ...needSave.map(keyOf)], { netns: g.netns, reject: false });
+    if (r.failed) throw new StepFailed(needSave[0]!.description, r);
+    r.stdout.split('\n').slice(0, needSave.length).forEach((v, i) => saved.set(keyOf(needSave[i]!), v));
+  }
+  const seqs = journal.intentMany(g.steps.map((s) => ({ step: s.description, undo: s.cmds.undo(saved.get(keyOf(s))) })));
+  const assignments = g.steps.map((s) => (s.step as Extract<Step, { kind: 'sysctl' }>)).map((s) => `${s.key}=${s.value}`);
+  const r = await runCommand(['sysctl', '-q', '-w', ...assignments], { netns: g.netns, reject: false });
+  if (!r.failed) return journal.settleMany(seqs, 'done');
+  // sysctl goes on past a bad key: only the keys it complains about failed
+  const bad = g.steps.map((s, i) => (r.stderr.includes(keyOf(s).replace(/\./g, '/')) || r.stderr.includes(keyOf(s)) ? i : -1)).filter((i) => i >= 0);
+  const failedIdx = bad.length ? bad : [0];
+  journal.settleMany(seqs.filter((_, i) => !failedIdx.includes(i)), 'done');
+  journal.settleMany(seqs.filter((_, i) => failedIdx.includes(i)), 'failed');
+  const step = g.steps[failedIdx[0]!]!;
+  throw new StepFailed(step.description, { ...r, argv: ['sysctl', '-q', '-w', `${keyOf(step)}=${(step.step as Extract<Step, { kind: 'sysctl' }>).value}`] });
 }
 
 /**

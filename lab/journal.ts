@@ -64,18 +64,30 @@ export class Journal {
   }
 
   intent(step: string, undo: Command[]): number {
-    const e: JournalEntry = { seq: ++this.seq, step, state: 'intent', undo };
-    this.entries.set(e.seq, e);
-    this.write(e);
-    return e.seq;
+    return this.intentMany([{ step, undo }])[0]!;
+  }
+
+  /** Several steps about to run together (a batch): one write, one fsync. */
+  intentMany(steps: { step: string; undo: Command[] }[]): number[] {
+    const entries = steps.map(({ step, undo }) => ({ seq: ++this.seq, step, state: 'intent' as const, undo }));
+    for (const e of entries) this.entries.set(e.seq, e);
+    this.write(entries);
+    return entries.map((e) => e.seq);
   }
 
   settle(seq: number, state: Exclude<EntryState, 'intent'>, undo?: Command[]): void {
-    const e = this.entries.get(seq);
-    if (!e) throw new Error(`journal has no entry ${seq}`);
-    e.state = state;
-    if (undo) e.undo = undo;
-    this.write({ seq, state, ...(undo ? { undo } : {}) });
+    this.settleMany([seq], state, undo);
+  }
+
+  settleMany(seqs: number[], state: Exclude<EntryState, 'intent'>, undo?: Command[]): void {
+    if (!seqs.length) return;
+    for (const seq of seqs) {
+      const e = this.entries.get(seq);
+      if (!e) throw new Error(`journal has no entry ${seq}`);
+      e.state = state;
+      if (undo) e.undo = undo;
+    }
+    this.write(seqs.map((seq) => ({ seq, state, ...(undo ? { undo } : {}) })));
   }
 
   /** Entries to undo, newest first. A step that failed outright made nothing to undo. */
@@ -87,15 +99,15 @@ export class Journal {
     return [...this.entries.values()].sort((a, b) => a.seq - b.seq);
   }
 
-  private write(rec: object): void {
-    if (this.file) appendLine(this.file, rec, 'a');
+  private write(recs: object[]): void {
+    if (this.file) appendLine(this.file, recs, 'a');
   }
 }
 
-function appendLine(file: string, rec: object, flags: 'a' | 'wx'): void {
+function appendLine(file: string, recs: object | object[], flags: 'a' | 'wx'): void {
   const fd = openSync(file, flags, 0o600);
   try {
-    writeSync(fd, `${JSON.stringify(rec)}\n`);
+    writeSync(fd, (Array.isArray(recs) ? recs : [recs]).map((r) => `${JSON.stringify(r)}\n`).join(''));
     fsyncSync(fd);
   } finally {
     closeSync(fd);

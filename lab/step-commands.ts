@@ -58,8 +58,10 @@ export function stepCommands(s: Step): StepCommands {
       };
     }
     case 'route-add': {
-      const args = [`-${s.family}`, 'route', 'add', s.to, ...(s.via ? ['via', s.via] : []), ...(s.dev ? ['dev', s.dev] : [])];
-      const del = [`-${s.family}`, 'route', 'delete', s.to, ...(s.via ? ['via', s.via] : []), ...(s.dev ? ['dev', s.dev] : [])];
+      // the family follows from the addresses; a bare IPv6 default is written ::/0 (batch lines take no -6)
+      const to = s.to === 'default' && s.family === 6 && !s.via ? '::/0' : s.to;
+      const args = ['route', 'add', to, ...(s.via ? ['via', s.via] : []), ...(s.dev ? ['dev', s.dev] : [])];
+      const del = ['route', 'delete', to, ...(s.via ? ['via', s.via] : []), ...(s.dev ? ['dev', s.dev] : [])];
       return { run: [{ argv: ipn(s.netns, ...args) }], undo: () => (s.owned ? [] : [{ argv: ipn(s.netns, ...del) }]) };
     }
     case 'sysctl':

@@ -1,5 +1,6 @@
 import { describeFailure, runCommand } from './run-command.js';
-import type { Journal } from './journal.js';
+import type { Journal, JournalEntry } from './journal.js';
+import { asIpLine, batchArgv, failedBatchLines } from './batch.js';
 import { alreadyGone } from './step-commands.js';
 
 export interface TeardownReport {
@@ -23,7 +24,16 @@ export async function teardown(journal: Journal, cleanups: Cleanup[] = []): Prom
       failures.push(`${c.what}: ${(err as Error).message}`);
     }
   }
-  for (const entry of journal.toUndo()) {
+  const entries = journal.toUndo();
+  for (let i = 0; i < entries.length; ) {
+    const batch = ipBatchFrom(entries, i);
+    if (batch.length > 1) {
+      failures.push(...(await undoIpBatch(journal, batch)));
+      undone += batch.length;
+      i += batch.length;
+      continue;
+    }
+    const entry = entries[i++]!;
     let ok = true;
     for (const cmd of entry.undo) {
       const r = await runCommand(cmd.argv, { netns: cmd.netns, reject: false, timeoutMs: 15_000 });
@@ -36,4 +46,40 @@ export async function teardown(journal: Journal, cleanups: Cleanup[] = []): Prom
     undone++;
   }
   return { undone, failures };
+}
+
+/** Consecutive entries (from i) each undone by one `ip` command in the same namespace, or by none. */
+function ipBatchFrom(entries: JournalEntry[], i: number): JournalEntry[] {
+  const out: JournalEntry[] = [];
+  let netns: string | undefined | null = null;
+  for (let k = i; k < entries.length; k++) {
+    const e = entries[k]!;
+    if (e.undo.length === 0) { out.push(e); continue; }
+    const line = e.undo.length === 1 ? asIpLine(e.undo[0]!) : undefined;
+    if (!line || (netns !== null && line.netns !== netns)) break;
+    netns = line.netns;
+    out.push(e);
+  }
+  return out;
+}
+
+/** -force: iproute2 goes on past a failing line, so everything is tried; gone objects are fine. */
+async function undoIpBatch(journal: Journal, batch: JournalEntry[]): Promise<string[]> {
+  const withCmd = batch.filter((e) => e.undo.length === 1);
+  const netns = withCmd[0] ? asIpLine(withCmd[0].undo[0]!)!.netns : undefined;
+  const failures: string[] = [];
+  const failedLines = new Set<number>();
+  if (withCmd.length) {
+    const lines = withCmd.map((e) => asIpLine(e.undo[0]!)!.line);
+    const r = await runCommand(batchArgv(netns, true), { input: `${lines.join('\n')}\n`, reject: false, timeoutMs: 60_000 });
+    for (const f of failedBatchLines(r.stderr)) {
+      if (alreadyGone(f.message)) continue;
+      failedLines.add(f.line);
+      const e = withCmd[f.line - 1];
+      failures.push(`undo "${e?.step ?? `line ${f.line}`}": ip ${lines[f.line - 1] ?? ''}: ${f.message}`);
+    }
+    if (r.failed && !failedBatchLines(r.stderr).length && !alreadyGone(r.stderr)) failures.push(`undo batch: ${describeFailure(r)}`);
+  }
+  journal.settleMany(batch.filter((e) => e.undo.length === 0 || !failedLines.has(withCmd.indexOf(e) + 1)).map((e) => e.seq), 'undone');
+  return failures;
 }

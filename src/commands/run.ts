@@ -37,7 +37,8 @@ export async function preflight(s: Scenario, a: CommonArgs): Promise<Driver> {
   const steps = planScenario(s, { kernel: hostFacts().kernel, driver: driver.name, bpfDir });
   for (const st of steps) if (st.kind === 'xdp-helper' && !existsSync(st.object)) reasons.push(`${st.object} is not built (run npm run setup)`);
   // probing needs root; without it the missing root is the reason already
-  if (!reasons.some((r) => r.startsWith('needs root'))) {
+  // the probes ran before the sandbox was entered; its copy of the machine has the same kernel
+  if (!reasons.some((r) => r.startsWith('needs root')) && !insideSandbox()) {
     for (const r of await Promise.all(featuresOf(s).map(probe))) if (!r.ok) reasons.push(`the kernel lacks ${describeFeature(r.feature)} (${r.detail})`);
   }
   if (reasons.length) throw new MissingRequirement(reasons);

@@ -8,6 +8,7 @@ import { asTable, type Table } from './fields.js';
 import { closest, isIdentifier } from './names.js';
 import type { Scenario } from './types.js';
 import { validateScenario, type SourceDoc } from './validate.js';
+import { expandRepeats } from './expand.js';
 
 /** Scenario files are small; anything this big is a mistake or an attack on the parser. */
 const MAX_FILE_BYTES = 1 << 20;
@@ -60,6 +61,9 @@ export function loadScenario(ref: string, options: LoadOptions = {}): Scenario {
   if (problems.length) throw new InvalidInput(problems);
   substituteParams(scenario, params, problems);
   if (topology) substituteParams(topology, params, problems);
+  // after the parameters, so that `count = "${clients}"` works; ${i} and ${n} are left for this
+  expandRepeats(scenario, problems);
+  if (topology) expandRepeats(topology, problems);
   if (problems.length) throw new InvalidInput(problems);
 
   const hash = createHash('sha256');
@@ -113,6 +117,7 @@ function resolveParams(sources: (SourceDoc | undefined)[], set: Record<string, s
     if (!t) { problems.push({ file: src.file, key: 'params', message: 'must be a table' }); continue; }
     for (const [k, v] of Object.entries(t)) {
       if (!isIdentifier(k)) problems.push({ file: src.file, key: `params.${k}`, message: 'is not a valid parameter name' });
+      else if (k === 'i' || k === 'n') problems.push({ file: src.file, key: `params.${k}`, message: 'is reserved for the index of repeated elements', hint: 'choose another name' });
       else if (typeof v !== 'string' && typeof v !== 'boolean' && !(typeof v === 'number' && Number.isFinite(v))) problems.push({ file: src.file, key: `params.${k}`, message: 'must be a string, number or boolean' });
       else params[k] = v;
     }
@@ -141,12 +146,14 @@ function substituteParams(src: SourceDoc, params: Record<string, ParamValue>, pr
   const walk = (v: unknown, key: string): unknown => {
     if (typeof v === 'string') {
       const whole = /^\$\{([A-Za-z0-9_-]+)\}$/.exec(v);
+      if (whole && (whole[1] === 'i' || whole[1] === 'n')) return v;
       if (whole) {
         if (whole[1]! in params) return params[whole[1]!];
         problems.push({ file: src.file, key, message: `unknown parameter \${${whole[1]}}`, hint: 'declare it under [params]' });
         return v;
       }
       return v.replace(/\$\{([A-Za-z0-9_-]+)\}/g, (m, name: string) => {
+        if (name === 'i' || name === 'n') return m;
         if (name in params) return String(params[name]);
         problems.push({ file: src.file, key, message: `unknown parameter \${${name}}`, hint: 'declare it under [params]' });
         return m;

@@ -23,7 +23,7 @@ root(title('a step that fails half-way rolls back and reports the step, the comm
     const r = await zonlab('up', path.join(fixtures, 'bad-gateway.toml'), '--lb', 'none', ...mode);
     t.is(r.exitCode, 1, r.stderr);
     t.regex(r.stderr, /step failed: route 10\.9\.0\.0\/16 via 10\.8\.8\.8 in zone1/);
-    t.regex(r.stderr, /command: ip -n zone1 -4 route add 10\.9\.0\.0\/16 via 10\.8\.8\.8/);
+    t.regex(r.stderr, /command: ip -n zone1 route add 10\.9\.0\.0\/16 via 10\.8\.8\.8/);
     t.regex(r.stderr, /said: .*(Nexthop has invalid gateway|Network is unreachable)/);
     t.deepEqual(snapshot(), before);
   }

@@ -3,26 +3,34 @@ import { planScenario, kernelBelow } from '../../src/plan/plan.js';
 import { describeStep } from '../../src/plan/steps.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { stepCommands } from '../../lab/step-commands.js';
+import { groupSteps } from '../../lab/apply.js';
 
 const seed = loadScenario('veth-netns');
 const facts = { kernel: '6.18.44', driver: 'nft' as const, bpfDir: '/b' };
 
-test('the seed plan reproduces the README setup in order', (t) => {
+test('the seed plan reproduces the README setup, ordered so that each namespace batches', (t) => {
   const steps = planScenario(seed, facts);
   t.deepEqual(steps.map(describeStep), [
     'create namespace zone1',
-    'bring lo@zone1 up',
     'create veth veth0@default ↔ veth1@zone1',
-    'ethtool -K veth0@default tx off',
     'add 10.0.0.1/24 to veth0@default',
-    'add 10.0.0.2/24 to veth1@zone1',
     'add 127.0.0.23/24 to lo@default',
     'bring veth0@default up',
+    'bring lo@zone1 up',
+    'add 10.0.0.2/24 to veth1@zone1',
     'bring veth1@zone1 up',
+    'ethtool -K veth0@default tx off',
     'sysctl net.ipv4.conf.veth0.accept_local=1 in default',
     'sysctl net.ipv4.conf.veth0.route_localnet=1 in default',
     'load the load balancer (nft) on veth0',
   ]);
+});
+
+test('steps group into one ip process per namespace and one sysctl process', (t) => {
+  const groups = groupSteps(planScenario(seed, facts).filter((s) => s.kind !== 'lb-load'));
+  t.deepEqual(groups.map((g) => `${g.kind}:${g.netns ?? 'default'}:${g.steps.length}`), ['ip:default:5', 'ip:zone1:3', 'single:default:1', 'sysctl:default:2']);
+  // the fault-injection pause splits a group exactly after its step
+  t.deepEqual(groupSteps(planScenario(seed, facts).filter((s) => s.kind !== 'lb-load'), 2).map((g) => g.steps.length), [2, 3, 3, 1, 2]);
 });
 
 test('commands are argument arrays built from the scenario', (t) => {
