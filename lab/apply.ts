@@ -1,5 +1,6 @@
 import { runCommand, type CommandResult } from './run-command.js';
 import { describeStep, type Step } from '../src/plan/steps.js';
+import { availableParallelism } from 'node:os';
 import { UserError, ExitCode } from '../src/errors.js';
 import type { Journal } from './journal.js';
 import { asIpLine, batchArgv, failedBatchLines } from './batch.js';
@@ -42,20 +43,72 @@ export function groupSteps(steps: Step[], pauseAfter?: number): Group[] {
   return groups;
 }
 
+/** At most this many namespaces are configured at once (two per core keeps the cores busy while ip waits on netlink). */
+const PARALLEL = Math.max(2, 2 * availableParallelism());
+
 /** Journals each step before it runs; stops at the first failure (the caller tears down). */
 export async function applySteps(steps: Step[], journal: Journal, hooks: ApplyHooks = {}): Promise<void> {
   const topology = steps.filter((s) => s.kind !== 'lb-load');
   const pauseAfter = Number(process.env.ZONLAB_PAUSE_AFTER_STEP) || undefined;
-  for (const g of groupSteps(topology, pauseAfter)) {
-    const first = g.steps[0]!;
-    const more = g.steps.length > 1 ? ` (+${g.steps.length - 1} more, one ${g.kind} process)` : '';
-    hooks.onStep?.(first.index + 1, topology.length, `${first.description}${more}`);
-    if (g.kind === 'ip' && g.steps.length > 1) await runIpBatch(g, journal);
-    else if (g.kind === 'sysctl') await runSysctls(g, journal);
-    else await runSingle(first.description, first.cmds, journal);
-    const lastIndex = g.steps[g.steps.length - 1]!.index + 1;
+  const groups = groupSteps(topology, pauseAfter);
+  for (let k = 0; k < groups.length; ) {
+    // batches of distinct named namespaces do not depend on each other: they run together
+    const wave = pauseAfter ? [groups[k]!] : independentWave(groups, k);
+    k += wave.length;
+    const first = wave[0]!.steps[0]!;
+    const count = wave.reduce((n, g) => n + g.steps.length, 0);
+    const what = wave.length > 1 ? ` (+${count - 1} more: ${wave.length} namespaces, ${Math.min(wave.length, PARALLEL)} processes at a time)` : count > 1 ? ` (+${count - 1} more, one ${wave[0]!.kind} process)` : '';
+    hooks.onStep?.(first.index + 1, topology.length, `${first.description}${what}`);
+    if (wave.length === 1) await runGroup(wave[0]!, journal);
+    else await runConcurrently(wave, journal);
+    const lastIndex = wave[wave.length - 1]!.steps[wave[wave.length - 1]!.steps.length - 1]!.index + 1;
     if (pauseAfter === lastIndex) await pauseForFaultInjection(lastIndex);
   }
+}
+
+/** From k: consecutive batched groups, each of a different named namespace. */
+function independentWave(groups: Group[], k: number): Group[] {
+  const wave: Group[] = [];
+  const seen = new Set<string>();
+  for (let i = k; i < groups.length; i++) {
+    const g = groups[i]!;
+    if (g.kind === 'single' || g.netns === undefined || seen.has(`${g.kind}:${g.netns}`)) break;
+    if (wave.length && wave[0]!.kind !== g.kind) break;
+    seen.add(`${g.kind}:${g.netns}`);
+    wave.push(g);
+  }
+  return wave.length ? wave : [groups[k]!];
+}
+
+async function runGroup(g: Group, journal: Journal, seqs?: number[]): Promise<void> {
+  const first = g.steps[0]!;
+  if (g.kind === 'ip' && g.steps.length > 1) await runIpBatch(g, journal, seqs);
+  else if (g.kind === 'sysctl') await runSysctls(g, journal);
+  else await runSingle(first.description, first.cmds, journal);
+}
+
+async function runConcurrently(wave: Group[], journal: Journal): Promise<void> {
+  // one durable journal write for every batch of the wave, before any of them runs
+  const preJournalled = new Map<Group, number[]>();
+  const ipGroups = wave.filter((g) => g.kind === 'ip' && g.steps.length > 1);
+  const seqs = journal.intentMany(ipGroups.flatMap((g) => g.steps.map((s) => ({ step: s.description, undo: s.cmds.undo(undefined), waitGone: s.cmds.waitGone }))));
+  let at = 0;
+  for (const g of ipGroups) {
+    preJournalled.set(g, seqs.slice(at, at + g.steps.length));
+    at += g.steps.length;
+  }
+  let next = 0;
+  const errors: unknown[] = [];
+  const worker = async () => {
+    while (next < wave.length && errors.length === 0) {
+      const g = wave[next++]!;
+      try { await runGroup(g, journal, preJournalled.get(g)); } catch (err) { errors.push(err); }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, wave.length) }, worker));
+  // batches that never started made nothing
+  for (const g of wave.slice(next)) { const s = preJournalled.get(g); if (s) journal.settleMany(s, 'failed'); }
+  if (errors.length) throw errors[0];
 }
 
 async function runSingle(description: string, cmds: StepCommands, journal: Journal): Promise<void> {
@@ -65,7 +118,7 @@ async function runSingle(description: string, cmds: StepCommands, journal: Journ
     if (r.failed) throw new StepFailed(description, r);
     saved = r.stdout;
   }
-  const seq = journal.intent(description, cmds.undo(saved));
+  const seq = journal.intent(description, cmds.undo(saved), cmds.waitGone);
   for (const c of cmds.run) {
     const r = await runCommand(c.argv, { netns: c.netns, reject: false });
     if (r.failed) {
@@ -76,9 +129,9 @@ async function runSingle(description: string, cmds: StepCommands, journal: Journ
   journal.settle(seq, 'done');
 }
 
-async function runIpBatch(g: Group, journal: Journal): Promise<void> {
+async function runIpBatch(g: Group, journal: Journal, journalled?: number[]): Promise<void> {
   const lines = g.steps.map((s) => asIpLine(s.cmds.run[0]!)!.line);
-  const seqs = journal.intentMany(g.steps.map((s) => ({ step: s.description, undo: s.cmds.undo(undefined) })));
+  const seqs = journalled ?? journal.intentMany(g.steps.map((s) => ({ step: s.description, undo: s.cmds.undo(undefined), waitGone: s.cmds.waitGone })));
   const r = await runCommand(batchArgv(g.netns), { input: `${lines.join('\n')}\n`, reject: false });
   if (!r.failed) return journal.settleMany(seqs, 'done');
   // iproute2 stops at the first failing line: the ones before it ran, the rest did not

@@ -10,6 +10,8 @@ export interface JournalEntry {
   state: EntryState;
   /** Commands that undo this step, known before it runs (sysctls: after the old value is read). */
   undo: Command[];
+  /** Default-namespace interfaces that disappear with a lab namespace: teardown waits for them. */
+  waitGone?: string[];
 }
 
 interface Header {
@@ -56,22 +58,22 @@ export class Journal {
     for (const r of records) {
       if (typeof r.seq !== 'number') continue;
       const old = j.entries.get(r.seq);
-      j.entries.set(r.seq, { seq: r.seq, step: r.step ?? old?.step ?? '?', state: r.state ?? 'intent', undo: r.undo ?? old?.undo ?? [] });
+      j.entries.set(r.seq, { seq: r.seq, step: r.step ?? old?.step ?? '?', state: r.state ?? 'intent', undo: r.undo ?? old?.undo ?? [], waitGone: r.waitGone ?? old?.waitGone });
       j.seq = Math.max(j.seq, r.seq);
     }
     (j as { file: string | undefined }).file = file;
     return j;
   }
 
-  intent(step: string, undo: Command[]): number {
-    return this.intentMany([{ step, undo }])[0]!;
+  intent(step: string, undo: Command[], waitGone?: string[]): number {
+    return this.intentMany([{ step, undo, waitGone }])[0]!;
   }
 
   /** Several steps about to run together (a batch): one write, one fsync. */
-  intentMany(steps: { step: string; undo: Command[] }[]): number[] {
-    const entries = steps.map(({ step, undo }) => ({ seq: ++this.seq, step, state: 'intent' as const, undo }));
+  intentMany(steps: { step: string; undo: Command[]; waitGone?: string[] }[]): number[] {
+    const entries = steps.map(({ step, undo, waitGone }) => ({ seq: ++this.seq, step, state: 'intent' as const, undo, ...(waitGone?.length ? { waitGone } : {}) }));
     for (const e of entries) this.entries.set(e.seq, e);
-    this.write(entries);
+    this.write(entries, true);
     return entries.map((e) => e.seq);
   }
 
@@ -87,7 +89,8 @@ export class Journal {
       e.state = state;
       if (undo) e.undo = undo;
     }
-    this.write(seqs.map((seq) => ({ seq, state, ...(undo ? { undo } : {}) })));
+    // not fsynced: if a crash loses a settle, the step stays an intent and is undone all the same
+    this.write(seqs.map((seq) => ({ seq, state, ...(undo ? { undo } : {}) })), false);
   }
 
   /** Entries to undo, newest first. A step that failed outright made nothing to undo. */
@@ -99,16 +102,16 @@ export class Journal {
     return [...this.entries.values()].sort((a, b) => a.seq - b.seq);
   }
 
-  private write(recs: object[]): void {
-    if (this.file) appendLine(this.file, recs, 'a');
+  private write(recs: object[], durable: boolean): void {
+    if (this.file) appendLine(this.file, recs, 'a', durable);
   }
 }
 
-function appendLine(file: string, recs: object | object[], flags: 'a' | 'wx'): void {
+function appendLine(file: string, recs: object | object[], flags: 'a' | 'wx', durable = true): void {
   const fd = openSync(file, flags, 0o600);
   try {
     writeSync(fd, (Array.isArray(recs) ? recs : [recs]).map((r) => `${JSON.stringify(r)}\n`).join(''));
-    fsyncSync(fd);
+    if (durable) fsyncSync(fd);
   } finally {
     closeSync(fd);
   }

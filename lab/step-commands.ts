@@ -12,6 +12,8 @@ export interface StepCommands {
   run: Command[];
   /** What undoes the step, given what `save` read. Empty when the step goes away with its namespace or link. */
   undo(saved: string | undefined): Command[];
+  /** Interfaces of the default namespace that go away with a lab namespace: teardown waits for them. */
+  waitGone?: string[];
 }
 
 const ipn = (netns: string | undefined, ...args: string[]): string[] => (netns === undefined ? ['ip', ...args] : ['ip', '-n', netns, ...args]);
@@ -29,8 +31,16 @@ export function stepCommands(s: Step): StepCommands {
       if (s.a.netns !== undefined) argv.push('netns', s.a.netns);
       argv.push('type', 'veth', 'peer', 'name', s.b.name);
       if (s.b.netns !== undefined) argv.push('netns', s.b.netns);
-      // Deleting one end deletes the pair; a lab namespace's deletion does it too.
-      return { run: [{ argv }], undo: () => [{ argv: ipn(s.a.netns, 'link', 'delete', 'dev', s.a.name) }] };
+      // A pair with an end in a lab namespace goes with that namespace, asynchronously and far
+      // cheaper than a delete each (which waits for the kernel per link); teardown then waits
+      // until the default namespace's end is really gone.
+      const inLabNetns = s.a.netns !== undefined || s.b.netns !== undefined;
+      const defaultEnds = [s.a, s.b].filter((e) => e.netns === undefined).map((e) => e.name);
+      return {
+        run: [{ argv }],
+        undo: () => (inLabNetns ? [] : [{ argv: ipn(s.a.netns, 'link', 'delete', 'dev', s.a.name) }]),
+        waitGone: inLabNetns ? defaultEnds : [],
+      };
     }
     case 'device-add': {
       const d = s.device;

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { describeFailure, runCommand } from './run-command.js';
 import type { Journal, JournalEntry } from './journal.js';
 import { asIpLine, batchArgv, failedBatchLines } from './batch.js';
@@ -25,6 +26,7 @@ export async function teardown(journal: Journal, cleanups: Cleanup[] = []): Prom
     }
   }
   const entries = journal.toUndo();
+  const waitGone = entries.flatMap((e) => e.waitGone ?? []);
   for (let i = 0; i < entries.length; ) {
     const batch = ipBatchFrom(entries, i);
     if (batch.length > 1) {
@@ -45,7 +47,21 @@ export async function teardown(journal: Journal, cleanups: Cleanup[] = []): Prom
     if (ok) journal.settle(entry.seq, 'undone');
     undone++;
   }
+  failures.push(...(await untilGone(waitGone)));
   return { undone, failures };
+}
+
+/** Links that go with their namespace go asynchronously: wait until they are really gone. */
+async function untilGone(names: string[], timeoutMs = 15_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  let left = names;
+  while (left.length) {
+    left = left.filter((n) => existsSync(`/sys/class/net/${n}`));
+    if (!left.length) break;
+    if (Date.now() > deadline) return [`still present ${timeoutMs / 1000} s after their namespaces were deleted: ${left.join(', ')}`];
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return [];
 }
 
 /** Consecutive entries (from i) each undone by one `ip` command in the same namespace, or by none. */

@@ -9,7 +9,7 @@ export interface CheckOptions {
 }
 
 /** Never throws for a failing check: a failure is an outcome. */
-export async function runCheck(spec: CheckSpec, _opts: CheckOptions = {}): Promise<CheckOutcome> {
+export async function runCheck(spec: CheckSpec, opts: CheckOptions = {}): Promise<CheckOutcome> {
   switch (spec.kind) {
     case 'telnet':
     case 'nc':
@@ -17,7 +17,7 @@ export async function runCheck(spec: CheckSpec, _opts: CheckOptions = {}): Promi
     case 'ping':
       return runPingCheck(spec);
     case 'iperf3':
-      return runIperf3Check(spec);
+      return runIperf3Check(spec, opts.onProgress);
     case 'iperf':
       return runIperfCheck(spec);
   }

@@ -9,10 +9,20 @@ import { waitListening } from './wait-listen.js';
 const rate = (bps: number) => (bps >= 1e9 ? `${(bps / 1e9).toFixed(2)} Gbit/s` : `${(bps / 1e6).toFixed(1)} Mbit/s`);
 
 /** iperf3: a one-off server (-1: one test, then exit) behind the load balancer, the client with -J. */
-export async function runIperf3Check(spec: ThroughputCheck): Promise<CheckOutcome> {
+export async function runIperf3Check(spec: ThroughputCheck, onProgress?: (line: string) => void): Promise<CheckOutcome> {
   const t0 = Date.now();
   const proto = spec.udp ? 'udp' : 'tcp';
-  const server = startBackground(['iperf3', '-s', '-1', '-B', spec.server.address, '-p', String(spec.server.port)], { netns: spec.server.netns });
+  // iperf3 3.12's client prints -J output only at the end; the server, with --forceflush, prints
+  // each interval as it ends: that is the live progress
+  const server = startBackground(['iperf3', '-s', '-1', '--forceflush', '-B', spec.server.address, '-p', String(spec.server.port)], { netns: spec.server.netns });
+  let seen = 0;
+  const progress = onProgress && setInterval(() => {
+    const lines = server.output().stdout.split('\n');
+    for (; seen < lines.length - 1; seen++) {
+      const m = intervalLine(lines[seen]!, spec.parallel > 1);
+      if (m) onProgress(`  ${spec.name}: ${m.from}–${m.to} s ${m.rate}`);
+    }
+  }, 200);
   const argv = ['iperf3', '-c', spec.to, '-p', String(spec.port), '-t', String(spec.duration), '-O', String(spec.omit), '-J',
     ...(spec.parallel > 1 ? ['-P', String(spec.parallel)] : []), ...(spec.reverse ? ['-R'] : []), ...(spec.udp ? ['-u', '-b', spec.bitrate ?? '1G'] : [])];
   const evidence: Record<string, unknown> = { serverCommand: server.argv, clientCommand: argv };
@@ -35,8 +45,16 @@ export async function runIperf3Check(spec: ThroughputCheck): Promise<CheckOutcom
   } catch (err) {
     return failed(spec, t0, evidence, (err as Error).message);
   } finally {
+    if (progress) clearInterval(progress);
     await server.stop();
   }
+}
+
+/** "[  5]   1.00-2.00   sec  2.54 GBytes  21.8 Gbits/sec" → the interval and its rate (the SUM line with -P). */
+export function intervalLine(line: string, summed = false): { from: string; to: string; rate: string } | undefined {
+  const m = /^\[\s*(SUM|\d+)\]\s+([\d.]+)-([\d.]+)\s+sec\s+[\d.]+\s+\w?Bytes\s+([\d.]+ \w?bits\/sec)/.exec(line.trim());
+  if (!m || summed !== (m[1] === 'SUM')) return undefined;
+  return { from: m[2]!, to: m[3]!, rate: m[4]! };
 }
 
 /** iperf 2, as the README runs it; its server keeps running, so it is stopped afterwards. */

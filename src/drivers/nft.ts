@@ -69,7 +69,7 @@ export function nftMissing(config: ZonlbConfig | undefined): string[] {
   }
   for (const [what, keys] of lacking) {
     const [opt, why] = what.split(' (');
-    reasons.push(`the nft driver cannot do ${opt} (backend${keys.length > 1 ? 's' : ''} ${keys.join(', ')} in ${config!.file})${why ? `: ${why.slice(0, -1)}` : ''}`);
+    reasons.push(`the nft driver cannot do ${opt} (backend${keys.length > 1 ? 's' : ''} ${keys.sort().join(', ')} in ${config!.file})${why ? `: ${why.slice(0, -1)}` : ''}`);
   }
   return reasons;
 }

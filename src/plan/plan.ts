@@ -14,9 +14,9 @@ export interface PlanFacts {
 
 /**
  * Orders the scenario's changes so that they batch: namespaces and veth pairs, then each
- * namespace's links, addresses and states together (one `ip -batch` each), then ethtool, sysctls
- * (their interfaces exist by then), routes (their gateways are reachable by then), qdiscs, XDP
- * helpers, and last the load balancer. Pure: the same scenario and facts give the same plan.
+ * namespace's links, addresses, states and routes together (one `ip -batch` each; a route's
+ * gateway is reachable by then), then ethtool, sysctls (their interfaces exist by then), qdiscs,
+ * XDP helpers, and last the load balancer. Pure: the same scenario and facts give the same plan.
  */
 export function planScenario(s: Scenario, facts: PlanFacts): Step[] {
   const created = new Set<string>();
@@ -44,6 +44,11 @@ export function planScenario(s: Scenario, facts: PlanFacts): Step[] {
     }
     for (const a of here(s.addresses)) out.push({ kind: 'addr-add', netns: ns, dev: a.dev, cidr: `${a.cidr.address}/${a.cidr.prefix}`, family: a.cidr.family, owned: owned(ns, a.dev) });
     for (const x of [...here(ends), ...here(devices)]) out.push({ kind: 'link-up', netns: ns, dev: x.name });
+    // a route needs only its own namespace's links and addresses: it joins their batch
+    for (const r of here(s.routes)) {
+      const to = r.to === 'default' ? 'default' : `${r.to.address}/${r.to.prefix}`;
+      out.push({ kind: 'route-add', netns: r.netns, to, family: r.family, via: r.via, dev: r.dev, owned: owned(r.netns, r.dev) });
+    }
     return out;
   };
 
@@ -59,12 +64,6 @@ export function planScenario(s: Scenario, facts: PlanFacts): Step[] {
       if (c.drivers && !c.drivers.includes(facts.driver)) continue;
       const dev = /^net\.ipv[46]\.(?:conf|neigh)\.([^.]+)\./.exec(c.key)?.[1];
       steps.push({ kind: 'sysctl', netns: c.netns, key: c.key, value: c.value, owned: owned(c.netns, dev) });
-    }
-  }
-  for (const ns of spaces) {
-    for (const r of s.routes.filter((x) => x.netns === ns)) {
-      const to = r.to === 'default' ? 'default' : `${r.to.address}/${r.to.prefix}`;
-      steps.push({ kind: 'route-add', netns: r.netns, to, family: r.family, via: r.via, dev: r.dev, owned: owned(r.netns, r.dev) });
     }
   }
   for (const q of s.qdiscs ?? []) steps.push({ kind: 'qdisc', netns: q.netns, dev: q.dev, rate: q.rate, burst: q.burst, latency: q.latency, owned: owned(q.netns, q.dev) });

@@ -3,9 +3,12 @@ import type { Problem } from '../errors.js';
 import { asTable, type Table } from './fields.js';
 import type { SourceDoc } from './validate.js';
 
-/** Repeated elements: any [[item]] with `count = N` becomes N items; `${i}` is 0…N-1 and `${n}` 1…N. */
+/**
+ * Repeated elements: a topology item with `count = N` becomes N items; `${i}` is 0…N-1 and `${n}`
+ * 1…N. Checks are not repeated this way (a ping check's `count` is its number of echoes).
+ */
 export const MAX_COUNT = 4096;
-const REPEATABLE = ['netns', 'veth', 'address', 'route', 'sysctl', 'qdisc', 'device', 'server', 'check'];
+const REPEATABLE = ['netns', 'veth', 'address', 'route', 'sysctl', 'qdisc', 'device', 'server'];
 
 /**
  * Expands `count` and veth address pools in place, before parameters and validation, so every

@@ -13,9 +13,16 @@ export function parseEthtoolFeatures(text: string): Record<string, string> {
   return out;
 }
 
+/**
+ * The interfaces whose offloads decide throughput: those the scenario tunes with ethtool and those
+ * the load balancer attaches to (a large topology's hundreds of client links are not read).
+ */
 export async function readOffloads(s: Scenario): Promise<Record<string, Record<string, string>>> {
   const out: Record<string, Record<string, string>> = {};
+  const lbIfs = new Set(s.lb.config?.interfaces ?? []);
   for (const v of s.veths) {
+    const relevant = [v.a, v.b].some((e) => Object.keys(e.ethtool).length > 0 || (e.netns === undefined && lbIfs.has(e.name)));
+    if (!relevant) continue;
     for (const end of [v.a, v.b]) {
       const r = await runCommand(['ethtool', '-k', end.name], { netns: end.netns, reject: false });
       if (!r.failed) out[`${end.name}@${end.netns ?? 'default'}`] = parseEthtoolFeatures(r.stdout);

@@ -1,0 +1,95 @@
+#!/usr/bin/env zx
+// The lab engine's speed, measured side by side in one run (these machines are noisy: compare the
+// ratios, not the absolute times). For N namespaces, each with a veth pair, an address per end,
+// links up and a default route — brought up and torn down by:
+//   naive  — one `ip` process per step (what a setup.sh does),
+//   floor  — `ip -batch`: one process for the default namespace, one `ip -n NS -batch` per namespace,
+//   zonlab — `zonlab up many-clients --host --set clients=N` then `zonlab down`,
+// each inside its own throwaway network and mount namespace, so nothing touches the machine.
+// Usage: zx scripts/bench-engine.mjs [--sizes 10,100,1000] [--repeats 3]
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+$.verbose = false;
+const sizes = String(argv.sizes ?? '10,100,1000').split(',').map(Number);
+const repeats = Number(argv.repeats ?? 3);
+const cli = path.resolve(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '..', 'dist', 'src', 'cli.js');
+const work = mkdtempSync(path.join(tmpdir(), 'zonlab-bench-'));
+
+// every measured command runs in a fresh network + mount namespace with its own /run/netns
+const WRAP = ['unshare', '--net', '--mount', '--propagation', 'private', '--', 'bash', '-c', 'mount -t tmpfs bench /run/netns && mount -t sysfs bench /sys && ip link set lo up && exec "$@"', 'wrap'];
+
+function addr(i, host) {
+  const v = (10 << 24) + (128 << 16) + i * 4 + host;
+  return [24, 16, 8, 0].map((s) => (v >>> s) & 255).join('.');
+}
+
+function naiveScript(n) {
+  const up = [];
+  const down = [];
+  for (let i = 0; i < n; i++) {
+    up.push(`ip netns add client${i}`, `ip link add vc${i} type veth peer name eth0 netns client${i}`,
+      `ip address add ${addr(i, 1)}/30 dev vc${i}`, `ip -n client${i} address add ${addr(i, 2)}/30 dev eth0`,
+      `ip link set dev vc${i} up`, `ip -n client${i} link set dev lo up`, `ip -n client${i} link set dev eth0 up`,
+      `ip -n client${i} route add default dev eth0`);
+    down.push(`ip netns delete client${i}`);
+  }
+  const f = path.join(work, `naive-${n}.sh`);
+  writeFileSync(f, `set -e\n${up.join('\n')}\n${down.join('\n')}\n`);
+  return ['bash', f];
+}
+
+function floorScript(n) {
+  const main = [];
+  const per = [];
+  for (let i = 0; i < n; i++) {
+    main.push(`netns add client${i}`, `link add vc${i} type veth peer name eth0 netns client${i}`, `address add ${addr(i, 1)}/30 dev vc${i}`, `link set dev vc${i} up`);
+    const f = path.join(work, `floor-${n}-${i}.batch`);
+    writeFileSync(f, `link set dev lo up\naddress add ${addr(i, 2)}/30 dev eth0\nlink set dev eth0 up\nroute add default dev eth0\n`);
+    per.push(`ip -n client${i} -batch ${f}`);
+  }
+  const mainFile = path.join(work, `floor-${n}.batch`);
+  writeFileSync(mainFile, `${main.join('\n')}\n`);
+  const downFile = path.join(work, `floor-${n}-down.batch`);
+  writeFileSync(downFile, `${Array.from({ length: n }, (_, i) => `netns delete client${i}`).join('\n')}\n`);
+  const f = path.join(work, `floor-${n}.sh`);
+  writeFileSync(f, `set -e\nip -batch ${mainFile}\n${per.join('\n')}\nip -batch ${downFile}\n`);
+  return ['bash', f];
+}
+
+function zonlabScript(n) {
+  const state = path.join(work, `state-${n}`);
+  const f = path.join(work, `zonlab-${n}.sh`);
+  writeFileSync(f, `set -e\nexport ZONLAB_STATE=${state} ZONLAB_RESULTS=${work}/results NO_COLOR=1\nnode ${cli} up many-clients --host --lb none --set clients=${n} >/dev/null 2>&1\nnode ${cli} down many-clients --host >/dev/null\n`);
+  return ['bash', f];
+}
+
+async function time(cmd) {
+  const t0 = performance.now();
+  await $`${[...WRAP, ...cmd]}`;
+  return (performance.now() - t0) / 1000;
+}
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const rows = [];
+for (const n of sizes) {
+  const samples = { naive: [], floor: [], zonlab: [] };
+  const cmds = { naive: naiveScript(n), floor: floorScript(n), zonlab: zonlabScript(n) };
+  for (let r = 0; r < repeats; r++) {
+    // interleaved, so that drift in the machine's speed hits all three alike
+    for (const k of ['floor', 'zonlab', 'naive']) samples[k].push(await time(cmds[k]));
+  }
+  const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
+  rows.push({ n, ...m, samples });
+  console.log(`N=${n}: naive ${m.naive.toFixed(3)} s, ip -batch floor ${m.floor.toFixed(3)} s, zonlab ${m.zonlab.toFixed(3)} s (medians of ${repeats}) → zonlab/floor ${(m.zonlab / m.floor).toFixed(2)}×, naive/floor ${(m.naive / m.floor).toFixed(2)}×`);
+}
+console.log('\n| N | naive (s) | ip -batch floor (s) | zonlab up+down (s) | zonlab / floor | naive / floor |');
+console.log('|---|---|---|---|---|---|');
+for (const r of rows) console.log(`| ${r.n} | ${r.naive.toFixed(3)} | ${r.floor.toFixed(3)} | ${r.zonlab.toFixed(3)} | ${(r.zonlab / r.floor).toFixed(2)}× | ${(r.naive / r.floor).toFixed(2)}× |`);
+if (rows.length > 1) {
+  const [a, b] = [rows[0], rows[rows.length - 1]];
+  console.log(`\ngrowth from N=${a.n} to N=${b.n} (×${b.n / a.n} namespaces): zonlab ×${(b.zonlab / a.zonlab).toFixed(1)}, floor ×${(b.floor / a.floor).toFixed(1)}`);
+}
+rmSync(work, { recursive: true, force: true });

@@ -1,0 +1,52 @@
+import test from 'ava';
+import { readFileSync } from 'node:fs';
+import { nftCounters, nftMissing, nftRuleset, nftTableName } from '../../src/drivers/nft.js';
+import { parseZonlbConfig } from '../../src/zonlb/config.js';
+
+const ref = (name: string) => {
+  const file = new URL(`../../../../shared/reference/zon-lb-examples/${name}.zonlb.toml`, import.meta.url);
+  return parseZonlbConfig(readFileSync(file, 'utf8'), name);
+};
+
+test('the seed config becomes one DNAT rule to the loopback server', (t) => {
+  const text = nftRuleset(ref('netns_veth_to_local'), 'zonlab_abc');
+  t.is(text, [
+    'table inet zonlab_abc {',
+    '  chain prerouting {',
+    '    type nat hook prerouting priority dstnat; policy accept;',
+    '    iifname "veth0" ip daddr 10.0.0.1 tcp dport 23 counter dnat ip to 127.0.0.23:223 comment "gid 1"',
+    '  }',
+    '  chain postrouting {',
+    '    type nat hook postrouting priority srcnat; policy accept;',
+    '  }',
+    '}',
+    '',
+  ].join('\n'));
+});
+
+test('src_ip becomes SNAT of the translated flow; ICMP echo is translated too', (t) => {
+  const text = nftRuleset(ref('netns_veth_to_netns'), 'zonlab_abc');
+  t.regex(text, /iifname "veth0" ip daddr 10\.0\.0\.1 udp dport 23 counter dnat ip to 10\.2\.0\.2:223/);
+  t.regex(text, /ct status dnat ip daddr 10\.2\.0\.2 tcp dport 223 counter snat ip to 10\.2\.0\.1/);
+  t.regex(text, /iifname "veth2" ip daddr 10\.0\.0\.1 icmp type echo-request counter dnat ip to 10\.2\.0\.2/);
+});
+
+test('IPv6 addresses are bracketed with their ports', (t) => {
+  t.regex(nftRuleset(ref('ipv6_netns_to_netns'), 't'), /ip6 daddr 2001:db8::0:1 tcp dport 23 counter dnat ip6 to \[2001:db8::2:2\]:223/);
+});
+
+test('several backends are spread by numgen and kept by conntrack', (t) => {
+  const cfg = parseZonlbConfig('[netif.veth0.1]\nip = "10.0.0.1"\nproto = 6\nport = 80\n[backend.1_0]\nip = "10.2.0.2"\nport = 8080\n[backend.1_1]\nip = "10.2.0.3"\nport = 8080\n', 'x');
+  t.regex(nftRuleset(cfg, 't'), /dnat ip addr \. port to numgen inc mod 2 map \{ 0 : 10\.2\.0\.2 \. 8080, 1 : 10\.2\.0\.3 \. 8080 \}/);
+});
+
+test('DSR and cross-family backends are reasons, grouped per option, naming the file', (t) => {
+  const reasons = nftMissing(ref('direct_server_return')).filter((r) => !r.startsWith('nft not found'));
+  t.deepEqual(reasons, ['the nft driver cannot do dsr_l2 (backends 1_0, 2_0, 3_0, 4_0, 5_0, 6_0 in direct_server_return): NAT is not direct server return']);
+});
+
+test('table names and counters', (t) => {
+  t.is(nftTableName('ab12cd34'), 'zonlab_ab12cd34');
+  const json = JSON.stringify({ nftables: [{ rule: { comment: 'gid 1', expr: [{ match: {} }, { counter: { packets: 7, bytes: 900 } }] } }] });
+  t.deepEqual(nftCounters(json), { gid_1_packets: 7, gid_1_bytes: 900 });
+});
