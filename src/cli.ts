@@ -78,8 +78,20 @@ export async function main(argv: string[]): Promise<number> {
       run(async () => (await import('./commands/inspect.js')).validateCommand as Handler))
     .command('list', 'the scenarios with one-line descriptions', (y) => common(y),
       run(async () => (await import('./commands/inspect.js')).listCommand as Handler))
-    .command('results [scenario]', 'the recorded runs as a table', (y) => common(y).positional('scenario', { type: 'string' }),
-      run(async () => (await import('./commands/inspect.js')).resultsCommand as Handler))
+    .command('results [scenario] [dirs..]', "the recorded runs as a table; `results merge DIR… --into DIR` joins result folders (one per CI shard) with one verdict", (y) => verdictOptions(common(y))
+      .positional('scenario', { type: 'string', describe: 'a scenario, or "merge"' })
+      .positional('dirs', { type: 'string', array: true, default: [] as string[], describe: 'with merge: the result folders to join' })
+      .option('into', { type: 'string', describe: 'with merge: the folder that receives the records' })
+      .option('baseline', { type: 'boolean', default: false, describe: "with merge: compare each scenario's latest run with its baseline; exit 3 on a regression" }),
+      run(async () => {
+        const { resultsCommand } = await import('./commands/inspect.js');
+        const { mergeCommand } = await import('./commands/merge.js');
+        return ((a: { scenario?: string; dirs: string[]; into?: string }) => {
+          if (a.scenario !== 'merge') return resultsCommand(a as never);
+          if (!a.into) throw new UserError('results merge needs --into DIR', ExitCode.badInput);
+          return mergeCommand({ ...(a as never as Parameters<typeof mergeCommand>[0]), into: a.into });
+        }) as Handler;
+      }))
     .command('baseline save <scenario>', 'store a run (the latest of the scenario, or --from RUN) as its baseline in results/baselines/', (y) => common(y).positional('scenario', { type: 'string', demandOption: true }).option('from', { type: 'string', describe: 'a run id or a result file' }),
       run(async () => (await import('./commands/compare.js')).baselineSaveCommand as Handler))
     .command('compare [run]', 'compare a run (default: the latest) with the baseline or with another run; exit 3 on a regression', (y) => verdictOptions(common(y)).positional('run', { type: 'string', describe: 'a run id or a result file' }).option('against', { type: 'string', describe: 'a run id, a result file, or "baseline" (the default)' }),

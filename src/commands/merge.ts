@@ -1,0 +1,59 @@
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { loadBaseline } from '../baseline/store.js';
+import { compareRecord, type RecordComparison } from '../compare/compare.js';
+import { ExitCode, UserError } from '../errors.js';
+import { paint, table } from '../output/table.js';
+import type { RunRecord } from '../results/record.js';
+import { readRecords } from '../results/store.js';
+import { printComparison, writeReports } from './compare.js';
+import { formatRate } from './run-output.js';
+
+/**
+ * Joins the result folders of several CI machines (one per shard) into one, and gives one verdict
+ * over the latest run of each scenario and driver: the worst of their outcomes.
+ */
+export function mergeCommand(a: { dirs: string[]; into: string; baseline?: boolean; maxDrop?: number; force?: boolean; json?: boolean; junit?: string; markdown?: string }): number {
+  if (!a.dirs.length) throw new UserError('name the result folders to merge', 2, ['zonlab results merge shard-1/results shard-2/results --into results']);
+  let copied = 0;
+  const corrupt: string[] = [];
+  for (const dir of a.dirs) {
+    if (!existsSync(dir)) throw new UserError(`no result folder ${dir}`);
+    const { records, corrupt: bad } = readRecords(undefined, dir);
+    corrupt.push(...bad.map((b) => `${b.file}: ${b.why}`));
+    for (const { file, record } of records) {
+      const target = path.join(a.into, record.scenario.name, path.basename(file));
+      if (existsSync(target)) continue; // the same run from two folders: records are never rewritten
+      mkdirSync(path.dirname(target), { recursive: true });
+      copyFileSync(file, target);
+      copied++;
+    }
+  }
+  for (const c of corrupt) process.stderr.write(`zonlab: skipped ${c}\n`);
+  const latest = new Map<string, RunRecord>();
+  for (const { record } of readRecords(undefined, a.into).records) latest.set(`${record.scenario.name}/${record.driver.name}`, record);
+  const runs: { record: RunRecord; comparison?: RecordComparison }[] = [];
+  for (const r of latest.values()) {
+    const b = a.baseline ? loadBaseline(r.scenario.name, r.driver.name, a.into) ?? loadBaseline(r.scenario.name, r.driver.name) : undefined;
+    const comparison = b && r.status === 'passed' ? compareRecord(r, { label: `baseline (run ${b.fromRun})`, fingerprint: b.fingerprint, samples: b.samples }, { maxDrop: a.maxDrop, force: a.force }) : undefined;
+    runs.push({ record: r, comparison });
+  }
+  writeReports(runs, a);
+  const code = runs.reduce((worst, { record, comparison }) => {
+    const c = record.status !== 'passed' ? ExitCode.checkFailed : comparison?.worst === 'regressed' ? ExitCode.regressed : comparison && !comparison.compared ? ExitCode.badInput : ExitCode.passed;
+    const rank = (x: number) => [ExitCode.passed, ExitCode.badInput, ExitCode.regressed, ExitCode.checkFailed].indexOf(x as never);
+    return rank(c) > rank(worst) ? c : worst;
+  }, ExitCode.passed as number);
+  if (a.json) {
+    process.stdout.write(`${JSON.stringify({ copied, into: a.into, runs: runs.map(({ record, comparison }) => ({ scenario: record.scenario.name, driver: record.driver.name, status: record.status, runId: record.id, verdict: comparison?.worst })), exitCode: code }, null, 2)}\n`);
+    return code;
+  }
+  process.stdout.write(`merged ${copied} new record(s) from ${a.dirs.length} folder(s) into ${a.into}\n`);
+  process.stdout.write(`${table(['scenario', 'driver', 'status', 'throughput', 'verdict'], runs.map(({ record: r, comparison }) => [
+    r.scenario.name, r.driver.name, r.status === 'passed' ? paint('passed', 'green') : paint(r.status, 'red'),
+    Object.entries(r.measurements).filter(([, m]) => m.bits_per_second !== undefined).map(([k, m]) => `${k} ${formatRate(m.bits_per_second)}`).join(', ') || '-',
+    comparison ? comparison.worst : '-',
+  ]))}\n`);
+  for (const { comparison } of runs) if (comparison && comparison.worst !== 'unchanged') printComparison(comparison);
+  return code;
+}
