@@ -4,6 +4,11 @@ import { ExitCode } from '../errors.js';
 import { paint, table } from '../output/table.js';
 import { listScenarioFiles, loadScenario } from '../scenario/load.js';
 import { formatRate } from './run-output.js';
+import { readFileSync } from 'node:fs';
+import type { RecordComparison } from '../compare/compare.js';
+import type { ReportedRun } from '../output/junit.js';
+import type { RunRecord } from '../results/record.js';
+import { writeReports } from './compare.js';
 import type { RunArgs } from './run.js';
 
 interface AllRow {
@@ -20,7 +25,10 @@ const RANK: Record<number, number> = { [ExitCode.internal]: 5, [ExitCode.badInpu
 export async function runAll(a: RunArgs & { shard?: string }): Promise<number> {
   let files = listScenarioFiles();
   if (a.shard) files = shardOf(files, a.shard);
-  const passThrough = process.argv.slice(2).filter((x, i, all) => !['--all', '--shard', '--json', 'run', '--set'].includes(x) && all[i - 1] !== '--shard' && all[i - 1] !== '--set');
+  // reports cover all scenarios: they are written here, once, not by each run
+  const own = ['--all', '--shard', '--json', 'run', '--set', '--junit', '--markdown'];
+  const passThrough = process.argv.slice(2).filter((x, i, all) => !own.includes(x) && !own.slice(1).includes(all[i - 1] ?? '') && !/^--(junit|markdown|shard|set)=/.test(x));
+  const reported: ReportedRun[] = [];
   const rows: AllRow[] = [];
   for (const file of files) {
     const name = path.basename(file, '.toml');
@@ -32,7 +40,8 @@ export async function runAll(a: RunArgs & { shard?: string }): Promise<number> {
     const code = r.exitCode ?? ExitCode.internal;
     let detail = '';
     try {
-      const doc = JSON.parse(r.stdout) as { checks: { name: string; status: string; measurements?: { bits_per_second?: number } }[] };
+      const doc = JSON.parse(r.stdout) as { checks: { name: string; status: string; measurements?: { bits_per_second?: number } }[]; resultFile?: string; comparison?: RecordComparison };
+      if (doc.resultFile) reported.push({ record: JSON.parse(readFileSync(doc.resultFile, 'utf8')) as RunRecord, comparison: doc.comparison });
       detail = doc.checks.map((c) => `${c.name} ${c.status === 'passed' ? (c.measurements?.bits_per_second ? formatRate(c.measurements.bits_per_second) : 'ok') : 'FAIL'}`).join(', ');
     } catch {
       detail = code === ExitCode.skipped ? 'a requirement is missing (see above)' : 'no result';
@@ -40,6 +49,7 @@ export async function runAll(a: RunArgs & { shard?: string }): Promise<number> {
     const outcome = code === 0 ? 'PASS' : code === ExitCode.skipped ? 'SKIP' : code === ExitCode.regressed ? 'REGRESSED' : code === ExitCode.checkFailed ? 'FAIL' : 'ERROR';
     rows.push({ scenario: name, outcome, exitCode: code, detail });
   }
+  writeReports(reported, a);
   const color = (o: AllRow['outcome']) => (o === 'PASS' ? paint(o, 'green') : o === 'SKIP' ? paint(o, 'yellow') : paint(o, 'red'));
   if (a.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
   else process.stdout.write(`${table(['scenario', 'outcome', 'detail'], rows.map((r) => [r.scenario, color(r.outcome), r.detail]))}\n`);

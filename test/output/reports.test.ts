@@ -61,3 +61,14 @@ test('Markdown: one row per check with the verdict', (t) => {
   t.regex(md, /\| veth-netns \| nft \| iperf3 \| ✅ passed \| 14\.00 Gbit\/s \| .* \| -30\.0% \| 🔻 regressed \|/);
   t.regex(md, /\| veth-netns \| nft \| telnet \| ✅ passed \| - \|/);
 });
+
+import { shardOf } from '../../src/commands/run-all.js';
+
+test('shards are stable, disjoint and cover every scenario', (t) => {
+  const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+  const parts = [1, 2, 3].map((i) => shardOf(names, `${i}/3`));
+  t.deepEqual(parts, [['a', 'd', 'g'], ['b', 'e'], ['c', 'f']]);
+  t.deepEqual(parts.flat().sort(), names);
+  t.throws(() => shardOf(names, '4/3'), { message: /--shard 4\/3/ });
+  t.throws(() => shardOf(names, 'x'));
+});
