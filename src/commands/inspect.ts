@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { stepCommands } from '../../lab/step-commands.js';
+import { groupSteps } from '../../lab/apply.js';
 import type { DriverChoice, DriverName } from '../drivers/driver.js';
 import { hostFacts } from '../host-facts.js';
 import { paint, table } from '../output/table.js';
@@ -21,10 +22,15 @@ export function planCommand(a: CommonArgs & { scenario: string }): number {
     return 0;
   }
   const lines = [`${s.name}: ${s.description}`, `driver: ${driver}${a.lb === 'auto' ? ' (auto: zon-lb when a binary is found)' : ''}; ${a.host ? 'host' : 'sandbox'} mode; kernel ${hostFacts().kernel}`, ''];
+  const groups = groupSteps(steps.filter((st) => st.kind !== 'lb-load'));
+  const startOf = new Map(groups.filter((g) => g.steps.length > 1).map((g) => [g.steps[0]!.index, g]));
   steps.forEach((st, i) => {
+    const g = startOf.get(i);
+    if (g) lines.push(paint(`     ┌ steps ${i + 1}–${i + g.steps.length}: one ${g.kind === 'ip' ? `\`ip${g.netns ? ` -n ${g.netns}` : ''} -batch\`` : '`sysctl -w`'} process`, 'dim'));
     lines.push(`${String(i + 1).padStart(3)}. ${describeStep(st)}`);
     for (const c of stepCommands(st).run) lines.push(paint(`       ${c.netns ? `[${c.netns}] ` : ''}${c.argv.join(' ')}`, 'dim'));
   });
+  lines.push('', `${steps.length} steps in ${groups.length + (steps.some((st) => st.kind === 'lb-load') ? 1 : 0)} processes or driver calls`);
   lines.push('', 'then:');
   for (const c of s.checks) lines.push(`  check ${c.name}: ${c.kind} from ${c.from ?? 'default'} to ${c.to}${'port' in c ? `:${c.port}` : ''}${'server' in c ? ` → server ${c.server.address}:${c.server.port}@${c.server.netns ?? 'default'}` : ''}`);
   lines.push('  record the result, then tear everything down in reverse');
