@@ -15,7 +15,7 @@ const run = (load: () => Promise<Handler>) => async (a: unknown) => {
 
 function common<T>(y: Argv<T>) {
   return y
-    .option('lb', { choices: DRIVER_NAMES, default: 'auto' as const, describe: 'load balancer driver (auto: zon-lb if a binary is found, else the embedded XDP driver)' })
+    .option('lb', { choices: DRIVER_NAMES, describe: "load balancer driver (default: the scenario's [lb] driver, else auto: zon-lb if a binary is found, else the embedded XDP driver)" })
     .option('zonlb', { type: 'string', describe: 'path of a zon-lb binary (or set ZONLB)', default: process.env.ZONLB })
     .option('host', { type: 'boolean', default: false, describe: "no sandbox: use the machine's real default namespace and the scenario's literal names" })
     .option('json', { type: 'boolean', default: false, describe: 'one JSON document on stdout' })

@@ -8,7 +8,8 @@ import { loadScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
 
 export interface CommonArgs {
-  lb: DriverChoice;
+  /** undefined: the scenario's [lb] driver (auto unless it says). */
+  lb?: DriverChoice;
   zonlb?: string;
   host: boolean;
   json: boolean;

@@ -15,13 +15,14 @@ import { loadFor, type CommonArgs } from './common.js';
 /** `plan` without root: 'auto' is shown as the embedded driver would be, the common case. */
 export function planCommand(a: CommonArgs & { scenario: string }): number {
   const s = loadFor(a.scenario, a);
-  const driver: DriverName = a.lb === 'auto' ? 'embedded' : (a.lb as Exclude<DriverChoice, 'auto'>);
+  const choice = a.lb ?? s.lb.driver;
+  const driver: DriverName = choice === 'auto' ? 'embedded' : choice;
   const steps = planScenario(s, { kernel: hostFacts().kernel, driver, bpfDir, marker: a.host ? 'zonlab:RUNID:' + s.name : undefined });
   if (a.json) {
     process.stdout.write(`${JSON.stringify({ scenario: s.name, driver, steps: steps.map((st) => ({ ...st, description: describeStep(st), commands: stepCommands(st).run })), checks: s.checks.map((c) => c.name) }, null, 2)}\n`);
     return 0;
   }
-  const lines = [`${s.name}: ${s.description}`, `driver: ${driver}${a.lb === 'auto' ? ' (auto: zon-lb when a binary is found)' : ''}; ${a.host ? 'host' : 'sandbox'} mode; kernel ${hostFacts().kernel}`, ''];
+  const lines = [`${s.name}: ${s.description}`, `driver: ${driver}${choice === 'auto' ? ' (auto: zon-lb when a binary is found)' : ''}; ${a.host ? 'host' : 'sandbox'} mode; kernel ${hostFacts().kernel}`, ''];
   const groups = groupSteps(steps.filter((st) => st.kind !== 'lb-load'));
   const startOf = new Map(groups.filter((g) => g.steps.length > 1).map((g) => [g.steps[0]!.index, g]));
   steps.forEach((st, i) => {

@@ -32,7 +32,7 @@ export interface RunArgs extends CommonArgs {
 
 /** Everything that must hold before anything is created: a skip (exit 4) lists all of it. */
 export async function preflight(s: Scenario, a: CommonArgs): Promise<Driver> {
-  const driver = await resolveDriver(a.lb, { zonlbPath: a.zonlb });
+  const driver = await resolveDriver(a.lb ?? s.lb.driver, { zonlbPath: a.zonlb });
   const reasons = [...missingRequirements(s, a.host ? 'host' : 'sandbox'), ...(s.lb.config ? await driver.missing(s.lb.config) : [])];
   const steps = planScenario(s, { kernel: hostFacts().kernel, driver: driver.name, bpfDir });
   for (const st of steps) if (st.kind === 'xdp-helper' && !existsSync(st.object)) reasons.push(`${st.object} is not built (run npm run setup)`);
