@@ -96,6 +96,8 @@ export async function main(argv: string[]): Promise<number> {
       run(async () => (await import('./commands/compare.js')).baselineSaveCommand as Handler))
     .command('compare [run]', 'compare a run (default: the latest) with the baseline or with another run; exit 3 on a regression', (y) => verdictOptions(common(y)).positional('run', { type: 'string', describe: 'a run id or a result file' }).option('against', { type: 'string', describe: 'a run id, a result file, or "baseline" (the default)' }),
       run(async () => (await import('./commands/compare.js')).compareCommand as Handler))
+    .command('graph <scenario>', 'the topology drawn in the terminal (namespaces, veth pairs, addresses, where XDP and the load balancer sit); --svg FILE for the report\'s drawing', (y) => scenarioArg(common(y)).option('svg', { type: 'string', describe: 'write the drawing as SVG to FILE' }),
+      run(async () => (await import('./commands/graph.js')).graphCommand as Handler))
     .command('doctor', 'what this machine has: root and capabilities, each tool and its version, each kernel feature (probed)', (y) => common(y),
       run(async () => (await import('./commands/doctor.js')).doctorCommand as Handler))
     .command('gc', 'remove everything zonlab runs left behind (found by ownership marker), and nothing else', (y) => common(y),
