@@ -3,8 +3,13 @@ import { readFileSync } from 'node:fs';
 import { nftCounters, nftMissing, nftRuleset, nftTableName } from '../../src/drivers/nft.js';
 import { parseZonlbConfig } from '../../src/zonlb/config.js';
 
+// the scenarios' copies of zon-lb's example configs (../shared/reference/zon-lb-examples/)
+const COPIES: Record<string, string> = {
+  netns_veth_to_local: 'veth-netns', netns_veth_to_netns: 'netns-veth-to-netns',
+  ipv6_netns_to_netns: 'ipv6-netns-to-netns', direct_server_return: 'dsr-l2',
+};
 const ref = (name: string) => {
-  const file = new URL(`../../../../shared/reference/zon-lb-examples/${name}.zonlb.toml`, import.meta.url);
+  const file = new URL(`../../../scenarios/${COPIES[name]}.zonlb.toml`, import.meta.url);
   return parseZonlbConfig(readFileSync(file, 'utf8'), name);
 };
 
