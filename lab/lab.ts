@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, rmSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import type { Driver, LoadedBalancer } from '../src/drivers/driver.js';
-import { UserError } from '../src/errors.js';
+import { ExitCode, UserError } from '../src/errors.js';
 import { bpfDir, stateDir } from '../src/paths.js';
 import { planScenario } from '../src/plan/plan.js';
 import type { Step } from '../src/plan/steps.js';
@@ -98,7 +98,10 @@ export async function startLab(o: LabOptions): Promise<StartedLab> {
       const ctx = { config: o.scenario.lb.config, runId: o.runId, workDir, log: o.log };
       o.onStep?.(steps.length, steps.length, `load the load balancer (${o.driver.name})`);
       const seq = journal.intent(`load ${o.driver.name}`, o.driver.crashUndo?.(ctx) ?? []);
-      const balancer = await o.driver.load(ctx);
+      const balancer = await o.driver.load(ctx).catch((err: Error) => {
+        // the driver's own failure (zon-lb's ERROR line, a verifier log, an nft syntax error) is the user's to read
+        throw err instanceof UserError ? err : new UserError(`the load balancer (${o.driver.name}) failed to load`, ExitCode.checkFailed, err.message.split('\n'));
+      });
       journal.settle(seq, 'done');
       (lab as { balancer: LoadedBalancer | undefined }).balancer = balancer;
       lab.addCleanup({ what: `unload ${o.driver.name}`, run: () => balancer.unload(), journalSeq: seq });

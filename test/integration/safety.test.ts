@@ -108,3 +108,29 @@ test('result records are not world-writable, and a corrupt one is reported and s
 function readdirSafe(d: string): string[] {
   try { return readdirSync(d); } catch { return []; }
 }
+
+root(title('a load balancer that fails to load ends in a clear error and a full teardown'), async (t) => {
+  const before = snapshot();
+  const fake = fileURLToPath(new URL('../../../test/fixtures/fake-zon-lb/zon-lb', import.meta.url));
+  const log = path.join(results, 'fake-zonlb.log');
+  const r = await execa(process.execPath, [cli, 'run', 'veth-netns', '--lb', 'zon-lb', '--zonlb', fake, '--json', '--set', 'duration=1'], { reject: false, env: { ...env, FAKE_ZONLB_LOG: log, FAKE_ZONLB_ERROR: 'load' } });
+  t.is(r.exitCode, 1, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  t.is(doc.status, 'error');
+  t.regex(doc.error, /the load balancer \(zon-lb\) failed to load\nzon-lb config .* load failed: .*ERROR zon_lb\] fake failure of load/);
+  t.deepEqual(doc.checks, [], 'no check ran against a load balancer that is not there');
+  t.deepEqual(snapshot(), before);
+});
+
+test('zonlab audit save/check finds a difference and passes when there is none', async (t) => {
+  const file = path.join(results, 'audit.json');
+  t.is((await zonlab('audit', 'save', file)).exitCode, 0);
+  const same = await zonlab('audit', 'check', file);
+  t.is(same.exitCode, 0, same.stdout);
+  const { readFileSync } = await import('node:fs');
+  const doc = JSON.parse(readFileSync(file, 'utf8'));
+  writeFileSync(file, JSON.stringify({ ...doc, namespaces: 'ghost-namespace' }));
+  const differs = await zonlab('audit', 'check', file);
+  t.is(differs.exitCode, 1);
+  t.regex(differs.stdout, /namespaces:\n {2}before: ghost-namespace/);
+});

@@ -1,0 +1,49 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { systemPath } from '../lab/run-command.js';
+
+/**
+ * Everything zonlab may touch on a machine, as text: namespaces, links, addresses (the real lo too),
+ * routes, the sysctls a scenario may set, the nft ruleset, XDP programs, bpffs pins, mounts and the
+ * traffic tools' processes. Two snapshots that differ show a leak. (Read with plain child_process:
+ * this module is also what the tests audit with, and must not depend on the engine it audits.)
+ */
+export interface MachineSnapshot {
+  namespaces: string;
+  links: string;
+  loAddresses: string;
+  routes: string;
+  nft: string;
+  xdp: string;
+  sysctls: string;
+  pins: string;
+  processes: string;
+  mounts: string;
+}
+
+const read = (cmd: string, args: string[]) => {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, PATH: systemPath() } }).trim();
+  } catch {
+    return '';
+  }
+};
+
+export function snapshot(): MachineSnapshot {
+  return {
+    namespaces: read('ip', ['netns', 'list']),
+    links: read('ip', ['-o', 'link', 'show']).split('\n').map((l) => l.split(':')[1]?.trim()).sort().join(' '),
+    loAddresses: read('ip', ['-o', 'address', 'show', 'dev', 'lo']).split('\n').map((l) => l.split(/\s+/)[3]).join(' '),
+    routes: [read('ip', ['route', 'show']), read('ip', ['-6', 'route', 'show'])].join('\n'),
+    nft: read('nft', ['list', 'ruleset']),
+    xdp: read('ip', ['-o', 'link', 'show']).split('\n').filter((l) => l.includes('xdp')).join('\n'),
+    sysctls: read('sysctl', ['net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding', 'net.ipv4.conf.all.route_localnet', 'net.ipv4.conf.all.accept_local', 'net.ipv4.conf.lo.accept_local', 'net.ipv4.conf.all.rp_filter']),
+    pins: (() => { try { return readdirSync('/sys/fs/bpf').sort().join(' '); } catch { return ''; } })(),
+    processes: read('pgrep', ['-a', '-x', 'iperf3|iperf|nc|telnet']),
+    mounts: readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => /bpf|zonlab|netns/.test(l)).map((l) => l.split(' ').slice(3, 5).join(' ')).join('\n'),
+  };
+}
+
+export function snapshotDiff(before: MachineSnapshot, after: MachineSnapshot): string[] {
+  return (Object.keys(after) as (keyof MachineSnapshot)[]).filter((k) => before[k] !== after[k]).map((k) => `${k}:\n  before: ${before[k] || '(none)'}\n  after:  ${after[k] || '(none)'}`);
+}
