@@ -14,6 +14,8 @@ const needs = {
   bpftool: 'bpftool', '/usr/include/bpf/bpf_helpers.h': 'libbpf-dev',
   '/usr/include/x86_64-linux-gnu/asm/types.h': 'linux-libc-dev',
   '/usr/lib/x86_64-linux-gnu/libbpf.so.1': 'libbpf1',
+  // the HTML report's test renders it in a real headless browser
+  chromium: 'chromium',
 };
 
 const missing = [];

@@ -100,6 +100,8 @@ export async function main(argv: string[]): Promise<number> {
       run(async () => (await import('./commands/graph.js')).graphCommand as Handler))
     .command('audit <action> <file>', 'the leak audit: `save FILE` records namespaces, links, addresses, routes, sysctls, nft, XDP, pins, mounts and processes; `check FILE` compares (exit 1 on a difference)', (y) => common(y).positional('action', { choices: ['save', 'check'] as const, demandOption: true }).positional('file', { type: 'string', demandOption: true }),
       run(async () => (await import('./commands/audit.js')).auditCommand as Handler))
+    .command('report', 'a static HTML page: throughput over time with the baseline band, the latest intervals, each topology (no network needed to view it)', (y) => common(y).option('out', { type: 'string', describe: 'the folder for index.html (default: results/report)' }),
+      run(async () => (await import('./commands/report.js')).reportCommand as Handler))
     .command('doctor', 'what this machine has: root and capabilities, each tool and its version, each kernel feature (probed)', (y) => common(y),
       run(async () => (await import('./commands/doctor.js')).doctorCommand as Handler))
     .command('gc', 'remove everything zonlab runs left behind (found by ownership marker), and nothing else', (y) => common(y),

@@ -1,0 +1,84 @@
+import test from 'ava';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { baselineFromRecord } from '../../src/baseline/store.js';
+import { renderReport } from '../../src/report/html.js';
+import { topologySvg } from '../../src/report/topology-svg.js';
+import { ticks } from '../../src/report/svg.js';
+import type { RunRecord } from '../../src/results/record.js';
+import { loadScenario } from '../../src/scenario/load.js';
+
+const recordFile = fileURLToPath(new URL('../../../test/fixtures/records/', import.meta.url));
+const real = JSON.parse(readFileSync(path.join(recordFile, '2026-11-24T02-30-16-878Z-9cd31f07.json'), 'utf8')) as RunRecord;
+const seed = loadScenario('veth-netns');
+
+function input() {
+  const later = { ...real, id: 'later', time: '2026-11-25T00:00:00.000Z' };
+  const failed = { ...real, id: 'failed', time: '2026-11-26T00:00:00.000Z', status: 'failed' as const, stats: {}, samples: {}, measurements: {} };
+  const hostile = { ...seed, name: 'hostile', description: '<script>alert(1)</script> & "quotes"' };
+  return {
+    records: [real, later, failed],
+    corrupt: [{ file: '/r/broken.json', why: 'Unexpected end of JSON input' }],
+    baselines: [baselineFromRecord(real)],
+    scenarios: [seed, hostile],
+    generatedAt: '2026-11-24T00:00:00Z',
+  };
+}
+
+test('the page has a chart per driver with the baseline band, interval charts, a table and the topology', (t) => {
+  const html = renderReport(input());
+  t.regex(html, /^<!doctype html>/);
+  t.true((html.match(/<svg /g) ?? []).length >= 4, 'throughput, intervals, two topologies');
+  t.regex(html, /class="baseline-band"/);
+  t.regex(html, /latest run, iperf3: iperf3 intervals/);
+  t.regex(html, /class="failed-run"/);
+  t.regex(html, /Skipped 1 record file/);
+  t.notRegex(html, /<script/i, 'no script, and the hostile description is escaped');
+  t.regex(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt; &amp; &quot;quotes&quot;/);
+  t.notRegex(html, /(src|href)="(https?:)?\/\//, 'nothing fetched from a network');
+  t.notRegex(html, /@import|url\(/, 'no external style either');
+});
+
+test('the topology drawing names the namespaces, links, addresses and the load balancer', (t) => {
+  const svg = topologySvg(seed, 'nft');
+  for (const s of ['zone1', 'veth0 ↔ veth1', '10.0.0.1/24', '10.0.0.2/24', 'lo 127.0.0.23/24', 'lb nft', 'server backend 127.0.0.23:223']) t.true(svg.includes(s), s);
+});
+
+test('axis ticks are round and cover the data', (t) => {
+  t.deepEqual(ticks(21.3), [0, 5, 10, 15, 20, 25]);
+  t.deepEqual(ticks(0), [0, 1]);
+});
+
+const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+const browserTest = chromium ? test : test.skip;
+browserTest(`a real headless browser renders the page without errors, and the screenshot shows the charts${chromium ? '' : ' [skipped: no chromium: apt-get install chromium (npm run setup installs it)]'}`, async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'zonlab-report-'));
+  const page = path.join(dir, 'index.html');
+  writeFileSync(page, renderReport(input()));
+  const blank = path.join(dir, 'blank.html');
+  writeFileSync(blank, '<!doctype html><html><body></body></html>');
+  const shoot = (file: string, png: string) => new Promise<string>((resolve, reject) => {
+    execFile(chromium!, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      `--user-data-dir=${path.join(dir, 'profile')}`, '--enable-logging=stderr', '--v=0', `--screenshot=${png}`, '--window-size=1200,1800', `file://${file}`],
+      { timeout: 60_000 }, (err, _out, stderr) => (err ? reject(err) : resolve(stderr)));
+  });
+  const log = await shoot(page, path.join(dir, 'page.png'));
+  await shoot(blank, path.join(dir, 'blank.png'));
+  t.notRegex(log, /CONSOLE\(\d+\).*(Error|Uncaught)|Failed to load resource/);
+  const png = readFileSync(path.join(dir, 'page.png'));
+  if (process.env.ZONLAB_KEEP_SCREENSHOT) writeFileSync(process.env.ZONLAB_KEEP_SCREENSHOT, png);
+  t.log(`screenshot ${png.length} bytes, a blank page's ${statSync(path.join(dir, 'blank.png')).size} bytes`);
+  t.is(png.subarray(1, 4).toString(), 'PNG');
+  // a page with charts has far more detail than a blank one, and more than one colour
+  t.true(statSync(path.join(dir, 'page.png')).size > 4 * statSync(path.join(dir, 'blank.png')).size);
+  // and the browser's own DOM of the page holds the charts and the drawings
+  const dom = await new Promise<string>((resolve, reject) => {
+    execFile(chromium!, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${path.join(dir, 'profile')}`, '--dump-dom', `file://${page}`], { timeout: 60_000, maxBuffer: 1 << 24 }, (err, out) => (err ? reject(err) : resolve(out)));
+  });
+  t.true((dom.match(/<svg /g) ?? []).length >= 4);
+  t.regex(dom, /class="baseline-band"/);
+  rmSync(dir, { recursive: true, force: true });
+});
