@@ -95,7 +95,12 @@ export async function startLab(o: LabOptions): Promise<StartedLab> {
     await applySteps(steps, journal, o);
     const lbStep = steps.find((s) => s.kind === 'lb-load');
     if (lbStep && o.scenario.lb.config) {
-      const ctx = { config: o.scenario.lb.config, runId: o.runId, workDir, log: o.log };
+      const peers: Record<string, { netns?: string; name: string }> = {};
+      for (const v of o.scenario.veths) {
+        if (v.a.netns === undefined) peers[v.a.name] = { netns: v.b.netns, name: v.b.name };
+        if (v.b.netns === undefined) peers[v.b.name] = { netns: v.a.netns, name: v.a.name };
+      }
+      const ctx = { config: o.scenario.lb.config, runId: o.runId, workDir, log: o.log, peers };
       o.onStep?.(steps.length, steps.length, `load the load balancer (${o.driver.name})`);
       const seq = journal.intent(`load ${o.driver.name}`, o.driver.crashUndo?.(ctx) ?? []);
       const balancer = await o.driver.load(ctx).catch((err: Error) => {

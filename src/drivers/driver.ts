@@ -12,6 +12,8 @@ export interface LoadContext {
   /** Directory the driver may write files into for this run (removed at teardown). */
   workDir: string;
   log: (line: string) => void;
+  /** The other end of each default-namespace veth, by name: where replies can be translated. */
+  peers?: Record<string, { netns?: string; name: string }>;
 }
 
 /**

@@ -1,0 +1,105 @@
+import koffi from 'koffi';
+
+/**
+ * The part of libbpf (Debian's libbpf.so.1, 1.1) zonlab calls, through koffi. Loaded only when the
+ * embedded driver is used (the CLI starts without it).
+ */
+export interface Libbpf {
+  openFile(path: string): unknown;
+  load(obj: unknown): number;
+  close(obj: unknown): void;
+  programFd(obj: unknown, name: string): number;
+  mapFd(obj: unknown, name: string): number;
+  update(fd: number, key: Buffer, value: Buffer): number;
+  lookup(fd: number, key: Buffer, value: Buffer): number;
+  xdpAttach(ifindex: number, progFd: number, flags: number): number;
+  xdpDetach(ifindex: number, flags: number): number;
+  pin(fd: number, path: string): number;
+  strerror(err: number): string;
+  ifindex(name: string): number;
+  testRun(progFd: number, packet: Buffer, out: Buffer): { err: number; retval: number; sizeOut: number };
+  /** What libbpf printed (warnings and the verifier log) since the last call. */
+  takeLog(): string;
+}
+
+export const XDP_FLAGS = { skbMode: 1 << 1, drvMode: 1 << 2, updateIfNoExist: 1 << 0 } as const;
+
+let cached: Libbpf | undefined;
+
+export function libbpf(): Libbpf {
+  if (cached) return cached;
+  const lib = koffi.load('libbpf.so.1');
+  const libc = koffi.load('libc.so.6');
+  let log = '';
+  // libbpf's print callback gets a va_list: vsnprintf it through libc into a buffer
+  const vsnprintf = libc.func('int vsnprintf(_Out_ uint8_t *buf, size_t size, const char *fmt, void *ap)');
+  const PrintFn = koffi.proto('int libbpf_print_fn(int level, const char *fmt, void *ap)');
+  const setPrint = lib.func('void *libbpf_set_print(libbpf_print_fn *fn)');
+  const printer = koffi.register((_level: number, fmt: string, ap: unknown) => {
+    const buf = Buffer.alloc(4096);
+    const n = vsnprintf(buf, buf.length, fmt, ap) as number;
+    log += buf.subarray(0, Math.max(0, Math.min(n, buf.length - 1))).toString('utf8');
+    return 0;
+  }, koffi.pointer(PrintFn));
+  setPrint(printer);
+
+  const TestRunOpts = koffi.struct('bpf_test_run_opts', {
+    sz: 'size_t', data_in: 'void *', data_out: 'void *', data_size_in: 'uint32_t', data_size_out: 'uint32_t',
+    ctx_in: 'void *', ctx_out: 'void *', ctx_size_in: 'uint32_t', ctx_size_out: 'uint32_t',
+    retval: 'uint32_t', repeat: 'int', duration: 'uint32_t', flags: 'uint32_t', cpu: 'uint32_t', batch_size: 'uint32_t',
+  });
+  const openFile = lib.func('void *bpf_object__open_file(const char *path, void *opts)');
+  const load = lib.func('int bpf_object__load(void *obj)');
+  const close = lib.func('void bpf_object__close(void *obj)');
+  const findProg = lib.func('void *bpf_object__find_program_by_name(void *obj, const char *name)');
+  const progFd = lib.func('int bpf_program__fd(void *prog)');
+  const findMapFd = lib.func('int bpf_object__find_map_fd_by_name(void *obj, const char *name)');
+  const update = lib.func('int bpf_map_update_elem(int fd, const uint8_t *key, const uint8_t *value, uint64_t flags)');
+  const lookup = lib.func('int bpf_map_lookup_elem(int fd, const uint8_t *key, _Out_ uint8_t *value)');
+  const attach = lib.func('int bpf_xdp_attach(int ifindex, int prog_fd, uint32_t flags, void *opts)');
+  const detach = lib.func('int bpf_xdp_detach(int ifindex, uint32_t flags, void *opts)');
+  const pin = lib.func('int bpf_obj_pin(int fd, const char *path)');
+  const strerrorFn = lib.func('int libbpf_strerror(int err, _Out_ uint8_t *buf, size_t size)');
+  const testRun = lib.func('int bpf_prog_test_run_opts(int prog_fd, _Inout_ bpf_test_run_opts *opts)');
+  const ifNameToIndex = libc.func('unsigned int if_nametoindex(const char *name)');
+  const libbpfGetError = lib.func('long libbpf_get_error(void *ptr)');
+
+  cached = {
+    openFile(path) {
+      const obj = openFile(path, null);
+      const err = Number(libbpfGetError(obj));
+      if (!obj || err) throw new Error(`libbpf cannot open ${path}: ${cached!.strerror(err || -2)}`);
+      return obj;
+    },
+    load: (obj) => load(obj) as number,
+    close: (obj) => close(obj),
+    programFd(obj, name) {
+      const p = findProg(obj, name);
+      if (!p) return -2;
+      return progFd(p) as number;
+    },
+    mapFd: (obj, name) => findMapFd(obj, name) as number,
+    update: (fd, key, value) => update(fd, key, value, 0) as number,
+    lookup: (fd, key, value) => lookup(fd, key, value) as number,
+    xdpAttach: (ifindex, fd, flags) => attach(ifindex, fd, flags, null) as number,
+    xdpDetach: (ifindex, flags) => detach(ifindex, flags, null) as number,
+    pin: (fd, path) => pin(fd, path) as number,
+    strerror(err) {
+      const buf = Buffer.alloc(256);
+      strerrorFn(err, buf, buf.length);
+      return buf.subarray(0, buf.indexOf(0)).toString();
+    },
+    ifindex: (name) => ifNameToIndex(name) as number,
+    testRun(fd, packet, out) {
+      const opts = { sz: koffi.sizeof(TestRunOpts), data_in: packet, data_out: out, data_size_in: packet.length, data_size_out: out.length, ctx_in: null, ctx_out: null, ctx_size_in: 0, ctx_size_out: 0, retval: 0, repeat: 1, duration: 0, flags: 0, cpu: 0, batch_size: 0 };
+      const err = testRun(fd, opts) as number;
+      return { err, retval: opts.retval, sizeOut: opts.data_size_out };
+    },
+    takeLog() {
+      const l = log;
+      log = '';
+      return l;
+    },
+  };
+  return cached;
+}
