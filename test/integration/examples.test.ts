@@ -11,28 +11,28 @@ const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 const zonlab = (...args: string[]) => execa('node', [cli, ...args], { reject: false, env: { NO_COLOR: '1' } });
 const rootReason = rootSkipReason();
 
-/** Every shipped scenario, with the nft driver: its requirements decide run or skip, before any test runs. */
-const cases = await Promise.all(listScenarioFiles().map(async (file) => {
+/** Every shipped scenario with each driver: its requirements decide run or skip, before any test runs. */
+const cases = (await Promise.all(listScenarioFiles().flatMap((file) => (['embedded', 'nft'] as const).map(async (lb) => {
   const name = path.basename(file, '.toml');
-  if (rootReason) return { name, skip: rootReason };
+  if (rootReason) return { name, lb, skip: rootReason };
   const s = loadScenario(file);
   try {
-    await preflight(s, { lb: 'nft', host: false, json: true, verbose: false, set: [] });
-    return { name, skip: undefined, hasDuration: 'duration' in s.params };
+    await preflight(s, { lb, host: false, json: true, verbose: false, set: [] });
+    return { name, lb, skip: undefined, hasDuration: 'duration' in s.params };
   } catch (err) {
-    if (err instanceof MissingRequirement) return { name, skip: err.reasons.join('; ') };
+    if (err instanceof MissingRequirement) return { name, lb, skip: err.reasons.join('; ') };
     throw err;
   }
-}));
+}))));
 
 for (const c of cases) {
   if (c.skip) {
-    test.skip(`example ${c.name} [skipped: ${c.skip.length > 300 ? `${c.skip.slice(0, 300)}…` : c.skip}]`, () => {});
+    test.skip(`example ${c.name} with the ${c.lb} driver [skipped: ${c.skip.length > 300 ? `${c.skip.slice(0, 300)}…` : c.skip}]`, () => {});
     continue;
   }
-  test.serial(`example ${c.name} passes with the nft driver and leaves nothing behind`, async (t) => {
+  test.serial(`example ${c.name} passes with the ${c.lb} driver and leaves nothing behind`, async (t) => {
     const before = snapshot();
-    const r = await zonlab('run', c.name, '--lb', 'nft', '--json', ...(c.hasDuration ? ['--set', 'duration=1'] : []));
+    const r = await zonlab('run', c.name, '--lb', c.lb, '--json', ...(c.hasDuration ? ['--set', 'duration=1'] : []));
     t.is(r.exitCode, 0, `${r.stderr}\n${r.stdout.slice(0, 4000)}`);
     const doc = JSON.parse(r.stdout);
     t.is(doc.status, 'passed');

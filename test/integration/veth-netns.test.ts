@@ -24,6 +24,18 @@ integration(title('run veth-netns --lb nft in the sandbox: README checks pass, n
   t.deepEqual(snapshot(), before);
 });
 
+integration(title('run veth-netns with the default driver (embedded XDP): README checks pass, counters recorded, nothing left behind'), async (t) => {
+  const before = snapshot();
+  const r = await zonlab('run', 'veth-netns', '--json', '--set', 'duration=2');
+  t.is(r.exitCode, 0, `${r.stderr}\n${r.stdout.slice(0, 3000)}`);
+  const doc = JSON.parse(r.stdout);
+  t.is(doc.driver.name, 'embedded');
+  t.deepEqual(doc.checks.map((c: { name: string; status: string }) => `${c.name}:${c.status}`), ['telnet:passed', 'nc:passed', 'iperf:passed', 'iperf3:passed']);
+  t.true(doc.counters.ct_inserts >= 4, JSON.stringify(doc.counters));
+  t.true(doc.counters.ct_hits > 1000, JSON.stringify(doc.counters));
+  t.deepEqual(snapshot(), before);
+});
+
 integration(title('run veth-netns --host: the README literally in the default namespace, restored after'), async (t) => {
   const before = snapshot();
   const r = await zonlab('run', 'veth-netns', '--lb', 'nft', '--host', '--json', '--set', 'duration=1');
