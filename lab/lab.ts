@@ -10,6 +10,7 @@ import { applySteps, pauseForFaultInjection, type ApplyHooks } from './apply.js'
 import { hostJournalFile, hostPreflight } from './host-state.js';
 import { Journal } from './journal.js';
 import { isAlive, listLabs } from './registry.js';
+import { runCommand } from './run-command.js';
 import { iprouteBpffs } from './sandbox.js';
 import { teardown, type Cleanup, type TeardownReport } from './teardown.js';
 
@@ -91,7 +92,7 @@ export async function startLab(o: LabOptions): Promise<StartedLab> {
   mkdirSync(workDir, { recursive: true, mode: 0o700 });
   const lab = new StartedLab(o.scenario, o.mode, o.runId, steps, journal, workDir, undefined);
   try {
-    if (o.mode === 'host' && steps.some((st) => st.kind === 'xdp-helper')) hostBpffs(journal);
+    if (o.mode === 'host' && (steps.some((st) => st.kind === 'xdp-helper') || o.driver.name === 'embedded')) await hostBpffs(journal);
     await applySteps(steps, journal, o);
     const lbStep = steps.find((s) => s.kind === 'lb-load');
     if (lbStep && o.scenario.lb.config) {
@@ -150,13 +151,15 @@ async function claimHostLab(name: string, log: (line: string) => void): Promise<
 }
 
 /**
- * iproute2 mounts a bpffs where TC_BPF_MNT points when it loads an object; on the host that is
- * zonlab's own directory (never the machine's /sys/fs/bpf), unmounted at teardown.
+ * A bpffs of zonlab's own (never the machine's /sys/fs/bpf) for the embedded driver's pins and for
+ * iproute2 (TC_BPF_MNT), unmounted at teardown.
  */
-function hostBpffs(journal: Journal): void {
+async function hostBpffs(journal: Journal): Promise<void> {
   const dir = iprouteBpffs();
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  journal.settle(journal.intent(`bpffs for iproute2 at ${dir}`, [{ argv: ['umount', '--recursive', '--lazy', dir] }]), 'done');
+  const seq = journal.intent(`bpffs for zonlab's pins and iproute2 at ${dir}`, [{ argv: ['umount', '--recursive', '--lazy', dir] }]);
+  await runCommand(['mount', '-t', 'bpf', 'zonlab-bpf', dir]);
+  journal.settle(seq, 'done');
   process.env.TC_BPF_MNT = dir;
 }
 

@@ -19,14 +19,16 @@ const skip = rootSkipReason();
 const steps = planScenario(loadScenario('veth-netns'), { kernel: '6.18', driver: 'nft', bpfDir: '/x' }).length;
 
 type Mode = 'sandbox run' | 'host run' | 'host up';
-const plan: [Mode, NodeJS.Signals][] = [
-  ['sandbox run', 'SIGINT'], ['sandbox run', 'SIGTERM'], ['sandbox run', 'SIGKILL'],
-  ['host run', 'SIGINT'], ['host run', 'SIGTERM'], ['host run', 'SIGKILL'],
-  ['host up', 'SIGKILL'],
+const plan: [Mode, NodeJS.Signals, 'nft' | 'embedded'][] = [
+  ['sandbox run', 'SIGINT', 'nft'], ['sandbox run', 'SIGTERM', 'nft'], ['sandbox run', 'SIGKILL', 'nft'],
+  ['host run', 'SIGINT', 'nft'], ['host run', 'SIGTERM', 'nft'], ['host run', 'SIGKILL', 'nft'],
+  ['host up', 'SIGKILL', 'nft'],
+  // the XDP program on the host's lab links, its pin and zonlab's bpffs: undone from the journal
+  ['host run', 'SIGKILL', 'embedded'], ['host up', 'SIGKILL', 'embedded'],
 ];
 
-async function interruptAt(mode: Mode, signal: NodeJS.Signals, step: number, before: MachineSnapshot): Promise<string | undefined> {
-  const args = [mode.endsWith('up') ? 'up' : 'run', 'veth-netns', '--lb', 'nft', '--set', 'duration=1', ...(mode.startsWith('host') ? ['--host'] : [])];
+async function interruptAt(mode: Mode, signal: NodeJS.Signals, step: number, before: MachineSnapshot, lb: string): Promise<string | undefined> {
+  const args = [mode.endsWith('up') ? 'up' : 'run', 'veth-netns', '--lb', lb, '--set', 'duration=1', ...(mode.startsWith('host') ? ['--host'] : [])];
   const child = execa(process.execPath, [cli, ...args], { reject: false, env: { ...env, ZONLAB_PAUSE_AFTER_STEP: String(step) } });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
@@ -54,8 +56,8 @@ async function interruptAt(mode: Mode, signal: NodeJS.Signals, step: number, bef
   return `after ${signal} at step ${step} (${mode}) the machine differs: ${diff.join('; ')}`;
 }
 
-for (const [mode, signal] of plan) {
-  const t1 = `${mode} interrupted by ${signal} after each of its ${steps} steps leaves the machine as it was`;
+for (const [mode, signal, lb] of plan) {
+  const t1 = `${mode} (${lb}) interrupted by ${signal} after each of its ${steps} steps leaves the machine as it was`;
   if (skip) {
     test.skip(`${t1} [skipped: ${skip}]`, () => {});
     continue;
@@ -64,7 +66,7 @@ for (const [mode, signal] of plan) {
     const before = snapshot();
     const problems: string[] = [];
     for (let step = 1; step <= steps; step++) {
-      const p = await interruptAt(mode, signal, step, before);
+      const p = await interruptAt(mode, signal, step, before, lb);
       if (p) problems.push(p);
     }
     t.deepEqual(problems, []);
