@@ -11,7 +11,12 @@ import { COUNTERS, serviceKey, serviceValue } from './maps.js';
 export const OBJECT = path.join(bpfDir, 'zonlb_xdp.o');
 const UNSUPPORTED = ['dsr_l2', 'dsr_l3'] as const;
 
-/** Options of zon-lb's the embedded data path does not implement: each a reason, never ignored. */
+/**
+ * Options of zon-lb's the embedded data path does not implement: each a reason, never ignored.
+ * `redirect` is what it always does, `tx` (XDP_TX when the backend is behind the ingress link) it
+ * does when the FIB says so, and `[actions.nd] fill` (zon-lb's way to have neighbour entries for
+ * redirects) is served by handing a packet with no known next hop to the kernel, which resolves it.
+ */
 export function embeddedMissing(config: ZonlbConfig | undefined): string[] {
   const reasons: string[] = [];
   if (!existsSync(OBJECT)) reasons.push('bpf/zonlb_xdp.o is not built (run npm run setup)');
