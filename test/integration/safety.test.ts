@@ -1,5 +1,6 @@
 import test from 'ava';
 import { execa } from 'execa';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -133,4 +134,31 @@ test('zonlab audit save/check finds a difference and passes when there is none',
   const differs = await zonlab('audit', 'check', file);
   t.is(differs.exitCode, 1);
   t.regex(differs.stdout, /namespaces:\n {2}before: ghost-namespace/);
+});
+
+/** A directory of one fake tool put first on PATH for one run. */
+function fakeTool(name: string, script: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), `zonlab-fake-${name}-`));
+  writeFileSync(path.join(dir, name), `#!/bin/sh\n${script}\n`);
+  chmodSync(path.join(dir, name), 0o755);
+  return dir;
+}
+
+root(title('a server that does not start and a client that hangs end in clear failures and a full teardown, in bounded time'), async (t) => {
+  const before = snapshot();
+  const deadNc = fakeTool('nc', 'echo "nc: cannot bind" >&2; exit 1');
+  const t0 = Date.now();
+  const noServer = await execa(process.execPath, [cli, 'run', 'veth-netns', '--lb', 'nft', '--json', '--set', 'duration=1'], { reject: false, env: { ...env, PATH: `${deadNc}:${process.env.PATH}` } });
+  const doc = JSON.parse(noServer.stdout);
+  t.is(noServer.exitCode, 1);
+  t.regex(doc.checks.find((c: { name: string }) => c.name === 'telnet').summary, /nc did not listen on 127\.0\.0\.23:223 \(tcp\) in the default namespace within 5 s/);
+  const hangingTelnet = fakeTool('telnet', 'exec sleep 600');
+  const hang = await execa(process.execPath, [cli, 'run', 'veth-netns', '--lb', 'nft', '--json', '--set', 'duration=1'], { reject: false, env: { ...env, PATH: `${hangingTelnet}:${process.env.PATH}` } });
+  const hangDoc = JSON.parse(hang.stdout);
+  t.is(hang.exitCode, 1);
+  t.regex(hangDoc.checks.find((c: { name: string }) => c.name === 'telnet').summary, /did not receive the client's token within 10 s/);
+  t.is(hangDoc.checks.find((c: { name: string }) => c.name === 'nc').status, 'passed', 'the other checks go on');
+  t.true(Date.now() - t0 < 120_000);
+  t.deepEqual(snapshot(), before);
+  t.throws(() => execFileSync('pgrep', ['-f', 'exec sleep 600|^sleep 600']), undefined, 'the hanging client was killed');
 });
