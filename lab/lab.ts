@@ -162,7 +162,3 @@ async function hostBpffs(journal: Journal): Promise<void> {
   journal.settle(seq, 'done');
   process.env.TC_BPF_MNT = dir;
 }
-
-export function labExists(name: string): boolean {
-  return existsSync(hostJournalFile(name));
-}

@@ -30,7 +30,6 @@ export async function collectGarbage(): Promise<GcReport> {
     let journal: Journal;
     try { journal = Journal.read(file); } catch (err) { report.failures.push(`${file}: ${(err as Error).message}`); continue; }
     if (journal.header.pid !== process.pid && isAlive(journal.header.pid) && liveRuns.has(journal.header.runId)) {
-      liveRuns.add(journal.header.runId);
       report.kept.push(`${journal.header.scenario} (run ${journal.header.runId}, in use by pid ${journal.header.pid})`);
       continue;
     }

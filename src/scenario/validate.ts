@@ -76,8 +76,8 @@ export function validateScenario(input: ValidateInput): Scenario {
   const veths: VethPair[] = [];
   for (const item of items(sources, 'veth', problems)) {
     item.only(['a', 'b']);
-    const a = vethEnd(item.sub('a'), input, namespaces, netnsRef);
-    const b = vethEnd(item.sub('b'), input, namespaces, netnsRef);
+    const a = vethEnd(item.sub('a'), input, netnsRef);
+    const b = vethEnd(item.sub('b'), input, netnsRef);
     if (!item.has('a') || !item.has('b')) item.problem('', 'a veth pair needs both ends', 'add [veth.a] and [veth.b] tables with name (and netns for the end in a namespace)');
     if (!a || !b) continue;
     for (const [end, key] of [[a, 'a'], [b, 'b']] as const) {
@@ -246,7 +246,7 @@ function items(sources: Fields[], key: string, problems: Problem[]): Fields[] {
   return out;
 }
 
-function vethEnd(f: Fields | undefined, input: ValidateInput, _ns: string[], netnsRef: (f: Fields) => NetnsRef | null): VethEnd | undefined {
+function vethEnd(f: Fields | undefined, input: ValidateInput, netnsRef: (f: Fields) => NetnsRef | null): VethEnd | undefined {
   if (!f) return undefined;
   f.only(END_KEYS);
   const name = f.string('name', { required: true, check: isInterfaceName, what: 'a valid interface name', hint: 'at most 15 characters of letters, digits, "-", "_" and "."; no "/", ":" or spaces' });
