@@ -162,3 +162,15 @@ root(title('a server that does not start and a client that hangs end in clear fa
   t.deepEqual(snapshot(), before);
   t.throws(() => execFileSync('pgrep', ['-f', 'exec sleep 600|^sleep 600']), undefined, 'the hanging client was killed');
 });
+
+root(title('--keep on a failed step leaves the lab as the step left it and says how to remove it'), async (t) => {
+  const before = snapshot();
+  const r = await zonlab('run', path.join(fixtures, 'bad-gateway.toml'), '--lb', 'none', '--host', '--keep');
+  t.is(r.exitCode, 1, r.stderr);
+  t.regex(r.stderr, /--keep: the lab is left as the failed step left it/);
+  t.regex(r.stderr, /remove it with: zonlab down bad-gateway --host/);
+  t.regex(snapshot().namespaces, /zone1/, 'the namespace is still there to look at');
+  const down = await zonlab('down', 'bad-gateway', '--host');
+  t.is(down.exitCode, 0, down.stderr);
+  t.deepEqual(snapshot(), before);
+});
