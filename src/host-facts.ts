@@ -1,6 +1,7 @@
 import { statSync, type Stats } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { systemPath } from '../lab/run-command.js';
 
 export interface HostFacts {
   kernel: string;
@@ -20,8 +21,8 @@ export function isRoot(): boolean {
 
 /** A program on PATH, found the way execvp would find it. */
 export function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  // as lab/run-command.ts runs them: node_modules/.bin is not where system tools come from
-  for (const dir of (env.PATH ?? '').split(':').filter((d) => !d.includes('node_modules'))) {
+  // found where lab/run-command.ts will run them from
+  for (const dir of systemPath(env.PATH ?? '').split(':')) {
     if (!dir) continue;
     const full = path.join(dir, name);
     const st = statSafe(full);
