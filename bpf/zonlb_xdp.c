@@ -10,10 +10,20 @@
 #include <linux/ipv6.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
-#include <linux/icmp.h>
-#include <linux/icmpv6.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+
+/*
+ * The ICMP/ICMPv6 echo header, declared here: <linux/icmp.h> pulls in glibc's <sys/socket.h>, which
+ * for -target bpf wants the 32-bit glibc headers (gnu/stubs-32.h) that a fresh Debian lacks.
+ */
+struct echo_hdr {
+	__u8 type;
+	__u8 code;
+	__sum16 checksum;
+	__be16 id;
+	__be16 sequence;
+};
 
 #ifndef AF_INET
 #define AF_INET 2
@@ -115,13 +125,13 @@ static __always_inline int parse(struct xdp_md *ctx, struct parsed *p)
 		p->sport = &u->source; p->dport = &u->dest;
 	} else if (p->f.proto == IPPROTO_ICMP || p->f.proto == IPPROTO_ICMPV6) {
 		/* echo request and reply: the identifier plays the role of both ports */
-		struct icmphdr *ic = p->l4;
+		struct echo_hdr *ic = p->l4;
 		if ((void *)(ic + 1) > end)
 			return -1;
 		__u8 t = ic->type;
 		if (!(t == 8 || t == 0 || t == 128 || t == 129))
 			return -1;
-		p->l4check = &ic->checksum; p->sport = &ic->un.echo.id; p->dport = &ic->un.echo.id;
+		p->l4check = &ic->checksum; p->sport = &ic->id; p->dport = &ic->id;
 	} else {
 		return -1;
 	}
@@ -262,7 +272,7 @@ int zonlb_xdp(struct xdp_md *ctx)
 	}
 	/* only a flow's first packet from the client opens it: a reply we do not know is not ours */
 	if (is_icmp(p.f.proto)) {
-		struct icmphdr *ic = p.l4;
+		struct echo_hdr *ic = p.l4;
 		if (ic->type != 8 && ic->type != 128) {
 			count(C_PASSED);
 			return XDP_PASS;

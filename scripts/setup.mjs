@@ -18,9 +18,12 @@ const needs = {
   chromium: 'chromium',
 };
 
+// npm puts node_modules/.bin first on PATH, and there ava's @vercel/nft ships an `nft` that would
+// pass for nftables: look where zonlab runs system tools from (lab/run-command.ts systemPath)
+const systemPath = (process.env.PATH ?? '').split(':').filter((d) => d && !d.includes('node_modules')).join(':');
 const missing = [];
 for (const [what, pkg] of Object.entries(needs)) {
-  const found = what.startsWith('/') ? existsSync(what) : await which(what, { nothrow: true });
+  const found = what.startsWith('/') ? existsSync(what) : await which(what, { nothrow: true, path: systemPath });
   if (!found && !missing.includes(pkg)) missing.push(pkg);
 }
 if (missing.length) {
