@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import type { Driver, LoadedBalancer } from '../src/drivers/driver.js';
 import { ExitCode, UserError } from '../src/errors.js';
@@ -92,6 +92,7 @@ export async function startLab(o: LabOptions): Promise<StartedLab> {
   mkdirSync(workDir, { recursive: true, mode: 0o700 });
   const lab = new StartedLab(o.scenario, o.mode, o.runId, steps, journal, workDir, undefined);
   try {
+    if (o.mode === 'host' && o.scenario.namespaces.length) await hostNetnsMount(journal);
     if (o.mode === 'host' && (steps.some((st) => st.kind === 'xdp-helper') || o.driver.name === 'embedded')) await hostBpffs(journal);
     await applySteps(steps, journal, o);
     const lbStep = steps.find((s) => s.kind === 'lb-load');
@@ -148,6 +149,29 @@ async function claimHostLab(name: string, log: (line: string) => void): Promise<
   const report = await teardown(old);
   if (report.failures.length) throw new UserError(`could not reclaim the lab run ${runId} left`, 70, report.failures);
   unlinkSync(file);
+}
+
+const NETNS_DIR = '/run/netns';
+
+/**
+ * The first `ip netns add` on a machine makes /run/netns a shared bind mount of itself and leaves it
+ * there for good. A host lab does that itself, journalled, so that its teardown takes it back: the
+ * machine is left as it was, unless by then others keep namespaces there (then it stays).
+ */
+async function hostNetnsMount(journal: Journal): Promise<void> {
+  if (isMountPoint(NETNS_DIR)) return;
+  const undo = [{ argv: ['umount', NETNS_DIR], keepIfBusy: true }];
+  if (!existsSync(NETNS_DIR)) undo.push({ argv: ['rmdir', NETNS_DIR], keepIfBusy: true });
+  const seq = journal.intent(`${NETNS_DIR} as a mount point for iproute2's namespaces`, undo);
+  mkdirSync(NETNS_DIR, { recursive: true, mode: 0o755 });
+  await runCommand(['mount', '--bind', NETNS_DIR, NETNS_DIR]);
+  await runCommand(['mount', '--make-shared', NETNS_DIR]);
+  journal.settle(seq, 'done');
+}
+
+function isMountPoint(dir: string): boolean {
+  // mountinfo's fifth field is the mount point (spaces in it are escaped as \040)
+  return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === dir);
 }
 
 /**

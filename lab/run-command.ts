@@ -1,5 +1,4 @@
-import { execa, type ResultPromise } from 'execa';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 
 /**
@@ -83,34 +82,61 @@ export async function runCommand(argv: string[], options: CommandOptions = {}): 
   const full = inNetns(argv, options.netns);
   spawnCount++;
   verboseLog?.(`$ ${options.netns ? `[${options.netns}] ` : ''}${argv.join(' ')}`);
-  const start = performance.now();
-  const r = await execa(full[0]!, full.slice(1), {
-    input: options.input,
-    timeout: options.timeoutMs ?? 30_000,
-    reject: false,
-    stdin: options.input === undefined ? 'ignore' : 'pipe',
-    env: childEnv(options.env),
-    extendEnv: false,
-    stripFinalNewline: false,
-  });
-  const result: CommandResult = {
-    argv,
-    netns: options.netns,
-    exitCode: r.exitCode,
-    signal: r.signal,
-    stdout: String(r.stdout ?? ''),
-    stderr: String(r.stderr ?? ''),
-    durationMs: performance.now() - start,
-    timedOut: Boolean(r.timedOut),
-    failed: Boolean(r.failed),
-  };
-  if (r.failed && r.exitCode === undefined && !r.signal && !r.timedOut) {
-    // spawn itself failed (ENOENT): execa reports it in the message, not as an exit code
-    result.exitCode = 127;
-    result.stderr ||= String(r.message ?? '');
-  }
+  const proc = spawnChild(full, argv, options, options.input === undefined ? 'ignore' : 'pipe', options.timeoutMs ?? 30_000);
+  if (options.input !== undefined) proc.child.stdin?.end(options.input);
+  const result = await proc.done;
   if (result.failed && options.reject !== false) throw new CommandError(result);
   return result;
+}
+
+interface Spawned {
+  child: ChildProcess;
+  out: { stdout: string; stderr: string };
+  done: Promise<CommandResult>;
+}
+
+/**
+ * node:child_process directly rather than execa: the engine spawns hundreds of short `ip`
+ * processes and `zonlab up`/`down` start fast without loading execa (scripts/bench-engine.mjs).
+ */
+function spawnChild(full: string[], argv: string[], options: CommandOptions, stdin: 'ignore' | 'pipe', timeoutMs: number | undefined): Spawned {
+  const start = performance.now();
+  const out = { stdout: '', stderr: '' };
+  const child = spawn(full[0]!, full.slice(1), { stdio: [stdin, 'pipe', 'pipe'], env: childEnv(options.env) });
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => { out.stdout += d; });
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => { out.stderr += d; });
+  child.stdin?.on('error', () => { /* the process may exit before reading its input */ });
+  let timedOut = false;
+  let forceKill: NodeJS.Timeout | undefined;
+  const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGTERM');
+    forceKill = setTimeout(() => child.kill('SIGKILL'), 2_000);
+  }, timeoutMs);
+  const done = new Promise<CommandResult>((resolve) => {
+    let spawnError: Error | undefined;
+    child.on('error', (err) => { spawnError = err; });
+    // 'close', not 'exit': by then stdout and stderr have been read to their end
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      clearTimeout(forceKill);
+      // a program that could not be started has no pid (and a negative errno for its code)
+      const failedToStart = spawnError !== undefined && child.pid === undefined;
+      const exitCode = failedToStart ? ((spawnError as NodeJS.ErrnoException).code === 'EACCES' ? 126 : 127) : (code ?? undefined);
+      resolve({
+        argv,
+        netns: options.netns,
+        exitCode,
+        signal: signal ?? undefined,
+        stdout: out.stdout,
+        stderr: out.stderr || (failedToStart ? `${full[0]}: ${spawnError!.message}` : ''),
+        durationMs: performance.now() - start,
+        timedOut,
+        failed: timedOut || exitCode !== 0,
+      });
+    });
+  });
+  return { child, out, done };
 }
 
 /** A long-running process (server or client) that the caller stops. */
@@ -127,51 +153,26 @@ export interface BackgroundProcess {
   stop(signal?: NodeJS.Signals): Promise<CommandResult>;
 }
 
-const live = new Set<BackgroundProcess>();
+const live = new Set<{ proc: BackgroundProcess; child: ChildProcess }>();
 
 /** Ctrl-C and SIGTERM stop every server and client at once, so the run can tear down. */
 export async function stopAllBackground(): Promise<void> {
-  await Promise.all([...live].map((p) => p.stop()));
+  await Promise.all([...live].map((p) => p.proc.stop()));
 }
+
+// a server must not outlive us even when we exit without stopping it (an uncaught error)
+process.on('exit', () => { for (const { child } of live) child.kill('SIGKILL'); });
 
 export function startBackground(argv: string[], options: CommandOptions = {}): BackgroundProcess {
   const full = inNetns(argv, options.netns);
   spawnCount++;
   verboseLog?.(`& ${options.netns ? `[${options.netns}] ` : ''}${argv.join(' ')}`);
-  const start = performance.now();
-  let stdout = '';
-  let stderr = '';
-  const child: ResultPromise = execa(full[0]!, full.slice(1), {
-    reject: false,
-    stdin: 'pipe',
-    buffer: false,
-    timeout: options.timeoutMs,
-    env: childEnv(options.env),
-    extendEnv: false,
-    // the server must die with us even if we are killed: it stays in our process group
-    cleanup: true,
-  });
-  child.stdout?.setEncoding('utf8');
-  child.stderr?.setEncoding('utf8');
-  child.stdout?.on('data', (d: string) => { stdout += d; });
-  child.stderr?.on('data', (d: string) => { stderr += d; });
-  child.stdin?.on('error', () => { /* the process may exit before reading its input */ });
-  const done: Promise<CommandResult> = child.then((r) => ({
-    argv,
-    netns: options.netns,
-    exitCode: r.exitCode,
-    signal: r.signal,
-    stdout,
-    stderr: stderr || (r.failed && r.exitCode === undefined ? String(r.message ?? '') : ''),
-    durationMs: performance.now() - start,
-    timedOut: Boolean(r.timedOut),
-    failed: Boolean(r.failed),
-  }));
+  const { child, out, done } = spawnChild(full, argv, options, 'pipe', options.timeoutMs);
   const proc: BackgroundProcess = {
     argv,
     netns: options.netns,
     pid: child.pid,
-    output: () => ({ stdout, stderr }),
+    output: () => ({ ...out }),
     write: (text) => { child.stdin?.write(text); },
     closeInput: () => { child.stdin?.end(); },
     done,
@@ -181,8 +182,9 @@ export function startBackground(argv: string[], options: CommandOptions = {}): B
       try { return await done; } finally { clearTimeout(timer); }
     },
   };
-  live.add(proc);
-  void done.then(() => live.delete(proc));
+  const entry = { proc, child };
+  live.add(entry);
+  void done.then(() => live.delete(entry));
   return proc;
 }
 
@@ -190,7 +192,7 @@ export function startBackground(argv: string[], options: CommandOptions = {}): B
  * A child that shares our terminal (the sandboxed run, `zonlab exec`): stdio inherited, its exit
  * code returned. Signals are the caller's to forward.
  */
-export function spawnInherited(argv: string[], env: Record<string, string> = {}): import('node:child_process').ChildProcess {
+export function spawnInherited(argv: string[], env: Record<string, string> = {}): ChildProcess {
   spawnCount++;
   verboseLog?.(`$ ${argv.join(' ')}`);
   return spawn(argv[0]!, argv.slice(1), { stdio: 'inherit', env: childEnv(env) });

@@ -4,6 +4,8 @@ export interface Command {
   argv: string[];
   /** Named namespace; undefined is the lab's default namespace. */
   netns?: string;
+  /** An undo of something others may have come to use meanwhile: "busy" leaves it, and is no failure. */
+  keepIfBusy?: boolean;
 }
 
 export interface StepCommands {
@@ -95,6 +97,11 @@ export function stepCommands(s: Step): StepCommands {
     case 'lb-load':
       return { run: [], undo: none }; // the driver loads and unloads; see lab/lab.ts
   }
+}
+
+/** An undo that failed because others use the object (keepIfBusy): teardown leaves it, as it should. */
+export function leftForOthers(cmd: Command, stderr: string): boolean {
+  return Boolean(cmd.keepIfBusy) && /busy|not empty/i.test(stderr);
 }
 
 /** stderr of an undo whose object is already gone: teardown counts it as done. */

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { describeFailure, runCommand } from './run-command.js';
 import type { Journal, JournalEntry } from './journal.js';
 import { asIpLine, batchArgv, failedBatchLines } from './batch.js';
-import { alreadyGone } from './step-commands.js';
+import { alreadyGone, leftForOthers } from './step-commands.js';
 
 export interface TeardownReport {
   undone: number;
@@ -39,7 +39,7 @@ export async function teardown(journal: Journal, cleanups: Cleanup[] = []): Prom
     let ok = true;
     for (const cmd of entry.undo) {
       const r = await runCommand(cmd.argv, { netns: cmd.netns, reject: false, timeoutMs: 15_000 });
-      if (r.failed && !alreadyGone(r.stderr)) {
+      if (r.failed && !alreadyGone(r.stderr) && !leftForOthers(cmd, r.stderr)) {
         ok = false;
         failures.push(`undo "${entry.step}": ${describeFailure(r)}`);
       }
