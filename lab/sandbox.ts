@@ -25,13 +25,14 @@ export function sandboxArgv(cliArgs: string[], opts: { outliveParent?: boolean }
 }
 
 /**
- * Inside: a private /run/netns (else `ip netns add` leaks a file into the host's and peers fail
- * with "Peer netns reference is invalid"), a /sys and bpffs of this namespace, and lo up (a new
+ * Inside: a /run of its own, so /run/netns is private (else `ip netns add` leaks a file into the
+ * host's and peers fail with "Peer netns reference is invalid") and nothing, not even an empty
+ * /run/netns, is created on the machine; a /sys and bpffs of this namespace, and lo up (a new
  * namespace starts with it down).
  */
 export async function prepareSandbox(): Promise<void> {
-  mkdirSync('/run/netns', { recursive: true });
-  await runCommand(['mount', '-t', 'tmpfs', '-o', 'mode=0755', 'zonlab-netns', '/run/netns']);
+  await runCommand(['mount', '-t', 'tmpfs', '-o', 'mode=0755', 'zonlab-run', '/run']);
+  mkdirSync('/run/netns', { mode: 0o755 });
   await runCommand(['mount', '-t', 'sysfs', 'zonlab-sys', '/sys']);
   await runCommand(['mount', '-t', 'bpf', 'zonlab-bpf', '/sys/fs/bpf']);
   // `ip -n`/`ip netns exec` mount a fresh /sys, hiding /sys/fs/bpf; iproute2's object loader then

@@ -18,8 +18,9 @@ const repeats = Number(argv.repeats ?? 3);
 const cli = path.resolve(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '..', 'dist', 'src', 'cli.js');
 const work = mkdtempSync(path.join(tmpdir(), 'zonlab-bench-'));
 
-// every measured command runs in a fresh network + mount namespace with its own /run/netns
-const WRAP = ['unshare', '--net', '--mount', '--propagation', 'private', '--', 'bash', '-c', 'mount -t tmpfs bench /run/netns && mount -t sysfs bench /sys && ip link set lo up && exec "$@"', 'wrap'];
+// every measured command runs in a fresh network + mount namespace with a /run of its own (so
+// /run/netns is private and need not exist on the machine)
+const WRAP = ['unshare', '--net', '--mount', '--propagation', 'private', '--', 'bash', '-c', 'mount -t tmpfs bench /run && mkdir /run/netns && mount -t sysfs bench /sys && ip link set lo up && exec "$@"', 'wrap'];
 
 function addr(i, host) {
   const v = (10 << 24) + (128 << 16) + i * 4 + host;
