@@ -1,4 +1,5 @@
-import { runCommand, type CommandResult } from './run-command.js';
+import { runCommand, verboseLine, type CommandResult } from './run-command.js';
+import { isNetlinkStep, type NetlinkStep } from './netlink/messages.js';
 import { describeStep, type Step } from '../src/plan/steps.js';
 import { availableParallelism } from 'node:os';
 import { UserError, ExitCode } from '../src/errors.js';
@@ -80,9 +81,30 @@ function independentWave(groups: Group[], k: number): Group[] {
   return wave.length ? wave : [groups[k]!];
 }
 
+type NetlinkEngine = typeof import('./netlink/run.js');
+let netlink: Promise<NetlinkEngine | undefined> | undefined;
+
+/**
+ * Links, addresses and routes inside lab namespaces go over netlink from this process (one `ip -n
+ * NS` process each costs more than the whole namespace's netlink requests); ZONLAB_ENGINE=ip, or a
+ * machine where koffi cannot load, uses `ip -batch` instead.
+ */
+function netlinkEngine(): Promise<NetlinkEngine | undefined> {
+  netlink ??= process.env.ZONLAB_ENGINE === 'ip'
+    ? Promise.resolve(undefined)
+    : import('./netlink/run.js').catch((err: Error) => {
+      verboseLine(`netlink engine unavailable (${err.message.split('\n')[0]}): using ip -batch`);
+      return undefined;
+    });
+  return netlink;
+}
+
 async function runGroup(g: Group, journal: Journal, seqs?: number[]): Promise<void> {
   const first = g.steps[0]!;
-  if (g.kind === 'ip' && g.steps.length > 1) await runIpBatch(g, journal, seqs);
+  const viaNetlink = g.kind === 'ip' && g.netns !== undefined && g.steps.every((s) => isNetlinkStep(s.step));
+  const engine = viaNetlink ? await netlinkEngine() : undefined;
+  if (engine) runNetlinkGroup(engine, g, journal, seqs);
+  else if (g.kind === 'ip' && (g.steps.length > 1 || seqs)) await runIpBatch(g, journal, seqs);
   else if (g.kind === 'sysctl') await runSysctls(g, journal);
   else await runSingle(first.description, first.cmds, journal);
 }
@@ -90,7 +112,7 @@ async function runGroup(g: Group, journal: Journal, seqs?: number[]): Promise<vo
 async function runConcurrently(wave: Group[], journal: Journal): Promise<void> {
   // one durable journal write for every batch of the wave, before any of them runs
   const preJournalled = new Map<Group, number[]>();
-  const ipGroups = wave.filter((g) => g.kind === 'ip' && g.steps.length > 1);
+  const ipGroups = wave.filter((g) => g.kind === 'ip');
   const seqs = journal.intentMany(ipGroups.flatMap((g) => g.steps.map((s) => ({ step: s.description, undo: s.cmds.undo(undefined), waitGone: s.cmds.waitGone }))));
   let at = 0;
   for (const g of ipGroups) {
@@ -127,6 +149,15 @@ async function runSingle(description: string, cmds: StepCommands, journal: Journ
     }
   }
   journal.settle(seq, 'done');
+}
+
+function runNetlinkGroup(engine: NetlinkEngine, g: Group, journal: Journal, journalled?: number[]): void {
+  const seqs = journalled ?? journal.intentMany(g.steps.map((s) => ({ step: s.description, undo: s.cmds.undo(undefined), waitGone: s.cmds.waitGone })));
+  const out = engine.runNetlinkSteps(g.netns!, g.steps.map((s) => s.step as NetlinkStep));
+  journal.settleMany(seqs.slice(0, out.done), 'done');
+  if (!out.failure) return;
+  journal.settleMany(seqs.slice(out.done), 'failed');
+  throw new StepFailed(g.steps[out.failure.at]!.description, out.failure.result);
 }
 
 async function runIpBatch(g: Group, journal: Journal, journalled?: number[]): Promise<void> {

@@ -54,6 +54,22 @@ export function spawnedProcesses(): number {
   return spawnCount;
 }
 
+let netlinkCount = 0;
+
+/** The engine's netlink requests (lab/netlink/), which stand in for `ip` processes. */
+export function noteNetlinkRequests(n: number): void {
+  netlinkCount += n;
+}
+
+export function netlinkRequests(): number {
+  return netlinkCount;
+}
+
+/** What --verbose prints for work that runs no process (netlink requests). */
+export function verboseLine(line: string): void {
+  verboseLog?.(line);
+}
+
 /** Commands in a namespace run through `ip netns exec`, which also gives them that namespace's /sys. */
 export function inNetns(argv: string[], netns?: string): string[] {
   return netns === undefined ? argv : ['ip', 'netns', 'exec', netns, ...argv];

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { setVerbose } from '../../lab/run-command.js';
+import { netlinkRequests, setVerbose, spawnedProcesses } from '../../lab/run-command.js';
 import type { DriverChoice } from '../drivers/driver.js';
 import { UserError } from '../errors.js';
 import { bpfDir } from '../paths.js';
@@ -64,4 +64,9 @@ export function untilSignalled(): Promise<void> {
     process.on('SIGINT', done);
     process.on('SIGTERM', done);
   });
+}
+
+/** --verbose: what the command cost in processes (the engine's netlink requests spawn none). */
+export function reportCost(a: Pick<CommonArgs, 'verbose'>): void {
+  if (a.verbose) process.stderr.write(`processes spawned: ${spawnedProcesses()}, netlink requests: ${netlinkRequests()}\n`);
 }

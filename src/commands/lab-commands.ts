@@ -12,7 +12,7 @@ import { hostFacts, isRoot } from '../host-facts.js';
 import { paint, table } from '../output/table.js';
 import { stateDir } from '../paths.js';
 import { newRunId } from '../session/run-scenario.js';
-import { applyCommon, loadFor, progressPrinter, untilSignalled, type CommonArgs } from './common.js';
+import { applyCommon, loadFor, progressPrinter, reportCost, untilSignalled, type CommonArgs } from './common.js';
 import { preflight } from './run.js';
 import { collectGarbage } from './gc.js';
 
@@ -48,10 +48,12 @@ export async function upCommand(a: CommonArgs & { scenario: string }): Promise<n
   if (a.host) {
     registerLab({ scenario: s.name, runId, mode: 'host', command: 'up', started: new Date().toISOString(), driver: driver.name, namespaces: s.namespaces });
     process.stdout.write(`${s.name} is up on the host (driver ${driver.name}); follow the README by hand, e.g. ip netns exec ${s.namespaces[0] ?? 'NETNS'} …; remove it with: zonlab down ${s.name} --host\n`);
+    reportCost(a);
     return 0;
   }
   // inside the detached sandbox: announce, then hold the lab until told to go
   process.stdout.on('error', () => { /* the parent stopped reading after the ready line */ });
+  reportCost(a);
   process.stdout.write(`${READY_LINE}\n`);
   await untilSignalled();
   await lab.stop();
@@ -84,6 +86,7 @@ export async function downCommand(a: CommonArgs & { scenario: string }): Promise
     process.stdout.write(`${name}: host lab of run ${journal.header.runId} removed (${report.undone} steps undone)\n`);
   }
   if (!found) process.stdout.write(`${name}: nothing is up\n`);
+  reportCost(a);
   return 0;
 }
 

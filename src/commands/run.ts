@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { registerLab, unregisterLab } from '../../lab/registry.js';
 import { insideSandbox, prepareSandbox, runInSandbox } from '../../lab/sandbox.js';
-import { spawnedProcesses } from '../../lab/run-command.js';
 import type { CheckOutcome } from '../checks/outcome.js';
 import type { Driver } from '../drivers/driver.js';
 import { resolveDriver } from '../drivers/registry.js';
@@ -14,7 +13,7 @@ import { describeFeature, probe } from '../doctor/probes.js';
 import { featuresOf } from '../doctor/scenario-needs.js';
 import type { Scenario } from '../scenario/types.js';
 import { newRunId, runScenario } from '../session/run-scenario.js';
-import { applyCommon, loadFor, progressPrinter, untilSignalled, type CommonArgs } from './common.js';
+import { applyCommon, loadFor, progressPrinter, reportCost, untilSignalled, type CommonArgs } from './common.js';
 import { printRunSummary, runJson } from './run-output.js';
 import { compareWithBaseline, printComparison, verdictExit, writeReports } from './compare.js';
 
@@ -64,7 +63,7 @@ export async function runCommandLine(a: RunArgs): Promise<number> {
       await untilSignalled();
     },
   }, { keep: a.keep, repeat: a.repeat, warmup: a.warmup });
-  if (a.verbose) progress(`processes spawned: ${spawnedProcesses()}`);
+  reportCost(a);
   const comparison = a.baseline && record.status === 'passed' ? compareWithBaseline(record, { maxDrop: a.maxDrop ?? s.maxDrop, force: a.force }) : undefined;
   writeReports([{ record, comparison }], a);
   if (a.json) process.stdout.write(`${JSON.stringify({ ...runJson(record, file), comparison }, null, 2)}\n`);

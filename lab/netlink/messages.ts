@@ -1,0 +1,136 @@
+import { expandIpv6 } from '../../src/scenario/names.js';
+import type { Step } from '../../src/plan/steps.js';
+
+/**
+ * rtnetlink requests for the steps that configure a namespace's links, addresses and routes, built
+ * as iproute2 builds them for the same `ip` line (ip/iplink.c, ip/ipaddress.c, ip/iproute.c), so a
+ * lab is the same whichever way it was made (test/lab/netlink.test.ts compares the two).
+ * Pure: no I/O; ifindexes come from the caller.
+ */
+export const RTM = { NEWLINK: 16, GETLINK: 18, NEWADDR: 20, NEWROUTE: 24 } as const;
+const NLM_F_REQUEST = 0x1;
+const NLM_F_ACK = 0x4;
+const NLM_F_EXCL = 0x200;
+const NLM_F_CREATE = 0x400;
+const IFLA_IFNAME = 3;
+const IFLA_MTU = 4;
+const IFLA_IFALIAS = 20;
+const IFF_UP = 0x1;
+const IFA_ADDRESS = 1;
+const IFA_LOCAL = 2;
+const IFA_F_NODAD = 0x02;
+const RTA_DST = 1;
+const RTA_OIF = 4;
+const RTA_GATEWAY = 5;
+const RT_TABLE_MAIN = 254;
+const RTPROT_BOOT = 3;
+const RT_SCOPE_UNIVERSE = 0;
+const RT_SCOPE_LINK = 253;
+const RT_SCOPE_HOST = 254;
+const RTN_UNICAST = 1;
+const AF_INET = 2;
+const AF_INET6 = 10;
+
+/** The steps a namespace's netlink batch can carry; anything else goes to `ip`. */
+export type NetlinkStep = Extract<Step, { kind: 'netns-mark' | 'link-mark' | 'link-up' | 'link-mtu' | 'addr-add' | 'route-add' }>;
+
+export function isNetlinkStep(s: Step): s is NetlinkStep {
+  return s.kind === 'netns-mark' || s.kind === 'link-mark' || s.kind === 'link-up' || s.kind === 'link-mtu' || s.kind === 'addr-add' || s.kind === 'route-add';
+}
+
+/** The interface whose index a step's request carries (a route without `dev` needs none). */
+export function deviceOf(s: NetlinkStep): string | undefined {
+  return s.kind === 'netns-mark' ? 'lo' : s.dev;
+}
+
+function attr(type: number, data: Buffer): Buffer {
+  const len = 4 + data.length;
+  const out = Buffer.alloc((len + 3) & ~3);
+  out.writeUInt16LE(len, 0);
+  out.writeUInt16LE(type, 2);
+  data.copy(out, 4);
+  return out;
+}
+
+const u32 = (v: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(v); return b; };
+const str = (s: string) => Buffer.from(`${s}\0`, 'utf8');
+
+function message(type: number, flags: number, seq: number, header: Buffer, attrs: Buffer[]): Buffer {
+  const body = Buffer.concat([header, ...attrs]);
+  const out = Buffer.alloc(16 + body.length);
+  out.writeUInt32LE(out.length, 0);
+  out.writeUInt16LE(type, 4);
+  out.writeUInt16LE(flags | NLM_F_REQUEST | NLM_F_ACK, 6);
+  out.writeUInt32LE(seq, 8);
+  out.writeUInt32LE(0, 12);
+  body.copy(out, 16);
+  return out;
+}
+
+function ifinfo(index: number, flags = 0, change = 0): Buffer {
+  const b = Buffer.alloc(16);
+  b.writeUInt8(0, 0); // AF_UNSPEC
+  b.writeInt32LE(index, 4);
+  b.writeUInt32LE(flags, 8);
+  b.writeUInt32LE(change, 12);
+  return b;
+}
+
+/** "10.0.0.1" or an IPv6 address in any spelling → its bytes in network order. */
+export function addressBytes(address: string, family: 4 | 6): Buffer {
+  if (family === 4) return Buffer.from(address.split('.').map(Number));
+  return Buffer.from(expandIpv6(address).split(':').flatMap((g) => { const v = parseInt(g, 16); return [v >> 8, v & 255]; }));
+}
+
+/** RTM_GETLINK by name: the reply carries the index. */
+export function getLink(name: string, seq: number): Buffer {
+  return message(RTM.GETLINK, 0, seq, ifinfo(0), [attr(IFLA_IFNAME, str(name))]);
+}
+
+/** The ifindex in an RTM_NEWLINK answer. */
+export function indexOfLinkReply(body: Buffer): number {
+  return body.readInt32LE(4);
+}
+
+/** The request for one step; `index` is the ifindex of deviceOf(step) in its namespace. */
+export function requestFor(s: NetlinkStep, index: number, seq: number): Buffer {
+  switch (s.kind) {
+    case 'netns-mark':
+    case 'link-mark':
+      return message(RTM.NEWLINK, 0, seq, ifinfo(index), [attr(IFLA_IFALIAS, Buffer.from(s.marker, 'utf8'))]);
+    case 'link-up':
+      return message(RTM.NEWLINK, 0, seq, ifinfo(index, IFF_UP, IFF_UP), []);
+    case 'link-mtu':
+      return message(RTM.NEWLINK, 0, seq, ifinfo(index), [attr(IFLA_MTU, u32(s.mtu))]);
+    case 'addr-add': {
+      const [address, prefix] = s.cidr.split('/') as [string, string];
+      const bytes = addressBytes(address, s.family);
+      const h = Buffer.alloc(8);
+      h.writeUInt8(s.family === 4 ? AF_INET : AF_INET6, 0);
+      h.writeUInt8(Number(prefix), 1);
+      h.writeUInt8(s.family === 6 ? IFA_F_NODAD : 0, 2); // the engine adds IPv6 addresses nodad
+      // iproute2's default_scope(): host for 127/8, else universe
+      h.writeUInt8(s.family === 4 && bytes[0] === 127 ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE, 3);
+      h.writeUInt32LE(index, 4);
+      return message(RTM.NEWADDR, NLM_F_CREATE | NLM_F_EXCL, seq, h, [attr(IFA_LOCAL, bytes), attr(IFA_ADDRESS, bytes)]);
+    }
+    case 'route-add': {
+      const family = s.family === 4 ? AF_INET : AF_INET6;
+      const isDefault = s.to === 'default' || s.to === '::/0' || s.to === '0.0.0.0/0';
+      const [dst, len] = isDefault ? [undefined, 0] : [s.to.split('/')[0]!, Number(s.to.split('/')[1] ?? (s.family === 4 ? 32 : 128))];
+      const h = Buffer.alloc(12);
+      h.writeUInt8(family, 0);
+      h.writeUInt8(len, 1);
+      h.writeUInt8(RT_TABLE_MAIN, 4);
+      h.writeUInt8(RTPROT_BOOT, 5);
+      // iproute2: a unicast route with no gateway is on-link
+      h.writeUInt8(s.via ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK, 6);
+      h.writeUInt8(RTN_UNICAST, 7);
+      const attrs: Buffer[] = [];
+      if (dst !== undefined) attrs.push(attr(RTA_DST, addressBytes(dst, s.family)));
+      if (s.via) attrs.push(attr(RTA_GATEWAY, addressBytes(s.via, s.family)));
+      if (s.dev) attrs.push(attr(RTA_OIF, u32(index)));
+      return message(RTM.NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, seq, h, attrs);
+    }
+  }
+}

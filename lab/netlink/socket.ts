@@ -1,0 +1,167 @@
+import koffi from 'koffi';
+
+/**
+ * rtnetlink sockets inside named network namespaces, from this process: setns(2) into the
+ * namespace, socket(2), setns back. A netlink socket stays in the namespace it was made in, so one
+ * process configures a thousand namespaces without a thousand `ip -n NS` processes (on these
+ * machines a process costs about 5 ms to start; see scripts/bench-engine.mjs).
+ */
+export interface NetlinkSocket {
+  /** Sends one request and reads until its ACK or error; returns errno (0) and the kernel's message. */
+  request(message: Buffer): NetlinkReply;
+  close(): void;
+}
+
+export interface NetlinkReply {
+  /** 0, or a positive errno. */
+  errno: number;
+  /** The extended ACK's text, when the kernel gave one ("Nexthop has invalid gateway"). */
+  message?: string;
+  /** Messages that came before the ACK (the answer to a GET). */
+  payload: Buffer[];
+}
+
+const AF_NETLINK = 16;
+const SOCK_RAW = 3;
+const SOCK_CLOEXEC = 0o2000000;
+const NETLINK_ROUTE = 0;
+const SOL_NETLINK = 270;
+const NETLINK_CAP_ACK = 10;
+const NETLINK_EXT_ACK = 11;
+const CLONE_NEWNET = 0x40000000;
+const O_RDONLY = 0;
+const O_CLOEXEC = 0o2000000;
+export const NLMSG_ERROR = 2;
+export const NLMSG_DONE = 3;
+const NLM_F_ACK_TLVS = 0x200;
+const NLMSGERR_ATTR_MSG = 1;
+
+interface Libc {
+  open(path: string, flags: number): number;
+  close(fd: number): number;
+  setns(fd: number, nstype: number): number;
+  socket(domain: number, type: number, protocol: number): number;
+  setsockopt(fd: number, level: number, name: number, value: Buffer, len: number): number;
+  send(fd: number, buf: Buffer, len: number, flags: number): number;
+  recv(fd: number, buf: Buffer, len: number, flags: number): number;
+  strerror(errno: number): string;
+}
+
+let libc: Libc | undefined;
+
+function bind(): Libc {
+  if (libc) return libc;
+  const lib = koffi.load('libc.so.6');
+  libc = {
+    open: lib.func('int open(const char *path, int flags)'),
+    close: lib.func('int close(int fd)'),
+    setns: lib.func('int setns(int fd, int nstype)'),
+    socket: lib.func('int socket(int domain, int type, int protocol)'),
+    setsockopt: lib.func('int setsockopt(int fd, int level, int name, const uint8_t *value, uint32_t len)'),
+    send: lib.func('long send(int fd, const uint8_t *buf, size_t len, int flags)'),
+    recv: lib.func('long recv(int fd, _Out_ uint8_t *buf, size_t len, int flags)'),
+    strerror: lib.func('const char *strerror(int errnum)'),
+  } as Libc;
+  return libc;
+}
+
+export function strerror(errno: number): string {
+  return bind().strerror(errno);
+}
+
+class SyscallError extends Error {
+  constructor(what: string, readonly errno: number) {
+    super(`${what}: ${strerror(errno)}`);
+  }
+}
+
+/**
+ * A socket in the namespace /run/netns/NAME (undefined: this thread's own). The calling thread is in
+ * the other namespace only between two synchronous calls, so nothing else of Node's runs there.
+ */
+export function openNetlink(netns?: string): NetlinkSocket {
+  const c = bind();
+  let fd: number;
+  if (netns === undefined) fd = c.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  else {
+    const home = c.open('/proc/thread-self/ns/net', O_RDONLY | O_CLOEXEC);
+    if (home < 0) throw new SyscallError('open /proc/thread-self/ns/net', koffi.errno());
+    try {
+      const target = c.open(`/run/netns/${netns}`, O_RDONLY | O_CLOEXEC);
+      if (target < 0) throw new SyscallError(`open /run/netns/${netns}`, koffi.errno());
+      try {
+        if (c.setns(target, CLONE_NEWNET) < 0) throw new SyscallError(`setns ${netns}`, koffi.errno());
+        fd = c.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+        const err = koffi.errno();
+        // back home before anything can throw: Node must never go on in the lab's namespace
+        if (c.setns(home, CLONE_NEWNET) < 0) {
+          const back = koffi.errno();
+          process.stderr.write(`zonlab: could not return to this process's network namespace (${strerror(back)}); stopping\n`);
+          process.exit(70);
+        }
+        if (fd < 0) throw new SyscallError('socket(AF_NETLINK)', err);
+      } finally {
+        c.close(target);
+      }
+    } finally {
+      c.close(home);
+    }
+  }
+  if (fd < 0) throw new SyscallError('socket(AF_NETLINK)', koffi.errno());
+  const one = Buffer.alloc(4);
+  one.writeInt32LE(1);
+  // the kernel's own words for an error, and ACKs that do not echo our whole request
+  c.setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, one, 4);
+  c.setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, one, 4);
+  return new Socket(c, fd);
+}
+
+class Socket implements NetlinkSocket {
+  private readonly buf = Buffer.alloc(64 * 1024);
+  constructor(private readonly c: Libc, private fd: number) {}
+
+  request(message: Buffer): NetlinkReply {
+    const seq = message.readUInt32LE(8);
+    const sent = this.c.send(this.fd, message, message.length, 0);
+    if (sent !== message.length) throw new SyscallError('send(netlink)', koffi.errno());
+    const payload: Buffer[] = [];
+    for (;;) {
+      const n = Number(this.c.recv(this.fd, this.buf, this.buf.length, 0));
+      if (n < 0) throw new SyscallError('recv(netlink)', koffi.errno());
+      for (let off = 0; off + 16 <= n; ) {
+        const len = this.buf.readUInt32LE(off);
+        if (len < 16 || off + len > n) break;
+        const type = this.buf.readUInt16LE(off + 4);
+        const flags = this.buf.readUInt16LE(off + 6);
+        const mseq = this.buf.readUInt32LE(off + 8);
+        const body = Buffer.from(this.buf.subarray(off + 16, off + len));
+        off += (len + 3) & ~3;
+        if (mseq !== seq) continue;
+        if (type === NLMSG_ERROR) {
+          const errno = -body.readInt32LE(0);
+          return { errno, message: flags & NLM_F_ACK_TLVS ? extAckMessage(body) : undefined, payload };
+        }
+        if (type === NLMSG_DONE) return { errno: 0, payload };
+        payload.push(body);
+      }
+    }
+  }
+
+  close(): void {
+    if (this.fd >= 0) this.c.close(this.fd);
+    this.fd = -1;
+  }
+}
+
+/** nlmsgerr: error, the request's header (capped), then attributes; the text is NLMSGERR_ATTR_MSG. */
+function extAckMessage(body: Buffer): string | undefined {
+  const reqLen = 16; // NETLINK_CAP_ACK: only the request's header comes back
+  for (let off = 4 + reqLen; off + 4 <= body.length; ) {
+    const len = body.readUInt16LE(off);
+    const type = body.readUInt16LE(off + 2);
+    if (len < 4) break;
+    if (type === NLMSGERR_ATTR_MSG) return body.subarray(off + 4, off + len).toString('utf8').replace(/\0+$/, '');
+    off += (len + 3) & ~3;
+  }
+  return undefined;
+}
