@@ -5,6 +5,7 @@ import { ExitCode, UserError } from '../src/errors.js';
 import { bpfDir, stateDir } from '../src/paths.js';
 import { planScenario } from '../src/plan/plan.js';
 import type { Step } from '../src/plan/steps.js';
+import type { Command } from './step-commands.js';
 import type { Scenario } from '../src/scenario/types.js';
 import { applySteps, pauseForFaultInjection, type ApplyHooks } from './apply.js';
 import { hostJournalFile, hostPreflight } from './host-state.js';
@@ -92,7 +93,7 @@ export async function startLab(o: LabOptions): Promise<StartedLab> {
   mkdirSync(workDir, { recursive: true, mode: 0o700 });
   const lab = new StartedLab(o.scenario, o.mode, o.runId, steps, journal, workDir, undefined);
   try {
-    if (o.mode === 'host' && o.scenario.namespaces.length) await hostNetnsMount(journal);
+    if (o.mode === 'host' && o.scenario.namespaces.length) journalNetnsMount(journal);
     if (o.mode === 'host' && (steps.some((st) => st.kind === 'xdp-helper') || o.driver.name === 'embedded')) await hostBpffs(journal);
     await applySteps(steps, journal, o);
     const lbStep = steps.find((s) => s.kind === 'lb-load');
@@ -155,18 +156,15 @@ const NETNS_DIR = '/run/netns';
 
 /**
  * The first `ip netns add` on a machine makes /run/netns a shared bind mount of itself and leaves it
- * there for good. A host lab does that itself, journalled, so that its teardown takes it back: the
- * machine is left as it was, unless by then others keep namespaces there (then it stays).
+ * there for good. When this lab is the one that will make it, its journal says so first, so that
+ * teardown takes the mount back (unless by then others keep namespaces there): the machine is left
+ * as it was. iproute2 still makes it, inside the lab's first batch; no process of its own.
  */
-async function hostNetnsMount(journal: Journal): Promise<void> {
+function journalNetnsMount(journal: Journal): void {
   if (isMountPoint(NETNS_DIR)) return;
-  const undo = [{ argv: ['umount', NETNS_DIR], keepIfBusy: true }];
+  const undo: Command[] = [{ argv: ['umount', NETNS_DIR], keepIfBusy: true }];
   if (!existsSync(NETNS_DIR)) undo.push({ argv: ['rmdir', NETNS_DIR], keepIfBusy: true });
-  const seq = journal.intent(`${NETNS_DIR} as a mount point for iproute2's namespaces`, undo);
-  mkdirSync(NETNS_DIR, { recursive: true, mode: 0o755 });
-  await runCommand(['mount', '--bind', NETNS_DIR, NETNS_DIR]);
-  await runCommand(['mount', '--make-shared', NETNS_DIR]);
-  journal.settle(seq, 'done');
+  journal.settle(journal.intent(`${NETNS_DIR} as a mount point for iproute2's namespaces`, undo), 'done');
 }
 
 function isMountPoint(dir: string): boolean {

@@ -30,7 +30,7 @@ export async function doctorCommand(a: { json?: boolean }): Promise<number> {
     const line = lines.find((l) => /\d+\.\d+|\d{8}/.test(l)) ?? lines[0];
     return { name, path, version: line ?? (r.failed ? undefined : 'present') };
   }));
-  const probes: ProbeResult[] = isRoot() ? await Promise.all(FEATURES.map(probe)) : [];
+  const probes: ProbeResult[] = isRoot() ? await Promise.all(FEATURES.map((f) => probe(f))) : [];
   const libbpf = existsSync('/usr/lib/x86_64-linux-gnu/libbpf.so.1') || existsSync('/lib/x86_64-linux-gnu/libbpf.so.1');
   if (a.json) {
     process.stdout.write(`${JSON.stringify({ host: facts, root: isRoot(), capabilities: caps, tools, features: probes, libbpf }, null, 2)}\n`);

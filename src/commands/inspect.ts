@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { stepCommands } from '../../lab/step-commands.js';
 import { groupSteps } from '../../lab/apply.js';
-import type { DriverChoice, DriverName } from '../drivers/driver.js';
+import type { DriverName } from '../drivers/driver.js';
 import { hostFacts } from '../host-facts.js';
 import { paint, table } from '../output/table.js';
 import { bpfDir } from '../paths.js';

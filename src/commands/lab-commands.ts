@@ -11,10 +11,9 @@ import { ExitCode, UserError } from '../errors.js';
 import { hostFacts, isRoot } from '../host-facts.js';
 import { paint, table } from '../output/table.js';
 import { stateDir } from '../paths.js';
-import { newRunId } from '../session/run-scenario.js';
+import { newRunId } from '../session/run-id.js';
 import { applyCommon, loadFor, progressPrinter, reportCost, untilSignalled, type CommonArgs } from './common.js';
-import { preflight } from './run.js';
-import { collectGarbage } from './gc.js';
+import { preflight } from './preflight.js';
 
 export function requireRoot(command: string): void {
   if (!isRoot()) throw new UserError(`zonlab ${command} needs root (it changes network namespaces and interfaces)`, ExitCode.skipped);
@@ -136,6 +135,7 @@ export async function execCommand(a: CommonArgs & { scenario: string; netns: str
 export async function gcCommand(a: CommonArgs): Promise<number> {
   requireRoot('gc');
   applyCommon(a);
+  const { collectGarbage } = await import('./gc.js');
   const report = await collectGarbage();
   for (const r of report.removed) process.stdout.write(`removed ${r}\n`);
   for (const k of report.kept) process.stdout.write(`kept ${k}\n`);

@@ -1,18 +1,12 @@
-import { existsSync } from 'node:fs';
 import { registerLab, unregisterLab } from '../../lab/registry.js';
 import { insideSandbox, prepareSandbox, runInSandbox } from '../../lab/sandbox.js';
 import type { CheckOutcome } from '../checks/outcome.js';
 import type { Driver } from '../drivers/driver.js';
-import { resolveDriver } from '../drivers/registry.js';
-import { ExitCode, MissingRequirement } from '../errors.js';
-import { hostFacts } from '../host-facts.js';
-import { bpfDir } from '../paths.js';
-import { planScenario } from '../plan/plan.js';
-import { missingRequirements } from '../requirements.js';
-import { describeFeature, probe } from '../doctor/probes.js';
-import { featuresOf } from '../doctor/scenario-needs.js';
+import { ExitCode } from '../errors.js';
 import type { Scenario } from '../scenario/types.js';
-import { newRunId, runScenario } from '../session/run-scenario.js';
+import { runScenario } from '../session/run-scenario.js';
+import { newRunId } from '../session/run-id.js';
+import { preflight } from './preflight.js';
 import { applyCommon, loadFor, progressPrinter, reportCost, untilSignalled, type CommonArgs } from './common.js';
 import { printRunSummary, runJson } from './run-output.js';
 import { compareWithBaseline, printComparison, verdictExit, writeReports } from './compare.js';
@@ -27,21 +21,6 @@ export interface RunArgs extends CommonArgs {
   force: boolean;
   junit?: string;
   markdown?: string;
-}
-
-/** Everything that must hold before anything is created: a skip (exit 4) lists all of it. */
-export async function preflight(s: Scenario, a: CommonArgs): Promise<Driver> {
-  const driver = await resolveDriver(a.lb ?? s.lb.driver, { zonlbPath: a.zonlb });
-  const reasons = [...missingRequirements(s, a.host ? 'host' : 'sandbox'), ...(s.lb.config ? await driver.missing(s.lb.config) : [])];
-  const steps = planScenario(s, { kernel: hostFacts().kernel, driver: driver.name, bpfDir });
-  for (const st of steps) if (st.kind === 'xdp-helper' && !existsSync(st.object)) reasons.push(`${st.object} is not built (run npm run setup)`);
-  // probing needs root; without it the missing root is the reason already
-  // the probes ran before the sandbox was entered; its copy of the machine has the same kernel
-  if (!reasons.some((r) => r.startsWith('needs root')) && !insideSandbox()) {
-    for (const r of await Promise.all(featuresOf(s).map(probe))) if (!r.ok) reasons.push(`the kernel lacks ${describeFeature(r.feature)} (${r.detail})`);
-  }
-  if (reasons.length) throw new MissingRequirement(reasons);
-  return driver;
 }
 
 export async function runCommandLine(a: RunArgs): Promise<number> {

@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCommand } from '../../lab/run-command.js';
-import { bpfDir } from '../paths.js';
+import { bpfDir, stateDir } from '../paths.js';
 
 /**
  * Kernel features, found by trying them in a throwaway network namespace (`unshare --net`, gone
@@ -62,11 +62,52 @@ const PROBES: Record<Feature, () => Promise<{ ok: boolean; detail: string }>> = 
 
 const cache = new Map<Feature, Promise<ProbeResult>>();
 
-export function probe(feature: Feature): Promise<ProbeResult> {
+/**
+ * `remembered`: a feature found earlier since this boot is taken as found (the kernel cannot lose
+ * it without a reboot, short of unloading a module), sparing every run a throwaway namespace.
+ * A missing feature is always probed again: it may have been loaded meanwhile. doctor never remembers.
+ */
+export function probe(feature: Feature, opts: { remembered?: boolean } = {}): Promise<ProbeResult> {
+  if (opts.remembered && foundThisBoot().has(feature)) return Promise.resolve({ feature, ok: true, detail: 'found earlier since this boot' });
   let p = cache.get(feature);
   if (!p) {
-    p = PROBES[feature]().then((r) => ({ feature, ...r }));
+    p = PROBES[feature]().then((r) => {
+      if (r.ok) rememberFound(feature);
+      return { feature, ...r };
+    });
     cache.set(feature, p);
   }
   return p;
+}
+
+function foundFile(): string | undefined {
+  try {
+    return `${stateDir()}/features-${readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()}.json`;
+  } catch {
+    return undefined;
+  }
+}
+
+function foundThisBoot(): Set<Feature> {
+  const file = foundFile();
+  try {
+    return new Set(file ? (JSON.parse(readFileSync(file, 'utf8')) as Feature[]).filter((f) => (FEATURES as readonly string[]).includes(f)) : []);
+  } catch {
+    return new Set();
+  }
+}
+
+function rememberFound(feature: Feature): void {
+  const file = foundFile();
+  if (!file) return;
+  try {
+    const found = foundThisBoot();
+    if (found.has(feature)) return;
+    found.add(feature);
+    mkdirSync(stateDir(), { recursive: true, mode: 0o700 });
+    writeFileSync(`${file}.${process.pid}`, JSON.stringify([...found]), { mode: 0o600 });
+    renameSync(`${file}.${process.pid}`, file);
+  } catch {
+    // a state directory we cannot write only costs the next run a probe
+  }
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { startLab, type LabMode, type StartedLab } from '../../lab/lab.js';
 import { stopAllBackground } from '../../lab/run-command.js';
@@ -7,6 +6,7 @@ import type { CheckOutcome } from '../checks/outcome.js';
 import type { Driver } from '../drivers/driver.js';
 import { ExitCode, UserError } from '../errors.js';
 import { hostFacts } from '../host-facts.js';
+import { newRunId } from './run-id.js';
 import type { RunRecord, RunStatus } from '../results/record.js';
 import { writeRecord } from '../results/store.js';
 import { isThroughput, type Scenario } from '../scenario/types.js';
@@ -14,10 +14,6 @@ import { zonlabCommit, zonlabVersion } from '../version.js';
 import { readOffloads } from './offloads.js';
 import { flattenOffloads } from '../stats/fingerprint.js';
 import { summarize } from '../stats/summary.js';
-
-export function newRunId(): string {
-  return process.env.ZONLAB_RUN_ID && /^[a-z0-9]{4,16}$/.test(process.env.ZONLAB_RUN_ID) ? process.env.ZONLAB_RUN_ID : randomBytes(4).toString('hex');
-}
 
 export interface RunHooks {
   progress(line: string): void;

@@ -2,7 +2,7 @@ import test from 'ava';
 import { execa } from 'execa';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { preflight } from '../../src/commands/run.js';
+import { preflight } from '../../src/commands/preflight.js';
 import { MissingRequirement } from '../../src/errors.js';
 import { listScenarioFiles, loadScenario } from '../../src/scenario/load.js';
 import { rootSkipReason, snapshot } from '../helpers/audit.js';
