@@ -21,7 +21,7 @@ export interface ApplyHooks {
 }
 
 /** Steps that run together: consecutive `ip` steps of one namespace, or sysctls of one namespace. */
-interface Group {
+export interface Group {
   kind: 'ip' | 'sysctl' | 'single';
   netns?: string;
   steps: { step: Step; index: number; cmds: StepCommands; description: string }[];
@@ -81,6 +81,16 @@ function independentWave(groups: Group[], k: number): Group[] {
   return wave.length ? wave : [groups[k]!];
 }
 
+/** A lab namespace's links, addresses and routes: what the netlink engine does without a process. */
+export function isNetlinkGroup(g: Group): boolean {
+  return g.kind === 'ip' && g.netns !== undefined && g.steps.every((s) => isNetlinkStep(s.step));
+}
+
+/** ZONLAB_ENGINE=ip asks for `ip -n NS -batch` processes instead of netlink. */
+export function netlinkWanted(): boolean {
+  return process.env.ZONLAB_ENGINE !== 'ip';
+}
+
 type NetlinkEngine = typeof import('./netlink/run.js');
 let netlink: Promise<NetlinkEngine | undefined> | undefined;
 
@@ -90,7 +100,7 @@ let netlink: Promise<NetlinkEngine | undefined> | undefined;
  * machine where koffi cannot load, uses `ip -batch` instead.
  */
 function netlinkEngine(): Promise<NetlinkEngine | undefined> {
-  netlink ??= process.env.ZONLAB_ENGINE === 'ip'
+  netlink ??= !netlinkWanted()
     ? Promise.resolve(undefined)
     : import('./netlink/run.js').catch((err: Error) => {
       verboseLine(`netlink engine unavailable (${err.message.split('\n')[0]}): using ip -batch`);
@@ -101,8 +111,7 @@ function netlinkEngine(): Promise<NetlinkEngine | undefined> {
 
 async function runGroup(g: Group, journal: Journal, seqs?: number[]): Promise<void> {
   const first = g.steps[0]!;
-  const viaNetlink = g.kind === 'ip' && g.netns !== undefined && g.steps.every((s) => isNetlinkStep(s.step));
-  const engine = viaNetlink ? await netlinkEngine() : undefined;
+  const engine = isNetlinkGroup(g) ? await netlinkEngine() : undefined;
   if (engine) runNetlinkGroup(engine, g, journal, seqs);
   else if (g.kind === 'ip' && (g.steps.length > 1 || seqs)) await runIpBatch(g, journal, seqs);
   else if (g.kind === 'sysctl') await runSysctls(g, journal);

@@ -41,7 +41,8 @@ export function systemPath(path = process.env.PATH ?? ''): string {
 }
 
 function childEnv(extra?: Record<string, string>): Record<string, string> {
-  return { ...(process.env as Record<string, string>), PATH: systemPath(), ...extra };
+  const env = { ...(process.env as Record<string, string>), ...extra };
+  return { ...env, PATH: systemPath(env.PATH) };
 }
 let spawnCount = 0;
 

@@ -7,7 +7,7 @@
 //   zonlab — `zonlab up many-clients --host --set clients=N` then `zonlab down`,
 // each inside its own throwaway network and mount namespace, so nothing touches the machine.
 // Usage: zx scripts/bench-engine.mjs [--sizes 10,100,1000] [--repeats 3]
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -20,7 +20,7 @@ const work = mkdtempSync(path.join(tmpdir(), 'zonlab-bench-'));
 
 // every measured command runs in a fresh network + mount namespace with a /run of its own (so
 // /run/netns is private and need not exist on the machine)
-const WRAP = ['unshare', '--net', '--mount', '--propagation', 'private', '--', 'bash', '-c', 'mount -t tmpfs bench /run && mkdir /run/netns && mount -t sysfs bench /sys && ip link set lo up && exec "$@"', 'wrap'];
+const WRAP = ['unshare', '--net', '--mount', '--propagation', 'private', '--fork', '--kill-child', '--', 'bash', '-c', 'mount -t tmpfs bench /run && mkdir /run/netns && mount -t sysfs bench /sys && ip link set lo up && exec "$@"', 'wrap'];
 
 function addr(i, host) {
   const v = (10 << 24) + (128 << 16) + i * 4 + host;
@@ -68,10 +68,40 @@ function zonlabScript(n, engine) {
   return ['bash', f];
 }
 
+let running;
+// a benchmark stopped half-way stops its script too (unshare --kill-child takes the script with it)
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { running?.kill('SIGKILL'); rmSync(work, { recursive: true, force: true }); process.exit(130); });
+
+/** Seconds the command took; then a pause until the kernel has finished freeing its namespaces. */
 async function time(cmd) {
   const t0 = performance.now();
-  await $`${[...WRAP, ...cmd]}`;
-  return (performance.now() - t0) / 1000;
+  running = $`${[...WRAP, ...cmd]}`;
+  await running;
+  const seconds = (performance.now() - t0) / 1000;
+  await settle();
+  return seconds;
+}
+
+/**
+ * Namespaces are freed by a kernel worker after their last user is gone, and the next lab waits
+ * for that work (it holds the locks a new namespace or veth needs): without a pause, each command
+ * would pay for the one before it. Settled: the CPUs were idle for two 100 ms windows in a row.
+ */
+async function settle() {
+  for (let idle = 0, tries = 0; idle < 2 && tries < 100; tries++) idle = (await busyFraction(100)) < 0.15 ? idle + 1 : 0;
+}
+
+function cpuTimes() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const idle = f[3] + f[4];
+  return { idle, total: f.reduce((a, b) => a + b, 0) };
+}
+
+async function busyFraction(ms) {
+  const a = cpuTimes();
+  await sleep(ms);
+  const b = cpuTimes();
+  return b.total === a.total ? 0 : 1 - (b.idle - a.idle) / (b.total - a.total);
 }
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };

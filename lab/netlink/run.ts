@@ -22,7 +22,7 @@ export function runNetlinkSteps(netns: string, steps: NetlinkStep[]): NetlinkOut
   try {
     sock = openNetlink(netns);
   } catch (err) {
-    return { done: 0, failure: { at: 0, result: failed(ipArgv(steps[0]!), netns, (err as Error).message) } };
+    return { done: 0, failure: { at: 0, result: failed(ipArgv(steps[0]!), (err as Error).message) } };
   }
   try {
     const indexes = new Map<string, number>();
@@ -37,14 +37,14 @@ export function runNetlinkSteps(netns: string, steps: NetlinkStep[]): NetlinkOut
         if (!indexes.has(dev)) {
           const r = sock.request(getLink(dev, seq++));
           noteNetlinkRequests(1);
-          if (r.errno || !r.payload[0]) return { done: i, failure: { at: i, result: failed(argv, netns, `Cannot find device "${dev}"`) } };
+          if (r.errno || !r.payload[0]) return { done: i, failure: { at: i, result: failed(argv, `Cannot find device "${dev}"`) } };
           indexes.set(dev, indexOfLinkReply(r.payload[0]));
         }
         index = indexes.get(dev)!;
       }
       const r = sock.request(requestFor(s, index, seq++));
       noteNetlinkRequests(1);
-      if (r.errno) return { done: i, failure: { at: i, result: failed(argv, netns, r.message ? `Error: ${r.message}.` : `RTNETLINK answers: ${strerror(r.errno)}`) } };
+      if (r.errno) return { done: i, failure: { at: i, result: failed(argv, r.message ? `Error: ${r.message}.` : `RTNETLINK answers: ${strerror(r.errno)}`) } };
     }
     return { done: steps.length };
   } finally {
@@ -52,6 +52,7 @@ export function runNetlinkSteps(netns: string, steps: NetlinkStep[]): NetlinkOut
   }
 }
 
-function failed(argv: string[], netns: string, stderr: string): CommandResult {
-  return { argv, netns, exitCode: 2, stdout: '', stderr, durationMs: 0, timedOut: false, failed: true };
+/** Reported as the `ip -n NS …` command the request stands for (its argv names the namespace). */
+function failed(argv: string[], stderr: string): CommandResult {
+  return { argv, exitCode: 2, stdout: '', stderr, durationMs: 0, timedOut: false, failed: true };
 }

@@ -10,7 +10,7 @@ import { rootSkipReason } from '../helpers/audit.js';
  * namespace, so nothing of the machine's is touched.
  */
 const inner = fileURLToPath(new URL('./engine-state-inner.js', import.meta.url));
-const WRAP = ['--net', '--mount', '--propagation', 'private', '--', 'bash', '-c', 'mount -t tmpfs t /run && mkdir /run/netns && mount -t sysfs s /sys && ip link set lo up && exec "$@"', 'wrap'];
+const WRAP = ['--net', '--mount', '--propagation', 'private', '--fork', '--kill-child', '--', 'bash', '-c', 'mount -t tmpfs t /run && mkdir /run/netns && mount -t sysfs s /sys && ip link set lo up && exec "$@"', 'wrap'];
 const reason = rootSkipReason();
 
 async function stateWith(engine: 'ip' | 'netlink', scenario: string, sets: string[]): Promise<unknown[]> {

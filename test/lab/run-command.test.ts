@@ -1,0 +1,39 @@
+import test from 'ava';
+import { CommandError, describeFailure, runCommand, spawnedProcesses, startBackground } from '../../lab/run-command.js';
+
+test('a command that fails says why in its first words, with what it printed', async (t) => {
+  const r = await runCommand(['sh', '-c', 'echo out; echo "it broke" >&2; exit 3'], { reject: false });
+  t.like(r, { exitCode: 3, failed: true, timedOut: false, stdout: 'out\n', stderr: 'it broke\n' });
+  t.regex(describeFailure(r), /^sh -c .*: exit code 3: it broke \(\d+ ms\)$/);
+  const err = await t.throwsAsync(runCommand(['sh', '-c', 'exit 4']), { instanceOf: CommandError });
+  t.is(err?.result.exitCode, 4);
+});
+
+test('a program that does not exist is "command not found" (127), not a crash', async (t) => {
+  const r = await runCommand(['zonlab-no-such-program'], { reject: false });
+  t.like(r, { exitCode: 127, failed: true });
+  t.regex(describeFailure(r), /command not found: .*ENOENT/);
+});
+
+test('input reaches the command; a timeout ends it and says so', async (t) => {
+  t.is((await runCommand(['cat'], { input: 'line one\nline two\n' })).stdout, 'line one\nline two\n');
+  const r = await runCommand(['sleep', '30'], { timeoutMs: 100, reject: false });
+  t.like(r, { timedOut: true, failed: true, signal: 'SIGTERM' });
+  t.regex(describeFailure(r), /sleep 30: timed out/);
+});
+
+test('system tools are looked up without node_modules/.bin on PATH (ava\'s @vercel/nft ships an `nft`)', async (t) => {
+  const r = await runCommand(['sh', '-c', 'echo "$PATH"'], { env: { PATH: `/x/node_modules/.bin:${process.env.PATH}` } });
+  t.false(r.stdout.includes('node_modules'));
+});
+
+test.serial('a background process is written to, read from and stopped; every spawn is counted', async (t) => {
+  const before = spawnedProcesses();
+  const cat = startBackground(['cat']);
+  cat.write('hello\n');
+  cat.closeInput();
+  t.like(await cat.done, { exitCode: 0, stdout: 'hello\n' });
+  const sleeper = startBackground(['sleep', '30']);
+  t.like(await sleeper.stop(), { signal: 'SIGTERM', failed: true });
+  t.is(spawnedProcesses() - before, 2);
+});
