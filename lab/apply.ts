@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { UserError, ExitCode } from '../src/errors.js';
 import type { Journal } from './journal.js';
 import { asIpLine, batchArgv, failedBatchLines } from './batch.js';
-import { stepCommands, type StepCommands } from './step-commands.js';
+import { stepCommands, type Command, type StepCommands } from './step-commands.js';
 
 /** A step failed: which one, the command, and what the kernel said. */
 export class StepFailed extends UserError {
@@ -122,7 +122,7 @@ async function runConcurrently(wave: Group[], journal: Journal): Promise<void> {
   // one durable journal write for every batch of the wave, before any of them runs
   const preJournalled = new Map<Group, number[]>();
   const ipGroups = wave.filter((g) => g.kind === 'ip');
-  const seqs = journal.intentMany(ipGroups.flatMap((g) => g.steps.map((s) => ({ step: s.description, undo: s.cmds.undo(undefined), waitGone: s.cmds.waitGone }))));
+  const seqs = journal.intentMany(ipGroups.flatMap(intentsOf));
   let at = 0;
   for (const g of ipGroups) {
     preJournalled.set(g, seqs.slice(at, at + g.steps.length));
@@ -160,8 +160,13 @@ async function runSingle(description: string, cmds: StepCommands, journal: Journ
   journal.settle(seq, 'done');
 }
 
+/** A batch's journal entries: each step with its undo (batched steps save nothing first). */
+function intentsOf(g: Group): { step: string; undo: Command[]; waitGone?: string[] }[] {
+  return g.steps.map((s) => ({ step: s.description, undo: s.cmds.undo(undefined), waitGone: s.cmds.waitGone }));
+}
+
 function runNetlinkGroup(engine: NetlinkEngine, g: Group, journal: Journal, journalled?: number[]): void {
-  const seqs = journalled ?? journal.intentMany(g.steps.map((s) => ({ step: s.description, undo: s.cmds.undo(undefined), waitGone: s.cmds.waitGone })));
+  const seqs = journalled ?? journal.intentMany(intentsOf(g));
   const out = engine.runNetlinkSteps(g.netns!, g.steps.map((s) => s.step as NetlinkStep));
   journal.settleMany(seqs.slice(0, out.done), 'done');
   if (!out.failure) return;
@@ -171,7 +176,7 @@ function runNetlinkGroup(engine: NetlinkEngine, g: Group, journal: Journal, jour
 
 async function runIpBatch(g: Group, journal: Journal, journalled?: number[]): Promise<void> {
   const lines = g.steps.map((s) => asIpLine(s.cmds.run[0]!)!.line);
-  const seqs = journalled ?? journal.intentMany(g.steps.map((s) => ({ step: s.description, undo: s.cmds.undo(undefined), waitGone: s.cmds.waitGone })));
+  const seqs = journalled ?? journal.intentMany(intentsOf(g));
   const r = await runCommand(batchArgv(g.netns), { input: `${lines.join('\n')}\n`, reject: false });
   if (!r.failed) return journal.settleMany(seqs, 'done');
   // iproute2 stops at the first failing line: the ones before it ran, the rest did not
