@@ -24,10 +24,11 @@ export function runNetlinkSteps(netns: string, steps: NetlinkStep[]): NetlinkOut
   } catch (err) {
     return { done: 0, failure: { at: 0, result: failed(ipArgv(steps[0]!), (err as Error).message) } };
   }
+  let i = 0;
   try {
     const indexes = new Map<string, number>();
     let seq = 1;
-    for (let i = 0; i < steps.length; i++) {
+    for (; i < steps.length; i++) {
       const s = steps[i]!;
       const argv = ipArgv(s);
       verboseLine(`~ [${netns}] ${asIpLine({ argv })?.line ?? argv.join(' ')} (netlink)`);
@@ -47,6 +48,9 @@ export function runNetlinkSteps(netns: string, steps: NetlinkStep[]): NetlinkOut
       if (r.errno) return { done: i, failure: { at: i, result: failed(argv, r.message ? `Error: ${r.message}.` : `RTNETLINK answers: ${strerror(r.errno)}`) } };
     }
     return { done: steps.length };
+  } catch (err) {
+    // the socket itself failed (send, recv, a time-out): the step it was on is the one that failed
+    return { done: i, failure: { at: i, result: failed(ipArgv(steps[i]!), (err as Error).message) } };
   } finally {
     sock.close();
   }

@@ -28,6 +28,9 @@ const NETLINK_ROUTE = 0;
 const SOL_NETLINK = 270;
 const NETLINK_CAP_ACK = 10;
 const NETLINK_EXT_ACK = 11;
+const SOL_SOCKET = 1;
+const SO_RCVTIMEO = 20;
+const RECV_TIMEOUT_S = 10;
 const CLONE_NEWNET = 0x40000000;
 const O_RDONLY = 0;
 const O_CLOEXEC = 0o2000000;
@@ -113,6 +116,10 @@ export function openNetlink(netns?: string): NetlinkSocket {
   // the kernel's own words for an error, and ACKs that do not echo our whole request
   c.setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, one, 4);
   c.setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, one, 4);
+  // the kernel answers at once; a wait this long is a fault to report, not to sit in
+  const timeout = Buffer.alloc(16);
+  timeout.writeBigInt64LE(BigInt(RECV_TIMEOUT_S), 0);
+  c.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeout, 16);
   return new Socket(c, fd);
 }
 

@@ -43,3 +43,17 @@ for (const [scenario, sets] of cases) {
     t.deepEqual(viaNetlink, viaIp);
   });
 }
+
+const errorsInner = fileURLToPath(new URL('./netlink-errors-inner.js', import.meta.url));
+(reason ? test.skip : test)(`netlink failures read as ip's and stop the batch where ip -batch stops${reason ? ` [skipped: ${reason}]` : ''}`, async (t) => {
+  const r = await execa('unshare', [...WRAP, process.execPath, errorsInner], { reject: false });
+  t.is(r.exitCode, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  t.like(out.missingDevice, { done: 1, failure: { at: 1, result: { argv: ['ip', '-n', 'zt', 'link', 'set', 'dev', 'nope0', 'up'], stderr: 'Cannot find device "nope0"' } } });
+  t.like(out.duplicateAddress, { done: 1, failure: { at: 1 } });
+  t.regex(out.duplicateAddress.failure.result.stderr, /^(Error: ipv4: Address already assigned\.|RTNETLINK answers: File exists)$/, 'as ip prints it');
+  t.is(JSON.parse(out.mtuAfterFailure)[0].mtu, 65536, 'nothing after the failing step ran');
+  t.is(out.unreachableGateway.done, 0);
+  t.regex(out.unreachableGateway.failure.result.stderr, /Nexthop has invalid gateway|Network is unreachable/);
+  t.regex(out.missingNamespace.failure.result.stderr, /open \/run\/netns\/zt-none: No such file or directory/);
+});
