@@ -4,7 +4,8 @@
 // links up and a default route — brought up and torn down by:
 //   naive  — one `ip` process per step (what a setup.sh does),
 //   floor  — `ip -batch`: one process for the default namespace, one `ip -n NS -batch` per namespace,
-//   zonlab — `zonlab up many-clients --host --set clients=N` then `zonlab down`,
+//   zonlab — `zonlab up many-clients --host --set clients=N` then `zonlab down`; again with
+//            ZONLAB_ENGINE=ip (one `ip -n NS -batch` per namespace), and again sandboxed (no --host),
 // each inside its own throwaway network and mount namespace, so nothing touches the machine.
 // Usage: zx scripts/bench-engine.mjs [--sizes 10,100,1000] [--repeats 3]
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -60,11 +61,16 @@ function floorScript(n) {
   return ['bash', f];
 }
 
-/** engine: 'netlink' (the default) or 'ip' (ZONLAB_ENGINE=ip: one `ip -n NS -batch` per namespace). */
-function zonlabScript(n, engine) {
-  const state = path.join(work, `state-${n}-${engine}`);
-  const f = path.join(work, `zonlab-${n}-${engine}.sh`);
-  writeFileSync(f, `set -e\nexport ZONLAB_STATE=${state} ZONLAB_RESULTS=${work}/results NO_COLOR=1 ZONLAB_ENGINE=${engine}\nnode ${cli} up many-clients --host --lb none --set clients=${n} >/dev/null 2>&1\nnode ${cli} down many-clients --host >/dev/null\n`);
+/**
+ * engine: 'netlink' (the default) or 'ip' (ZONLAB_ENGINE=ip: one `ip -n NS -batch` per namespace);
+ * mode: '--host' (what the other columns do: the namespaces in the benchmark's own) or 'sandbox'
+ * (zonlab's default: a sandbox of its own around the lab, held by a second process).
+ */
+function zonlabScript(n, engine, mode = '--host') {
+  const state = path.join(work, `state-${n}-${engine}-${mode}`);
+  const f = path.join(work, `zonlab-${n}-${engine}-${mode}.sh`);
+  const host = mode === '--host' ? ' --host' : '';
+  writeFileSync(f, `set -e\nexport ZONLAB_STATE=${state} ZONLAB_RESULTS=${work}/results NO_COLOR=1 ZONLAB_ENGINE=${engine}\nnode ${cli} up many-clients${host} --lb none --set clients=${n} >/dev/null 2>&1\nnode ${cli} down many-clients${host} >/dev/null\n`);
   return ['bash', f];
 }
 
@@ -107,24 +113,24 @@ async function busyFraction(ms) {
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const rows = [];
 for (const n of sizes) {
-  const samples = { naive: [], floor: [], zonlab: [], zonlabIp: [] };
-  const cmds = { naive: naiveScript(n), floor: floorScript(n), zonlab: zonlabScript(n, 'netlink'), zonlabIp: zonlabScript(n, 'ip') };
+  const samples = { naive: [], floor: [], zonlab: [], zonlabIp: [], zonlabSandbox: [] };
+  const cmds = { naive: naiveScript(n), floor: floorScript(n), zonlab: zonlabScript(n, 'netlink'), zonlabIp: zonlabScript(n, 'ip'), zonlabSandbox: zonlabScript(n, 'netlink', 'sandbox') };
   for (let r = 0; r < repeats; r++) {
     // interleaved, so that drift in the machine's speed hits all of them alike
-    for (const k of ['floor', 'zonlab', 'zonlabIp', 'naive']) samples[k].push(await time(cmds[k]));
+    for (const k of ['floor', 'zonlab', 'zonlabIp', 'zonlabSandbox', 'naive']) samples[k].push(await time(cmds[k]));
   }
   const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
   rows.push({ n, ...m, samples });
-  console.log(`N=${n}: naive ${m.naive.toFixed(3)} s, ip -batch floor ${m.floor.toFixed(3)} s, zonlab ${m.zonlab.toFixed(3)} s, zonlab with ZONLAB_ENGINE=ip ${m.zonlabIp.toFixed(3)} s (medians of ${repeats}) → zonlab/floor ${(m.zonlab / m.floor).toFixed(2)}×`);
+  console.log(`N=${n}: naive ${m.naive.toFixed(3)} s, ip -batch floor ${m.floor.toFixed(3)} s, zonlab --host ${m.zonlab.toFixed(3)} s, with ZONLAB_ENGINE=ip ${m.zonlabIp.toFixed(3)} s, sandboxed ${m.zonlabSandbox.toFixed(3)} s (medians of ${repeats}) → zonlab/floor ${(m.zonlab / m.floor).toFixed(2)}×`);
 }
-console.log('\n| N | naive (s) | ip -batch floor (s) | zonlab up+down (s) | zonlab, ip engine (s) | zonlab / floor | zonlab ip engine / floor | naive / floor |');
-console.log('|---|---|---|---|---|---|---|---|');
+console.log('\n| N | naive (s) | ip -batch floor (s) | zonlab --host (s) | zonlab --host, ip engine (s) | zonlab, sandboxed (s) | zonlab --host / floor | ip engine / floor | sandboxed / floor | naive / floor |');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
 const x = (a, b) => `${(a / b).toFixed(2)}×`;
-for (const r of rows) console.log(`| ${r.n} | ${r.naive.toFixed(3)} | ${r.floor.toFixed(3)} | ${r.zonlab.toFixed(3)} | ${r.zonlabIp.toFixed(3)} | ${x(r.zonlab, r.floor)} | ${x(r.zonlabIp, r.floor)} | ${x(r.naive, r.floor)} |`);
+for (const r of rows) console.log(`| ${r.n} | ${r.naive.toFixed(3)} | ${r.floor.toFixed(3)} | ${r.zonlab.toFixed(3)} | ${r.zonlabIp.toFixed(3)} | ${r.zonlabSandbox.toFixed(3)} | ${x(r.zonlab, r.floor)} | ${x(r.zonlabIp, r.floor)} | ${x(r.zonlabSandbox, r.floor)} | ${x(r.naive, r.floor)} |`);
 if (rows.length > 1) {
   const [a, b] = [rows[0], rows[rows.length - 1]];
   // the cost of one more namespace, with the fixed cost (CLI starts) taken out
   const perNs = (k) => ((b[k] - a[k]) / (b.n - a.n)) * 1000;
-  console.log(`\nper extra namespace (N=${a.n} → ${b.n}): zonlab ${perNs('zonlab').toFixed(2)} ms, ip engine ${perNs('zonlabIp').toFixed(2)} ms, floor ${perNs('floor').toFixed(2)} ms, naive ${perNs('naive').toFixed(2)} ms`);
+  console.log(`\nper extra namespace (N=${a.n} → ${b.n}): zonlab --host ${perNs('zonlab').toFixed(2)} ms, ip engine ${perNs('zonlabIp').toFixed(2)} ms, sandboxed ${perNs('zonlabSandbox').toFixed(2)} ms, floor ${perNs('floor').toFixed(2)} ms, naive ${perNs('naive').toFixed(2)} ms`);
 }
 rmSync(work, { recursive: true, force: true });
