@@ -170,7 +170,8 @@ function runNetlinkGroup(engine: NetlinkEngine, g: Group, journal: Journal, jour
   const out = engine.runNetlinkSteps(g.netns!, g.steps.map((s) => s.step as NetlinkStep));
   journal.settleMany(seqs.slice(0, out.done), 'done');
   if (!out.failure) return;
-  journal.settleMany(seqs.slice(out.done), 'failed');
+  // a step whose outcome is unknown stays an intent: teardown undoes it all the same
+  journal.settleMany(seqs.slice(out.done + (out.failure.unknown ? 1 : 0)), 'failed');
   throw new StepFailed(g.steps[out.failure.at]!.description, out.failure.result);
 }
 
@@ -179,13 +180,15 @@ async function runIpBatch(g: Group, journal: Journal, journalled?: number[]): Pr
   const seqs = journalled ?? journal.intentMany(intentsOf(g));
   const r = await runCommand(batchArgv(g.netns), { input: `${lines.join('\n')}\n`, reject: false });
   if (!r.failed) return journal.settleMany(seqs, 'done');
-  // iproute2 stops at the first failing line: the ones before it ran, the rest did not
+  // iproute2 stops at the first failing line: the ones before it ran, the rest did not; with no
+  // such line (killed, timed out) any of them may have run: they stay intents, undone at teardown
   const failed = failedBatchLines(r.stderr)[0];
-  const at = Math.min(Math.max((failed?.line ?? 1) - 1, 0), g.steps.length - 1);
+  if (!failed) throw new StepFailed(g.steps[0]!.description, { ...r, argv: batchArgv(g.netns) });
+  const at = Math.min(Math.max(failed.line - 1, 0), g.steps.length - 1);
   journal.settleMany(seqs.slice(0, at), 'done');
   journal.settleMany(seqs.slice(at), 'failed');
   const step = g.steps[at]!;
-  throw new StepFailed(step.description, { ...r, argv: step.cmds.run[0]!.argv, netns: undefined, stderr: failed?.message || r.stderr });
+  throw new StepFailed(step.description, { ...r, argv: step.cmds.run[0]!.argv, netns: undefined, stderr: failed.message || r.stderr });
 }
 
 /** sysctl reads and writes many keys per process; the old values come back one a line. */

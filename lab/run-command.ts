@@ -90,6 +90,7 @@ export function describeFailure(r: CommandResult): string {
   else if (r.signal) why = `killed by ${r.signal}`;
   else if (r.exitCode === 127) why = 'command not found';
   else if (r.exitCode === 126) why = 'not executable';
+  else if (r.exitCode === undefined) why = 'could not start';
   else why = `exit code ${r.exitCode}`;
   const stderr = r.stderr.trim().split('\n').slice(-5).join(' | ');
   return `${cmd}: ${why}${stderr ? `: ${stderr}` : ''} (${Math.round(r.durationMs)} ms)`;
@@ -100,14 +101,15 @@ export async function runCommand(argv: string[], options: CommandOptions = {}): 
   spawnCount++;
   verboseLog?.(`$ ${options.netns ? `[${options.netns}] ` : ''}${argv.join(' ')}`);
   const proc = spawnChild(full, argv, options, options.input === undefined ? 'ignore' : 'pipe', options.timeoutMs ?? 30_000);
-  if (options.input !== undefined) proc.child.stdin?.end(options.input);
+  if (options.input !== undefined) proc.child?.stdin?.end(options.input);
   const result = await proc.done;
   if (result.failed && options.reject !== false) throw new CommandError(result);
   return result;
 }
 
 interface Spawned {
-  child: ChildProcess;
+  /** None when the program could not be started at all (done says why). */
+  child?: ChildProcess;
   out: { stdout: string; stderr: string };
   done: Promise<CommandResult>;
 }
@@ -115,13 +117,25 @@ interface Spawned {
 /**
  * node:child_process directly rather than execa: the engine spawns hundreds of short `ip`
  * processes and `zonlab up`/`down` start fast without loading execa (scripts/bench-engine.mjs).
+ * Never throws: a program that cannot be started is a failed result like any other.
  */
 function spawnChild(full: string[], argv: string[], options: CommandOptions, stdin: 'ignore' | 'pipe', timeoutMs: number | undefined): Spawned {
   const start = performance.now();
   const out = { stdout: '', stderr: '' };
-  const child = spawn(full[0]!, full.slice(1), { stdio: [stdin, 'pipe', 'pipe'], env: childEnv(options.env) });
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => { out.stdout += d; });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => { out.stderr += d; });
+  const result = (exitCode: number | undefined, signal: string | undefined, timedOut: boolean, why = ''): CommandResult => ({
+    argv, netns: options.netns, exitCode, signal, stdout: out.stdout, stderr: out.stderr || why,
+    durationMs: performance.now() - start, timedOut, failed: timedOut || exitCode !== 0,
+  });
+  // 127 and 126 as a shell says them; anything else (EAGAIN, EMFILE) is "could not start"
+  const startFailure = (err: NodeJS.ErrnoException) => result(err.code === 'ENOENT' ? 127 : err.code === 'EACCES' ? 126 : undefined, undefined, false, `${full[0]}: ${err.message}`);
+  let child: ChildProcess;
+  try {
+    child = spawn(full[0]!, full.slice(1), { stdio: [stdin, 'pipe', 'pipe'], env: childEnv(options.env) });
+  } catch (err) {
+    return { out, done: Promise.resolve(startFailure(err as NodeJS.ErrnoException)) };
+  }
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => { out.stdout += d; });
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => { out.stderr += d; });
   child.stdin?.on('error', () => { /* the process may exit before reading its input */ });
   let timedOut = false;
   let forceKill: NodeJS.Timeout | undefined;
@@ -131,27 +145,23 @@ function spawnChild(full: string[], argv: string[], options: CommandOptions, std
     forceKill = setTimeout(() => child.kill('SIGKILL'), 2_000);
   }, timeoutMs);
   const done = new Promise<CommandResult>((resolve) => {
-    let spawnError: Error | undefined;
-    child.on('error', (err) => { spawnError = err; });
-    // 'close', not 'exit': by then stdout and stderr have been read to their end
-    child.on('close', (code, signal) => {
+    let spawnError: NodeJS.ErrnoException | undefined;
+    let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    const finish = () => {
       clearTimeout(timer);
       clearTimeout(forceKill);
-      // a program that could not be started has no pid (and a negative errno for its code)
-      const failedToStart = spawnError !== undefined && child.pid === undefined;
-      const exitCode = failedToStart ? ((spawnError as NodeJS.ErrnoException).code === 'EACCES' ? 126 : 127) : (code ?? undefined);
-      resolve({
-        argv,
-        netns: options.netns,
-        exitCode,
-        signal: signal ?? undefined,
-        stdout: out.stdout,
-        stderr: out.stderr || (failedToStart ? `${full[0]}: ${spawnError!.message}` : ''),
-        durationMs: performance.now() - start,
-        timedOut,
-        failed: timedOut || exitCode !== 0,
-      });
+      // a program that could not be started has no pid
+      if (spawnError && child.pid === undefined) return resolve(startFailure(spawnError));
+      resolve(result(exited?.code ?? undefined, exited?.signal ?? undefined, timedOut));
+    };
+    child.on('error', (err) => { spawnError = err; });
+    // 'close' comes once stdout and stderr are read to their end; a child of the command that keeps
+    // them open (a daemon) must not hold us: after its exit, the rest of its output gets a moment
+    child.on('exit', (code, signal) => {
+      exited = { code, signal };
+      setTimeout(() => { child.stdout?.destroy(); child.stderr?.destroy(); }, 500).unref();
     });
+    child.on('close', finish);
   });
   return { child, out, done };
 }
@@ -188,20 +198,22 @@ export function startBackground(argv: string[], options: CommandOptions = {}): B
   const proc: BackgroundProcess = {
     argv,
     netns: options.netns,
-    pid: child.pid,
+    pid: child?.pid,
     output: () => ({ ...out }),
-    write: (text) => { child.stdin?.write(text); },
-    closeInput: () => { child.stdin?.end(); },
+    write: (text) => { child?.stdin?.write(text); },
+    closeInput: () => { child?.stdin?.end(); },
     done,
     async stop(signal = 'SIGTERM') {
-      child.kill(signal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), 2_000);
+      child?.kill(signal);
+      const timer = setTimeout(() => child?.kill('SIGKILL'), 2_000);
       try { return await done; } finally { clearTimeout(timer); }
     },
   };
-  const entry = { proc, child };
-  live.add(entry);
-  void done.then(() => live.delete(entry));
+  if (child) {
+    const entry = { proc, child };
+    live.add(entry);
+    void done.then(() => live.delete(entry));
+  }
   return proc;
 }
 

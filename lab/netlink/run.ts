@@ -3,13 +3,16 @@ import { noteNetlinkRequests, verboseLine } from '../run-command.js';
 import { asIpLine } from '../batch.js';
 import { stepCommands } from '../step-commands.js';
 import { deviceOf, getLink, indexOfLinkReply, requestFor, type NetlinkStep } from './messages.js';
-import { openNetlink, strerror, type NetlinkSocket } from './socket.js';
+import { openNetlink, strerror, type NetlinkReply, type NetlinkSocket } from './socket.js';
 
 export interface NetlinkOutcome {
   /** How many steps, from the first, took effect. */
   done: number;
-  /** The step that failed (index into the steps) and what the kernel said, as `ip` would print it. */
-  failure?: { at: number; result: CommandResult };
+  /**
+   * The step that failed (index into the steps) and what the kernel said, as `ip` would print it.
+   * `unknown`: the socket failed after the request went out, so the step may have taken effect.
+   */
+  failure?: { at: number; result: CommandResult; unknown?: boolean };
 }
 
 /**
@@ -38,22 +41,30 @@ export function runNetlinkSteps(netns: string, steps: NetlinkStep[]): NetlinkOut
         if (!indexes.has(dev)) {
           const r = sock.request(getLink(dev, seq++));
           noteNetlinkRequests(1);
-          if (r.errno || !r.payload[0]) return { done: i, failure: { at: i, result: failed(argv, `Cannot find device "${dev}"`) } };
+          if (r.errno || !r.payload[0]) return { done: i, failure: { at: i, result: failed(argv, r.errno === ENODEV || !r.errno ? `Cannot find device "${dev}"` : said(r)) } };
           indexes.set(dev, indexOfLinkReply(r.payload[0]));
         }
         index = indexes.get(dev)!;
       }
       const r = sock.request(requestFor(s, index, seq++));
       noteNetlinkRequests(1);
-      if (r.errno) return { done: i, failure: { at: i, result: failed(argv, r.message ? `Error: ${r.message}.` : `RTNETLINK answers: ${strerror(r.errno)}`) } };
+      if (r.errno) return { done: i, failure: { at: i, result: failed(argv, said(r)) } };
     }
     return { done: steps.length };
   } catch (err) {
     // the socket itself failed (send, recv, a time-out): the step it was on is the one that failed
-    return { done: i, failure: { at: i, result: failed(ipArgv(steps[i]!), (err as Error).message) } };
+    return { done: i, failure: { at: i, result: failed(ipArgv(steps[i]!), (err as Error).message), unknown: true } };
   } finally {
     sock.close();
   }
+}
+
+const ENODEV = 19;
+
+/** The kernel's refusal as iproute2 prints it: its extended-ACK text, else the errno's. */
+function said(r: NetlinkReply): string {
+  if (!r.message) return `RTNETLINK answers: ${strerror(r.errno)}`;
+  return `Error: ${r.message}${r.message.endsWith('.') ? '' : '.'}`;
 }
 
 /** Reported as the `ip -n NS …` command the request stands for (its argv names the namespace). */

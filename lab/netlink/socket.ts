@@ -36,6 +36,7 @@ const O_RDONLY = 0;
 const O_CLOEXEC = 0o2000000;
 export const NLMSG_ERROR = 2;
 export const NLMSG_DONE = 3;
+const NLM_F_CAPPED = 0x100;
 const NLM_F_ACK_TLVS = 0x200;
 const NLMSGERR_ATTR_MSG = 1;
 
@@ -67,6 +68,10 @@ function bind(): Libc {
   } as Libc;
   return libc;
 }
+
+// bound when the module loads: a machine where koffi or libc cannot be loaded fails the import,
+// and the engine falls back to `ip -batch` (lab/apply.ts)
+bind();
 
 export function strerror(errno: number): string {
   return bind().strerror(errno);
@@ -135,6 +140,7 @@ class Socket implements NetlinkSocket {
     for (;;) {
       const n = Number(this.c.recv(this.fd, this.buf, this.buf.length, 0));
       if (n < 0) throw new SyscallError('recv(netlink)', koffi.errno());
+      if (n === 0) throw new Error('recv(netlink): the socket was closed');
       for (let off = 0; off + 16 <= n; ) {
         const len = this.buf.readUInt32LE(off);
         if (len < 16 || off + len > n) break;
@@ -146,7 +152,7 @@ class Socket implements NetlinkSocket {
         if (mseq !== seq) continue;
         if (type === NLMSG_ERROR) {
           const errno = -body.readInt32LE(0);
-          return { errno, message: flags & NLM_F_ACK_TLVS ? extAckMessage(body) : undefined, payload };
+          return { errno, message: flags & NLM_F_ACK_TLVS ? extAckMessage(body, (flags & NLM_F_CAPPED) !== 0) : undefined, payload };
         }
         if (type === NLMSG_DONE) return { errno: 0, payload };
         payload.push(body);
@@ -160,9 +166,10 @@ class Socket implements NetlinkSocket {
   }
 }
 
-/** nlmsgerr: error, the request's header (capped), then attributes; the text is NLMSGERR_ATTR_MSG. */
-function extAckMessage(body: Buffer): string | undefined {
-  const reqLen = 16; // NETLINK_CAP_ACK: only the request's header comes back
+/** nlmsgerr: error, the request (only its header when capped), then attributes; the text is NLMSGERR_ATTR_MSG. */
+function extAckMessage(body: Buffer, capped: boolean): string | undefined {
+  if (body.length < 20) return undefined;
+  const reqLen = capped ? 16 : (body.readUInt32LE(4) + 3) & ~3;
   for (let off = 4 + reqLen; off + 4 <= body.length; ) {
     const len = body.readUInt16LE(off);
     const type = body.readUInt16LE(off + 2);

@@ -1,8 +1,10 @@
+import path from 'node:path';
 import { registerLab, unregisterLab } from '../../lab/registry.js';
 import { insideSandbox, prepareSandbox, runInSandbox } from '../../lab/sandbox.js';
 import type { CheckOutcome } from '../checks/outcome.js';
 import type { Driver } from '../drivers/driver.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, UserError } from '../errors.js';
+import { resultsDir } from '../paths.js';
 import type { Scenario } from '../scenario/types.js';
 import { runScenario } from '../session/run-scenario.js';
 import { newRunId } from '../session/run-id.js';
@@ -27,7 +29,10 @@ export async function runCommandLine(a: RunArgs): Promise<number> {
   applyCommon(a);
   const s = loadFor(a.scenario, a);
   const driver = await preflight(s, a);
-  if (!a.host && !insideSandbox()) return runSandboxed(s, driver, a);
+  if (!a.host && !insideSandbox()) {
+    writesOutsideRun(a);
+    return runSandboxed(s, driver, a);
+  }
   if (insideSandbox()) await prepareSandbox();
   const progress = progressPrinter(a);
   const { record, file } = await runScenario(s, driver, a.host ? 'host' : 'sandbox', {
@@ -54,6 +59,15 @@ export async function runCommandLine(a: RunArgs): Promise<number> {
   if (record.status !== 'passed') return ExitCode.checkFailed;
   if (comparison && !comparison.compared) return ExitCode.badInput;
   return verdictExit(comparison);
+}
+
+/** Inside a sandbox /run is its own tmpfs (lab/sandbox.ts): what the run writes there would be lost. */
+function writesOutsideRun(a: RunArgs): void {
+  const outputs: [string, string | undefined][] = [['--junit', a.junit], ['--markdown', a.markdown], ['ZONLAB_RESULTS', resultsDir()]];
+  const under = outputs.filter(([, p]) => p !== undefined && (path.resolve(p) + '/').startsWith('/run/'));
+  if (under.length) {
+    throw new UserError(`${under.map(([k, p]) => `${k} ${p}`).join(', ')}: inside the sandbox /run is the sandbox's own, and a file written there is lost with it`, ExitCode.badInput, ['write it outside /run, or run with --host']);
+  }
 }
 
 /** The run happens in a child inside the sandbox; this side registers it so status/exec/down see it. */

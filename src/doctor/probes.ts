@@ -62,17 +62,20 @@ const PROBES: Record<Feature, () => Promise<{ ok: boolean; detail: string }>> = 
 
 const cache = new Map<Feature, Promise<ProbeResult>>();
 
+/** Probes whose answer is the kernel's alone (XDP needs iproute2's libbpf and bpf/xdp_pass.o, nft-nat the nft program). */
+const KERNEL_ONLY = new Set<Feature>(['netns-veth', 'ipv6', 'tbf', 'vlan', 'ip6tnl', 'netem', 'ipvs', 'btf']);
+
 /**
  * `remembered`: a feature found earlier since this boot is taken as found (the kernel cannot lose
  * it without a reboot, short of unloading a module), sparing every run a throwaway namespace.
  * A missing feature is always probed again: it may have been loaded meanwhile. doctor never remembers.
  */
 export function probe(feature: Feature, opts: { remembered?: boolean } = {}): Promise<ProbeResult> {
-  if (opts.remembered && foundThisBoot().has(feature)) return Promise.resolve({ feature, ok: true, detail: 'found earlier since this boot' });
+  if (opts.remembered && KERNEL_ONLY.has(feature) && foundThisBoot().has(feature)) return Promise.resolve({ feature, ok: true, detail: 'found earlier since this boot' });
   let p = cache.get(feature);
   if (!p) {
     p = PROBES[feature]().then((r) => {
-      if (r.ok) rememberFound(feature);
+      if (r.ok && KERNEL_ONLY.has(feature)) rememberFound(feature);
       return { feature, ...r };
     });
     cache.set(feature, p);

@@ -174,3 +174,13 @@ root(title('--keep on a failed step leaves the lab as the step left it and says 
   t.is(down.exitCode, 0, down.stderr);
   t.deepEqual(snapshot(), before);
 });
+
+root(title('a sandboxed run refuses report paths under /run (the sandbox has a /run of its own) before it builds anything'), async (t) => {
+  const before = snapshot();
+  const r = await zonlab('run', 'veth-netns', '--junit', '/run/zonlab-junit.xml', '--markdown', 'summary.md');
+  t.is(r.exitCode, 2, r.stderr);
+  t.regex(r.stderr, /--junit \/run\/zonlab-junit\.xml: inside the sandbox \/run is the sandbox's own/);
+  t.notRegex(r.stderr, /--markdown/, 'a path outside /run is fine');
+  t.regex(r.stderr, /outside \/run, or run with --host/);
+  t.deepEqual(snapshot(), before);
+});

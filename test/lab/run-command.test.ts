@@ -1,4 +1,7 @@
 import test from 'ava';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { CommandError, describeFailure, runCommand, spawnedProcesses, startBackground } from '../../lab/run-command.js';
 
 test('a command that fails says why in its first words, with what it printed', async (t) => {
@@ -36,4 +39,30 @@ test.serial('a background process is written to, read from and stopped; every sp
   const sleeper = startBackground(['sleep', '30']);
   t.like(await sleeper.stop(), { signal: 'SIGTERM', failed: true });
   t.is(spawnedProcesses() - before, 2);
+});
+
+test('a program that cannot be started for another reason is a failed result, never a throw', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'zonlab-run-command-'));
+  const file = path.join(dir, 'not-executable');
+  writeFileSync(file, '#!/bin/sh\n', { mode: 0o644 });
+  const notExecutable = await runCommand([file], { reject: false });
+  rmSync(dir, { recursive: true, force: true });
+  t.like(notExecutable, { exitCode: 126, failed: true });
+  t.regex(describeFailure(notExecutable), /not executable/);
+  // spawn refuses this argv before any process exists
+  const r = await runCommand(['echo', 'a\0b'], { reject: false });
+  t.like(r, { exitCode: undefined, failed: true });
+  t.regex(describeFailure(r), /could not start/);
+  const bg = startBackground(['echo', 'a\0b']);
+  t.is(bg.pid, undefined);
+  t.like(await bg.stop(), { failed: true });
+});
+
+test('a command whose own child keeps its output open still ends with the command', async (t) => {
+  // the background sleep inherits stdout and outlives sh: the result must not wait for it
+  const r = await runCommand(['sh', '-c', 'sleep 30 & echo $!'], { timeoutMs: 20_000, reject: false });
+  const sleeper = Number(r.stdout.trim());
+  try { process.kill(sleeper, 'SIGKILL'); } catch { /* gone already */ }
+  t.like(r, { exitCode: 0, failed: false, timedOut: false });
+  t.true(Number.isInteger(sleeper) && sleeper > 0, r.stdout);
 });
