@@ -4,7 +4,7 @@ import type { Step } from '../../src/plan/steps.js';
 /**
  * rtnetlink requests for the steps that configure a namespace's links, addresses and routes, built
  * as iproute2 builds them for the same `ip` line (ip/iplink.c, ip/ipaddress.c, ip/iproute.c), so a
- * lab is the same whichever way it was made (test/lab/netlink.test.ts compares the two).
+ * lab is the same whichever way it was made (test/lab/engines.test.ts compares the two).
  * Pure: no I/O; ifindexes come from the caller.
  */
 export const RTM = { NEWLINK: 16, GETLINK: 18, NEWADDR: 20, NEWROUTE: 24 } as const;

@@ -34,8 +34,8 @@ const RECV_TIMEOUT_S = 10;
 const CLONE_NEWNET = 0x40000000;
 const O_RDONLY = 0;
 const O_CLOEXEC = 0o2000000;
-export const NLMSG_ERROR = 2;
-export const NLMSG_DONE = 3;
+const NLMSG_ERROR = 2;
+const NLMSG_DONE = 3;
 const NLM_F_CAPPED = 0x100;
 const NLM_F_ACK_TLVS = 0x200;
 const NLMSGERR_ATTR_MSG = 1;
@@ -84,38 +84,34 @@ class SyscallError extends Error {
 }
 
 /**
- * A socket in the namespace /run/netns/NAME (undefined: this thread's own). The calling thread is in
- * the other namespace only between two synchronous calls, so nothing else of Node's runs there.
+ * A socket in the namespace /run/netns/NAME. The calling thread is in that namespace only between
+ * two synchronous calls, so nothing else of Node's runs there.
  */
-export function openNetlink(netns?: string): NetlinkSocket {
+export function openNetlink(netns: string): NetlinkSocket {
   const c = bind();
   let fd: number;
-  if (netns === undefined) fd = c.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-  else {
-    const home = c.open('/proc/thread-self/ns/net', O_RDONLY | O_CLOEXEC);
-    if (home < 0) throw new SyscallError('open /proc/thread-self/ns/net', koffi.errno());
+  const home = c.open('/proc/thread-self/ns/net', O_RDONLY | O_CLOEXEC);
+  if (home < 0) throw new SyscallError('open /proc/thread-self/ns/net', koffi.errno());
+  try {
+    const target = c.open(`/run/netns/${netns}`, O_RDONLY | O_CLOEXEC);
+    if (target < 0) throw new SyscallError(`open /run/netns/${netns}`, koffi.errno());
     try {
-      const target = c.open(`/run/netns/${netns}`, O_RDONLY | O_CLOEXEC);
-      if (target < 0) throw new SyscallError(`open /run/netns/${netns}`, koffi.errno());
-      try {
-        if (c.setns(target, CLONE_NEWNET) < 0) throw new SyscallError(`setns ${netns}`, koffi.errno());
-        fd = c.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-        const err = koffi.errno();
-        // back home before anything can throw: Node must never go on in the lab's namespace
-        if (c.setns(home, CLONE_NEWNET) < 0) {
-          const back = koffi.errno();
-          process.stderr.write(`zonlab: could not return to this process's network namespace (${strerror(back)}); stopping\n`);
-          process.exit(70);
-        }
-        if (fd < 0) throw new SyscallError('socket(AF_NETLINK)', err);
-      } finally {
-        c.close(target);
+      if (c.setns(target, CLONE_NEWNET) < 0) throw new SyscallError(`setns ${netns}`, koffi.errno());
+      fd = c.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+      const err = koffi.errno();
+      // back home before anything can throw: Node must never go on in the lab's namespace
+      if (c.setns(home, CLONE_NEWNET) < 0) {
+        const back = koffi.errno();
+        process.stderr.write(`zonlab: could not return to this process's network namespace (${strerror(back)}); stopping\n`);
+        process.exit(70);
       }
+      if (fd < 0) throw new SyscallError('socket(AF_NETLINK)', err);
     } finally {
-      c.close(home);
+      c.close(target);
     }
+  } finally {
+    c.close(home);
   }
-  if (fd < 0) throw new SyscallError('socket(AF_NETLINK)', koffi.errno());
   const one = Buffer.alloc(4);
   one.writeInt32LE(1);
   // the kernel's own words for an error, and ACKs that do not echo our whole request
