@@ -62,8 +62,11 @@ const PROBES: Record<Feature, () => Promise<{ ok: boolean; detail: string }>> = 
 
 const cache = new Map<Feature, Promise<ProbeResult>>();
 
-/** Probes whose answer is the kernel's alone (XDP needs iproute2's libbpf and bpf/xdp_pass.o, nft-nat the nft program). */
-const KERNEL_ONLY = new Set<Feature>(['netns-veth', 'ipv6', 'tbf', 'vlan', 'ip6tnl', 'netem', 'ipvs', 'btf']);
+/**
+ * Worth remembering: probes that cost a throwaway namespace and whose answer is the kernel's alone
+ * (XDP also needs iproute2's libbpf and bpf/xdp_pass.o, nft-nat the nft program; the rest read a file).
+ */
+const KERNEL_ONLY = new Set<Feature>(['netns-veth', 'tbf', 'vlan', 'ip6tnl', 'netem']);
 
 /**
  * `remembered`: a feature found earlier since this boot is taken as found (the kernel cannot lose
