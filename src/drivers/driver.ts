@@ -33,6 +33,20 @@ export interface Driver {
   crashUndo?(ctx: LoadContext): { argv: string[]; netns?: string }[];
 }
 
+/**
+ * What the load balancer counted for one service (a [netif.IF.GID] group of the zonlb.toml): read
+ * before and after each check that targets the service, it is the proof the load balancer carried
+ * that check's packets.
+ */
+export interface ServiceCount {
+  /** Packets of the service's flows the load balancer handled (nft: new flows it translated). */
+  packets: number;
+  /** What the figure counts, as a person reads it: "service gid 1", "interface veth0 (zon-lb stats)". */
+  scope: string;
+  /** Per backend key ("1_0"), where the driver can tell. */
+  backends?: Record<string, number>;
+}
+
 export interface LoadedBalancer {
   readonly driver: DriverName;
   readonly version: string;
@@ -40,5 +54,7 @@ export interface LoadedBalancer {
   beforeThroughput?(): Promise<void>;
   /** Counters the driver keeps, recorded in the run's result. */
   counters?(): Promise<Record<string, number>>;
+  /** Per service, by gid: see ServiceCount. A driver without it cannot prove a check. */
+  serviceCounts?(): Promise<Record<number, ServiceCount>>;
   unload(): Promise<void>;
 }
