@@ -4,7 +4,7 @@ import { findOnPath, isRoot } from './host-facts.js';
 /** The Debian package that brings each tool, for the hint. */
 const PACKAGE_OF: Record<string, string> = {
   ip: 'iproute2', ss: 'iproute2', tc: 'iproute2', ethtool: 'ethtool', nft: 'nftables', sysctl: 'procps',
-  iperf3: 'iperf3', iperf: 'iperf', nc: 'netcat-openbsd', telnet: 'telnet', ping: 'iputils-ping',
+  iperf3: 'iperf3', iperf: 'iperf', nc: 'netcat-openbsd', telnet: 'telnet', curl: 'curl', ping: 'iputils-ping',
   unshare: 'util-linux', nsenter: 'util-linux', setpriv: 'util-linux', mount: 'mount',
 };
 
@@ -14,7 +14,7 @@ export function toolsFor(s: Scenario, mode: 'sandbox' | 'host'): string[] {
   if (s.qdiscs?.length) tools.add('tc');
   if (s.veths.some((v) => Object.keys(v.a.ethtool).length || Object.keys(v.b.ethtool).length)) tools.add('ethtool');
   for (const c of s.checks) {
-    if (c.kind === 'telnet') { tools.add('telnet'); tools.add('nc'); }
+    if (c.kind === 'telnet') { tools.add(c.interface ? 'curl' : 'telnet'); tools.add('nc'); }
     else if (c.kind === 'nc') tools.add('nc');
     else tools.add(c.kind);
   }

@@ -40,7 +40,7 @@ export async function runConnectCheck(spec: ConnectCheck): Promise<CheckOutcome>
     procs.push(server);
     evidence.serverCommand = server.argv;
     await waitListening('nc', spec.server.netns, spec.server.address, spec.server.port, spec.proto);
-    const clientArgv = spec.kind === 'telnet' ? ['telnet', spec.to, String(spec.port)] : ['nc', '-n', ...six, ...udp, spec.to, String(spec.port)];
+    const clientArgv = connectClientArgv(spec);
     const client = startBackground(clientArgv, { netns: spec.from });
     procs.push(client);
     evidence.clientCommand = client.argv;
@@ -65,6 +65,14 @@ export async function runConnectCheck(spec: ConnectCheck): Promise<CheckOutcome>
   } finally {
     await Promise.all(procs.map((p) => p.stop()));
   }
+}
+
+/** telnet as the READMEs type it; through a given device, curl's telnet:// as zon-lb's VLAN README does. */
+export function connectClientArgv(spec: ConnectCheck): string[] {
+  if (spec.kind === 'nc') return ['nc', '-n', ...(isIP(spec.to) === 6 ? ['-6'] : []), ...(spec.proto === 'udp' ? ['-u'] : []), spec.to, String(spec.port)];
+  if (!spec.interface) return ['telnet', spec.to, String(spec.port)];
+  const host = isIP(spec.to) === 6 ? `[${spec.to}]` : spec.to;
+  return ['curl', '-sS', '--interface', spec.interface, `telnet://${host}:${spec.port}`];
 }
 
 function lastLine(p: BackgroundProcess): string {

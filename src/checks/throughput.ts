@@ -24,7 +24,8 @@ export async function runIperf3Check(spec: ThroughputCheck, onProgress?: (line: 
     }
   }, 200);
   const argv = ['iperf3', '-c', spec.to, '-p', String(spec.port), '-t', String(spec.duration), '-O', String(spec.omit), '-J',
-    ...(spec.parallel > 1 ? ['-P', String(spec.parallel)] : []), ...(spec.reverse ? ['-R'] : []), ...(spec.udp ? ['-u', '-b', spec.bitrate ?? '1G'] : [])];
+    ...(spec.parallel > 1 ? ['-P', String(spec.parallel)] : []), ...(spec.reverse ? ['-R'] : []), ...(spec.udp ? ['-u', '-b', spec.bitrate ?? '1G'] : []),
+    ...(spec.window ? ['-w', spec.window] : [])];
   const evidence: Record<string, unknown> = { serverCommand: server.argv, clientCommand: argv };
   try {
     // iperf3's control connection is TCP even for UDP tests
@@ -62,7 +63,8 @@ export async function runIperfCheck(spec: ThroughputCheck): Promise<CheckOutcome
   const t0 = Date.now();
   const six = isIP(spec.server.address) === 6 ? ['-V'] : [];
   const server = startBackground(['iperf', '-s', ...six, '-B', spec.server.address, '-p', String(spec.server.port)], { netns: spec.server.netns });
-  const argv = ['iperf', ...six, '-c', spec.to, '-p', String(spec.port), '-t', String(spec.duration), ...(spec.parallel > 1 ? ['-P', String(spec.parallel)] : [])];
+  const argv = ['iperf', ...six, ...(spec.enhanced ? ['-e'] : []), '-c', spec.to, '-p', String(spec.port), '-t', String(spec.duration),
+    ...(spec.window ? ['-w', spec.window] : []), ...(spec.parallel > 1 ? ['-P', String(spec.parallel)] : [])];
   const evidence: Record<string, unknown> = { serverCommand: server.argv, clientCommand: argv };
   try {
     await waitListening('iperf', spec.server.netns, spec.server.address, spec.server.port, 'tcp');

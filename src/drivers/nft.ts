@@ -17,9 +17,12 @@ const L4: Record<number, string> = { 6: 'tcp', 17: 'udp' };
 export function nftRuleset(config: ZonlbConfig, table: string): string {
   const pre: string[] = [];
   const post: string[] = [];
+  // zon-lb's groups live in one map that its program reads on every netif it is attached to: a
+  // group declared on veth2 (the examples' ICMP groups) also serves packets arriving on veth0
+  const ingress = config.interfaces.length === 1 ? `"${config.interfaces[0]}"` : `{ ${config.interfaces.map((i) => `"${i}"`).join(', ')} }`;
   for (const s of config.services) {
     const fam = s.family === 6 ? 'ip6' : 'ip';
-    const match = `iifname "${s.netif}" ${fam} daddr ${s.vip} ${serviceMatch(s)}`;
+    const match = `iifname ${ingress} ${fam} daddr ${s.vip} ${serviceMatch(s)}`;
     const targets = s.backends.map((b) => (b.port !== undefined && s.port !== undefined ? `${fam === 'ip6' ? `[${b.ip}]` : b.ip}:${b.port}` : b.ip));
     const to = targets.length === 1
       ? targets[0]

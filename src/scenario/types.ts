@@ -124,12 +124,20 @@ export interface ConnectCheck extends CheckBase {
   proto: 'tcp' | 'udp';
   /** The address the server must see the client as (e.g. the load balancer's src_ip). */
   expectSource?: string;
+  /** Leave through this device (zon-lb's VLAN example: `curl --interface veth1.2 telnet://…`). */
+  interface?: string;
 }
 
 export interface PingCheck extends CheckBase {
   kind: 'ping';
   count: number;
   size: number;
+  /** Replies the check expects: all of them unless the README expects loss (PMTU discovery: 2 of 3). */
+  expectReceived: number;
+  /** With min_received: at least expectReceived (a path that may either fragment or refuse). */
+  atLeast: boolean;
+  /** ping -I DEV. */
+  interface?: string;
 }
 
 export interface ThroughputCheck extends CheckBase {
@@ -143,6 +151,10 @@ export interface ThroughputCheck extends CheckBase {
   udp: boolean;
   /** iperf3 -b, e.g. "1G"; required with udp. */
   bitrate?: string;
+  /** iperf -e: the enhanced report zon-lb's READMEs quote. */
+  enhanced: boolean;
+  /** -w, the socket buffer zon-lb's DSR README fixes at 64K so that runs compare. */
+  window?: string;
 }
 
 export type CheckSpec = ConnectCheck | PingCheck | ThroughputCheck;

@@ -209,7 +209,7 @@ export function validateScenario(input: ValidateInput): Scenario {
 
   const checks: CheckSpec[] = [];
   for (const item of items([top], 'check', problems)) {
-    const check = checkSpec(item, servers, netnsRef);
+    const check = checkSpec(item, servers, netnsRef, (ns, dev) => hasDevice(ns, dev) ? undefined : knownDevices(devices, ns));
     if (!check) continue;
     if (checks.some((c) => c.name === check.name)) item.problem('name', `check ${check.name} is declared twice`, 'give each check its own name');
     else checks.push(check);
@@ -341,15 +341,16 @@ function lbSpec(top: Fields, input: ValidateInput, problems: Problem[], hasDevic
   return { driver, config, configText };
 }
 
-function checkSpec(f: Fields, servers: ServerSpec[], netnsRef: (f: Fields, key?: string) => NetnsRef | null): CheckSpec | undefined {
+/** missingDevice: undefined when the device exists in that namespace, else a hint naming the ones that do. */
+function checkSpec(f: Fields, servers: ServerSpec[], netnsRef: (f: Fields, key?: string) => NetnsRef | null, missingDevice: (ns: NetnsRef, dev: string) => string | undefined): CheckSpec | undefined {
   const kind = f.string('kind', { required: true, check: (s) => (CHECK_KINDS as readonly string[]).includes(s), what: 'a check kind', hint: `one of ${CHECK_KINDS.join(', ')}` }) as CheckKind | undefined;
   const common = ['name', 'kind', 'from', 'to', 'timeout'];
   const allowed: Record<CheckKind, string[]> = {
-    telnet: [...common, 'port', 'server', 'expect_source'],
+    telnet: [...common, 'port', 'server', 'expect_source', 'interface'],
     nc: [...common, 'port', 'server', 'proto', 'expect_source'],
-    ping: [...common, 'count', 'size'],
-    iperf: [...common, 'port', 'server', 'duration', 'parallel'],
-    iperf3: [...common, 'port', 'server', 'duration', 'omit', 'parallel', 'reverse', 'udp', 'bitrate'],
+    ping: [...common, 'count', 'size', 'expect_received', 'min_received', 'interface'],
+    iperf: [...common, 'port', 'server', 'duration', 'parallel', 'enhanced', 'window'],
+    iperf3: [...common, 'port', 'server', 'duration', 'omit', 'parallel', 'reverse', 'udp', 'bitrate', 'window'],
   };
   if (kind) f.only(allowed[kind]);
   const name = f.string('name', { check: isIdentifier, what: 'a valid name' }) ?? kind;
@@ -358,8 +359,17 @@ function checkSpec(f: Fields, servers: ServerSpec[], netnsRef: (f: Fields, key?:
   const timeoutMs = (f.integer('timeout', { min: 1, max: 3600, hint: 'seconds' }) ?? 20) * 1000;
   if (!kind || from === null || !to || !name) return undefined;
   const base = { name, from, to, timeoutMs };
+  const device = f.string('interface', { check: isInterfaceName, what: 'an interface name', hint: 'the device the client leaves through, as ping -I or curl --interface take it' });
+  const noDevice = device === undefined ? undefined : missingDevice(from, device);
+  if (noDevice) f.problem('interface', `no interface ${device} where the client runs`, noDevice);
   if (kind === 'ping') {
-    return { ...base, kind, count: f.integer('count', { min: 1, max: 100_000 }) ?? 3, size: f.integer('size', { min: 0, max: 65_507 }) ?? 56 };
+    const count = f.integer('count', { min: 1, max: 100_000 }) ?? 3;
+    const exact = f.integer('expect_received', { min: 0, max: 100_000, hint: 'how many of the count echoes must be answered' });
+    const least = f.integer('min_received', { min: 0, max: 100_000, hint: 'how many of the count echoes must at least be answered' });
+    if (exact !== undefined && least !== undefined) f.problem('min_received', 'give expect_received or min_received, not both');
+    const expectReceived = exact ?? least ?? count;
+    if (expectReceived > count) f.problem(exact !== undefined ? 'expect_received' : 'min_received', `${expectReceived} replies expected but only ${count} echoes are sent`, 'at most count');
+    return { ...base, kind, count, size: f.integer('size', { min: 0, max: 65_507 }) ?? 56, expectReceived, atLeast: least !== undefined, interface: device };
   }
   const port = f.integer('port', { required: true, min: 1, max: 65535 });
   const serverName = f.string('server', { required: true, hint: 'the name of a [[server]]' });
@@ -373,15 +383,16 @@ function checkSpec(f: Fields, servers: ServerSpec[], netnsRef: (f: Fields, key?:
     const proto = (f.string('proto', { check: (s) => s === 'tcp' || s === 'udp', what: 'tcp or udp' }) ?? 'tcp') as 'tcp' | 'udp';
     if (kind === 'telnet' && proto !== 'tcp') f.problem('proto', 'telnet is TCP only');
     const expectSource = f.string('expect_source', { check: (s) => isIP(s) !== 0, what: 'an IP address' });
-    return { ...base, kind, port, server, proto, expectSource };
+    return { ...base, kind, port, server, proto, expectSource, interface: device };
   }
   const udp = f.boolean('udp') ?? false;
   const bitrate = f.string('bitrate', { check: (s) => /^\d+(\.\d+)?[KMG]?$/.test(s), what: 'a bitrate', hint: 'e.g. "100M" or "1G"' });
   if (udp && !bitrate) f.problem('bitrate', 'is required with udp = true', 'iperf3 sends UDP at 1 Mbit/s unless told: e.g. bitrate = "1G"');
   const duration = f.integer('duration', { min: 1, max: 3600 }) ?? 10;
   const omit = f.integer('omit', { min: 0, max: 60 }) ?? (kind === 'iperf3' ? 1 : 0);
+  const window = f.string('window', { check: (s) => /^\d{1,7}[KM]?$/.test(s), what: 'a socket buffer size', hint: 'as iperf -w takes it, e.g. "64K"' });
   return {
-    ...base, kind, port, server, duration, omit,
+    ...base, kind, port, server, duration, omit, enhanced: f.boolean('enhanced') ?? false, window,
     parallel: f.integer('parallel', { min: 1, max: 128 }) ?? 1,
     reverse: f.boolean('reverse') ?? false,
     udp, bitrate,

@@ -32,3 +32,14 @@ test('the address nc -v says the server saw', (t) => {
   t.is(peerFromNcVerbose('Connection received on 2001:db8::2:1 40000'), '2001:db8::2:1');
   t.is(peerFromNcVerbose('Listening on 127.0.0.23 223'), undefined);
 });
+
+test('the clients run as the zon-lb READMEs type them', async (t) => {
+  const { pingArgv } = await import('../../src/checks/ping.js');
+  const { connectClientArgv } = await import('../../src/checks/connect.js');
+  const server = { name: 'b', netns: 'zone2', address: '2001:db8::2:2', port: 223 };
+  t.deepEqual(pingArgv({ name: 'p', kind: 'ping', from: 'zone0', to: '10.0.0.1', timeoutMs: 1, count: 1, size: 0, expectReceived: 1, atLeast: false, interface: 'veth1.2' }),
+    ['ping', '-n', '-c', '1', '-s', '0', '-i', '0.2', '-W', '2', '-I', 'veth1.2', '10.0.0.1']);
+  t.deepEqual(connectClientArgv({ name: 't', kind: 'telnet', from: 'zone0', to: '2001:db8::1', timeoutMs: 1, port: 23, server, proto: 'tcp', interface: 'veth1.2' }),
+    ['curl', '-sS', '--interface', 'veth1.2', 'telnet://[2001:db8::1]:23']);
+  t.deepEqual(connectClientArgv({ name: 't', kind: 'telnet', from: 'zone0', to: '10.0.0.1', timeoutMs: 1, port: 23, server, proto: 'tcp' }), ['telnet', '10.0.0.1', '23']);
+});

@@ -31,9 +31,14 @@ test('the seed config becomes one DNAT rule to the loopback server', (t) => {
 
 test('src_ip becomes SNAT of the translated flow; ICMP echo is translated too', (t) => {
   const text = nftRuleset(ref('netns_veth_to_netns'), 'zonlab_abc');
-  t.regex(text, /iifname "veth0" ip daddr 10\.0\.0\.1 udp dport 23 counter dnat ip to 10\.2\.0\.2:223/);
+  t.regex(text, /iifname \{ "veth0", "veth2" \} ip daddr 10\.0\.0\.1 udp dport 23 counter dnat ip to 10\.2\.0\.2:223/);
   t.regex(text, /ct status dnat ip daddr 10\.2\.0\.2 tcp dport 223 counter snat ip to 10\.2\.0\.1/);
-  t.regex(text, /iifname "veth2" ip daddr 10\.0\.0\.1 icmp type echo-request counter dnat ip to 10\.2\.0\.2/);
+});
+
+test('a group serves packets on every netif of the config, as zon-lb\'s shared group map does', (t) => {
+  // the example puts its ICMP group on veth2 while clients ping the VIP through veth0
+  const text = nftRuleset(ref('netns_veth_to_netns'), 'zonlab_abc');
+  t.regex(text, /iifname \{ "veth0", "veth2" \} ip daddr 10\.0\.0\.1 icmp type echo-request counter dnat ip to 10\.2\.0\.2 comment "gid 3"/);
 });
 
 test('IPv6 addresses are bracketed with their ports', (t) => {
