@@ -43,7 +43,7 @@ port = 223
 options = ["src_ip=2001:db8::2:1"]
 `, 'test');
 const services = bpf.mapFd(obj, 'services');
-for (const s of config.services) if (bpf.update(services, serviceKey(s), serviceValue(s))) throw new Error('map');
+config.services.forEach((s, i) => { if (bpf.update(services, serviceKey(s), serviceValue(s, i))) throw new Error('map'); });
 
 const run = (frame: Buffer) => {
   const out = Buffer.alloc(frame.length + 256);

@@ -1,40 +1,49 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism, networkInterfaces } from 'node:os';
 import path from 'node:path';
-import { runCommand } from '../../../lab/run-command.js';
-import { bpfDir, stateDir } from '../../paths.js';
+import { bpfDir } from '../../paths.js';
 import type { ZonlbConfig } from '../../zonlb/config.js';
-import type { Driver, LoadContext, LoadedBalancer } from '../driver.js';
+import type { Driver, LoadContext, LoadedBalancer, ServiceCount } from '../driver.js';
 import { libbpf, XDP_FLAGS } from './libbpf.js';
-import { COUNTERS, serviceKey, serviceValue } from './maps.js';
+import { letDsrRepliesThrough } from './dsr-replies.js';
+import { resolveNeighbours } from './neighbours.js';
+import { COUNTERS, MAX_BACKENDS, MAX_SERVICES, serviceKey, serviceValue, SVC_STAT_SIZE, sumPerCpu, svcStatKey } from './maps.js';
 
 export const OBJECT = path.join(bpfDir, 'zonlb_xdp.o');
-const UNSUPPORTED = ['dsr_l2', 'dsr_l3'] as const;
+const UNSUPPORTED = ['dsr_l3'] as const;
 
 /**
- * Options of zon-lb's the embedded data path does not implement: each a reason, never ignored.
- * `redirect` is what it always does, `tx` (XDP_TX when the backend is behind the ingress link) it
- * does when the FIB says so, and `[actions.nd] fill` (zon-lb's way to have neighbour entries for
- * redirects) is served by handing a packet with no known next hop to the kernel, which resolves it.
+ * Options of zon-lb's the embedded data path does not implement, and configs larger than its maps:
+ * each a reason, never ignored. `redirect` is what it always does, `tx` (XDP_TX when the backend is
+ * behind the ingress link) it does when the FIB says so, and `[actions.nd] fill` (zon-lb's way to
+ * have neighbour entries for redirects) is served by handing a packet with no known next hop to the
+ * kernel, which resolves it.
  */
 export function embeddedMissing(config: ZonlbConfig | undefined): string[] {
   const reasons: string[] = [];
   if (!existsSync(OBJECT)) reasons.push('bpf/zonlb_xdp.o is not built (run npm run setup)');
   const lacking = new Map<string, string[]>();
   for (const s of config?.services ?? []) {
+    if (s.backends.length > MAX_BACKENDS) {
+      reasons.push(`the embedded driver holds at most ${MAX_BACKENDS} backends a group: group ${s.gid} has ${s.backends.length} (in ${config!.file})`);
+    }
     for (const b of s.backends) {
       for (const o of UNSUPPORTED) if (b.options.raw.includes(o)) lacking.set(o, [...(lacking.get(o) ?? []), b.key]);
       if (b.options.altAddr) lacking.set('alt_addr=', [...(lacking.get('alt_addr=') ?? []), b.key]);
       if (b.family !== s.family) lacking.set(`IPv${s.family} to IPv${b.family}`, [...(lacking.get(`IPv${s.family} to IPv${b.family}`) ?? []), b.key]);
     }
   }
+  if ((config?.services.length ?? 0) > MAX_SERVICES) reasons.push(`the embedded driver holds at most ${MAX_SERVICES} groups: ${config!.file} has ${config!.services.length}`);
   for (const [opt, keys] of lacking) reasons.push(`the embedded driver does not implement ${opt} (backend${keys.length > 1 ? 's' : ''} ${keys.sort().join(', ')} in ${config!.file})`);
   return reasons;
 }
 
-/** A backend on this host's loopback: its replies leave through the client's link, so the peer translates them. */
-function isLoopback(ip: string): boolean {
-  return ip.startsWith('127.') || ip === '::1';
+const isLoopback = (ip: string) => ip.startsWith('127.') || ip === '::1';
+
+/** A backend this host answers for: requests reach it through the local stack, its replies leave through it. */
+function isLocal(ip: string): boolean {
+  const own = Object.values(networkInterfaces()).flat().map((a) => a?.address);
+  return isLoopback(ip) || own.includes(ip);
 }
 
 function possibleCpus(): number {
@@ -52,26 +61,26 @@ export const embeddedDriver: Driver = {
   version: async () => `zonlab-xdp (libbpf.so.1, ${path.basename(OBJECT)})`,
   crashUndo: (ctx) => [
     ...ctx.config.interfaces.map((i) => ({ argv: ['ip', 'link', 'set', 'dev', i, 'xdp', 'off'] })),
-    ...Object.values(ctx.peers ?? {}).map((p) => ({ argv: [...(p.netns ? ['ip', '-n', p.netns] : ['ip']), 'link', 'set', 'dev', p.name, 'xdp', 'off'] })),
+    ...(ctx.config.services.some((s) => s.backends.some((b) => isLoopback(b.ip))) ? ctx.config.interfaces.map((i) => ({ argv: ['tc', 'qdisc', 'del', 'dev', i, 'clsact'] })) : []),
   ],
   async load(ctx: LoadContext): Promise<LoadedBalancer> {
     const bpf = libbpf();
     bpf.takeLog();
     const obj = bpf.openFile(OBJECT);
     const attached: { ifindex: number; flags: number; name: string }[] = [];
-    const peersAttached: { netns?: string; name: string }[] = [];
-    let pin: string | undefined;
+    const tcAttached: { ifindex: number; name: string }[] = [];
+    let restoreSysctls = () => {};
     const unload = async () => {
       const failures: string[] = [];
+      try { restoreSysctls(); } catch (err) { failures.push(`restore sysctls: ${(err as Error).message}`); }
       for (const a of attached.splice(0)) {
         const err = bpf.xdpDetach(a.ifindex, a.flags);
         if (err && err !== -19 /* ENODEV: the link is gone already */) failures.push(`detach XDP from ${a.name}: ${bpf.strerror(err)}`);
       }
-      for (const p of peersAttached.splice(0)) {
-        const r = await runCommand([...(p.netns ? ['ip', '-n', p.netns] : ['ip']), 'link', 'set', 'dev', p.name, 'xdp', 'off'], { reject: false });
-        if (r.failed && !/Cannot find device|does not exist/.test(r.stderr)) failures.push(`detach XDP from ${p.name}@${p.netns ?? 'default'}: ${r.stderr.trim()}`);
+      for (const a of tcAttached.splice(0)) {
+        const err = bpf.tcDestroy(a.ifindex);
+        if (err && err !== -19 && err !== -2) failures.push(`remove the clsact qdisc of ${a.name}: ${bpf.strerror(err)}`);
       }
-      if (pin) rmSync(pin, { force: true });
       bpf.close(obj);
       if (failures.length) throw new Error(failures.join('; '));
     };
@@ -80,10 +89,13 @@ export const embeddedDriver: Driver = {
       if (err) throw new Error(`the kernel refused bpf/zonlb_xdp.o (${bpf.strerror(err)}):\n${bpf.takeLog().trim().split('\n').slice(-40).join('\n')}`);
       const prog = bpf.programFd(obj, 'zonlb_xdp');
       const services = bpf.mapFd(obj, 'services');
-      for (const s of ctx.config.services) {
-        const e = bpf.update(services, serviceKey(s), serviceValue(s));
+      ctx.config.services.forEach((s, slot) => {
+        const e = bpf.update(services, serviceKey(s), serviceValue(s, slot));
         if (e) throw new Error(`cannot fill the services map for ${s.vip}: ${bpf.strerror(e)}`);
-      }
+      });
+      const dsr = ctx.config.services.flatMap((s) => s.backends.filter((b) => b.options.dsrL2).map((b) => b.ip));
+      await resolveNeighbours(dsr);
+      restoreSysctls = await letDsrRepliesThrough(dsr);
       for (const name of ctx.config.interfaces) {
         const ifindex = bpf.ifindex(name);
         if (!ifindex) throw new Error(`no interface ${name} to attach the load balancer to`);
@@ -94,17 +106,13 @@ export const embeddedDriver: Driver = {
         if (e) throw new Error(`cannot attach XDP to ${name} (ifindex ${ifindex}): ${bpf.strerror(e)}`);
         attached.push({ ifindex, flags, name });
       }
-      // replies of a backend on loopback leave through the client's link: translate them at its peer
-      const local = ctx.config.services.filter((s) => s.backends.some((b) => isLoopback(b.ip)));
-      const peers = [...new Set(local.map((s) => s.netif))].map((i) => ctx.peers?.[i]).filter((p): p is { netns?: string; name: string } => Boolean(p));
-      if (peers.length) {
-        const dir = process.env.TC_BPF_MNT ?? path.join(stateDir(), 'bpffs');
-        pin = path.join(dir, `zonlab_${ctx.runId}_xdp`);
-        const e = bpf.pin(prog, pin);
-        if (e) throw new Error(`cannot pin the program at ${pin}: ${bpf.strerror(e)}`);
-        for (const p of peers) {
-          await runCommand([...(p.netns ? ['ip', '-n', p.netns] : ['ip']), '-force', 'link', 'set', 'dev', p.name, 'xdpdrv', 'pinned', pin]);
-          peersAttached.push(p);
+      // a backend on this host answers through the local stack: its replies are translated as they leave
+      if (ctx.config.services.some((s) => s.backends.some((b) => isLocal(b.ip)))) {
+        const tc = bpf.programFd(obj, 'zonlb_tc_egress');
+        for (const a of [...attached]) {
+          const e = bpf.tcAttachEgress(a.ifindex, tc);
+          if (e) throw new Error(`cannot attach the tc egress program to ${a.name}: ${bpf.strerror(e)}`);
+          tcAttached.push(a);
         }
       }
     } catch (err) {
@@ -112,7 +120,24 @@ export const embeddedDriver: Driver = {
       throw err;
     }
     const counters = bpf.mapFd(obj, 'counters');
+    const svcStats = bpf.mapFd(obj, 'svc_stats');
     const cpus = possibleCpus();
+    const serviceCounts = () => {
+      const out: Record<number, ServiceCount> = {};
+      ctx.config.services.forEach((s, slot) => {
+        const count: ServiceCount = { packets: 0, scope: `service gid ${s.gid} (embedded XDP, per backend)`, backends: {}, requests: 0, replies: 0 };
+        s.backends.forEach((b, i) => {
+          const value = Buffer.alloc(SVC_STAT_SIZE * cpus);
+          const [requests, replies] = bpf.lookup(svcStats, svcStatKey(slot, i), value) === 0 ? sumPerCpu(value, cpus, 2) : [0, 0];
+          count.backends![b.key] = requests! + replies!;
+          count.requests! += requests!;
+          count.replies! += replies!;
+        });
+        count.packets = count.requests! + count.replies!;
+        out[s.gid] = count;
+      });
+      return out;
+    };
     return {
       driver: 'embedded',
       version: await embeddedDriver.version(),
@@ -122,14 +147,16 @@ export const embeddedDriver: Driver = {
           const key = Buffer.alloc(4);
           key.writeUInt32LE(i);
           const value = Buffer.alloc(8 * cpus);
-          if (bpf.lookup(counters, key, value) === 0) {
-            let sum = 0;
-            for (let c = 0; c < cpus; c++) sum += Number(value.readBigUInt64LE(c * 8));
-            out[name] = sum;
-          }
+          if (bpf.lookup(counters, key, value) === 0) out[name] = sumPerCpu(value, cpus, 1)[0]!;
         });
+        // per group, as nft's gid_N_packets: toward the backends and back
+        for (const [gid, c] of Object.entries(serviceCounts())) {
+          out[`gid_${gid}_requests`] = c.requests!;
+          out[`gid_${gid}_replies`] = c.replies!;
+        }
         return out;
       },
+      serviceCounts: async () => serviceCounts(),
       unload,
     };
   },
