@@ -46,7 +46,8 @@ function isLocal(ip: string): boolean {
   return isLoopback(ip) || own.includes(ip);
 }
 
-function possibleCpus(): number {
+/** Per-CPU maps hold a value for every possible CPU, online or not. */
+export function possibleCpus(): number {
   try {
     const text = readFileSync('/sys/devices/system/cpu/possible', 'utf8').trim();
     return text.split(',').reduce((n, part) => { const [a, b] = part.split('-').map(Number); return n + (b === undefined ? 1 : b! - a! + 1); }, 0);
