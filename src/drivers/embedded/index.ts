@@ -97,15 +97,21 @@ export const embeddedDriver: Driver = {
       const dsr = ctx.config.services.flatMap((s) => s.backends.filter((b) => b.options.dsrL2).map((b) => b.ip));
       await resolveNeighbours(dsr);
       restoreSysctls = await letDsrRepliesThrough(dsr);
+      // Every backend on this host: every packet goes up the local stack, where native XDP on a veth
+      // only costs (the veth driver then turns TSO off on the peer and copies each frame for XDP);
+      // generic XDP sees the peer's large segments whole. A backend to redirect to wants native.
+      const local = ctx.config.services.every((s) => s.backends.every((b) => isLocal(b.ip)));
+      const preferred = local ? XDP_FLAGS.skbMode : XDP_FLAGS.drvMode;
       for (const name of ctx.config.interfaces) {
         const ifindex = bpf.ifindex(name);
         if (!ifindex) throw new Error(`no interface ${name} to attach the load balancer to`);
         // native mode where the driver has it (veth does), generic where it does not (lo)
-        let flags: number = XDP_FLAGS.drvMode;
+        let flags: number = preferred;
         let e = bpf.xdpAttach(ifindex, prog, flags);
-        if (e) { flags = XDP_FLAGS.skbMode; e = bpf.xdpAttach(ifindex, prog, flags); }
+        if (e && flags === XDP_FLAGS.drvMode) { flags = XDP_FLAGS.skbMode; e = bpf.xdpAttach(ifindex, prog, flags); }
         if (e) throw new Error(`cannot attach XDP to ${name} (ifindex ${ifindex}): ${bpf.strerror(e)}`);
         attached.push({ ifindex, flags, name });
+        ctx.log(`embedded: XDP on ${name} in ${flags === XDP_FLAGS.drvMode ? 'native' : 'generic (skb)'} mode${local ? ': every backend is on this host' : ''}`);
       }
       // a backend on this host answers through the local stack: its replies are translated as they leave
       if (ctx.config.services.some((s) => s.backends.some((b) => isLocal(b.ip)))) {
