@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, networkInterfaces } from 'node:os';
 import path from 'node:path';
+import { ExitCode, UserError } from '../../errors.js';
 import { bpfDir } from '../../paths.js';
 import type { ZonlbConfig } from '../../zonlb/config.js';
 import type { Driver, LoadContext, LoadedBalancer, ServiceCount } from '../driver.js';
@@ -44,6 +45,15 @@ const isLoopback = (ip: string) => ip.startsWith('127.') || ip === '::1';
 function isLocal(ip: string): boolean {
   const own = Object.values(networkInterfaces()).flat().map((a) => a?.address);
   return isLoopback(ip) || own.includes(ip);
+}
+
+/** ZONLAB_XDP_MODE=native|generic overrides the driver's choice (the benchmark's reference). */
+function xdpMode(): number | undefined {
+  const mode = process.env.ZONLAB_XDP_MODE;
+  if (mode === undefined || mode === '') return undefined;
+  if (mode === 'native') return XDP_FLAGS.drvMode;
+  if (mode === 'generic') return XDP_FLAGS.skbMode;
+  throw new UserError(`ZONLAB_XDP_MODE=${mode} is not an XDP mode`, ExitCode.badInput, ['native or generic, or leave it unset for the driver to choose']);
 }
 
 /** Per-CPU maps hold a value for every possible CPU, online or not. */
@@ -101,7 +111,7 @@ export const embeddedDriver: Driver = {
       // only costs (the veth driver then turns TSO off on the peer and copies each frame for XDP);
       // generic XDP sees the peer's large segments whole. A backend to redirect to wants native.
       const local = ctx.config.services.every((s) => s.backends.every((b) => isLocal(b.ip)));
-      const preferred = local ? XDP_FLAGS.skbMode : XDP_FLAGS.drvMode;
+      const preferred = xdpMode() ?? (local ? XDP_FLAGS.skbMode : XDP_FLAGS.drvMode);
       for (const name of ctx.config.interfaces) {
         const ifindex = bpf.ifindex(name);
         if (!ifindex) throw new Error(`no interface ${name} to attach the load balancer to`);
