@@ -60,6 +60,14 @@ struct flow { struct addr src; struct addr dst; __u16 sport; __u16 dport; __u8 p
 enum { CT_REPLY = 1, CT_LOCAL = 2, CT_DSR = 4 };
 /* for CT_DSR, dst is the backend to look up, not a rewrite */
 struct nat { struct addr src; struct addr dst; __u16 sport; __u16 dport; __u32 stat; __u8 flags; __u8 pad[3]; };
+/*
+ * The FIB's answer for a tracked flow, kept beside it for a while: the link, the MACs and the path
+ * MTU, so that most packets need no lookup. Refreshed by whichever CPU finds it stale; they all
+ * write what the FIB says, so a reader never sees a mix of two answers unless a route changes.
+ */
+struct hop { __u64 expires; __u8 macs[12]; __u32 ifindex; __u16 mtu; __u16 pad; }; /* macs: as in an Ethernet header */
+struct ct { struct nat nat; struct hop hop; };
+#define HOP_TTL_NS 1000000000ULL
 
 /* the first fragment's ports, for the fragments that follow it (they carry no L4 header) */
 struct frag_key { struct addr src; struct addr dst; __u32 id; __u8 proto; __u8 family; __u16 pad; };
@@ -70,7 +78,7 @@ enum { C_PACKETS, C_MATCHED, C_REDIRECTED, C_PASSED, C_DROPPED, C_CT_INSERTS, C_
 
 struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, MAX_SERVICES); __type(key, struct svc_key); __type(value, struct svc); } services SEC(".maps");
 /* both directions of 65,536 flows (zon-lb at HEAD tracks 10, which breaks parallel flows) */
-struct { __uint(type, BPF_MAP_TYPE_LRU_HASH); __uint(max_entries, 131072); __type(key, struct flow); __type(value, struct nat); } conntrack SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_LRU_HASH); __uint(max_entries, 131072); __type(key, struct flow); __type(value, struct ct); } conntrack SEC(".maps");
 struct { __uint(type, BPF_MAP_TYPE_LRU_HASH); __uint(max_entries, 8192); __type(key, struct frag_key); __type(value, struct ports); } frags SEC(".maps");
 struct { __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); __uint(max_entries, C_MAX); __type(key, __u32); __type(value, __u64); } counters SEC(".maps");
 /* packets per service slot and backend, [0] toward the backend, [1] its replies: the proof per check */
@@ -384,7 +392,8 @@ static __noinline int too_big6(struct xdp_md *ctx, __u32 mtu)
 /* the flow as it comes back: from where the request went, to whom it appeared to come from */
 static __noinline int track(const struct parsed *p, const struct nat *fwd)
 {
-	if (bpf_map_update_elem(&conntrack, &p->f, fwd, BPF_ANY))
+	struct ct entry = { .nat = *fwd };
+	if (bpf_map_update_elem(&conntrack, &p->f, &entry, BPF_ANY))
 		return -1;
 	count(C_CT_INSERTS);
 	if (fwd->flags & CT_DSR)
@@ -396,16 +405,16 @@ static __noinline int track(const struct parsed *p, const struct nat *fwd)
 	rkey.dport = fwd->sport;
 	rkey.proto = p->f.proto;
 	rkey.family = p->f.family;
-	struct nat rev = {};
-	rev.src = p->f.dst;
-	rev.dst = p->f.src;
-	rev.sport = p->f.dport;
-	rev.dport = p->f.sport;
-	rev.stat = fwd->stat;
-	rev.flags = CT_REPLY | (fwd->flags & CT_LOCAL);
+	struct ct rev = {};
+	rev.nat.src = p->f.dst;
+	rev.nat.dst = p->f.src;
+	rev.nat.sport = p->f.dport;
+	rev.nat.dport = p->f.sport;
+	rev.nat.stat = fwd->stat;
+	rev.nat.flags = CT_REPLY | (fwd->flags & CT_LOCAL);
 	if (is_icmp(p->f.proto)) {
 		rkey.sport = rkey.dport = fwd->sport;
-		rev.sport = rev.dport = p->f.sport;
+		rev.nat.sport = rev.nat.dport = p->f.sport;
 	}
 	return bpf_map_update_elem(&conntrack, &rkey, &rev, BPF_ANY) ? -1 : 0;
 }
@@ -454,36 +463,77 @@ static __always_inline int open_flow(const struct parsed *p, struct nat *fwd)
 	return 0;
 }
 
+/* the FIB's answer toward n->dst; with tot_len 0xffff first, for the path MTU (it stops there) */
+static __always_inline long lookup_hop(struct xdp_md *ctx, const struct parsed *p, const struct nat *n, __u32 in_if, struct bpf_fib_lookup *fib, __u16 tot_len)
+{
+	__builtin_memset(fib, 0, sizeof(*fib));
+	fib->ifindex = in_if;
+	fib->family = p->f.family;
+	fib->l4_protocol = p->f.proto;
+	fib->tot_len = tot_len;
+	if (p->f.family == AF_INET) {
+		fib->tos = p->tos;
+		fib->ipv4_src = n->src.w[0];
+		fib->ipv4_dst = n->dst.w[0];
+	} else {
+		__builtin_memcpy(fib->ipv6_src, &n->src, 16);
+		__builtin_memcpy(fib->ipv6_dst, &n->dst, 16);
+	}
+	return bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
+}
+
+/* field by field: clang 14 leaves the MACs, link and MTU out of a struct assignment (or memcpy) here */
+static __always_inline void copy_hop(struct hop *to, const struct hop *from)
+{
+	__builtin_memcpy(to->macs, from->macs, sizeof(to->macs));
+	to->ifindex = from->ifindex;
+	to->mtu = from->mtu;
+	to->expires = from->expires;
+}
+
+/* where a flow's packets go: its kept hop while fresh, else the FIB (kept when it names a link) */
+static __always_inline long route(struct xdp_md *ctx, const struct parsed *p, const struct nat *n, struct ct *known, struct hop *hop)
+{
+	__u32 in_if = ctx->ingress_ifindex; /* read once: the verifier refuses ctx + 12 kept by the compiler */
+	__u64 now = bpf_ktime_get_coarse_ns();
+	if (known && known->hop.expires > now) {
+		copy_hop(hop, &known->hop);
+		return BPF_FIB_LKUP_RET_SUCCESS;
+	}
+	struct bpf_fib_lookup fib;
+	long rc = lookup_hop(ctx, p, n, in_if, &fib, 0xffff);
+	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED) {
+		/* known even when the neighbour is not: a packet too big is answered before it is resolved */
+		hop->mtu = fib.mtu_result;
+		rc = lookup_hop(ctx, p, n, in_if, &fib, 0);
+	}
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
+		return rc;
+	hop->ifindex = fib.ifindex;
+	__builtin_memcpy(hop->macs, fib.dmac, ETH_ALEN);
+	__builtin_memcpy(hop->macs + ETH_ALEN, fib.smac, ETH_ALEN);
+	hop->expires = now + HOP_TTL_NS;
+	if (known)
+		copy_hop(&known->hop, hop);
+	return rc;
+}
+
 /*
  * Where the translated packet goes: the local stack, or out of the link the FIB names; a packet
  * larger than that link's MTU is answered with ICMP instead, as zon-lb does. A new flow is tracked
  * only once it is known to go somewhere.
  */
-static __always_inline int deliver(struct xdp_md *ctx, struct parsed *p, struct nat *n, int is_new)
+static __always_inline int deliver(struct xdp_md *ctx, struct parsed *p, struct nat *n, struct ct *known)
 {
 	void *end = (void *)(long)ctx->data_end;
 	long rc = BPF_FIB_LKUP_RET_NOT_FWDED;
-	struct bpf_fib_lookup fib = {};
-	/* read once: the verifier refuses a context pointer that the compiler kept as ctx + 12 */
-	__u32 in_if = ctx->ingress_ifindex;
+	struct hop hop = { .mtu = 0xffff };
 	if (!(n->flags & CT_LOCAL)) {
-		fib.ifindex = in_if;
-		fib.family = p->f.family;
-		fib.l4_protocol = p->f.proto;
-		fib.tot_len = p->l3len;
-		if (p->f.family == AF_INET) {
-			fib.tos = p->tos;
-			fib.ipv4_src = n->src.w[0];
-			fib.ipv4_dst = n->dst.w[0];
-		} else {
-			__builtin_memcpy(fib.ipv6_src, &n->src, 16);
-			__builtin_memcpy(fib.ipv6_dst, &n->dst, 16);
-		}
-		rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
-		if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED)
-			return p->f.family == AF_INET ? too_big4(ctx, fib.mtu_result) : too_big6(ctx, fib.mtu_result);
+		rc = route(ctx, p, n, known, &hop);
+		if (p->l3len > hop.mtu)
+			return p->f.family == AF_INET ? too_big4(ctx, hop.mtu) : too_big6(ctx, hop.mtu);
 	}
-	if (is_new) {
+	if (!known) {
 		/* not forwarded, or the link does not forward: only this host can take it */
 		if ((rc == BPF_FIB_LKUP_RET_NOT_FWDED || rc == BPF_FIB_LKUP_RET_FWD_DISABLED) && !(n->flags & CT_DSR))
 			n->flags |= CT_LOCAL;
@@ -508,12 +558,11 @@ static __always_inline int deliver(struct xdp_md *ctx, struct parsed *p, struct 
 			count(C_ERRORS);
 			return XDP_DROP;
 		}
-		__builtin_memcpy(eth->h_dest, fib.dmac, ETH_ALEN);
-		__builtin_memcpy(eth->h_source, fib.smac, ETH_ALEN);
+		__builtin_memcpy(eth, hop.macs, 2 * ETH_ALEN);
 		count(C_REDIRECTED);
-		if (fib.ifindex == in_if)
+		if (hop.ifindex == ctx->ingress_ifindex)
 			return XDP_TX;
-		return bpf_redirect(fib.ifindex, 0);
+		return bpf_redirect(hop.ifindex, 0);
 	}
 	if (rc != BPF_FIB_LKUP_RET_NOT_FWDED && rc != BPF_FIB_LKUP_RET_FWD_DISABLED)
 		count(C_FIB_FAILURES);
@@ -540,9 +589,9 @@ int zonlb_xdp(struct xdp_md *ctx)
 		count(C_PASSED);
 		return XDP_PASS;
 	}
-	struct nat *known = bpf_map_lookup_elem(&conntrack, &p.f);
+	struct ct *known = bpf_map_lookup_elem(&conntrack, &p.f);
 	if (known) {
-		n = *known;
+		n = known->nat;
 		count(C_CT_HITS);
 	} else {
 		count(C_CT_MISSES);
@@ -552,7 +601,7 @@ int zonlb_xdp(struct xdp_md *ctx)
 		}
 	}
 	count(C_MATCHED);
-	return deliver(ctx, &p, &n, !known);
+	return deliver(ctx, &p, &n, known);
 }
 
 /*
@@ -572,10 +621,10 @@ int zonlb_tc_egress(struct __sk_buff *skb)
 	}
 	if (parse(data, end, &p) != P_OK)
 		return TC_ACT_OK;
-	struct nat *known = bpf_map_lookup_elem(&conntrack, &p.f);
-	if (!known || !(known->flags & CT_LOCAL) || !(known->flags & CT_REPLY))
+	struct ct *known = bpf_map_lookup_elem(&conntrack, &p.f);
+	if (!known || !(known->nat.flags & CT_LOCAL) || !(known->nat.flags & CT_REPLY))
 		return TC_ACT_OK;
-	struct nat n = *known;
+	struct nat n = known->nat;
 	if (p.frag == FRAG_FIRST)
 		remember_fragment(&p);
 	__u32 l3 = p.l3 - data;

@@ -65,6 +65,8 @@ const v4 = (s: Spec, from?: string) => view(run(ipv4Packet(s), from));
 const v6 = (s: Spec, from?: string) => view(run(ipv6Packet(s), from));
 
 cases.tcpRequest = v4({ src: '10.0.0.2', dst: '10.0.0.1', sport: 40000, dport: 23, proto: 'tcp' });
+// the flow's next packets: the second looks the FIB up and keeps its answer, the third uses it
+cases.keptHop = [1, 2].map(() => v4({ src: '10.0.0.2', dst: '10.0.0.1', sport: 40000, dport: 23, proto: 'tcp', payload: 'again' }));
 cases.tcpReply = v4({ src: '10.2.0.2', dst: '10.2.0.1', sport: 223, dport: 40000, proto: 'tcp' }, 'veth2');
 cases.udpRequest = v4({ src: '10.0.0.2', dst: '10.0.0.1', sport: 40001, dport: 23, proto: 'udp', payload: 'odd' });
 cases.udpReply = v4({ src: '10.2.0.2', dst: '10.2.0.1', sport: 223, dport: 40001, proto: 'udp' }, 'veth2');

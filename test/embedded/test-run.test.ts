@@ -21,6 +21,7 @@ type OutCase = 'tcpRequest' | 'tcpReply' | 'udpRequest' | 'udpReply' | 'icmpRequ
 let r: Record<OutCase, Out> & {
   macs: Record<string, string>;
   truncated: { n: number; err: number; action: number }[];
+  keptHop: Out[];
   fragments4: Frag; fragments6: Frag; icmpFragments: Frag;
   tooBig4: TooBig; tooBig6: TooBig;
   serviceCounts: Record<string, { requests: number; replies: number }>;
@@ -34,6 +35,10 @@ test.before(async () => {
 packetTest(title('a TCP request is translated to the backend with src_ip and redirected to its link, checksums verified from scratch'), (t) => {
   t.like(r.tcpRequest, { err: 0, action: XDP_REDIRECT, src: '10.2.0.1', dst: '10.2.0.2', sport: 40000, dport: 223, checksumsOk: true });
   t.deepEqual(r.tcpRequest.macs, { dst: '02:00:00:00:02:02', src: r.macs.veth2 });
+});
+
+packetTest(title('the flow\'s later packets go out with the same link and MACs, from the FIB answer kept beside the flow'), (t) => {
+  for (const c of r.keptHop) t.like(c, { action: XDP_REDIRECT, dst: '10.2.0.2', dport: 223, checksumsOk: true, macs: { dst: '02:00:00:00:02:02', src: r.macs.veth2 } });
 });
 
 packetTest(title('the reply after a request is translated back to VIP → client, toward the client'), (t) => {
@@ -86,7 +91,7 @@ packetTest(title('a backend on this host: the request goes to the local stack, t
 
 packetTest(title('per-service counts: requests and replies per group, fragments counted, DSR replies and ICMP answers not'), (t) => {
   t.deepEqual(r.serviceCounts, {
-    1: { requests: 1, replies: 1 },
+    1: { requests: 3, replies: 1 },
     2: { requests: 3, replies: 1 }, // a datagram, and the two fragments of another
     3: { requests: 3, replies: 0 },
     4: { requests: 1, replies: 1 },
