@@ -67,7 +67,9 @@ struct nat { struct addr src; struct addr dst; __u16 sport; __u16 dport; __u32 s
  */
 struct hop { __u64 expires; __u8 macs[12]; __u32 ifindex; __u16 mtu; __u16 pad; }; /* macs: as in an Ethernet header */
 struct ct { struct nat nat; struct hop hop; };
-#define HOP_TTL_NS 1000000000ULL
+#ifndef HOP_TTL_NS
+#define HOP_TTL_NS 1000000000ULL /* scripts/bench-xdp-prog.mjs builds it with 0: a FIB lookup every packet */
+#endif
 
 /* the first fragment's ports, for the fragments that follow it (they carry no L4 header) */
 struct frag_key { struct addr src; struct addr dst; __u32 id; __u8 proto; __u8 family; __u16 pad; };

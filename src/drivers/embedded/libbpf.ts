@@ -21,8 +21,11 @@ export interface Libbpf {
   pin(fd: number, path: string): number;
   strerror(err: number): string;
   ifindex(name: string): number;
-  /** BPF_PROG_TEST_RUN; `ingressIfindex` (XDP only) is the interface the packet seems to arrive on. */
-  testRun(progFd: number, packet: Buffer, out: Buffer, ingressIfindex?: number): { err: number; retval: number; sizeOut: number };
+  /**
+   * BPF_PROG_TEST_RUN; `ingressIfindex` (XDP only) is the interface the packet seems to arrive on;
+   * with `repeat`, the kernel runs it that many times on the same buffer and `durationNs` is the mean.
+   */
+  testRun(progFd: number, packet: Buffer, out: Buffer | null, ingressIfindex?: number, repeat?: number): { err: number; retval: number; sizeOut: number; durationNs: number };
   /** What libbpf printed (warnings and the verifier log) since the last call. */
   takeLog(): string;
 }
@@ -111,14 +114,14 @@ export function libbpf(): Libbpf {
       return buf.subarray(0, buf.indexOf(0)).toString();
     },
     ifindex: (name) => ifNameToIndex(name) as number,
-    testRun(fd, packet, out, ingressIfindex) {
+    testRun(fd, packet, out, ingressIfindex, repeat = 1) {
       // struct xdp_md: data, data_end (the packet's size), data_meta, ingress_ifindex, rx_queue_index, egress_ifindex
       const ctx = ingressIfindex === undefined ? null : Buffer.alloc(24);
       ctx?.writeUInt32LE(packet.length, 4);
       ctx?.writeUInt32LE(ingressIfindex ?? 0, 12);
-      const opts = { sz: koffi.sizeof(TestRunOpts), data_in: packet, data_out: out, data_size_in: packet.length, data_size_out: out.length, ctx_in: ctx, ctx_out: null, ctx_size_in: ctx?.length ?? 0, ctx_size_out: 0, retval: 0, repeat: 1, duration: 0, flags: 0, cpu: 0, batch_size: 0 };
+      const opts = { sz: koffi.sizeof(TestRunOpts), data_in: packet, data_out: out, data_size_in: packet.length, data_size_out: out?.length ?? 0, ctx_in: ctx, ctx_out: null, ctx_size_in: ctx?.length ?? 0, ctx_size_out: 0, retval: 0, repeat, duration: 0, flags: 0, cpu: 0, batch_size: 0 };
       const err = testRun(fd, opts) as number;
-      return { err, retval: opts.retval, sizeOut: opts.data_size_out };
+      return { err, retval: opts.retval, sizeOut: opts.data_size_out, durationNs: opts.duration };
     },
     takeLog() {
       const l = log;
