@@ -1,6 +1,6 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
-import { embeddedMissing } from '../../src/drivers/embedded/index.js';
+import { embeddedDriver, embeddedMissing } from '../../src/drivers/embedded/index.js';
 import { BACKEND_SIZE, MAX_BACKENDS, serviceValue, sumPerCpu } from '../../src/drivers/embedded/maps.js';
 import { parseZonlbConfig } from '../../src/zonlb/config.js';
 
@@ -34,4 +34,10 @@ test('per-CPU values are summed field by field', (t) => {
   const v = Buffer.alloc(2 * 16);
   v.writeBigUInt64LE(3n, 0); v.writeBigUInt64LE(4n, 8); v.writeBigUInt64LE(5n, 16); v.writeBigUInt64LE(6n, 24);
   t.deepEqual(sumPerCpu(v, 2, 2), [8, 10]);
+});
+
+test('after a crash of a --host run: XDP off in both modes on the config\'s interfaces, and their clsact for a local backend; nothing elsewhere', (t) => {
+  const undo = (name: string) => embeddedDriver.crashUndo!({ config: scenarioConfig(name), runId: 'r', workDir: '/tmp', log: () => {} }).map((c) => c.argv.join(' '));
+  t.deepEqual(undo('veth-netns'), ['ip link set dev veth0 xdp off', 'ip link set dev veth0 xdpgeneric off', 'tc qdisc del dev veth0 clsact']);
+  t.deepEqual(undo('netns-veth-to-netns'), ['veth0', 'veth2'].flatMap((i) => [`ip link set dev ${i} xdp off`, `ip link set dev ${i} xdpgeneric off`]));
 });

@@ -71,7 +71,8 @@ export const embeddedDriver: Driver = {
   missing: async (config) => embeddedMissing(config),
   version: async () => `zonlab-xdp (libbpf.so.1, ${path.basename(OBJECT)})`,
   crashUndo: (ctx) => [
-    ...ctx.config.interfaces.map((i) => ({ argv: ['ip', 'link', 'set', 'dev', i, 'xdp', 'off'] })),
+    // `xdp off` leaves a generic program in place on a link whose driver has native XDP (veth)
+    ...ctx.config.interfaces.flatMap((i) => ['xdp', 'xdpgeneric'].map((mode) => ({ argv: ['ip', 'link', 'set', 'dev', i, mode, 'off'] }))),
     ...(ctx.config.services.some((s) => s.backends.some((b) => isLoopback(b.ip))) ? ctx.config.interfaces.map((i) => ({ argv: ['tc', 'qdisc', 'del', 'dev', i, 'clsact'] })) : []),
   ],
   async load(ctx: LoadContext): Promise<LoadedBalancer> {
