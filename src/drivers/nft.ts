@@ -1,7 +1,7 @@
 import { runCommand } from '../../lab/run-command.js';
 import { findOnPath } from '../host-facts.js';
 import type { ZonlbConfig, ZonlbService } from '../zonlb/config.js';
-import type { Driver, LoadContext, LoadedBalancer } from './driver.js';
+import type { Driver, LoadContext, LoadedBalancer, ServiceCount } from './driver.js';
 
 /** nft tables of a run: `zonlab_` + the run id, so `zonlab gc` can find them by name. */
 export function nftTableName(runId: string): string {
@@ -93,6 +93,10 @@ export const nftDriver: Driver = {
         const r = await runCommand(['nft', '-j', 'list', 'table', 'inet', table], { reject: false });
         return nftCounters(r.stdout);
       },
+      async serviceCounts() {
+        const r = await runCommand(['nft', '-j', 'list', 'table', 'inet', table], { reject: false });
+        return nftServiceCounts(r.stdout);
+      },
       async unload() {
         const r = await runCommand(['nft', 'delete', 'table', 'inet', table], { reject: false });
         if (r.failed && !/No such file or directory/.test(r.stderr)) throw new Error(`nft delete table inet ${table}: ${r.stderr.trim()}`);
@@ -100,6 +104,19 @@ export const nftDriver: Driver = {
     };
   },
 };
+
+/**
+ * Per service, its DNAT rule's packets ("gid 1"): a NAT rule sees only the first packet of each
+ * flow (conntrack translates the rest), so the figure is the flows nft translated.
+ */
+export function nftServiceCounts(json: string): Record<number, ServiceCount> {
+  const out: Record<number, ServiceCount> = {};
+  for (const [name, packets] of Object.entries(nftCounters(json))) {
+    const m = /^gid_(\d+)_packets$/.exec(name);
+    if (m) out[Number(m[1])] = { packets, scope: 'DNAT rule (new flows)' };
+  }
+  return out;
+}
 
 /** Packets per rule, named by the rule's comment ("gid 1" → gid_1_packets). */
 export function nftCounters(json: string): Record<string, number> {

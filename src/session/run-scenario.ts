@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { startLab, type LabMode, type StartedLab } from '../../lab/lab.js';
 import { stopAllBackground } from '../../lab/run-command.js';
 import { runCheck } from '../checks/index.js';
+import { startProof } from '../proof/carried.js';
 import type { CheckOutcome } from '../checks/outcome.js';
 import type { Driver } from '../drivers/driver.js';
 import { ExitCode, UserError } from '../errors.js';
@@ -78,7 +79,8 @@ export async function runScenario(s: Scenario, driver: Driver, mode: LabMode, ho
         if (interrupted) break;
         const label = repetition === 0 ? ' warm-up' : runs.length > 1 ? ` ${repetition}/${repeat}` : '';
         hooks.progress(`check ${check.name} (${check.kind})${label}…`);
-        const outcome = { ...(await runCheck(check, { onProgress: hooks.progress })), ...(throughput ? { repetition } : {}) };
+        const proof = await startProof(check, s, lab.balancer);
+        const outcome = { ...(await proof.settle(await runCheck(check, { onProgress: hooks.progress }))), ...(throughput ? { repetition } : {}) };
         checks.push(outcome);
         hooks.checkDone(outcome);
       }

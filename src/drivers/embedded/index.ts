@@ -113,9 +113,13 @@ export const embeddedDriver: Driver = {
     }
     const counters = bpf.mapFd(obj, 'counters');
     const cpus = possibleCpus();
-    return {
+    const balancer: LoadedBalancer = {
       driver: 'embedded',
       version: await embeddedDriver.version(),
+      async serviceCounts() {
+        const matched = (await balancer.counters!()).matched ?? 0;
+        return Object.fromEntries(ctx.config.services.map((s) => [s.gid, { packets: matched, scope: '(the program counts all services together)' }]));
+      },
       async counters() {
         const out: Record<string, number> = {};
         COUNTERS.forEach((name, i) => {
@@ -132,5 +136,6 @@ export const embeddedDriver: Driver = {
       },
       unload,
     };
+    return balancer;
   },
 };
