@@ -1,8 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { netlinkRequests, setVerbose, spawnedProcesses } from '../../lab/run-command.js';
+import { insideSandbox } from '../../lab/sandbox.js';
 import type { DriverChoice } from '../drivers/driver.js';
-import { UserError } from '../errors.js';
+import { formatProblem, UserError } from '../errors.js';
 import { bpfDir } from '../paths.js';
 import { loadScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
@@ -31,8 +32,11 @@ export function parseSets(sets: string[]): Record<string, string> {
   return out;
 }
 
+/** Loads a scenario for a command; the zonlb.toml's warnings go to stderr once (not again inside the sandbox). */
 export function loadFor(ref: string, a: Pick<CommonArgs, 'set'>): Scenario {
-  return loadScenario(ref, { set: parseSets(a.set ?? []) });
+  const s = loadScenario(ref, { set: parseSets(a.set ?? []) });
+  if (!insideSandbox()) for (const w of s.lb.config?.warnings ?? []) process.stderr.write(`zonlab: warning: ${formatProblem(w)}\n`);
+  return s;
 }
 
 /** Progress goes to stderr so stdout stays clean for tables and --json. */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { DRIVER_NAMES, type DriverChoice, type DriverName } from '../drivers/driver.js';
 import { InvalidInput, type Problem } from '../errors.js';
 import { parseZonlbConfig, zonlbConfigFromTable, type ZonlbConfig } from '../zonlb/config.js';
+import { namedInterfaces } from '../zonlb/options.js';
 import { asTable, Fields, type Origin, type Table } from './fields.js';
 import { isEthtoolFeature, sameIp, isIdentifier, isInterfaceName, isNetnsName, isNetSysctlKey, parseCidr } from './names.js';
 import {
@@ -337,6 +338,13 @@ function lbSpec(top: Fields, input: ValidateInput, problems: Problem[], hasDevic
   }
   for (const ifname of config?.interfaces ?? []) {
     if (!hasDevice(undefined, ifname)) f.problem(file ? 'config' : 'zonlb', `the load balancer config names interface ${ifname}, which the scenario does not create in the default namespace`);
+  }
+  // zon-lb looks up the interfaces options name (redirect=IF, if=IF) when it loads them
+  const endpoints = (config?.services ?? []).flatMap((s) => [{ key: `netif.${s.netif}.${s.gid}`, options: s.options }, ...s.backends.map((b) => ({ key: `backend.${b.key}`, options: b.options }))]);
+  for (const e of endpoints) {
+    for (const n of namedInterfaces(e.options)) {
+      if (!hasDevice(undefined, n.ifname)) problems.push({ file: config!.file, key: `${e.key}.options`, message: `${n.option} names interface ${n.ifname}, which the scenario does not create in the default namespace`, hint: 'zon-lb logs "No \'IF\' interface" as an ERROR' });
+    }
   }
   return { driver, config, configText };
 }

@@ -127,10 +127,24 @@ test('every problem is reported at once', (t) => {
 });
 
 test('zonlb.toml problems name the zonlb file and key', (t) => {
-  const ps = problems(BASE, ZONLB.replace('options = ["redirect"]', 'options = ["redirect", "frobnicate"]'));
+  const ps = problems(BASE, ZONLB.replace('options = ["redirect"]', 'options = ["redirect", "src_ip=nope"]'));
   t.is(ps[0]!.file, '/s/x.zonlb.toml');
   t.is(ps[0]!.key, 'backend.1_0.options');
-  t.regex(ps[0]!.message, /unknown option "frobnicate"/);
+  t.regex(ps[0]!.message, /src_ip=nope: "nope" is not an IPv4 or IPv6 address/);
+});
+
+test('what zon-lb accepts and zonlab does not know is a warning on the config, not a problem', (t) => {
+  const s = validate(BASE, ZONLB.replace('options = ["redirect"]', 'options = ["Redirect", "frobnicate"]'));
+  t.deepEqual(s.lb.config!.warnings.map((w) => [w.file, w.key]), [['/s/x.zonlb.toml', 'backend.1_0.options']]);
+  t.regex(s.lb.config!.warnings[0]!.message, /unknown option "frobnicate"/);
+  t.true(s.lb.config!.services[0]!.backends[0]!.options.redirect, 'options are case-insensitive');
+});
+
+test('an option naming an interface the scenario lacks is refused: zon-lb looks it up', (t) => {
+  const ps = problems(BASE, ZONLB.replace('options = ["redirect"]', 'options = ["redirect=veth9", "if=veth0"]'));
+  t.is(ps.length, 1);
+  t.is(ps[0]!.key, 'backend.1_0.options');
+  t.regex(ps[0]!.message, /redirect=veth9 names interface veth9, which the scenario does not create/);
 });
 
 test('zonlb.toml naming an interface the scenario lacks', (t) => {
