@@ -7,28 +7,15 @@ import type { ZonlbConfig } from '../../zonlb/config.js';
 import type { Driver, LoadContext, LoadedBalancer } from '../driver.js';
 import { libbpf, XDP_FLAGS } from './libbpf.js';
 import { COUNTERS, serviceKey, serviceValue } from './maps.js';
+import { lacking } from '../capabilities.js';
 
 export const OBJECT = path.join(bpfDir, 'zonlb_xdp.o');
-const UNSUPPORTED = ['dsr_l2', 'dsr_l3'] as const;
 
-/**
- * Options of zon-lb's the embedded data path does not implement: each a reason, never ignored.
- * `redirect` is what it always does, `tx` (XDP_TX when the backend is behind the ingress link) it
- * does when the FIB says so, and `[actions.nd] fill` (zon-lb's way to have neighbour entries for
- * redirects) is served by handing a packet with no known next hop to the kernel, which resolves it.
- */
+/** What the embedded data path lacks: src/drivers/capabilities.ts says, option by option. */
 export function embeddedMissing(config: ZonlbConfig | undefined): string[] {
   const reasons: string[] = [];
   if (!existsSync(OBJECT)) reasons.push('bpf/zonlb_xdp.o is not built (run npm run setup)');
-  const lacking = new Map<string, string[]>();
-  for (const s of config?.services ?? []) {
-    for (const b of s.backends) {
-      for (const o of UNSUPPORTED) if (b.options.raw.includes(o)) lacking.set(o, [...(lacking.get(o) ?? []), b.key]);
-      if (b.options.altAddr) lacking.set('alt_addr=', [...(lacking.get('alt_addr=') ?? []), b.key]);
-      if (b.family !== s.family) lacking.set(`IPv${s.family} to IPv${b.family}`, [...(lacking.get(`IPv${s.family} to IPv${b.family}`) ?? []), b.key]);
-    }
-  }
-  for (const [opt, keys] of lacking) reasons.push(`the embedded driver does not implement ${opt} (backend${keys.length > 1 ? 's' : ''} ${keys.sort().join(', ')} in ${config!.file})`);
+  if (config) reasons.push(...lacking('embedded', config));
   return reasons;
 }
 
