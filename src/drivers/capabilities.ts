@@ -1,5 +1,5 @@
 import type { ZonlbConfig } from '../zonlb/config.js';
-import { FLAGS, KEYS, type Flag, type Key } from '../zonlb/options.js';
+import { flagOf, FLAGS, KEYS, type Flag, type Key } from '../zonlb/options.js';
 
 /**
  * Which of zon-lb's options each subset driver implements: the one place embedded's and nft's
@@ -98,7 +98,8 @@ export function asks(config: ZonlbConfig): Ask[] {
     if (s.backends.length > MAX_BACKENDS) ask('over 64 backends', group, `${s.backends.length} backends in a group`);
     for (const b of s.backends) {
       const at = `backend.${b.key}`;
-      for (const f of b.options.flags) ask(f, at);
+      // named as written: no_ct and no_conntrack are refused by their own names
+      for (const word of b.options.raw.filter((o) => !o.includes('='))) { const f = flagOf(word); if (f) ask(f, at, word.toLowerCase()); }
       if (!b.options.redirect) ask('without redirect', at, 'a backend without redirect');
       for (const k of Object.keys(b.options.props) as Key[]) ask(k === 'replace' || k === 'all' ? k : `${k}=`, at);
       for (const u of b.options.unknown) ask('unknown option', at, `unknown option ${JSON.stringify(u)}`);

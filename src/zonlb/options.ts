@@ -41,6 +41,12 @@ export function namedInterfaces(o: EndpointOptions): { option: string; ifname: s
   return (['redirect', 'if'] as const).filter((k) => o.props[k] !== undefined).map((k) => ({ option: `${k}=${o.props[k]}`, ifname: o.props[k]! }));
 }
 
+/** The flag a word sets (no_ct and no_conntrack set no_nat), case-insensitive. */
+export function flagOf(word: string): Flag | undefined {
+  const w = word.toLowerCase();
+  return ALIASES[w] ?? ((FLAGS as readonly string[]).includes(w) ? (w as Flag) : undefined);
+}
+
 export function parseOptions(raw: string[]): { options: EndpointOptions; problems: OptionProblem[] } {
   const flags = new Set<Flag>();
   const props: Partial<Record<Key, string>> = {};
@@ -50,7 +56,7 @@ export function parseOptions(raw: string[]): { options: EndpointOptions; problem
     const eq = arg.indexOf('=');
     if (eq < 0) {
       const word = arg.toLowerCase();
-      const flag: Flag | undefined = ALIASES[word] ?? ((FLAGS as readonly string[]).includes(word) ? (word as Flag) : undefined);
+      const flag = flagOf(word);
       if (flag) flags.add(flag);
       else if ((VALUELESS as readonly string[]).includes(word)) props[word as Key] = '';
       else unknown.push(arg);
