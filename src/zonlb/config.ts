@@ -73,7 +73,7 @@ export function parseZonlbConfig(text: string, file: string): ZonlbConfig {
 }
 
 /** An inline [lb.zonlb] table (or a parsed file, with its text): zon-lb gets it as TOML. */
-export function zonlbConfigFromTable(doc: Record<string, unknown>, file: string, text = stringify(doc)): ZonlbConfig {
+export function zonlbConfigFromTable(doc: Record<string, unknown>, file: string, text?: string): ZonlbConfig {
   const problems: Problem[] = [];
   const warnings: Problem[] = [];
   const bad: Report = (key, message, hint) => problems.push({ file, key, message, hint });
@@ -89,10 +89,11 @@ export function zonlbConfigFromTable(doc: Record<string, unknown>, file: string,
     s.backends.sort((a, b) => a.index - b.index);
     if (s.backends.length === 0) warn(`netif.${s.netif}.${s.gid}`, 'this group has no backend: zon-lb passes its packets on untouched', `add [backend.${s.gid}_0]`);
   }
+  const toml = text ?? tomlText(doc, bad);
   if (problems.length) throw new InvalidInput(problems);
   const interfaces = Object.keys(asTable(doc.netif) ?? {});
   if (interfaces.length === 0) warn('netif', 'no interface: zon-lb attaches to nothing');
-  return { file, text, services, ndFill, clean, interfaces, warnings };
+  return { file, text: toml, services, ndFill, clean, interfaces, warnings };
 }
 
 function readGroups(doc: Record<string, unknown>, bad: Report, warn: Report): ZonlbService[] {
@@ -185,6 +186,15 @@ function readActions(v: unknown, bad: Report, warn: Report): { ndFill?: boolean;
     }
   }
   return { ndFill, clean };
+}
+
+function tomlText(doc: Record<string, unknown>, bad: Report): string {
+  try {
+    return stringify(doc);
+  } catch (err) {
+    bad('', `cannot be written out as TOML for zon-lb: ${firstLine(err)}`);
+    return '';
+  }
 }
 
 function requiredTable(doc: Record<string, unknown>, name: string, bad: Report): Record<string, unknown> | undefined {
