@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { childExit } from '../src/errors.js';
 import { stateDir } from '../src/paths.js';
 import { runCommand, spawnInherited } from './run-command.js';
 
@@ -77,7 +78,7 @@ export function runInSandbox(cliArgs: string[], onInside?: (pids: DetachedSandbo
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
       process.off('SIGHUP', onTerm);
-      resolve(code ?? (signal ? 128 + 9 : 70));
+      resolve(childExit(code, signal));
     });
   });
 }

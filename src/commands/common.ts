@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { netlinkRequests, setVerbose, spawnedProcesses } from '../../lab/run-command.js';
 import type { DriverChoice } from '../drivers/driver.js';
-import { UserError } from '../errors.js';
+import { InvalidInput, UserError } from '../errors.js';
 import { bpfDir } from '../paths.js';
 import { loadScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
@@ -33,6 +33,12 @@ export function parseSets(sets: string[]): Record<string, string> {
 
 export function loadFor(ref: string, a: Pick<CommonArgs, 'set'>): Scenario {
   return loadScenario(ref, { set: parseSets(a.set ?? []) });
+}
+
+/** A run must check something: a scenario without [[check]] would pass having proved nothing. */
+export function requireChecks(s: Scenario): void {
+  if (s.checks.length) return;
+  throw new InvalidInput([{ file: s.files[0] ?? s.name, key: 'check', message: 'no [[check]]: a run of this scenario would check nothing, so it cannot pass', hint: 'add a [[check]] (telnet, nc, ping, iperf or iperf3; zonlab init writes an example); zonlab up builds a lab without checks' }]);
 }
 
 /** Progress goes to stderr so stdout stays clean for tables and --json. */
