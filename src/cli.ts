@@ -15,11 +15,6 @@ type Handler<A> = (a: A) => number | Promise<number>;
 /** Tests replace the commands that build labs (a number: its exit code) and see the checked options; undefined runs the command. */
 export type CommandStub = (command: string, args: object) => number | undefined;
 
-let exitCode: number = ExitCode.passed;
-let stub: CommandStub | undefined;
-const run = <A extends object>(command: string, load: () => Promise<Handler<A>>) => async (a: A) => {
-  exitCode = stub?.(command, a) ?? await (await load())(a);
-};
 
 function common<T>(y: Argv<T>) {
   return y
@@ -48,9 +43,11 @@ const stringOf = (x: unknown) => (typeof x === 'string' ? x : undefined);
 /** A check of several options together: its error is the user's (exit 2), like a single option's. */
 const usage = (why: string, hint?: string) => new UserError(why, ExitCode.badInput, [hint ?? 'zonlab COMMAND --help lists its options']);
 
-export async function main(argv: string[], commandStub?: CommandStub): Promise<number> {
-  exitCode = ExitCode.passed;
-  stub = commandStub;
+export async function main(argv: string[], stub?: CommandStub): Promise<number> {
+  let exitCode: number = ExitCode.passed;
+  const run = <A extends object>(command: string, load: () => Promise<Handler<A>>) => async (a: A) => {
+    exitCode = stub?.(command, a) ?? await (await load())(a);
+  };
   const cli = yargs(argv)
     .scriptName('zonlab')
     .usage('$0 <command>\n\nA test lab for XDP load balancers: scenarios of namespaces and veth pairs, real traffic, recorded results.')
