@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 /** zonlab's own files (bpf/, lab/topologies/, the example scenarios): this file is dist/src/paths.js once built. */
-export const projectRoot = process.env.ZONLAB_HOME ?? path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const projectRoot = process.env.ZONLAB_HOME || path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
 /** The example scenarios shipped with zonlab (zon-lb's examples). */
 export const examplesDir = path.join(projectRoot, 'scenarios');
@@ -20,7 +20,7 @@ export function choosePaths(p: { scenarios?: string; results?: string }): void {
 
 /** Where the user's own scenarios and results live: ZONLAB_HOME when set (as before), else the working directory. */
 function home(): string {
-  return process.env.ZONLAB_HOME ?? process.cwd();
+  return process.env.ZONLAB_HOME || process.cwd();
 }
 
 /**
