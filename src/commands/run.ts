@@ -86,7 +86,7 @@ function watchSignals(): { last?: string; stop(): void } {
 
 /** Inside a sandbox /run is its own tmpfs (lab/sandbox.ts): what the run writes there would be lost. */
 function writesOutsideRun(a: RunArgs): void {
-  const outputs: [string, string | undefined][] = [['--junit', a.junit], ['--markdown', a.markdown], ['ZONLAB_RESULTS', resultsDir()]];
+  const outputs: [string, string | undefined][] = [['--junit', a.junit], ['--markdown', a.markdown], ['the results folder', resultsDir()]];
   const under = outputs.filter(([, p]) => p !== undefined && (path.resolve(p) + '/').startsWith('/run/'));
   if (under.length) {
     throw new UserError(`${under.map(([k, p]) => `${k} ${p}`).join(', ')}: inside the sandbox /run is the sandbox's own, and a file written there is lost with it`, ExitCode.badInput, ['write it outside /run, or run with --host']);
