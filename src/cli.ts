@@ -65,7 +65,8 @@ export async function main(argv: string[], stub?: CommandStub): Promise<number> 
         if (a.all && a.scenario) throw usage('give a scenario or --all, not both');
         if (a.shard && !a.all) throw usage('--shard goes with --all');
         if (a.keep && a.all) throw usage('--keep holds one lab: give it with a scenario, not --all');
-        creatableDir('--results', resultsDir());
+        // a folder given here must take the records; the default one is checked by the run, after root
+        if (a.results) creatableDir('--results', a.results);
         return true;
       }),
       run('run', async () => {

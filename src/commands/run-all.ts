@@ -9,7 +9,7 @@ import type { RunRecord } from '../results/record.js';
 import { listScenarioFiles, loadScenario } from '../scenario/load.js';
 import type { RecordComparison } from '../compare/compare.js';
 import { printNoBaseline, writeReports } from './compare.js';
-import type { Shard } from './options.js';
+import { creatableDir, type Shard } from './options.js';
 import { formatRate } from './run-output.js';
 import type { RunArgs } from './run.js';
 
@@ -58,6 +58,8 @@ export function childArgs(a: RunAllArgs, s: ScenarioEntry, results: string = res
 
 /** Each scenario in its own process (and sandbox), one after another; a summary; the worst exit code. */
 export async function runAll(a: RunAllArgs): Promise<number> {
+  // as root, the folder must take the records before any scenario runs (without root each run is a skip)
+  if (process.getuid?.() === 0) creatableDir('--results', resultsDir());
   let files = listScenarioFiles();
   if (a.shard) files = shardOf(files, a.shard);
   const reported: ReportedRun[] = [];

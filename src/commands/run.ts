@@ -8,6 +8,7 @@ import { resultsDir } from '../paths.js';
 import type { Scenario } from '../scenario/types.js';
 import { runScenario } from '../session/run-scenario.js';
 import { newRunId } from '../session/run-id.js';
+import { creatableDir } from './options.js';
 import { preflight } from './preflight.js';
 import { applyCommon, loadFor, progressPrinter, reportCost, requireChecks, untilSignalled, type CommonArgs } from './common.js';
 import { printRunSummary, runJson } from './run-output.js';
@@ -30,6 +31,8 @@ export async function runCommandLine(a: RunArgs): Promise<number> {
   const s = loadFor(a.scenario, a);
   requireChecks(s);
   const driver = await preflight(s, a);
+  // after preflight: without root the run is a skip, whatever the folder
+  creatableDir('--results', resultsDir());
   if (!a.host && !insideSandbox()) {
     writesOutsideRun(a);
     return runSandboxed(s, driver, a);
