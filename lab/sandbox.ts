@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { childExit, isSignalExit, signalExit } from '../src/errors.js';
 import { stateDir } from '../src/paths.js';
 import { runCommand, spawnInherited } from './run-command.js';
 
@@ -62,22 +63,27 @@ export function runInSandbox(cliArgs: string[], onInside?: (pids: DetachedSandbo
     clearInterval(poll);
     onInside?.({ unsharePid: child.pid!, holderPid: inner });
   }, 20);
-  const forward = (sig: NodeJS.Signals) => {
+  // SIGHUP goes in as SIGTERM (the run tears down on that); the exit code tells the signal this process got
+  let received: NodeJS.Signals | undefined;
+  const forward = (sig: NodeJS.Signals, as: NodeJS.Signals = sig) => {
+    received ??= sig;
     const inner = innerPid(child.pid);
-    if (inner) process.kill(inner, sig);
+    if (inner) process.kill(inner, as);
   };
   const onInt = () => forward('SIGINT');
   const onTerm = () => forward('SIGTERM');
+  const onHup = () => forward('SIGHUP', 'SIGTERM');
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
-  process.on('SIGHUP', onTerm);
+  process.on('SIGHUP', onHup);
   return new Promise((resolve) => {
     child.on('exit', (code, signal) => {
       clearInterval(poll);
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
-      process.off('SIGHUP', onTerm);
-      resolve(code ?? (signal ? 128 + 9 : 70));
+      process.off('SIGHUP', onHup);
+      const exit = childExit(code, signal);
+      resolve(received && isSignalExit(exit) ? signalExit(received) : exit);
     });
   });
 }

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { readJsonCapped } from '../files.js';
 import path from 'node:path';
 import { resultsDir } from '../paths.js';
 import type { RunRecord } from '../results/record.js';
@@ -43,7 +44,7 @@ export function saveBaseline(b: Baseline, dir = resultsDir()): string {
 export function loadBaseline(scenario: string, driver: string, dir = resultsDir()): Baseline | undefined {
   const file = baselineFile(scenario, driver, dir);
   if (!existsSync(file)) return undefined;
-  return JSON.parse(readFileSync(file, 'utf8')) as Baseline;
+  return readJsonCapped<Baseline>(file, 'a zonlab baseline');
 }
 
 export function listBaselines(dir = resultsDir()): Baseline[] {
@@ -51,7 +52,7 @@ export function listBaselines(dir = resultsDir()): Baseline[] {
   if (!existsSync(d)) return [];
   const out: Baseline[] = [];
   for (const f of readdirSync(d).filter((n) => n.endsWith('.json'))) {
-    try { out.push(JSON.parse(readFileSync(path.join(d, f), 'utf8')) as Baseline); } catch { /* reported by compare */ }
+    try { out.push(readJsonCapped<Baseline>(path.join(d, f), 'a zonlab baseline')); } catch { /* reported by compare */ }
   }
   return out;
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { netlinkRequests, setVerbose, spawnedProcesses } from '../../lab/run-command.js';
 import { insideSandbox } from '../../lab/sandbox.js';
 import type { DriverChoice } from '../drivers/driver.js';
-import { formatProblem, UserError } from '../errors.js';
+import { formatProblem, InvalidInput, UserError } from '../errors.js';
 import { bpfDir } from '../paths.js';
 import { loadScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
@@ -37,6 +37,12 @@ export function loadFor(ref: string, a: Pick<CommonArgs, 'set'>): Scenario {
   const s = loadScenario(ref, { set: parseSets(a.set ?? []) });
   if (!insideSandbox()) for (const w of s.lb.config?.warnings ?? []) process.stderr.write(`zonlab: warning: ${formatProblem(w)}\n`);
   return s;
+}
+
+/** A run must check something: a scenario without [[check]] would pass having proved nothing. */
+export function requireChecks(s: Scenario): void {
+  if (s.checks.length) return;
+  throw new InvalidInput([{ file: s.files[0] ?? s.name, key: 'check', message: 'no [[check]]: a run of this scenario would check nothing, so it cannot pass', hint: 'add a [[check]] (telnet, nc, ping, iperf or iperf3; zonlab init writes an example); zonlab up builds a lab without checks' }]);
 }
 
 /** Progress goes to stderr so stdout stays clean for tables and --json. */

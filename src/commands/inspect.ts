@@ -7,10 +7,10 @@ import { paint, table } from '../output/table.js';
 import { bpfDir } from '../paths.js';
 import { planScenario } from '../plan/plan.js';
 import { describeStep } from '../plan/steps.js';
-import { listScenarioFiles, loadScenario } from '../scenario/load.js';
+import { listScenarioFiles, loadScenario, scenarioFolders } from '../scenario/load.js';
 import { readRecords } from '../results/store.js';
 import { formatRate } from './run-output.js';
-import { loadFor, type CommonArgs } from './common.js';
+import { loadFor, requireChecks, type CommonArgs } from './common.js';
 
 /** `plan` without root: 'auto' is shown as the embedded driver would be, the common case. */
 export function planCommand(a: CommonArgs & { scenario: string }): number {
@@ -46,23 +46,28 @@ export function planCommand(a: CommonArgs & { scenario: string }): number {
 
 export function validateCommand(a: CommonArgs & { scenario: string }): number {
   const s = loadFor(a.scenario, a);
+  requireChecks(s);
   const msg = `${s.files[0]}: valid (${s.namespaces.length} namespaces, ${s.veths.length} veth pairs, ${s.checks.length} checks${s.lb.config ? `, load balancer config ${path.basename(s.lb.config.file)} with ${s.lb.config.services.length} services` : ''})`;
   process.stdout.write(a.json ? `${JSON.stringify({ valid: true, scenario: s.name, hash: s.hash })}\n` : `${msg}\n`);
   return 0;
 }
 
+/** The scenario folder's scenarios, then the shipped examples it does not shadow (runnable by name, not by --all). */
 export function listCommand(a: Pick<CommonArgs, 'json'>): number {
-  const rows: { name: string; description: string; error?: string }[] = [];
-  for (const file of listScenarioFiles()) {
-    const name = path.basename(file, '.toml');
-    try {
-      rows.push({ name, description: loadScenario(file).description });
-    } catch (err) {
-      rows.push({ name, description: '', error: (err as Error).message });
+  const rows: { name: string; description: string; folder: string; example: boolean; error?: string }[] = [];
+  scenarioFolders().forEach((folder, i) => {
+    for (const file of listScenarioFiles(folder)) {
+      const name = path.basename(file, '.toml');
+      if (rows.some((r) => r.name === name)) continue;
+      try {
+        rows.push({ name, folder, example: i > 0, description: loadScenario(file).description });
+      } catch (err) {
+        rows.push({ name, folder, example: i > 0, description: '', error: (err as Error).message });
+      }
     }
-  }
+  });
   if (a.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-  else process.stdout.write(`${table(['scenario', 'description'], rows.map((r) => [r.name, r.error ? paint(`INVALID: ${r.error}`, 'red') : r.description]))}\n`);
+  else process.stdout.write(`${table(['scenario', 'description'], rows.map((r) => [r.example ? `${r.name} ${paint('(example)', 'dim')}` : r.name, r.error ? paint(`INVALID: ${r.error}`, 'red') : r.description]))}\n`);
   return 0;
 }
 

@@ -7,7 +7,7 @@ import { isAlive, labsOf, listLabs, registerLab, unregisterLab, type LabEntry } 
 import { inNetns, spawnInherited } from '../../lab/run-command.js';
 import { insideSandbox, nsenterArgv, prepareSandbox, READY_LINE, startDetachedSandbox } from '../../lab/sandbox.js';
 import { teardown } from '../../lab/teardown.js';
-import { ExitCode, UserError } from '../errors.js';
+import { childExit, ExitCode, UserError } from '../errors.js';
 import { hostFacts, isRoot } from '../host-facts.js';
 import { paint, table } from '../output/table.js';
 import { stateDir } from '../paths.js';
@@ -79,7 +79,7 @@ export async function downCommand(a: CommonArgs & { scenario: string }): Promise
     }
     const report = await teardown(journal);
     for (const f of report.failures) process.stderr.write(`zonlab: ${f}\n`);
-    if (report.failures.length) return ExitCode.internal;
+    if (report.failures.length) return ExitCode.teardownFailed;
     unlinkSync(file);
     unregisterLab(journal.header.runId);
     process.stdout.write(`${name}: host lab of run ${journal.header.runId} removed (${report.undone} steps undone)\n`);
@@ -129,7 +129,7 @@ export async function execCommand(a: CommonArgs & { scenario: string; netns: str
   if (ns !== undefined && !lab.namespaces.includes(ns)) throw new UserError(`${a.scenario} has no namespace ${ns}`, 2, [`its namespaces: default ${lab.namespaces.join(' ')}`]);
   const argv = lab.mode === 'sandbox' ? nsenterArgv(lab.holderPid!, ns, a.cmd) : inNetns(a.cmd, ns);
   const child = spawnInherited(argv);
-  return new Promise((resolve) => child.on('exit', (code, sig) => resolve(code ?? (sig ? 128 + 15 : 70))));
+  return new Promise((resolve) => child.on('exit', (code, sig) => resolve(childExit(code, sig))));
 }
 
 export async function gcCommand(a: CommonArgs): Promise<number> {
@@ -141,5 +141,5 @@ export async function gcCommand(a: CommonArgs): Promise<number> {
   for (const k of report.kept) process.stdout.write(`kept ${k}\n`);
   for (const f of report.failures) process.stderr.write(`zonlab: ${f}\n`);
   if (!report.removed.length && !report.failures.length) process.stdout.write('nothing left behind\n');
-  return report.failures.length ? ExitCode.internal : 0;
+  return report.failures.length ? ExitCode.teardownFailed : 0;
 }

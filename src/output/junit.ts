@@ -6,11 +6,23 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 export interface ReportedRun {
   record: RunRecord;
   comparison?: RecordComparison;
+  /** --baseline found no stored baseline for this scenario and driver: nothing was compared. */
+  baseline?: 'missing';
 }
 
-/** JUnit XML: a test case per check, and one per throughput verdict (a regression is a failure). */
-export function junitXml(runs: ReportedRun[]): string {
-  const suites = runs.map(({ record: r, comparison }) => {
+/** A scenario of `run --all` that left no record: skipped (a requirement is missing) or refused. */
+export interface NotRun {
+  scenario: string;
+  outcome: 'skipped' | 'error';
+  reason: string;
+}
+
+/**
+ * JUnit XML: a test case per check, and one per throughput verdict (a regression is a failure);
+ * a scenario skipped for a missing requirement is a <skipped> case with the reason.
+ */
+export function junitXml(runs: ReportedRun[], notRun: NotRun[] = []): string {
+  const suites = runs.map(({ record: r, comparison, baseline }) => {
     const cls = `zonlab.${r.scenario.name}.${r.driver.name}`;
     const cases: string[] = [];
     for (const c of r.checks) {
@@ -24,9 +36,15 @@ export function junitXml(runs: ReportedRun[]): string {
       const body = v.verdict === 'regressed' ? `<failure message="${esc(`regressed: ${v.reason}`)}">${esc(`${row.check} vs ${comparison!.against}: ${v.reason}`)}</failure>` : `<system-out>${esc(`${v.verdict}: ${v.reason}`)}</system-out>`;
       cases.push(`    <testcase classname="${esc(cls)}" name="${esc(`throughput ${row.check} vs baseline`)}">${body}</testcase>`);
     }
+    if (baseline === 'missing') cases.push(`    <testcase classname="${esc(cls)}" name="throughput vs baseline"><skipped message="no baseline yet: nothing was compared (zonlab baseline save)"/></testcase>`);
     const failures = cases.filter((c) => c.includes('<failure')).length;
     const errors = cases.filter((c) => c.includes('<error')).length;
-    return `  <testsuite name="${esc(`${r.scenario.name} (${r.driver.name})`)}" tests="${cases.length}" failures="${failures}" errors="${errors}" timestamp="${esc(r.time)}" time="${(r.durationMs / 1000).toFixed(3)}">\n${cases.join('\n')}\n  </testsuite>`;
+    const skipped = cases.filter((c) => c.includes('<skipped')).length;
+    return `  <testsuite name="${esc(`${r.scenario.name} (${r.driver.name})`)}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" timestamp="${esc(r.time)}" time="${(r.durationMs / 1000).toFixed(3)}">\n${cases.join('\n')}\n  </testsuite>`;
   });
+  for (const n of notRun) {
+    const body = n.outcome === 'skipped' ? `<skipped message="${esc(n.reason)}"/>` : `<error message="${esc(n.reason.split('\n')[0]!)}">${esc(n.reason)}</error>`;
+    suites.push(`  <testsuite name="${esc(n.scenario)}" tests="1" failures="0" errors="${n.outcome === 'error' ? 1 : 0}" skipped="${n.outcome === 'skipped' ? 1 : 0}">\n    <testcase classname="${esc(`zonlab.${n.scenario}`)}" name="${esc(n.scenario)}">${body}</testcase>\n  </testsuite>`);
+  }
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="zonlab">\n${suites.join('\n')}\n</testsuites>\n`;
 }

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { DRIVER_NAMES, type DriverChoice, type DriverName } from '../drivers/driver.js';
 import { InvalidInput, type Problem } from '../errors.js';
+import { UnreadableFile } from '../files.js';
 import { parseZonlbConfig, zonlbConfigFromTable, type ZonlbConfig } from '../zonlb/config.js';
 import { namedInterfaces } from '../zonlb/options.js';
 import { asTable, Fields, type Origin, type Table } from './fields.js';
@@ -322,8 +323,8 @@ function lbSpec(top: Fields, input: ValidateInput, problems: Problem[], hasDevic
       const full = path.resolve(path.dirname(input.scenario.file), file);
       try {
         configText = input.readFile(full);
-      } catch {
-        f.problem('config', `cannot read ${full}`, 'the zonlb.toml path is relative to the scenario file');
+      } catch (err) {
+        f.problem('config', `cannot read ${full}${err instanceof UnreadableFile ? `: ${err.why}` : ''}`, 'the zonlb.toml path is relative to the scenario file');
       }
       if (configText !== undefined) config = parseZonlbConfig(configText, full);
     } else if (f.has('zonlb')) {

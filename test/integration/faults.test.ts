@@ -1,7 +1,7 @@
 import test from 'ava';
 import { execa } from 'execa';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadScenario } from '../../src/scenario/load.js';
@@ -39,7 +39,8 @@ async function interruptAt(mode: Mode, signal: NodeJS.Signals, step: number, bef
   }
   child.kill(signal);
   const r = await child;
-  if (signal !== 'SIGKILL' && r.exitCode !== 130) return `exit ${r.exitCode} after ${signal} at step ${step}: ${err}`;
+  // 128 + the signal: 130 for SIGINT, 143 for SIGTERM (issue 13)
+  if (signal !== 'SIGKILL' && r.exitCode !== 128 + constants.signals[signal]) return `exit ${r.exitCode} after ${signal} at step ${step}: ${err}`;
   if (signal === 'SIGKILL' && mode.startsWith('host')) {
     // the journal is what is left: down (odd steps) or gc (even steps) must undo it all
     const undo = step % 2 ? await zonlab('down', 'veth-netns', '--host') : await zonlab('gc');

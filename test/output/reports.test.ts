@@ -2,26 +2,7 @@ import test from 'ava';
 import { compareRecord } from '../../src/compare/compare.js';
 import { junitXml } from '../../src/output/junit.js';
 import { markdownSummary } from '../../src/output/markdown.js';
-import type { RunRecord } from '../../src/results/record.js';
-import { summarize } from '../../src/stats/summary.js';
-
-function record(id: string, samples: number[], status: RunRecord['status'] = 'passed'): RunRecord {
-  const fingerprint = { kernel: 'k', cpuModel: 'c', cpus: 2, driver: 'nft', driverVersion: 'v', scenarioHash: 'h', offloads: {} };
-  return {
-    schema: 1, id, time: '2026-11-24T00:00:00.000Z', durationMs: 1000,
-    scenario: { name: 'veth-netns', hash: 'h', files: [], params: {} }, driver: { name: 'nft', version: 'v' },
-    zonlab: { version: '0', commit: 'c' }, host: { kernel: 'k', cpuModel: 'c', cpus: 2, arch: 'x64' }, mode: 'sandbox', offloads: {},
-    status,
-    checks: [
-      { name: 'telnet', kind: 'telnet', status: status === 'passed' ? 'passed' : 'failed', summary: 'token <both> ways & "quoted"', evidence: {}, durationMs: 10, error: status === 'passed' ? undefined : 'refused' },
-      ...samples.map((s, i) => ({ name: 'iperf3', kind: 'iperf3' as const, status: 'passed' as const, summary: `${s}`, evidence: {}, measurements: { bits_per_second: s }, durationMs: 1000, repetition: i + 1 })),
-    ],
-    measurements: { iperf3: { bits_per_second: summarize(samples).median } },
-    samples: { iperf3: { bits_per_second: samples } },
-    stats: { iperf3: { bits_per_second: summarize(samples) } },
-    repeat: { count: samples.length, warmup: false }, fingerprint, teardown: { failures: [] },
-  };
-}
+import { record } from '../helpers/record.js';
 
 const base = record('b', [20e9, 20.2e9, 19.9e9, 20.1e9, 20e9]);
 const slow = record('s', [14e9, 14.1e9, 13.9e9, 14e9, 14.2e9]);
@@ -63,12 +44,14 @@ test('Markdown: one row per check with the verdict', (t) => {
 });
 
 import { shardOf } from '../../src/commands/run-all.js';
+import { shard } from '../../src/commands/options.js';
+import { UserError } from '../../src/errors.js';
 
 test('shards are stable, disjoint and cover every scenario', (t) => {
   const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
-  const parts = [1, 2, 3].map((i) => shardOf(names, `${i}/3`));
+  const parts = [1, 2, 3].map((i) => shardOf(names, shard(`${i}/3`)));
   t.deepEqual(parts, [['a', 'd', 'g'], ['b', 'e'], ['c', 'f']]);
   t.deepEqual(parts.flat().sort(), names);
-  t.throws(() => shardOf(names, '4/3'), { message: /--shard 4\/3/ });
-  t.throws(() => shardOf(names, 'x'));
+  // a bad --shard is the user's error (exit 2), found when the options are read
+  for (const bad of ['4/3', '3/2', '0/1', 'x', '1/0', '']) t.throws(() => shard(bad), { instanceOf: UserError, message: /--shard/ });
 });
