@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { ExitCode, UserError } from '../src/errors.js';
 import { processStart } from './process-identity.js';
@@ -44,8 +44,6 @@ export class DamagedJournal extends Error {
 export class Journal {
   private readonly entries = new Map<number, JournalEntry>();
   private seq = 0;
-  /** The inode of the file this journal wrote or read: a file put at its path since is not it. */
-  private inode?: number;
   /** The file vanished (or was replaced) while in use: entries live on in memory only. */
   lost = false;
 
@@ -55,7 +53,7 @@ export class Journal {
     const j = new Journal(file, { journal: 'zonlab', pid: process.pid, pidStart: processStart(process.pid), started: new Date().toISOString(), ...header });
     if (file) {
       mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-      j.inode = appendLine(file, j.header, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL);
+      appendLine(file, j.header, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL);
     }
     return j;
   }
@@ -66,7 +64,6 @@ export class Journal {
     if (!header) throw new DamagedJournal(file, records.length ? 'no header' : 'nothing readable');
     const j = Journal.fromRecords(header, records);
     (j as { file: string | undefined }).file = file;
-    j.inode = statSync(file).ino;
     return j;
   }
 
@@ -131,7 +128,8 @@ export class Journal {
   remove(): void {
     if (!this.file || this.lost) return;
     try {
-      if (statSync(this.file).ino === this.inode) unlinkSync(this.file);
+      const fd = openSync(this.file, constants.O_RDONLY);
+      try { if (startsWithHeader(fd, this.header)) unlinkSync(this.file); } finally { closeSync(fd); }
     } catch { /* already gone */ }
   }
 
@@ -146,7 +144,7 @@ export class Journal {
       return;
     }
     try {
-      appendLine(this.file, recs, constants.O_WRONLY | constants.O_APPEND, durable, this.inode);
+      appendLine(this.file, recs, constants.O_RDWR | constants.O_APPEND, durable, this.header);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' && code !== 'ESTALE') throw err;
@@ -163,18 +161,25 @@ export class Journal {
   }
 }
 
-/** Writes lines with the given open flags; with `inode`, only into that very file. Returns its inode. */
-function appendLine(file: string, recs: object | object[], flags: number, durable = true, inode?: number): number {
+/**
+ * Writes lines with the given open flags; with `header`, only into the file that begins with it
+ * (checked on the very descriptor written to: a file put at the path since is another run's).
+ */
+function appendLine(file: string, recs: object | object[], flags: number, durable = true, header?: Header): void {
   const fd = openSync(file, flags, 0o600);
   try {
-    const ino = fstatSync(fd).ino;
-    if (inode !== undefined && ino !== inode) throw Object.assign(new Error(`${file} is another journal now`), { code: 'ESTALE' });
+    if (header && !startsWithHeader(fd, header)) throw Object.assign(new Error(`${file} is another run's journal now`), { code: 'ESTALE' });
     writeSync(fd, (Array.isArray(recs) ? recs : [recs]).map((r) => `${JSON.stringify(r)}\n`).join(''));
     if (durable) fsyncSync(fd);
-    return ino;
   } finally {
     closeSync(fd);
   }
+}
+
+function startsWithHeader(fd: number, header: Header): boolean {
+  const want = Buffer.from(`${JSON.stringify(header)}\n`);
+  const got = Buffer.alloc(want.length);
+  return readSync(fd, got, 0, want.length, 0) === want.length && got.equals(want);
 }
 
 /** A torn line (a crash mid-write) or garbage is skipped; the last header seen wins. */

@@ -45,8 +45,23 @@ export function snapshot(): MachineSnapshot {
     pins: list('/sys/fs/bpf').join(' '),
     processes: read('pgrep', ['-a', '-x', 'iperf3|iperf|nc|telnet']),
     mounts: readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => /bpf|zonlab|netns/.test(l)).map((l) => l.split(' ').slice(3, 5).join(' ')).join('\n'),
-    state: ['host', 'labs', 'work'].flatMap((d) => list(path.join(stateDir(), d)).map((f) => `${d}/${f}`)).join(' '),
+    state: ['host', 'labs', 'work'].flatMap((d) => list(path.join(stateDir(), d)).filter((f) => d !== 'labs' || registered(f)).map((f) => `${d}/${f}`)).join(' '),
   };
+}
+
+/**
+ * A registry entry counts while what it names is there: a sandbox's holder (same pid and start
+ * time), a host lab's journal. A killed run's entry is dropped by the next zonlab command.
+ */
+function registered(file: string): boolean {
+  try {
+    const e = JSON.parse(readFileSync(path.join(stateDir(), 'labs', file), 'utf8')) as { mode: string; scenario: string; holderPid: number; holderStart: string };
+    if (e.mode === 'host') return list(path.join(stateDir(), 'host')).includes(`${e.scenario}.journal`);
+    const stat = readFileSync(`/proc/${e.holderPid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] === e.holderStart;
+  } catch {
+    return false;
+  }
 }
 
 function list(dir: string): string[] {

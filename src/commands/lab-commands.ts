@@ -19,15 +19,18 @@ export async function upCommand(a: CommonArgs & { scenario: string }): Promise<n
   applyCommon(a);
   const s = loadFor(a.scenario, a);
   const driver = await preflight(s, a);
-  const progress = progressPrinter(a);
   if (!a.host && !insideSandbox()) {
     if (labsOf(s.name).some((l) => l.command === 'up')) throw new UserError(`${s.name} is already up`, 2, [`zonlab down ${s.name} removes it`]);
     const runId = newRunId();
     process.env.ZONLAB_RUN_ID = runId;
-    const pids = await startDetachedSandbox(process.argv.slice(2), progress).catch((err: Error & { exitCode?: number }) => {
-      throw new UserError(`could not bring ${s.name} up`, (err.exitCode as 1 | 2 | 4 | undefined) ?? 1, [err.message]);
+    const started = new Date().toISOString();
+    const register = (p: { holderPid: number; unsharePid: number }) => registerLab({ scenario: s.name, runId, mode: 'sandbox', command: 'up', started, driver: driver.name, holderPid: p.holderPid, unsharePid: p.unsharePid, namespaces: s.namespaces });
+    const pids = await startDetachedSandbox(process.argv.slice(2), { onOutput: (text) => process.stderr.write(text), onInside: register }).catch((err: Error & { exitCode?: number }) => {
+      unregisterLab(runId);
+      const code = (err.exitCode as 1 | 2 | 4 | 130 | undefined) ?? 1;
+      throw new UserError(`could not bring ${s.name} up${code === ExitCode.interrupted ? ': interrupted' : ''}`, code, [err.message]);
     });
-    registerLab({ scenario: s.name, runId, mode: 'sandbox', command: 'up', started: new Date().toISOString(), driver: driver.name, holderPid: pids.holderPid, unsharePid: pids.unsharePid, namespaces: s.namespaces });
+    register(pids);
     process.stdout.write([
       `${s.name} is up in a sandbox (driver ${driver.name}, run ${runId}, held by pid ${pids.holderPid}).`,
       `  run a command in it:   zonlab exec ${s.name} ${s.namespaces[0] ?? 'default'} -- ip address`,
@@ -38,6 +41,7 @@ export async function upCommand(a: CommonArgs & { scenario: string }): Promise<n
     return 0;
   }
   if (insideSandbox()) await prepareSandbox();
+  const progress = progressPrinter(a);
   const runId = newRunId();
   const lab = await startLab({ scenario: s, driver, mode: a.host ? 'host' : 'sandbox', runId, kernel: hostFacts().kernel, command: 'up', log: progress, onStep: (i, n, w) => progress(`[${i}/${n}] ${w}`) });
   if (a.host) {
