@@ -37,35 +37,37 @@ series.push({ mode: { where: 'host', command: 'run', lb: 'nft' }, signals: 'SIGK
 
 const label = (m: Mode) => `${m.where} ${m.command} (${m.lb})`;
 
-async function interruptAt(m: Mode, signal: NodeJS.Signals, step: number, total: number, before: MachineSnapshot): Promise<string | undefined> {
+async function interruptAt(m: Mode, signal: NodeJS.Signals, step: number, total: number, before: MachineSnapshot): Promise<string[]> {
   const args = [m.command, 'veth-netns', '--lb', m.lb, ...(m.command === 'run' ? ['--set', 'duration=1'] : []), ...(m.where === 'host' ? ['--host'] : [])];
   const child = execa(process.execPath, [cli, ...args], { reject: false, env: { ...env, ZONLAB_PAUSE_AFTER_STEP: String(step) } });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
   const deadline = Date.now() + 20_000;
   while (!err.includes(`paused after step ${step}`)) {
-    if (Date.now() > deadline || child.exitCode !== null) { child.kill('SIGKILL'); return `never paused at step ${step}: ${err}`; }
+    if (Date.now() > deadline || child.exitCode !== null) { child.kill('SIGKILL'); return [`never paused at step ${step}: ${err}`]; }
     await new Promise((r) => setTimeout(r, 20));
   }
+  const problems: string[] = [];
   // the count is the engine's own: its last step is the load balancer's load, and nothing comes after
-  if (step === total && !new RegExp(`\\[${total}/${total}\\] load the load balancer`).test(err)) return `step ${step} of ${total} is not after the load balancer loaded: ${err}`;
+  if (step === total && !new RegExp(`\\[${total}/${total}\\] load the load balancer`).test(err)) problems.push(`step ${step} of ${total} is not after the load balancer loaded: ${err}`);
   child.kill(signal);
   const r = await child;
-  if (signal !== 'SIGKILL' && r.exitCode !== 130) return `exit ${r.exitCode} after ${signal} at step ${step}: ${err}`;
+  if (signal !== 'SIGKILL' && r.exitCode !== 130) problems.push(`exit ${r.exitCode} after ${signal} at step ${step}: ${err}`);
   if (signal === 'SIGKILL') {
     // a killed sandbox is the kernel's to reclaim: the machine is as it was before any zonlab command
     if (m.where === 'sandbox' && m.command === 'run') {
       const left = await settled(before, ['state']);
-      if (left) return `after SIGKILL at step ${step} (${label(m)}) the kernel left: ${left}`;
+      if (left) problems.push(`after SIGKILL at step ${step} (${label(m)}) the kernel left: ${left}`);
     }
     // what is left is a journal (host: down on odd steps, gc on even ones) or a sandbox that holds
     // its lab as `up` does (only down ends a live sandbox)
     const useGc = step % 2 === 0 && !(m.where === 'sandbox' && m.command === 'up');
     const undo = useGc ? await zonlab('gc') : await zonlab('down', 'veth-netns', ...(m.where === 'host' ? ['--host'] : []));
-    if (undo.exitCode !== 0) return `${useGc ? 'gc' : 'down'} failed after SIGKILL at step ${step}: ${undo.stderr}`;
+    if (undo.exitCode !== 0) problems.push(`${useGc ? 'gc' : 'down'} failed after SIGKILL at step ${step}: ${undo.stderr}`);
   }
   const left = await settled(before, []);
-  return left ? `after ${signal} at step ${step} (${label(m)}) the machine differs: ${left}` : undefined;
+  if (left) problems.push(`after ${signal} at step ${step} (${label(m)}) the machine differs: ${left}`);
+  return problems;
 }
 
 /** Waits a moment for the machine to be as before (a killed sandbox is reclaimed as its processes die). */
@@ -93,8 +95,7 @@ series.forEach(({ mode, signals }, index) => {
     const problems: string[] = [];
     for (let step = 1; step <= steps; step++) {
       const signal = signals === 'rotate' ? SIGNALS[(step + index) % SIGNALS.length]! : signals;
-      const p = await interruptAt(mode, signal, step, steps, before);
-      if (p) problems.push(p);
+      problems.push(...(await interruptAt(mode, signal, step, steps, before)));
     }
     t.deepEqual(problems, []);
     t.log(`${steps} fault points, ${problems.length} problems`);
