@@ -1,22 +1,13 @@
 import test from 'ava';
 import { execa } from 'execa';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { release, tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { release } from 'node:os';
 import { labPlan } from '../../lab/lab.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { rootSkipReason, snapshot, type MachineSnapshot } from '../helpers/audit.js';
+import { cli, zonlabForTests } from '../helpers/zonlab-cli.js';
 
-const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
-const results = mkdtempSync(path.join(tmpdir(), 'zonlab-faults-'));
-test.after.always(() => rmSync(results, { recursive: true, force: true }));
-const env = { NO_COLOR: '1', ZONLAB_RESULTS: results };
-const zonlab = (...args: string[]) => execa(process.execPath, [cli, ...args], { reject: false, env });
-
+const { env, zonlab } = zonlabForTests('faults');
 const skip = rootSkipReason();
-// what earlier runs left is gc's before the machine is audited: during the test, gc removes only the test's
-if (!skip) test.before(async () => { await zonlab('gc'); });
 
 type Where = 'sandbox' | 'host';
 type Lb = 'nft' | 'embedded';

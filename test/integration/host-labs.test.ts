@@ -1,25 +1,19 @@
 import test from 'ava';
 import { execa } from 'execa';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isSameProcess, processRef } from '../../lab/process-identity.js';
 import { hostDir, hostJournalFile, labsDir, workDirOf, workRoot } from '../../lab/state-files.js';
 import { rootSkipReason, snapshot } from '../helpers/audit.js';
+import { cli, zonlabForTests } from '../helpers/zonlab-cli.js';
 
-const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 const fixtures = fileURLToPath(new URL('../../../test/fixtures/scenarios/', import.meta.url));
-const results = mkdtempSync(path.join(tmpdir(), 'zonlab-host-labs-'));
-test.after.always(() => rmSync(results, { recursive: true, force: true }));
-const env = { NO_COLOR: '1', ZONLAB_RESULTS: results };
-const zonlab = (...args: string[]) => execa(process.execPath, [cli, ...args], { reject: false, env });
+const { env, zonlab } = zonlabForTests('host-labs');
 const skip = rootSkipReason();
 const root = skip ? test.skip : test.serial;
 const title = (t: string) => (skip ? `${t} [skipped: ${skip}]` : t);
-// what earlier runs left is gc's before the machine is audited: during the test, gc removes only the test's
-if (!skip) test.before(async () => { await zonlab('gc'); });
 
 /** Starts a zonlab command and resolves once its stderr shows `until`. */
 async function startUntil(args: string[], until: RegExp, extraEnv: Record<string, string> = {}) {
