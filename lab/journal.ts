@@ -60,8 +60,10 @@ export class Journal {
 
   /** A journal with its header; a file without one (or with another format) is a DamagedJournal. */
   static read(file: string): Journal {
-    const { header, records } = parseLines(readFileSync(file, 'utf8'));
+    const { header, records, headerFirst } = parseLines(readFileSync(file, 'utf8'));
     if (!header) throw new DamagedJournal(file, records.length ? 'no header' : 'nothing readable');
+    // zonlab writes the header first and checks it there before each write (appendLine)
+    if (!headerFirst) throw new DamagedJournal(file, 'its header is not its first line');
     const j = Journal.fromRecords(header, records);
     (j as { file: string | undefined }).file = file;
     return j;
@@ -183,19 +185,21 @@ function startsWithHeader(fd: number, header: Header): boolean {
 }
 
 /** A torn line (a crash mid-write) or garbage is skipped; the last header seen wins. */
-function parseLines(text: string): { header?: Header; records: Partial<JournalEntry>[] } {
+function parseLines(text: string): { header?: Header; records: Partial<JournalEntry>[]; headerFirst: boolean } {
   let header: Header | undefined;
+  let headerFirst = false;
   const records: Partial<JournalEntry>[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
+  text.split('\n').forEach((line, i) => {
     let rec: unknown;
-    try { rec = JSON.parse(line); } catch { continue; }
-    if (!rec || typeof rec !== 'object' || Array.isArray(rec)) continue;
-    if ((rec as Header).journal === 'zonlab') {
-      if (isHeader(rec)) header = rec;
-    } else records.push(rec as Partial<JournalEntry>);
-  }
-  return { header, records };
+    try { rec = JSON.parse(line); } catch { return; }
+    if (!rec || typeof rec !== 'object' || Array.isArray(rec)) return;
+    if ((rec as Header).journal !== 'zonlab') records.push(rec as Partial<JournalEntry>);
+    else if (isHeader(rec)) {
+      header = rec;
+      headerFirst = i === 0;
+    }
+  });
+  return { header, records, headerFirst };
 }
 
 function isHeader(r: object): r is Header {

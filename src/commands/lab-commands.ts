@@ -1,7 +1,7 @@
 import { startLab } from '../../lab/lab.js';
 import { hostLabOf, hostLabs, inUseError, tearDownHostLab, type HostLab } from '../../lab/host-state.js';
 import { isSameProcess, signalProcess } from '../../lab/process-identity.js';
-import { holderAlive, labsOf, listLabs, registerLab, unregisterLab, type LabEntry } from '../../lab/registry.js';
+import { labsOf, listLabs, registerLab, unregisterLab, type LabEntry } from '../../lab/registry.js';
 import { inNetns, spawnInherited } from '../../lab/run-command.js';
 import { insideSandbox, nsenterArgv, prepareSandbox, READY_LINE, startDetachedSandbox } from '../../lab/sandbox.js';
 import { ExitCode, UserError } from '../errors.js';
@@ -110,12 +110,13 @@ function hostLabNote(lab: HostLab): string {
 
 export function statusCommand(a: Pick<CommonArgs, 'json'> & { scenario?: string }): number {
   const wanted = (name: string) => !a.scenario || name === a.scenario;
-  const labs = listLabs().filter((l) => wanted(l.scenario));
   const hosts = hostLabs().filter((l) => wanted(l.name));
   const hostOf = (l: LabEntry) => hosts.find((h) => h.state !== 'damaged' && h.header.runId === l.runId);
+  // a host entry whose journal is now another run's is history: only the journal's own run is shown
+  const labs = listLabs().filter((l) => wanted(l.scenario) && (l.mode === 'sandbox' || hostOf(l)));
   const unlisted = hosts.filter((h) => !labs.some((l) => l.mode === 'host' && hostOf(l) === h));
   if (a.json) {
-    const state = (l: LabEntry) => (l.mode === 'sandbox' ? (holderAlive(l) ? 'running' : 'ended') : hostOf(l)?.state ?? 'stale');
+    const state = (l: LabEntry) => (l.mode === 'sandbox' ? (l.command === 'run' ? 'running' : 'up') : hostOf(l)!.state);
     process.stdout.write(`${JSON.stringify({ labs: labs.map((l) => ({ ...l, state: state(l) })), hostLabsWithoutEntry: unlisted.map((h) => ({ scenario: h.name, state: h.state })) }, null, 2)}\n`);
     return 0;
   }

@@ -99,3 +99,9 @@ test('salvage takes undo commands only as zonlab writes them: argument arrays of
   const text = '{"seq":1,"step":"x","state":"done","undo":[{"argv":"rm -rf /"}]}\n{"seq":2,"step":"y","state":"intent","undo":[{"argv":["ip",1]}]}\n';
   t.deepEqual(Journal.salvage(text, 's').toUndo().map((e) => e.undo), [[], []]);
 });
+
+test('a journal whose header is not its first line is damaged (zonlab writes it first and checks it there)', (t) => {
+  const file = path.join(dir, 'h.journal');
+  writeFileSync(file, `{"seq":1,"step":"x","state":"done","undo":[]}\n${JSON.stringify({ journal: 'zonlab', runId: 'r10', scenario: 's', pid: 1, started: 'now' })}\n`);
+  t.throws(() => Journal.read(file), { instanceOf: DamagedJournal, message: /header is not its first line/ });
+});
