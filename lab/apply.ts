@@ -219,12 +219,14 @@ async function runSysctls(g: Group, journal: Journal): Promise<void> {
  * signal at exactly that point. SIGINT or SIGTERM ends the pause as an interruption.
  */
 export async function pauseForFaultInjection(step: number): Promise<void> {
-  process.stderr.write(`zonlab: paused after step ${step} (ZONLAB_PAUSE_AFTER_STEP)\n`);
   const keepAlive = setInterval(() => {}, 1 << 30);
-  const signal = await new Promise<string>((resolve) => {
+  // the handlers are in place before the line that tells the test to signal
+  const signalled = new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
+  process.stderr.write(`zonlab: paused after step ${step} (ZONLAB_PAUSE_AFTER_STEP)\n`);
+  const signal = await signalled;
   clearInterval(keepAlive);
   throw new UserError(`interrupted by ${signal} after step ${step}`, ExitCode.interrupted);
 }

@@ -102,7 +102,8 @@ export async function runScenario(s: Scenario, driver: Driver, mode: LabMode, ho
     teardownFailures = (err as { teardownFailures?: string[] }).teardownFailures ?? [];
     if (!(err instanceof UserError)) throw err;
   } finally {
-    if (lab && !(opts.keep && mode === 'host')) {
+    if (lab && opts.keep && mode === 'host') lab.leaveUp();
+    else if (lab) {
       hooks.progress('tearing down');
       teardownFailures = (await lab.stop()).failures;
     }
