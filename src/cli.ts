@@ -30,10 +30,15 @@ function verdictOptions<T>(y: Argv<T>) {
     .option('junit', { type: 'string', describe: 'write JUnit XML to FILE' })
     .option('markdown', { type: 'string', describe: 'write a Markdown summary to FILE (also appended to $GITHUB_STEP_SUMMARY when set)' })
     .check((a) => {
+      // a UserError, so that .fail() passes it on as bad input (exit 2), not as a bug
+      const bad = (message: string) => new UserError(message, ExitCode.badInput, ['zonlab run --help describes the options']);
       const m = (a as { maxDrop?: number }).maxDrop;
-      if (m !== undefined && !(m > 0 && m < 1)) throw new Error(`--max-drop ${m}: give a fraction between 0 and 1, e.g. 0.1 for 10%`);
-      const r = (a as { repeat?: number }).repeat;
-      if (r !== undefined && !(Number.isInteger(r) && r >= 1 && r <= 1000)) throw new Error(`--repeat ${r}: give a whole number from 1 to 1000`);
+      if (m !== undefined && !(m > 0 && m < 1)) throw bad(`--max-drop ${m}: give a fraction between 0 and 1, e.g. 0.1 for 10%`);
+      const { repeat: r, maxRepeat, budget } = a as { repeat?: number | 'auto'; maxRepeat?: number; budget?: number };
+      if (r !== undefined && r !== 'auto' && !(Number.isInteger(r) && r >= 1 && r <= 1000)) throw bad(`--repeat ${r}: give a whole number from 1 to 1000, or auto`);
+      if (r !== 'auto' && (maxRepeat !== undefined || budget !== undefined)) throw bad(`--${maxRepeat !== undefined ? 'max-repeat' : 'budget'} applies to --repeat auto`);
+      if (maxRepeat !== undefined && !(Number.isInteger(maxRepeat) && maxRepeat >= 5 && maxRepeat <= 1000)) throw bad(`--max-repeat ${maxRepeat}: give a whole number from 5 (the first look at the verdict) to 1000`);
+      if (budget !== undefined && !(budget > 0 && Number.isFinite(budget))) throw bad(`--budget ${budget}: give the seconds sampling may take, e.g. 600`);
       return true;
     });
 }
@@ -53,7 +58,9 @@ export async function main(argv: string[]): Promise<number> {
         return true;
       })
       .option('keep', { type: 'boolean', default: false, describe: 'leave the lab up after the checks (then zonlab down)' })
-      .option('repeat', { type: 'number', describe: 'run the throughput checks N times on the same live lab (default: the scenario\'s repeat, else 1)' })
+      .option('repeat', { type: 'string', coerce: (v: string) => (/^\d+$/.test(String(v)) ? Number(v) : v), describe: 'run the throughput checks N times on the same live lab (default: the scenario\'s repeat, else 1); auto: until the verdict against the baseline is clear (or, without --baseline, the median is known within the threshold)' })
+      .option('max-repeat', { type: 'number', describe: 'with --repeat auto: the most samples of a throughput check (default 20)' })
+      .option('budget', { type: 'number', describe: 'with --repeat auto: the seconds the throughput samples may take in all (default 600)' })
       .option('warmup', { type: 'boolean', default: false, describe: 'one uncounted run of each throughput check first' })
       .option('baseline', { type: 'boolean', default: false, describe: 'compare with the stored baseline; exit 3 on a regression' }),
       run(async () => {

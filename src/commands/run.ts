@@ -6,7 +6,8 @@ import type { Driver } from '../drivers/driver.js';
 import { ExitCode, UserError } from '../errors.js';
 import { resultsDir } from '../paths.js';
 import type { Scenario } from '../scenario/types.js';
-import { runScenario } from '../session/run-scenario.js';
+import { loadBaseline } from '../baseline/store.js';
+import { runScenario, type RunOptions } from '../session/run-scenario.js';
 import { newRunId } from '../session/run-id.js';
 import { preflight } from './preflight.js';
 import { applyCommon, loadFor, progressPrinter, reportCost, untilSignalled, type CommonArgs } from './common.js';
@@ -16,7 +17,9 @@ import { compareWithBaseline, printComparison, verdictExit, writeReports } from 
 export interface RunArgs extends CommonArgs {
   scenario: string;
   keep: boolean;
-  repeat?: number;
+  repeat?: number | 'auto';
+  maxRepeat?: number;
+  budget?: number;
   warmup: boolean;
   baseline: boolean;
   maxDrop?: number;
@@ -46,7 +49,7 @@ export async function runCommandLine(a: RunArgs): Promise<number> {
       progress(`--keep: the lab stays up until this process ends (Ctrl-C, or zonlab down ${s.name}); enter it with: zonlab exec ${s.name} NETNS -- COMMAND`);
       await untilSignalled();
     },
-  }, { keep: a.keep, repeat: a.repeat, warmup: a.warmup });
+  }, { keep: a.keep, warmup: a.warmup, ...repeatOptions(a, s, driver) });
   reportCost(a);
   const comparison = a.baseline && record.status === 'passed' ? compareWithBaseline(record, { maxDrop: a.maxDrop ?? s.maxDrop, force: a.force }) : undefined;
   writeReports([{ record, comparison }], a);
@@ -59,6 +62,13 @@ export async function runCommandLine(a: RunArgs): Promise<number> {
   if (record.status !== 'passed') return ExitCode.checkFailed;
   if (comparison && !comparison.compared) return ExitCode.badInput;
   return verdictExit(comparison);
+}
+
+/** --repeat N, or auto with its cap, budget, threshold and (with --baseline) the baseline it judges against. */
+function repeatOptions(a: RunArgs, s: Scenario, driver: Driver): Pick<RunOptions, 'repeat' | 'maxDrop' | 'reference'> {
+  if (a.repeat !== 'auto') return { repeat: a.repeat };
+  const reference = a.baseline ? loadBaseline(s.name, driver.name)?.samples : undefined;
+  return { repeat: { auto: { max: a.maxRepeat ?? 20, budgetMs: (a.budget ?? 600) * 1000 } }, maxDrop: a.maxDrop ?? s.maxDrop, reference };
 }
 
 /** Inside a sandbox /run is its own tmpfs (lab/sandbox.ts): what the run writes there would be lost. */
