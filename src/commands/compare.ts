@@ -1,14 +1,15 @@
 import { existsSync, readFileSync, appendFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { baselineFromRecord, baselineFile, loadBaseline, saveBaseline } from '../baseline/store.js';
-import { compareRecord, recordAsReference, type RecordComparison } from '../compare/compare.js';
+import { baselineAsReference, compareRecord, recordAsReference, type RecordComparison } from '../compare/compare.js';
 import { ExitCode, UserError } from '../errors.js';
 import { junitXml, type ReportedRun } from '../output/junit.js';
 import { markdownSummary } from '../output/markdown.js';
 import { paint, table } from '../output/table.js';
 import type { RunRecord } from '../results/record.js';
 import { readRecords } from '../results/store.js';
-import { formatRate } from './run-output.js';
+import { identityLines } from '../compare/identity.js';
+import { formatMeasurement, measurementLabel, signedPct, formatRate } from './run-output.js';
 
 /** A run by id, by file, or the latest of a scenario (or of all). */
 export function findRecord(ref: string | undefined, scenario?: string): { file: string; record: RunRecord } {
@@ -29,26 +30,28 @@ export function findRecord(ref: string | undefined, scenario?: string): { file: 
 export function compareWithBaseline(r: RunRecord, opts: { maxDrop?: number; force?: boolean }): RecordComparison {
   const b = loadBaseline(r.scenario.name, r.driver.name);
   if (!b) throw new UserError(`no baseline for ${r.scenario.name} with the ${r.driver.name} driver`, 2, [`save one: zonlab baseline save ${r.scenario.name} (from its latest run), then commit ${path.relative(process.cwd(), baselineFile(r.scenario.name, r.driver.name))}`]);
-  return compareRecord(r, { label: `baseline (run ${b.fromRun}, ${b.saved.slice(0, 10)})`, fingerprint: b.fingerprint, samples: b.samples }, opts);
+  return compareRecord(r, baselineAsReference(b), opts);
 }
 
-/** One table per scenario: check, median, spread, vs baseline, verdict. */
+/** One table per scenario: check, what, median, spread, vs baseline, verdict; the load balancer on each side. */
 export function printComparison(c: RecordComparison, out: (s: string) => void = (s) => process.stdout.write(s)): void {
   if (c.fingerprintDiffs.length) {
     out(`${paint(`warning: ${c.scenario} (${c.driver}) and ${c.against} were measured in different conditions:`, 'yellow')}\n${c.fingerprintDiffs.map((d) => `  ${d.key}: ${d.baseline} → ${d.current}`).join('\n')}\n`);
     if (!c.compared) out('not compared (give --force to compare anyway, or save a new baseline)\n');
   }
+  out(identityLines(c.identity).map((l) => `${l}\n`).join(''));
   if (!c.compared) return;
   const color = (v: string) => (v === 'regressed' ? paint(v, 'red') : v === 'improved' ? paint(v, 'green') : v === 'inconclusive' ? paint(v, 'yellow') : v);
   const rows = c.rows.map((r) => [
     r.check,
-    formatRate(r.current.median),
-    r.current.n > 1 ? `±${formatRate(r.current.mad)} (n=${r.current.n})` : 'n=1',
-    `${formatRate(r.baseline.median)} → ${((r.comparison.ratio - 1) * 100).toFixed(1)}%`,
+    measurementLabel(r.measurement),
+    formatMeasurement(r.measurement, r.current.median),
+    r.current.n > 1 ? `±${formatMeasurement(r.measurement, r.current.mad)} (n=${r.current.n})` : 'n=1',
+    `${formatMeasurement(r.measurement, r.baseline.median)} → ${signedPct(r.comparison.ratio)}`,
     color(r.comparison.verdict),
     r.comparison.reason,
   ]);
-  out(`${c.scenario} (${c.driver}) vs ${c.against}:\n${rows.length ? table(['check', 'median', 'spread (MAD)', 'vs baseline', 'verdict', 'why'], rows) : '(no throughput measurement in common)'}\n`);
+  out(`${c.scenario} (${c.driver}) vs ${c.against}:\n${rows.length ? table(['check', 'what', 'median', 'spread (MAD)', 'vs baseline', 'verdict', 'why'], rows) : '(no throughput measurement in common)'}\n`);
 }
 
 export function verdictExit(c: RecordComparison | undefined): number {

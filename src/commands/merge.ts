@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { loadBaseline } from '../baseline/store.js';
-import { compareRecord, type RecordComparison } from '../compare/compare.js';
+import { baselineAsReference, compareRecord, type RecordComparison } from '../compare/compare.js';
 import { ExitCode, UserError } from '../errors.js';
 import { paint, table } from '../output/table.js';
 import type { RunRecord } from '../results/record.js';
@@ -35,7 +35,7 @@ export function mergeCommand(a: { dirs: string[]; into: string; baseline?: boole
   const runs: { record: RunRecord; comparison?: RecordComparison }[] = [];
   for (const r of latest.values()) {
     const b = a.baseline ? loadBaseline(r.scenario.name, r.driver.name, a.into) ?? loadBaseline(r.scenario.name, r.driver.name) : undefined;
-    const comparison = b && r.status === 'passed' ? compareRecord(r, { label: `baseline (run ${b.fromRun})`, fingerprint: b.fingerprint, samples: b.samples }, { maxDrop: a.maxDrop, force: a.force }) : undefined;
+    const comparison = b && r.status === 'passed' ? compareRecord(r, baselineAsReference(b), { maxDrop: a.maxDrop, force: a.force }) : undefined;
     runs.push({ record: r, comparison });
   }
   writeReports(runs, a);
