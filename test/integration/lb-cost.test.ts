@@ -34,8 +34,8 @@ test.before(() => {
   mkdirSync(path.join(slowHome, 'bpf'), { recursive: true });
   for (const f of ['package.json', 'scenarios', 'lab']) symlinkSync(path.join(root, f), path.join(slowHome, f));
   for (const f of ['xdp_pass.c', 'xdp_pass.o', 'zonlb_xdp.c']) symlinkSync(path.join(root, 'bpf', f), path.join(slowHome, 'bpf', f));
-  // four empty bpf_loop rounds before each map lookup: measurably more work per packet, same driver
-  execFileSync('clang', ['-O2', '-g', '-target', 'bpf', '-I/usr/include/x86_64-linux-gnu', '-DBUSY_LOOPS=4', '-c', busySource, '-o', path.join(slowHome, 'bpf', 'zonlb_xdp.o')]);
+  // empty bpf_loop rounds before each map lookup: a few times the work per packet, same driver
+  execFileSync('clang', ['-O2', '-g', '-target', 'bpf', '-I/usr/include/x86_64-linux-gnu', '-DBUSY_LOOPS=16', '-c', busySource, '-o', path.join(slowHome, 'bpf', 'zonlb_xdp.o')]);
 });
 
 const zonlab = (args: string[], env: Record<string, string> = {}) => execa('node', [cli, ...args], { reject: false, env: { NO_COLOR: '1', ZONLAB_RESULTS: results, ...env } });
@@ -78,7 +78,10 @@ integration(title('a build that does more work per packet is called regressed on
   const again = await measure();
   const cost = (doc: { rows: { measurement: string; comparison: { verdict: string; reason: string } }[] }) => doc.rows.find((r) => r.measurement === 'lb_ns_per_packet')!.comparison;
 
-  const c = await zonlab(['compare', slow.runId, '--against', base.runId, '--json']);
+  // on this shared machine runs a minute apart differed by up to 20% in cost: judge at 20%, and
+  // let the slower build do a few times the work (measured +150 to +300%), far beyond any noise
+  const judge = (run: Doc) => zonlab(['compare', run.runId, '--against', base.runId, '--max-drop', '0.2', '--json']);
+  const c = await judge(slow);
   const slower = JSON.parse(c.stdout);
   t.log(`slower build: ${cost(slower).reason}`);
   t.true(slower.compared, 'a different build of the load balancer is compared, not refused');
@@ -87,7 +90,7 @@ integration(title('a build that does more work per packet is called regressed on
   t.is(cost(slower).verdict, 'regressed');
   t.is(c.exitCode, 3);
 
-  const u = await zonlab(['compare', again.runId, '--against', base.runId, '--json']);
+  const u = await judge(again);
   const same = JSON.parse(u.stdout);
   t.log(`same build: ${cost(same).reason}`);
   t.true(same.identity.same);
