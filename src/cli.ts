@@ -7,7 +7,7 @@ import { DRIVER_NAMES } from './drivers/driver.js';
 import { ExitCode, UserError } from './errors.js';
 import { choosePaths, resultsDir } from './paths.js';
 import type { CommonArgs } from './commands/common.js';
-import { creatableDir, existingDir, folderIfThere, fraction, identifier, nonEmpty, outputDir, outputFile, refusalFor, setPairs, shard, wholeNumber } from './commands/options.js';
+import { creatableDir, existingDir, folderIfThere, fraction, identifier, positiveNumber, repeatCount, nonEmpty, outputDir, outputFile, refusalFor, setPairs, shard, wholeNumber } from './commands/options.js';
 
 /** Commands import their modules when they run, so `--help` and `validate` start fast. */
 type Handler<A> = (a: A) => number | Promise<number>;
@@ -57,7 +57,9 @@ export async function main(argv: string[], stub?: CommandStub): Promise<number> 
       .option('all', { type: 'boolean', default: false, describe: 'run every scenario of the scenario folder in turn; a summary table; the exit code of the worst outcome' })
       .option('shard', { type: 'string', coerce: shard, describe: 'with --all: only the i-th of n stable parts, e.g. --shard 2/4' })
       .option('keep', { type: 'boolean', default: false, describe: 'leave the lab up after the checks (then zonlab down)' })
-      .option('repeat', { type: 'number', coerce: wholeNumber('--repeat', 1, 1000), describe: 'run the throughput checks N times on the same live lab (default: the scenario\'s repeat, else 1)' })
+      .option('repeat', { type: 'string', coerce: repeatCount, describe: 'run the throughput checks N times on the same live lab (default: the scenario\'s repeat, else 1); auto: until the verdict against the baseline is clear (or, without --baseline, the median is known within the threshold)' })
+      .option('max-repeat', { type: 'number', coerce: wholeNumber('--max-repeat', 5, 1000), describe: 'with --repeat auto: the most samples of a throughput check (default 20; 5 is the first look at the verdict)' })
+      .option('budget', { type: 'number', coerce: positiveNumber('--budget', 'the seconds sampling may take'), describe: 'with --repeat auto: the seconds the throughput samples may take in all (default 600)' })
       .option('warmup', { type: 'boolean', default: false, describe: 'one uncounted run of each throughput check first' })
       .option('baseline', { type: 'boolean', default: false, describe: 'compare with the stored baseline; exit 3 on a regression (no baseline yet: said loudly, not a failure)' })
       .check((a) => {
@@ -65,6 +67,7 @@ export async function main(argv: string[], stub?: CommandStub): Promise<number> 
         if (a.all && a.scenario) throw usage('give a scenario or --all, not both');
         if (a.shard && !a.all) throw usage('--shard goes with --all');
         if (a.keep && a.all) throw usage('--keep holds one lab: give it with a scenario, not --all');
+        if (a.repeat !== 'auto' && (a.maxRepeat !== undefined || a.budget !== undefined)) throw usage(`--${a.maxRepeat !== undefined ? 'max-repeat' : 'budget'} applies to --repeat auto`);
         // a folder given here must take the records; the default one is checked by the run, after root
         if (a.results) creatableDir('--results', a.results);
         return true;

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'n
 import { readJsonCapped } from '../files.js';
 import path from 'node:path';
 import { resultsDir } from '../paths.js';
+import { identityOf, type LbIdentity } from '../compare/identity.js';
 import type { RunRecord } from '../results/record.js';
 import type { Fingerprint } from '../stats/fingerprint.js';
 import type { Summary } from '../stats/summary.js';
@@ -16,6 +17,8 @@ export interface Baseline {
   fingerprint: Fingerprint;
   samples: Record<string, Record<string, number[]>>;
   stats: Record<string, Record<string, Summary>>;
+  /** The load balancer it measured (absent in baselines saved before it was recorded). */
+  identity?: LbIdentity;
 }
 
 export function baselinesDir(dir = resultsDir()): string {
@@ -29,7 +32,7 @@ export function baselineFile(scenario: string, driver: string, dir = resultsDir(
 export function baselineFromRecord(r: RunRecord): Baseline {
   return {
     schema: 1, scenario: r.scenario.name, driver: r.driver.name, saved: new Date().toISOString(), fromRun: r.id,
-    fingerprint: r.fingerprint, samples: r.samples, stats: r.stats,
+    fingerprint: r.fingerprint, samples: r.samples, stats: r.stats, identity: identityOf(r),
   };
 }
 

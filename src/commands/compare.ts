@@ -1,7 +1,7 @@
 import { existsSync, appendFileSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { baselineFromRecord, baselineFile, baselinesDir, loadBaseline, saveBaseline } from '../baseline/store.js';
-import { compareRecord, recordAsReference, type RecordComparison } from '../compare/compare.js';
+import { baselineAsReference, compareRecord, recordAsReference, type RecordComparison } from '../compare/compare.js';
 import { ExitCode, UserError, worstExit } from '../errors.js';
 import { readJsonCapped } from '../files.js';
 import { junitXml, type NotRun, type ReportedRun } from '../output/junit.js';
@@ -10,7 +10,8 @@ import { paint, table } from '../output/table.js';
 import type { RunRecord } from '../results/record.js';
 import { readRecords } from '../results/store.js';
 import { resultsDir } from '../paths.js';
-import { formatRate } from './run-output.js';
+import { identityLines } from '../compare/identity.js';
+import { formatMeasurement, measurementLabel, signedPct, formatRate } from './run-output.js';
 
 /** A run by id, by file, or the latest of a scenario (or of all). */
 export function findRecord(ref: string | undefined, scenario?: string): { file: string; record: RunRecord } {
@@ -34,7 +35,7 @@ export function compareWithBaseline(r: RunRecord, opts: { maxDrop?: number; forc
 export function compareWithStoredBaseline(r: RunRecord, opts: { maxDrop?: number; force?: boolean }, dirs: string[] = [resultsDir()]): RecordComparison | undefined {
   const b = dirs.map((d) => loadBaseline(r.scenario.name, r.driver.name, d)).find((x) => x);
   if (!b) return undefined;
-  return compareRecord(r, { label: `baseline (run ${b.fromRun}, ${b.saved.slice(0, 10)})`, fingerprint: b.fingerprint, samples: b.samples }, opts);
+  return compareRecord(r, baselineAsReference(b), opts);
 }
 
 function saveHint(r: RunRecord): string {
@@ -57,23 +58,25 @@ export function printNoBaseline(runs: RunRecord[], out: (s: string) => void = (s
   if (process.env.GITHUB_ACTIONS === 'true') out(`::warning title=zonlab: no baseline yet::${which}: nothing was compared. Save the run records as baselines (zonlab baseline save --all --from DIR) and commit results/baselines/\n`);
 }
 
-/** One table per scenario: check, median, spread, vs baseline, verdict. */
+/** One table per scenario: check, what, median, spread, vs baseline, verdict; the load balancer on each side. */
 export function printComparison(c: RecordComparison, out: (s: string) => void = (s) => process.stdout.write(s)): void {
   if (c.fingerprintDiffs.length) {
     out(`${paint(`warning: ${c.scenario} (${c.driver}) and ${c.against} were measured in different conditions:`, 'yellow')}\n${c.fingerprintDiffs.map((d) => `  ${d.key}: ${d.baseline} → ${d.current}`).join('\n')}\n`);
     if (!c.compared) out('not compared (give --force to compare anyway, or save a new baseline)\n');
   }
+  out(identityLines(c.identity).map((l) => `${l}\n`).join(''));
   if (!c.compared) return;
   const color = (v: string) => (v === 'regressed' ? paint(v, 'red') : v === 'improved' ? paint(v, 'green') : v === 'inconclusive' ? paint(v, 'yellow') : v);
   const rows = c.rows.map((r) => [
     r.check,
-    formatRate(r.current.median),
-    r.current.n > 1 ? `±${formatRate(r.current.mad)} (n=${r.current.n})` : 'n=1',
-    `${formatRate(r.baseline.median)} → ${((r.comparison.ratio - 1) * 100).toFixed(1)}%`,
+    measurementLabel(r.measurement),
+    formatMeasurement(r.measurement, r.current.median),
+    r.current.n > 1 ? `±${formatMeasurement(r.measurement, r.current.mad)} (n=${r.current.n})` : 'n=1',
+    `${formatMeasurement(r.measurement, r.baseline.median)} → ${signedPct(r.comparison.ratio)}`,
     color(r.comparison.verdict),
     r.comparison.reason,
   ]);
-  out(`${c.scenario} (${c.driver}) vs ${c.against}:\n${rows.length ? table(['check', 'median', 'spread (MAD)', 'vs baseline', 'verdict', 'why'], rows) : '(no throughput measurement in common)'}\n`);
+  out(`${c.scenario} (${c.driver}) vs ${c.against}:\n${rows.length ? table(['check', 'what', 'median', 'spread (MAD)', 'vs baseline', 'verdict', 'why'], rows) : '(no throughput measurement in common)'}\n`);
 }
 
 export function verdictExit(c: RecordComparison | undefined): number {

@@ -34,6 +34,23 @@ export function wholeNumber(option: string, min: number, max: number) {
   };
 }
 
+/** --repeat: a count, or auto (sample until the verdict is clear). */
+export function repeatCount(value: string | string[]): number | 'auto' {
+  const v = single('--repeat', value);
+  if (v === 'auto') return v;
+  const n = /^\d+$/.test(String(v)) ? Number(v) : Number.NaN;
+  if (!(Number.isInteger(n) && n >= 1 && n <= 1000)) throw badOption('--repeat', v, 'give a whole number from 1 to 1000, or auto');
+  return n;
+}
+
+export function positiveNumber(option: string, example: string) {
+  return (value: number | number[]): number => {
+    const n = single(option, value);
+    if (!(n > 0 && Number.isFinite(n))) throw badOption(option, n, `give ${example}, a positive number`);
+    return n;
+  };
+}
+
 export function fraction(option: string, example: string) {
   return (value: number | number[]): number => {
     const m = single(option, value);

@@ -6,7 +6,8 @@ import type { Driver } from '../drivers/driver.js';
 import { ExitCode, signalExit, UserError } from '../errors.js';
 import { resultsDir } from '../paths.js';
 import type { Scenario } from '../scenario/types.js';
-import { runScenario } from '../session/run-scenario.js';
+import { loadBaseline } from '../baseline/store.js';
+import { runScenario, type RunOptions } from '../session/run-scenario.js';
 import { newRunId } from '../session/run-id.js';
 import { creatableDir } from './options.js';
 import { preflight } from './preflight.js';
@@ -17,7 +18,9 @@ import { compareWithStoredBaseline, printComparison, printNoBaseline, recordExit
 export interface RunArgs extends CommonArgs {
   scenario: string;
   keep: boolean;
-  repeat?: number;
+  repeat?: number | 'auto';
+  maxRepeat?: number;
+  budget?: number;
   warmup: boolean;
   baseline: boolean;
   maxDrop?: number;
@@ -59,7 +62,7 @@ async function runHere(s: Scenario, driver: Driver, a: RunArgs, signals: { last?
       progress(`--keep: the lab stays up until this process ends (Ctrl-C, or zonlab down ${s.name}); enter it with: zonlab exec ${s.name} NETNS -- COMMAND`);
       await untilSignalled();
     },
-  }, { keep: a.keep, repeat: a.repeat, warmup: a.warmup });
+  }, { keep: a.keep, warmup: a.warmup, ...repeatOptions(a, s, driver) });
   reportCost(a);
   const comparison = a.baseline && record.status === 'passed' ? compareWithStoredBaseline(record, { maxDrop: a.maxDrop ?? s.maxDrop, force: a.force }) : undefined;
   const baseline = a.baseline && record.status === 'passed' && !comparison ? 'missing' as const : undefined;
@@ -85,6 +88,13 @@ function watchSignals(): { last?: string; stop(): void } {
   const offs = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map(on);
   state.stop = () => offs.forEach((off) => off());
   return state;
+}
+
+/** --repeat N, or auto with its cap, budget, threshold and (with --baseline) the baseline it judges against. */
+function repeatOptions(a: RunArgs, s: Scenario, driver: Driver): Pick<RunOptions, 'repeat' | 'maxDrop' | 'reference'> {
+  if (a.repeat !== 'auto') return { repeat: a.repeat };
+  const reference = a.baseline ? loadBaseline(s.name, driver.name)?.samples : undefined;
+  return { repeat: { auto: { max: a.maxRepeat ?? 20, budgetMs: (a.budget ?? 600) * 1000 } }, maxDrop: a.maxDrop ?? s.maxDrop, reference };
 }
 
 /** Inside a sandbox /run is its own tmpfs (lab/sandbox.ts): what the run writes there would be lost. */

@@ -1,4 +1,6 @@
 import type { RecordComparison } from '../compare/compare.js';
+import { identityLines } from '../compare/identity.js';
+import { measurementLabel } from '../commands/run-output.js';
 import type { RunRecord } from '../results/record.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
@@ -18,7 +20,7 @@ export interface NotRun {
 }
 
 /**
- * JUnit XML: a test case per check, and one per throughput verdict (a regression is a failure);
+ * JUnit XML: a test case per check, and one per verdict (throughput, LB cost; a regression is a failure);
  * a scenario skipped for a missing requirement is a <skipped> case with the reason.
  */
 export function junitXml(runs: ReportedRun[], notRun: NotRun[] = []): string {
@@ -31,10 +33,11 @@ export function junitXml(runs: ReportedRun[], notRun: NotRun[] = []): string {
       cases.push(`    <testcase classname="${esc(cls)}" name="${esc(name)}" time="${(c.durationMs / 1000).toFixed(3)}">${body}</testcase>`);
     }
     if (r.status === 'error' && r.error) cases.push(`    <testcase classname="${esc(cls)}" name="lab"><error message="${esc(r.error.split('\n')[0]!)}">${esc(r.error)}</error></testcase>`);
+    const identity = comparison ? `\n${identityLines(comparison.identity).join('\n')}` : '';
     for (const row of comparison?.rows ?? []) {
       const v = row.comparison;
-      const body = v.verdict === 'regressed' ? `<failure message="${esc(`regressed: ${v.reason}`)}">${esc(`${row.check} vs ${comparison!.against}: ${v.reason}`)}</failure>` : `<system-out>${esc(`${v.verdict}: ${v.reason}`)}</system-out>`;
-      cases.push(`    <testcase classname="${esc(cls)}" name="${esc(`throughput ${row.check} vs baseline`)}">${body}</testcase>`);
+      const body = v.verdict === 'regressed' ? `<failure message="${esc(`regressed: ${v.reason}`)}">${esc(`${row.check} vs ${comparison!.against}: ${v.reason}${identity}`)}</failure>` : `<system-out>${esc(`${v.verdict}: ${v.reason}${identity}`)}</system-out>`;
+      cases.push(`    <testcase classname="${esc(cls)}" name="${esc(`${measurementLabel(row.measurement)} ${row.check} vs baseline`)}">${body}</testcase>`);
     }
     if (baseline === 'missing') cases.push(`    <testcase classname="${esc(cls)}" name="throughput vs baseline"><skipped message="no baseline yet: nothing was compared (zonlab baseline save)"/></testcase>`);
     const failures = cases.filter((c) => c.includes('<failure')).length;

@@ -63,7 +63,7 @@ async function zonlab(argv: string[]): Promise<Outcome> {
 
 const refused: [string, RegExp][] = [
   ['run veth-netns --repeat 0', /--repeat 0: give a whole number from 1 to 1000/],
-  ['run veth-netns --repeat abc', /--repeat NaN: give a whole number/],
+  ['run veth-netns --repeat abc', /--repeat abc: give a whole number from 1 to 1000, or auto/],
   ['run veth-netns --repeat 2.5', /--repeat 2.5/],
   ['run veth-netns --repeat 3 --repeat 4', /--repeat 3 4: given 2 times/],
   ['run --all --shard 3/2', /--shard 3\/2: give i\/n with 1 ≤ i ≤ n/],
