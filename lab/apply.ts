@@ -2,7 +2,7 @@ import { runCommand, verboseLine, type CommandResult } from './run-command.js';
 import { isNetlinkStep, type NetlinkStep } from './netlink/messages.js';
 import { describeStep, type Step } from '../src/plan/steps.js';
 import { availableParallelism } from 'node:os';
-import { UserError, ExitCode } from '../src/errors.js';
+import { UserError, ExitCode, signalExit } from '../src/errors.js';
 import type { Journal } from './journal.js';
 import { asIpLine, batchArgv, failedBatchLines } from './batch.js';
 import { stepCommands, type Command, type StepCommands } from './step-commands.js';
@@ -228,5 +228,5 @@ export async function pauseForFaultInjection(step: number): Promise<void> {
   process.stderr.write(`zonlab: paused after step ${step} (ZONLAB_PAUSE_AFTER_STEP)\n`);
   const signal = await signalled;
   clearInterval(keepAlive);
-  throw new UserError(`interrupted by ${signal} after step ${step}`, ExitCode.interrupted);
+  throw new UserError(`interrupted by ${signal} after step ${step}`, signalExit(signal));
 }

@@ -13,7 +13,6 @@ export const ExitCode = {
   /** Ctrl-C after a full teardown; another signal N gives 128 + N (signalExit). */
   interrupted: 130,
 } as const;
-export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** The shell's convention for a process ended by a signal: 128 + its number (SIGTERM → 143). */
 export function signalExit(signal: string): number {

@@ -4,7 +4,7 @@ import { isSameProcess, signalProcess } from '../../lab/process-identity.js';
 import { labsOf, listLabs, registerLab, unregisterLab, type LabEntry } from '../../lab/registry.js';
 import { inNetns, spawnInherited } from '../../lab/run-command.js';
 import { insideSandbox, nsenterArgv, prepareSandbox, READY_LINE, startDetachedSandbox } from '../../lab/sandbox.js';
-import { childExit, ExitCode, UserError } from '../errors.js';
+import { childExit, ExitCode, isSignalExit, UserError } from '../errors.js';
 import { hostFacts, isRoot } from '../host-facts.js';
 import { paint, table } from '../output/table.js';
 import { newRunId } from '../session/run-id.js';
@@ -27,8 +27,8 @@ export async function upCommand(a: CommonArgs & { scenario: string }): Promise<n
     const register = (p: { holderPid: number; unsharePid: number }) => registerLab({ scenario: s.name, runId, mode: 'sandbox', command: 'up', started, driver: driver.name, holderPid: p.holderPid, unsharePid: p.unsharePid, namespaces: s.namespaces });
     const pids = await startDetachedSandbox(process.argv.slice(2), { onOutput: (text) => process.stderr.write(text), onInside: register }).catch((err: Error & { exitCode?: number }) => {
       unregisterLab(runId);
-      const code = (err.exitCode as 1 | 2 | 4 | 130 | undefined) ?? 1;
-      throw new UserError(`could not bring ${s.name} up${code === ExitCode.interrupted ? ': interrupted' : ''}`, code, [err.message]);
+      const code = err.exitCode ?? ExitCode.checkFailed;
+      throw new UserError(`could not bring ${s.name} up${isSignalExit(code) ? ': interrupted' : ''}`, code, [err.message]);
     });
     register(pids);
     process.stdout.write([

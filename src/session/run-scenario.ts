@@ -5,7 +5,7 @@ import { runCheck } from '../checks/index.js';
 import { startProof } from '../proof/carried.js';
 import type { CheckOutcome } from '../checks/outcome.js';
 import type { Driver } from '../drivers/driver.js';
-import { ExitCode, UserError } from '../errors.js';
+import { ExitCode, isSignalExit, UserError } from '../errors.js';
 import { hostFacts } from '../host-facts.js';
 import { newRunId } from './run-id.js';
 import type { RunRecord, RunStatus } from '../results/record.js';
@@ -107,7 +107,7 @@ export async function runScenario(s: Scenario, driver: Driver, mode: LabMode, ho
       hooks.progress(`--keep: the lab is left as the failed step left it`);
       if (hooks.hold) await hooks.hold(partial);
     }
-    status = interrupted || (err instanceof UserError && err.exitCode === ExitCode.interrupted) ? 'interrupted' : 'error';
+    status = interrupted || (err instanceof UserError && isSignalExit(err.exitCode)) ? 'interrupted' : 'error';
     error = err instanceof UserError ? [err.message, ...err.details].join('\n') : (err as Error).stack ?? String(err);
     teardownFailures = (err as { teardownFailures?: string[] }).teardownFailures ?? [];
     if (!(err instanceof UserError)) throw err;
