@@ -88,7 +88,9 @@ export async function runScenario(s: Scenario, driver: Driver, mode: LabMode, ho
         hooks.progress(`check ${check.name} (${check.kind})${throughput ? sampling.label(repetition) : ''}…`);
         const balancer = lab.balancer;
         const run = async () => (await startProof(check, s, balancer)).settle(await runCheck(check, { onProgress: hooks.progress }));
-        const outcome = throughput ? { ...(await cost!.around(check.name, repetition, run)), repetition } : await run();
+        const measured = throughput ? { ...(await cost!.around(check.name, repetition, run)), repetition } : await run();
+        // a check the interrupt cut short measured part of a run: never a pass, never a sample
+        const outcome = interrupted ? { ...measured, status: 'failed' as const, summary: `interrupted (${measured.summary})`, error: 'interrupted' } : measured;
         sampling.done(check.name, outcome);
         checks.push(outcome);
         hooks.checkDone(outcome);
