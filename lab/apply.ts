@@ -144,13 +144,19 @@ async function runConcurrently(wave: Group[], journal: Journal): Promise<void> {
 
 async function runSingle(description: string, cmds: StepCommands, journal: Journal): Promise<void> {
   let saved: string | undefined;
+  let run = cmds.run;
   if (cmds.save) {
     const r = await runCommand(cmds.save.argv, { netns: cmds.save.netns, reject: false });
     if (r.failed) throw new StepFailed(description, r);
     saved = r.stdout;
+    try {
+      run = cmds.runWith?.(saved) ?? run;
+    } catch (err) {
+      throw new StepFailed(description, { ...r, stderr: (err as Error).message });
+    }
   }
   const seq = journal.intent(description, cmds.undo(saved), cmds.waitGone);
-  for (const c of cmds.run) {
+  for (const c of run) {
     const r = await runCommand(c.argv, { netns: c.netns, reject: false });
     if (r.failed) {
       journal.settle(seq, 'failed');

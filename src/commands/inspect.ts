@@ -5,7 +5,8 @@ import type { DriverName } from '../drivers/driver.js';
 import { hostFacts } from '../host-facts.js';
 import { paint, table } from '../output/table.js';
 import { bpfDir } from '../paths.js';
-import { planScenario } from '../plan/plan.js';
+import { cannotServe, planScenario } from '../plan/plan.js';
+import { MissingRequirement } from '../errors.js';
 import { describeStep } from '../plan/steps.js';
 import { listScenarioFiles, loadScenario, scenarioFolders } from '../scenario/load.js';
 import { readRecords } from '../results/store.js';
@@ -18,9 +19,10 @@ export function planCommand(a: CommonArgs & { scenario: string }): number {
   const choice = a.lb ?? s.lb.driver;
   const driver: DriverName = choice === 'auto' ? 'embedded' : choice;
   const steps = planScenario(s, { kernel: hostFacts().kernel, driver, bpfDir, marker: a.host ? 'zonlab:RUNID:' + s.name : undefined });
+  const cannot = cannotServe(s, driver);
   if (a.json) {
-    process.stdout.write(`${JSON.stringify({ scenario: s.name, driver, steps: steps.map((st) => ({ ...st, description: describeStep(st), commands: stepCommands(st).run })), checks: s.checks.map((c) => c.name) }, null, 2)}\n`);
-    return 0;
+    process.stdout.write(`${JSON.stringify({ scenario: s.name, driver, steps: steps.map((st) => ({ ...st, description: describeStep(st), commands: stepCommands(st).run })), checks: s.checks.map((c) => c.name), cannot }, null, 2)}\n`);
+    return planVerdict(cannot);
   }
   const lines = [`${s.name}: ${s.description}`, `driver: ${driver}${choice === 'auto' ? ' (auto: zon-lb when a binary is found)' : ''}; ${a.host ? 'host' : 'sandbox'} mode; kernel ${hostFacts().kernel}`, ''];
   const groups = groupSteps(steps.filter((st) => st.kind !== 'lb-load'));
@@ -41,6 +43,12 @@ export function planCommand(a: CommonArgs & { scenario: string }): number {
   for (const c of s.checks) lines.push(`  check ${c.name}: ${c.kind} from ${c.from ?? 'default'} to ${c.to}${'port' in c ? `:${c.port}` : ''}${'server' in c ? ` → server ${c.server.address}:${c.server.port}@${c.server.netns ?? 'default'}` : ''}`);
   lines.push('  record the result, then tear everything down in reverse');
   process.stdout.write(`${lines.join('\n')}\n`);
+  return planVerdict(cannot);
+}
+
+/** A plan the driver cannot serve is printed all the same, then refused as `run` would refuse it. */
+function planVerdict(cannot: string[]): number {
+  if (cannot.length) throw new MissingRequirement(cannot);
   return 0;
 }
 

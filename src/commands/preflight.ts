@@ -6,7 +6,7 @@ import { MissingRequirement } from '../errors.js';
 import { hostFacts } from '../host-facts.js';
 import { bpfDir } from '../paths.js';
 import { buildBpfObjects } from '../bpf-build.js';
-import { planScenario } from '../plan/plan.js';
+import { cannotServe, planScenario } from '../plan/plan.js';
 import { missingRequirements } from '../requirements.js';
 import { describeFeature, probe } from '../doctor/probes.js';
 import { featuresOf } from '../doctor/scenario-needs.js';
@@ -18,7 +18,7 @@ export async function preflight(s: Scenario, a: CommonArgs): Promise<Driver> {
   // an installed zonlab without clang at install time builds its XDP objects at first use
   const build = await buildBpfObjects(bpfDir, a.json ? undefined : (line) => process.stderr.write(`zonlab: ${line} (first use)\n`));
   const driver = await resolveDriver(a.lb ?? s.lb.driver, { zonlbPath: a.zonlb });
-  const found = [...missingRequirements(s, a.host ? 'host' : 'sandbox'), ...(s.lb.config ? await driver.missing(s.lb.config) : [])];
+  const found = [...missingRequirements(s, a.host ? 'host' : 'sandbox'), ...(s.lb.config ? await driver.missing(s.lb.config) : []), ...cannotServe(s, driver.name)];
   const steps = planScenario(s, { kernel: hostFacts().kernel, driver: driver.name, bpfDir });
   for (const st of steps) if (st.kind === 'xdp-helper' && !existsSync(st.object)) found.push(`${st.object} is not built (run npm run setup)`);
   // a failed build says why better than "not built"; two ends of one program are one reason

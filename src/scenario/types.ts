@@ -1,4 +1,4 @@
-import type { DriverChoice, DriverName } from '../drivers/driver.js';
+import type { DriverChoice } from '../drivers/driver.js';
 import type { ZonlbConfig } from '../zonlb/config.js';
 import type { Cidr } from './names.js';
 
@@ -89,8 +89,6 @@ export interface SysctlSpec {
   netns: NetnsRef;
   key: string;
   value: string;
-  /** Only for these drivers (a sysctl that one data path needs and another does not). */
-  drivers?: DriverName[];
 }
 
 export interface LbSpec {

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
-import { DRIVER_NAMES, type DriverChoice, type DriverName } from '../drivers/driver.js';
+import { DRIVER_NAMES, type DriverChoice } from '../drivers/driver.js';
 import { InvalidInput, type Problem } from '../errors.js';
 import { UnreadableFile } from '../files.js';
 import { parseZonlbConfig, zonlbConfigFromTable, type ZonlbConfig } from '../zonlb/config.js';
@@ -169,13 +169,14 @@ export function validateScenario(input: ValidateInput): Scenario {
     else if (typeof raw === 'boolean') value = raw ? '1' : '0';
     else if (typeof raw === 'string' && SYSCTL_VALUE.test(raw)) value = raw;
     else item.problem('value', `${JSON.stringify(raw)} is not a plain sysctl value`, 'a number or a word of letters, digits, ".", ":", "_" and "-"');
-    const drivers = driverList(item);
+    // the drivers key is gone: a driver brings what it needs itself (issue 12)
+    if (item.has('drivers')) item.problem('drivers', 'is no longer part of a scenario: each driver sets the sysctls it needs itself (zonlab plan NAME --lb DRIVER shows them)', 'remove this [[sysctl]] if only a driver needed it, or remove its drivers key to keep it for every driver');
     if (ns === null || !key || value === undefined) continue;
     const m = /^net\.ipv[46]\.(?:conf|neigh)\.([^.]+)\./.exec(key);
     if (m && !['all', 'default', 'lo'].includes(m[1]!) && !hasDevice(ns, m[1]!)) {
       item.problem('key', `names interface ${m[1]} which is not in ${nsLabel(ns)}`, knownDevices(devices, ns));
     }
-    sysctls.push({ netns: ns, key, value, drivers });
+    sysctls.push({ netns: ns, key, value });
   }
 
   const qdiscs: QdiscSpec[] = [];
@@ -299,14 +300,6 @@ function cidrField(f: Fields, key: string, required: boolean) {
   const c = parseCidr(s);
   if (!c) f.problem(key, `${JSON.stringify(s)} is not an address with a prefix`, 'for example "127.0.0.23/24" or "2001:db8::1/128"');
   return c;
-}
-
-function driverList(f: Fields): DriverName[] | undefined {
-  if (!f.has('drivers')) return undefined;
-  const list = f.stringList('drivers');
-  const known = DRIVER_NAMES.filter((d) => d !== 'auto');
-  for (const d of list) if (!(known as readonly string[]).includes(d)) f.problem('drivers', `unknown driver ${JSON.stringify(d)}`, `known: ${known.join(', ')}`);
-  return list.filter((d): d is DriverName => (known as readonly string[]).includes(d));
 }
 
 function lbSpec(top: Fields, input: ValidateInput, problems: Problem[], hasDevice: (ns: NetnsRef, dev: string) => boolean): LbSpec {
