@@ -83,6 +83,8 @@ export interface QdiscSpec {
   rate: string;
   burst: string;
   latency: string;
+  /** Where it is written, for warnings about it. */
+  at?: { file: string; key: string; line?: number };
 }
 
 export interface SysctlSpec {

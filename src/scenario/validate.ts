@@ -6,6 +6,7 @@ import { UnreadableFile } from '../files.js';
 import { parseZonlbConfig, zonlbConfigFromTable, type ZonlbConfig } from '../zonlb/config.js';
 import { namedInterfaces } from '../zonlb/options.js';
 import { asTable, Fields, type Origin, type Table } from './fields.js';
+import { lineOf } from './source-lines.js';
 import { isEthtoolFeature, sameIp, isIdentifier, isInterfaceName, isNetnsName, isNetSysctlKey, parseCidr } from './names.js';
 import {
   CHECK_KINDS, type AddressSpec, type CheckKind, type CheckSpec, type LbSpec, type NetnsRef, type RouteSpec,
@@ -191,7 +192,7 @@ export function validateScenario(input: ValidateInput): Scenario {
     const latency = item.string('latency', { check: (v) => /^\d+(ms|us|s)$/.test(v), what: 'a latency', hint: 'e.g. "50ms"' }) ?? '50ms';
     if (ns === null || !dev || !rate) continue;
     if (!hasDevice(ns, dev)) item.problem('dev', `no interface ${dev} in ${nsLabel(ns)}`, knownDevices(devices, ns));
-    qdiscs.push({ netns: ns, dev, kind: kind as 'tbf', rate, burst, latency });
+    qdiscs.push({ netns: ns, dev, kind: kind as 'tbf', rate, burst, latency, at: { file: item.origin.file, key: `${item.path}.dev`, line: lineOf(item.origin.text, item.path) } });
   }
 
   const lb = lbSpec(top, input, problems, (ns, dev) => hasDevice(ns, dev));

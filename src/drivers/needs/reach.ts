@@ -41,7 +41,7 @@ export function inCidr(ip: string, cidr: Cidr): boolean {
 }
 
 /** The other end of the veth that DEV is, or that DEV (a VLAN) sits on. */
-function farEnd(s: Scenario, ns: NetnsRef, dev: string): End | undefined {
+export function farEnd(s: Scenario, ns: NetnsRef, dev: string): End | undefined {
   for (const v of s.veths) {
     if (v.a.netns === ns && v.a.name === dev) return { netns: v.b.netns, dev: v.b.name };
     if (v.b.netns === ns && v.b.name === dev) return { netns: v.a.netns, dev: v.a.name };
