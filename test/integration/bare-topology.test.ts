@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { preflight } from '../../src/commands/preflight.js';
 import { MissingRequirement } from '../../src/errors.js';
+import { planScenario } from '../../src/plan/plan.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { rootSkipReason, snapshot } from '../helpers/audit.js';
 
@@ -65,4 +66,29 @@ root(`a backend the driver cannot reach is named before anything is built (exit 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+// a --host plan marks what it creates: its steps count with the marks
+const neighbourStep = planScenario(loadScenario(fixture), { kernel: '6.18', driver: 'embedded', bpfDir: '/x', marker: 'zonlab:x' }).findIndex((st) => st.kind === 'neighbour') + 1;
+const embedded = cases.find((c) => c.lb === 'embedded')!;
+const hostTitle = `a --host run SIGKILLed right after its neighbour step (${neighbourStep}) is taken back by zonlab down`;
+(embedded.skip ? test.skip : test.serial)(embedded.skip ? `${hostTitle} [skipped: ${embedded.skip}]` : hostTitle, async (t) => {
+  const before = snapshot();
+  const killed = execa(process.execPath, [cli, 'run', fixture, '--lb', 'embedded', '--host'], { reject: false, env: { NO_COLOR: '1', ZONLAB_RESULTS: results, ZONLAB_PAUSE_AFTER_STEP: String(neighbourStep) } });
+  let err = '';
+  killed.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+  try {
+    for (let i = 0; i < 1000 && !err.includes(`paused after step ${neighbourStep}`); i++) await new Promise((r) => setTimeout(r, 20));
+    t.regex(err, new RegExp(`neighbour 10\\.2\\.0\\.2 on veth2@default[^\\n]*\\n[^]*paused after step ${neighbourStep}`));
+    // the entry is there, with the backend's MAC, before the load balancer loads
+    const neigh = await execa('ip', ['-j', 'neigh', 'show', '10.2.0.2', 'dev', 'veth2']);
+    const mac = await execa('ip', ['-n', 'zone2', '-j', 'link', 'show', 'dev', 'veth3']);
+    t.is(JSON.parse(neigh.stdout)[0]?.lladdr, JSON.parse(mac.stdout)[0]?.address);
+  } finally {
+    killed.kill('SIGKILL');
+    await killed;
+  }
+  const down = await zonlab('down', 'bare-two-netns', '--host');
+  t.is(down.exitCode, 0, down.stderr);
+  t.deepEqual(snapshot(), before);
 });
