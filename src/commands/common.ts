@@ -3,10 +3,11 @@ import path from 'node:path';
 import { netlinkRequests, setVerbose, spawnedProcesses } from '../../lab/run-command.js';
 import { insideSandbox } from '../../lab/sandbox.js';
 import type { DriverChoice } from '../drivers/driver.js';
-import { formatProblem, InvalidInput, UserError } from '../errors.js';
+import { InvalidInput, UserError } from '../errors.js';
 import { bpfDir } from '../paths.js';
 import { loadScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
+import { printWarnings, scenarioWarnings } from '../scenario/warnings.js';
 
 export interface CommonArgs {
   /** undefined: the scenario's [lb] driver (auto unless it says). */
@@ -32,10 +33,13 @@ export function parseSets(sets: string[]): Record<string, string> {
   return out;
 }
 
-/** Loads a scenario for a command; the zonlb.toml's warnings go to stderr once (not again inside the sandbox). */
-export function loadFor(ref: string, a: Pick<CommonArgs, 'set'>): Scenario {
+/**
+ * Loads a scenario for a command; its warnings (the zonlb.toml's, and the scenario's with the
+ * chosen driver) go to stderr once (not again inside the sandbox).
+ */
+export function loadFor(ref: string, a: Pick<CommonArgs, 'set' | 'lb'>): Scenario {
   const s = loadScenario(ref, { set: parseSets(a.set ?? []) });
-  if (!insideSandbox()) for (const w of s.lb.config?.warnings ?? []) process.stderr.write(`zonlab: warning: ${formatProblem(w)}\n`);
+  if (!insideSandbox()) printWarnings([...(s.lb.config?.warnings ?? []), ...scenarioWarnings(s, a.lb ?? s.lb.driver)]);
   return s;
 }
 

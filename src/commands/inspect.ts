@@ -9,7 +9,6 @@ import { cannotServe, planScenario } from '../plan/plan.js';
 import { MissingRequirement } from '../errors.js';
 import { describeStep } from '../plan/steps.js';
 import { listScenarioFiles, loadScenario, scenarioFolders } from '../scenario/load.js';
-import { printWarnings, scenarioWarnings } from '../scenario/warnings.js';
 import { readRecords } from '../results/store.js';
 import { formatRate } from './run-output.js';
 import { loadFor, requireChecks, type CommonArgs } from './common.js';
@@ -19,7 +18,6 @@ export function planCommand(a: CommonArgs & { scenario: string }): number {
   const s = loadFor(a.scenario, a);
   const choice = a.lb ?? s.lb.driver;
   const driver: DriverName = choice === 'auto' ? 'embedded' : choice;
-  printWarnings(scenarioWarnings(s, choice));
   const steps = planScenario(s, { kernel: hostFacts().kernel, driver, bpfDir, marker: a.host ? 'zonlab:RUNID:' + s.name : undefined });
   const cannot = cannotServe(s, driver);
   if (a.json) {
@@ -57,7 +55,6 @@ function planVerdict(cannot: string[]): number {
 export function validateCommand(a: CommonArgs & { scenario: string }): number {
   const s = loadFor(a.scenario, a);
   requireChecks(s);
-  printWarnings(scenarioWarnings(s, a.lb ?? s.lb.driver));
   const msg = `${s.files[0]}: valid (${s.namespaces.length} namespaces, ${s.veths.length} veth pairs, ${s.checks.length} checks${s.lb.config ? `, load balancer config ${path.basename(s.lb.config.file)} with ${s.lb.config.services.length} services` : ''})`;
   process.stdout.write(a.json ? `${JSON.stringify({ valid: true, scenario: s.name, hash: s.hash })}\n` : `${msg}\n`);
   return 0;

@@ -10,7 +10,6 @@ import { paint, table } from '../output/table.js';
 import { newRunId } from '../session/run-id.js';
 import { applyCommon, loadFor, progressPrinter, reportCost, untilSignalled, type CommonArgs } from './common.js';
 import { preflight } from './preflight.js';
-import { printWarnings, scenarioWarnings } from '../scenario/warnings.js';
 
 export function requireRoot(command: string): void {
   if (!isRoot()) throw new UserError(`zonlab ${command} needs root (it changes network namespaces and interfaces)`, ExitCode.skipped);
@@ -20,7 +19,6 @@ export async function upCommand(a: CommonArgs & { scenario: string }): Promise<n
   applyCommon(a);
   const s = loadFor(a.scenario, a);
   const driver = await preflight(s, a);
-  if (!insideSandbox()) printWarnings(scenarioWarnings(s, driver.name));
   if (!a.host && !insideSandbox()) {
     if (labsOf(s.name).some((l) => l.command === 'up')) throw new UserError(`${s.name} is already up`, 2, [`zonlab down ${s.name} removes it`]);
     const runId = newRunId();

@@ -7,7 +7,6 @@ import { ExitCode, signalExit, UserError } from '../errors.js';
 import { resultsDir } from '../paths.js';
 import type { Scenario } from '../scenario/types.js';
 import { loadBaseline } from '../baseline/store.js';
-import { printWarnings, scenarioWarnings } from '../scenario/warnings.js';
 import { runScenario, type RunOptions } from '../session/run-scenario.js';
 import { newRunId } from '../session/run-id.js';
 import { creatableDir } from './options.js';
@@ -37,7 +36,6 @@ export async function runCommandLine(a: RunArgs): Promise<number> {
   const driver = await preflight(s, a);
   // after preflight: without root the run is a skip, whatever the folder
   creatableDir('--results', resultsDir());
-  if (!insideSandbox()) printWarnings(scenarioWarnings(s, driver.name));
   if (!a.host && !insideSandbox()) {
     writesOutsideRun(a);
     return runSandboxed(s, driver, a);

@@ -16,7 +16,7 @@ export function scenarioWarnings(s: Scenario, driver: DriverChoice): Warning[] {
 }
 
 export function printWarnings(warnings: Warning[], write: (line: string) => void = (l) => process.stderr.write(l)): void {
-  for (const w of warnings) write(`warning: ${formatProblem(w)}\n`);
+  for (const w of warnings) write(`zonlab: warning: ${formatProblem(w)}\n`);
 }
 
 /**

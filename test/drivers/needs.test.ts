@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { stepCommands } from '../../lab/step-commands.js';
 import type { DriverName } from '../../src/drivers/driver.js';
 import { reachFrom } from '../../src/drivers/needs/reach.js';
-import { scenariosDir, topologiesDir } from '../../src/paths.js';
+import { examplesDir, topologiesDir } from '../../src/paths.js';
 import { cannotServe, planScenario } from '../../src/plan/plan.js';
 import { describeStep, type Step } from '../../src/plan/steps.js';
 import { listScenarioFiles, loadScenario } from '../../src/scenario/load.js';
@@ -126,7 +126,7 @@ test('every shipped scenario: each driver can serve its topology', (t) => {
 });
 
 test('no shipped scenario or topology carries a sysctl for one driver', (t) => {
-  const files = [scenariosDir, topologiesDir].flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.toml')).map((f) => path.join(d, f)));
+  const files = [examplesDir, topologiesDir].flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.toml')).map((f) => path.join(d, f)));
   t.true(files.length > 10);
   for (const file of files) t.notRegex(readFileSync(file, 'utf8'), /^drivers\s*=/m, file);
 });

@@ -9,15 +9,13 @@ import { MissingRequirement } from '../../src/errors.js';
 import { planScenario } from '../../src/plan/plan.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { rootSkipReason, snapshot } from '../helpers/audit.js';
+import { cli, zonlabForTests } from '../helpers/zonlab-cli.js';
 
 /**
  * zon-lb's netns_veth_to_netns exactly as its setup.sh builds it, with no sysctl that only one of
  * zonlab's drivers needs (issue 12): each driver brings what it needs, and leaves nothing behind.
  */
-const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 const fixture = fileURLToPath(new URL('../../../test/fixtures/scenarios/bare-two-netns.toml', import.meta.url));
-const results = mkdtempSync(path.join(tmpdir(), 'zonlab-bare-'));
-const zonlab = (...args: string[]) => execa(process.execPath, [cli, ...args], { reject: false, env: { NO_COLOR: '1', ZONLAB_RESULTS: results } });
 const rootReason = rootSkipReason();
 
 const cases = await Promise.all((['embedded', 'nft'] as const).map(async (lb) => {
@@ -30,7 +28,7 @@ const cases = await Promise.all((['embedded', 'nft'] as const).map(async (lb) =>
     throw err;
   }
 }));
-test.after.always(() => rmSync(results, { recursive: true, force: true }));
+const { env, zonlab } = zonlabForTests('bare');
 
 for (const c of cases) {
   const title = `netns_veth_to_netns's setup.sh alone passes with the ${c.lb} driver and leaves nothing behind`;
@@ -74,7 +72,7 @@ const embedded = cases.find((c) => c.lb === 'embedded')!;
 const hostTitle = `a --host run SIGKILLed right after its neighbour step (${neighbourStep}) is taken back by zonlab down`;
 (embedded.skip ? test.skip : test.serial)(embedded.skip ? `${hostTitle} [skipped: ${embedded.skip}]` : hostTitle, async (t) => {
   const before = snapshot();
-  const killed = execa(process.execPath, [cli, 'run', fixture, '--lb', 'embedded', '--host'], { reject: false, env: { NO_COLOR: '1', ZONLAB_RESULTS: results, ZONLAB_PAUSE_AFTER_STEP: String(neighbourStep) } });
+  const killed = execa(process.execPath, [cli, 'run', fixture, '--lb', 'embedded', '--host'], { reject: false, env: { ...env, ZONLAB_PAUSE_AFTER_STEP: String(neighbourStep) } });
   let err = '';
   killed.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
   try {

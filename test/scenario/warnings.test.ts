@@ -40,7 +40,7 @@ test('warnings print on stderr, one line each with file, line and key; validate 
     const lines: string[] = [];
     printWarnings(scenarioWarnings(loadScenario(file), 'embedded'), (l) => lines.push(l));
     t.is(lines.length, 1);
-    t.regex(lines[0]!, new RegExp(`^warning: ${file.replace(/[.]/g, '\\.')}:\\d+: qdisc\\[0\\]\\.dev: XDP redirects`));
+    t.regex(lines[0]!, new RegExp(`^zonlab: warning: ${file.replace(/[.]/g, '\\.')}:\\d+: qdisc\\[0\\]\\.dev: XDP redirects`));
     for (const command of ['validate', 'plan']) {
       const r = await execa(process.execPath, [cli, command, file, '--lb', 'embedded', '--json'], { reject: false, env: { NO_COLOR: '1' } });
       t.is(r.exitCode, 0, r.stderr);
