@@ -21,12 +21,13 @@ export interface BackendRoutes {
   cannot: string[];
 }
 
-/** Where each backend (and each DSR tunnel end, alt_addr) is, seen from the load balancer's namespace. */
+/** Where each backend (and each dsr_l3 tunnel end, alt_addr) is, seen from the load balancer's namespace. */
 export function backendRoutes(driver: DriverName, config: ZonlbConfig, s: Scenario): BackendRoutes {
   const out: BackendRoutes = { hops: [], loopback: [], cannot: [] };
   const unreachable = new Map<string, { keys: string[]; why: string }>();
   for (const b of config.services.flatMap((x) => x.backends)) {
-    for (const ip of [b.ip, ...(b.options.altAddr ? [b.options.altAddr] : [])]) {
+    // alt_addr is a destination only for dsr_l3 (the tunnel's end); zon-lb keeps it otherwise unread
+    for (const ip of [b.ip, ...(b.options.dsrL3 && b.options.altAddr ? [b.options.altAddr] : [])]) {
       const r = reachFrom(s, undefined, ip);
       if (r.kind === 'unreachable') {
         const u = unreachable.get(ip) ?? { keys: [], why: r.why };
