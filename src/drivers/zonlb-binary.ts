@@ -54,9 +54,10 @@ export function binaryIdentity(bin: string): string {
 }
 
 /**
- * An external zon-lb binary (its CLI and formats from its source at cf3fa6f): each backend pinged
- * once first (see resolveNeighbours); `zon-lb config FILE load` attaches to every [netif.*] and pins `zlb_<if>`; `info` must then list a program on each;
- * `runvar IF set log_filter=off` before throughput; `stats IF` for the proof per check; at the end
+ * An external zon-lb binary (its CLI and formats from its source at cf3fa6f; what it needs of the
+ * lab, its next hops' neighbour entries among them, are plan steps: src/drivers/needs):
+ * `zon-lb config FILE load` attaches to every [netif.*] and pins `zlb_<if>`; `info` must then list
+ * a program on each; `runvar IF set log_filter=off` before throughput; `stats IF` for the proof per check; at the end
  * `prog IF unload` for the lab's interfaces, and `prog IF teardown` (zon-lb's shared maps) only
  * when no other zon-lb link is pinned.
  */
@@ -101,7 +102,6 @@ export function zonlbBinaryDriver(opts: ZonlbBinaryOptions = {}): Driver {
         if (failures.length) throw new Error(failures.join('; '));
       };
       try {
-        await resolveNeighbours(ctx);
         const loaded = await must(['config', file, 'load']);
         const info = await must(['info']);
         const programs = parseInfo(info.stdout);
@@ -143,16 +143,4 @@ export function zonlbBinaryDriver(opts: ZonlbBinaryOptions = {}): Driver {
     },
   };
   return driver;
-}
-
-
-/**
- * zon-lb rewrites a packet only when bpf_fib_lookup knows the next hop's MAC, and passes it on
- * untouched otherwise; its examples' setup.sh pings across each link before loading it. The
- * driver does the same for every backend, from the load balancer's namespace.
- */
-async function resolveNeighbours(ctx: LoadContext): Promise<void> {
-  const ips = [...new Set(ctx.config.services.flatMap((s) => s.backends.map((b) => b.ip)))];
-  const results = await Promise.all(ips.map((ip) => runCommand(['ping', '-c', '1', '-W', '1', '-q', ip], { reject: false, timeoutMs: 5000 })));
-  results.forEach((r, i) => { if (r.failed) ctx.log(`zon-lb: backend ${ips[i]} did not answer a ping; zon-lb forwards to it only once its neighbour is known`); });
 }
