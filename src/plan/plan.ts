@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { DriverName } from '../drivers/driver.js';
 import { driverNeeds } from '../drivers/needs/index.js';
 import type { NetnsRef, Scenario } from '../scenario/types.js';
+import { sysctlInterface } from '../scenario/names.js';
 import type { Step } from './steps.js';
 
 export interface PlanFacts {
@@ -62,7 +63,7 @@ export function planScenario(s: Scenario, facts: PlanFacts): Step[] {
   ];
   for (const end of ends) if (Object.keys(end.ethtool).length) steps.push({ kind: 'ethtool', netns: end.netns, dev: end.name, features: end.ethtool });
   for (const ns of spaces) {
-    for (const c of s.sysctls.filter((x) => x.netns === ns)) steps.push({ kind: 'sysctl', netns: c.netns, key: c.key, value: c.value, owned: owned(c.netns, sysctlDev(c.key)) });
+    for (const c of s.sysctls.filter((x) => x.netns === ns)) steps.push({ kind: 'sysctl', netns: c.netns, key: c.key, value: c.value, owned: owned(c.netns, sysctlInterface(c.key)) });
   }
   for (const q of s.qdiscs ?? []) steps.push({ kind: 'qdisc', netns: q.netns, dev: q.dev, rate: q.rate, burst: q.burst, latency: q.latency, owned: owned(q.netns, q.dev) });
   for (const ns of spaces) {
@@ -76,7 +77,7 @@ export function planScenario(s: Scenario, facts: PlanFacts): Step[] {
     // what the driver brings for itself, in the load balancer's namespace, unless the scenario set it already
     const needs = driverNeeds(facts.driver, s);
     const set = (key: string, value: string) => s.sysctls.some((c) => c.netns === undefined && c.key === key && c.value === value);
-    for (const c of needs.sysctls) if (!set(c.key, c.value)) steps.push({ kind: 'sysctl', netns: undefined, key: c.key, value: c.value, owned: owned(undefined, sysctlDev(c.key)), need: c.need });
+    for (const c of needs.sysctls) if (!set(c.key, c.value)) steps.push({ kind: 'sysctl', netns: undefined, key: c.key, value: c.value, owned: owned(undefined, sysctlInterface(c.key)), need: c.need });
     for (const n of needs.neighbours) steps.push({ kind: 'neighbour', netns: undefined, dev: n.dev, address: n.address, peer: n.peer, owned: owned(undefined, n.dev), need: n.need });
     steps.push({ kind: 'lb-load', driver: facts.driver, interfaces: s.lb.config.interfaces });
   }
@@ -88,10 +89,6 @@ export function cannotServe(s: Scenario, driver: DriverName): string[] {
   return driverNeeds(driver, s).cannot;
 }
 
-/** The interface a per-interface sysctl names (net.ipv4.conf.veth0.… → veth0). */
-function sysctlDev(key: string): string | undefined {
-  return /^net\.ipv[46]\.(?:conf|neigh)\.([^.]+)\./.exec(key)?.[1];
-}
 
 /** "5.15.0-91-generic" below "6.0" → true. */
 export function kernelBelow(kernel: string, version: string): boolean {

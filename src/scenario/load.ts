@@ -8,7 +8,7 @@ import { bpfDir, examplesDir, scenariosDir, topologiesDir } from '../paths.js';
 import { asTable, type Table } from './fields.js';
 import { closest, isIdentifier } from './names.js';
 import type { Scenario } from './types.js';
-import { validateScenario, type SourceDoc } from './validate.js';
+import { validateScenario, type SourceDoc } from './validate/index.js';
 import { expandRepeats } from './expand.js';
 
 export interface LoadOptions {

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { parse } from 'smol-toml';
 import { InvalidInput } from '../../src/errors.js';
-import { validateScenario } from '../../src/scenario/validate.js';
+import { validateScenario } from '../../src/scenario/validate/index.js';
 import { loadScenario } from '../../src/scenario/load.js';
 
 const ZONLB = `[netif.veth0.1]
