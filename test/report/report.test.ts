@@ -98,5 +98,12 @@ browserTest(`a real headless browser renders the page without errors, and the sc
   });
   t.true((dom.match(/<svg /g) ?? []).length >= 4);
   t.regex(dom, /class="baseline-band"/);
+  // every topology drawing fits its column at a narrow window: the backend's box is not cut off
+  const probe = path.join(dir, 'probe.html');
+  writeFileSync(probe, `${renderReport(input())}<script>document.body.dataset.fits = [...document.querySelectorAll('svg.topology')].map((s) => s.getBoundingClientRect().right <= s.parentElement.getBoundingClientRect().right + 0.5 && s.parentElement.scrollWidth <= s.parentElement.clientWidth).join(',');</script>`);
+  const fitted = await new Promise<string>((resolve, reject) => {
+    execFile(chromium!, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${path.join(dir, 'profile')}`, '--window-size=900,1800', '--dump-dom', `file://${probe}`], { timeout: 60_000, maxBuffer: 1 << 24 }, (err, out) => (err ? reject(err) : resolve(out)));
+  });
+  t.regex(fitted, /data-fits="true(,true)+"/);
   rmSync(dir, { recursive: true, force: true });
 });
