@@ -2,7 +2,7 @@ import { runCommand, verboseLine, type CommandResult } from './run-command.js';
 import { isNetlinkStep, type NetlinkStep } from './netlink/messages.js';
 import { describeStep, type Step } from '../src/plan/steps.js';
 import { availableParallelism } from 'node:os';
-import { UserError, ExitCode } from '../src/errors.js';
+import { UserError, ExitCode, signalExit } from '../src/errors.js';
 import type { Journal } from './journal.js';
 import { asIpLine, batchArgv, failedBatchLines } from './batch.js';
 import { stepCommands, type Command, type StepCommands } from './step-commands.js';
@@ -144,13 +144,19 @@ async function runConcurrently(wave: Group[], journal: Journal): Promise<void> {
 
 async function runSingle(description: string, cmds: StepCommands, journal: Journal): Promise<void> {
   let saved: string | undefined;
+  let run = cmds.run;
   if (cmds.save) {
     const r = await runCommand(cmds.save.argv, { netns: cmds.save.netns, reject: false });
     if (r.failed) throw new StepFailed(description, r);
     saved = r.stdout;
+    try {
+      run = cmds.runWith?.(saved) ?? run;
+    } catch (err) {
+      throw new StepFailed(description, { ...r, stderr: (err as Error).message });
+    }
   }
   const seq = journal.intent(description, cmds.undo(saved), cmds.waitGone);
-  for (const c of cmds.run) {
+  for (const c of run) {
     const r = await runCommand(c.argv, { netns: c.netns, reject: false });
     if (r.failed) {
       journal.settle(seq, 'failed');
@@ -219,12 +225,14 @@ async function runSysctls(g: Group, journal: Journal): Promise<void> {
  * signal at exactly that point. SIGINT or SIGTERM ends the pause as an interruption.
  */
 export async function pauseForFaultInjection(step: number): Promise<void> {
-  process.stderr.write(`zonlab: paused after step ${step} (ZONLAB_PAUSE_AFTER_STEP)\n`);
   const keepAlive = setInterval(() => {}, 1 << 30);
-  const signal = await new Promise<string>((resolve) => {
+  // the handlers are in place before the line that tells the test to signal
+  const signalled = new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
+  process.stderr.write(`zonlab: paused after step ${step} (ZONLAB_PAUSE_AFTER_STEP)\n`);
+  const signal = await signalled;
   clearInterval(keepAlive);
-  throw new UserError(`interrupted by ${signal} after step ${step}`, ExitCode.interrupted);
+  throw new UserError(`interrupted by ${signal} after step ${step}`, signalExit(signal));
 }

@@ -1,12 +1,91 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../src/errors.js';
-import { stateDir } from '../src/paths.js';
+import { ExitCode, UserError } from '../src/errors.js';
 import type { Scenario } from '../src/scenario/types.js';
+import { DamagedJournal, Journal, type JournalHeader } from './journal.js';
+import { isSameProcess } from './process-identity.js';
+import { readEntries, unregisterLab, type LabEntry } from './registry.js';
+import { hostDir, hostJournalFile, listDir, removeWorkDir } from './state-files.js';
+import { teardown, type TeardownReport } from './teardown.js';
 
-/** A --host run's journal; its existence means the lab may be (partly) up. */
-export function hostJournalFile(scenario: string): string {
-  return path.join(stateDir(), 'host', `${scenario}.journal`);
+export { hostJournalFile } from './state-files.js';
+
+/**
+ * What a --host lab's journal says about it, the one rule `up`, `run`, `down`, `status` and `gc`
+ * all follow:
+ * - running: the zonlab process that wrote the journal still lives (same pid and start time): in use;
+ * - up: its process ended and left it up on purpose (`up --host`, `run --host --keep`);
+ * - stale: its process was killed; what it made is undone from the journal by whoever comes next;
+ * - damaged: the file is not a readable journal; it is set aside and what can be read is undone.
+ */
+export type HostLab =
+  | { state: 'running' | 'up' | 'stale'; name: string; file: string; journal: Journal; header: JournalHeader; entry?: LabEntry }
+  | { state: 'damaged'; name: string; file: string; reason: string };
+
+export function hostLabOf(name: string): HostLab | undefined {
+  const file = hostJournalFile(name);
+  let journal: Journal;
+  try {
+    journal = Journal.read(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (err instanceof DamagedJournal) return { state: 'damaged', name, file, reason: err.message };
+    throw err;
+  }
+  const header = journal.header;
+  const entry = readEntries().find((e) => e.mode === 'host' && e.runId === header.runId);
+  const state = holds(header) ? 'running' : entry?.leftUp ? 'up' : 'stale';
+  return { state, name, file, journal, header, entry };
+}
+
+/** Every host lab with a journal on this machine. */
+export function hostLabs(): HostLab[] {
+  return listDir(hostDir()).filter((f) => f.endsWith('.journal')).map((f) => hostLabOf(f.slice(0, -'.journal'.length))).filter((l): l is HostLab => l !== undefined);
+}
+
+/** A journal from before start times were recorded: a live pid is taken for the run (refusing is the safe side). */
+function holds(h: JournalHeader): boolean {
+  if (h.pidStart !== undefined) return isSameProcess({ pid: h.pid, start: h.pidStart });
+  try {
+    process.kill(h.pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Who holds a host lab, in words: "run 1a2b (pid 42, started …)". */
+export function holderOf(lab: Extract<HostLab, { header: JournalHeader }>): string {
+  const by = lab.entry?.command === 'up' ? 'zonlab up' : 'run';
+  return `${by} ${lab.header.runId} (pid ${lab.header.pid}, started ${lab.header.started})`;
+}
+
+/** The refusal of `up`, `run` and `down` when a live process holds the lab. */
+export function inUseError(lab: Extract<HostLab, { header: JournalHeader }>): UserError {
+  return new UserError(`${lab.name} is in use by ${holderOf(lab)}`, ExitCode.badInput, ['wait for it to finish, or stop it with Ctrl-C; zonlab status shows what is up']);
+}
+
+/**
+ * Takes down a host lab that no live process holds, from its journal: the processes left in its
+ * namespaces, its steps in reverse, its journal, work directory and registry entry. A damaged
+ * journal is set aside (renamed, with a warning) and what can be read of it is undone.
+ */
+export async function tearDownHostLab(lab: HostLab, warn: (line: string) => void): Promise<TeardownReport> {
+  if (lab.state === 'running') throw inUseError(lab);
+  if (lab.state === 'damaged') {
+    const text = readFileSync(lab.file, 'utf8');
+    const aside = `${lab.file}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    renameSync(lab.file, aside);
+    warn(`${lab.reason}: set aside as ${path.basename(aside)}; undoing what can be read of it`);
+    return teardown(Journal.salvage(text, lab.name));
+  }
+  const report = await teardown(lab.journal);
+  if (!report.failures.length) {
+    lab.journal.remove();
+    removeWorkDir(lab.header.runId);
+    unregisterLab(lab.header.runId);
+  }
+  return report;
 }
 
 /**

@@ -1,5 +1,7 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { ExitCode, UserError } from '../src/errors.js';
+import { processStart } from './process-identity.js';
 import type { Command } from './step-commands.js';
 
 export type EntryState = 'intent' | 'done' | 'failed' | 'undone';
@@ -14,12 +16,24 @@ export interface JournalEntry {
   waitGone?: string[];
 }
 
-interface Header {
+export interface JournalHeader {
   journal: 'zonlab';
   runId: string;
   scenario: string;
   pid: number;
+  /** The pid's start time (lab/process-identity.ts): a reused pid is not the run. */
+  pidStart?: string;
   started: string;
+}
+
+type Header = JournalHeader;
+
+/** A file at a journal's path that cannot be read as one: no header, or not zonlab's format. */
+export class DamagedJournal extends Error {
+  constructor(readonly file: string, reason: string) {
+    super(`${file} is not a zonlab journal (${reason})`);
+    this.name = 'DamagedJournal';
+  }
 }
 
 /**
@@ -30,38 +44,48 @@ interface Header {
 export class Journal {
   private readonly entries = new Map<number, JournalEntry>();
   private seq = 0;
+  /** The file vanished (or was replaced) while in use: entries live on in memory only. */
+  lost = false;
 
   private constructor(readonly file: string | undefined, readonly header: Header) {}
 
-  static create(header: Omit<Header, 'journal' | 'pid' | 'started'>, file?: string): Journal {
-    const j = new Journal(file, { journal: 'zonlab', pid: process.pid, started: new Date().toISOString(), ...header });
+  static create(header: Omit<Header, 'journal' | 'pid' | 'pidStart' | 'started'>, file?: string): Journal {
+    const j = new Journal(file, { journal: 'zonlab', pid: process.pid, pidStart: processStart(process.pid), started: new Date().toISOString(), ...header });
     if (file) {
       mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-      appendLine(file, j.header, 'wx');
+      appendLine(file, j.header, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL);
     }
     return j;
   }
 
+  /** A journal with its header; a file without one (or with another format) is a DamagedJournal. */
   static read(file: string): Journal {
-    const lines = readFileSync(file, 'utf8').split('\n');
-    let header: Header | undefined;
-    const records: Partial<JournalEntry>[] = [];
-    for (const line of lines) {
-      if (!line.trim()) continue;
-      let rec: unknown;
-      try { rec = JSON.parse(line); } catch { continue; } // torn write
-      if (rec && typeof rec === 'object' && (rec as Header).journal === 'zonlab') header = rec as Header;
-      else records.push(rec as Partial<JournalEntry>);
-    }
-    if (!header) throw new Error(`${file} is not a zonlab journal`);
+    const { header, records, headerFirst } = parseLines(readFileSync(file, 'utf8'));
+    if (!header) throw new DamagedJournal(file, records.length ? 'no header' : 'nothing readable');
+    // zonlab writes the header first and checks it there before each write (appendLine)
+    if (!headerFirst) throw new DamagedJournal(file, 'its header is not its first line');
+    const j = Journal.fromRecords(header, records);
+    (j as { file: string | undefined }).file = file;
+    return j;
+  }
+
+  /**
+   * What can still be read of a damaged journal's text, in memory: its steps and their undo, so
+   * that what it names is undone all the same.
+   */
+  static salvage(text: string, scenario: string): Journal {
+    const { header, records } = parseLines(text);
+    return Journal.fromRecords(header ?? { journal: 'zonlab', runId: '?', scenario, pid: 0, started: '?' }, records);
+  }
+
+  private static fromRecords(header: Header, records: Partial<JournalEntry>[]): Journal {
     const j = new Journal(undefined, header);
     for (const r of records) {
-      if (typeof r.seq !== 'number') continue;
+      if (typeof r.seq !== 'number' || !Number.isInteger(r.seq)) continue;
       const old = j.entries.get(r.seq);
-      j.entries.set(r.seq, { seq: r.seq, step: r.step ?? old?.step ?? '?', state: r.state ?? 'intent', undo: r.undo ?? old?.undo ?? [], waitGone: r.waitGone ?? old?.waitGone });
+      j.entries.set(r.seq, { seq: r.seq, step: r.step ?? old?.step ?? '?', state: r.state ?? 'intent', undo: validUndo(r.undo) ?? old?.undo ?? [], waitGone: r.waitGone ?? old?.waitGone });
       j.seq = Math.max(j.seq, r.seq);
     }
-    (j as { file: string | undefined }).file = file;
     return j;
   }
 
@@ -102,17 +126,91 @@ export class Journal {
     return [...this.entries.values()].sort((a, b) => a.seq - b.seq);
   }
 
+  /** Removes the journal's file, unless it is no longer this journal's (then it is another run's). */
+  remove(): void {
+    if (!this.file || this.lost) return;
+    try {
+      const fd = openSync(this.file, constants.O_RDONLY);
+      try { if (startsWithHeader(fd, this.header)) unlinkSync(this.file); } finally { closeSync(fd); }
+    } catch { /* already gone */ }
+  }
+
+  /**
+   * Appends to the journal's own file only: never creates one (a journal without its header is
+   * no journal) and never writes into another run's. An intent that cannot be made durable stops
+   * the step before it runs; what was made is undone from memory.
+   */
   private write(recs: object[], durable: boolean): void {
-    if (this.file) appendLine(this.file, recs, 'a', durable);
+    if (!this.file || this.lost) {
+      if (this.lost && durable) throw this.lostError();
+      return;
+    }
+    try {
+      appendLine(this.file, recs, constants.O_RDWR | constants.O_APPEND, durable, this.header);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ESTALE') throw err;
+      this.lost = true;
+      if (durable) throw this.lostError();
+    }
+  }
+
+  private lostError(): UserError {
+    return new UserError(`the journal ${this.file} was removed while this run was using it`, ExitCode.checkFailed, [
+      'nothing more is built without a journal; what was made is undone from memory',
+      'another zonlab process (gc, down) or a person removed it',
+    ]);
   }
 }
 
-function appendLine(file: string, recs: object | object[], flags: 'a' | 'wx', durable = true): void {
+/**
+ * Writes lines with the given open flags; with `header`, only into the file that begins with it
+ * (checked on the very descriptor written to: a file put at the path since is another run's).
+ */
+function appendLine(file: string, recs: object | object[], flags: number, durable = true, header?: Header): void {
   const fd = openSync(file, flags, 0o600);
   try {
+    if (header && !startsWithHeader(fd, header)) throw Object.assign(new Error(`${file} is another run's journal now`), { code: 'ESTALE' });
     writeSync(fd, (Array.isArray(recs) ? recs : [recs]).map((r) => `${JSON.stringify(r)}\n`).join(''));
     if (durable) fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
+}
+
+function startsWithHeader(fd: number, header: Header): boolean {
+  const want = Buffer.from(`${JSON.stringify(header)}\n`);
+  const got = Buffer.alloc(want.length);
+  return readSync(fd, got, 0, want.length, 0) === want.length && got.equals(want);
+}
+
+/** A torn line (a crash mid-write) or garbage is skipped; the last header seen wins. */
+function parseLines(text: string): { header?: Header; records: Partial<JournalEntry>[]; headerFirst: boolean } {
+  let header: Header | undefined;
+  let headerFirst = false;
+  const records: Partial<JournalEntry>[] = [];
+  text.split('\n').forEach((line, i) => {
+    let rec: unknown;
+    try { rec = JSON.parse(line); } catch { return; }
+    if (!rec || typeof rec !== 'object' || Array.isArray(rec)) return;
+    if ((rec as Header).journal !== 'zonlab') records.push(rec as Partial<JournalEntry>);
+    else if (isHeader(rec)) {
+      header = rec;
+      headerFirst = i === 0;
+    }
+  });
+  return { header, records, headerFirst };
+}
+
+function isHeader(r: object): r is Header {
+  const h = r as Partial<Header>;
+  return typeof h.runId === 'string' && typeof h.scenario === 'string' && Number.isInteger(h.pid) && typeof h.started === 'string';
+}
+
+/** Undo commands as written by zonlab: argument arrays of strings, nothing else is ever run. */
+function validUndo(undo: unknown): Command[] | undefined {
+  if (!Array.isArray(undo)) return undefined;
+  const ok = undo.every((c: Partial<Command>) => c && Array.isArray(c.argv) && c.argv.length > 0 && c.argv.every((a) => typeof a === 'string')
+    && (c.netns === undefined || typeof c.netns === 'string'));
+  return ok ? (undo as Command[]) : undefined;
 }

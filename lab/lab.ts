@@ -1,18 +1,18 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
-import path from 'node:path';
-import type { Driver, LoadedBalancer } from '../src/drivers/driver.js';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import type { Driver, DriverName, LoadedBalancer } from '../src/drivers/driver.js';
 import { ExitCode, UserError } from '../src/errors.js';
-import { bpfDir, stateDir } from '../src/paths.js';
+import { bpfDir } from '../src/paths.js';
 import { planScenario } from '../src/plan/plan.js';
 import type { Step } from '../src/plan/steps.js';
 import type { Command } from './step-commands.js';
 import type { Scenario } from '../src/scenario/types.js';
 import { applySteps, pauseForFaultInjection, type ApplyHooks } from './apply.js';
-import { hostJournalFile, hostPreflight } from './host-state.js';
+import { hostJournalFile, hostLabOf, hostPreflight, inUseError, tearDownHostLab } from './host-state.js';
 import { Journal } from './journal.js';
-import { isAlive, listLabs } from './registry.js';
+import { registerLab, unregisterLab, type LabEntry } from './registry.js';
 import { runCommand } from './run-command.js';
 import { iprouteBpffs } from './sandbox.js';
+import { removeWorkDir, workDirOf } from './state-files.js';
 import { teardown, type Cleanup, type TeardownReport } from './teardown.js';
 
 export type LabMode = 'sandbox' | 'host';
@@ -25,10 +25,18 @@ export interface LabOptions extends ApplyHooks {
   mode: LabMode;
   runId: string;
   kernel: string;
+  /** What brings the lab up, as `status` shows it (default: run). */
+  command?: 'run' | 'up';
   log(line: string): void;
 }
 
 export const MARKER_PREFIX = 'zonlab:';
+
+/** The steps of a lab, exactly as startLab applies them in this mode (host labs carry ownership markers). */
+export function labPlan(o: Pick<LabOptions, 'scenario' | 'mode' | 'runId' | 'kernel'> & { driver: DriverName }): Step[] {
+  const marker = o.mode === 'host' ? `${MARKER_PREFIX}${o.runId}:${o.scenario.name}` : undefined;
+  return planScenario(o.scenario, { kernel: o.kernel, driver: o.driver, marker, bpfDir });
+}
 
 /**
  * A lab that is up: its topology applied and its load balancer loaded. `stop()` (or `await using`)
@@ -37,6 +45,8 @@ export const MARKER_PREFIX = 'zonlab:';
 export class StartedLab implements AsyncDisposable {
   private readonly cleanups: Cleanup[] = [];
   private stopped?: Promise<TeardownReport>;
+  /** A host lab's registry entry, while its process runs it. */
+  registration?: LabEntry;
 
   constructor(
     readonly scenario: Scenario,
@@ -61,11 +71,19 @@ export class StartedLab implements AsyncDisposable {
   stop(): Promise<TeardownReport> {
     this.stopped ??= (async () => {
       const report = await teardown(this.journal, this.cleanups);
-      rmSync(this.workDir, { recursive: true, force: true });
-      if (report.failures.length === 0 && this.journal.file) unlinkSync(this.journal.file);
+      removeWorkDir(this.runId);
+      if (report.failures.length === 0) {
+        this.journal.remove();
+        unregisterLab(this.runId);
+      }
       return report;
     })();
     return this.stopped;
+  }
+
+  /** A host lab that stays up when this process ends (`up --host`, `run --host --keep`): not a killed run's. */
+  leaveUp(): void {
+    if (this.registration) registerLab({ ...this.registration, leftUp: true });
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -74,8 +92,7 @@ export class StartedLab implements AsyncDisposable {
 }
 
 export async function startLab(o: LabOptions): Promise<StartedLab> {
-  const marker = o.mode === 'host' ? `${MARKER_PREFIX}${o.runId}:${o.scenario.name}` : undefined;
-  const steps = planScenario(o.scenario, { kernel: o.kernel, driver: o.driver.name, marker, bpfDir });
+  const steps = labPlan({ ...o, driver: o.driver.name });
   if (o.mode === 'host') {
     await claimHostLab(o.scenario.name, o.log);
     await hostPreflight(o.scenario);
@@ -89,10 +106,15 @@ export async function startLab(o: LabOptions): Promise<StartedLab> {
     }
     throw err;
   }
-  const workDir = path.join(stateDir(), 'work', o.runId);
-  mkdirSync(workDir, { recursive: true, mode: 0o700 });
+  const workDir = workDirOf(o.runId);
   const lab = new StartedLab(o.scenario, o.mode, o.runId, steps, journal, workDir, undefined);
+  if (o.mode === 'host') {
+    // registered while its process runs it: status lists it, and gc and down see it is in use
+    lab.registration = { scenario: o.scenario.name, runId: o.runId, mode: 'host', command: o.command ?? 'run', started: journal.header.started, driver: o.driver.name, pid: process.pid, pidStart: journal.header.pidStart, namespaces: o.scenario.namespaces };
+    registerLab(lab.registration);
+  }
   try {
+    mkdirSync(workDir, { recursive: true, mode: 0o700 });
     if (o.mode === 'host' && o.scenario.namespaces.length) journalNetnsMount(journal);
     if (o.mode === 'host' && (steps.some((st) => st.kind === 'xdp-helper') || o.driver.name === 'embedded')) await hostBpffs(journal);
     await applySteps(steps, journal, o);
@@ -131,25 +153,21 @@ export async function startLab(o: LabOptions): Promise<StartedLab> {
 }
 
 /**
- * A --host journal is the lab's lock: a live run holds it ("in use by run …"); a lab left up on
- * purpose (`zonlab up --host`) is named with how to remove it; one whose run was killed is stale
- * and is torn down from its journal before this run goes on.
+ * A --host journal is the lab's lock (lab/host-state.ts): a live run holds it ("in use by run …");
+ * a lab left up on purpose is named with how to remove it; one whose run was killed (or whose
+ * journal is damaged) is torn down before this run goes on.
  */
 async function claimHostLab(name: string, log: (line: string) => void): Promise<void> {
-  const file = hostJournalFile(name);
-  if (!existsSync(file)) return;
-  const old = Journal.read(file);
-  const { runId, pid, started } = old.header;
-  if (isAlive(pid) && pid !== process.pid) {
-    throw new UserError(`${name} is in use by run ${runId} (pid ${pid}, started ${started})`, 2, ['wait for it to finish; zonlab status shows what is up']);
+  const lab = hostLabOf(name);
+  if (!lab) return;
+  if (lab.state === 'running') throw inUseError(lab);
+  if (lab.state === 'up') {
+    throw new UserError(`${name} is up on this machine (left up by run ${lab.header.runId})`, 2, [`remove it with: zonlab down ${name} --host`]);
   }
-  if (listLabs().some((l) => l.runId === runId && l.command === 'up')) {
-    throw new UserError(`${name} is up on this machine (zonlab up --host, run ${runId})`, 2, [`remove it with: zonlab down ${name} --host`]);
-  }
-  log(`reclaiming ${name}: run ${runId} (pid ${pid}) was killed and left its lab; tearing it down from its journal`);
-  const report = await teardown(old);
-  if (report.failures.length) throw new UserError(`could not reclaim the lab run ${runId} left`, 70, report.failures);
-  unlinkSync(file);
+  if (lab.state === 'stale') log(`reclaiming ${name}: run ${lab.header.runId} (pid ${lab.header.pid}) was killed and left its lab; tearing it down from its journal`);
+  const report = await tearDownHostLab(lab, (line) => log(`zonlab: ${line}`));
+  for (const p of report.ended) log(`ended ${p}`);
+  if (report.failures.length) throw new UserError(`could not reclaim the lab ${lab.state === 'stale' ? `run ${lab.header.runId} left` : `of ${name}`}`, ExitCode.teardownFailed, report.failures);
 }
 
 const NETNS_DIR = '/run/netns';

@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { stateDir } from '../src/paths.js';
-import { hostJournalFile } from './host-state.js';
+import { isSameProcess, processStart } from './process-identity.js';
+import { hostJournalFile, labsDir, listDir } from './state-files.js';
 
-/** A lab that is up: a sandbox held by a process, or a --host lab recorded by its journal. */
+/** A lab that is up or being built: a sandbox held by a process, or a --host lab with its journal. */
 export interface LabEntry {
   scenario: string;
   runId: string;
@@ -11,43 +11,59 @@ export interface LabEntry {
   command: 'run' | 'up';
   started: string;
   driver: string;
-  /** Sandbox: the process inside the namespaces (as the host sees it), and unshare. */
+  /** Sandbox: the process inside the namespaces (as the host sees it), and unshare, with their start times. */
   holderPid?: number;
+  holderStart?: string;
   unsharePid?: number;
+  unshareStart?: string;
+  /** Host: the zonlab process that builds (and, for a run, runs) the lab, while it lives. */
+  pid?: number;
+  pidStart?: string;
+  /** Host: left up on purpose when its process ended (`up --host`, `run --host --keep`). */
+  leftUp?: boolean;
   namespaces: string[];
 }
 
-const dir = () => path.join(stateDir(), 'labs');
-
+/** Records a lab; pids are recorded with their start times, so a reused pid is never taken for it. */
 export function registerLab(e: LabEntry): void {
-  mkdirSync(dir(), { recursive: true, mode: 0o700 });
-  const file = path.join(dir(), `${e.runId}.json`);
-  writeFileSync(`${file}.tmp`, JSON.stringify(e, null, 2), { mode: 0o600 });
+  const entry = {
+    ...e,
+    ...(e.holderPid && !e.holderStart ? { holderStart: processStart(e.holderPid) } : {}),
+    ...(e.unsharePid && !e.unshareStart ? { unshareStart: processStart(e.unsharePid) } : {}),
+    ...(e.pid && !e.pidStart ? { pidStart: processStart(e.pid) } : {}),
+  };
+  mkdirSync(labsDir(), { recursive: true, mode: 0o700 });
+  const file = path.join(labsDir(), `${e.runId}.json`);
+  writeFileSync(`${file}.tmp`, JSON.stringify(entry, null, 2), { mode: 0o600 });
   renameSync(`${file}.tmp`, file);
 }
 
 export function unregisterLab(runId: string): void {
-  try { unlinkSync(path.join(dir(), `${runId}.json`)); } catch { /* already gone */ }
+  try { unlinkSync(path.join(labsDir(), `${runId}.json`)); } catch { /* already gone */ }
 }
 
-export function isAlive(pid: number | undefined): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** The sandbox's holder is still the very process that was recorded. */
+export function holderAlive(e: LabEntry): boolean {
+  return isSameProcess({ pid: e.holderPid, start: e.holderStart });
 }
 
-/** Live labs; entries whose holder died (or whose host journal is gone) are dropped on the way. */
-export function listLabs(): LabEntry[] {
-  if (!existsSync(dir())) return [];
+/** Every entry as recorded, live or not. */
+export function readEntries(): LabEntry[] {
   const out: LabEntry[] = [];
-  for (const f of readdirSync(dir()).filter((n) => n.endsWith('.json'))) {
-    let e: LabEntry;
-    try { e = JSON.parse(readFileSync(path.join(dir(), f), 'utf8')) as LabEntry; } catch { continue; }
-    const alive = e.mode === 'sandbox' ? isAlive(e.holderPid) : existsSync(hostJournalFile(e.scenario));
+  for (const f of listDir(labsDir()).filter((n) => n.endsWith('.json'))) {
+    try { out.push(JSON.parse(readFileSync(path.join(labsDir(), f), 'utf8')) as LabEntry); } catch { /* a torn entry: skipped */ }
+  }
+  return out;
+}
+
+/**
+ * Labs that are up: sandboxes whose holder lives, host labs whose journal exists (lab/host-state.ts
+ * tells a live run from one left up or one whose run was killed). Entries of neither are dropped.
+ */
+export function listLabs(): LabEntry[] {
+  const out: LabEntry[] = [];
+  for (const e of readEntries()) {
+    const alive = e.mode === 'sandbox' ? holderAlive(e) : existsSync(hostJournalFile(e.scenario));
     if (alive) out.push(e);
     else unregisterLab(e.runId);
   }

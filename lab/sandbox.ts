@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { childExit, isSignalExit, signalExit } from '../src/errors.js';
 import { stateDir } from '../src/paths.js';
 import { runCommand, spawnInherited } from './run-command.js';
 
@@ -62,22 +63,27 @@ export function runInSandbox(cliArgs: string[], onInside?: (pids: DetachedSandbo
     clearInterval(poll);
     onInside?.({ unsharePid: child.pid!, holderPid: inner });
   }, 20);
-  const forward = (sig: NodeJS.Signals) => {
+  // SIGHUP goes in as SIGTERM (the run tears down on that); the exit code tells the signal this process got
+  let received: NodeJS.Signals | undefined;
+  const forward = (sig: NodeJS.Signals, as: NodeJS.Signals = sig) => {
+    received ??= sig;
     const inner = innerPid(child.pid);
-    if (inner) process.kill(inner, sig);
+    if (inner) process.kill(inner, as);
   };
   const onInt = () => forward('SIGINT');
   const onTerm = () => forward('SIGTERM');
+  const onHup = () => forward('SIGHUP', 'SIGTERM');
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
-  process.on('SIGHUP', onTerm);
+  process.on('SIGHUP', onHup);
   return new Promise((resolve) => {
     child.on('exit', (code, signal) => {
       clearInterval(poll);
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
-      process.off('SIGHUP', onTerm);
-      resolve(code ?? (signal ? 128 + 9 : 70));
+      process.off('SIGHUP', onHup);
+      const exit = childExit(code, signal);
+      resolve(received && isSignalExit(exit) ? signalExit(received) : exit);
     });
   });
 }
@@ -87,21 +93,49 @@ export interface DetachedSandbox {
   holderPid: number;
 }
 
+export interface DetachedStart {
+  /** The sandbox's progress and errors, as the process inside writes them (its stderr). */
+  onOutput(text: string): void;
+  /** The process inside is known: record it at once, so that a lab being built is never unknown. */
+  onInside?(pids: DetachedSandbox): void;
+}
+
 /**
  * Starts the CLI in a sandbox that outlives this process (`zonlab up`): it prints its progress,
- * then a ready line, and holds the lab until SIGTERM.
+ * then a ready line, and holds the lab until SIGTERM. SIGINT or SIGTERM while it is being built
+ * go to the process inside, which tears down and exits.
  */
-export function startDetachedSandbox(cliArgs: string[], onLine: (line: string) => void): Promise<DetachedSandbox> {
+export function startDetachedSandbox(cliArgs: string[], o: DetachedStart): Promise<DetachedSandbox> {
   const argv = sandboxArgv(cliArgs, { outliveParent: true });
   const child = spawn(argv[0]!, argv.slice(1), {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, [SANDBOX_ENV]: '1' },
   });
+  let inside: DetachedSandbox | undefined;
+  const poll = setInterval(() => {
+    const holderPid = innerPid(child.pid);
+    if (!holderPid || inside) return;
+    clearInterval(poll);
+    inside = { unsharePid: child.pid!, holderPid };
+    o.onInside?.(inside);
+  }, 20);
+  // unshare ignores both while it waits: the process inside gets them, or, before it exists, unshare is killed
+  const forward = (sig: NodeJS.Signals) => {
+    try { if (inside) process.kill(inside.holderPid, sig); else child.kill('SIGKILL'); } catch { /* it has just ended */ }
+  };
+  const onInt = () => forward('SIGINT');
+  const onTerm = () => forward('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  const done = () => {
+    clearInterval(poll);
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  };
   return new Promise((resolve, reject) => {
     let buffered = '';
-    let errText = '';
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => { errText += d; });
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => o.onOutput(d));
     child.stdout!.setEncoding('utf8').on('data', (d: string) => {
       buffered += d;
       let nl: number;
@@ -109,6 +143,7 @@ export function startDetachedSandbox(cliArgs: string[], onLine: (line: string) =
         const line = buffered.slice(0, nl);
         buffered = buffered.slice(nl + 1);
         if (line === READY_LINE) {
+          done();
           const holderPid = innerPid(child.pid);
           child.stdout!.destroy();
           child.stderr!.destroy();
@@ -117,10 +152,13 @@ export function startDetachedSandbox(cliArgs: string[], onLine: (line: string) =
           else resolve({ unsharePid: child.pid!, holderPid });
           return;
         }
-        onLine(line);
+        o.onOutput(`${line}\n`);
       }
     });
-    child.on('exit', (code) => reject(Object.assign(new Error(errText.trim() || `the sandbox exited with code ${code}`), { exitCode: code })));
+    child.on('exit', (code, signal) => {
+      done();
+      reject(Object.assign(new Error(`the sandbox exited with ${code ?? signal}`), { exitCode: code ?? undefined }));
+    });
   });
 }
 

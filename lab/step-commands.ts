@@ -9,9 +9,12 @@ export interface Command {
 }
 
 export interface StepCommands {
-  /** Reads the value to restore later (sysctls), run before `run`. */
+  /** Reads what the step restores later (a sysctl's value) or needs (a peer's MAC), run before `run`. */
   save?: Command;
+  /** The commands as `plan` shows them; `runWith` gives the ones that run when they need what `save` read. */
   run: Command[];
+  /** `run` with what `save` read filled in; throws when that output is not what was expected. */
+  runWith?(saved: string): Command[];
   /** What undoes the step, given what `save` read. Empty when the step goes away with its namespace or link. */
   undo(saved: string | undefined): Command[];
   /** Interfaces of the default namespace that go away with a lab namespace: teardown waits for them. */
@@ -82,6 +85,16 @@ export function stepCommands(s: Step): StepCommands {
         run: [{ argv: ['sysctl', '-q', '-w', `${s.key}=${s.value}`], netns: s.netns }],
         undo: (saved) => (s.owned || saved === undefined ? [] : [{ argv: ['sysctl', '-q', '-w', `${s.key}=${saved.trim()}`], netns: s.netns }]),
       };
+    case 'neighbour': {
+      // the MAC exists only once the lab is up: read from the peer's end when the step runs
+      const replace = (mac: string) => ipn(s.netns, 'neigh', 'replace', s.address, 'lladdr', mac, 'dev', s.dev, 'nud', 'permanent');
+      return {
+        save: { argv: ipn(s.peer.netns, '-j', 'link', 'show', 'dev', s.peer.dev) },
+        run: [{ argv: replace(`<MAC of ${s.peer.dev}>`) }],
+        runWith: (saved) => [{ argv: replace(macOf(saved, s.peer.dev)) }],
+        undo: () => (s.owned ? [] : [{ argv: ipn(s.netns, 'neigh', 'delete', s.address, 'dev', s.dev) }]),
+      };
+    }
     case 'qdisc': {
       const tc = (...args: string[]) => (s.netns === undefined ? ['tc', ...args] : ['tc', '-n', s.netns, ...args]);
       return {
@@ -97,6 +110,14 @@ export function stepCommands(s: Step): StepCommands {
     case 'lb-load':
       return { run: [], undo: none }; // the driver loads and unloads; see lab/lab.ts
   }
+}
+
+/** The MAC in `ip -j link show dev DEV`'s answer. */
+export function macOf(json: string, dev: string): string {
+  let mac: unknown;
+  try { mac = (JSON.parse(json) as { address?: unknown }[])[0]?.address; } catch { /* reported below */ }
+  if (typeof mac !== 'string' || !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(mac)) throw new Error(`no Ethernet address for ${dev} in: ${json.trim().slice(0, 200)}`);
+  return mac;
 }
 
 /** An undo that failed because others use the object (keepIfBusy): teardown leaves it, as it should. */

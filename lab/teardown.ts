@@ -2,12 +2,15 @@ import { existsSync } from 'node:fs';
 import { describeFailure, runCommand } from './run-command.js';
 import type { Journal, JournalEntry } from './journal.js';
 import { asIpLine, batchArgv, failedBatchLines } from './batch.js';
+import { describeProcess, endProcessesIn } from './netns-processes.js';
 import { alreadyGone, leftForOthers } from './step-commands.js';
 
 export interface TeardownReport {
   undone: number;
   /** Each failure: the step and why; teardown never stops at the first. */
   failures: string[];
+  /** Processes found inside the lab's namespaces and ended (a server started by hand): named for the user. */
+  ended: string[];
 }
 
 /** A cleanup action that is not a journalled command (a driver's unload, a server's stop). */
@@ -27,6 +30,8 @@ export async function teardown(journal: Journal, cleanups: Cleanup[] = []): Prom
   }
   const entries = journal.toUndo();
   const waitGone = entries.flatMap((e) => e.waitGone ?? []);
+  // the lab's namespaces, and the links in them, live on as long as a process is inside
+  const ended = (await endProcessesIn(entries.flatMap(deletedNamespaces))).map(describeProcess);
   for (let i = 0; i < entries.length; ) {
     const batch = ipBatchFrom(entries, i);
     if (batch.length > 1) {
@@ -48,7 +53,12 @@ export async function teardown(journal: Journal, cleanups: Cleanup[] = []): Prom
     undone++;
   }
   failures.push(...(await untilGone(waitGone)));
-  return { undone, failures };
+  return { undone, failures, ended };
+}
+
+/** The named namespaces an entry's undo deletes. */
+function deletedNamespaces(e: JournalEntry): string[] {
+  return e.undo.filter((c) => c.argv.length === 4 && c.argv[0] === 'ip' && c.argv[1] === 'netns' && /^del(ete)?$/.test(c.argv[2]!)).map((c) => c.argv[3]!);
 }
 
 /** Links that go with their namespace go asynchronously: wait until they are really gone. */

@@ -40,5 +40,5 @@ if (missing.length) {
 
 await $({ stdio: 'inherit' })`npx tsc -p tsconfig.json`;
 await $`chmod +x dist/src/cli.js`;
-await $({ stdio: 'inherit' })`zx scripts/build-bpf.mjs`;
+await $({ stdio: 'inherit' })`node scripts/build-bpf.mjs`;
 console.log('zonlab setup: ready');

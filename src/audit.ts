@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { systemPath } from '../lab/run-command.js';
+import { stateDir } from './paths.js';
 
 /**
  * Everything zonlab may touch on a machine, as text: namespaces, links, addresses (the real lo too),
@@ -19,6 +21,8 @@ export interface MachineSnapshot {
   pins: string;
   processes: string;
   mounts: string;
+  /** zonlab's own state: host journals, registered labs, runs' work directories. */
+  state: string;
 }
 
 const read = (cmd: string, args: string[]) => {
@@ -38,10 +42,30 @@ export function snapshot(): MachineSnapshot {
     nft: read('nft', ['list', 'ruleset']),
     xdp: read('ip', ['-o', 'link', 'show']).split('\n').filter((l) => l.includes('xdp')).join('\n'),
     sysctls: read('sysctl', ['net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding', 'net.ipv4.conf.all.route_localnet', 'net.ipv4.conf.all.accept_local', 'net.ipv4.conf.lo.accept_local', 'net.ipv4.conf.all.rp_filter']),
-    pins: (() => { try { return readdirSync('/sys/fs/bpf').sort().join(' '); } catch { return ''; } })(),
+    pins: list('/sys/fs/bpf').join(' '),
     processes: read('pgrep', ['-a', '-x', 'iperf3|iperf|nc|telnet']),
     mounts: readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => /bpf|zonlab|netns/.test(l)).map((l) => l.split(' ').slice(3, 5).join(' ')).join('\n'),
+    state: ['host', 'labs', 'work'].flatMap((d) => list(path.join(stateDir(), d)).filter((f) => d !== 'labs' || registered(f)).map((f) => `${d}/${f}`)).join(' '),
   };
+}
+
+/**
+ * A registry entry counts while what it names is there: a sandbox's holder (same pid and start
+ * time), a host lab's journal. A killed run's entry is dropped by the next zonlab command.
+ */
+function registered(file: string): boolean {
+  try {
+    const e = JSON.parse(readFileSync(path.join(stateDir(), 'labs', file), 'utf8')) as { mode: string; scenario: string; holderPid: number; holderStart: string };
+    if (e.mode === 'host') return list(path.join(stateDir(), 'host')).includes(`${e.scenario}.journal`);
+    const stat = readFileSync(`/proc/${e.holderPid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] === e.holderStart;
+  } catch {
+    return false;
+  }
+}
+
+function list(dir: string): string[] {
+  try { return readdirSync(dir).sort(); } catch { return []; }
 }
 
 export function snapshotDiff(before: MachineSnapshot, after: MachineSnapshot): string[] {

@@ -1,3 +1,5 @@
+import { constants } from 'node:os';
+
 /** Exit codes are part of the CLI's contract (documented in the README). */
 export const ExitCode = {
   passed: 0,
@@ -5,11 +7,45 @@ export const ExitCode = {
   badInput: 2,
   regressed: 3,
   skipped: 4,
+  /** Something a lab made could not be removed (each failure is listed; `zonlab gc` retries). */
+  teardownFailed: 5,
   internal: 70,
-  /** Ctrl-C or SIGTERM, after a full teardown (128 + SIGINT). */
+  /** Ctrl-C after a full teardown; another signal N gives 128 + N (signalExit). */
   interrupted: 130,
 } as const;
-export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** The shell's convention for a process ended by a signal: 128 + its number (SIGTERM → 143). */
+export function signalExit(signal: string): number {
+  const n = (constants.signals as Record<string, number>)[signal];
+  return n ? 128 + n : ExitCode.interrupted;
+}
+
+/** How a child process ended, as an exit code: its own code, else 128 + the signal that ended it. */
+export function childExit(code: number | null | undefined, signal: string | null | undefined): number {
+  if (code !== null && code !== undefined) return code;
+  return signal ? signalExit(signal) : ExitCode.internal;
+}
+
+export const isSignalExit = (code: number): boolean => code > 128 && code < 128 + 65;
+
+/**
+ * The one order of outcomes, worst first, used wherever several outcomes give one exit code
+ * (`run --all`, `results merge`): a run stopped by a signal, a bug, a lab left behind, bad input,
+ * a failed check, a regression, a skip, a pass. An unknown code counts as a bug.
+ */
+const SEVERITY: readonly number[] = [ExitCode.internal, ExitCode.teardownFailed, ExitCode.badInput, ExitCode.checkFailed, ExitCode.regressed, ExitCode.skipped, ExitCode.passed];
+
+export function severity(code: number): number {
+  if (isSignalExit(code)) return SEVERITY.length;
+  const i = SEVERITY.indexOf(code);
+  return SEVERITY.length - 1 - Math.max(i, 0);
+}
+
+export function worstExit(codes: Iterable<number>): number {
+  let worst: number = ExitCode.passed;
+  for (const c of codes) if (severity(c) > severity(worst)) worst = c;
+  return worst;
+}
 
 /** One thing wrong with a user's file: where, which key, what, and how to fix it. */
 export interface Problem {
@@ -34,7 +70,7 @@ export function formatProblem(p: Problem): string {
 export class UserError extends Error {
   constructor(
     message: string,
-    readonly exitCode: ExitCodeValue = ExitCode.badInput,
+    readonly exitCode: number = ExitCode.badInput,
     readonly details: string[] = [],
   ) {
     super(message);

@@ -1,6 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { readJsonCapped } from '../files.js';
 import path from 'node:path';
 import { resultsDir } from '../paths.js';
+import { identityOf, type LbIdentity } from '../compare/identity.js';
 import type { RunRecord } from '../results/record.js';
 import type { Fingerprint } from '../stats/fingerprint.js';
 import type { Summary } from '../stats/summary.js';
@@ -15,6 +17,8 @@ export interface Baseline {
   fingerprint: Fingerprint;
   samples: Record<string, Record<string, number[]>>;
   stats: Record<string, Record<string, Summary>>;
+  /** The load balancer it measured (absent in baselines saved before it was recorded). */
+  identity?: LbIdentity;
 }
 
 export function baselinesDir(dir = resultsDir()): string {
@@ -28,7 +32,7 @@ export function baselineFile(scenario: string, driver: string, dir = resultsDir(
 export function baselineFromRecord(r: RunRecord): Baseline {
   return {
     schema: 1, scenario: r.scenario.name, driver: r.driver.name, saved: new Date().toISOString(), fromRun: r.id,
-    fingerprint: r.fingerprint, samples: r.samples, stats: r.stats,
+    fingerprint: r.fingerprint, samples: r.samples, stats: r.stats, identity: identityOf(r),
   };
 }
 
@@ -43,7 +47,7 @@ export function saveBaseline(b: Baseline, dir = resultsDir()): string {
 export function loadBaseline(scenario: string, driver: string, dir = resultsDir()): Baseline | undefined {
   const file = baselineFile(scenario, driver, dir);
   if (!existsSync(file)) return undefined;
-  return JSON.parse(readFileSync(file, 'utf8')) as Baseline;
+  return readJsonCapped<Baseline>(file, 'a zonlab baseline');
 }
 
 export function listBaselines(dir = resultsDir()): Baseline[] {
@@ -51,7 +55,7 @@ export function listBaselines(dir = resultsDir()): Baseline[] {
   if (!existsSync(d)) return [];
   const out: Baseline[] = [];
   for (const f of readdirSync(d).filter((n) => n.endsWith('.json'))) {
-    try { out.push(JSON.parse(readFileSync(path.join(d, f), 'utf8')) as Baseline); } catch { /* reported by compare */ }
+    try { out.push(readJsonCapped<Baseline>(path.join(d, f), 'a zonlab baseline')); } catch { /* reported by compare */ }
   }
   return out;
 }

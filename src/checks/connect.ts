@@ -44,10 +44,15 @@ export async function runConnectCheck(spec: ConnectCheck): Promise<CheckOutcome>
     const client = startBackground(clientArgv, { netns: spec.from });
     procs.push(client);
     evidence.clientCommand = client.argv;
+    let clientExited = false;
+    void client.done.then(() => { clientExited = true; });
     client.write(`${clientToken}\r\n`);
     const wait = Math.min(spec.timeoutMs, 10_000);
-    if (!(await until(() => server.output().stdout.includes(clientToken), wait))) {
-      return fail(`the server on ${spec.server.address}:${spec.server.port} did not receive the client's token within ${wait / 1000} s (client said: ${lastLine(client)})`);
+    // a refused connection ends the client at once: no need to wait out the timeout
+    const got = await until(() => server.output().stdout.includes(clientToken) || clientExited, wait);
+    if (!got || !server.output().stdout.includes(clientToken)) {
+      const why = clientExited ? ': the client exited first' : ` within ${wait / 1000} s`;
+      return fail(`the server on ${spec.server.address}:${spec.server.port} did not receive the client's token${why} (client said: ${lastLine(client)})`);
     }
     server.write(`${serverToken}\n`);
     if (!(await until(() => client.output().stdout.includes(serverToken), wait))) {

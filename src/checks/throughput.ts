@@ -35,6 +35,7 @@ export async function runIperf3Check(spec: ThroughputCheck, onProgress?: (line: 
     if (!parsed.ok) return failed(spec, t0, evidence, `iperf3: ${parsed.error}`);
     evidence.result = parsed;
     if (r.failed) return failed(spec, t0, evidence, `iperf3 exit code ${r.exitCode}: ${r.stderr.trim()}`);
+    evidence.serverSawClientAs = peerFromIperfServer(server.output().stdout);
     const bps = parsed.bitsPerSecondReceived;
     const measurements: Record<string, number> = { bits_per_second: bps, bits_per_second_sent: parsed.bitsPerSecondSent };
     if (parsed.retransmits !== undefined) measurements.retransmits = parsed.retransmits;
@@ -49,6 +50,11 @@ export async function runIperf3Check(spec: ThroughputCheck, onProgress?: (line: 
     if (progress) clearInterval(progress);
     await server.stop();
   }
+}
+
+/** The client as the server saw it: iperf3 "Accepted connection from ADDR, port P", iperf 2 "connected with ADDR port P". */
+export function peerFromIperfServer(stdout: string): string | undefined {
+  return /Accepted connection from ([0-9a-fA-F:.]+), port/.exec(stdout)?.[1] ?? /connected with ([0-9a-fA-F:.]+) port/.exec(stdout)?.[1];
 }
 
 /** "[  5]   1.00-2.00   sec  2.54 GBytes  21.8 Gbits/sec" → the interval and its rate (the SUM line with -P). */
@@ -70,6 +76,7 @@ export async function runIperfCheck(spec: ThroughputCheck): Promise<CheckOutcome
     await waitListening('iperf', spec.server.netns, spec.server.address, spec.server.port, 'tcp');
     const r = await runCommand(argv, { netns: spec.from, reject: false, timeoutMs: spec.timeoutMs });
     evidence.output = r.stdout.trim().split('\n').slice(-4);
+    evidence.serverSawClientAs = peerFromIperfServer(server.output().stdout);
     const parsed = parseIperf2(`${r.stdout}\n${r.stderr}`);
     if (!parsed.ok) return failed(spec, t0, evidence, `iperf: ${parsed.error}`);
     evidence.result = parsed;

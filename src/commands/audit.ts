@@ -1,6 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { snapshot, snapshotDiff, type MachineSnapshot } from '../audit.js';
 import { ExitCode, UserError } from '../errors.js';
+import { readJsonCapped } from '../files.js';
 
 /**
  * `zonlab audit save FILE` before, `zonlab audit check FILE` after: exit 1 and the differences when
@@ -13,12 +14,7 @@ export function auditCommand(a: { action: string; file: string; json?: boolean }
     return 0;
   }
   if (a.action !== 'check') throw new UserError(`audit ${a.action}: save or check`, ExitCode.badInput);
-  let before: MachineSnapshot;
-  try {
-    before = JSON.parse(readFileSync(a.file, 'utf8')) as MachineSnapshot;
-  } catch (err) {
-    throw new UserError(`cannot read the snapshot ${a.file}: ${(err as Error).message}`, ExitCode.badInput);
-  }
+  const before = readJsonCapped<MachineSnapshot>(a.file, 'a snapshot of zonlab audit save');
   const diff = snapshotDiff(before, snapshot());
   if (a.json) process.stdout.write(`${JSON.stringify({ clean: diff.length === 0, differences: diff }, null, 2)}\n`);
   else process.stdout.write(diff.length ? `the machine differs from ${a.file}:\n${diff.join('\n')}\n` : `the machine is as ${a.file} recorded it\n`);

@@ -1,11 +1,13 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { netlinkRequests, setVerbose, spawnedProcesses } from '../../lab/run-command.js';
+import { insideSandbox } from '../../lab/sandbox.js';
 import type { DriverChoice } from '../drivers/driver.js';
-import { UserError } from '../errors.js';
+import { InvalidInput, UserError } from '../errors.js';
 import { bpfDir } from '../paths.js';
 import { loadScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
+import { printWarnings, scenarioWarnings } from '../scenario/warnings.js';
 
 export interface CommonArgs {
   /** undefined: the scenario's [lb] driver (auto unless it says). */
@@ -31,8 +33,20 @@ export function parseSets(sets: string[]): Record<string, string> {
   return out;
 }
 
-export function loadFor(ref: string, a: Pick<CommonArgs, 'set'>): Scenario {
-  return loadScenario(ref, { set: parseSets(a.set ?? []) });
+/**
+ * Loads a scenario for a command; its warnings (the zonlb.toml's, and the scenario's with the
+ * chosen driver) go to stderr once (not again inside the sandbox).
+ */
+export function loadFor(ref: string, a: Pick<CommonArgs, 'set' | 'lb'>): Scenario {
+  const s = loadScenario(ref, { set: parseSets(a.set ?? []) });
+  if (!insideSandbox()) printWarnings([...(s.lb.config?.warnings ?? []), ...scenarioWarnings(s, a.lb ?? s.lb.driver)]);
+  return s;
+}
+
+/** A run must check something: a scenario without [[check]] would pass having proved nothing. */
+export function requireChecks(s: Scenario): void {
+  if (s.checks.length) return;
+  throw new InvalidInput([{ file: s.files[0] ?? s.name, key: 'check', message: 'no [[check]]: a run of this scenario would check nothing, so it cannot pass', hint: 'add a [[check]] (telnet, nc, ping, iperf or iperf3; zonlab init writes an example); zonlab up builds a lab without checks' }]);
 }
 
 /** Progress goes to stderr so stdout stays clean for tables and --json. */

@@ -1,15 +1,14 @@
-import { existsSync, readdirSync, unlinkSync } from 'node:fs';
-import path from 'node:path';
-import { Journal } from '../../lab/journal.js';
+import { hostLabs, holderOf, tearDownHostLab } from '../../lab/host-state.js';
 import { MARKER_PREFIX } from '../../lab/lab.js';
-import { isAlive, listLabs, unregisterLab } from '../../lab/registry.js';
+import { listLabs } from '../../lab/registry.js';
 import { describeFailure, runCommand } from '../../lab/run-command.js';
-import { teardown } from '../../lab/teardown.js';
-import { stateDir } from '../paths.js';
+import { listDir, removeWorkDir, workRoot } from '../../lab/state-files.js';
 
 export interface GcReport {
   removed: string[];
   kept: string[];
+  /** Things set aside or ended on the way (a damaged journal, a process left in a lab's namespace). */
+  warnings: string[];
   failures: string[];
 }
 
@@ -20,26 +19,28 @@ export interface GcReport {
  * touched.
  */
 export async function collectGarbage(): Promise<GcReport> {
-  const report: GcReport = { removed: [], kept: [], failures: [] };
+  const report: GcReport = { removed: [], kept: [], warnings: [], failures: [] };
+  // listed before the live runs are known: a run that starts meanwhile makes its journal first
+  const workDirs = listDir(workRoot());
   const liveRuns = new Set<string>();
-  for (const lab of listLabs()) if (lab.mode === 'host' && lab.command === 'run') liveRuns.add(lab.runId);
-
-  const hostDir = path.join(stateDir(), 'host');
-  for (const f of existsSync(hostDir) ? readdirSync(hostDir).filter((n) => n.endsWith('.journal')) : []) {
-    const file = path.join(hostDir, f);
-    let journal: Journal;
-    try { journal = Journal.read(file); } catch (err) { report.failures.push(`${file}: ${(err as Error).message}`); continue; }
-    if (journal.header.pid !== process.pid && isAlive(journal.header.pid) && liveRuns.has(journal.header.runId)) {
-      report.kept.push(`${journal.header.scenario} (run ${journal.header.runId}, in use by pid ${journal.header.pid})`);
+  for (const lab of hostLabs()) {
+    if (lab.state === 'running') {
+      liveRuns.add(lab.header.runId);
+      report.kept.push(`host lab ${lab.name} (in use by ${holderOf(lab)})`);
       continue;
     }
-    const t = await teardown(journal);
+    const t = await tearDownHostLab(lab, (line) => report.warnings.push(line));
+    report.warnings.push(...t.ended.map((p) => `ended ${p}, left in the lab's namespace`));
     report.failures.push(...t.failures);
     if (!t.failures.length) {
-      unlinkSync(file);
-      unregisterLab(journal.header.runId);
-      report.removed.push(`host lab ${journal.header.scenario} of run ${journal.header.runId} (${t.undone} steps, from its journal)`);
+      const whose = lab.state === 'damaged' ? 'with a damaged journal' : `of run ${lab.header.runId}`;
+      report.removed.push(`host lab ${lab.name} ${whose} (${t.undone} steps, from its journal)`);
     }
+  }
+  for (const lab of listLabs()) liveRuns.add(lab.runId);
+  for (const runId of workDirs.filter((d) => !liveRuns.has(d))) {
+    removeWorkDir(runId);
+    report.removed.push(`work directory of run ${runId}`);
   }
 
   const ours = (alias: unknown) => typeof alias === 'string' && alias.startsWith(MARKER_PREFIX) && !liveRuns.has(alias.split(':')[1] ?? '');

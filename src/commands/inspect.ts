@@ -5,12 +5,13 @@ import type { DriverName } from '../drivers/driver.js';
 import { hostFacts } from '../host-facts.js';
 import { paint, table } from '../output/table.js';
 import { bpfDir } from '../paths.js';
-import { planScenario } from '../plan/plan.js';
+import { cannotServe, planScenario } from '../plan/plan.js';
+import { MissingRequirement } from '../errors.js';
 import { describeStep } from '../plan/steps.js';
-import { listScenarioFiles, loadScenario } from '../scenario/load.js';
+import { listScenarioFiles, loadScenario, scenarioFolders } from '../scenario/load.js';
 import { readRecords } from '../results/store.js';
 import { formatRate } from './run-output.js';
-import { loadFor, type CommonArgs } from './common.js';
+import { loadFor, requireChecks, type CommonArgs } from './common.js';
 
 /** `plan` without root: 'auto' is shown as the embedded driver would be, the common case. */
 export function planCommand(a: CommonArgs & { scenario: string }): number {
@@ -18,9 +19,10 @@ export function planCommand(a: CommonArgs & { scenario: string }): number {
   const choice = a.lb ?? s.lb.driver;
   const driver: DriverName = choice === 'auto' ? 'embedded' : choice;
   const steps = planScenario(s, { kernel: hostFacts().kernel, driver, bpfDir, marker: a.host ? 'zonlab:RUNID:' + s.name : undefined });
+  const cannot = cannotServe(s, driver);
   if (a.json) {
-    process.stdout.write(`${JSON.stringify({ scenario: s.name, driver, steps: steps.map((st) => ({ ...st, description: describeStep(st), commands: stepCommands(st).run })), checks: s.checks.map((c) => c.name) }, null, 2)}\n`);
-    return 0;
+    process.stdout.write(`${JSON.stringify({ scenario: s.name, driver, steps: steps.map((st) => ({ ...st, description: describeStep(st), commands: stepCommands(st).run })), checks: s.checks.map((c) => c.name), cannot }, null, 2)}\n`);
+    return planVerdict(cannot);
   }
   const lines = [`${s.name}: ${s.description}`, `driver: ${driver}${choice === 'auto' ? ' (auto: zon-lb when a binary is found)' : ''}; ${a.host ? 'host' : 'sandbox'} mode; kernel ${hostFacts().kernel}`, ''];
   const groups = groupSteps(steps.filter((st) => st.kind !== 'lb-load'));
@@ -41,28 +43,39 @@ export function planCommand(a: CommonArgs & { scenario: string }): number {
   for (const c of s.checks) lines.push(`  check ${c.name}: ${c.kind} from ${c.from ?? 'default'} to ${c.to}${'port' in c ? `:${c.port}` : ''}${'server' in c ? ` → server ${c.server.address}:${c.server.port}@${c.server.netns ?? 'default'}` : ''}`);
   lines.push('  record the result, then tear everything down in reverse');
   process.stdout.write(`${lines.join('\n')}\n`);
+  return planVerdict(cannot);
+}
+
+/** A plan the driver cannot serve is printed all the same, then refused as `run` would refuse it. */
+function planVerdict(cannot: string[]): number {
+  if (cannot.length) throw new MissingRequirement(cannot);
   return 0;
 }
 
 export function validateCommand(a: CommonArgs & { scenario: string }): number {
   const s = loadFor(a.scenario, a);
+  requireChecks(s);
   const msg = `${s.files[0]}: valid (${s.namespaces.length} namespaces, ${s.veths.length} veth pairs, ${s.checks.length} checks${s.lb.config ? `, load balancer config ${path.basename(s.lb.config.file)} with ${s.lb.config.services.length} services` : ''})`;
   process.stdout.write(a.json ? `${JSON.stringify({ valid: true, scenario: s.name, hash: s.hash })}\n` : `${msg}\n`);
   return 0;
 }
 
+/** The scenario folder's scenarios, then the shipped examples it does not shadow (runnable by name, not by --all). */
 export function listCommand(a: Pick<CommonArgs, 'json'>): number {
-  const rows: { name: string; description: string; error?: string }[] = [];
-  for (const file of listScenarioFiles()) {
-    const name = path.basename(file, '.toml');
-    try {
-      rows.push({ name, description: loadScenario(file).description });
-    } catch (err) {
-      rows.push({ name, description: '', error: (err as Error).message });
+  const rows: { name: string; description: string; folder: string; example: boolean; error?: string }[] = [];
+  scenarioFolders().forEach((folder, i) => {
+    for (const file of listScenarioFiles(folder)) {
+      const name = path.basename(file, '.toml');
+      if (rows.some((r) => r.name === name)) continue;
+      try {
+        rows.push({ name, folder, example: i > 0, description: loadScenario(file).description });
+      } catch (err) {
+        rows.push({ name, folder, example: i > 0, description: '', error: (err as Error).message });
+      }
     }
-  }
+  });
   if (a.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-  else process.stdout.write(`${table(['scenario', 'description'], rows.map((r) => [r.name, r.error ? paint(`INVALID: ${r.error}`, 'red') : r.description]))}\n`);
+  else process.stdout.write(`${table(['scenario', 'description'], rows.map((r) => [r.example ? `${r.name} ${paint('(example)', 'dim')}` : r.name, r.error ? paint(`INVALID: ${r.error}`, 'red') : r.description]))}\n`);
   return 0;
 }
 

@@ -1,12 +1,12 @@
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { loadBaseline } from '../baseline/store.js';
-import { compareRecord, type RecordComparison } from '../compare/compare.js';
-import { ExitCode, UserError } from '../errors.js';
+import { UserError, worstExit } from '../errors.js';
+import { resultsDir } from '../paths.js';
 import { paint, table } from '../output/table.js';
 import type { RunRecord } from '../results/record.js';
 import { readRecords } from '../results/store.js';
-import { printComparison, writeReports } from './compare.js';
+import { compareWithStoredBaseline, printComparison, printNoBaseline, recordExit, writeReports } from './compare.js';
+import type { ReportedRun } from '../output/junit.js';
 import { formatRate } from './run-output.js';
 
 /**
@@ -32,28 +32,26 @@ export function mergeCommand(a: { dirs: string[]; into: string; baseline?: boole
   for (const c of corrupt) process.stderr.write(`zonlab: skipped ${c}\n`);
   const latest = new Map<string, RunRecord>();
   for (const { record } of readRecords(undefined, a.into).records) latest.set(`${record.scenario.name}/${record.driver.name}`, record);
-  const runs: { record: RunRecord; comparison?: RecordComparison }[] = [];
+  const runs: ReportedRun[] = [];
   for (const r of latest.values()) {
-    const b = a.baseline ? loadBaseline(r.scenario.name, r.driver.name, a.into) ?? loadBaseline(r.scenario.name, r.driver.name) : undefined;
-    const comparison = b && r.status === 'passed' ? compareRecord(r, { label: `baseline (run ${b.fromRun})`, fingerprint: b.fingerprint, samples: b.samples }, { maxDrop: a.maxDrop, force: a.force }) : undefined;
-    runs.push({ record: r, comparison });
+    const judged = a.baseline && r.status === 'passed';
+    const comparison = judged ? compareWithStoredBaseline(r, { maxDrop: a.maxDrop, force: a.force }, [a.into, resultsDir()]) : undefined;
+    runs.push({ record: r, comparison, baseline: judged && !comparison ? 'missing' : undefined });
   }
   writeReports(runs, a);
-  const code = runs.reduce((worst, { record, comparison }) => {
-    const c = record.status !== 'passed' ? ExitCode.checkFailed : comparison?.worst === 'regressed' ? ExitCode.regressed : comparison && !comparison.compared ? ExitCode.badInput : ExitCode.passed;
-    const rank = (x: number) => [ExitCode.passed, ExitCode.badInput, ExitCode.regressed, ExitCode.checkFailed].indexOf(x as never);
-    return rank(c) > rank(worst) ? c : worst;
-  }, ExitCode.passed as number);
+  // the same order of outcomes as run --all (src/errors.ts)
+  const code = worstExit(runs.map(({ record, comparison }) => recordExit(record, comparison)));
   if (a.json) {
-    process.stdout.write(`${JSON.stringify({ copied, into: a.into, runs: runs.map(({ record, comparison }) => ({ scenario: record.scenario.name, driver: record.driver.name, status: record.status, runId: record.id, verdict: comparison?.worst })), exitCode: code }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ copied, into: a.into, runs: runs.map(({ record, comparison, baseline }) => ({ scenario: record.scenario.name, driver: record.driver.name, status: record.status, runId: record.id, verdict: baseline === 'missing' ? 'no baseline' : comparison?.worst })), exitCode: code }, null, 2)}\n`);
     return code;
   }
   process.stdout.write(`merged ${copied} new record(s) from ${a.dirs.length} folder(s) into ${a.into}\n`);
   process.stdout.write(`${table(['scenario', 'driver', 'status', 'throughput', 'verdict'], runs.map(({ record: r, comparison }) => [
     r.scenario.name, r.driver.name, r.status === 'passed' ? paint('passed', 'green') : paint(r.status, 'red'),
     Object.entries(r.measurements).filter(([, m]) => m.bits_per_second !== undefined).map(([k, m]) => `${k} ${formatRate(m.bits_per_second)}`).join(', ') || '-',
-    comparison ? comparison.worst : '-',
+    comparison ? comparison.worst : r.status === 'passed' && a.baseline ? 'no baseline yet' : '-',
   ]))}\n`);
   for (const { comparison } of runs) if (comparison && comparison.worst !== 'unchanged') printComparison(comparison);
+  printNoBaseline(runs.filter((r) => r.baseline === 'missing').map((r) => r.record));
   return code;
 }

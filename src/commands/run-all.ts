@@ -1,59 +1,161 @@
 import path from 'node:path';
 import { execa } from 'execa';
-import { ExitCode } from '../errors.js';
+import { childExit, ExitCode, isSignalExit, signalExit, worstExit } from '../errors.js';
+import { readJsonCapped } from '../files.js';
 import { paint, table } from '../output/table.js';
-import { listScenarioFiles, loadScenario } from '../scenario/load.js';
-import { formatRate } from './run-output.js';
-import { readFileSync } from 'node:fs';
-import type { RecordComparison } from '../compare/compare.js';
-import type { ReportedRun } from '../output/junit.js';
+import type { NotRun, ReportedRun } from '../output/junit.js';
+import { resultsDir } from '../paths.js';
 import type { RunRecord } from '../results/record.js';
-import { writeReports } from './compare.js';
+import { listScenarioFiles, loadScenario } from '../scenario/load.js';
+import type { RecordComparison } from '../compare/compare.js';
+import { printNoBaseline, writeReports } from './compare.js';
+import { creatableDir, type Shard } from './options.js';
+import { formatRate } from './run-output.js';
 import type { RunArgs } from './run.js';
+
+export type RunAllArgs = Omit<RunArgs, 'scenario'> & { all: boolean; shard?: Shard };
+
+type Outcome = 'PASS' | 'FAIL' | 'SKIP' | 'REGRESSED' | 'TEARDOWN FAILED' | 'INTERRUPTED' | 'ERROR';
 
 interface AllRow {
   scenario: string;
-  outcome: 'PASS' | 'FAIL' | 'SKIP' | 'REGRESSED' | 'ERROR';
+  outcome: Outcome;
   exitCode: number;
   detail: string;
 }
 
-/** Worst first: an error outranks a failure, which outranks a regression, then a skip, then a pass. */
-const RANK: Record<number, number> = { [ExitCode.internal]: 5, [ExitCode.badInput]: 4, [ExitCode.checkFailed]: 3, [ExitCode.regressed]: 2, [ExitCode.skipped]: 1, [ExitCode.passed]: 0 };
+/** What a child's --json document holds that the summary needs. */
+interface ChildDoc {
+  checks: { name: string; status: string; measurements?: { bits_per_second?: number } }[];
+  resultFile?: string;
+  comparison?: RecordComparison;
+  baseline?: 'missing';
+}
+
+/** A scenario of the folder, with the parameters it declares (--set applies to those). */
+export interface ScenarioEntry {
+  name: string;
+  file: string;
+  params: Record<string, unknown>;
+}
+
+/**
+ * The arguments of one scenario's run, built from the parsed options (never from process.argv):
+ * what every run must do alike. Reports (--junit, --markdown) cover all scenarios and are written
+ * once, by `run --all` itself; --set goes to the scenarios that declare the parameter.
+ */
+export function childArgs(a: RunAllArgs, s: ScenarioEntry, results: string = resultsDir()): string[] {
+  const flag = (on: boolean | undefined, name: string) => (on ? [name] : []);
+  const value = (v: string | number | undefined, name: string) => (v === undefined ? [] : [name, String(v)]);
+  const sets = a.set.filter((kv) => kv.slice(0, kv.indexOf('=')) in s.params).flatMap((kv) => ['--set', kv]);
+  return [
+    'run', s.file, '--json', '--results', results,
+    ...value(a.lb, '--lb'), ...value(a.zonlb, '--zonlb'), ...flag(a.host, '--host'), ...flag(a.verbose, '--verbose'), ...sets,
+    ...value(a.repeat, '--repeat'), ...flag(a.warmup, '--warmup'),
+    ...flag(a.baseline, '--baseline'), ...value(a.maxDrop, '--max-drop'), ...flag(a.force, '--force'),
+  ];
+}
 
 /** Each scenario in its own process (and sandbox), one after another; a summary; the worst exit code. */
-export async function runAll(a: RunArgs & { shard?: string }): Promise<number> {
+export async function runAll(a: RunAllArgs): Promise<number> {
+  // as root, the folder must take the records before any scenario runs (without root each run is a skip)
+  if (process.getuid?.() === 0) creatableDir('--results', resultsDir());
   let files = listScenarioFiles();
   if (a.shard) files = shardOf(files, a.shard);
-  // reports cover all scenarios: they are written here, once, not by each run
-  const own = ['--all', '--shard', '--json', 'run', '--set', '--junit', '--markdown'];
-  const passThrough = process.argv.slice(2).filter((x, i, all) => !own.includes(x) && !own.slice(1).includes(all[i - 1] ?? '') && !/^--(junit|markdown|shard|set)=/.test(x));
   const reported: ReportedRun[] = [];
+  const notRun: NotRun[] = [];
   const rows: AllRow[] = [];
-  for (const file of files) {
-    const name = path.basename(file, '.toml');
-    process.stderr.write(`=== ${name}\n`);
-    // --set applies to the scenarios that declare the parameter
-    const params = paramsOf(file);
-    const sets = (a.set ?? []).filter((kv) => kv.split('=')[0]! in params).flatMap((kv) => ['--set', kv]);
-    const r = await execa(process.execPath, [process.argv[1]!, 'run', name, '--json', ...passThrough, ...sets], { reject: false, stdio: ['ignore', 'pipe', 'inherit'] });
-    const code = r.exitCode ?? ExitCode.internal;
-    let detail = '';
-    try {
-      const doc = JSON.parse(r.stdout) as { checks: { name: string; status: string; measurements?: { bits_per_second?: number } }[]; resultFile?: string; comparison?: RecordComparison };
-      if (doc.resultFile) reported.push({ record: JSON.parse(readFileSync(doc.resultFile, 'utf8')) as RunRecord, comparison: doc.comparison });
-      detail = doc.checks.map((c) => `${c.name} ${c.status === 'passed' ? (c.measurements?.bits_per_second ? formatRate(c.measurements.bits_per_second) : 'ok') : 'FAIL'}`).join(', ');
-    } catch {
-      detail = code === ExitCode.skipped ? 'a requirement is missing (see above)' : 'no result';
+  const stop = stopOnSignal();
+  try {
+    for (const file of files) {
+      if (stop.signal) break;
+      const name = path.basename(file, '.toml');
+      process.stderr.write(`=== ${name}\n`);
+      const child = runChild(childArgs(a, { name, file, params: paramsOf(file) }));
+      stop.child = child.process;
+      const { code, stdout, stderr } = await child.done;
+      stop.child = undefined;
+      const row = summarize(name, code, stdout, stderr, reported, notRun);
+      rows.push(row);
+      if (isSignalExit(code)) break;
     }
-    const outcome = code === 0 ? 'PASS' : code === ExitCode.skipped ? 'SKIP' : code === ExitCode.regressed ? 'REGRESSED' : code === ExitCode.checkFailed ? 'FAIL' : 'ERROR';
-    rows.push({ scenario: name, outcome, exitCode: code, detail });
+  } finally {
+    stop.release();
   }
-  writeReports(reported, a);
-  const color = (o: AllRow['outcome']) => (o === 'PASS' ? paint(o, 'green') : o === 'SKIP' ? paint(o, 'yellow') : paint(o, 'red'));
+  writeReports(reported, a, notRun);
+  const color = (o: Outcome) => (o === 'PASS' ? paint(o, 'green') : o === 'SKIP' ? paint(o, 'yellow') : paint(o, 'red'));
   if (a.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
   else process.stdout.write(`${table(['scenario', 'outcome', 'detail'], rows.map((r) => [r.scenario, color(r.outcome), r.detail]))}\n`);
-  return rows.reduce((worst, r) => ((RANK[r.exitCode] ?? 5) > (RANK[worst] ?? 0) ? r.exitCode : worst), 0);
+  printNoBaseline(reported.filter((r) => r.baseline === 'missing').map((r) => r.record));
+  if (stop.signal) process.stderr.write(`zonlab: stopped by ${stop.signal} after ${rows.length} of ${files.length} scenarios\n`);
+  return worstExit([...rows.map((r) => r.exitCode), ...(stop.signal ? [signalExit(stop.signal)] : [])]);
+}
+
+/** One row of the summary; the child's record joins the reports, a scenario without one says why. */
+function summarize(name: string, code: number, stdout: string, stderr: string, reported: ReportedRun[], notRun: NotRun[]): AllRow {
+  const outcome = outcomeOf(code);
+  let doc: ChildDoc | undefined;
+  try { doc = JSON.parse(stdout) as ChildDoc; } catch { /* no document: the reason is on stderr */ }
+  if (!doc) {
+    const reason = childReason(stderr) ?? (code === ExitCode.skipped ? 'a requirement is missing' : `exit ${code}, no result`);
+    if (!isSignalExit(code)) notRun.push({ scenario: name, outcome: code === ExitCode.skipped ? 'skipped' : 'error', reason });
+    return { scenario: name, outcome, exitCode: code, detail: reason };
+  }
+  if (doc.resultFile) reported.push({ record: readJsonCapped<RunRecord>(doc.resultFile, 'a zonlab result record'), comparison: doc.comparison, baseline: doc.baseline });
+  const checks = doc.checks.map((c) => `${c.name} ${c.status === 'passed' ? (c.measurements?.bits_per_second ? formatRate(c.measurements.bits_per_second) : 'ok') : 'FAIL'}`).join(', ');
+  const verdict = doc.baseline === 'missing' ? 'no baseline yet' : doc.comparison?.compared ? `vs baseline: ${doc.comparison.worst}` : '';
+  return { scenario: name, outcome, exitCode: code, detail: [checks, verdict].filter((x) => x).join('; ') };
+}
+
+function outcomeOf(code: number): Outcome {
+  if (isSignalExit(code)) return 'INTERRUPTED';
+  const names: Record<number, Outcome> = { [ExitCode.passed]: 'PASS', [ExitCode.checkFailed]: 'FAIL', [ExitCode.regressed]: 'REGRESSED', [ExitCode.skipped]: 'SKIP', [ExitCode.teardownFailed]: 'TEARDOWN FAILED' };
+  return names[code] ?? 'ERROR';
+}
+
+/**
+ * Why a child stopped, from what it printed last on stderr: `zonlab: skipped: REASON`, or
+ * `zonlab: skipped: N requirements are missing` followed by one indented line per reason.
+ */
+export function childReason(stderr: string): string | undefined {
+  const lines = stderr.split('\n');
+  const at = lines.map((l, i) => (l.startsWith('zonlab: ') ? i : -1)).filter((i) => i >= 0).pop();
+  if (at === undefined) return undefined;
+  const first = lines[at]!.slice('zonlab: '.length).replace(/^skipped: /, '');
+  const details: string[] = [];
+  for (const l of lines.slice(at + 1)) {
+    if (!l.startsWith('  ')) break;
+    details.push(l.trim());
+  }
+  if (/^\d+ requirements are missing$/.test(first) && details.length) return details.join('; ');
+  return [first, ...details].join(' ').trim();
+}
+
+/** The child's stderr goes on to ours as it comes, and is kept for the summary's reasons. */
+function runChild(args: string[]) {
+  // the child must not write its own step summary: this run writes one for all scenarios
+  const env = { ...process.env };
+  delete env.GITHUB_STEP_SUMMARY;
+  const child = execa(process.execPath, [process.argv[1]!, ...args], { reject: false, stdio: ['ignore', 'pipe', 'pipe'], env, extendEnv: false });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); process.stderr.write(d); });
+  const done = child.then((r) => ({ code: childExit(r.exitCode, r.signal), stdout: String(r.stdout), stderr }));
+  return { process: child, done };
+}
+
+/** SIGINT/SIGTERM end the scenario under way (it tears down) and the scenarios after it. */
+function stopOnSignal() {
+  const state: { signal?: NodeJS.Signals; child?: { kill(s: NodeJS.Signals): boolean }; release(): void } = { release: () => {} };
+  const handlers = (['SIGINT', 'SIGTERM'] as const).map((sig) => {
+    const h = () => {
+      state.signal ??= sig;
+      state.child?.kill(sig);
+    };
+    process.on(sig, h);
+    return () => process.off(sig, h);
+  });
+  state.release = () => handlers.forEach((off) => off());
+  return state;
 }
 
 function paramsOf(file: string): Record<string, unknown> {
@@ -64,11 +166,7 @@ function paramsOf(file: string): Record<string, unknown> {
   }
 }
 
-/** "2/4": the second of four stable parts, by position in the sorted list of names. */
-export function shardOf<T>(items: T[], shard: string): T[] {
-  const m = /^(\d+)\/(\d+)$/.exec(shard);
-  const i = Number(m?.[1]);
-  const n = Number(m?.[2]);
-  if (!m || n < 1 || i < 1 || i > n) throw new Error(`--shard ${shard}: give i/n with 1 ≤ i ≤ n, e.g. 2/4`);
-  return items.filter((_, k) => k % n === i - 1);
+/** The i-th of n stable parts, by position in the sorted list of names. */
+export function shardOf<T>(items: T[], shard: Shard): T[] {
+  return items.filter((_, k) => k % shard.count === shard.index - 1);
 }

@@ -1,13 +1,18 @@
+import type { Baseline } from '../baseline/store.js';
 import type { RunRecord } from '../results/record.js';
 import { fingerprintDiff, type Fingerprint, type FingerprintDiff } from '../stats/fingerprint.js';
+import { JUDGED } from '../stats/judged.js';
 import { summarize, type Summary } from '../stats/summary.js';
 import { compareSamples, type Comparison, type Verdict } from '../stats/verdict.js';
+import { identityOf, sameIdentity, type LbIdentity } from './identity.js';
 
 /** What a run is compared with: a stored baseline or another run. */
 export interface Reference {
   label: string;
   fingerprint: Fingerprint;
   samples: Record<string, Record<string, number[]>>;
+  /** The load balancer it measured (older baselines: the driver's version only). */
+  identity?: LbIdentity;
 }
 
 export interface MeasurementComparison {
@@ -23,27 +28,31 @@ export interface RecordComparison {
   driver: string;
   against: string;
   fingerprintDiffs: FingerprintDiff[];
+  /** The load balancer on each side: what the comparison is across. */
+  identity: { baseline: LbIdentity; current: LbIdentity; same: boolean };
   /** False when the fingerprints differ and --force was not given: nothing was judged. */
   compared: boolean;
   rows: MeasurementComparison[];
   worst: Verdict | 'none';
 }
 
-/** Throughput is what regresses; other measurements (retransmits, CPU) are evidence, not verdicts. */
-export const JUDGED = 'bits_per_second';
-
 const SEVERITY: Record<Verdict, number> = { regressed: 3, inconclusive: 2, unchanged: 1, improved: 0 };
 
 export function compareRecord(current: RunRecord, ref: Reference, opts: { maxDrop?: number; force?: boolean } = {}): RecordComparison {
   const maxDrop = opts.maxDrop ?? 0.1;
   const fingerprintDiffs = fingerprintDiff(ref.fingerprint, current.fingerprint);
-  const base: RecordComparison = { scenario: current.scenario.name, driver: current.driver.name, against: ref.label, fingerprintDiffs, compared: false, rows: [], worst: 'none' };
+  const now = identityOf(current);
+  const then = ref.identity ?? { driver: ref.fingerprint.driver, version: ref.fingerprint.driverVersion, programs: [] };
+  const identity = { baseline: then, current: now, same: sameIdentity(then, now) };
+  const base: RecordComparison = { scenario: current.scenario.name, driver: current.driver.name, against: ref.label, fingerprintDiffs, identity, compared: false, rows: [], worst: 'none' };
   if (fingerprintDiffs.length && !opts.force) return base;
   for (const [check, ms] of Object.entries(current.samples ?? {})) {
-    const now = ms[JUDGED];
-    const then = ref.samples[check]?.[JUDGED];
-    if (!now?.length || !then?.length) continue;
-    base.rows.push({ check, measurement: JUDGED, baseline: summarize(then), current: summarize(now), comparison: compareSamples(then, now, maxDrop) });
+    for (const [measurement, direction] of Object.entries(JUDGED)) {
+      const xs = ms[measurement];
+      const ys = ref.samples[check]?.[measurement];
+      if (!xs?.length || !ys?.length) continue;
+      base.rows.push({ check, measurement, baseline: summarize(ys), current: summarize(xs), comparison: compareSamples(ys, xs, maxDrop, direction) });
+    }
   }
   base.compared = true;
   base.worst = base.rows.reduce<Verdict | 'none'>((w, r) => (w === 'none' || SEVERITY[r.comparison.verdict] > SEVERITY[w] ? r.comparison.verdict : w), 'none');
@@ -51,5 +60,9 @@ export function compareRecord(current: RunRecord, ref: Reference, opts: { maxDro
 }
 
 export function recordAsReference(r: RunRecord, label = `run ${r.id}`): Reference {
-  return { label, fingerprint: r.fingerprint, samples: r.samples };
+  return { label, fingerprint: r.fingerprint, samples: r.samples, identity: identityOf(r) };
+}
+
+export function baselineAsReference(b: Baseline): Reference {
+  return { label: `baseline (run ${b.fromRun}, ${b.saved.slice(0, 10)})`, fingerprint: b.fingerprint, samples: b.samples, identity: b.identity };
 }

@@ -1,7 +1,8 @@
 import { runCommand } from '../../lab/run-command.js';
 import { findOnPath } from '../host-facts.js';
 import type { ZonlbConfig, ZonlbService } from '../zonlb/config.js';
-import type { Driver, LoadContext, LoadedBalancer } from './driver.js';
+import type { Driver, LoadContext, LoadedBalancer, ServiceCount } from './driver.js';
+import { lacking } from './capabilities.js';
 
 /** nft tables of a run: `zonlab_` + the run id, so `zonlab gc` can find them by name. */
 export function nftTableName(runId: string): string {
@@ -11,8 +12,7 @@ export function nftTableName(runId: string): string {
 const L4: Record<number, string> = { 6: 'tcp', 17: 'udp' };
 
 /**
- * The kernel's own DNAT with conntrack, from the zonlb.toml subset. Options `redirect` and `tx`
- * are XDP details with no nft meaning; DSR cannot be expressed with NAT at all.
+ * The kernel's own DNAT with conntrack, from the zonlb.toml subset (what it lacks: capabilities.ts).
  */
 export function nftRuleset(config: ZonlbConfig, table: string): string {
   const pre: string[] = [];
@@ -20,7 +20,8 @@ export function nftRuleset(config: ZonlbConfig, table: string): string {
   // zon-lb's groups live in one map that its program reads on every netif it is attached to: a
   // group declared on veth2 (the examples' ICMP groups) also serves packets arriving on veth0
   const ingress = config.interfaces.length === 1 ? `"${config.interfaces[0]}"` : `{ ${config.interfaces.map((i) => `"${i}"`).join(', ')} }`;
-  for (const s of config.services) {
+  // a group without backends gets no rule: its packets go on untranslated, as zon-lb passes them
+  for (const s of config.services.filter((x) => x.backends.length > 0)) {
     const fam = s.family === 6 ? 'ip6' : 'ip';
     const match = `iifname ${ingress} ${fam} daddr ${s.vip} ${serviceMatch(s)}`;
     const targets = s.backends.map((b) => (b.port !== undefined && s.port !== undefined ? `${fam === 'ip6' ? `[${b.ip}]` : b.ip}:${b.port}` : b.ip));
@@ -59,21 +60,7 @@ function serviceMatch(s: ZonlbService): string {
 export function nftMissing(config: ZonlbConfig | undefined): string[] {
   const reasons: string[] = [];
   if (!findOnPath('nft')) reasons.push('nft not found: install nftables');
-  // one reason per option, naming every backend that asks for it
-  const lacking = new Map<string, string[]>();
-  const note = (what: string, key: string) => lacking.set(what, [...(lacking.get(what) ?? []), key]);
-  for (const s of config?.services ?? []) {
-    for (const b of s.backends) {
-      if (b.options.dsrL2) note('dsr_l2 (NAT is not direct server return)', b.key);
-      if (b.options.dsrL3) note('dsr_l3 (NAT is not direct server return)', b.key);
-      if (b.options.altAddr) note('alt_addr=', b.key);
-      if (b.family !== s.family) note(`IPv${s.family} to IPv${b.family} translation`, b.key);
-    }
-  }
-  for (const [what, keys] of lacking) {
-    const [opt, why] = what.split(' (');
-    reasons.push(`the nft driver cannot do ${opt} (backend${keys.length > 1 ? 's' : ''} ${keys.sort().join(', ')} in ${config!.file})${why ? `: ${why.slice(0, -1)}` : ''}`);
-  }
+  if (config) reasons.push(...lacking('nft', config));
   return reasons;
 }
 
@@ -93,6 +80,10 @@ export const nftDriver: Driver = {
         const r = await runCommand(['nft', '-j', 'list', 'table', 'inet', table], { reject: false });
         return nftCounters(r.stdout);
       },
+      async serviceCounts() {
+        const r = await runCommand(['nft', '-j', 'list', 'table', 'inet', table], { reject: false });
+        return nftServiceCounts(r.stdout);
+      },
       async unload() {
         const r = await runCommand(['nft', 'delete', 'table', 'inet', table], { reject: false });
         if (r.failed && !/No such file or directory/.test(r.stderr)) throw new Error(`nft delete table inet ${table}: ${r.stderr.trim()}`);
@@ -100,6 +91,19 @@ export const nftDriver: Driver = {
     };
   },
 };
+
+/**
+ * Per service, its DNAT rule's packets ("gid 1"): a NAT rule sees only the first packet of each
+ * flow (conntrack translates the rest), so the figure is the flows nft translated.
+ */
+export function nftServiceCounts(json: string): Record<number, ServiceCount> {
+  const out: Record<number, ServiceCount> = {};
+  for (const [name, packets] of Object.entries(nftCounters(json))) {
+    const m = /^gid_(\d+)_packets$/.exec(name);
+    if (m) out[Number(m[1])] = { packets, scope: 'DNAT rule (new flows)' };
+  }
+  return out;
+}
 
 /** Packets per rule, named by the rule's comment ("gid 1" → gid_1_packets). */
 export function nftCounters(json: string): Record<string, number> {

@@ -1,82 +1,145 @@
-import { copyFileSync, readdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCommand, type CommandResult } from '../../lab/run-command.js';
+import { fileURLToPath } from 'node:url';
+import { describeFailure, runCommand, type CommandResult } from '../../lab/run-command.js';
 import { findOnPath } from '../host-facts.js';
-import type { Driver, LoadContext, LoadedBalancer } from './driver.js';
+import type { Driver, LoadContext, LoadedBalancer, ServiceCount } from './driver.js';
+import { linkPin, linkPins, releasePins } from './zonlb-pins.js';
 
 export interface ZonlbBinaryOptions {
   path?: string;
-  /** bpffs where zon-lb pins its maps; a test gives a temporary directory. */
+  /** bpffs where zon-lb pins its links and maps (zon-lb's own is /sys/fs/bpf). */
   bpffs?: string;
 }
 
-/** zon-lb logs " ERROR " and still exits 0; its output is the only sign of failure. */
+const PINS_SCRIPT = fileURLToPath(new URL('./zonlb-pins.js', import.meta.url));
+
+/** zon-lb logs its failures with env_logger (`[TIME ERROR zon_lb] …`) and still exits 0. */
 export function errorLines(r: CommandResult): string[] {
-  return `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => / ERROR /.test(l));
+  return `${r.stdout}\n${r.stderr}`.split('\n').map((l) => l.trim()).filter((l) => / ERROR /.test(l));
 }
 
-/** Pins zon-lb leaves (it never removes its TXPORT and FRAG maps). */
-export function zonlbPins(bpffs: string): string[] {
+/** `zon-lb info` (info.rs list_info): one block per program, with its `ifname:` and runvar `version:`. */
+export function parseInfo(text: string): { ifname?: string; version?: string }[] {
+  const programs: { ifname?: string; version?: string }[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^(program_id|ifname|version): (\S+)/.exec(line.trim());
+    if (!m) continue;
+    if (m[1] === 'program_id') programs.push({});
+    else if (programs.length) programs[programs.length - 1]![m[1] as 'ifname' | 'version'] = m[2];
+  }
+  return programs;
+}
+
+/** `zon-lb stats IF` (stats.rs print_all): `name: value` rows of an InfoTable. */
+export function parseStats(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^([a-z0-9_]+): (\d+)\s*$/.exec(line);
+    if (m) out[m[1]!] = Number(m[2]);
+  }
+  return out;
+}
+
+/** What can be known of a binary with no --version: where it is and what it is. */
+export function binaryIdentity(bin: string): string {
+  const where = bin.includes('/') ? path.resolve(bin) : findOnPath(bin) ?? bin;
   try {
-    return readdirSync(bpffs).filter((n) => n.startsWith('zlb_') || n.startsWith('ZLB')).map((n) => path.join(bpffs, n));
-  } catch {
-    return [];
+    const real = realpathSync(where);
+    return `zon-lb sha256:${createHash('sha256').update(readFileSync(real)).digest('hex')} (${real})`;
+  } catch (err) {
+    return `zon-lb at ${where} (unreadable: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
   }
 }
 
 /**
- * An external zon-lb binary (facts from its source at cf3fa6f): `zon-lb config FILE load`
- * attaches to every [netif.*]; `runvar IF set log_filter=off` before throughput;
- * `prog IF teardown` for the first interface and `prog IF unload` for the others.
+ * An external zon-lb binary (its CLI and formats from its source at cf3fa6f; what it needs of the
+ * lab, its next hops' neighbour entries among them, are plan steps: src/drivers/needs):
+ * `zon-lb config FILE load` attaches to every [netif.*] and pins `zlb_<if>`; `info` must then list
+ * a program on each; `runvar IF set log_filter=off` before throughput; `stats IF` for the proof per check; at the end
+ * `prog IF unload` for the lab's interfaces, and `prog IF teardown` (zon-lb's shared maps) only
+ * when no other zon-lb link is pinned.
  */
 export function zonlbBinaryDriver(opts: ZonlbBinaryOptions = {}): Driver {
   const bin = opts.path ?? process.env.ZONLB ?? findOnPath('zon-lb') ?? 'zon-lb';
   const bpffs = opts.bpffs ?? '/sys/fs/bpf';
   const zonlb = (args: string[]) => runCommand([bin, ...args], { reject: false, timeoutMs: 60_000 });
-  const unloadCommands = (ifaces: string[]) => ifaces.map((ifname, i) => [bin, 'prog', ifname, i === 0 ? 'teardown' : 'unload']);
+  /** The command's failure in zon-lb's words, or undefined when it did what it should. */
+  const failure = (r: CommandResult) => errorLines(r)[0] ?? (r.failed ? describeFailure(r) : undefined);
+  const must = async (args: string[]) => {
+    const r = await zonlb(args);
+    const why = failure(r);
+    if (why) throw new Error(`zon-lb ${args.join(' ')} failed: ${why}`);
+    return r;
+  };
   const driver: Driver = {
     name: 'zon-lb',
     async missing() {
       const found = bin.includes('/') ? (await runCommand(['test', '-x', bin], { reject: false })).exitCode === 0 : Boolean(findOnPath(bin));
       return found ? [] : [`zon-lb not found${opts.path ? ` at ${opts.path}` : ''}: give --zonlb PATH or set ZONLB, or use --lb embedded or --lb nft`];
     },
-    async version() {
-      const r = await zonlb(['--version']);
-      return r.failed ? 'unknown' : (r.stdout.trim().split('\n')[0] ?? 'unknown');
-    },
-    crashUndo: (ctx) => unloadCommands(ctx.config.interfaces).map((argv) => ({ argv })),
+    version: async () => binaryIdentity(bin),
+    crashUndo: (ctx) => [{ argv: [process.execPath, PINS_SCRIPT, bpffs, ...ctx.config.interfaces] }],
     async load(ctx: LoadContext): Promise<LoadedBalancer> {
+      const ifaces = ctx.config.interfaces;
       const file = path.join(ctx.workDir, 'zonlb.toml');
-      copyFileSync(ctx.config.file, file);
-      const version = await driver.version();
+      writeFileSync(file, ctx.config.text);
+      const identity = binaryIdentity(bin);
       const unload = async () => {
         const failures: string[] = [];
-        for (const argv of unloadCommands(ctx.config.interfaces)) {
-          const r = await zonlb(argv.slice(1));
-          if (r.failed || errorLines(r).length) failures.push(`${argv.join(' ')}: ${errorLines(r)[0] ?? r.stderr.trim()}`);
+        for (const ifname of ifaces) {
+          const why = failure(await zonlb(['prog', ifname, 'unload']));
+          if (why) failures.push(`zon-lb prog ${ifname} unload: ${why}`);
+          if (existsSync(linkPin(bpffs, ifname))) failures.push(`zon-lb prog ${ifname} unload left ${linkPin(bpffs, ifname)} (removed)`);
         }
-        for (const pin of zonlbPins(bpffs)) rmSync(pin, { recursive: true, force: true });
+        // the maps are zon-lb's shared state: only when no zon-lb link is left, the lab's or another's
+        if (ifaces.length && linkPins(bpffs).every((n) => ifaces.some((i) => n === `zlb_${i}`))) {
+          const why = failure(await zonlb(['prog', ifaces[0]!, 'teardown']));
+          if (why) failures.push(`zon-lb prog ${ifaces[0]} teardown: ${why}`);
+        }
+        releasePins(bpffs, ifaces); // zon-lb never removes ZLB_TXPORT and ZLB_FRAG*
         if (failures.length) throw new Error(failures.join('; '));
       };
-      const r = await zonlb(['config', file, 'load']);
-      const errors = errorLines(r);
-      if (r.failed || errors.length) {
+      try {
+        const loaded = await must(['config', file, 'load']);
+        const info = await must(['info']);
+        const programs = parseInfo(info.stdout);
+        const bare = ifaces.filter((i) => !programs.some((p) => p.ifname === i) || !existsSync(linkPin(bpffs, i)));
+        if (bare.length) {
+          const said = `${loaded.stdout}\n${loaded.stderr}`.trim().split('\n').slice(-5).join(' | ');
+          throw new Error(`zon-lb config ${file} load attached nothing to ${bare.join(', ')}: zon-lb info lists no program there or ${bare.map((i) => linkPin(bpffs, i)).join(', ')} is missing (zon-lb said: ${said || 'nothing'})`);
+        }
+        const versions = [...new Set(programs.filter((p) => ifaces.includes(p.ifname ?? '')).map((p) => p.version ?? 'n/a'))];
+        const stats = async (ifname: string) => parseStats((await must(['stats', ifname])).stdout);
+        return {
+          driver: 'zon-lb',
+          version: `${identity}; info version: ${versions.join(', ')}`,
+          async beforeThroughput() {
+            for (const ifname of ifaces) await must(['runvar', ifname, 'set', 'log_filter=off']);
+          },
+          async counters() {
+            const out: Record<string, number> = {};
+            for (const ifname of ifaces) for (const [k, v] of Object.entries(await stats(ifname))) out[`${ifname}.${k}`] = v;
+            return out;
+          },
+          // zon-lb counts `packets` per interface, for the flows it balances or tracks there
+          async serviceCounts() {
+            const out: Record<number, ServiceCount> = {};
+            for (const ifname of ifaces) {
+              const services = ctx.config.services.filter((s) => s.netif === ifname);
+              if (!services.length) continue;
+              const packets = (await stats(ifname)).packets ?? 0;
+              for (const s of services) out[s.gid] = { packets, scope: `interface ${ifname} (zon-lb stats)` };
+            }
+            return out;
+          },
+          unload,
+        };
+      } catch (err) {
         await unload().catch(() => {});
-        throw new Error(`zon-lb config ${file} load failed: ${errors[0] ?? r.stderr.trim() ?? `exit code ${r.exitCode}`}`);
+        throw err;
       }
-      const info = await zonlb(['info']);
-      if (info.failed || errorLines(info).length) {
-        await unload().catch(() => {});
-        throw new Error(`zon-lb info after load failed: ${errorLines(info)[0] ?? info.stderr.trim()}`);
-      }
-      return {
-        driver: 'zon-lb',
-        version,
-        async beforeThroughput() {
-          for (const ifname of ctx.config.interfaces) await zonlb(['runvar', ifname, 'set', 'log_filter=off']);
-        },
-        unload,
-      };
     },
   };
   return driver;

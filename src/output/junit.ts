@@ -1,4 +1,6 @@
 import type { RecordComparison } from '../compare/compare.js';
+import { identityLines } from '../compare/identity.js';
+import { measurementLabel } from '../commands/run-output.js';
 import type { RunRecord } from '../results/record.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
@@ -6,11 +8,23 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 export interface ReportedRun {
   record: RunRecord;
   comparison?: RecordComparison;
+  /** --baseline found no stored baseline for this scenario and driver: nothing was compared. */
+  baseline?: 'missing';
 }
 
-/** JUnit XML: a test case per check, and one per throughput verdict (a regression is a failure). */
-export function junitXml(runs: ReportedRun[]): string {
-  const suites = runs.map(({ record: r, comparison }) => {
+/** A scenario of `run --all` that left no record: skipped (a requirement is missing) or refused. */
+export interface NotRun {
+  scenario: string;
+  outcome: 'skipped' | 'error';
+  reason: string;
+}
+
+/**
+ * JUnit XML: a test case per check, and one per verdict (throughput, LB cost; a regression is a failure);
+ * a scenario skipped for a missing requirement is a <skipped> case with the reason.
+ */
+export function junitXml(runs: ReportedRun[], notRun: NotRun[] = []): string {
+  const suites = runs.map(({ record: r, comparison, baseline }) => {
     const cls = `zonlab.${r.scenario.name}.${r.driver.name}`;
     const cases: string[] = [];
     for (const c of r.checks) {
@@ -19,14 +33,21 @@ export function junitXml(runs: ReportedRun[]): string {
       cases.push(`    <testcase classname="${esc(cls)}" name="${esc(name)}" time="${(c.durationMs / 1000).toFixed(3)}">${body}</testcase>`);
     }
     if (r.status === 'error' && r.error) cases.push(`    <testcase classname="${esc(cls)}" name="lab"><error message="${esc(r.error.split('\n')[0]!)}">${esc(r.error)}</error></testcase>`);
+    const identity = comparison ? `\n${identityLines(comparison.identity).join('\n')}` : '';
     for (const row of comparison?.rows ?? []) {
       const v = row.comparison;
-      const body = v.verdict === 'regressed' ? `<failure message="${esc(`regressed: ${v.reason}`)}">${esc(`${row.check} vs ${comparison!.against}: ${v.reason}`)}</failure>` : `<system-out>${esc(`${v.verdict}: ${v.reason}`)}</system-out>`;
-      cases.push(`    <testcase classname="${esc(cls)}" name="${esc(`throughput ${row.check} vs baseline`)}">${body}</testcase>`);
+      const body = v.verdict === 'regressed' ? `<failure message="${esc(`regressed: ${v.reason}`)}">${esc(`${row.check} vs ${comparison!.against}: ${v.reason}${identity}`)}</failure>` : `<system-out>${esc(`${v.verdict}: ${v.reason}${identity}`)}</system-out>`;
+      cases.push(`    <testcase classname="${esc(cls)}" name="${esc(`${measurementLabel(row.measurement)} ${row.check} vs baseline`)}">${body}</testcase>`);
     }
+    if (baseline === 'missing') cases.push(`    <testcase classname="${esc(cls)}" name="throughput vs baseline"><skipped message="no baseline yet: nothing was compared (zonlab baseline save)"/></testcase>`);
     const failures = cases.filter((c) => c.includes('<failure')).length;
     const errors = cases.filter((c) => c.includes('<error')).length;
-    return `  <testsuite name="${esc(`${r.scenario.name} (${r.driver.name})`)}" tests="${cases.length}" failures="${failures}" errors="${errors}" timestamp="${esc(r.time)}" time="${(r.durationMs / 1000).toFixed(3)}">\n${cases.join('\n')}\n  </testsuite>`;
+    const skipped = cases.filter((c) => c.includes('<skipped')).length;
+    return `  <testsuite name="${esc(`${r.scenario.name} (${r.driver.name})`)}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" timestamp="${esc(r.time)}" time="${(r.durationMs / 1000).toFixed(3)}">\n${cases.join('\n')}\n  </testsuite>`;
   });
+  for (const n of notRun) {
+    const body = n.outcome === 'skipped' ? `<skipped message="${esc(n.reason)}"/>` : `<error message="${esc(n.reason.split('\n')[0]!)}">${esc(n.reason)}</error>`;
+    suites.push(`  <testsuite name="${esc(n.scenario)}" tests="1" failures="0" errors="${n.outcome === 'error' ? 1 : 0}" skipped="${n.outcome === 'skipped' ? 1 : 0}">\n    <testcase classname="${esc(`zonlab.${n.scenario}`)}" name="${esc(n.scenario)}">${body}</testcase>\n  </testsuite>`);
+  }
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="zonlab">\n${suites.join('\n')}\n</testsuites>\n`;
 }

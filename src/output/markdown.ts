@@ -1,22 +1,33 @@
-import { formatRate } from '../commands/run-output.js';
+import { identityLines } from '../compare/identity.js';
+import { formatMeasurement, measurementLabel, signedPct } from '../commands/run-output.js';
+import { JUDGED } from '../stats/judged.js';
 import type { ReportedRun } from './junit.js';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-/** A summary table for a CI page (GitHub renders it from $GITHUB_STEP_SUMMARY). */
+/** A summary table for a CI page (GitHub renders it from $GITHUB_STEP_SUMMARY); the load balancer compared below it. */
 export function markdownSummary(runs: ReportedRun[]): string {
   const lines = ['## zonlab', '', '| scenario | driver | check | status | median | spread (MAD) | vs baseline | verdict |', '|---|---|---|---|---|---|---|---|'];
-  for (const { record: r, comparison } of runs) {
+  const notes: string[] = [];
+  for (const { record: r, comparison, baseline } of runs) {
+    const who = `| ${cell(r.scenario.name)} | ${cell(r.driver.name)} |`;
     for (const name of [...new Set(r.checks.map((c) => c.name))]) {
       const failed = r.checks.some((c) => c.name === name && c.repetition !== 0 && c.status === 'failed');
-      const st = r.stats[name]?.bits_per_second;
-      const row = comparison?.rows.find((x) => x.check === name);
-      lines.push(`| ${cell(r.scenario.name)} | ${cell(r.driver.name)} | ${cell(name)} | ${failed ? '❌ failed' : '✅ passed'} | ${st ? formatRate(st.median) : '-'} | ${st && st.n > 1 ? formatRate(st.mad) : '-'} | ${row ? `${((row.comparison.ratio - 1) * 100).toFixed(1)}%` : '-'} | ${row ? VERDICT[row.comparison.verdict] : '-'} |`);
+      const judged = Object.keys(JUDGED).filter((m) => r.stats[name]?.[m]);
+      for (const m of judged.length ? judged : ['bits_per_second']) {
+        const st = r.stats[name]?.[m];
+        const row = comparison?.rows.find((x) => x.check === name && x.measurement === m);
+        const check = m === 'bits_per_second' ? name : `${name} · ${measurementLabel(m)}`;
+        const status = m === 'bits_per_second' ? (failed ? '❌ failed' : '✅ passed') : '';
+        lines.push(`${who} ${cell(check)} | ${status} | ${st ? formatMeasurement(m, st.median) : '-'} | ${st && st.n > 1 ? formatMeasurement(m, st.mad) : '-'} | ${row ? signedPct(row.comparison.ratio) : '-'} | ${row ? VERDICT[row.comparison.verdict] : '-'} |`);
+      }
     }
-    if (r.status === 'error') lines.push(`| ${cell(r.scenario.name)} | ${cell(r.driver.name)} | lab | ❌ error | | | | ${cell(r.error?.split('\n')[0] ?? '')} |`);
-    if (comparison && !comparison.compared) lines.push(`| ${cell(r.scenario.name)} | ${cell(r.driver.name)} | | | | | not compared | ${cell(comparison.fingerprintDiffs.map((d) => d.key).join(', '))} differ |`);
+    if (r.status === 'error') lines.push(`${who} lab | ❌ error | | | | ${cell(r.error?.split('\n')[0] ?? '')} |`);
+    if (baseline === 'missing') lines.push(`${who} | | | | ⚠️ no baseline yet | zonlab baseline save --all --from DIR (the run records) |`);
+    if (comparison && !comparison.compared) lines.push(`${who} | | | | not compared | ${cell(comparison.fingerprintDiffs.map((d) => d.key).join(', '))} differ |`);
+    if (comparison) notes.push(`- ${r.scenario.name} (${r.driver.name}): ${identityLines(comparison.identity).join('; ')}`);
   }
-  return `${lines.join('\n')}\n`;
+  return `${[...lines, ...(notes.length ? ['', ...notes] : [])].join('\n')}\n`;
 }
 
 const VERDICT: Record<string, string> = { regressed: '🔻 regressed', improved: '🔺 improved', unchanged: 'unchanged', inconclusive: '❔ inconclusive' };

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import type { DriverName } from '../drivers/driver.js';
+import { driverNeeds } from '../drivers/needs/index.js';
 import type { NetnsRef, Scenario } from '../scenario/types.js';
+import { sysctlInterface } from '../scenario/names.js';
 import type { Step } from './steps.js';
 
 export interface PlanFacts {
@@ -16,7 +18,8 @@ export interface PlanFacts {
  * Orders the scenario's changes so that they batch: namespaces and veth pairs, then each
  * namespace's links, addresses, states and routes together (one `ip -batch` each; a route's
  * gateway is reachable by then), then ethtool, sysctls (their interfaces exist by then), qdiscs,
- * XDP helpers, and last the load balancer. Pure: the same scenario and facts give the same plan.
+ * XDP helpers, what the driver needs (its sysctls and neighbour entries), and last the load
+ * balancer. Pure: the same scenario and facts give the same plan.
  */
 export function planScenario(s: Scenario, facts: PlanFacts): Step[] {
   const created = new Set<string>();
@@ -60,11 +63,7 @@ export function planScenario(s: Scenario, facts: PlanFacts): Step[] {
   ];
   for (const end of ends) if (Object.keys(end.ethtool).length) steps.push({ kind: 'ethtool', netns: end.netns, dev: end.name, features: end.ethtool });
   for (const ns of spaces) {
-    for (const c of s.sysctls.filter((x) => x.netns === ns)) {
-      if (c.drivers && !c.drivers.includes(facts.driver)) continue;
-      const dev = /^net\.ipv[46]\.(?:conf|neigh)\.([^.]+)\./.exec(c.key)?.[1];
-      steps.push({ kind: 'sysctl', netns: c.netns, key: c.key, value: c.value, owned: owned(c.netns, dev) });
-    }
+    for (const c of s.sysctls.filter((x) => x.netns === ns)) steps.push({ kind: 'sysctl', netns: c.netns, key: c.key, value: c.value, owned: owned(c.netns, sysctlInterface(c.key)) });
   }
   for (const q of s.qdiscs ?? []) steps.push({ kind: 'qdisc', netns: q.netns, dev: q.dev, rate: q.rate, burst: q.burst, latency: q.latency, owned: owned(q.netns, q.dev) });
   for (const ns of spaces) {
@@ -74,9 +73,22 @@ export function planScenario(s: Scenario, facts: PlanFacts): Step[] {
       steps.push({ kind: 'xdp-helper', netns: end.netns, dev: end.name, object: path.join(facts.bpfDir, `${end.xdp.program}.o`), section: end.xdp.section });
     }
   }
-  if (s.lb.config && facts.driver !== 'none') steps.push({ kind: 'lb-load', driver: facts.driver, interfaces: s.lb.config.interfaces });
+  if (s.lb.config && facts.driver !== 'none') {
+    // what the driver brings for itself, in the load balancer's namespace, unless the scenario set it already
+    const needs = driverNeeds(facts.driver, s);
+    const set = (key: string, value: string) => s.sysctls.some((c) => c.netns === undefined && c.key === key && c.value === value);
+    for (const c of needs.sysctls) if (!set(c.key, c.value)) steps.push({ kind: 'sysctl', netns: undefined, key: c.key, value: c.value, owned: owned(undefined, sysctlInterface(c.key)), need: c.need });
+    for (const n of needs.neighbours) steps.push({ kind: 'neighbour', netns: undefined, dev: n.dev, address: n.address, peer: n.peer, owned: owned(undefined, n.dev), need: n.need });
+    steps.push({ kind: 'lb-load', driver: facts.driver, interfaces: s.lb.config.interfaces });
+  }
   return steps;
 }
+
+/** Why the driver cannot serve this scenario's topology (empty: it can): said before anything is built. */
+export function cannotServe(s: Scenario, driver: DriverName): string[] {
+  return driverNeeds(driver, s).cannot;
+}
+
 
 /** "5.15.0-91-generic" below "6.0" → true. */
 export function kernelBelow(kernel: string, version: string): boolean {

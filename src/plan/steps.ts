@@ -1,4 +1,11 @@
+import type { DriverName } from '../drivers/driver.js';
 import type { NetnsRef } from '../scenario/types.js';
+
+/** A step a driver brings for itself (not the scenario's): which driver, and why it needs it. */
+export interface Need {
+  driver: DriverName;
+  why: string;
+}
 
 /**
  * One change to the machine, as data. Planning produces these without side effects; the engine
@@ -15,7 +22,9 @@ export type Step =
   | { kind: 'link-up'; netns: NetnsRef; dev: string }
   | { kind: 'addr-add'; netns: NetnsRef; dev: string; cidr: string; family: 4 | 6; owned: boolean }
   | { kind: 'route-add'; netns: NetnsRef; to: string; family: 4 | 6; via?: string; dev?: string; owned: boolean }
-  | { kind: 'sysctl'; netns: NetnsRef; key: string; value: string; owned: boolean }
+  | { kind: 'sysctl'; netns: NetnsRef; key: string; value: string; owned: boolean; need?: Need }
+  /** A neighbour entry for ADDRESS on DEV with the MAC of PEER (the lab's end that answers for it), read when the step runs. */
+  | { kind: 'neighbour'; netns: NetnsRef; dev: string; address: string; peer: { netns: NetnsRef; dev: string }; owned: boolean; need: Need }
   | { kind: 'qdisc'; netns: NetnsRef; dev: string; rate: string; burst: string; latency: string; owned: boolean }
   | { kind: 'xdp-helper'; netns: NetnsRef; dev: string; object: string; section: string }
   | { kind: 'lb-load'; driver: string; interfaces: string[] };
@@ -25,6 +34,10 @@ export type StepKind = Step['kind'];
 /** Where a step acts, as a person reads it. */
 export function where(netns: NetnsRef): string {
   return netns === undefined ? 'default' : netns;
+}
+
+function forNeed(n: Need): string {
+  return ` — for ${n.driver}: ${n.why}`;
 }
 
 export function describeStep(s: Step): string {
@@ -39,7 +52,8 @@ export function describeStep(s: Step): string {
     case 'link-up': return `bring ${s.dev}@${where(s.netns)} up`;
     case 'addr-add': return `add ${s.cidr} to ${s.dev}@${where(s.netns)}`;
     case 'route-add': return `route ${s.to}${s.via ? ` via ${s.via}` : ''}${s.dev ? ` dev ${s.dev}` : ''} in ${where(s.netns)}`;
-    case 'sysctl': return `sysctl ${s.key}=${s.value} in ${where(s.netns)}`;
+    case 'sysctl': return `sysctl ${s.key}=${s.value} in ${where(s.netns)}${s.need ? forNeed(s.need) : ''}`;
+    case 'neighbour': return `neighbour ${s.address} on ${s.dev}@${where(s.netns)} at ${s.peer.dev}@${where(s.peer.netns)}'s MAC${forNeed(s.need)}`;
     case 'qdisc': return `shape ${s.dev}@${where(s.netns)} to ${s.rate} (tbf)`;
     case 'xdp-helper': return `attach XDP ${s.object} (sec ${s.section}) to ${s.dev}@${where(s.netns)}`;
     case 'lb-load': return `load the load balancer (${s.driver}) on ${s.interfaces.join(', ') || 'no interface'}`;

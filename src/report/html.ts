@@ -1,4 +1,5 @@
 import type { Baseline } from '../baseline/store.js';
+import { COST_MEASUREMENT, formatNs } from '../bpfstats/cost.js';
 import type { RunRecord } from '../results/record.js';
 import type { Scenario } from '../scenario/types.js';
 import { color, esc, lineChart, type Band, type Series } from './svg.js';
@@ -32,7 +33,7 @@ ${charts.join('\n') || '<p class="none">no recorded run yet</p>'}
 ${scenario ? `<h3>Topology</h3><div class="topo">${topologySvg(scenario)}</div>` : ''}</section>`;
   });
   const latest = [...byKey.values()].map((rs) => rs[rs.length - 1]!).sort((a, b) => b.time.localeCompare(a.time));
-  const table = `<table><thead><tr><th>time (UTC)</th><th>scenario</th><th>driver</th><th>status</th><th>throughput</th><th>run</th></tr></thead><tbody>${latest.map((r) => `<tr class="${r.status === 'passed' ? 'pass' : 'fail'}"><td>${esc(r.time.replace('T', ' ').slice(0, 19))}</td><td><a href="#${esc(r.scenario.name)}">${esc(r.scenario.name)}</a></td><td>${esc(r.driver.name)}</td><td>${esc(r.status)}</td><td>${Object.entries(r.measurements ?? {}).filter(([, m]) => m.bits_per_second !== undefined).map(([c, m]) => `${esc(c)} ${fmt(m.bits_per_second)}`).join('<br>') || '–'}</td><td>${esc(r.id)}</td></tr>`).join('')}</tbody></table>`;
+  const table = `<table><thead><tr><th>time (UTC)</th><th>scenario</th><th>driver</th><th>status</th><th>throughput</th><th>run</th></tr></thead><tbody>${latest.map((r) => `<tr class="${r.status === 'passed' ? 'pass' : 'fail'}"><td>${esc(r.time.replace('T', ' ').slice(0, 19))}</td><td><a href="#${esc(r.scenario.name)}">${esc(r.scenario.name)}</a></td><td>${esc(r.driver.name)}</td><td>${esc(r.status)}</td><td>${Object.entries(r.measurements ?? {}).filter(([, m]) => m.bits_per_second !== undefined).map(([c, m]) => `${esc(c)} ${fmt(m.bits_per_second)}${m[COST_MEASUREMENT] !== undefined ? ` · LB ${formatNs(m[COST_MEASUREMENT])}/packet` : ''}`).join('<br>') || '–'}</td><td>${esc(r.id)}</td></tr>`).join('')}</tbody></table>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>zonlab report</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -65,20 +66,9 @@ function driverSection(scenario: string, driver: string, runs: RunRecord[], base
   const failedChecks = new Set(runs.flatMap((r) => (r.checks ?? []).filter((c) => c.kind === 'iperf' || c.kind === 'iperf3').map((c) => c.name)));
   for (const c of failedChecks) if (!checks.includes(c)) checks.push(c);
   if (!checks.length) return `<h3>${esc(driver)}</h3><p class="none">no throughput measured (${runs.length} run(s))</p>`;
-  const series: Series[] = checks.map((check, i) => ({
-    name: check,
-    color: color(i),
-    points: runs.map((r, x) => {
-      const st = r.stats?.[check]?.bits_per_second;
-      const failed = r.status !== 'passed' || !st;
-      return { x, y: st?.median ?? NaN, low: st && st.n > 1 ? st.ci.low : undefined, high: st && st.n > 1 ? st.ci.high : undefined, failed, label: `${r.time.slice(0, 19)} ${r.status} ${fmt(st?.median)}${st ? ` (n=${st.n})` : ''}` };
-    }),
-  }));
-  const bands: Band[] = baseline ? checks.filter((c) => baseline.stats[c]?.bits_per_second).map((c) => {
-    const b = baseline.stats[c]!.bits_per_second!;
-    return { name: `baseline ${c}`, color: color(checks.indexOf(c)), low: b.ci.low, high: b.ci.high, mid: b.median };
-  }) : [];
-  const over = lineChart({ title: `${scenario} · ${driver}: throughput per run (median, 95% interval)`, series, bands, xLabels: runs.map((r) => r.time.slice(5, 16).replace('T', ' ')), yUnit: 'Gbit/s', yScale: GBIT });
+  const over = perRunChart(runs, checks, baseline, { measurement: 'bits_per_second', title: `${scenario} · ${driver}: throughput per run (median, 95% interval)`, unit: 'Gbit/s', scale: GBIT, fmt });
+  const costed = checks.filter((c) => runs.some((r) => r.stats?.[c]?.[COST_MEASUREMENT]));
+  const cost = costed.length ? perRunChart(runs.filter((r) => r.status !== 'passed' || costed.some((c) => r.stats?.[c]?.[COST_MEASUREMENT])), costed, baseline, { measurement: COST_MEASUREMENT, title: `${scenario} · ${driver}: the load balancer's XDP cost per packet (median ns, 95% interval; lower is better)`, unit: 'ns/packet', scale: 1, fmt: formatNs }) : '';
   const last = runs[runs.length - 1]!;
   const intervalCharts = (last.checks ?? []).filter((c) => c.kind === 'iperf3' && c.status === 'passed' && (c.repetition ?? 1) === (last.repeat?.count ?? 1)).map((c, i) => {
     const ivs = ((c.evidence?.result as { intervals?: { start: number; end: number; bitsPerSecond: number; omitted: boolean }[] })?.intervals ?? []);
@@ -89,5 +79,23 @@ function driverSection(scenario: string, driver: string, runs: RunRecord[], base
       xLabels: ivs.map((iv) => `${iv.start.toFixed(0)}–${iv.end.toFixed(0)} s${iv.omitted ? ' (omitted)' : ''}`), yUnit: 'Gbit/s', yScale: GBIT, width: 540, height: 220,
     });
   });
-  return `<h3>${esc(driver)}</h3>${over}${intervalCharts.join('')}`;
+  return `<h3>${esc(driver)}</h3>${over}${cost}${intervalCharts.join('')}`;
+}
+
+/** One measurement of each check, per run: the median with its interval, failed runs marked, the baseline as a band. */
+function perRunChart(runs: RunRecord[], checks: string[], baseline: Baseline | undefined, o: { measurement: string; title: string; unit: string; scale: number; fmt: (v: number | undefined) => string }): string {
+  const series: Series[] = checks.map((check, i) => ({
+    name: check,
+    color: color(i),
+    points: runs.map((r, x) => {
+      const st = r.stats?.[check]?.[o.measurement];
+      const failed = r.status !== 'passed' || !st;
+      return { x, y: st?.median ?? NaN, low: st && st.n > 1 ? st.ci.low : undefined, high: st && st.n > 1 ? st.ci.high : undefined, failed, label: `${r.time.slice(0, 19)} ${r.status} ${o.fmt(st?.median)}${st ? ` (n=${st.n})` : ''}` };
+    }),
+  }));
+  const bands: Band[] = baseline ? checks.filter((c) => baseline.stats[c]?.[o.measurement]).map((c) => {
+    const b = baseline.stats[c]![o.measurement]!;
+    return { name: `baseline ${c}`, color: color(checks.indexOf(c)), low: b.ci.low, high: b.ci.high, mid: b.median };
+  }) : [];
+  return lineChart({ title: o.title, series, bands, xLabels: runs.map((r) => r.time.slice(5, 16).replace('T', ' ')), yUnit: o.unit, yScale: o.scale });
 }

@@ -7,6 +7,7 @@ import { esc } from './svg.js';
  * names and addresses, a marker where the load balancer and XDP helpers sit, servers and clients
  * listed in their namespace.
  */
+/** Drawn to its viewBox at the width of its column (never wider than its own size): it fits any page. */
 export function topologySvg(s: Scenario, driver = s.lb.driver): string {
   // a large topology (many-clients) draws its first namespaces and says how many more there are
   const MAX = 8;
@@ -36,7 +37,7 @@ export function topologySvg(s: Scenario, driver = s.lb.driver): string {
   const mid = { x: 10 + BW + GAP, y: 30, h: boxH(undefined) };
   const where = (ns: NetnsRef) => (ns === undefined ? mid : pos.get(ns)!);
   const lbIfs = new Set(s.lb.config?.interfaces ?? []);
-  const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" class="topology" role="img" aria-label="${esc(`topology of ${s.name}`)}">`];
+  const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="100%" style="max-width:${W}px;height:auto" class="topology" role="img" aria-label="${esc(`topology of ${s.name}`)}">`];
   const box = (ns: NetnsRef, p: { x: number; y: number; h: number }) => {
     parts.push(`<g class="netns${ns === undefined ? ' default' : ''}"><rect x="${p.x}" y="${p.y}" width="${BW}" height="${p.h}" rx="8"/>`);
     parts.push(`<text x="${p.x + 10}" y="${p.y + 20}" class="netns-title">${esc(ns ?? 'default namespace (load balancer)')}</text>`);

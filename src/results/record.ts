@@ -1,4 +1,6 @@
+import type { LbCostRecord } from '../bpfstats/cost.js';
 import type { CheckOutcome } from '../checks/outcome.js';
+import type { AutoOutcome } from '../session/sampling.js';
 import type { HostFacts } from '../host-facts.js';
 import type { Fingerprint } from '../stats/fingerprint.js';
 import type { Summary } from '../stats/summary.js';
@@ -27,8 +29,11 @@ export interface RunRecord {
   samples: Record<string, Record<string, number[]>>;
   /** check name → measurement name → statistics of the samples. */
   stats: Record<string, Record<string, Summary>>;
-  repeat: { count: number; warmup: boolean };
+  /** count: the samples of each throughput check (with --repeat auto, the most any check took; auto says why each stopped). */
+  repeat: { count: number; warmup: boolean; auto?: AutoOutcome };
   fingerprint: Fingerprint;
   counters?: Record<string, number>;
+  /** The load balancer's XDP programs and what each counted throughput sample cost them (runs with throughput checks). */
+  lbCost?: LbCostRecord;
   teardown: { failures: string[] };
 }

@@ -1,4 +1,5 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, writeSync } from 'node:fs';
+import { MAX_BYTES, readTextCapped } from '../files.js';
 import path from 'node:path';
 import { resultsDir } from '../paths.js';
 import type { RunRecord } from './record.js';
@@ -45,7 +46,7 @@ export function readRecords(scenario?: string, dir = resultsDir()): ReadResults 
     for (const f of readdirSync(full).filter((n) => n.endsWith('.json')).sort()) {
       const file = path.join(full, f);
       try {
-        const rec = JSON.parse(readFileSync(file, 'utf8')) as RunRecord;
+        const rec = JSON.parse(readTextCapped(file, MAX_BYTES.record)) as RunRecord;
         if (rec.schema !== 1 || typeof rec.id !== 'string' || !rec.scenario?.name) throw new Error('not a zonlab run record');
         out.records.push({ file, record: rec });
       } catch (err) {

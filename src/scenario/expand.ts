@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import type { Problem } from '../errors.js';
 import { asTable, type Table } from './fields.js';
-import type { SourceDoc } from './validate.js';
+import type { SourceDoc } from './validate/index.js';
 
 /**
  * Repeated elements: a topology item with `count = N` becomes N items; `${i}` is 0…N-1 and `${n}`

@@ -1,42 +1,50 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { InvalidInput, UserError, type Problem } from '../errors.js';
-import { bpfDir, scenariosDir, topologiesDir } from '../paths.js';
+import { MAX_BYTES, readCapped, UnreadableFile } from '../files.js';
+import { bpfDir, examplesDir, scenariosDir, topologiesDir } from '../paths.js';
 import { asTable, type Table } from './fields.js';
 import { closest, isIdentifier } from './names.js';
 import type { Scenario } from './types.js';
-import { validateScenario, type SourceDoc } from './validate.js';
+import { validateScenario, type SourceDoc } from './validate/index.js';
 import { expandRepeats } from './expand.js';
-
-/** Scenario files are small; anything this big is a mistake or an attack on the parser. */
-const MAX_FILE_BYTES = 1 << 20;
 
 export interface LoadOptions {
   /** `--set key=value` overrides of the scenario's [params]. */
   set?: Record<string, string>;
 }
 
-/** A name in scenarios/ or a path to a .toml file. */
+/** A name in the scenario folder (else among the shipped examples) or a path to a .toml file. */
 export function resolveScenarioFile(ref: string): string {
   if (ref.endsWith('.toml') || ref.includes('/')) {
     if (!existsSync(ref)) throw new UserError(`no scenario file ${ref}`);
     return path.resolve(ref);
   }
-  const file = path.join(scenariosDir, `${ref}.toml`);
-  if (isIdentifier(ref) && existsSync(file)) return file;
-  const names = listScenarioFiles().map((f) => path.basename(f, '.toml'));
+  if (isIdentifier(ref)) {
+    for (const dir of scenarioFolders()) {
+      const file = path.join(dir, `${ref}.toml`);
+      if (existsSync(file)) return file;
+    }
+  }
+  const names = [...new Set(scenarioFolders().flatMap((d) => listScenarioFiles(d)).map((f) => path.basename(f, '.toml')))];
   const near = closest(ref, names);
-  throw new UserError(`no scenario named ${JSON.stringify(ref)}`, 2, [near ? `did you mean ${near}?` : `scenarios: ${names.join(', ')}`]);
+  throw new UserError(`no scenario named ${JSON.stringify(ref)} in ${scenariosDir()}`, 2, [near ? `did you mean ${near}?` : `scenarios: ${names.join(', ') || 'none (zonlab init writes a starter scenario)'}`]);
 }
 
-export function listScenarioFiles(): string[] {
-  if (!existsSync(scenariosDir)) return [];
-  return readdirSync(scenariosDir)
+/** The scenario folder, then the shipped examples: a name found in both is the folder's. */
+export function scenarioFolders(): string[] {
+  const own = scenariosDir();
+  return own === examplesDir ? [own] : [own, examplesDir];
+}
+
+export function listScenarioFiles(dir = scenariosDir()): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
     .filter((f) => f.endsWith('.toml') && !f.endsWith('.zonlb.toml'))
     .sort()
-    .map((f) => path.join(scenariosDir, f));
+    .map((f) => path.join(dir, f));
 }
 
 export function loadScenario(ref: string, options: LoadOptions = {}): Scenario {
@@ -70,8 +78,7 @@ export function loadScenario(ref: string, options: LoadOptions = {}): Scenario {
   for (const src of [scenario, topology]) if (src) hash.update(src.text);
   hash.update(JSON.stringify(params));
   const readFile = (f: string) => {
-    if (statSync(f).size > MAX_FILE_BYTES) throw new Error('too large');
-    const text = readFileSync(f, 'utf8');
+    const text = readCapped(f, MAX_BYTES.config).toString('utf8');
     hash.update(text);
     return text;
   };
@@ -86,11 +93,10 @@ export function loadScenario(ref: string, options: LoadOptions = {}): Scenario {
 export function readSource(file: string): SourceDoc {
   let bytes: Buffer;
   try {
-    if (statSync(file).size > MAX_FILE_BYTES) throw new InvalidInput([{ file, key: '', message: `larger than ${MAX_FILE_BYTES} bytes`, hint: 'a scenario is a few kilobytes' }]);
-    bytes = readFileSync(file);
+    bytes = readCapped(file, MAX_BYTES.config);
   } catch (err) {
-    if (err instanceof InvalidInput) throw err;
-    throw new InvalidInput([{ file, key: '', message: `cannot read: ${(err as Error).message}` }]);
+    if (!(err instanceof UnreadableFile)) throw err;
+    throw new InvalidInput([{ file, key: '', message: err.why, hint: 'a scenario is a TOML file of a few kilobytes' }]);
   }
   let text: string;
   try {

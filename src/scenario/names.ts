@@ -20,8 +20,20 @@ export function isIdentifier(s: string): boolean {
  * sandboxed run cannot change the machine), as plain dotted names of safe segments.
  */
 export function isNetSysctlKey(s: string): boolean {
-  if (!/^net(\.[A-Za-z0-9_-]{1,64}){2,8}$/.test(s)) return false;
-  return s.split('.').every((seg) => seg !== '' && seg !== '..');
+  if (!/^net(\.[A-Za-z0-9_/-]{1,64}){2,8}$/.test(s)) return false;
+  // "/" only in an interface's segment, where sysctl(8) reads it as the "." of a name like veth1.2
+  const segments = s.split('.');
+  const dev = sysctlInterface(s);
+  if (segments.some((seg, i) => seg.includes('/') && i !== 3) || (s.includes('/') && !(dev && isInterfaceName(dev)))) return false;
+  return segments.every((seg) => seg !== '' && seg !== '..');
+}
+
+/**
+ * The interface a per-interface sysctl names: net.ipv4.conf.veth0.forwarding → veth0, and
+ * net.ipv4.conf.veth1/2.forwarding → veth1.2 (sysctl(8) spells a "." of an interface name "/").
+ */
+export function sysctlInterface(key: string): string | undefined {
+  return /^net\.ipv[46]\.(?:conf|neigh)\.([^.]+)\./.exec(key)?.[1]?.replace(/\//g, '.');
 }
 
 /** ethtool -K feature names as ethtool spells them. */

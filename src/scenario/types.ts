@@ -1,4 +1,4 @@
-import type { DriverChoice, DriverName } from '../drivers/driver.js';
+import type { DriverChoice } from '../drivers/driver.js';
 import type { ZonlbConfig } from '../zonlb/config.js';
 import type { Cidr } from './names.js';
 
@@ -83,14 +83,14 @@ export interface QdiscSpec {
   rate: string;
   burst: string;
   latency: string;
+  /** Where it is written, for warnings about it. */
+  at?: { file: string; key: string; line?: number };
 }
 
 export interface SysctlSpec {
   netns: NetnsRef;
   key: string;
   value: string;
-  /** Only for these drivers (a sysctl that one data path needs and another does not). */
-  drivers?: DriverName[];
 }
 
 export interface LbSpec {

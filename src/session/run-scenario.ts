@@ -2,9 +2,10 @@ import { performance } from 'node:perf_hooks';
 import { startLab, type LabMode, type StartedLab } from '../../lab/lab.js';
 import { stopAllBackground } from '../../lab/run-command.js';
 import { runCheck } from '../checks/index.js';
+import { startProof } from '../proof/carried.js';
 import type { CheckOutcome } from '../checks/outcome.js';
 import type { Driver } from '../drivers/driver.js';
-import { ExitCode, UserError } from '../errors.js';
+import { ExitCode, isSignalExit, UserError } from '../errors.js';
 import { hostFacts } from '../host-facts.js';
 import { newRunId } from './run-id.js';
 import type { RunRecord, RunStatus } from '../results/record.js';
@@ -14,6 +15,8 @@ import { zonlabCommit, zonlabVersion } from '../version.js';
 import { readOffloads } from './offloads.js';
 import { flattenOffloads } from '../stats/fingerprint.js';
 import { summarize } from '../stats/summary.js';
+import { startCostSampling, type CostSampler } from '../bpfstats/sampler.js';
+import { measurementSamples, Sampling, type RepeatSpec } from './sampling.js';
 
 export interface RunHooks {
   progress(line: string): void;
@@ -34,14 +37,17 @@ export interface RunOutcome {
 export interface RunOptions {
   keep?: boolean;
   write?: boolean;
-  /** Throughput checks run this many times on the same live lab (default: the scenario's). */
-  repeat?: number;
+  /** Throughput checks run this many times on the same live lab (default: the scenario's), or until the verdict is clear. */
+  repeat?: RepeatSpec;
   /** One uncounted run of each throughput check first. */
   warmup?: boolean;
+  /** For --repeat auto: the threshold, and check → measurement → the baseline's samples. */
+  maxDrop?: number;
+  reference?: Record<string, Record<string, number[]>>;
 }
 
 export async function runScenario(s: Scenario, driver: Driver, mode: LabMode, hooks: RunHooks, opts: RunOptions = {}): Promise<RunOutcome> {
-  const repeat = opts.repeat ?? s.repeat;
+  const sampling = new Sampling({ repeat: opts.repeat ?? s.repeat, warmup: Boolean(opts.warmup), maxDrop: opts.maxDrop ?? s.maxDrop ?? 0.1, reference: opts.reference }, s.checks.filter(isThroughput).length);
   const runId = newRunId();
   const time = new Date().toISOString();
   const t0 = performance.now();
@@ -64,25 +70,33 @@ export async function runScenario(s: Scenario, driver: Driver, mode: LabMode, ho
   let offloads: RunRecord['offloads'] = {};
   let counters: Record<string, number> | undefined;
   let teardownFailures: string[] = [];
+  let cost: CostSampler | undefined;
   try {
     lab = await startLab({
       scenario: s, driver, mode, runId, kernel: hostFacts().kernel, log: hooks.progress, keepOnFailure: opts.keep,
       onStep: (i, n, what) => hooks.progress(`[${i}/${n}] ${what}`),
     });
     offloads = await readOffloads(s);
-    if (s.checks.some(isThroughput)) await lab.balancer?.beforeThroughput?.();
+    if (s.checks.some(isThroughput)) {
+      await lab.balancer?.beforeThroughput?.();
+      cost = await startCostSampling(s, hooks.progress);
+    }
     for (const check of s.checks) {
       const throughput = isThroughput(check);
-      const runs = throughput ? [...(opts.warmup ? [0] : []), ...Array.from({ length: repeat }, (_, i) => i + 1)] : [1];
-      for (const repetition of runs) {
+      for (const repetition of throughput ? sampling.repetitions(check.name) : [1]) {
         if (interrupted) break;
-        const label = repetition === 0 ? ' warm-up' : runs.length > 1 ? ` ${repetition}/${repeat}` : '';
-        hooks.progress(`check ${check.name} (${check.kind})${label}…`);
-        const outcome = { ...(await runCheck(check, { onProgress: hooks.progress })), ...(throughput ? { repetition } : {}) };
+        hooks.progress(`check ${check.name} (${check.kind})${throughput ? sampling.label(repetition) : ''}…`);
+        const balancer = lab.balancer;
+        const run = async () => (await startProof(check, s, balancer)).settle(await runCheck(check, { onProgress: hooks.progress }));
+        const measured = throughput ? { ...(await cost!.around(check.name, repetition, run)), repetition } : await run();
+        // a check the interrupt cut short measured part of a run: never a pass, never a sample
+        const outcome = interrupted ? { ...measured, status: 'failed' as const, summary: `interrupted (${measured.summary})`, error: 'interrupted' } : measured;
+        sampling.done(check.name, outcome);
         checks.push(outcome);
         hooks.checkDone(outcome);
       }
     }
+    cost?.stop();
     counters = await lab.balancer?.counters?.().catch(() => undefined);
     status = interrupted ? 'interrupted' : checks.every((c) => c.status === 'passed') ? 'passed' : 'failed';
     if (opts.keep && hooks.hold && !interrupted) await hooks.hold(lab);
@@ -95,12 +109,14 @@ export async function runScenario(s: Scenario, driver: Driver, mode: LabMode, ho
       hooks.progress(`--keep: the lab is left as the failed step left it`);
       if (hooks.hold) await hooks.hold(partial);
     }
-    status = interrupted || (err instanceof UserError && err.exitCode === ExitCode.interrupted) ? 'interrupted' : 'error';
+    status = interrupted || (err instanceof UserError && isSignalExit(err.exitCode)) ? 'interrupted' : 'error';
     error = err instanceof UserError ? [err.message, ...err.details].join('\n') : (err as Error).stack ?? String(err);
     teardownFailures = (err as { teardownFailures?: string[] }).teardownFailures ?? [];
     if (!(err instanceof UserError)) throw err;
   } finally {
-    if (lab && !(opts.keep && mode === 'host')) {
+    cost?.stop();
+    if (lab && opts.keep && mode === 'host') lab.leaveUp();
+    else if (lab) {
       hooks.progress('tearing down');
       teardownFailures = (await lab.stop()).failures;
     }
@@ -121,9 +137,9 @@ export async function runScenario(s: Scenario, driver: Driver, mode: LabMode, ho
     host, mode, offloads, status, error, checks,
     measurements: Object.fromEntries(Object.entries(stats).map(([c, ms]) => [c, Object.fromEntries(Object.entries(ms).map(([m, st]) => [m, st.median]))])),
     samples, stats,
-    repeat: { count: repeat, warmup: Boolean(opts.warmup) },
+    repeat: sampling.summary(),
     fingerprint: { kernel: host.kernel, cpuModel: host.cpuModel, cpus: host.cpus, driver: driver.name, driverVersion, scenarioHash: s.hash, offloads: flattenOffloads(offloads) },
-    counters, teardown: { failures: teardownFailures },
+    counters, ...(cost ? { lbCost: cost.record() } : {}), teardown: { failures: teardownFailures },
   };
   const file = opts.write === false ? undefined : writeRecord(record);
   return { record, file };
@@ -131,11 +147,6 @@ export async function runScenario(s: Scenario, driver: Driver, mode: LabMode, ho
 
 /** check → measurement → values, over every counted outcome that passed. */
 export function collectSamples(outcomes: CheckOutcome[]): Record<string, Record<string, number[]>> {
-  const out: Record<string, Record<string, number[]>> = {};
-  for (const o of outcomes) {
-    if (o.status !== 'passed' || !o.measurements) continue;
-    const byName = (out[o.name] ??= {});
-    for (const [m, v] of Object.entries(o.measurements)) if (Number.isFinite(v)) (byName[m] ??= []).push(v);
-  }
-  return out;
+  const names = [...new Set(outcomes.map((o) => o.name))];
+  return Object.fromEntries(names.map((n) => [n, measurementSamples(outcomes.filter((o) => o.name === n))] as const).filter(([, ms]) => Object.keys(ms).length));
 }

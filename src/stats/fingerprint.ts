@@ -1,9 +1,13 @@
-/** What a throughput figure depends on besides the code under test. */
+/**
+ * What a throughput figure depends on besides the code under test. Two runs whose fingerprints
+ * differ are not compared (unless --force).
+ */
 export interface Fingerprint {
   kernel: string;
   cpuModel: string;
   cpus: number;
   driver: string;
+  /** The load balancer's identity, recorded but never compared: it is what CI compares across. */
   driverVersion: string;
   scenarioHash: string;
   /** "iface@netns feature" → on/off */
@@ -16,9 +20,12 @@ export interface FingerprintDiff {
   current: string;
 }
 
+/** The environment, never the load balancer's version: a new build is what a comparison is for. */
+const COMPARED = ['kernel', 'cpuModel', 'cpus', 'driver', 'scenarioHash'] as const;
+
 export function fingerprintDiff(a: Fingerprint, b: Fingerprint): FingerprintDiff[] {
   const out: FingerprintDiff[] = [];
-  for (const key of ['kernel', 'cpuModel', 'cpus', 'driver', 'driverVersion', 'scenarioHash'] as const) {
+  for (const key of COMPARED) {
     if (String(a[key]) !== String(b[key])) out.push({ key, baseline: String(a[key]), current: String(b[key]) });
   }
   const keys = new Set([...Object.keys(a.offloads), ...Object.keys(b.offloads)]);

@@ -3,12 +3,16 @@ import { median } from './summary.js';
 
 export type Verdict = 'improved' | 'unchanged' | 'regressed' | 'inconclusive';
 
+/** Throughput is better higher; the load balancer's ns per packet is better lower. */
+export type Direction = 'higher' | 'lower';
+
 export interface Comparison {
   verdict: Verdict;
   /** median(current) / median(baseline). */
   ratio: number;
   ci: { low: number; high: number };
   maxDrop: number;
+  direction: Direction;
   reason: string;
 }
 
@@ -16,20 +20,23 @@ export interface Comparison {
 export const MIN_SAMPLES = 3;
 
 /**
- * regressed: the whole interval of median(current)/median(baseline) lies below 1 − maxDrop — the
- * drop is beyond the threshold and not noise. improved: the mirror image. unchanged: no drop
- * beyond the threshold is plausible (the interval stays above 1 − maxDrop). inconclusive: the
- * interval reaches past the threshold but not wholly — the noise is wider than the threshold.
+ * For throughput (higher is better): regressed when the whole interval of
+ * median(current)/median(baseline) lies below 1 − maxDrop — the drop is beyond the threshold and
+ * not noise; improved: the mirror image; unchanged: no drop beyond the threshold is plausible (the
+ * interval stays above 1 − maxDrop); inconclusive: the interval reaches past the threshold but not
+ * wholly — the noise is wider than the threshold. For a cost (lower is better) the same with a rise:
+ * regressed when the whole interval lies above 1 + maxDrop.
  * Deliberately conservative: on these noisy machines a false alarm costs more than a late one.
  */
-export function compareSamples(baseline: readonly number[], current: readonly number[], maxDrop = 0.1): Comparison {
+export function compareSamples(baseline: readonly number[], current: readonly number[], maxDrop = 0.1, direction: Direction = 'higher'): Comparison {
   const ratio = median(current) / median(baseline);
-  const pct = (x: number) => `${((x - 1) * 100).toFixed(1)}%`;
+  const pct = (x: number) => `${x >= 1 ? '+' : ''}${((x - 1) * 100).toFixed(1)}%`;
   const limit = `${(maxDrop * 100).toFixed(0)}%`;
+  const [worse, better] = direction === 'higher' ? ['drop', 'gain'] : ['rise', 'fall'];
   if (baseline.length < MIN_SAMPLES || current.length < MIN_SAMPLES) {
     const big = ratio < 1 - maxDrop || ratio > 1 + maxDrop;
     return {
-      verdict: big ? 'inconclusive' : 'unchanged', ratio, ci: { low: ratio, high: ratio }, maxDrop,
+      verdict: big ? 'inconclusive' : 'unchanged', ratio, ci: { low: ratio, high: ratio }, maxDrop, direction,
       reason: big
         ? `${pct(ratio)} with ${Math.min(baseline.length, current.length)} sample(s): too few to tell noise from change; raise --repeat to ${MIN_SAMPLES} or more`
         : `${pct(ratio)}, within ±${limit}`,
@@ -37,8 +44,13 @@ export function compareSamples(baseline: readonly number[], current: readonly nu
   }
   const ci = ratioOfMediansCi(baseline, current);
   const range = `${pct(ratio)} (95% interval ${pct(ci.low)} … ${pct(ci.high)})`;
-  if (ci.high < 1 - maxDrop) return { verdict: 'regressed', ratio, ci, maxDrop, reason: `${range}: a real drop beyond ${limit}` };
-  if (ci.low > 1 + maxDrop) return { verdict: 'improved', ratio, ci, maxDrop, reason: `${range}: a real gain beyond ${limit}` };
-  if (ci.low >= 1 - maxDrop) return { verdict: 'unchanged', ratio, ci, maxDrop, reason: `${range}: no drop beyond ${limit}` };
-  return { verdict: 'inconclusive', ratio, ci, maxDrop, reason: `${range}: the noise is wider than the ${limit} threshold; raise --repeat` };
+  const higher = direction === 'higher';
+  const base = { ratio, ci, maxDrop, direction };
+  const beyondWorse = higher ? ci.high < 1 - maxDrop : ci.low > 1 + maxDrop;
+  const beyondBetter = higher ? ci.low > 1 + maxDrop : ci.high < 1 - maxDrop;
+  const withinWorse = higher ? ci.low >= 1 - maxDrop : ci.high <= 1 + maxDrop;
+  if (beyondWorse) return { ...base, verdict: 'regressed', reason: `${range}: a real ${worse} beyond ${limit}` };
+  if (beyondBetter) return { ...base, verdict: 'improved', reason: `${range}: a real ${better} beyond ${limit}` };
+  if (withinWorse) return { ...base, verdict: 'unchanged', reason: `${range}: no ${worse} beyond ${limit}` };
+  return { ...base, verdict: 'inconclusive', reason: `${range}: the noise is wider than the ${limit} threshold; raise --repeat (or --repeat auto)` };
 }

@@ -1,38 +1,31 @@
-import { parse as parseToml, TomlError } from 'smol-toml';
+import { parse as parseToml, stringify, TomlError } from 'smol-toml';
 import { isIP } from 'node:net';
 import { InvalidInput, type Problem } from '../errors.js';
 import { isInterfaceName } from '../scenario/names.js';
+import { parseOptions, type EndpointOptions } from './options.js';
 
 /**
- * The subset of zon-lb's zonlb.toml that its examples use:
- *   [netif.IF.GID]    ip, proto, port, options   — a service (VIP) on interface IF, group GID
- *   [backend.GID_IDX] ip, proto, port, options   — backend IDX of group GID
- *   [actions.nd]      fill                       — neighbour-discovery helper
+ * zon-lb's zonlb.toml, read by zon-lb's own rules (zon-lb/src/config.rs at cf3fa6f, serde):
+ *   [netif.IF.GID]    ip, proto (0), port (0), options ([])   — a group (VIP) on interface IF
+ *   [backend.GID_IDX] ip, proto (0: the group's), port, options — a backend of group GID
+ *   [actions]         nd.fill (false), clean ("None")
+ * `netif` and `backend` are required; unknown keys are ignored. What zon-lb refuses (a value that
+ * does not parse, an ERROR it logs) is an error here; what it accepts but zonlab does not know or
+ * cannot use is a warning, and the file goes to zon-lb unchanged.
  */
 export type IpFamily = 4 | 6;
-export type IpProto = 1 | 6 | 17 | 58;
-export const PROTO_NAMES: Record<IpProto, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 58: 'icmpv6' };
-
-export interface BackendOptions {
-  redirect: boolean;
-  tx: boolean;
-  srcIp?: string;
-  dsrL2: boolean;
-  dsrL3: boolean;
-  altAddr?: string;
-  /** As written, for drivers that pass them through or reject what they lack. */
-  raw: string[];
-}
+export const PROTO_NAMES: Record<number, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 58: 'icmpv6' };
 
 export interface ZonlbBackend {
   key: string; // "1_0"
   index: number;
   ip: string;
   family: IpFamily;
-  /** Inherits the service's when absent (zon-lb's DSR L3 examples leave it out). */
-  proto: IpProto;
+  /** The group's when absent or 0, as zon-lb has it. */
+  proto: number;
+  /** Undefined when absent (zon-lb then writes port 0; zonlab's drivers keep the client's). */
   port?: number;
-  options: BackendOptions;
+  options: EndpointOptions;
 }
 
 export interface ZonlbService {
@@ -40,23 +33,32 @@ export interface ZonlbService {
   gid: number;
   vip: string;
   family: IpFamily;
-  proto: IpProto;
-  port?: number;
-  options: string[];
+  proto: number;
+  /** 0 when absent, as zon-lb has it (ICMP groups have none). */
+  port: number;
+  options: EndpointOptions;
   backends: ZonlbBackend[];
 }
 
 export interface ZonlbConfig {
   file: string;
+  /** What zon-lb gets: the file's text as read, or the inline [lb.zonlb] table written out. */
+  text: string;
   services: ZonlbService[];
   ndFill?: boolean;
+  /** [actions] clean: zon-lb knows only "None". */
+  clean?: string;
   /** The netifs named in [netif.*], in file order: where a driver attaches. */
   interfaces: string[];
+  /** What zon-lb accepts and zonlab does not know or will not use: printed, never fatal. */
+  warnings: Problem[];
 }
 
-const KNOWN_OPTIONS = ['redirect', 'tx', 'dsr_l2', 'dsr_l3', 'src_ip=', 'alt_addr='];
-const PROTOS = new Set([1, 6, 17, 58]);
-const PORTLESS = new Set([1, 58]);
+const KNOWN_PROTOS = new Set([1, 6, 17, 58]);
+const ICMP = new Set([1, 58]);
+const EP_KEYS = ['ip', 'proto', 'port', 'options'];
+
+type Report = (key: string, message: string, hint?: string) => void;
 
 /** Parses zonlb.toml text; every problem is collected and reported at once with its key. */
 export function parseZonlbConfig(text: string, file: string): ZonlbConfig {
@@ -67,131 +69,162 @@ export function parseZonlbConfig(text: string, file: string): ZonlbConfig {
     const line = err instanceof TomlError ? err.line : undefined;
     throw new InvalidInput([{ file, key: '', line, message: `not valid TOML: ${firstLine(err)}` }]);
   }
-  return zonlbConfigFromTable(doc, file);
+  return zonlbConfigFromTable(doc, file, text);
 }
 
-export function zonlbConfigFromTable(doc: Record<string, unknown>, file: string): ZonlbConfig {
+/** An inline [lb.zonlb] table (or a parsed file, with its text): zon-lb gets it as TOML. */
+export function zonlbConfigFromTable(doc: Record<string, unknown>, file: string, text?: string): ZonlbConfig {
   const problems: Problem[] = [];
-  const bad = (key: string, message: string, hint?: string) => problems.push({ file, key, message, hint });
+  const warnings: Problem[] = [];
+  const bad: Report = (key, message, hint) => problems.push({ file, key, message, hint });
+  const warn: Report = (key, message, hint) => warnings.push({ file, key, message, hint });
 
   for (const top of Object.keys(doc)) {
-    if (!['netif', 'backend', 'actions'].includes(top)) bad(top, 'unknown table', 'zonlb.toml has [netif.IF.GID], [backend.GID_IDX] and [actions.nd]');
+    if (!['netif', 'backend', 'actions'].includes(top)) warn(top, 'zon-lb ignores this key', 'zonlb.toml has [netif.IF.GID], [backend.GID_IDX] and [actions]');
   }
+  const services = readGroups(doc, bad, warn);
+  readBackends(doc, services, bad, warn);
+  const { ndFill, clean } = readActions(doc.actions, bad, warn);
+  for (const s of services) {
+    s.backends.sort((a, b) => a.index - b.index);
+    if (s.backends.length === 0) warn(`netif.${s.netif}.${s.gid}`, 'this group has no backend: zon-lb passes its packets on untouched', `add [backend.${s.gid}_0]`);
+  }
+  const toml = text ?? tomlText(doc, bad);
+  if (problems.length) throw new InvalidInput(problems);
+  const interfaces = Object.keys(asTable(doc.netif) ?? {});
+  if (interfaces.length === 0) warn('netif', 'no interface: zon-lb attaches to nothing');
+  return { file, text: toml, services, ndFill, clean, interfaces, warnings };
+}
 
+function readGroups(doc: Record<string, unknown>, bad: Report, warn: Report): ZonlbService[] {
   const services: ZonlbService[] = [];
-  const interfaces: string[] = [];
-  const netif = asTable(doc.netif);
-  if (doc.netif !== undefined && !netif) bad('netif', 'must be a table');
+  const netif = requiredTable(doc, 'netif', bad);
   for (const [ifname, groups] of Object.entries(netif ?? {})) {
     if (!isInterfaceName(ifname)) bad(`netif.${ifname}`, 'not a valid interface name', 'at most 15 characters, no "/", spaces or ":"');
     const groupTable = asTable(groups);
     if (!groupTable) { bad(`netif.${ifname}`, 'must be a table of groups [netif.IF.GID]'); continue; }
-    if (!interfaces.includes(ifname)) interfaces.push(ifname);
     for (const [gidText, value] of Object.entries(groupTable)) {
       const key = `netif.${ifname}.${gidText}`;
-      const entry = asTable(value);
+      if (!/^\+?\d{1,5}$/.test(gidText) || Number(gidText) > 65535) { bad(key, 'group id must be a whole number from 0 to 65535', 'zon-lb logs "Invalid group id" and skips the group'); continue; }
+      const ep = readEndpoint(value, key, bad, warn);
+      if (!ep) continue;
       const gid = Number(gidText);
-      if (!/^\d{1,9}$/.test(gidText)) { bad(key, 'group id must be a whole number'); continue; }
-      if (!entry) { bad(key, 'must be a table'); continue; }
-      checkKeys(entry, ['ip', 'proto', 'port', 'options'], key, bad);
-      const vip = ipField(entry.ip, `${key}.ip`, bad);
-      const proto = protoField(entry.proto, `${key}.proto`, bad);
-      const port = portField(entry.port, `${key}.port`, proto, bad);
-      const options = stringList(entry.options, `${key}.options`, bad);
-      if (vip === undefined || proto === undefined) continue;
-      if (services.some((s) => s.gid === gid)) { bad(key, `group ${gid} is declared twice`); continue; }
-      services.push({ netif: ifname, gid, vip, family: familyOf(vip), proto, port, options, backends: [] });
+      if (services.some((s) => s.gid === gid)) { bad(key, `group ${gid} is declared twice`, 'zon-lb would give its backends to one of them only'); continue; }
+      if (ep.proto !== 0 && !KNOWN_PROTOS.has(ep.proto)) warn(`${key}.proto`, `protocol ${ep.proto}: zonlab's checks and drivers know icmp (1), tcp (6), udp (17) and icmpv6 (58)`);
+      if (ep.proto === 0) warn(`${key}.proto`, 'no protocol (0): this group matches no packet', 'one of 1 (icmp), 6 (tcp), 17 (udp), 58 (icmpv6)');
+      if (!ICMP.has(ep.proto) && ep.proto !== 0 && ep.port === undefined) warn(`${key}.port`, 'no port: zon-lb matches only port 0');
+      if (ICMP.has(ep.proto) && ep.port) warn(`${key}.port`, 'zon-lb looks ICMP up with port 0: a port makes this group match nothing');
+      services.push({ netif: ifname, gid, vip: ep.ip, family: familyOf(ep.ip), proto: ep.proto, port: ep.port ?? 0, options: ep.options, backends: [] });
     }
   }
+  return services;
+}
 
-  const backends = asTable(doc.backend);
-  if (doc.backend !== undefined && !backends) bad('backend', 'must be a table');
+function readBackends(doc: Record<string, unknown>, services: ZonlbService[], bad: Report, warn: Report): void {
+  const backends = requiredTable(doc, 'backend', bad);
   for (const [name, value] of Object.entries(backends ?? {})) {
     const key = `backend.${name}`;
-    const m = /^(\d{1,9})_(\d{1,9})$/.exec(name);
-    const entry = asTable(value);
-    if (!m) { bad(key, 'backend names are GID_IDX', 'for example [backend.1_0] for the first backend of group 1'); continue; }
-    if (!entry) { bad(key, 'must be a table'); continue; }
-    checkKeys(entry, ['ip', 'proto', 'port', 'options'], key, bad);
-    const service = services.find((s) => s.gid === Number(m[1]));
-    if (!service) { bad(key, `no [netif.*.${m[1]}] group for this backend`); continue; }
-    const ip = ipField(entry.ip, `${key}.ip`, bad);
-    const proto = entry.proto === undefined ? service.proto : protoField(entry.proto, `${key}.proto`, bad);
-    const port = entry.port === undefined ? service.port : portField(entry.port, `${key}.port`, proto, bad);
-    const raw = stringList(entry.options, `${key}.options`, bad);
-    const options = backendOptions(raw, `${key}.options`, bad);
-    if (ip === undefined || proto === undefined) continue;
-    if (options.srcIp && familyOf(options.srcIp) !== familyOf(ip)) bad(`${key}.options`, `src_ip=${options.srcIp} is not the same family as the backend ${ip}`);
-    if (familyOf(ip) !== service.family && !options.dsrL3) {
-      bad(`${key}.ip`, `backend ${ip} is IPv${familyOf(ip)} but the service's VIP ${service.vip} is IPv${service.family}`, 'only dsr_l3 (tunnelling) can cross families');
+    const ep = readEndpoint(value, key, bad, warn);
+    if (!ep) continue;
+    // zon-lb's from_backend_key: "GID_IDX", anything that does not parse is 0
+    const [gidText = '0', indexText = '0'] = name.includes('_') ? [name.slice(0, name.indexOf('_')), name.slice(name.indexOf('_') + 1)] : [];
+    const gid = u16(gidText);
+    if (!/^\d{1,5}_\d{1,5}$/.test(name)) warn(key, `backend names are GID_IDX: zon-lb reads this one as group ${gid}`, 'for example [backend.1_0] for the first backend of group 1');
+    const service = services.find((s) => s.gid === gid);
+    if (!service) { warn(key, `no group ${gid} in [netif.*]: zon-lb does not load this backend`); continue; }
+    const proto = ep.proto === 0 ? service.proto : ep.proto;
+    const family = familyOf(ep.ip);
+    if (proto !== service.proto) { bad(`${key}.proto`, `protocol ${ep.proto} is not the group's (${service.proto})`, 'zon-lb refuses it ("Incompatible backend protocol"); leave proto out to take the group\'s'); continue; }
+    if (family !== service.family && !ep.options.dsrL3) {
+      bad(`${key}.ip`, `backend ${ep.ip} is IPv${family} but the service's VIP ${service.vip} is IPv${service.family}`, 'only dsr_l3 (tunnelling) can cross families');
+      continue;
     }
-    service.backends.push({ key: name, index: Number(m[2]), ip, family: familyOf(ip), proto, port, options });
+    if (ep.options.srcIp && familyOf(ep.options.srcIp) !== family) bad(`${key}.options`, `src_ip=${ep.options.srcIp} is not the same family as the backend ${ep.ip}`);
+    if (ep.port === undefined && !ICMP.has(proto) && !ep.options.dsrL2 && !ep.options.dsrL3) {
+      warn(`${key}.port`, 'no port: zon-lb at cf3fa6f rewrites the destination port to 0; zonlab\'s embedded and nft drivers keep the client\'s');
+    }
+    service.backends.push({ key: name, index: u16(indexText), ip: ep.ip, family, proto, port: ep.port, options: ep.options });
   }
-  for (const s of services) {
-    s.backends.sort((a, b) => a.index - b.index);
-    if (s.backends.length === 0) bad(`netif.${s.netif}.${s.gid}`, 'this group has no backend', `add [backend.${s.gid}_0]`);
-  }
+}
 
+interface Endpoint { ip: string; proto: number; port?: number; options: EndpointOptions }
+
+/** zon-lb's EP: ip required; proto (u8), port (u16) and options default; other keys ignored. */
+function readEndpoint(value: unknown, key: string, bad: Report, warn: Report): Endpoint | undefined {
+  const entry = asTable(value);
+  if (!entry) { bad(key, 'must be a table with ip, proto, port and options'); return undefined; }
+  for (const k of Object.keys(entry)) if (!EP_KEYS.includes(k)) warn(`${key}.${k}`, 'zon-lb ignores this key', `known: ${EP_KEYS.join(', ')}`);
+  const ip = ipField(entry.ip, `${key}.ip`, bad);
+  const proto = integerField(entry.proto, `${key}.proto`, 255, bad, 'a protocol number from 0 to 255 (zon-lb reads a u8)');
+  const port = integerField(entry.port, `${key}.port`, 65535, bad, 'a port from 0 to 65535');
+  const raw = stringList(entry.options, `${key}.options`, bad);
+  const { options, problems } = parseOptions(raw);
+  for (const p of problems) bad(`${key}.options`, `${p.option}: ${p.message}`, 'zon-lb logs this as an ERROR and leaves the option out');
+  for (const u of options.unknown) warn(`${key}.options`, `unknown option ${JSON.stringify(u)}: zon-lb at cf3fa6f logs it as an ERROR, which fails a zon-lb load`, 'known flags: disable, tx, dsr_l2, dsr_l3, no_nat, redirect, ipv4, ipv6; keys: redirect=, src_ip=, alt_addr=, mac=, vlan=, if=, …');
+  if (ip === undefined || proto === null || port === null) return undefined;
+  return { ip, proto: proto ?? 0, port, options };
+}
+
+function readActions(v: unknown, bad: Report, warn: Report): { ndFill?: boolean; clean?: string } {
+  if (v === undefined) return {};
+  const actions = asTable(v);
+  if (!actions) { bad('actions', 'must be a table'); return {}; }
   let ndFill: boolean | undefined;
-  const actions = asTable(doc.actions);
-  if (actions) {
-    for (const [name, value] of Object.entries(actions)) {
-      const t = asTable(value);
-      if (name !== 'nd' || !t) { bad(`actions.${name}`, 'unknown action', 'known: [actions.nd]'); continue; }
-      checkKeys(t, ['fill'], 'actions.nd', bad);
-      if (t.fill !== undefined && typeof t.fill !== 'boolean') bad('actions.nd.fill', 'must be true or false');
-      else ndFill = t.fill as boolean | undefined;
+  let clean: string | undefined;
+  for (const [name, value] of Object.entries(actions)) {
+    if (name === 'nd') {
+      const nd = asTable(value);
+      if (!nd) { bad('actions.nd', 'must be a table'); continue; }
+      for (const k of Object.keys(nd)) if (k !== 'fill') warn(`actions.nd.${k}`, 'zon-lb ignores this key', 'known: fill');
+      if (nd.fill !== undefined && typeof nd.fill !== 'boolean') bad('actions.nd.fill', 'must be true or false');
+      else ndFill = nd.fill as boolean | undefined;
+    } else if (name === 'clean') {
+      if (value !== 'None') bad('actions.clean', `${JSON.stringify(value)} is not a clean option`, 'zon-lb knows only "None"');
+      else clean = value;
+    } else {
+      warn(`actions.${name}`, 'zon-lb ignores this key', 'known: nd, clean');
     }
   }
-
-  if (problems.length) throw new InvalidInput(problems);
-  return { file, services, ndFill, interfaces };
+  return { ndFill, clean };
 }
 
-function backendOptions(raw: string[], key: string, bad: (k: string, m: string, h?: string) => void): BackendOptions {
-  const o: BackendOptions = { redirect: false, tx: false, dsrL2: false, dsrL3: false, raw };
-  for (const opt of raw) {
-    if (opt === 'redirect') o.redirect = true;
-    else if (opt === 'tx') o.tx = true;
-    else if (opt === 'dsr_l2') o.dsrL2 = true;
-    else if (opt === 'dsr_l3') o.dsrL3 = true;
-    else if (opt.startsWith('src_ip=')) o.srcIp = ipField(opt.slice(7), `${key} src_ip`, bad);
-    else if (opt.startsWith('alt_addr=')) o.altAddr = ipField(opt.slice(9), `${key} alt_addr`, bad);
-    else bad(key, `unknown option ${JSON.stringify(opt)}`, `known: ${KNOWN_OPTIONS.join(', ')}`);
+function tomlText(doc: Record<string, unknown>, bad: Report): string {
+  try {
+    return stringify(doc);
+  } catch (err) {
+    bad('', `cannot be written out as TOML for zon-lb: ${firstLine(err)}`);
+    return '';
   }
-  return o;
 }
 
-function ipField(v: unknown, key: string, bad: (k: string, m: string, h?: string) => void): string | undefined {
+function requiredTable(doc: Record<string, unknown>, name: string, bad: Report): Record<string, unknown> | undefined {
+  if (doc[name] === undefined) { bad(name, `is required (zon-lb: missing field \`${name}\`)`, name === 'netif' ? '[netif.IF.GID] tables' : '[backend.GID_IDX] tables, or backend = {} for none'); return undefined; }
+  const t = asTable(doc[name]);
+  if (!t) bad(name, 'must be a table');
+  return t;
+}
+
+function ipField(v: unknown, key: string, bad: Report): string | undefined {
   if (typeof v !== 'string') { bad(key, v === undefined ? 'is required' : 'must be a string address'); return undefined; }
   if (!isIP(v)) { bad(key, `${JSON.stringify(v)} is not an IPv4 or IPv6 address`); return undefined; }
   return v;
 }
 
-function protoField(v: unknown, key: string, bad: (k: string, m: string, h?: string) => void): IpProto | undefined {
-  if (v === undefined) { bad(key, 'is required', 'one of 1 (icmp), 6 (tcp), 17 (udp), 58 (icmpv6)'); return undefined; }
-  if (typeof v !== 'number' || !PROTOS.has(v)) { bad(key, `${JSON.stringify(v)} is not a supported protocol`, 'one of 1 (icmp), 6 (tcp), 17 (udp), 58 (icmpv6)'); return undefined; }
-  return v as IpProto;
-}
-
-function portField(v: unknown, key: string, proto: IpProto | undefined, bad: (k: string, m: string, h?: string) => void): number | undefined {
-  if (v === undefined) {
-    if (proto !== undefined && !PORTLESS.has(proto)) bad(key, 'is required for tcp and udp');
-    return undefined;
-  }
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535) { bad(key, `${JSON.stringify(v)} is not a port`, '1 to 65535'); return undefined; }
-  if (proto !== undefined && PORTLESS.has(proto)) bad(key, 'icmp has no ports');
+/** undefined when absent, null when wrong. */
+function integerField(v: unknown, key: string, max: number, bad: Report, what: string): number | undefined | null {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) { bad(key, `${JSON.stringify(v)} is not ${what}`); return null; }
   return v;
 }
 
-function stringList(v: unknown, key: string, bad: (k: string, m: string, h?: string) => void): string[] {
+function stringList(v: unknown, key: string, bad: Report): string[] {
   if (v === undefined) return [];
   if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) { bad(key, 'must be a list of strings'); return []; }
   return v as string[];
 }
 
-function checkKeys(t: Record<string, unknown>, known: string[], at: string, bad: (k: string, m: string, h?: string) => void): void {
-  for (const k of Object.keys(t)) if (!known.includes(k)) bad(`${at}.${k}`, 'unknown key', `known: ${known.join(', ')}`);
+function u16(text: string): number {
+  return /^\+?\d{1,5}$/.test(text) && Number(text) <= 65535 ? Number(text) : 0;
 }
 
 export function familyOf(ip: string): IpFamily {

@@ -43,3 +43,11 @@ test('the clients run as the zon-lb READMEs type them', async (t) => {
     ['curl', '-sS', '--interface', 'veth1.2', 'telnet://[2001:db8::1]:23']);
   t.deepEqual(connectClientArgv({ name: 't', kind: 'telnet', from: 'zone0', to: '10.0.0.1', timeoutMs: 1, port: 23, server, proto: 'tcp' }), ['telnet', '10.0.0.1', '23']);
 });
+
+test('the client as the iperf servers saw it', async (t) => {
+  const { peerFromIperfServer } = await import('../../src/checks/throughput.js');
+  t.is(peerFromIperfServer('-----------\nServer listening on 223\nAccepted connection from 10.2.0.1, port 40322\n[  5] local 10.2.0.2 port 223 connected to 10.2.0.1 port 40330\n'), '10.2.0.1');
+  t.is(peerFromIperfServer('[  1] local 127.0.0.23 port 223 connected with 10.0.0.2 port 50012 (icwnd/mss/irtt=14/1448/35)\n'), '10.0.0.2');
+  t.is(peerFromIperfServer('[  1] local 2001:db8::2:2 port 223 connected with 2001:db8::2:1 port 50012\n'), '2001:db8::2:1');
+  t.is(peerFromIperfServer('Server listening on TCP port 223\n'), undefined);
+});

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'smol-toml';
 import { InvalidInput } from '../../src/errors.js';
 import { isIdentifier, isInterfaceName, isNetnsName, isNetSysctlKey } from '../../src/scenario/names.js';
-import { validateScenario } from '../../src/scenario/validate.js';
+import { validateScenario } from '../../src/scenario/validate/index.js';
 
 const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 const corpus = fileURLToPath(new URL('../../../test/fixtures/hostile/', import.meta.url));

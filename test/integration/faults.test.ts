@@ -1,75 +1,95 @@
 import test from 'ava';
 import { execa } from 'execa';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { constants, release } from 'node:os';
+import { labPlan } from '../../lab/lab.js';
 import { loadScenario } from '../../src/scenario/load.js';
-import { planScenario } from '../../src/plan/plan.js';
 import { rootSkipReason, snapshot, type MachineSnapshot } from '../helpers/audit.js';
+import { cli, zonlabForTests } from '../helpers/zonlab-cli.js';
 
-const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
-const results = mkdtempSync(path.join(tmpdir(), 'zonlab-faults-'));
-test.after.always(() => rmSync(results, { recursive: true, force: true }));
-const env = { NO_COLOR: '1', ZONLAB_RESULTS: results };
-const zonlab = (...args: string[]) => execa(process.execPath, [cli, ...args], { reject: false, env });
-
+const { env, zonlab } = zonlabForTests('faults');
 const skip = rootSkipReason();
-// every step of the seed scenario with the nft driver, the load balancer's load last
-const steps = planScenario(loadScenario('veth-netns'), { kernel: '6.18', driver: 'nft', bpfDir: '/x' }).length;
 
-type Mode = 'sandbox run' | 'host run' | 'host up';
-const plan: [Mode, NodeJS.Signals, 'nft' | 'embedded'][] = [
-  ['sandbox run', 'SIGINT', 'nft'], ['sandbox run', 'SIGTERM', 'nft'], ['sandbox run', 'SIGKILL', 'nft'],
-  ['host run', 'SIGINT', 'nft'], ['host run', 'SIGTERM', 'nft'], ['host run', 'SIGKILL', 'nft'],
-  ['host up', 'SIGKILL', 'nft'],
-  // the XDP program on the host's lab links, its pin and zonlab's bpffs: undone from the journal
-  ['host run', 'SIGKILL', 'embedded'], ['host up', 'SIGKILL', 'embedded'],
-];
+type Where = 'sandbox' | 'host';
+type Lb = 'nft' | 'embedded';
+interface Mode { where: Where; command: 'run' | 'up'; lb: Lb }
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGKILL'];
 
-async function interruptAt(mode: Mode, signal: NodeJS.Signals, step: number, before: MachineSnapshot, lb: string): Promise<string | undefined> {
-  const args = [mode.endsWith('up') ? 'up' : 'run', 'veth-netns', '--lb', lb, '--set', 'duration=1', ...(mode.startsWith('host') ? ['--host'] : [])];
+/** Every step of the lab exactly as the engine plans it in this mode (host plans carry the ownership markers). */
+const stepsOf = (m: Mode) => labPlan({ scenario: loadScenario('veth-netns'), mode: m.where, runId: 'x', kernel: release(), driver: m.lb }).length;
+
+// every mode, interrupted after every one of its steps, the signals taking turns (each mode starts
+// at another, so every step meets every signal in some mode); recovery from a killed host run's
+// journal, the most fragile path, also after every step
+const series: { mode: Mode; signals: 'rotate' | NodeJS.Signals }[] = [];
+for (const where of ['sandbox', 'host'] as const) {
+  for (const command of ['run', 'up'] as const) for (const lb of ['nft', 'embedded'] as const) series.push({ mode: { where, command, lb }, signals: 'rotate' });
+}
+series.push({ mode: { where: 'host', command: 'run', lb: 'nft' }, signals: 'SIGKILL' });
+
+const label = (m: Mode) => `${m.where} ${m.command} (${m.lb})`;
+
+async function interruptAt(m: Mode, signal: NodeJS.Signals, step: number, total: number, before: MachineSnapshot): Promise<string[]> {
+  const args = [m.command, 'veth-netns', '--lb', m.lb, ...(m.command === 'run' ? ['--set', 'duration=1'] : []), ...(m.where === 'host' ? ['--host'] : [])];
   const child = execa(process.execPath, [cli, ...args], { reject: false, env: { ...env, ZONLAB_PAUSE_AFTER_STEP: String(step) } });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
   const deadline = Date.now() + 20_000;
   while (!err.includes(`paused after step ${step}`)) {
-    if (Date.now() > deadline) { child.kill('SIGKILL'); return `never paused at step ${step}: ${err}`; }
+    if (Date.now() > deadline || child.exitCode !== null) { child.kill('SIGKILL'); return [`never paused at step ${step}: ${err}`]; }
     await new Promise((r) => setTimeout(r, 20));
   }
+  const problems: string[] = [];
+  // the count is the engine's own: its last step is the load balancer's load, and nothing comes after
+  if (step === total && !new RegExp(`\\[${total}/${total}\\] load the load balancer`).test(err)) problems.push(`step ${step} of ${total} is not after the load balancer loaded: ${err}`);
   child.kill(signal);
   const r = await child;
-  if (signal !== 'SIGKILL' && r.exitCode !== 130) return `exit ${r.exitCode} after ${signal} at step ${step}: ${err}`;
-  if (signal === 'SIGKILL' && mode.startsWith('host')) {
-    // the journal is what is left: down (odd steps) or gc (even steps) must undo it all
-    const undo = step % 2 ? await zonlab('down', 'veth-netns', '--host') : await zonlab('gc');
-    if (undo.exitCode !== 0) return `${step % 2 ? 'down' : 'gc'} failed after SIGKILL at step ${step}: ${undo.stderr}`;
+  // 128 + the signal: 130 for SIGINT, 143 for SIGTERM
+  if (signal !== 'SIGKILL' && r.exitCode !== 128 + constants.signals[signal]) problems.push(`exit ${r.exitCode} after ${signal} at step ${step}: ${err}`);
+  if (signal === 'SIGKILL') {
+    // a killed sandbox is the kernel's to reclaim: the machine is as it was before any zonlab command
+    if (m.where === 'sandbox' && m.command === 'run') {
+      const left = await settled(before, ['state']);
+      if (left) problems.push(`after SIGKILL at step ${step} (${label(m)}) the kernel left: ${left}`);
+    }
+    // what is left is a journal (host: down on odd steps, gc on even ones) or a sandbox that holds
+    // its lab as `up` does (only down ends a live sandbox)
+    const useGc = step % 2 === 0 && !(m.where === 'sandbox' && m.command === 'up');
+    const undo = useGc ? await zonlab('gc') : await zonlab('down', 'veth-netns', ...(m.where === 'host' ? ['--host'] : []));
+    if (undo.exitCode !== 0) problems.push(`${useGc ? 'gc' : 'down'} failed after SIGKILL at step ${step}: ${undo.stderr}`);
   }
-  // a SIGKILLed sandbox is reclaimed by the kernel as its processes die: give it a moment
-  for (let i = 0; i < 50; i++) {
-    const now = snapshot();
-    if (JSON.stringify(now) === JSON.stringify(before)) return undefined;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const now = snapshot();
-  const diff = (Object.keys(now) as (keyof MachineSnapshot)[]).filter((k) => now[k] !== before[k]).map((k) => `${k}: ${before[k]} → ${now[k]}`);
-  return `after ${signal} at step ${step} (${mode}) the machine differs: ${diff.join('; ')}`;
+  const left = await settled(before, []);
+  if (left) problems.push(`after ${signal} at step ${step} (${label(m)}) the machine differs: ${left}`);
+  return problems;
 }
 
-for (const [mode, signal, lb] of plan) {
-  const t1 = `${mode} (${lb}) interrupted by ${signal} after each of its ${steps} steps leaves the machine as it was`;
+/** Waits a moment for the machine to be as before (a killed sandbox is reclaimed as its processes die). */
+async function settled(before: MachineSnapshot, ignore: (keyof MachineSnapshot)[]): Promise<string | undefined> {
+  let diff: string[] = [];
+  for (let i = 0; i < 50; i++) {
+    const now = snapshot();
+    diff = (Object.keys(now) as (keyof MachineSnapshot)[]).filter((k) => !ignore.includes(k) && now[k] !== before[k]).map((k) => `${k}: ${before[k]} → ${now[k]}`);
+    if (!diff.length) return undefined;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return diff.join('; ');
+}
+
+series.forEach(({ mode, signals }, index) => {
+  const steps = stepsOf(mode);
+  const how = signals === 'rotate' ? 'SIGINT, SIGTERM and SIGKILL in turn' : signals;
+  const t1 = `${label(mode)} interrupted by ${how} after each of its ${steps} steps leaves the machine as it was`;
   if (skip) {
     test.skip(`${t1} [skipped: ${skip}]`, () => {});
-    continue;
+    return;
   }
   test.serial(t1, async (t) => {
     const before = snapshot();
     const problems: string[] = [];
     for (let step = 1; step <= steps; step++) {
-      const p = await interruptAt(mode, signal, step, before, lb);
-      if (p) problems.push(p);
+      const signal = signals === 'rotate' ? SIGNALS[(step + index) % SIGNALS.length]! : signals;
+      problems.push(...(await interruptAt(mode, signal, step, steps, before)));
     }
     t.deepEqual(problems, []);
     t.log(`${steps} fault points, ${problems.length} problems`);
   });
-}
+});

@@ -16,19 +16,22 @@ const results = mkdtempSync(path.join(tmpdir(), 'zonlab-regression-'));
 test.after.always(() => rmSync(results, { recursive: true, force: true }));
 const zonlab = (...args: string[]) => execa('node', [cli, ...args], { reject: false, env: { NO_COLOR: '1', ZONLAB_RESULTS: results } });
 
-async function measure(rate: string): Promise<{ id: string; median: number }> {
-  const r = await zonlab('run', scenario, '--lb', 'nft', '--repeat', '5', '--json', '--set', `rate=${rate}`);
+/** Shaped well below what this machine moves even when busy (11–24 Gbit/s unshaped): the limit, not the machine, sets the figure. */
+const RATE_MBIT = 500;
+
+async function measure(rate: string, ...more: string[]): Promise<{ id: string; median: number; doc: Record<string, any> }> {
+  const r = await zonlab('run', scenario, '--lb', 'nft', '--repeat', '5', '--json', '--set', `rate=${rate}`, ...more);
   if (r.exitCode !== 0) throw new Error(`run failed (${r.exitCode}): ${r.stderr}\n${r.stdout}`);
   const doc = JSON.parse(r.stdout);
-  return { id: doc.runId, median: doc.measurements.iperf3.bits_per_second };
+  return { id: doc.runId, median: doc.measurements.iperf3.bits_per_second, doc };
 }
 
-integration(title('a tc rate limit at 70% of the measured throughput is called regressed, an unchanged re-run is not'), async (t) => {
+integration(title('a tc rate limit at 70% of a shaped baseline is called regressed, the same limit again is not'), async (t) => {
   const before = snapshot();
-  const base = await measure('400gbit');
-  t.log(`baseline median ${(base.median / 1e9).toFixed(2)} Gbit/s`);
-  const limited = await measure(`${Math.round((base.median * 0.7) / 1e6)}mbit`);
-  t.log(`rate-limited median ${(limited.median / 1e9).toFixed(2)} Gbit/s`);
+  const base = await measure(`${RATE_MBIT}mbit`);
+  t.log(`baseline median ${(base.median / 1e6).toFixed(0)} Mbit/s`);
+  const limited = await measure(`${Math.round(RATE_MBIT * 0.7)}mbit`);
+  t.log(`rate-limited median ${(limited.median / 1e6).toFixed(0)} Mbit/s`);
   // the limit changes the scenario's parameters, hence its fingerprint: --force compares anyway
   const refused = await zonlab('compare', limited.id, '--against', base.id, '--json');
   t.is(refused.exitCode, 2, 'different fingerprints are not compared without --force');
@@ -36,25 +39,41 @@ integration(title('a tc rate limit at 70% of the measured throughput is called r
   t.is(c.exitCode, 3, c.stdout);
   t.is(JSON.parse(c.stdout).worst, 'regressed');
 
-  const again = await measure('400gbit');
-  t.log(`unchanged re-run median ${(again.median / 1e9).toFixed(2)} Gbit/s`);
+  const again = await measure(`${RATE_MBIT}mbit`);
+  t.log(`unchanged re-run median ${(again.median / 1e6).toFixed(0)} Mbit/s`);
   const u = await zonlab('compare', again.id, '--against', base.id, '--json');
-  const verdict = JSON.parse(u.stdout).worst;
-  t.not(verdict, 'regressed', u.stdout);
-  t.is(u.exitCode, 0);
+  t.is(u.exitCode, 0, u.stdout);
+  t.is(JSON.parse(u.stdout).worst, 'unchanged', u.stdout);
   t.deepEqual(snapshot(), before);
 });
 
 integration(title('run --baseline against a saved baseline writes JUnit and Markdown and exits by the verdict'), async (t) => {
-  const first = await zonlab('run', scenario, '--lb', 'nft', '--repeat', '3', '--set', 'duration=1');
+  const rate = `rate=${RATE_MBIT}mbit`;
+  const first = await zonlab('run', scenario, '--lb', 'nft', '--repeat', '3', '--set', 'duration=1', '--set', rate);
   t.is(first.exitCode, 0, first.stderr);
   const saved = await zonlab('baseline', 'save', 'shaped');
   t.is(saved.exitCode, 0, saved.stderr);
   const junit = path.join(results, 'junit.xml');
   const md = path.join(results, 'summary.md');
-  const r = await zonlab('run', scenario, '--lb', 'nft', '--repeat', '3', '--set', 'duration=1', '--baseline', '--junit', junit, '--markdown', md);
-  t.true([0, 3].includes(r.exitCode!), r.stderr);
+  const r = await zonlab('run', scenario, '--lb', 'nft', '--repeat', '3', '--set', 'duration=1', '--set', rate, '--baseline', '--junit', junit, '--markdown', md);
+  t.is(r.exitCode, 0, `${r.stderr}\n${r.stdout}`);
   const { readFileSync } = await import('node:fs');
   t.regex(readFileSync(junit, 'utf8'), /<testcase classname="zonlab.shaped.nft" name="throughput iperf3 vs baseline">/);
   t.regex(readFileSync(md, 'utf8'), /\| shaped \| nft \| iperf3 \|/);
+});
+
+integration(title('--repeat auto against the baseline stops once the verdict is clear and records how many samples it took'), async (t) => {
+  const rate = `rate=${RATE_MBIT}mbit`;
+  const first = await zonlab('run', scenario, '--lb', 'nft', '--repeat', '6', '--set', 'duration=1', '--set', rate);
+  t.is(first.exitCode, 0, first.stderr);
+  t.is((await zonlab('baseline', 'save', 'shaped')).exitCode, 0);
+  const r = await zonlab('run', scenario, '--lb', 'nft', '--repeat', 'auto', '--max-repeat', '12', '--budget', '120', '--set', 'duration=1', '--set', rate, '--baseline', '--json');
+  t.is(r.exitCode, 0, `${r.stderr}\n${r.stdout.slice(0, 2000)}`);
+  const doc = JSON.parse(r.stdout);
+  const auto = doc.repeat.auto.checks.iperf3;
+  t.log(`--repeat auto took ${auto.samples} samples (${auto.stoppedBy}): ${doc.comparison.rows[0].comparison.reason}`);
+  t.is(auto.stoppedBy, 'conclusive');
+  t.true(auto.samples >= 5 && auto.samples <= 12);
+  t.is(doc.checks.filter((c: { name: string }) => c.name === 'iperf3').length, auto.samples);
+  t.is(doc.comparison.worst, 'unchanged');
 });

@@ -112,13 +112,12 @@ function readdirSafe(d: string): string[] {
 
 root(title('a load balancer that fails to load ends in a clear error and a full teardown'), async (t) => {
   const before = snapshot();
-  const fake = fileURLToPath(new URL('../../../test/fixtures/fake-zon-lb/zon-lb', import.meta.url));
-  const log = path.join(results, 'fake-zonlb.log');
-  const r = await execa(process.execPath, [cli, 'run', 'veth-netns', '--lb', 'zon-lb', '--zonlb', fake, '--json', '--set', 'duration=1'], { reject: false, env: { ...env, FAKE_ZONLB_LOG: log, FAKE_ZONLB_ERROR: 'load' } });
+  const double = fileURLToPath(new URL('../../../test/fixtures/zon-lb-double/zon-lb', import.meta.url));
+  const r = await execa(process.execPath, [cli, 'run', 'veth-netns', '--lb', 'zon-lb', '--zonlb', double, '--json', '--set', 'duration=1'], { reject: false, env: { ...env, ZONLB_DOUBLE_FAULT: 'load-error' } });
   t.is(r.exitCode, 1, r.stderr);
   const doc = JSON.parse(r.stdout);
   t.is(doc.status, 'error');
-  t.regex(doc.error, /the load balancer \(zon-lb\) failed to load\nzon-lb config .* load failed: .*ERROR zon_lb\] fake failure of load/);
+  t.regex(doc.error, /the load balancer \(zon-lb\) failed to load\nzon-lb config .* load failed: .*ERROR zon_lb\] failure injected by ZONLB_DOUBLE_FAULT=load-error/);
   t.deepEqual(doc.checks, [], 'no check ran against a load balancer that is not there');
   t.deepEqual(snapshot(), before);
 });

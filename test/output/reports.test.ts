@@ -1,27 +1,14 @@
 import test from 'ava';
-import { compareRecord } from '../../src/compare/compare.js';
+import { printComparison } from '../../src/commands/compare.js';
+import { compareRecord, recordAsReference } from '../../src/compare/compare.js';
 import { junitXml } from '../../src/output/junit.js';
 import { markdownSummary } from '../../src/output/markdown.js';
+import { record } from '../helpers/record.js';
 import type { RunRecord } from '../../src/results/record.js';
 import { summarize } from '../../src/stats/summary.js';
-
-function record(id: string, samples: number[], status: RunRecord['status'] = 'passed'): RunRecord {
-  const fingerprint = { kernel: 'k', cpuModel: 'c', cpus: 2, driver: 'nft', driverVersion: 'v', scenarioHash: 'h', offloads: {} };
-  return {
-    schema: 1, id, time: '2026-11-24T00:00:00.000Z', durationMs: 1000,
-    scenario: { name: 'veth-netns', hash: 'h', files: [], params: {} }, driver: { name: 'nft', version: 'v' },
-    zonlab: { version: '0', commit: 'c' }, host: { kernel: 'k', cpuModel: 'c', cpus: 2, arch: 'x64' }, mode: 'sandbox', offloads: {},
-    status,
-    checks: [
-      { name: 'telnet', kind: 'telnet', status: status === 'passed' ? 'passed' : 'failed', summary: 'token <both> ways & "quoted"', evidence: {}, durationMs: 10, error: status === 'passed' ? undefined : 'refused' },
-      ...samples.map((s, i) => ({ name: 'iperf3', kind: 'iperf3' as const, status: 'passed' as const, summary: `${s}`, evidence: {}, measurements: { bits_per_second: s }, durationMs: 1000, repetition: i + 1 })),
-    ],
-    measurements: { iperf3: { bits_per_second: summarize(samples).median } },
-    samples: { iperf3: { bits_per_second: samples } },
-    stats: { iperf3: { bits_per_second: summarize(samples) } },
-    repeat: { count: samples.length, warmup: false }, fingerprint, teardown: { failures: [] },
-  };
-}
+import { shardOf } from '../../src/commands/run-all.js';
+import { shard } from '../../src/commands/options.js';
+import { UserError } from '../../src/errors.js';
 
 const base = record('b', [20e9, 20.2e9, 19.9e9, 20.1e9, 20e9]);
 const slow = record('s', [14e9, 14.1e9, 13.9e9, 14e9, 14.2e9]);
@@ -62,13 +49,48 @@ test('Markdown: one row per check with the verdict', (t) => {
   t.regex(md, /\| veth-netns \| nft \| telnet \| ✅ passed \| - \|/);
 });
 
-import { shardOf } from '../../src/commands/run-all.js';
+
+const costed = (r: RunRecord, ns: number[], version = 'v', tag = '0123456789abcdef'): RunRecord => ({
+  ...r,
+  driver: { name: 'nft', version },
+  fingerprint: { ...r.fingerprint, driverVersion: version },
+  samples: { iperf3: { ...r.samples.iperf3, lb_ns_per_packet: ns } },
+  stats: { iperf3: { ...r.stats.iperf3, lb_ns_per_packet: summarize(ns) } },
+  lbCost: { programs: [{ id: 7, name: 'zon_lb', tag, jitedBytes: 900, xlatedInsns: 200, verifiedInsns: 300, interfaces: ['veth0@default'] }], samples: [] },
+});
+const cheap = costed(base, [160, 165, 158, 162, 170]);
+const dear = costed(base, [240, 250, 238, 245, 260], 'zon-lb 0.2 sha256:ab12', 'fedcba9876543210');
+const costCmp = compareRecord(dear, recordAsReference(cheap));
+
+test("a new build of the load balancer is compared, not refused: its identity beside the verdicts, cost judged lower-is-better", (t) => {
+  t.true(costCmp.compared);
+  t.deepEqual(costCmp.fingerprintDiffs, []);
+  t.false(costCmp.identity.same);
+  t.deepEqual(costCmp.rows.map((r) => `${r.measurement}:${r.comparison.verdict}`), ['bits_per_second:unchanged', 'lb_ns_per_packet:regressed']);
+  t.is(costCmp.worst, 'regressed');
+  const lines: string[] = [];
+  printComparison(costCmp, (s) => lines.push(s));
+  const text = lines.join('');
+  t.regex(text, /load balancer, baseline: nft v · zon_lb tag 0123456789abcdef, 900 B jited, 200 insns/);
+  t.regex(text, /load balancer, current: {2}nft zon-lb 0\.2 sha256:ab12 · zon_lb tag fedcba9876543210/);
+  t.regex(text, /iperf3 +LB cost +245 ns\/packet .* regressed/);
+  t.true(compareRecord(cheap, recordAsReference(cheap)).identity.same);
+});
+
+test('JUnit and Markdown: a row and a case for the cost, the load balancer named', (t) => {
+  const xml = junitXml([{ record: dear, comparison: costCmp }]);
+  t.regex(xml, /name="LB cost iperf3 vs baseline"><failure message="regressed: \+/);
+  t.regex(xml, /name="throughput iperf3 vs baseline"><system-out>unchanged: [^<]*load balancer, current: {2}nft zon-lb 0\.2/);
+  const md = markdownSummary([{ record: dear, comparison: costCmp }]);
+  t.regex(md, /\| veth-netns \| nft \| iperf3 · LB cost \| {2}\| 245 ns\/packet \| .* \| \+\d+\.\d% \| 🔻 regressed \|/);
+  t.regex(md, /- veth-netns \(nft\): load balancer, baseline: nft v · zon_lb tag 0123456789abcdef/);
+});
 
 test('shards are stable, disjoint and cover every scenario', (t) => {
   const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
-  const parts = [1, 2, 3].map((i) => shardOf(names, `${i}/3`));
+  const parts = [1, 2, 3].map((i) => shardOf(names, shard(`${i}/3`)));
   t.deepEqual(parts, [['a', 'd', 'g'], ['b', 'e'], ['c', 'f']]);
   t.deepEqual(parts.flat().sort(), names);
-  t.throws(() => shardOf(names, '4/3'), { message: /--shard 4\/3/ });
-  t.throws(() => shardOf(names, 'x'));
+  // a bad --shard is the user's error (exit 2), found when the options are read
+  for (const bad of ['4/3', '3/2', '0/1', 'x', '1/0', '']) t.throws(() => shard(bad), { instanceOf: UserError, message: /--shard/ });
 });

@@ -21,7 +21,7 @@ test('the seed plan reproduces the README setup, ordered so that each namespace 
     'bring veth1@zone1 up',
     'ethtool -K veth0@default tx off',
     'sysctl net.ipv4.conf.veth0.accept_local=1 in default',
-    'sysctl net.ipv4.conf.veth0.route_localnet=1 in default',
+    'sysctl net.ipv4.conf.veth0.route_localnet=1 in default — for nft: DNAT to 127.0.0.23 (backend 1_0) arrives on veth0, where a 127/8 destination is a martian without it',
     'load the load balancer (nft) on veth0',
   ]);
 });
@@ -62,10 +62,12 @@ test('a sysctl of the default namespace itself is restored to its saved value', 
   t.deepEqual(cmds.undo('0\n'), [{ argv: ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=0'], netns: undefined }]);
 });
 
-test('driver-specific sysctls follow the driver', (t) => {
-  const keys = (driver: 'nft' | 'zon-lb' | 'none') => planScenario(seed, { ...facts, driver }).filter((s) => s.kind === 'sysctl').map((s) => (s as { key: string }).key);
+test('a loopback backend: nft and the embedded driver bring route_localnet, zon-lb nothing', (t) => {
+  const keys = (driver: 'nft' | 'embedded' | 'zon-lb' | 'none') => planScenario(seed, { ...facts, driver }).filter((s) => s.kind === 'sysctl').map((s) => (s as { key: string }).key);
   t.true(keys('nft').includes('net.ipv4.conf.veth0.route_localnet'));
+  t.true(keys('embedded').includes('net.ipv4.conf.veth0.route_localnet'));
   t.false(keys('zon-lb').includes('net.ipv4.conf.veth0.route_localnet'));
+  t.false(keys('none').includes('net.ipv4.conf.veth0.route_localnet'));
 });
 
 test('the dummy XDP program is planned only on old kernels', (t) => {

@@ -10,6 +10,7 @@ import { topologySvg } from '../../src/report/topology-svg.js';
 import { ticks } from '../../src/report/svg.js';
 import type { RunRecord } from '../../src/results/record.js';
 import { loadScenario } from '../../src/scenario/load.js';
+import { summarize } from '../../src/stats/summary.js';
 
 const recordFile = fileURLToPath(new URL('../../../test/fixtures/records/', import.meta.url));
 const real = JSON.parse(readFileSync(path.join(recordFile, '2026-11-24T02-30-16-878Z-9cd31f07.json'), 'utf8')) as RunRecord;
@@ -40,6 +41,23 @@ test('the page has a chart per driver with the baseline band, interval charts, a
   t.regex(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt; &amp; &quot;quotes&quot;/);
   t.notRegex(html, /(src|href)="(https?:)?\/\//, 'nothing fetched from a network');
   t.notRegex(html, /@import|url\(/, 'no external style either');
+});
+
+test("the load balancer's cost per packet gets its own chart, with its baseline band, and a figure in the table", (t) => {
+  const withCost = (r: RunRecord, id: string, time: string, ns: number[]): RunRecord => ({
+    ...r, id, time, driver: { name: 'embedded', version: 'x' },
+    stats: { ...r.stats, iperf3: { ...r.stats.iperf3, lb_ns_per_packet: summarize(ns) } },
+    measurements: { ...r.measurements, iperf3: { ...r.measurements.iperf3, lb_ns_per_packet: summarize(ns).median } },
+  });
+  const a = withCost(real, 'a', '2026-11-25T00:00:00.000Z', [160, 170, 165]);
+  const b = withCost(real, 'b', '2026-11-26T00:00:00.000Z', [240, 250, 245]);
+  const html = renderReport({ ...input(), records: [real, a, b], baselines: [baselineFromRecord(a)] });
+  const chart = /<svg [^>]*aria-label="veth-netns · embedded: the load balancer&#39;s XDP cost per packet[^"]*"[\s\S]*?<\/svg>/.exec(html)?.[0];
+  t.truthy(chart);
+  t.regex(chart!, /class="baseline-band"/);
+  t.regex(chart!, /ns\/packet/);
+  t.is((chart!.match(/<circle /g) ?? []).length, 2, 'one point per run that measured it');
+  t.regex(html, /iperf3 [\d.]+ Gbit\/s · LB 245 ns\/packet/);
 });
 
 test('the topology drawing names the namespaces, links, addresses and the load balancer', (t) => {
@@ -80,5 +98,12 @@ browserTest(`a real headless browser renders the page without errors, and the sc
   });
   t.true((dom.match(/<svg /g) ?? []).length >= 4);
   t.regex(dom, /class="baseline-band"/);
+  // every topology drawing fits its column at a narrow window: the backend's box is not cut off
+  const probe = path.join(dir, 'probe.html');
+  writeFileSync(probe, `${renderReport(input())}<script>document.body.dataset.fits = [...document.querySelectorAll('svg.topology')].map((s) => s.getBoundingClientRect().right <= s.parentElement.getBoundingClientRect().right + 0.5 && s.parentElement.scrollWidth <= s.parentElement.clientWidth).join(',');</script>`);
+  const fitted = await new Promise<string>((resolve, reject) => {
+    execFile(chromium!, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${path.join(dir, 'profile')}`, '--window-size=900,1800', '--dump-dom', `file://${probe}`], { timeout: 60_000, maxBuffer: 1 << 24 }, (err, out) => (err ? reject(err) : resolve(out)));
+  });
+  t.regex(fitted, /data-fits="true(,true)+"/);
   rmSync(dir, { recursive: true, force: true });
 });

@@ -2,7 +2,7 @@ import test from 'ava';
 import { parse } from 'smol-toml';
 import { InvalidInput, type Problem } from '../../src/errors.js';
 import { expandRepeats, formatIp, parseIp } from '../../src/scenario/expand.js';
-import type { SourceDoc } from '../../src/scenario/validate.js';
+import type { SourceDoc } from '../../src/scenario/validate/index.js';
 import { loadScenario } from '../../src/scenario/load.js';
 
 function expand(text: string): { doc: Record<string, unknown>; problems: Problem[] } {

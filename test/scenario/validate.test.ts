@@ -1,7 +1,7 @@
 import test from 'ava';
 import { parse } from 'smol-toml';
 import { InvalidInput } from '../../src/errors.js';
-import { validateScenario } from '../../src/scenario/validate.js';
+import { validateScenario } from '../../src/scenario/validate/index.js';
 import { loadScenario } from '../../src/scenario/load.js';
 
 const ZONLB = `[netif.veth0.1]
@@ -68,6 +68,11 @@ test('the base scenario is valid and resolved', (t) => {
   t.is(s.checks[0]!.kind, 'telnet');
 });
 
+test('an ethtool feature set to "" is left as the kernel has it: no setting, so a parameter can ask for none', (t) => {
+  const s = validate(BASE.replace('ethtool = { tx = "off" }', 'ethtool = { tx = "off", tso = "" }'));
+  t.deepEqual(s.veths[0]!.a.ethtool, { tx: 'off' });
+});
+
 test('the shipped veth-netns scenario is valid', (t) => {
   const s = loadScenario('veth-netns');
   t.is(s.name, 'veth-netns');
@@ -89,6 +94,8 @@ const cases: [string, (s: string) => string, RegExp, string][] = [
   ['sysctl key with /', (s) => s.replace('net.ipv4.conf.veth0.accept_local', 'net/ipv4/conf/all/forwarding'), /not a network sysctl key/, 'sysctl[0].key'],
   ['sysctl outside net. is refused', (s) => s.replace('net.ipv4.conf.veth0.accept_local', 'kernel.panic'), /not a network sysctl key/, 'sysctl[0].key'],
   ['sysctl on an interface the namespace lacks', (s) => s.replace('net.ipv4.conf.veth0.accept_local', 'net.ipv4.conf.veth1.accept_local'), /names interface veth1/, 'sysctl[0].key'],
+  // drivers bring their own sysctls now (issue 12): an old file says what to do instead
+  ['sysctl for some drivers only', (s) => s.replace('value = 1', 'value = 1\ndrivers = ["embedded"]'), /no longer part of a scenario: each driver sets the sysctls it needs itself/, 'sysctl[0].drivers'],
   ['sysctl value with a shell metacharacter', (s) => s.replace('value = 1', 'value = "1;reboot"'), /not a plain sysctl value/, 'sysctl[0].value'],
   ['port out of range', (s) => s.replace('port = 223', 'port = 70000'), /out of range/, 'server[0].port'],
   ['negative port', (s) => s.replace('port = 23', 'port = -1'), /out of range/, 'check[0].port'],
@@ -127,10 +134,24 @@ test('every problem is reported at once', (t) => {
 });
 
 test('zonlb.toml problems name the zonlb file and key', (t) => {
-  const ps = problems(BASE, ZONLB.replace('options = ["redirect"]', 'options = ["redirect", "frobnicate"]'));
+  const ps = problems(BASE, ZONLB.replace('options = ["redirect"]', 'options = ["redirect", "src_ip=nope"]'));
   t.is(ps[0]!.file, '/s/x.zonlb.toml');
   t.is(ps[0]!.key, 'backend.1_0.options');
-  t.regex(ps[0]!.message, /unknown option "frobnicate"/);
+  t.regex(ps[0]!.message, /src_ip=nope: "nope" is not an IPv4 or IPv6 address/);
+});
+
+test('what zon-lb accepts and zonlab does not know is a warning on the config, not a problem', (t) => {
+  const s = validate(BASE, ZONLB.replace('options = ["redirect"]', 'options = ["Redirect", "frobnicate"]'));
+  t.deepEqual(s.lb.config!.warnings.map((w) => [w.file, w.key]), [['/s/x.zonlb.toml', 'backend.1_0.options']]);
+  t.regex(s.lb.config!.warnings[0]!.message, /unknown option "frobnicate"/);
+  t.true(s.lb.config!.services[0]!.backends[0]!.options.redirect, 'options are case-insensitive');
+});
+
+test('an option naming an interface the scenario lacks is refused: zon-lb looks it up', (t) => {
+  const ps = problems(BASE, ZONLB.replace('options = ["redirect"]', 'options = ["redirect=veth9", "if=veth0"]'));
+  t.is(ps.length, 1);
+  t.is(ps[0]!.key, 'backend.1_0.options');
+  t.regex(ps[0]!.message, /redirect=veth9 names interface veth9, which the scenario does not create/);
 });
 
 test('zonlb.toml naming an interface the scenario lacks', (t) => {

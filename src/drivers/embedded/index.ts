@@ -6,36 +6,17 @@ import { bpfDir } from '../../paths.js';
 import type { ZonlbConfig } from '../../zonlb/config.js';
 import type { Driver, LoadContext, LoadedBalancer, ServiceCount } from '../driver.js';
 import { libbpf, XDP_FLAGS } from './libbpf.js';
-import { letDsrRepliesThrough } from './dsr-replies.js';
-import { resolveNeighbours } from './neighbours.js';
-import { COUNTERS, MAX_BACKENDS, MAX_SERVICES, serviceKey, serviceValue, SVC_STAT_SIZE, sumPerCpu, svcStatKey } from './maps.js';
+import { COUNTERS, MAX_SERVICES, serviceKey, serviceValue, SVC_STAT_SIZE, sumPerCpu, svcStatKey } from './maps.js';
+import { lacking } from '../capabilities.js';
 
 export const OBJECT = path.join(bpfDir, 'zonlb_xdp.o');
-const UNSUPPORTED = ['dsr_l3'] as const;
 
-/**
- * Options of zon-lb's the embedded data path does not implement, and configs larger than its maps:
- * each a reason, never ignored. `redirect` is what it always does, `tx` (XDP_TX when the backend is
- * behind the ingress link) it does when the FIB says so, and `[actions.nd] fill` (zon-lb's way to
- * have neighbour entries for redirects) is served by handing a packet with no known next hop to the
- * kernel, which resolves it.
- */
+/** What the embedded data path lacks: src/drivers/capabilities.ts says, option by option; and configs larger than its maps. */
 export function embeddedMissing(config: ZonlbConfig | undefined): string[] {
   const reasons: string[] = [];
   if (!existsSync(OBJECT)) reasons.push('bpf/zonlb_xdp.o is not built (run npm run setup)');
-  const lacking = new Map<string, string[]>();
-  for (const s of config?.services ?? []) {
-    if (s.backends.length > MAX_BACKENDS) {
-      reasons.push(`the embedded driver holds at most ${MAX_BACKENDS} backends a group: group ${s.gid} has ${s.backends.length} (in ${config!.file})`);
-    }
-    for (const b of s.backends) {
-      for (const o of UNSUPPORTED) if (b.options.raw.includes(o)) lacking.set(o, [...(lacking.get(o) ?? []), b.key]);
-      if (b.options.altAddr) lacking.set('alt_addr=', [...(lacking.get('alt_addr=') ?? []), b.key]);
-      if (b.family !== s.family) lacking.set(`IPv${s.family} to IPv${b.family}`, [...(lacking.get(`IPv${s.family} to IPv${b.family}`) ?? []), b.key]);
-    }
-  }
+  if (config) reasons.push(...lacking('embedded', config));
   if ((config?.services.length ?? 0) > MAX_SERVICES) reasons.push(`the embedded driver holds at most ${MAX_SERVICES} groups: ${config!.file} has ${config!.services.length}`);
-  for (const [opt, keys] of lacking) reasons.push(`the embedded driver does not implement ${opt} (backend${keys.length > 1 ? 's' : ''} ${keys.sort().join(', ')} in ${config!.file})`);
   return reasons;
 }
 
@@ -81,10 +62,8 @@ export const embeddedDriver: Driver = {
     const obj = bpf.openFile(OBJECT);
     const attached: { ifindex: number; flags: number; name: string }[] = [];
     const tcAttached: { ifindex: number; name: string }[] = [];
-    let restoreSysctls = () => {};
     const unload = async () => {
       const failures: string[] = [];
-      try { restoreSysctls(); } catch (err) { failures.push(`restore sysctls: ${(err as Error).message}`); }
       for (const a of attached.splice(0)) {
         const err = bpf.xdpDetach(a.ifindex, a.flags);
         if (err && err !== -19 /* ENODEV: the link is gone already */) failures.push(`detach XDP from ${a.name}: ${bpf.strerror(err)}`);
@@ -105,9 +84,6 @@ export const embeddedDriver: Driver = {
         const e = bpf.update(services, serviceKey(s), serviceValue(s, slot));
         if (e) throw new Error(`cannot fill the services map for ${s.vip}: ${bpf.strerror(e)}`);
       });
-      const dsr = ctx.config.services.flatMap((s) => s.backends.filter((b) => b.options.dsrL2).map((b) => b.ip));
-      await resolveNeighbours(dsr);
-      restoreSysctls = await letDsrRepliesThrough(dsr);
       // Every backend on this host: every packet goes up the local stack, where native XDP on a veth
       // only costs (the veth driver then turns TSO off on the peer and copies each frame for XDP);
       // generic XDP sees the peer's large segments whole. A backend to redirect to wants native.
@@ -156,7 +132,7 @@ export const embeddedDriver: Driver = {
       });
       return out;
     };
-    return {
+    const balancer: LoadedBalancer = {
       driver: 'embedded',
       version: await embeddedDriver.version(),
       async counters() {
@@ -177,5 +153,6 @@ export const embeddedDriver: Driver = {
       serviceCounts: async () => serviceCounts(),
       unload,
     };
+    return balancer;
   },
 };

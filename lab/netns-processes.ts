@@ -1,0 +1,68 @@
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { commandLine, processStart, signalProcess, type ProcessRef } from './process-identity.js';
+
+const NETNS_DIR = '/run/netns';
+
+export interface NetnsProcess extends ProcessRef {
+  netns: string;
+  command: string;
+}
+
+/** A named namespace's identity: the device and inode of its nsfs file. */
+function nsId(file: string): string | undefined {
+  try {
+    const st = statSync(file);
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The processes inside the given named namespaces (their /proc/PID/ns/net is that namespace):
+ * a server a person started by hand with `ip netns exec` keeps the namespace, and its links,
+ * alive after `ip netns delete`.
+ */
+export function processesIn(namespaces: string[]): NetnsProcess[] {
+  const ids = new Map<string, string>();
+  for (const ns of namespaces) {
+    const id = nsId(path.join(NETNS_DIR, ns));
+    if (id) ids.set(id, ns);
+  }
+  if (!ids.size) return [];
+  const out: NetnsProcess[] = [];
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid) continue;
+    const netns = ids.get(nsId(`/proc/${pid}/ns/net`) ?? '');
+    const start = netns === undefined ? undefined : processStart(pid);
+    if (netns !== undefined && start !== undefined) out.push({ pid, start, netns, command: commandLine(pid) });
+  }
+  return out;
+}
+
+const stillThere = (p: NetnsProcess) => processStart(p.pid) === p.start;
+
+/**
+ * Ends the processes inside the lab's namespaces: SIGTERM, then SIGKILL after the grace period,
+ * each to the very process found (pid and start time). Returns them, for the caller to name.
+ */
+export async function endProcessesIn(namespaces: string[], graceMs = 3_000): Promise<NetnsProcess[]> {
+  const found = processesIn(namespaces);
+  if (!found.length) return [];
+  for (const p of found) signalProcess(p, 'SIGTERM');
+  await until(() => !found.some(stillThere), graceMs);
+  for (const p of found.filter(stillThere)) signalProcess(p, 'SIGKILL');
+  await until(() => !found.some(stillThere), 5_000);
+  return found;
+}
+
+async function until(done: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+}
+
+export function describeProcess(p: NetnsProcess): string {
+  return `${p.command} (pid ${p.pid}) in ${p.netns}`;
+}

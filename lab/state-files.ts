@@ -1,0 +1,26 @@
+import { readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { stateDir } from '../src/paths.js';
+
+/** Where zonlab keeps the state of its labs on the machine (/run/zonlab: gone at reboot, as the labs are). */
+export const hostDir = (): string => path.join(stateDir(), 'host');
+export const labsDir = (): string => path.join(stateDir(), 'labs');
+export const workRoot = (): string => path.join(stateDir(), 'work');
+
+/** A --host run's journal; its existence means the lab may be (partly) up. */
+export function hostJournalFile(scenario: string): string {
+  return path.join(hostDir(), `${scenario}.journal`);
+}
+
+/** A run's own scratch files (a driver's copy of its config): removed with its lab. */
+export function workDirOf(runId: string): string {
+  return path.join(workRoot(), runId);
+}
+
+export function removeWorkDir(runId: string): void {
+  if (/^[A-Za-z0-9_-]+$/.test(runId)) rmSync(workDirOf(runId), { recursive: true, force: true });
+}
+
+export function listDir(dir: string): string[] {
+  try { return readdirSync(dir); } catch { return []; }
+}

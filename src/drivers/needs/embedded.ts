@@ -1,0 +1,34 @@
+import type { Scenario } from '../../scenario/types.js';
+import type { ZonlbConfig } from '../../zonlb/config.js';
+import type { Needs } from './index.js';
+import { backendList, backendRoutes, remoteFamilies, sysctlNeed } from './backends.js';
+import { xdpNeeds } from './xdp.js';
+
+/**
+ * The embedded driver: what every XDP forwarder needs (xdp.ts), and for what its program hands to
+ * the kernel after rewriting it: a packet for a loopback backend (always), and one it cannot
+ * redirect (too big for the next link; a next hop not resolved). The latter carries a source of
+ * this namespace (the VIP on replies, src_ip on requests), which the kernel drops as a martian
+ * unless accept_local is on where it arrived. In L2 DSR the backend answers the client from the
+ * VIP through its default route, this namespace: the kernel forwards those replies, arriving on the
+ * backend's link with a source of its own (accept_local), and for IPv6 forwards on that link alone
+ * (force_forwarding, kernel 6.17) rather than turning forwarding on for every interface.
+ */
+export function embeddedNeeds(config: ZonlbConfig, s: Scenario): Needs {
+  const routes = backendRoutes('embedded', config, s);
+  const xdp = xdpNeeds('embedded', config, s, routes);
+  const loopback = routes.loopback.filter((b) => b.ip.startsWith('127.'));
+  const ifs = config.interfaces;
+  const sysctls = [
+    ...ifs.flatMap((i) => (loopback.length ? [sysctlNeed('embedded', `net.ipv4.conf.${i}.route_localnet`, `the program hands packets for ${backendList(loopback)} to the kernel on ${i}, where a 127/8 destination is a martian without it`)] : [])),
+    ...xdp.sysctls,
+    ...(remoteFamilies(routes).includes(4) ? ifs.map((i) => sysctlNeed('embedded', `net.ipv4.conf.${i}.accept_local`, `a rewritten packet it hands to the kernel on ${i} (too big to redirect, next hop not resolved) has a local source, a martian without it`)) : []),
+  ];
+  const dsr = new Set(config.services.flatMap((x) => x.backends.filter((b) => b.options.dsrL2).map((b) => b.key)));
+  for (const h of routes.hops.filter((x) => x.backends.some((k) => dsr.has(k)))) {
+    const why = `L2 DSR: the replies of ${h.backends.join(', ')} come back from the VIP on ${h.dev} and the kernel forwards them to the client`;
+    if (h.family === 4) sysctls.push(sysctlNeed('embedded', `net.ipv4.conf.${h.dev}.accept_local`, why), sysctlNeed('embedded', `net.ipv4.conf.${h.dev}.forwarding`, why));
+    else sysctls.push(sysctlNeed('embedded', `net.ipv6.conf.${h.dev}.force_forwarding`, why));
+  }
+  return { ...xdp, sysctls };
+}

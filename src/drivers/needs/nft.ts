@@ -1,0 +1,23 @@
+import type { Scenario } from '../../scenario/types.js';
+import type { ZonlbConfig } from '../../zonlb/config.js';
+import type { Needs } from './index.js';
+import { backendList, backendRoutes, remoteFamilies, sysctlNeed } from './backends.js';
+
+/**
+ * The nft driver is the kernel's DNAT: the kernel routes every packet. A loopback backend needs
+ * route_localnet where the clients' packets arrive; a backend elsewhere needs the kernel to
+ * forward: IPv4 where requests (the config's interfaces) and replies (the backends' links)
+ * arrive, IPv6 only with forwarding on for all interfaces.
+ */
+export function nftNeeds(config: ZonlbConfig, s: Scenario): Needs {
+  const routes = backendRoutes('nft', config, s);
+  const loopback = routes.loopback.filter((b) => b.ip.startsWith('127.'));
+  const families = remoteFamilies(routes);
+  const replyLinks = routes.hops.filter((h) => h.family === 4).map((h) => h.dev);
+  const sysctls = [
+    ...(loopback.length ? config.interfaces.map((i) => sysctlNeed('nft', `net.ipv4.conf.${i}.route_localnet`, `DNAT to ${backendList(loopback)} arrives on ${i}, where a 127/8 destination is a martian without it`)) : []),
+    ...(families.includes(4) ? [...new Set([...config.interfaces, ...replyLinks])].map((i) => sysctlNeed('nft', `net.ipv4.conf.${i}.forwarding`, `the kernel forwards what arrives on ${i} (${replyLinks.includes(i) ? 'replies' : 'DNATed requests'}) only with it`)) : []),
+    ...(families.includes(6) ? [sysctlNeed('nft', 'net.ipv6.conf.all.forwarding', 'the kernel forwards IPv6 only when forwarding is on for all interfaces')] : []),
+  ];
+  return { sysctls, neighbours: [], cannot: routes.cannot };
+}

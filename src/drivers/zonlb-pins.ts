@@ -1,0 +1,52 @@
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+/**
+ * zon-lb's pins (zon-lb/src/helpers.rs at cf3fa6f): the link of each interface it attached,
+ * `zlb_<ifname>`, and the maps its program shares across interfaces, `ZLB_*`/`ZLBX_*` (pinned by
+ * aya, by name). Another zon-lb on the machine shares the maps, never the lab's links.
+ */
+export const linkPin = (bpffs: string, ifname: string) => path.join(bpffs, `zlb_${ifname}`);
+
+const isLinkPin = (name: string) => name.startsWith('zlb_');
+const isMapPin = (name: string) => name.startsWith('ZLB_') || name.startsWith('ZLBX_');
+
+function names(bpffs: string): string[] {
+  try {
+    return readdirSync(bpffs);
+  } catch {
+    return [];
+  }
+}
+
+/** The zon-lb links still pinned, the lab's or another zon-lb's. */
+export function linkPins(bpffs: string): string[] {
+  return names(bpffs).filter(isLinkPin);
+}
+
+/**
+ * Removes the lab's link pins (which detaches their programs), then zon-lb's map pins only when
+ * no zon-lb link is left. Returns what it removed.
+ */
+export function releasePins(bpffs: string, ifaces: string[]): string[] {
+  const removed: string[] = [];
+  const remove = (p: string) => {
+    if (!existsSync(p)) return;
+    rmSync(p, { force: true });
+    removed.push(p);
+  };
+  for (const i of ifaces) remove(linkPin(bpffs, i));
+  if (linkPins(bpffs).length === 0) for (const n of names(bpffs).filter(isMapPin)) remove(path.join(bpffs, n));
+  return removed;
+}
+
+// `node zonlb-pins.js BPFFS IF…`: the undo a --host run's journal keeps for `zonlab down`/`gc` after a crash
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const [bpffs, ...ifaces] = process.argv.slice(2);
+  if (!bpffs) {
+    process.stderr.write('usage: zonlb-pins.js BPFFS IFNAME…\n');
+    process.exit(2);
+  }
+  for (const p of releasePins(bpffs, ifaces)) process.stdout.write(`removed ${p}\n`);
+}

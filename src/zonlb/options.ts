@@ -1,0 +1,110 @@
+import { isIP } from 'node:net';
+
+/**
+ * An endpoint's `options` as zon-lb reads them (zon-lb/src/options.rs at cf3fa6f, from_option_args):
+ * a word is a flag, `key=value` a property; both are case-insensitive, values are kept as written.
+ * What zon-lb itself does not know (it logs "Unknown flag"/"Unknown key" as an ERROR and goes on)
+ * is kept in `unknown` for the drivers to refuse and the zon-lb binary to judge.
+ */
+export const FLAGS = ['disable', 'tx', 'dsr_l2', 'dsr_l3', 'no_nat', 'redirect', 'ipv4', 'ipv6'] as const;
+export type Flag = (typeof FLAGS)[number];
+/** Words zon-lb keeps as properties without a value ("for some commands"). */
+const VALUELESS = ['replace', 'all'] as const;
+export const KEYS = ['redirect', 'src_ip', 'alt_addr', 'ip', 'ipmask', 'log_filter', 'mac', 'if_mac', 'vlan', 'port', 'if', ...VALUELESS] as const;
+export type Key = (typeof KEYS)[number];
+const ALIASES: Record<string, Flag> = { no_conntrack: 'no_nat', no_ct: 'no_nat' };
+
+export interface EndpointOptions {
+  /** As written in the file. */
+  raw: string[];
+  flags: Flag[];
+  /** Lower-cased keys, values as written ('' for replace/all). */
+  props: Partial<Record<Key, string>>;
+  /** Flags and keys zon-lb does not know, as written. */
+  unknown: string[];
+  redirect: boolean;
+  tx: boolean;
+  dsrL2: boolean;
+  dsrL3: boolean;
+  srcIp?: string;
+  altAddr?: string;
+}
+
+/** A value zon-lb refuses with an ERROR (an address that is not one, a MAC that is not unicast). */
+export interface OptionProblem {
+  option: string;
+  message: string;
+}
+
+/** Interfaces an option names (`redirect=IF`, `if=IF`): zon-lb looks them up, so the lab must have them. */
+export function namedInterfaces(o: EndpointOptions): { option: string; ifname: string }[] {
+  return (['redirect', 'if'] as const).filter((k) => o.props[k] !== undefined).map((k) => ({ option: `${k}=${o.props[k]}`, ifname: o.props[k]! }));
+}
+
+/** The flag a word sets (no_ct and no_conntrack set no_nat), case-insensitive. */
+export function flagOf(word: string): Flag | undefined {
+  const w = word.toLowerCase();
+  return ALIASES[w] ?? ((FLAGS as readonly string[]).includes(w) ? (w as Flag) : undefined);
+}
+
+export function parseOptions(raw: string[]): { options: EndpointOptions; problems: OptionProblem[] } {
+  const flags = new Set<Flag>();
+  const props: Partial<Record<Key, string>> = {};
+  const unknown: string[] = [];
+  const problems: OptionProblem[] = [];
+  for (const arg of raw) {
+    const eq = arg.indexOf('=');
+    if (eq < 0) {
+      const word = arg.toLowerCase();
+      const flag = flagOf(word);
+      if (flag) flags.add(flag);
+      else if ((VALUELESS as readonly string[]).includes(word)) props[word as Key] = '';
+      else unknown.push(arg);
+      continue;
+    }
+    const key = arg.slice(0, eq).toLowerCase();
+    const value = arg.slice(eq + 1);
+    const why = valueProblem(key, value);
+    if (why === 'unknown') unknown.push(arg);
+    else if (why) problems.push({ option: arg, message: why });
+    else {
+      props[key as Key] = value;
+      if (key === 'redirect') flags.add('redirect');
+    }
+  }
+  const flagList = FLAGS.filter((f) => flags.has(f));
+  return {
+    options: {
+      raw, flags: flagList, props, unknown,
+      redirect: flags.has('redirect'), tx: flags.has('tx'), dsrL2: flags.has('dsr_l2'), dsrL3: flags.has('dsr_l3'),
+      srcIp: props.src_ip, altAddr: props.alt_addr,
+    },
+    problems,
+  };
+}
+
+/** Why zon-lb would refuse this value (its own checks), 'unknown' for a key it does not know. */
+function valueProblem(key: string, value: string): string | 'unknown' | undefined {
+  switch (key) {
+    case 'src_ip': case 'alt_addr': case 'ip': case 'ipmask':
+      return isIP(value) ? undefined : `${JSON.stringify(value)} is not an IPv4 or IPv6 address`;
+    case 'mac': case 'if_mac':
+      return isUnicastMac(value) ? undefined : `${JSON.stringify(value)} is not a unicast MAC address`;
+    case 'vlan': case 'port':
+      return /^\+?\d{1,5}$/.test(value) && Number(value) <= 65535 ? undefined : `${JSON.stringify(value)} is not a number from 0 to 65535`;
+    case 'redirect': case 'if':
+      return /^[^\s/:]{1,15}$/.test(value) ? undefined : `${JSON.stringify(value)} is not an interface name`;
+    case 'log_filter':
+      return undefined;
+    default:
+      return 'unknown';
+  }
+}
+
+/** zon-lb's parse_mac: six hex bytes split by ":" or "-", or twelve hex digits; unicast only. */
+function isUnicastMac(text: string): boolean {
+  const parts = text.includes(':') ? text.split(':') : text.includes('-') ? text.split('-') : text.match(/.{1,2}/g) ?? [];
+  if (parts.length !== 6 || !parts.every((p) => /^[0-9a-fA-F]{1,2}$/.test(p))) return false;
+  const bytes = parts.map((p) => parseInt(p, 16));
+  return bytes.some((b) => b !== 0) && (bytes[0]! & 1) === 0;
+}

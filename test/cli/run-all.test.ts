@@ -1,0 +1,74 @@
+import test from 'ava';
+import { main } from '../../src/cli.js';
+import { childArgs, childReason, type RunAllArgs } from '../../src/commands/run-all.js';
+import { junitXml } from '../../src/output/junit.js';
+import { record } from '../helpers/record.js';
+
+/** The options `zonlab ARGS` hands to `run --all`, parsed and checked by the real command line. */
+async function parsed(args: string): Promise<RunAllArgs> {
+  let seen: RunAllArgs | undefined;
+  await main(args.split(' '), (command, a) => {
+    seen = a as RunAllArgs;
+    return 0;
+  });
+  if (!seen) throw new Error(`zonlab ${args} reached no command`);
+  return seen;
+}
+
+const veth = { name: 'veth-netns', file: '/s/veth-netns.toml', params: { duration: 10 } };
+const after = (argv: string[], flag: string) => argv[argv.indexOf(flag) + 1];
+
+// The words after `run` and after `--json` were dropped by the old filter over process.argv:
+// `run --all --json --baseline` compared nothing, `run --repeat 3 --all` handed each scenario a stray 3.
+for (const args of ['run --all --json --baseline', 'run --json --baseline --all', 'run --baseline --all --json']) {
+  test(`zonlab ${args}: every scenario's run compares with its baseline`, async (t) => {
+    const argv = childArgs(await parsed(args), veth, '/r');
+    t.deepEqual(argv.slice(0, 3), ['run', '/s/veth-netns.toml', '--json']);
+    t.true(argv.includes('--baseline'), argv.join(' '));
+    t.is(argv.filter((x) => x === '--json').length, 1);
+  });
+}
+
+for (const args of ['run --repeat 3 --all', 'run --all --repeat 3', 'run --repeat=3 --all --warmup']) {
+  test(`zonlab ${args}: --repeat 3 reaches every scenario, no stray word`, async (t) => {
+    const argv = childArgs(await parsed(args), veth, '/r');
+    t.is(after(argv, '--repeat'), '3');
+    t.deepEqual(argv.filter((x) => x === '3'), ['3'], argv.join(' '));
+    t.false(argv.includes('--all'));
+  });
+}
+
+test('the verdict options, the driver and the results folder pass on; reports, --shard and --all do not', async (t) => {
+  const a = await parsed('run --all --shard 1/2 --lb nft --host --max-drop 0.05 --force --warmup --junit j.xml --markdown m.md --verbose');
+  const argv = childArgs(a, veth, '/r');
+  t.is(after(argv, '--lb'), 'nft');
+  t.is(after(argv, '--max-drop'), '0.05');
+  t.is(after(argv, '--results'), '/r');
+  for (const f of ['--host', '--force', '--warmup', '--verbose']) t.true(argv.includes(f), f);
+  for (const f of ['--junit', '--markdown', '--shard', '--all', 'j.xml', 'm.md']) t.false(argv.includes(f), f);
+});
+
+test('--set goes to the scenarios that declare the parameter', async (t) => {
+  const a = await parsed('run --all --set duration=2 --set clients=5');
+  t.deepEqual(childArgs(a, veth).filter((_, i, all) => all[i - 1] === '--set'), ['duration=2']);
+  t.deepEqual(childArgs(a, { ...veth, params: { clients: 1, duration: 1 } }).filter((_, i, all) => all[i - 1] === '--set'), ['duration=2', 'clients=5']);
+  t.false(childArgs(a, { ...veth, params: {} }).includes('--set'));
+});
+
+test("a skipped scenario's reason comes from its stderr, one reason or several", (t) => {
+  t.is(childReason('=== x\n[1/3] step\nzonlab: skipped: the kernel lacks 802.1Q VLAN devices (probe failed)\n'), 'the kernel lacks 802.1Q VLAN devices (probe failed)');
+  t.is(childReason('zonlab: skipped: 2 requirements are missing\n  needs root\n  iperf3 is not installed\n'), 'needs root; iperf3 is not installed');
+  t.is(childReason('zonlab: invalid input\n  /s/x.toml: check: no [[check]]\n'), 'invalid input /s/x.toml: check: no [[check]]');
+  t.is(childReason('no zonlab line at all\n'), undefined);
+});
+
+test('JUnit: a skipped scenario is a <skipped> case with its reason; one without a record is an <error>; a missing baseline is a skipped verdict', (t) => {
+  const xml = junitXml([{ record: record('r', [1e9]), baseline: 'missing' }], [
+    { scenario: 'vlan-netns-bridge', outcome: 'skipped', reason: 'the kernel lacks 802.1Q VLAN devices' },
+    { scenario: 'broken', outcome: 'error', reason: 'invalid input <x>' },
+  ]);
+  t.regex(xml, /<testsuite name="vlan-netns-bridge" tests="1" failures="0" errors="0" skipped="1">\n {4}<testcase classname="zonlab.vlan-netns-bridge" name="vlan-netns-bridge"><skipped message="the kernel lacks 802.1Q VLAN devices"\/><\/testcase>/);
+  t.regex(xml, /<testcase classname="zonlab.broken" name="broken"><error message="invalid input &lt;x&gt;">/);
+  t.regex(xml, /name="throughput vs baseline"><skipped message="no baseline yet/);
+  t.regex(xml, /<testsuite name="veth-netns \(nft\)" tests="3" failures="0" errors="0" skipped="1"/);
+});

@@ -1,0 +1,88 @@
+import test from 'ava';
+import { readFileSync } from 'node:fs';
+import { CAPABILITIES, lacking, ROWS } from '../../src/drivers/capabilities.js';
+import { embeddedMissing } from '../../src/drivers/embedded/index.js';
+import { nftMissing } from '../../src/drivers/nft.js';
+import { parseZonlbConfig } from '../../src/zonlb/config.js';
+
+const GROUP = (options = '[]', proto = 6) => `[netif.veth0.1]\nip = "10.0.0.1"\nproto = ${proto}\nport = ${proto === 6 ? 23 : 0}\noptions = ${options}\n`;
+const BACKEND = (options: string, key = '1_0', ip = '10.2.0.2') => `[backend.${key}]\nip = "${ip}"\nport = 223\noptions = ${options}\n`;
+const config = (text: string) => parseZonlbConfig(text, '/s/z.zonlb.toml');
+const withBackend = (options: string) => config(`${GROUP()}${BACKEND(options)}`);
+
+test('each of zon-lb\'s options has one answer per subset driver, in one table', (t) => {
+  for (const [driver, { table }] of Object.entries(CAPABILITIES)) {
+    t.deepEqual(Object.keys(table).sort(), [...ROWS].sort(), driver);
+    for (const [row, s] of Object.entries(table)) t.true(s.does ? s.how.length > 10 : s.why.length > 10, `${driver} ${row} says why`);
+  }
+});
+
+// what only zon-lb does: each refused by name, with the key and the file, by both subset drivers
+const ZONLB_ONLY: [string, ReturnType<typeof config>, string][] = [
+  ['disable', withBackend('["redirect", "Disable"]'), 'backend 1_0'],
+  ['no_nat', withBackend('["redirect", "no_nat"]'), 'backend 1_0'],
+  ['no_ct', withBackend('["redirect", "NO_CT"]'), 'backend 1_0'],
+  ['no_conntrack', withBackend('["redirect", "no_conntrack"]'), 'backend 1_0'],
+  ['redirect=', withBackend('["redirect=veth2"]'), 'backend 1_0'],
+  ['mac=', withBackend('["redirect", "mac=02:00:00:00:00:02"]'), 'backend 1_0'],
+  ['if_mac=', withBackend('["redirect", "if_mac=02:00:00:00:00:01"]'), 'backend 1_0'],
+  ['vlan=', withBackend('["redirect", "vlan=10"]'), 'backend 1_0'],
+  ['if=', withBackend('["redirect", "if=veth2"]'), 'backend 1_0'],
+  ['ip=', withBackend('["redirect", "ip=10.2.0.2"]'), 'backend 1_0'],
+  ['ipmask=', withBackend('["redirect", "ipmask=10.2.0.0"]'), 'backend 1_0'],
+  ['port=', withBackend('["redirect", "port=223"]'), 'backend 1_0'],
+  ['log_filter=', withBackend('["redirect", "log_filter=info"]'), 'backend 1_0'],
+  ['replace', withBackend('["redirect", "replace"]'), 'backend 1_0'],
+  ['alt_addr=', withBackend('["redirect", "alt_addr=10.2.0.9"]'), 'backend 1_0'],
+  ['a backend without redirect', withBackend('["tx"]'), 'backend 1_0'],
+  ['unknown option "frob"', withBackend('["redirect", "frob"]'), 'backend 1_0'],
+  ['group option "disable"', config(`${GROUP('["disable"]')}${BACKEND('["redirect"]')}`), 'netif.veth0.1'],
+  ['protocol 47', config(`${GROUP('[]', 47)}[backend.1_0]\nip = "10.2.0.2"\noptions = ["redirect"]\n`), 'netif.veth0.1'],
+  ['IPv4 to IPv6', config(`${GROUP()}${BACKEND('["redirect", "dsr_l3"]', '1_0', '2001:db8::2')}`), 'backend 1_0'],
+];
+test('L2 DSR: the embedded program serves it, nft (NAT) refuses it by name', (t) => {
+  const cfg = withBackend('["redirect", "dsr_l2"]');
+  t.deepEqual(lacking('embedded', cfg), []);
+  t.deepEqual(lacking('nft', cfg), ['the nft driver cannot do dsr_l2 (backend 1_0 in /s/z.zonlb.toml): NAT is not direct server return']);
+});
+
+for (const [label, cfg, where] of ZONLB_ONLY) {
+  for (const driver of ['embedded', 'nft'] as const) {
+    test(`the ${driver} driver refuses ${label} by name, with the key and the file`, (t) => {
+      const reasons = lacking(driver, cfg);
+      const verb = CAPABILITIES[driver].verb;
+      t.true(reasons.some((r) => r.startsWith(`the ${driver} driver ${verb} ${label} (${where} in /s/z.zonlb.toml): `)), reasons.join('\n'));
+    });
+  }
+}
+
+test('more than 64 backends in a group: the embedded program holds 64, nft spreads over any number', (t) => {
+  const text = GROUP() + Array.from({ length: 65 }, (_, i) => BACKEND('["redirect"]', `1_${i}`, `10.2.0.${i + 2}`)).join('');
+  t.deepEqual(lacking('embedded', config(text)), ['the embedded driver does not implement 65 backends in a group (netif.veth0.1 in /s/z.zonlb.toml): its program holds 64 backends a group (bpf/zonlb_xdp.c MAX_BACKENDS)']);
+  t.deepEqual(lacking('nft', config(text)), []);
+});
+
+test('what the subset drivers do as zon-lb does is not refused: redirect, tx, ipv4, src_ip=, nd.fill, clean, a group without backends', (t) => {
+  const text = `[actions]\nclean = "None"\n[actions.nd]\nfill = true\n${GROUP()}${BACKEND('["TX", "redirect", "ipv4", "src_ip=10.2.0.1"]')}[netif.veth2.2]\nip = "10.0.0.1"\nproto = 17\nport = 23\n`;
+  t.deepEqual(lacking('embedded', config(text)), []);
+  t.deepEqual(lacking('nft', config(text)), []);
+});
+
+test('one reason per option, naming every backend that asks for it', (t) => {
+  const cfg = config(`${GROUP()}${BACKEND('["redirect", "mac=02:00:00:00:00:02"]')}${BACKEND('["redirect", "MAC=02:00:00:00:00:03"]', '1_1', '10.2.0.3')}`);
+  t.deepEqual(lacking('embedded', cfg), [`the embedded driver does not implement mac= (backends 1_0, 1_1 in /s/z.zonlb.toml): ${(CAPABILITIES.embedded.table['mac='] as { why: string }).why}`]);
+});
+
+test('the examples zon-lb ships need nothing the subset drivers lack, but DSR', (t) => {
+  for (const name of ['veth-netns', 'netns-veth-to-netns', 'ipv6-netns-to-netns', 'ip-fragmentation']) {
+    const cfg = parseZonlbConfig(readFileSync(new URL(`../../../scenarios/${name}.zonlb.toml`, import.meta.url), 'utf8'), name);
+    t.deepEqual(lacking('embedded', cfg), [], name);
+    t.deepEqual(lacking('nft', cfg), [], name);
+  }
+});
+
+test('the drivers\' missing() are the table\'s answers', (t) => {
+  const cfg = withBackend('["redirect", "vlan=10"]');
+  t.true(embeddedMissing(cfg).some((r) => r.startsWith('the embedded driver does not implement vlan= (backend 1_0')));
+  t.true(nftMissing(cfg).some((r) => r.startsWith('the nft driver cannot do vlan= (backend 1_0')));
+});

@@ -1,0 +1,105 @@
+// Run by zonlb-binary.contract.test.ts under `unshare --net --mount`: a bpffs of its own on
+// /sys/fs/bpf and two veth pairs, then the zon-lb driver against the zon-lb test double, case by
+// case; prints what happened as one JSON document for the test to judge.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'smol-toml';
+import { runCommand } from '../../lab/run-command.js';
+import { zonlbBinaryDriver } from '../../src/drivers/zonlb-binary.js';
+import { parseZonlbConfig, zonlbConfigFromTable, type ZonlbConfig } from '../../src/zonlb/config.js';
+
+const double = fileURLToPath(new URL('../../../test/fixtures/zon-lb-double/zon-lb', import.meta.url));
+const BPFFS = '/sys/fs/bpf';
+const ONE = '[netif.veth0.1]\nip = "10.0.0.1"\nproto = 6\nport = 23\n[backend.1_0]\nip = "10.2.0.2"\nport = 223\noptions = ["redirect", "src_ip=10.2.0.1"]\n';
+const TWO = `${ONE}[netif.veth2.2]\nip = "10.0.0.1"\nproto = 1\n[backend.2_0]\nip = "10.2.0.2"\noptions = ["redirect"]\n`;
+
+const dir = mkdtempSync(path.join(tmpdir(), 'zonlab-double-'));
+const argvLog = path.join(dir, 'argv.log');
+process.env.ZONLB_DOUBLE_LOG = argvLog;
+
+await runCommand(['mount', '-t', 'bpf', 'bpf', BPFFS]);
+for (const [a, b] of [['veth0', 'veth1'], ['veth2', 'veth3']]) {
+  await runCommand(['ip', 'link', 'add', a!, 'type', 'veth', 'peer', 'name', b!]);
+  for (const i of [a!, b!]) await runCommand(['ip', 'link', 'set', i, 'up']);
+}
+
+const pins = () => readdirSync(BPFFS).filter((n) => /^(zlb_|ZLB)/.test(n)).sort();
+const xdp = async (ifname: string) => /prog\/xdp/.test((await runCommand(['ip', '-d', 'link', 'show', 'dev', ifname])).stdout);
+const calls = () => (existsSync(argvLog) ? readFileSync(argvLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as string[]) : []);
+const clearCalls = () => writeFileSync(argvLog, '');
+let n = 0;
+const ctxOf = (config: ZonlbConfig) => {
+  const workDir = path.join(dir, `work${n++}`);
+  mkdirSync(workDir);
+  return { config, runId: 'r1', workDir, log: () => {} };
+};
+const attempt = async <T>(f: () => Promise<T>) => f().then((value) => ({ value }), (err: Error) => ({ error: err.message }));
+const driver = zonlbBinaryDriver({ path: double });
+const out: Record<string, unknown> = {};
+
+// one interface: the commands, the pins, the proof counters, then everything gone
+{
+  clearCalls();
+  const ctx = ctxOf(parseZonlbConfig(ONE, '/s/one.zonlb.toml'));
+  const lb = await driver.load(ctx);
+  const loaded = { pins: pins(), xdp: await xdp('veth0') };
+  await lb.beforeThroughput!();
+  const counts = await lb.serviceCounts!();
+  const counters = await lb.counters!();
+  await lb.unload();
+  out.one = { version: lb.version, identity: await driver.version(), loaded, counts, counters, calls: calls(), file: path.join(ctx.workDir, 'zonlb.toml'), after: { pins: pins(), xdp: await xdp('veth0') } };
+}
+
+// two interfaces: unload for each, teardown once
+{
+  clearCalls();
+  const lb = await driver.load(ctxOf(parseZonlbConfig(TWO, '/s/two.zonlb.toml')));
+  await lb.unload();
+  out.two = { calls: calls().slice(2), after: pins() };
+}
+
+// another zon-lb's link on the machine: its pin and the shared maps stay
+{
+  await runCommand([double, 'prog', 'veth1', 'load']);
+  clearCalls();
+  const lb = await driver.load(ctxOf(parseZonlbConfig(ONE, '/s/one.zonlb.toml')));
+  await lb.unload();
+  out.other = { calls: calls().slice(2), after: pins(), otherXdp: await xdp('veth1') };
+  await runCommand([double, 'prog', 'veth1', 'teardown']);
+  for (const p of pins()) await runCommand(['rm', '-f', path.join(BPFFS, p)]);
+}
+
+// failures in zon-lb's words
+{
+  process.env.ZONLB_DOUBLE_FAULT = 'load-error';
+  out.loadError = { ...(await attempt(() => driver.load(ctxOf(parseZonlbConfig(ONE, '/s/one.zonlb.toml'))))), after: pins() };
+  process.env.ZONLB_DOUBLE_FAULT = 'load-silent';
+  out.loadSilent = { ...(await attempt(() => driver.load(ctxOf(parseZonlbConfig(ONE, '/s/one.zonlb.toml'))))), after: pins() };
+  delete process.env.ZONLB_DOUBLE_FAULT;
+  const lb = await driver.load(ctxOf(parseZonlbConfig(TWO, '/s/two.zonlb.toml')));
+  await runCommand([double, 'prog', 'veth2', 'unload']);
+  out.runvar = await attempt(() => lb.beforeThroughput!());
+  await lb.unload().catch(() => {});
+  out.runvarAfter = pins();
+}
+
+// an inline [lb.zonlb] table: zon-lb gets it written out as TOML
+{
+  const table = parse(ONE) as Record<string, unknown>;
+  const ctx = ctxOf(zonlbConfigFromTable(table, '/s/inline.toml [lb.zonlb]'));
+  const lb = await driver.load(ctx);
+  out.inline = { written: parse(readFileSync(path.join(ctx.workDir, 'zonlb.toml'), 'utf8')), xdp: await xdp('veth0') };
+  await lb.unload();
+}
+
+// a --host crash: the journal's undo alone removes the lab's pins (and detaches) and the maps
+{
+  const ctx = ctxOf(parseZonlbConfig(TWO, '/s/two.zonlb.toml'));
+  await driver.load(ctx);
+  for (const c of driver.crashUndo!(ctx)) await runCommand(c.argv);
+  out.crash = { argv: driver.crashUndo!(ctx).map((c) => c.argv.slice(1)), after: pins(), xdp: [await xdp('veth0'), await xdp('veth2')] };
+}
+
+process.stdout.write(JSON.stringify(out));

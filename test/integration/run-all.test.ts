@@ -1,0 +1,72 @@
+import test from 'ava';
+import { execa } from 'execa';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { rootSkipReason, snapshot } from '../helpers/audit.js';
+
+/**
+ * The CI path of issue 13, end to end in a scenario folder of two: `shaped` (one iperf3 check,
+ * nft) and `vlan-netns-bridge` (skipped here: the kernel has no 802.1Q). ZONLAB_HOME gives the
+ * folder (its scenarios/, results/ and bpf/ sources), as it did before --scenarios and --results.
+ */
+const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
+const fixtures = fileURLToPath(new URL('../../../test/fixtures/scenarios/', import.meta.url));
+const examples = fileURLToPath(new URL('../../../scenarios/', import.meta.url));
+const bpf = fileURLToPath(new URL('../../../bpf/', import.meta.url));
+const skip = rootSkipReason();
+const integration = skip ? test.skip : test.serial;
+const title = (t: string) => (skip ? `${t} [skipped: ${skip}]` : t);
+
+const home = mkdtempSync(path.join(tmpdir(), 'zonlab-run-all-'));
+mkdirSync(path.join(home, 'scenarios'));
+for (const f of ['shaped.toml', 'shaped.zonlb.toml']) copyFileSync(path.join(fixtures, f), path.join(home, 'scenarios', f));
+for (const f of ['vlan-netns-bridge.toml', 'vlan-netns-bridge.zonlb.toml']) copyFileSync(path.join(examples, f), path.join(home, 'scenarios', f));
+mkdirSync(path.join(home, 'bpf'));
+for (const f of readdirSync(bpf).filter((n) => n.endsWith('.c'))) copyFileSync(path.join(bpf, f), path.join(home, 'bpf', f));
+test.after.always(() => rmSync(home, { recursive: true, force: true }));
+const zonlab = (...args: string[]) => execa(process.execPath, [cli, ...args], { reject: false, env: { NO_COLOR: '1', ZONLAB_HOME: home } });
+const rows = (stdout: string) => Object.fromEntries((JSON.parse(stdout) as { scenario: string; outcome: string; detail: string }[]).map((r) => [r.scenario, r]));
+
+integration(title('run --baseline with no baseline yet: passes, says so loudly, and the record can become the baseline'), async (t) => {
+  const before = snapshot();
+  const r = await zonlab('run', 'shaped', '--baseline', '--set', 'duration=1');
+  t.is(r.exitCode, 0, r.stderr);
+  t.regex(r.stderr, /NO BASELINE YET for shaped \(nft\): nothing was compared/);
+  t.regex(r.stderr, /zonlab baseline save shaped --from \w+/);
+  t.deepEqual(snapshot(), before);
+});
+
+integration(title('run --all --json --baseline --junit: the skipped scenario and its reason in the table and in JUnit'), async (t) => {
+  const junit = path.join(home, 'junit.xml');
+  const r = await zonlab('run', '--all', '--json', '--baseline', '--repeat', '3', '--set', 'duration=1', '--junit', junit);
+  t.is(r.exitCode, 4, `the worst outcome is a skip: ${r.stderr}`);
+  const byName = rows(r.stdout);
+  t.is(byName.shaped?.outcome, 'PASS');
+  t.regex(byName.shaped!.detail, /no baseline yet/);
+  t.is(byName['vlan-netns-bridge']?.outcome, 'SKIP');
+  t.regex(byName['vlan-netns-bridge']!.detail, /802\.1Q/);
+  const xml = readFileSync(junit, 'utf8');
+  t.regex(xml, /<testcase classname="zonlab.vlan-netns-bridge" name="vlan-netns-bridge"><skipped message="[^"]*802\.1Q[^"]*"\/>/);
+  t.regex(xml, /name="throughput vs baseline"><skipped message="no baseline yet/);
+});
+
+integration(title('run --repeat 3 --all --baseline: a real drop below the saved baseline is a regression, exit 3'), async (t) => {
+  const saved = await zonlab('baseline', 'save', '--all');
+  t.is(saved.exitCode, 0, saved.stderr);
+  // the stored baseline claims three times today's throughput: today's runs are a 67% drop
+  const dir = path.join(home, 'results', 'baselines');
+  for (const f of readdirSync(dir)) {
+    const b = JSON.parse(readFileSync(path.join(dir, f), 'utf8'));
+    b.samples.iperf3.bits_per_second = b.samples.iperf3.bits_per_second.map((x: number) => x * 3);
+    writeFileSync(path.join(dir, f), JSON.stringify(b));
+  }
+  const r = await zonlab('run', '--repeat', '3', '--all', '--baseline', '--json', '--set', 'duration=1');
+  t.is(r.exitCode, 3, r.stderr);
+  const byName = rows(r.stdout);
+  t.is(byName.shaped?.outcome, 'REGRESSED');
+  t.regex(byName.shaped!.detail, /vs baseline: regressed/);
+  const record = readdirSync(path.join(home, 'results', 'shaped')).sort().pop()!;
+  t.is(JSON.parse(readFileSync(path.join(home, 'results', 'shaped', record), 'utf8')).repeat.count, 3, 'each scenario ran --repeat 3');
+});

@@ -1,0 +1,35 @@
+import test from 'ava';
+import { execa } from 'execa';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { rootSkipReason, snapshot } from '../helpers/audit.js';
+
+/** Issue 13: a run ended by a signal exits 128 + that signal (after its teardown), not a fixed code. */
+const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
+const scenario = fileURLToPath(new URL('../../../test/fixtures/scenarios/shaped.toml', import.meta.url));
+const skip = rootSkipReason();
+const results = mkdtempSync(path.join(tmpdir(), 'zonlab-signals-'));
+test.after.always(() => rmSync(results, { recursive: true, force: true }));
+
+for (const [signal, code] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+  const title = `${signal} during a sandboxed run: teardown, then exit ${code} (128 + ${code - 128})`;
+  if (skip) {
+    test.skip(`${title} [skipped: ${skip}]`, () => {});
+    continue;
+  }
+  test.serial(title, async (t) => {
+    const before = snapshot();
+    const child = execa(process.execPath, [cli, 'run', scenario, '--set', 'duration=30', '--results', results], { reject: false, env: { NO_COLOR: '1' } });
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+    const deadline = Date.now() + 30_000;
+    while (!/check iperf3/.test(err) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    child.kill(signal);
+    const r = await child;
+    t.is(r.exitCode, code, err);
+    t.regex(err, /tearing down/);
+    t.deepEqual(snapshot(), before);
+  });
+}

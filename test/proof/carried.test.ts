@@ -1,0 +1,58 @@
+import test from 'ava';
+import type { LoadedBalancer } from '../../src/drivers/driver.js';
+import { judge } from '../../src/proof/carried.js';
+import { parseEchoCounts } from '../../src/proof/icmp-counters.js';
+import { lbTargetsOf } from '../../src/proof/targets.js';
+import { loadScenario } from '../../src/scenario/load.js';
+
+const s = loadScenario('netns-veth-to-netns');
+const byName = (n: string) => s.checks.find((c) => c.name === n)!;
+const lb = (driver: LoadedBalancer['driver']): LoadedBalancer => ({ driver, version: 'v', unload: async () => {} });
+const counts = (packets: number) => ({ 1: { packets, scope: 'service gid 1' }, 3: { packets, scope: 'service gid 3' } });
+const echo = (v4: number) => ({ v4, v6: 0 });
+
+test('carried: the service count moved during the check', (t) => {
+  const c = byName('telnet');
+  const e = judge(c, lbTargetsOf(c, s), lb('embedded'), counts(10), counts(25), []);
+  t.true(e.carried);
+  t.is(e.services[0]!.delta, 15);
+  t.regex(e.reason, /gid 1 service gid 1: \+15 packets/);
+});
+
+test('not carried: counts that did not move, no load balancer, a driver without counts', (t) => {
+  const c = byName('telnet');
+  const still = judge(c, lbTargetsOf(c, s), lb('nft'), counts(7), counts(7), []);
+  t.false(still.carried);
+  t.regex(still.reason, /its counts did not move/);
+  const none = judge(c, lbTargetsOf(c, s), lb('none'), undefined, undefined, []);
+  t.false(none.carried);
+  t.regex(none.reason, /no load balancer \(--lb none\)/);
+  const blind = judge(c, lbTargetsOf(c, s), lb('zon-lb'), undefined, undefined, []);
+  t.regex(blind.reason, /cannot show per-service counts/);
+});
+
+test('ping: the backend namespace must answer the echoes, not the VIP\'s own namespace', (t) => {
+  const c = byName('ping');
+  const targets = lbTargetsOf(c, s);
+  const answered = judge(c, targets, lb('nft'), counts(1), counts(2), [{ ns: 'zone2', before: echo(4), after: echo(7) }]);
+  t.true(answered.carried);
+  t.deepEqual(answered.backendEchoes, [{ netns: 'zone2', answered: 3 }]);
+  const local = judge(c, targets, lb('nft'), counts(1), counts(2), [{ ns: 'zone2', before: echo(4), after: echo(4) }]);
+  t.false(local.carried);
+  t.regex(local.reason, /zone2 answered no echo request \(its ICMP InEchos did not move\)/);
+});
+
+test('echo counters from /proc/net/snmp and snmp6', (t) => {
+  const snmp = [
+    'Ip: Forwarding DefaultTTL',
+    'Ip: 2 64',
+    'Icmp: InMsgs InErrors InCsumErrors InDestUnreachs InTimeExcds InParmProbs InSrcQuenchs InRedirects InEchos InEchoReps',
+    'Icmp: 9 0 0 1 0 0 0 0 5 3',
+    'IcmpMsg: InType0 InType8',
+    'IcmpMsg: 3 5',
+    'Icmp6InMsgs                     \t7',
+    'Icmp6InEchos                    \t4',
+  ].join('\n');
+  t.deepEqual(parseEchoCounts(snmp), { v4: 5, v6: 4 });
+  t.deepEqual(parseEchoCounts(''), { v4: 0, v6: 0 });
+});

@@ -1,0 +1,95 @@
+import test from 'ava';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'smol-toml';
+import { InvalidInput } from '../../src/errors.js';
+import { parseZonlbConfig, zonlbConfigFromTable } from '../../src/zonlb/config.js';
+import { parseOptions } from '../../src/zonlb/options.js';
+
+const scenarios = fileURLToPath(new URL('../../../scenarios/', import.meta.url));
+const GROUP = '[netif.veth0.1]\nip = "10.0.0.1"\nproto = 6\nport = 23\n';
+const BACKEND = (options: string) => `[backend.1_0]\nip = "10.2.0.2"\nport = 223\noptions = ${options}\n`;
+
+function problemsOf(text: string) {
+  try {
+    parseZonlbConfig(text, 'z.toml');
+  } catch (err) {
+    if (err instanceof InvalidInput) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+test('every shipped zonlb.toml (copies of zon-lb\'s examples) reads without a problem or a warning', (t) => {
+  for (const f of readdirSync(scenarios).filter((n) => n.endsWith('.zonlb.toml'))) {
+    const c = parseZonlbConfig(readFileSync(path.join(scenarios, f), 'utf8'), f);
+    t.deepEqual(c.warnings, [], f);
+    t.true(c.services.length > 0, f);
+  }
+});
+
+test('options as options.rs reads them: case-insensitive flags, aliases, key=value with the value as written', (t) => {
+  const { options, problems } = parseOptions(['TX', 'Redirect=veth2', 'no_CT', 'Disable', 'SRC_IP=10.2.0.1', 'mac=02-00-00-00-00-01', 'vlan=+10', 'if=veth2', 'ipv4', 'replace', 'frob', 'color=red']);
+  t.deepEqual(problems, []);
+  t.deepEqual(options.flags, ['disable', 'tx', 'no_nat', 'redirect', 'ipv4']);
+  t.deepEqual(options.props, { redirect: 'veth2', src_ip: '10.2.0.1', mac: '02-00-00-00-00-01', vlan: '+10', if: 'veth2', replace: '' });
+  t.deepEqual(options.unknown, ['frob', 'color=red']);
+  t.like(options, { redirect: true, tx: true, srcIp: '10.2.0.1', dsrL2: false });
+  for (const alias of ['no_nat', 'no_conntrack', 'NO_CT']) t.deepEqual(parseOptions([alias]).options.flags, ['no_nat'], alias);
+});
+
+const refused = test.macro((t, option: string, message: RegExp) => {
+  const { problems } = parseOptions([option]);
+  t.is(problems.length, 1);
+  t.regex(problems[0]!.message, message);
+});
+test('a bad address is refused', refused, 'alt_addr=10.0.0', /not an IPv4 or IPv6 address/);
+test('a multicast MAC is refused', refused, 'if_mac=01:00:5e:00:00:01', /not a unicast MAC/);
+test('a VLAN past 65535 is refused', refused, 'vlan=70000', /not a number from 0 to 65535/);
+test('an interface name with a slash is refused', refused, 'redirect=a/b', /not an interface name/);
+
+test('what zon-lb accepts loads, with a warning for what zonlab does not know or use', (t) => {
+  const text = [
+    'comment = "zon-lb ignores unknown keys"',
+    '[actions]\nclean = "None"\nlater = 1\n[actions.nd]\nfill = true',
+    `${GROUP}weight = 3`,
+    '[netif.veth0.2]\nip = "10.0.0.1"\nproto = 17\nport = 23\noptions = ["disable"]',
+    BACKEND('["TX", "REDIRECT", "src_ip=10.2.0.1", "no_ct", "mac=02:00:00:00:00:01", "vlan=7", "if=veth2", "frob"]'),
+    '[backend.9_0]\nip = "10.2.0.9"\nport = 1',
+  ].join('\n');
+  const c = parseZonlbConfig(text, 'z.toml');
+  t.deepEqual(c.warnings.map((w) => w.key), ['comment', 'netif.veth0.1.weight', 'backend.1_0.options', 'backend.9_0', 'actions.later', 'netif.veth0.2']);
+  t.regex(c.warnings.find((w) => w.key === 'netif.veth0.2')!.message, /no backend: zon-lb passes its packets on/);
+  t.regex(c.warnings.find((w) => w.key === 'backend.9_0')!.message, /no group 9 .*does not load this backend/);
+  t.like(c, { ndFill: true, clean: 'None', interfaces: ['veth0'] });
+  t.deepEqual(c.services[1]!.options.flags, ['disable']);
+  t.deepEqual(c.services[0]!.backends[0]!.options.flags, ['tx', 'no_nat', 'redirect']);
+});
+
+test('zon-lb\'s defaults: proto 0 takes the group\'s, port 0, options empty', (t) => {
+  const c = parseZonlbConfig(`${GROUP}[backend.1_0]\nip = "10.2.0.2"\n`, 'z.toml');
+  t.like(c.services[0]!.backends[0]!, { proto: 6, port: undefined });
+  t.deepEqual(c.services[0]!.backends[0]!.options.raw, []);
+  t.regex(c.warnings[0]!.message, /no port: zon-lb at cf3fa6f rewrites the destination port to 0/);
+});
+
+const problem = test.macro((t, text: string, key: string, message: RegExp) => {
+  const ps = problemsOf(text);
+  t.true(ps.some((p) => p.key === key && message.test(p.message)), JSON.stringify(ps));
+});
+test('netif is required (serde: missing field)', problem, BACKEND('[]'), 'netif', /is required/);
+test('backend is required, even empty', problem, GROUP, 'backend', /is required/);
+test('proto is a u8', problem, `${GROUP.replace('proto = 6', 'proto = 256')}${BACKEND('[]')}`, 'netif.veth0.1.proto', /not a protocol number/);
+test('a group id is a u16', problem, `${GROUP.replace('veth0.1', 'veth0.x')}backend = {}`, 'netif.veth0.x', /group id must be a whole number/);
+test('clean knows only None', problem, `[actions]\nclean = "all"\n${GROUP}${BACKEND('[]')}`, 'actions.clean', /not a clean option/);
+test('nd.fill is a boolean', problem, `[actions.nd]\nfill = "yes"\n${GROUP}${BACKEND('[]')}`, 'actions.nd.fill', /true or false/);
+test('a backend\'s protocol is its group\'s', problem, `${GROUP}${BACKEND('[]')}proto = 17\n`, 'backend.1_0.proto', /not the group's/);
+test('a bad option value names the option', problem, `${GROUP}${BACKEND('["src_ip=10.2.0.x"]')}`, 'backend.1_0.options', /src_ip=10\.2\.0\.x: .* not an IPv4 or IPv6 address/);
+
+test('an inline table reaches zon-lb as TOML that reads back the same', (t) => {
+  const table = parse(`${GROUP}${BACKEND('["redirect"]')}`) as Record<string, unknown>;
+  const c = zonlbConfigFromTable(table, 's.toml [lb.zonlb]');
+  t.deepEqual(parse(c.text), table);
+  t.is(c.services[0]!.backends[0]!.ip, '10.2.0.2');
+});
