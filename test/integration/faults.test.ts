@@ -30,7 +30,7 @@ const label = (m: Mode) => `${m.where} ${m.command} (${m.lb})`;
 
 async function interruptAt(m: Mode, signal: NodeJS.Signals, step: number, total: number, before: MachineSnapshot): Promise<string[]> {
   const args = [m.command, 'veth-netns', '--lb', m.lb, ...(m.command === 'run' ? ['--set', 'duration=1'] : []), ...(m.where === 'host' ? ['--host'] : [])];
-  const child = execa(process.execPath, [cli, ...args], { reject: false, env: { ...env, ZONLAB_PAUSE_AFTER_STEP: String(step) } });
+  const child = execa(process.execPath, [cli, ...args], { reject: false, env: { ...env, ZONLAB_PAUSE_AFTER_STEP: String(step) }, forceKillAfterDelay: false });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
   const deadline = Date.now() + 20_000;

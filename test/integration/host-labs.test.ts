@@ -17,7 +17,7 @@ const title = (t: string) => (skip ? `${t} [skipped: ${skip}]` : t);
 
 /** Starts a zonlab command and resolves once its stderr shows `until`. */
 async function startUntil(args: string[], until: RegExp, extraEnv: Record<string, string> = {}) {
-  const child = execa(process.execPath, [cli, ...args], { reject: false, env: { ...env, ...extraEnv } });
+  const child = execa(process.execPath, [cli, ...args], { reject: false, env: { ...env, ...extraEnv }, forceKillAfterDelay: false });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
   for (let i = 0; i < 1000 && !until.test(err); i++) await new Promise((r) => setTimeout(r, 20));

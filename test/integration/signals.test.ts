@@ -21,14 +21,15 @@ for (const [signal, code] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
   }
   test.serial(title, async (t) => {
     const before = snapshot();
-    const child = execa(process.execPath, [cli, 'run', scenario, '--set', 'duration=30', '--results', results], { reject: false, env: { NO_COLOR: '1' } });
+    // forceKillAfterDelay: execa would SIGKILL a child still tearing down 5 s after the signal
+    const child = execa(process.execPath, [cli, 'run', scenario, '--set', 'duration=30', '--results', results], { reject: false, env: { NO_COLOR: '1' }, forceKillAfterDelay: false });
     let err = '';
     child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
     const deadline = Date.now() + 30_000;
     while (!/check iperf3/.test(err) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     child.kill(signal);
     const r = await child;
-    t.is(r.exitCode, code, err);
+    t.is(r.exitCode, code, `${err}\n(ended by ${r.signal ?? 'exit'})`);
     t.regex(err, /tearing down/);
     t.deepEqual(snapshot(), before);
   });
