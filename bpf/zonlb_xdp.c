@@ -1,8 +1,9 @@
-// zonlab's embedded load balancer: XDP full NAT with connection tracking, for the zonlb.toml subset
-// zon-lb's examples use. A packet to a service (VIP, protocol, port) gets a backend chosen by a hash
-// of its flow; both directions of the flow are then tracked, so replies are found and translated
-// back. Rewritten packets go out by bpf_fib_lookup + bpf_redirect, or into the local stack
-// (XDP_PASS) when the new destination is local. Traffic that matches nothing passes untouched.
+// zonlab's embedded load balancer: XDP full NAT (or L2 DSR) with connection tracking, for the
+// zonlb.toml subset zon-lb's examples use. A packet to a service (VIP, protocol, port) gets a backend
+// chosen by a hash of its flow; the flow is tracked, so its later packets, fragments and replies are
+// found and translated. Rewritten packets go out by bpf_fib_lookup + bpf_redirect, or into the local
+// stack (XDP_PASS) when the new destination is local; the replies of such a local backend are
+// translated back by a tc egress program on the same interface. Traffic that matches nothing passes.
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
@@ -25,36 +26,80 @@ struct echo_hdr {
 	__be16 sequence;
 };
 
+/* RFC 8200's fragment header (the kernel's struct frag_hdr is not in the uapi headers) */
+struct frag6_hdr {
+	__u8 nexthdr;
+	__u8 reserved;
+	__be16 frag_off;
+	__be32 id;
+};
+
 #ifndef AF_INET
 #define AF_INET 2
 #endif
 #ifndef AF_INET6
 #define AF_INET6 10
 #endif
+#define TC_ACT_OK 0
+#define IP_MF 0x2000
+#define IP_OFFSET 0x1fff
 #define MAX_BACKENDS 64
+#define MAX_SERVICES 256
 
 struct addr { __u32 w[4]; }; /* IPv4 in w[0], network order */
 
+enum { B_DSR_L2 = 1 };
 struct svc_key { struct addr vip; __u16 port; __u8 proto; __u8 family; };
-struct backend { struct addr ip; struct addr src; __u16 port; __u8 has_src; __u8 pad; };
-struct svc { __u32 count; __u32 pad; struct backend b[MAX_BACKENDS]; };
+struct backend { struct addr ip; struct addr src; __u16 port; __u8 has_src; __u8 flags; };
+/* slot: the service's place in svc_stats (userspace numbers the services of the config) */
+struct svc { __u32 count; __u32 slot; struct backend b[MAX_BACKENDS]; };
 
-/* a flow as seen on the wire, and what to rewrite it to */
+/* a flow as seen on the wire, and what to do with it */
 struct flow { struct addr src; struct addr dst; __u16 sport; __u16 dport; __u8 proto; __u8 family; __u16 pad; };
-struct nat { struct addr src; struct addr dst; __u16 sport; __u16 dport; __u32 pad; };
+/* CT_LOCAL: the destination is this host (no FIB lookup); CT_DSR: only the MACs change */
+enum { CT_REPLY = 1, CT_LOCAL = 2, CT_DSR = 4 };
+/* for CT_DSR, dst is the backend to look up, not a rewrite */
+struct nat { struct addr src; struct addr dst; __u16 sport; __u16 dport; __u32 stat; __u8 flags; __u8 pad[3]; };
+/*
+ * The FIB's answer for a tracked flow, kept beside it for a while: the link, the MACs and the path
+ * MTU, so that most packets need no lookup. Refreshed by whichever CPU finds it stale; they all
+ * write what the FIB says, so a reader never sees a mix of two answers unless a route changes.
+ */
+struct hop { __u64 expires; __u8 macs[12]; __u32 ifindex; __u16 mtu; __u16 pad; }; /* macs: as in an Ethernet header */
+struct ct { struct nat nat; struct hop hop; };
+#ifndef HOP_TTL_NS
+#define HOP_TTL_NS 1000000000ULL /* scripts/bench-xdp-prog.mjs builds it with 0: a FIB lookup every packet */
+#endif
 
-enum { C_PACKETS, C_MATCHED, C_REDIRECTED, C_PASSED, C_DROPPED, C_CT_INSERTS, C_CT_HITS, C_CT_MISSES, C_FIB_FAILURES, C_ERRORS, C_MAX };
+/* the first fragment's ports, for the fragments that follow it (they carry no L4 header) */
+struct frag_key { struct addr src; struct addr dst; __u32 id; __u8 proto; __u8 family; __u16 pad; };
+struct ports { __u16 sport; __u16 dport; };
 
-struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 1024); __type(key, struct svc_key); __type(value, struct svc); } services SEC(".maps");
+enum { C_PACKETS, C_MATCHED, C_REDIRECTED, C_PASSED, C_DROPPED, C_CT_INSERTS, C_CT_HITS, C_CT_MISSES, C_FIB_FAILURES, C_ERRORS,
+       C_FRAGMENTS, C_FRAGS_UNKNOWN, C_TOO_BIG, C_TC_REPLIES, C_MAX };
+
+struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, MAX_SERVICES); __type(key, struct svc_key); __type(value, struct svc); } services SEC(".maps");
 /* both directions of 65,536 flows (zon-lb at HEAD tracks 10, which breaks parallel flows) */
-struct { __uint(type, BPF_MAP_TYPE_LRU_HASH); __uint(max_entries, 131072); __type(key, struct flow); __type(value, struct nat); } conntrack SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_LRU_HASH); __uint(max_entries, 131072); __type(key, struct flow); __type(value, struct ct); } conntrack SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_LRU_HASH); __uint(max_entries, 8192); __type(key, struct frag_key); __type(value, struct ports); } frags SEC(".maps");
 struct { __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); __uint(max_entries, C_MAX); __type(key, __u32); __type(value, __u64); } counters SEC(".maps");
+/* packets per service slot and backend, [0] toward the backend, [1] its replies: the proof per check */
+struct svc_stat { __u64 packets[2]; };
+struct { __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); __uint(max_entries, MAX_SERVICES * MAX_BACKENDS); __type(key, __u32); __type(value, struct svc_stat); } svc_stats SEC(".maps");
 
 static __always_inline void count(__u32 i)
 {
 	__u64 *v = bpf_map_lookup_elem(&counters, &i);
 	if (v)
 		*v += 1;
+}
+
+static __always_inline void count_service(const struct nat *n)
+{
+	__u32 i = n->stat;
+	struct svc_stat *s = bpf_map_lookup_elem(&svc_stats, &i);
+	if (s)
+		s->packets[n->flags & CT_REPLY] += 1;
 }
 
 /* RFC 1624: HC' = ~(~HC + ~m + m'), on 16-bit words as they sit in memory */
@@ -75,84 +120,155 @@ static __always_inline void csum_replace_addr(__u16 *check, const struct addr *o
 			csum_replace2(check, o[i], n[i]);
 }
 
+static __always_inline __u16 csum_fold(__s64 sum)
+{
+	__u64 s = (__u64)sum;
+	s = (s & 0xffffffff) + (s >> 32);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return ~(__u16)s;
+}
+
+enum { FRAG_NONE, FRAG_FIRST, FRAG_LATER };
+enum { P_OK = 0, P_PASS = -1, P_UNKNOWN_FRAG = -2 };
+
 struct parsed {
-	void *l3, *l4;
-	__u16 *l4check;   /* NULL: no checksum to keep (UDP over IPv4 with 0) */
+	void *l3, *l4;    /* l4: NULL in a fragment after the first */
+	__u16 *l4check;   /* NULL: no checksum to keep (UDP over IPv4 with 0, later fragments) */
 	__u16 *sport, *dport;
+	__u32 frag_id;
+	__u16 l3len;
+	__u8 frag;
+	__u8 tos;
+	__u8 echo_request;
 	struct flow f;
 };
 
-static __always_inline int parse(struct xdp_md *ctx, struct parsed *p)
+static __always_inline void frag_key_of(const struct parsed *p, struct frag_key *k)
 {
-	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	__builtin_memset(k, 0, sizeof(*k));
+	k->src = p->f.src;
+	k->dst = p->f.dst;
+	k->id = p->frag_id;
+	k->proto = p->f.proto;
+	k->family = p->f.family;
+}
+
+static __always_inline int parse(void *data, void *end, struct parsed *p)
+{
 	struct ethhdr *eth = data;
+	void *l4;
 	if ((void *)(eth + 1) > end)
-		return -1;
+		return P_PASS;
 	__builtin_memset(&p->f, 0, sizeof(p->f));
+	p->frag = FRAG_NONE;
+	p->frag_id = 0;
+	p->l4check = 0;
+	p->sport = 0;
+	p->dport = 0;
+	p->echo_request = 0;
 	if (eth->h_proto == bpf_htons(ETH_P_IP)) {
 		struct iphdr *ip = (void *)(eth + 1);
-		if ((void *)(ip + 1) > end || ip->ihl != 5 || (ip->frag_off & bpf_htons(0x3fff)))
-			return -1; /* options and fragments pass untouched */
+		if ((void *)(ip + 1) > end || ip->ihl != 5)
+			return P_PASS; /* IP options pass untouched */
 		p->l3 = ip;
-		p->l4 = ip + 1;
+		l4 = ip + 1;
 		p->f.family = AF_INET;
 		p->f.proto = ip->protocol;
 		p->f.src.w[0] = ip->saddr;
 		p->f.dst.w[0] = ip->daddr;
+		p->l3len = bpf_ntohs(ip->tot_len);
+		p->tos = ip->tos;
+		if (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET)) {
+			p->frag_id = ip->id;
+			p->frag = (ip->frag_off & bpf_htons(IP_OFFSET)) ? FRAG_LATER : FRAG_FIRST;
+		}
 	} else if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
 		struct ipv6hdr *ip6 = (void *)(eth + 1);
 		if ((void *)(ip6 + 1) > end)
-			return -1;
+			return P_PASS;
 		p->l3 = ip6;
-		p->l4 = ip6 + 1;
+		l4 = ip6 + 1;
 		p->f.family = AF_INET6;
-		p->f.proto = ip6->nexthdr; /* extension headers pass untouched */
+		p->f.proto = ip6->nexthdr; /* extension headers other than a fragment's pass untouched */
 		__builtin_memcpy(&p->f.src, &ip6->saddr, 16);
 		__builtin_memcpy(&p->f.dst, &ip6->daddr, 16);
+		p->l3len = bpf_ntohs(ip6->payload_len) + sizeof(*ip6);
+		p->tos = 0;
+		if (ip6->nexthdr == IPPROTO_FRAGMENT) {
+			struct frag6_hdr *fh = l4;
+			if ((void *)(fh + 1) > end)
+				return P_PASS;
+			p->f.proto = fh->nexthdr;
+			p->frag_id = fh->id;
+			p->frag = (fh->frag_off & bpf_htons(0xfff8)) ? FRAG_LATER : FRAG_FIRST;
+			l4 = fh + 1;
+		}
 	} else {
-		return -1;
+		return P_PASS;
 	}
+	if (p->frag == FRAG_LATER) {
+		struct frag_key k;
+		frag_key_of(p, &k);
+		struct ports *known = bpf_map_lookup_elem(&frags, &k);
+		if (!known)
+			return P_UNKNOWN_FRAG;
+		p->l4 = 0;
+		p->f.sport = known->sport;
+		p->f.dport = known->dport;
+		return P_OK;
+	}
+	p->l4 = l4;
 	if (p->f.proto == IPPROTO_TCP) {
-		struct tcphdr *t = p->l4;
+		struct tcphdr *t = l4;
 		if ((void *)(t + 1) > end)
-			return -1;
+			return P_PASS;
 		p->l4check = &t->check; p->sport = &t->source; p->dport = &t->dest;
 	} else if (p->f.proto == IPPROTO_UDP) {
-		struct udphdr *u = p->l4;
+		struct udphdr *u = l4;
 		if ((void *)(u + 1) > end)
-			return -1;
+			return P_PASS;
 		p->l4check = (p->f.family == AF_INET && u->check == 0) ? 0 : &u->check;
 		p->sport = &u->source; p->dport = &u->dest;
 	} else if (p->f.proto == IPPROTO_ICMP || p->f.proto == IPPROTO_ICMPV6) {
 		/* echo request and reply: the identifier plays the role of both ports */
-		struct echo_hdr *ic = p->l4;
+		struct echo_hdr *ic = l4;
 		if ((void *)(ic + 1) > end)
-			return -1;
+			return P_PASS;
 		__u8 t = ic->type;
 		if (!(t == 8 || t == 0 || t == 128 || t == 129))
-			return -1;
+			return P_PASS;
 		p->l4check = &ic->checksum; p->sport = &ic->id; p->dport = &ic->id;
+		p->echo_request = t == 8 || t == 128;
 	} else {
-		return -1;
+		return P_PASS;
 	}
 	p->f.sport = *p->sport;
 	p->f.dport = *p->dport;
-	return 0;
+	return P_OK;
 }
 
 static __always_inline int is_icmp(__u8 proto) { return proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6; }
 
-/*
- * Rewrite addresses and ports; ICMPv4 has no pseudo-header, ICMPv6 and TCP/UDP do. The verifier
- * merges the IPv4 and IPv6 paths of parse(): every write is bounds-checked again here.
- */
-static __always_inline int rewrite(struct xdp_md *ctx, struct parsed *p, const struct nat *n)
+/* a first fragment's ports, keyed as its following fragments will arrive (before any rewrite) */
+static __always_inline void remember_fragment(const struct parsed *p)
 {
-	void *end = (void *)(long)ctx->data_end;
+	struct frag_key k;
+	struct ports v = { .sport = p->f.sport, .dport = p->f.dport };
+	frag_key_of(p, &k);
+	if (bpf_map_update_elem(&frags, &k, &v, BPF_ANY))
+		count(C_ERRORS);
+}
+
+/*
+ * Rewrite addresses and ports; ICMPv4 has no pseudo-header, ICMPv6 and TCP/UDP do; a fragment after
+ * the first has only its addresses. The verifier merges the IPv4 and IPv6 paths of parse(): every
+ * write is bounds-checked again here.
+ */
+static __always_inline int rewrite(void *end, struct parsed *p, const struct nat *n)
+{
 	int words = p->f.family == AF_INET ? 1 : 4;
 	int pseudo = p->f.proto != IPPROTO_ICMP;
-	if ((void *)p->sport + 2 > end || (void *)p->dport + 2 > end || (p->l4check && (void *)p->l4check + 2 > end))
-		return -1;
 	if (p->f.family == AF_INET) {
 		struct iphdr *ip = p->l3;
 		if ((void *)(ip + 1) > end)
@@ -168,17 +284,18 @@ static __always_inline int rewrite(struct xdp_md *ctx, struct parsed *p, const s
 		__builtin_memcpy(&ip6->saddr, &n->src, 16);
 		__builtin_memcpy(&ip6->daddr, &n->dst, 16);
 	}
+	if (!p->sport)
+		return 0;
+	if ((void *)p->sport + 2 > end || (void *)p->dport + 2 > end || (p->l4check && (void *)p->l4check + 2 > end))
+		return -1;
 	if (p->l4check) {
 		if (pseudo) {
 			csum_replace_addr(p->l4check, &p->f.src, &n->src, words);
 			csum_replace_addr(p->l4check, &p->f.dst, &n->dst, words);
 		}
-		if (is_icmp(p->f.proto)) {
-			csum_replace2(p->l4check, p->f.sport, n->sport);
-		} else {
-			csum_replace2(p->l4check, p->f.sport, n->sport);
+		csum_replace2(p->l4check, p->f.sport, n->sport);
+		if (!is_icmp(p->f.proto))
 			csum_replace2(p->l4check, p->f.dport, n->dport);
-		}
 	}
 	*p->sport = n->sport;
 	if (!is_icmp(p->f.proto))
@@ -186,100 +303,139 @@ static __always_inline int rewrite(struct xdp_md *ctx, struct parsed *p, const s
 	return 0;
 }
 
-static __always_inline int forward(struct xdp_md *ctx, struct parsed *p, const struct nat *n)
+static __always_inline void swap_macs(struct ethhdr *eth)
 {
-	struct bpf_fib_lookup fib = {};
-	/* read once: the verifier refuses a context pointer that the compiler kept as ctx + 12 */
-	__u32 in_if = ctx->ingress_ifindex;
-	void *pend = (void *)(long)ctx->data_end;
-	if ((p->f.family == AF_INET && p->l3 + sizeof(struct iphdr) > pend) || (p->f.family == AF_INET6 && p->l3 + sizeof(struct ipv6hdr) > pend)) {
-		count(C_ERRORS);
-		return XDP_DROP;
-	}
-	fib.ifindex = in_if;
-	if (p->f.family == AF_INET) {
-		struct iphdr *ip = p->l3;
-		fib.family = AF_INET;
-		fib.tos = ip->tos;
-		fib.l4_protocol = ip->protocol;
-		fib.tot_len = bpf_ntohs(ip->tot_len);
-		fib.ipv4_src = n->src.w[0];
-		fib.ipv4_dst = n->dst.w[0];
-	} else {
-		struct ipv6hdr *ip6 = p->l3;
-		fib.family = AF_INET6;
-		fib.l4_protocol = ip6->nexthdr;
-		fib.tot_len = bpf_ntohs(ip6->payload_len) + sizeof(*ip6);
-		__builtin_memcpy(fib.ipv6_src, &n->src, 16);
-		__builtin_memcpy(fib.ipv6_dst, &n->dst, 16);
-	}
-	long rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
-	if (rc == BPF_FIB_LKUP_RET_NOT_FWDED || rc == BPF_FIB_LKUP_RET_FWD_DISABLED) {
-		count(C_PASSED); /* the new destination is this host (or forwarding is off): the local stack takes it */
-		return XDP_PASS;
-	}
-	if (rc != BPF_FIB_LKUP_RET_SUCCESS) {
-		count(C_FIB_FAILURES);
-		count(C_PASSED);
-		return XDP_PASS;
-	}
-	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
-	if ((void *)(eth + 1) > end) {
-		count(C_ERRORS);
-		return XDP_DROP;
-	}
-	__builtin_memcpy(eth->h_dest, fib.dmac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, fib.smac, ETH_ALEN);
-	if (fib.ifindex == in_if) {
-		count(C_REDIRECTED);
-		return XDP_TX;
-	}
-	count(C_REDIRECTED);
-	return bpf_redirect(fib.ifindex, 0);
+	__u8 mac[ETH_ALEN];
+	__builtin_memcpy(mac, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, mac, ETH_ALEN);
 }
 
-SEC("xdp")
-int zonlb_xdp(struct xdp_md *ctx)
+#define QUOTE4 (sizeof(struct iphdr) + 8)   /* RFC 792: the header and 64 bits of the datagram */
+#define ICMP4_TOO_BIG_LEN (sizeof(struct ethhdr) + sizeof(struct iphdr) + 8 + QUOTE4)
+
+/*
+ * RFC 1191 "fragmentation needed" back to the client, built in the packet and sent out the link it
+ * came in on (as zon-lb's send_dtb): the client learns the path MTU of the VIP.
+ */
+static __noinline int too_big4(struct xdp_md *ctx, __u16 mtu)
 {
-	struct parsed p = {};
-	count(C_PACKETS);
-	if (parse(ctx, &p) < 0) {
-		count(C_PASSED);
-		return XDP_PASS;
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	if (data + ICMP4_TOO_BIG_LEN > end)
+		return XDP_DROP;
+	struct ethhdr *eth = data;
+	struct iphdr *ip = (void *)(eth + 1);
+	__u8 *icmp = (void *)(ip + 1);
+	/* the quote goes right after the new ICMP header, where the original's payload was: no overlap */
+	__builtin_memcpy(icmp + 8, ip, QUOTE4);
+	icmp[0] = 3;  /* destination unreachable */
+	icmp[1] = 4;  /* fragmentation needed and DF set */
+	*(__u16 *)(icmp + 2) = 0;
+	*(__u16 *)(icmp + 4) = 0;
+	*(__u16 *)(icmp + 6) = bpf_htons(mtu);
+	*(__u16 *)(icmp + 2) = csum_fold(bpf_csum_diff(0, 0, (void *)icmp, 8 + QUOTE4, 0));
+	__be32 client = ip->saddr;
+	ip->saddr = ip->daddr;
+	ip->daddr = client;
+	ip->tot_len = bpf_htons(sizeof(struct iphdr) + 8 + QUOTE4);
+	ip->id = 0;
+	ip->frag_off = bpf_htons(0x4000);
+	ip->ttl = 64;
+	ip->protocol = IPPROTO_ICMP;
+	ip->check = 0;
+	ip->check = csum_fold(bpf_csum_diff(0, 0, (void *)ip, sizeof(*ip), 0));
+	swap_macs(eth);
+	if (bpf_xdp_adjust_tail(ctx, (int)ICMP4_TOO_BIG_LEN - (int)(end - data)))
+		return XDP_DROP;
+	count(C_TOO_BIG);
+	return XDP_TX;
+}
+
+#define QUOTE6 (sizeof(struct ipv6hdr) + 64)   /* as much as zon-lb's send_ptb, far below 1280 */
+#define ICMP6_TOO_BIG_PAYLOAD (8 + QUOTE6)
+#define ICMP6_TOO_BIG_LEN (sizeof(struct ethhdr) + sizeof(struct ipv6hdr) + ICMP6_TOO_BIG_PAYLOAD)
+
+/* RFC 4443 "packet too big", the same way */
+static __noinline int too_big6(struct xdp_md *ctx, __u32 mtu)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	if (data + ICMP6_TOO_BIG_LEN > end)
+		return XDP_DROP;
+	struct ethhdr *eth = data;
+	struct ipv6hdr *ip6 = (void *)(eth + 1);
+	__u8 *icmp = (void *)(ip6 + 1);
+	/* the quote overlaps the original: move it back to front, 8 bytes at a time */
+	__u64 *from = (void *)ip6, *to = (void *)(icmp + 8);
+#pragma unroll
+	for (int i = QUOTE6 / 8 - 1; i >= 0; i--)
+		to[i] = from[i];
+	icmp[0] = 2;  /* packet too big */
+	icmp[1] = 0;
+	*(__u16 *)(icmp + 2) = 0;
+	*(__u32 *)(icmp + 4) = bpf_htonl(mtu);
+	struct in6_addr client = ip6->saddr;
+	ip6->saddr = ip6->daddr;
+	ip6->daddr = client;
+	ip6->payload_len = bpf_htons(ICMP6_TOO_BIG_PAYLOAD);
+	ip6->nexthdr = IPPROTO_ICMPV6;
+	ip6->hop_limit = 64;
+	__be32 pseudo[2] = { bpf_htonl(ICMP6_TOO_BIG_PAYLOAD), bpf_htonl(IPPROTO_ICMPV6) };
+	__s64 sum = bpf_csum_diff(0, 0, (void *)&ip6->saddr, 32, 0);
+	sum = bpf_csum_diff(0, 0, pseudo, sizeof(pseudo), sum);
+	sum = bpf_csum_diff(0, 0, (void *)icmp, ICMP6_TOO_BIG_PAYLOAD, sum);
+	*(__u16 *)(icmp + 2) = csum_fold(sum);
+	swap_macs(eth);
+	if (bpf_xdp_adjust_tail(ctx, (int)ICMP6_TOO_BIG_LEN - (int)(end - data)))
+		return XDP_DROP;
+	count(C_TOO_BIG);
+	return XDP_TX;
+}
+
+/* the flow as it comes back: from where the request went, to whom it appeared to come from */
+static __noinline int track(const struct parsed *p, const struct nat *fwd)
+{
+	struct ct entry = { .nat = *fwd };
+	if (bpf_map_update_elem(&conntrack, &p->f, &entry, BPF_ANY))
+		return -1;
+	count(C_CT_INSERTS);
+	if (fwd->flags & CT_DSR)
+		return 0; /* the backend answers the client directly */
+	struct flow rkey = {};
+	rkey.src = fwd->dst;
+	rkey.dst = fwd->src;
+	rkey.sport = fwd->dport;
+	rkey.dport = fwd->sport;
+	rkey.proto = p->f.proto;
+	rkey.family = p->f.family;
+	struct ct rev = {};
+	rev.nat.src = p->f.dst;
+	rev.nat.dst = p->f.src;
+	rev.nat.sport = p->f.dport;
+	rev.nat.dport = p->f.sport;
+	rev.nat.stat = fwd->stat;
+	rev.nat.flags = CT_REPLY | (fwd->flags & CT_LOCAL);
+	if (is_icmp(p->f.proto)) {
+		rkey.sport = rkey.dport = fwd->sport;
+		rev.nat.sport = rev.nat.dport = p->f.sport;
 	}
-	struct nat *known = bpf_map_lookup_elem(&conntrack, &p.f);
-	if (known) {
-		struct nat n = *known;
-		count(C_CT_HITS);
-		count(C_MATCHED);
-		if (rewrite(ctx, &p, &n) < 0) {
-			count(C_ERRORS);
-			return XDP_DROP;
-		}
-		return forward(ctx, &p, &n);
-	}
-	count(C_CT_MISSES);
+	return bpf_map_update_elem(&conntrack, &rkey, &rev, BPF_ANY) ? -1 : 0;
+}
+
+/* a packet toward a service, not yet tracked: its backend, chosen by a hash of the flow */
+static __always_inline int open_flow(const struct parsed *p, struct nat *fwd)
+{
 	struct svc_key k = {};
-	k.vip = p.f.dst;
-	k.port = is_icmp(p.f.proto) ? 0 : p.f.dport;
-	k.proto = p.f.proto;
-	k.family = p.f.family;
+	k.vip = p->f.dst;
+	k.port = is_icmp(p->f.proto) ? 0 : p->f.dport;
+	k.proto = p->f.proto;
+	k.family = p->f.family;
 	struct svc *s = bpf_map_lookup_elem(&services, &k);
-	if (!s || s->count == 0) {
-		count(C_PASSED);
-		return XDP_PASS;
-	}
+	if (!s || s->count == 0)
+		return -1;
 	/* only a flow's first packet from the client opens it: a reply we do not know is not ours */
-	if (is_icmp(p.f.proto)) {
-		struct echo_hdr *ic = p.l4;
-		if (ic->type != 8 && ic->type != 128) {
-			count(C_PASSED);
-			return XDP_PASS;
-		}
-	}
-	count(C_MATCHED);
-	__u32 h = p.f.src.w[0] ^ p.f.src.w[3] ^ ((__u32)p.f.sport << 16) ^ p.f.dport ^ p.f.proto;
+	if (is_icmp(p->f.proto) && !p->echo_request)
+		return -1;
+	__u32 h = p->f.src.w[0] ^ p->f.src.w[3] ^ ((__u32)p->f.sport << 16) ^ p->f.dport ^ p->f.proto;
 	h ^= h >> 16;
 	h *= 0x7feb352d;
 	h ^= h >> 15;
@@ -289,40 +445,218 @@ int zonlb_xdp(struct xdp_md *ctx)
 	asm volatile("" : "+r"(idx));
 	idx &= MAX_BACKENDS - 1;
 	struct backend *b = &s->b[idx];
-	struct nat fwd = {};
-	fwd.src = b->has_src ? b->src : p.f.src;
-	fwd.dst = b->ip;
-	fwd.sport = p.f.sport;
-	fwd.dport = (b->port && !is_icmp(p.f.proto)) ? b->port : p.f.dport;
-	if (is_icmp(p.f.proto))
-		fwd.dport = fwd.sport;
-	/* the reply: from the backend to the address we gave the client's side, back to VIP → client */
-	struct flow rkey = {};
-	rkey.src = fwd.dst;
-	rkey.dst = fwd.src;
-	rkey.sport = fwd.dport;
-	rkey.dport = fwd.sport;
-	rkey.proto = p.f.proto;
-	rkey.family = p.f.family;
-	struct nat rev = {};
-	rev.src = p.f.dst;
-	rev.dst = p.f.src;
-	rev.sport = p.f.dport;
-	rev.dport = p.f.sport;
-	if (is_icmp(p.f.proto)) {
-		rkey.sport = rkey.dport = fwd.sport;
-		rev.sport = rev.dport = p.f.sport;
+	__builtin_memset(fwd, 0, sizeof(*fwd));
+	fwd->stat = (s->slot & (MAX_SERVICES - 1)) * MAX_BACKENDS + idx;
+	if (b->flags & B_DSR_L2) {
+		/* no L3/L4 change: dst says where to look the backend's link and MAC up */
+		fwd->flags = CT_DSR;
+		fwd->src = p->f.src;
+		fwd->dst = b->ip;
+		fwd->sport = p->f.sport;
+		fwd->dport = p->f.dport;
+		return 0;
 	}
-	if (bpf_map_update_elem(&conntrack, &p.f, &fwd, BPF_ANY) || bpf_map_update_elem(&conntrack, &rkey, &rev, BPF_ANY)) {
-		count(C_ERRORS);
-		return XDP_PASS;
+	fwd->src = b->has_src ? b->src : p->f.src;
+	fwd->dst = b->ip;
+	fwd->sport = p->f.sport;
+	fwd->dport = (b->port && !is_icmp(p->f.proto)) ? b->port : p->f.dport;
+	if (is_icmp(p->f.proto))
+		fwd->dport = fwd->sport;
+	return 0;
+}
+
+/* the FIB's answer toward n->dst; with tot_len 0xffff first, for the path MTU (it stops there) */
+static __always_inline long lookup_hop(struct xdp_md *ctx, const struct parsed *p, const struct nat *n, __u32 in_if, struct bpf_fib_lookup *fib, __u16 tot_len)
+{
+	__builtin_memset(fib, 0, sizeof(*fib));
+	fib->ifindex = in_if;
+	fib->family = p->f.family;
+	fib->l4_protocol = p->f.proto;
+	fib->tot_len = tot_len;
+	if (p->f.family == AF_INET) {
+		fib->tos = p->tos;
+		fib->ipv4_src = n->src.w[0];
+		fib->ipv4_dst = n->dst.w[0];
+	} else {
+		__builtin_memcpy(fib->ipv6_src, &n->src, 16);
+		__builtin_memcpy(fib->ipv6_dst, &n->dst, 16);
 	}
-	count(C_CT_INSERTS);
-	if (rewrite(ctx, &p, &fwd) < 0) {
+	return bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
+}
+
+/* field by field: clang 14 leaves the MACs, link and MTU out of a struct assignment (or memcpy) here */
+static __always_inline void copy_hop(struct hop *to, const struct hop *from)
+{
+	__builtin_memcpy(to->macs, from->macs, sizeof(to->macs));
+	to->ifindex = from->ifindex;
+	to->mtu = from->mtu;
+	to->expires = from->expires;
+}
+
+/* where a flow's packets go: its kept hop while fresh, else the FIB (kept when it names a link) */
+static __always_inline long route(struct xdp_md *ctx, const struct parsed *p, const struct nat *n, struct ct *known, struct hop *hop)
+{
+	__u32 in_if = ctx->ingress_ifindex; /* read once: the verifier refuses ctx + 12 kept by the compiler */
+	__u64 now = bpf_ktime_get_coarse_ns();
+	if (known && known->hop.expires > now) {
+		copy_hop(hop, &known->hop);
+		return BPF_FIB_LKUP_RET_SUCCESS;
+	}
+	struct bpf_fib_lookup fib;
+	long rc = lookup_hop(ctx, p, n, in_if, &fib, 0xffff);
+	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED) {
+		/* known even when the neighbour is not: a packet too big is answered before it is resolved */
+		hop->mtu = fib.mtu_result;
+		rc = lookup_hop(ctx, p, n, in_if, &fib, 0);
+	}
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
+		return rc;
+	hop->ifindex = fib.ifindex;
+	__builtin_memcpy(hop->macs, fib.dmac, ETH_ALEN);
+	__builtin_memcpy(hop->macs + ETH_ALEN, fib.smac, ETH_ALEN);
+	hop->expires = now + HOP_TTL_NS;
+	if (known)
+		copy_hop(&known->hop, hop);
+	return rc;
+}
+
+/*
+ * Where the translated packet goes: the local stack, or out of the link the FIB names; a packet
+ * larger than that link's MTU is answered with ICMP instead, as zon-lb does. A new flow is tracked
+ * only once it is known to go somewhere.
+ */
+static __always_inline int deliver(struct xdp_md *ctx, struct parsed *p, struct nat *n, struct ct *known)
+{
+	void *end = (void *)(long)ctx->data_end;
+	long rc = BPF_FIB_LKUP_RET_NOT_FWDED;
+	struct hop hop = { .mtu = 0xffff };
+	if (!(n->flags & CT_LOCAL)) {
+		rc = route(ctx, p, n, known, &hop);
+		if (p->l3len > hop.mtu)
+			return p->f.family == AF_INET ? too_big4(ctx, hop.mtu) : too_big6(ctx, hop.mtu);
+	}
+	if (!known) {
+		/* not forwarded, or the link does not forward: only this host can take it */
+		if ((rc == BPF_FIB_LKUP_RET_NOT_FWDED || rc == BPF_FIB_LKUP_RET_FWD_DISABLED) && !(n->flags & CT_DSR))
+			n->flags |= CT_LOCAL;
+		if (track(p, n) < 0) {
+			count(C_ERRORS);
+			return XDP_PASS;
+		}
+	}
+	if (p->frag == FRAG_FIRST)
+		remember_fragment(p);
+	if (p->frag != FRAG_NONE)
+		count(C_FRAGMENTS);
+	if (!(n->flags & CT_DSR) && rewrite(end, p, n) < 0) {
 		count(C_ERRORS);
 		return XDP_DROP;
 	}
-	return forward(ctx, &p, &fwd);
+	count_service(n);
+	if (rc == BPF_FIB_LKUP_RET_SUCCESS) {
+		void *data = (void *)(long)ctx->data;
+		struct ethhdr *eth = data;
+		if ((void *)(eth + 1) > end) {
+			count(C_ERRORS);
+			return XDP_DROP;
+		}
+		__builtin_memcpy(eth, hop.macs, 2 * ETH_ALEN);
+		count(C_REDIRECTED);
+		if (hop.ifindex == ctx->ingress_ifindex)
+			return XDP_TX;
+		return bpf_redirect(hop.ifindex, 0);
+	}
+	if (rc != BPF_FIB_LKUP_RET_NOT_FWDED && rc != BPF_FIB_LKUP_RET_FWD_DISABLED)
+		count(C_FIB_FAILURES);
+	if (n->flags & CT_DSR) {
+		/* the packet still says VIP, an address of this host: the local stack would answer it */
+		count(C_DROPPED);
+		return XDP_DROP;
+	}
+	/* this host's own destination, or a next hop the kernel resolves as it forwards this packet */
+	count(C_PASSED);
+	return XDP_PASS;
+}
+
+SEC("xdp")
+int zonlb_xdp(struct xdp_md *ctx)
+{
+	struct parsed p;
+	struct nat n;
+	count(C_PACKETS);
+	int r = parse((void *)(long)ctx->data, (void *)(long)ctx->data_end, &p);
+	if (r != P_OK) {
+		if (r == P_UNKNOWN_FRAG)
+			count(C_FRAGS_UNKNOWN);
+		count(C_PASSED);
+		return XDP_PASS;
+	}
+	struct ct *known = bpf_map_lookup_elem(&conntrack, &p.f);
+	if (known) {
+		n = known->nat;
+		count(C_CT_HITS);
+	} else {
+		count(C_CT_MISSES);
+		if (p.frag == FRAG_LATER || open_flow(&p, &n) < 0) {
+			count(C_PASSED);
+			return XDP_PASS;
+		}
+	}
+	count(C_MATCHED);
+	return deliver(ctx, &p, &n, known);
+}
+
+/*
+ * The replies of a backend on this host (the README's 127.0.0.23) leave through the stack, not XDP:
+ * translated back here as they leave. The helpers keep checksums right whatever their state (a
+ * locally sent packet's is often left to the device: CHECKSUM_PARTIAL).
+ */
+SEC("tc")
+int zonlb_tc_egress(struct __sk_buff *skb)
+{
+	struct parsed p;
+	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	if (data + sizeof(struct ethhdr) + sizeof(struct ipv6hdr) + sizeof(struct frag6_hdr) + sizeof(struct tcphdr) > end) {
+		bpf_skb_pull_data(skb, sizeof(struct ethhdr) + sizeof(struct ipv6hdr) + sizeof(struct frag6_hdr) + sizeof(struct tcphdr));
+		data = (void *)(long)skb->data;
+		end = (void *)(long)skb->data_end;
+	}
+	if (parse(data, end, &p) != P_OK)
+		return TC_ACT_OK;
+	struct ct *known = bpf_map_lookup_elem(&conntrack, &p.f);
+	if (!known || !(known->nat.flags & CT_LOCAL) || !(known->nat.flags & CT_REPLY))
+		return TC_ACT_OK;
+	struct nat n = known->nat;
+	if (p.frag == FRAG_FIRST)
+		remember_fragment(&p);
+	__u32 l3 = p.l3 - data;
+	__u32 check = p.l4check ? (void *)p.l4check - data : 0;
+	__u32 ports = p.sport ? (void *)p.sport - data : 0;
+	__u64 l4flags = p.f.proto == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0;
+	__s64 addrs, l4diff;
+	if (p.f.family == AF_INET) {
+		addrs = bpf_csum_diff(p.f.src.w, 4, n.src.w, 4, 0);
+		addrs = bpf_csum_diff(p.f.dst.w, 4, n.dst.w, 4, addrs);
+		bpf_l3_csum_replace(skb, l3 + offsetof(struct iphdr, check), 0, addrs, 0);
+		bpf_skb_store_bytes(skb, l3 + offsetof(struct iphdr, saddr), n.src.w, 4, 0);
+		bpf_skb_store_bytes(skb, l3 + offsetof(struct iphdr, daddr), n.dst.w, 4, 0);
+	} else {
+		addrs = bpf_csum_diff(p.f.src.w, 16, n.src.w, 16, 0);
+		addrs = bpf_csum_diff(p.f.dst.w, 16, n.dst.w, 16, addrs);
+		bpf_skb_store_bytes(skb, l3 + offsetof(struct ipv6hdr, saddr), n.src.w, 16, 0);
+		bpf_skb_store_bytes(skb, l3 + offsetof(struct ipv6hdr, daddr), n.dst.w, 16, 0);
+	}
+	if (check && p.f.proto != IPPROTO_ICMP)
+		bpf_l4_csum_replace(skb, check, 0, addrs, BPF_F_PSEUDO_HDR | l4flags);
+	if (ports && !is_icmp(p.f.proto)) {
+		l4diff = bpf_csum_diff((__be32 *)&p.f.sport, 4, (__be32 *)&n.sport, 4, 0);
+		if (check)
+			bpf_l4_csum_replace(skb, check, 0, l4diff, l4flags);
+		bpf_skb_store_bytes(skb, ports, &n.sport, 4, 0);
+	}
+	count_service(&n);
+	count(C_TC_REPLIES);
+	return TC_ACT_OK;
 }
 
 char _license[] SEC("license") = "GPL";

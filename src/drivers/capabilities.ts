@@ -53,7 +53,7 @@ export const CAPABILITIES: Record<'embedded' | 'nft', { verb: string; table: Cap
       // with redirect, zon-lb's tx changes only a counter (xdp_redirect_full_nat): zon-lb-ebpf/src/main.rs
       tx: does('with redirect it changes nothing in zon-lb\'s forwarding either'),
       'without redirect': not('zon-lb rewrites such a backend\'s packets in place and passes them to the local stack, or back out of their link with tx, untracked; the embedded program always forwards by FIB lookup'),
-      dsr_l2: not('direct server return is not part of the embedded program yet'),
+      dsr_l2: does('the backend\'s MAC on the packet as it is, redirected; the backend answers the client from the VIP and the kernel forwards those replies'),
       dsr_l3: not('direct server return over ip6tnl is not part of the embedded program'),
       'cross-family': not('it translates within one IP family'),
       'over 64 backends': not('its program holds 64 backends a group (bpf/zonlb_xdp.c MAX_BACKENDS)'),

@@ -45,6 +45,9 @@ export interface ServiceCount {
   scope: string;
   /** Per backend key ("1_0"), where the driver can tell. */
   backends?: Record<string, number>;
+  /** Of `packets`, those toward the backends, and those of their replies (DSR: the balancer sees none). */
+  requests?: number;
+  replies?: number;
 }
 
 export interface LoadedBalancer {

@@ -34,13 +34,18 @@ const ZONLB_ONLY: [string, ReturnType<typeof config>, string][] = [
   ['log_filter=', withBackend('["redirect", "log_filter=info"]'), 'backend 1_0'],
   ['replace', withBackend('["redirect", "replace"]'), 'backend 1_0'],
   ['alt_addr=', withBackend('["redirect", "alt_addr=10.2.0.9"]'), 'backend 1_0'],
-  ['dsr_l2', withBackend('["redirect", "dsr_l2"]'), 'backend 1_0'],
   ['a backend without redirect', withBackend('["tx"]'), 'backend 1_0'],
   ['unknown option "frob"', withBackend('["redirect", "frob"]'), 'backend 1_0'],
   ['group option "disable"', config(`${GROUP('["disable"]')}${BACKEND('["redirect"]')}`), 'netif.veth0.1'],
   ['protocol 47', config(`${GROUP('[]', 47)}[backend.1_0]\nip = "10.2.0.2"\noptions = ["redirect"]\n`), 'netif.veth0.1'],
   ['IPv4 to IPv6', config(`${GROUP()}${BACKEND('["redirect", "dsr_l3"]', '1_0', '2001:db8::2')}`), 'backend 1_0'],
 ];
+test('L2 DSR: the embedded program serves it, nft (NAT) refuses it by name', (t) => {
+  const cfg = withBackend('["redirect", "dsr_l2"]');
+  t.deepEqual(lacking('embedded', cfg), []);
+  t.deepEqual(lacking('nft', cfg), ['the nft driver cannot do dsr_l2 (backend 1_0 in /s/z.zonlb.toml): NAT is not direct server return']);
+});
+
 for (const [label, cfg, where] of ZONLB_ONLY) {
   for (const driver of ['embedded', 'nft'] as const) {
     test(`the ${driver} driver refuses ${label} by name, with the key and the file`, (t) => {

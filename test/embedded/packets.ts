@@ -88,3 +88,75 @@ export function inspect(frame: Buffer): { src: string; dst: string; sport: numbe
   const ports = proto === 58 ? [body.readUInt16BE(4), body.readUInt16BE(4)] : [body.readUInt16BE(0), body.readUInt16BE(2)];
   return { src: hex(ip.subarray(8, 24)), dst: hex(ip.subarray(24, 40)), sport: ports[0]!, dport: ports[1]!, checksumsOk: checksum(Buffer.concat([pseudo, body])) === 0 };
 }
+
+const mac = (b: Buffer) => [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
+
+/** The frame's MAC addresses, as `ip link` prints them. */
+export function macs(frame: Buffer): { dst: string; src: string } {
+  return { dst: mac(frame.subarray(0, 6)), src: mac(frame.subarray(6, 12)) };
+}
+
+/** Splits a frame's datagram in two fragments (the first carries the L4 header), as the sender's stack would. */
+export function fragments(frame: Buffer, at: number, id: number): Buffer[] {
+  if (at % 8) throw new Error('fragments split at multiples of 8 bytes');
+  const eth = frame.subarray(0, 14);
+  if (frame.readUInt16BE(12) === 0x0800) {
+    const ip = frame.subarray(14, 34);
+    const body = frame.subarray(34);
+    return [body.subarray(0, at), body.subarray(at)].map((part, i) => {
+      const h = Buffer.from(ip);
+      h.writeUInt16BE(20 + part.length, 2); h.writeUInt16BE(id, 4); h.writeUInt16BE(i === 0 ? 0x2000 : at / 8, 6);
+      h.writeUInt16BE(0, 10); h.writeUInt16BE(checksum(h), 10);
+      return Buffer.concat([eth, h, part]);
+    });
+  }
+  const ip = frame.subarray(14, 54);
+  const body = frame.subarray(54);
+  return [body.subarray(0, at), body.subarray(at)].map((part, i) => {
+    const h = Buffer.from(ip);
+    h.writeUInt16BE(8 + part.length, 4); h.writeUInt8(44, 6);
+    const fh = Buffer.alloc(8);
+    fh.writeUInt8(ip[6]!, 0); fh.writeUInt16BE(i === 0 ? 1 : at, 2); fh.writeUInt32BE(id, 4);
+    return Buffer.concat([eth, h, fh, part]);
+  });
+}
+
+/** The datagram the receiver reassembles from (rewritten) fragments: `inspect` then checks its L4 checksum from scratch. */
+export function reassemble(frags: Buffer[]): Buffer {
+  const first = frags[0]!;
+  if (first.readUInt16BE(12) === 0x0800) {
+    const parts = frags.map((f) => f.subarray(34, 14 + f.readUInt16BE(16)));
+    const h = Buffer.from(first.subarray(14, 34));
+    const len = parts.reduce((n, p) => n + p.length, 0);
+    h.writeUInt16BE(20 + len, 2); h.writeUInt16BE(0, 6); h.writeUInt16BE(0, 10); h.writeUInt16BE(checksum(h), 10);
+    return Buffer.concat([first.subarray(0, 14), h, ...parts]);
+  }
+  const parts = frags.map((f) => f.subarray(62, 54 + f.readUInt16BE(18)));
+  const h = Buffer.from(first.subarray(14, 54));
+  h.writeUInt16BE(parts.reduce((n, p) => n + p.length, 0), 4); h.writeUInt8(first[54]!, 6);
+  return Buffer.concat([first.subarray(0, 14), h, ...parts]);
+}
+
+/** A fragment's addresses and, for IPv4, whether its header checksum verifies. */
+export function inspectFragment(frame: Buffer): { src: string; dst: string; headerOk: boolean } {
+  const v4 = frame.readUInt16BE(12) === 0x0800;
+  const ip = frame.subarray(14, v4 ? 34 : 54);
+  const hex = (b: Buffer) => [...Array(8).keys()].map((i) => b.readUInt16BE(i * 2).toString(16)).join(':');
+  return v4
+    ? { src: [...ip.subarray(12, 16)].join('.'), dst: [...ip.subarray(16, 20)].join('.'), headerOk: checksum(ip) === 0 }
+    : { src: hex(ip.subarray(8, 24)), dst: hex(ip.subarray(24, 40)), headerOk: true };
+}
+
+/** An ICMP "fragmentation needed" / ICMPv6 "packet too big": who sends it, the MTU, what it quotes, whether its checksums verify. */
+export function inspectTooBig(frame: Buffer): { src: string; dst: string; type: number; code: number; mtu: number; quote: Buffer; checksumsOk: boolean; length: number } {
+  const { src, dst } = inspectFragment(frame);
+  if (frame.readUInt16BE(12) === 0x0800) {
+    const ip = frame.subarray(14, 34);
+    const icmp = frame.subarray(34, 14 + ip.readUInt16BE(2));
+    return { src, dst, type: icmp[0]!, code: icmp[1]!, mtu: icmp.readUInt16BE(6), quote: icmp.subarray(8), checksumsOk: checksum(ip) === 0 && checksum(icmp) === 0 && ip[9] === 1, length: frame.length };
+  }
+  const ip = frame.subarray(14, 54);
+  const icmp = frame.subarray(54, 54 + ip.readUInt16BE(4));
+  const pseudo = Buffer.alloc(40); ip.copy(pseudo, 0, 8, 40); pseudo.writeUInt32BE(icmp.length, 32); pseudo.writeUInt8(58, 39);
+  return { src, dst, type: icmp[0]!, code: icmp[1]!, mtu: icmp.readUInt32BE(4), quote: icmp.subarray(8), checksumsOk: checksum(Buffer.concat([pseudo, icmp])) === 0 && ip[6] === 58, length: frame.length };
+}

@@ -32,9 +32,16 @@ live(title('netns-veth-to-netns runs end to end through the zon-lb test double w
   t.deepEqual(snapshot(), before);
 });
 
-// The embedded program translates a loopback backend's replies at the client's peer veth, which
-// zon-lb (and so the double) never attaches to: this waits for that path to move onto the netif.
-test.skip('veth-netns runs end to end through the zon-lb test double [skipped: needs the embedded program\'s local-backend path on the netif only]', () => {});
+// the README example: the backend on the load balancer's own loopback, its replies translated on the way out
+live(title('veth-netns runs end to end through the zon-lb test double with real traffic, and leaves nothing behind'), async (t) => {
+  const before = snapshot();
+  const r = await zonlab('run', 'veth-netns', '--lb', 'zon-lb', '--zonlb', double, '--json', '--set', 'duration=1');
+  t.is(r.exitCode, 0, `${r.stderr}\n${r.stdout.slice(0, 4000)}`);
+  const doc = JSON.parse(r.stdout);
+  t.is(doc.status, 'passed');
+  for (const c of doc.checks) t.regex(c.summary, /load balancer counted gid \d+ interface veth0 \(zon-lb stats\): \+[1-9]/, `${c.name}: proof from zon-lb stats`);
+  t.deepEqual(snapshot(), before);
+});
 
 const REFUSED = ['group option "Disable"', 'no_nat', 'no_ct', 'no_conntrack', 'disable', 'redirect=', 'mac=', 'if_mac=', 'vlan=', 'if=', 'ip=', 'ipmask=', 'port=', 'log_filter=', 'replace', 'alt_addr='];
 

@@ -68,6 +68,11 @@ test('the base scenario is valid and resolved', (t) => {
   t.is(s.checks[0]!.kind, 'telnet');
 });
 
+test('an ethtool feature set to "" is left as the kernel has it: no setting, so a parameter can ask for none', (t) => {
+  const s = validate(BASE.replace('ethtool = { tx = "off" }', 'ethtool = { tx = "off", tso = "" }'));
+  t.deepEqual(s.veths[0]!.a.ethtool, { tx: 'off' });
+});
+
 test('the shipped veth-netns scenario is valid', (t) => {
   const s = loadScenario('veth-netns');
   t.is(s.name, 'veth-netns');

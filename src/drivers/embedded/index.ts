@@ -1,30 +1,44 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism, networkInterfaces } from 'node:os';
 import path from 'node:path';
-import { runCommand } from '../../../lab/run-command.js';
-import { bpfDir, stateDir } from '../../paths.js';
+import { ExitCode, UserError } from '../../errors.js';
+import { bpfDir } from '../../paths.js';
 import type { ZonlbConfig } from '../../zonlb/config.js';
-import type { Driver, LoadContext, LoadedBalancer } from '../driver.js';
+import type { Driver, LoadContext, LoadedBalancer, ServiceCount } from '../driver.js';
 import { libbpf, XDP_FLAGS } from './libbpf.js';
-import { COUNTERS, serviceKey, serviceValue } from './maps.js';
+import { COUNTERS, MAX_SERVICES, serviceKey, serviceValue, SVC_STAT_SIZE, sumPerCpu, svcStatKey } from './maps.js';
 import { lacking } from '../capabilities.js';
 
 export const OBJECT = path.join(bpfDir, 'zonlb_xdp.o');
 
-/** What the embedded data path lacks: src/drivers/capabilities.ts says, option by option. */
+/** What the embedded data path lacks: src/drivers/capabilities.ts says, option by option; and configs larger than its maps. */
 export function embeddedMissing(config: ZonlbConfig | undefined): string[] {
   const reasons: string[] = [];
   if (!existsSync(OBJECT)) reasons.push('bpf/zonlb_xdp.o is not built (run npm run setup)');
   if (config) reasons.push(...lacking('embedded', config));
+  if ((config?.services.length ?? 0) > MAX_SERVICES) reasons.push(`the embedded driver holds at most ${MAX_SERVICES} groups: ${config!.file} has ${config!.services.length}`);
   return reasons;
 }
 
-/** A backend on this host's loopback: its replies leave through the client's link, so the peer translates them. */
-function isLoopback(ip: string): boolean {
-  return ip.startsWith('127.') || ip === '::1';
+const isLoopback = (ip: string) => ip.startsWith('127.') || ip === '::1';
+
+/** A backend this host answers for: requests reach it through the local stack, its replies leave through it. */
+function isLocal(ip: string): boolean {
+  const own = Object.values(networkInterfaces()).flat().map((a) => a?.address);
+  return isLoopback(ip) || own.includes(ip);
 }
 
-function possibleCpus(): number {
+/** ZONLAB_XDP_MODE=native|generic overrides the driver's choice (the benchmark's reference). */
+function xdpMode(): number | undefined {
+  const mode = process.env.ZONLAB_XDP_MODE;
+  if (mode === undefined || mode === '') return undefined;
+  if (mode === 'native') return XDP_FLAGS.drvMode;
+  if (mode === 'generic') return XDP_FLAGS.skbMode;
+  throw new UserError(`ZONLAB_XDP_MODE=${mode} is not an XDP mode`, ExitCode.badInput, ['native or generic, or leave it unset for the driver to choose']);
+}
+
+/** Per-CPU maps hold a value for every possible CPU, online or not. */
+export function possibleCpus(): number {
   try {
     const text = readFileSync('/sys/devices/system/cpu/possible', 'utf8').trim();
     return text.split(',').reduce((n, part) => { const [a, b] = part.split('-').map(Number); return n + (b === undefined ? 1 : b! - a! + 1); }, 0);
@@ -38,27 +52,26 @@ export const embeddedDriver: Driver = {
   missing: async (config) => embeddedMissing(config),
   version: async () => `zonlab-xdp (libbpf.so.1, ${path.basename(OBJECT)})`,
   crashUndo: (ctx) => [
-    ...ctx.config.interfaces.map((i) => ({ argv: ['ip', 'link', 'set', 'dev', i, 'xdp', 'off'] })),
-    ...Object.values(ctx.peers ?? {}).map((p) => ({ argv: [...(p.netns ? ['ip', '-n', p.netns] : ['ip']), 'link', 'set', 'dev', p.name, 'xdp', 'off'] })),
+    // `xdp off` leaves a generic program in place on a link whose driver has native XDP (veth)
+    ...ctx.config.interfaces.flatMap((i) => ['xdp', 'xdpgeneric'].map((mode) => ({ argv: ['ip', 'link', 'set', 'dev', i, mode, 'off'] }))),
+    ...(ctx.config.services.some((s) => s.backends.some((b) => isLoopback(b.ip))) ? ctx.config.interfaces.map((i) => ({ argv: ['tc', 'qdisc', 'del', 'dev', i, 'clsact'] })) : []),
   ],
   async load(ctx: LoadContext): Promise<LoadedBalancer> {
     const bpf = libbpf();
     bpf.takeLog();
     const obj = bpf.openFile(OBJECT);
     const attached: { ifindex: number; flags: number; name: string }[] = [];
-    const peersAttached: { netns?: string; name: string }[] = [];
-    let pin: string | undefined;
+    const tcAttached: { ifindex: number; name: string }[] = [];
     const unload = async () => {
       const failures: string[] = [];
       for (const a of attached.splice(0)) {
         const err = bpf.xdpDetach(a.ifindex, a.flags);
         if (err && err !== -19 /* ENODEV: the link is gone already */) failures.push(`detach XDP from ${a.name}: ${bpf.strerror(err)}`);
       }
-      for (const p of peersAttached.splice(0)) {
-        const r = await runCommand([...(p.netns ? ['ip', '-n', p.netns] : ['ip']), 'link', 'set', 'dev', p.name, 'xdp', 'off'], { reject: false });
-        if (r.failed && !/Cannot find device|does not exist/.test(r.stderr)) failures.push(`detach XDP from ${p.name}@${p.netns ?? 'default'}: ${r.stderr.trim()}`);
+      for (const a of tcAttached.splice(0)) {
+        const err = bpf.tcDestroy(a.ifindex);
+        if (err && err !== -19 && err !== -2) failures.push(`remove the clsact qdisc of ${a.name}: ${bpf.strerror(err)}`);
       }
-      if (pin) rmSync(pin, { force: true });
       bpf.close(obj);
       if (failures.length) throw new Error(failures.join('; '));
     };
@@ -67,31 +80,33 @@ export const embeddedDriver: Driver = {
       if (err) throw new Error(`the kernel refused bpf/zonlb_xdp.o (${bpf.strerror(err)}):\n${bpf.takeLog().trim().split('\n').slice(-40).join('\n')}`);
       const prog = bpf.programFd(obj, 'zonlb_xdp');
       const services = bpf.mapFd(obj, 'services');
-      for (const s of ctx.config.services) {
-        const e = bpf.update(services, serviceKey(s), serviceValue(s));
+      ctx.config.services.forEach((s, slot) => {
+        const e = bpf.update(services, serviceKey(s), serviceValue(s, slot));
         if (e) throw new Error(`cannot fill the services map for ${s.vip}: ${bpf.strerror(e)}`);
-      }
+      });
+      // Every backend on this host: every packet goes up the local stack, where native XDP on a veth
+      // only costs (the veth driver then turns TSO off on the peer and copies each frame for XDP);
+      // generic XDP sees the peer's large segments whole. A backend to redirect to wants native.
+      const local = ctx.config.services.every((s) => s.backends.every((b) => isLocal(b.ip)));
+      const preferred = xdpMode() ?? (local ? XDP_FLAGS.skbMode : XDP_FLAGS.drvMode);
       for (const name of ctx.config.interfaces) {
         const ifindex = bpf.ifindex(name);
         if (!ifindex) throw new Error(`no interface ${name} to attach the load balancer to`);
         // native mode where the driver has it (veth does), generic where it does not (lo)
-        let flags: number = XDP_FLAGS.drvMode;
+        let flags: number = preferred;
         let e = bpf.xdpAttach(ifindex, prog, flags);
-        if (e) { flags = XDP_FLAGS.skbMode; e = bpf.xdpAttach(ifindex, prog, flags); }
+        if (e && flags === XDP_FLAGS.drvMode) { flags = XDP_FLAGS.skbMode; e = bpf.xdpAttach(ifindex, prog, flags); }
         if (e) throw new Error(`cannot attach XDP to ${name} (ifindex ${ifindex}): ${bpf.strerror(e)}`);
         attached.push({ ifindex, flags, name });
+        ctx.log(`embedded: XDP on ${name} in ${flags === XDP_FLAGS.drvMode ? 'native' : 'generic (skb)'} mode${local ? ': every backend is on this host' : ''}`);
       }
-      // replies of a backend on loopback leave through the client's link: translate them at its peer
-      const local = ctx.config.services.filter((s) => s.backends.some((b) => isLoopback(b.ip)));
-      const peers = [...new Set(local.map((s) => s.netif))].map((i) => ctx.peers?.[i]).filter((p): p is { netns?: string; name: string } => Boolean(p));
-      if (peers.length) {
-        const dir = process.env.TC_BPF_MNT ?? path.join(stateDir(), 'bpffs');
-        pin = path.join(dir, `zonlab_${ctx.runId}_xdp`);
-        const e = bpf.pin(prog, pin);
-        if (e) throw new Error(`cannot pin the program at ${pin}: ${bpf.strerror(e)}`);
-        for (const p of peers) {
-          await runCommand([...(p.netns ? ['ip', '-n', p.netns] : ['ip']), '-force', 'link', 'set', 'dev', p.name, 'xdpdrv', 'pinned', pin]);
-          peersAttached.push(p);
+      // a backend on this host answers through the local stack: its replies are translated as they leave
+      if (ctx.config.services.some((s) => s.backends.some((b) => isLocal(b.ip)))) {
+        const tc = bpf.programFd(obj, 'zonlb_tc_egress');
+        for (const a of [...attached]) {
+          const e = bpf.tcAttachEgress(a.ifindex, tc);
+          if (e) throw new Error(`cannot attach the tc egress program to ${a.name}: ${bpf.strerror(e)}`);
+          tcAttached.push(a);
         }
       }
     } catch (err) {
@@ -99,28 +114,43 @@ export const embeddedDriver: Driver = {
       throw err;
     }
     const counters = bpf.mapFd(obj, 'counters');
+    const svcStats = bpf.mapFd(obj, 'svc_stats');
     const cpus = possibleCpus();
+    const serviceCounts = () => {
+      const out: Record<number, ServiceCount> = {};
+      ctx.config.services.forEach((s, slot) => {
+        const count: ServiceCount = { packets: 0, scope: `service gid ${s.gid} (embedded XDP, per backend)`, backends: {}, requests: 0, replies: 0 };
+        s.backends.forEach((b, i) => {
+          const value = Buffer.alloc(SVC_STAT_SIZE * cpus);
+          const [requests, replies] = bpf.lookup(svcStats, svcStatKey(slot, i), value) === 0 ? sumPerCpu(value, cpus, 2) : [0, 0];
+          count.backends![b.key] = requests! + replies!;
+          count.requests! += requests!;
+          count.replies! += replies!;
+        });
+        count.packets = count.requests! + count.replies!;
+        out[s.gid] = count;
+      });
+      return out;
+    };
     const balancer: LoadedBalancer = {
       driver: 'embedded',
       version: await embeddedDriver.version(),
-      async serviceCounts() {
-        const matched = (await balancer.counters!()).matched ?? 0;
-        return Object.fromEntries(ctx.config.services.map((s) => [s.gid, { packets: matched, scope: '(the program counts all services together)' }]));
-      },
       async counters() {
         const out: Record<string, number> = {};
         COUNTERS.forEach((name, i) => {
           const key = Buffer.alloc(4);
           key.writeUInt32LE(i);
           const value = Buffer.alloc(8 * cpus);
-          if (bpf.lookup(counters, key, value) === 0) {
-            let sum = 0;
-            for (let c = 0; c < cpus; c++) sum += Number(value.readBigUInt64LE(c * 8));
-            out[name] = sum;
-          }
+          if (bpf.lookup(counters, key, value) === 0) out[name] = sumPerCpu(value, cpus, 1)[0]!;
         });
+        // per group, as nft's gid_N_packets: toward the backends and back
+        for (const [gid, c] of Object.entries(serviceCounts())) {
+          out[`gid_${gid}_requests`] = c.requests!;
+          out[`gid_${gid}_replies`] = c.replies!;
+        }
         return out;
       },
+      serviceCounts: async () => serviceCounts(),
       unload,
     };
     return balancer;

@@ -14,10 +14,18 @@ export interface Libbpf {
   lookup(fd: number, key: Buffer, value: Buffer): number;
   xdpAttach(ifindex: number, progFd: number, flags: number): number;
   xdpDetach(ifindex: number, flags: number): number;
+  /** A tc egress filter (clsact, direct action) running the program; the clsact qdisc is made if missing. */
+  tcAttachEgress(ifindex: number, progFd: number): number;
+  /** Removes the clsact qdisc of the interface, and with it every tc filter on it. */
+  tcDestroy(ifindex: number): number;
   pin(fd: number, path: string): number;
   strerror(err: number): string;
   ifindex(name: string): number;
-  testRun(progFd: number, packet: Buffer, out: Buffer): { err: number; retval: number; sizeOut: number };
+  /**
+   * BPF_PROG_TEST_RUN; `ingressIfindex` (XDP only) is the interface the packet seems to arrive on;
+   * with `repeat`, the kernel runs it that many times on the same buffer and `durationNs` is the mean.
+   */
+  testRun(progFd: number, packet: Buffer, out: Buffer | null, ingressIfindex?: number, repeat?: number): { err: number; retval: number; sizeOut: number; durationNs: number };
   /** What libbpf printed (warnings and the verifier log) since the last call. */
   takeLog(): string;
 }
@@ -48,6 +56,15 @@ export function libbpf(): Libbpf {
     ctx_in: 'void *', ctx_out: 'void *', ctx_size_in: 'uint32_t', ctx_size_out: 'uint32_t',
     retval: 'uint32_t', repeat: 'int', duration: 'uint32_t', flags: 'uint32_t', cpu: 'uint32_t', batch_size: 'uint32_t',
   });
+  const TcHook = koffi.struct('bpf_tc_hook', { sz: 'size_t', ifindex: 'int', attach_point: 'uint32_t', parent: 'uint32_t' });
+  const TcOpts = koffi.struct('bpf_tc_opts', { sz: 'size_t', prog_fd: 'int', flags: 'uint32_t', prog_id: 'uint32_t', handle: 'uint32_t', priority: 'uint32_t' });
+  const tcHookCreate = lib.func('int bpf_tc_hook_create(bpf_tc_hook *hook)');
+  const tcHookDestroy = lib.func('int bpf_tc_hook_destroy(bpf_tc_hook *hook)');
+  const tcAttach = lib.func('int bpf_tc_attach(bpf_tc_hook *hook, _Inout_ bpf_tc_opts *opts)');
+  const TC_INGRESS = 1;
+  const TC_EGRESS = 2;
+  const EEXIST = 17;
+  const hook = (ifindex: number, attachPoint: number) => ({ sz: koffi.sizeof(TcHook), ifindex, attach_point: attachPoint, parent: 0 });
   const openFile = lib.func('void *bpf_object__open_file(const char *path, void *opts)');
   const load = lib.func('int bpf_object__load(void *obj)');
   const close = lib.func('void bpf_object__close(void *obj)');
@@ -83,6 +100,13 @@ export function libbpf(): Libbpf {
     lookup: (fd, key, value) => lookup(fd, key, value) as number,
     xdpAttach: (ifindex, fd, flags) => attach(ifindex, fd, flags, null) as number,
     xdpDetach: (ifindex, flags) => detach(ifindex, flags, null) as number,
+    tcAttachEgress(ifindex, progFd) {
+      const h = hook(ifindex, TC_EGRESS);
+      const made = tcHookCreate(h) as number;
+      if (made && made !== -EEXIST) return made;
+      return tcAttach(h, { sz: koffi.sizeof(TcOpts), prog_fd: progFd, flags: 0, prog_id: 0, handle: 1, priority: 1 }) as number;
+    },
+    tcDestroy: (ifindex) => tcHookDestroy(hook(ifindex, TC_INGRESS | TC_EGRESS)) as number,
     pin: (fd, path) => pin(fd, path) as number,
     strerror(err) {
       const buf = Buffer.alloc(256);
@@ -90,10 +114,14 @@ export function libbpf(): Libbpf {
       return buf.subarray(0, buf.indexOf(0)).toString();
     },
     ifindex: (name) => ifNameToIndex(name) as number,
-    testRun(fd, packet, out) {
-      const opts = { sz: koffi.sizeof(TestRunOpts), data_in: packet, data_out: out, data_size_in: packet.length, data_size_out: out.length, ctx_in: null, ctx_out: null, ctx_size_in: 0, ctx_size_out: 0, retval: 0, repeat: 1, duration: 0, flags: 0, cpu: 0, batch_size: 0 };
+    testRun(fd, packet, out, ingressIfindex, repeat = 1) {
+      // struct xdp_md: data, data_end (the packet's size), data_meta, ingress_ifindex, rx_queue_index, egress_ifindex
+      const ctx = ingressIfindex === undefined ? null : Buffer.alloc(24);
+      ctx?.writeUInt32LE(packet.length, 4);
+      ctx?.writeUInt32LE(ingressIfindex ?? 0, 12);
+      const opts = { sz: koffi.sizeof(TestRunOpts), data_in: packet, data_out: out, data_size_in: packet.length, data_size_out: out?.length ?? 0, ctx_in: ctx, ctx_out: null, ctx_size_in: ctx?.length ?? 0, ctx_size_out: 0, retval: 0, repeat, duration: 0, flags: 0, cpu: 0, batch_size: 0 };
       const err = testRun(fd, opts) as number;
-      return { err, retval: opts.retval, sizeOut: opts.data_size_out };
+      return { err, retval: opts.retval, sizeOut: opts.data_size_out, durationNs: opts.duration };
     },
     takeLog() {
       const l = log;

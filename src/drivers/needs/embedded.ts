@@ -9,7 +9,10 @@ import { xdpNeeds } from './xdp.js';
  * the kernel after rewriting it: a packet for a loopback backend (always), and one it cannot
  * redirect (too big for the next link; a next hop not resolved). The latter carries a source of
  * this namespace (the VIP on replies, src_ip on requests), which the kernel drops as a martian
- * unless accept_local is on where it arrived.
+ * unless accept_local is on where it arrived. In L2 DSR the backend answers the client from the
+ * VIP through its default route, this namespace: the kernel forwards those replies, arriving on the
+ * backend's link with a source of its own (accept_local), and for IPv6 forwards on that link alone
+ * (force_forwarding, kernel 6.17) rather than turning forwarding on for every interface.
  */
 export function embeddedNeeds(config: ZonlbConfig, s: Scenario): Needs {
   const routes = backendRoutes('embedded', config, s);
@@ -21,5 +24,11 @@ export function embeddedNeeds(config: ZonlbConfig, s: Scenario): Needs {
     ...xdp.sysctls,
     ...(remoteFamilies(routes).includes(4) ? ifs.map((i) => sysctlNeed('embedded', `net.ipv4.conf.${i}.accept_local`, `a rewritten packet it hands to the kernel on ${i} (too big to redirect, next hop not resolved) has a local source, a martian without it`)) : []),
   ];
+  const dsr = new Set(config.services.flatMap((x) => x.backends.filter((b) => b.options.dsrL2).map((b) => b.key)));
+  for (const h of routes.hops.filter((x) => x.backends.some((k) => dsr.has(k)))) {
+    const why = `L2 DSR: the replies of ${h.backends.join(', ')} come back from the VIP on ${h.dev} and the kernel forwards them to the client`;
+    if (h.family === 4) sysctls.push(sysctlNeed('embedded', `net.ipv4.conf.${h.dev}.accept_local`, why), sysctlNeed('embedded', `net.ipv4.conf.${h.dev}.forwarding`, why));
+    else sysctls.push(sysctlNeed('embedded', `net.ipv6.conf.${h.dev}.force_forwarding`, why));
+  }
   return { ...xdp, sysctls };
 }

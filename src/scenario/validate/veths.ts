@@ -32,8 +32,10 @@ function vethEnd(f: Fields | undefined, d: Declared, input: ValidateInput): Veth
   const ethtool: VethEnd['ethtool'] = {};
   const eth = f.sub('ethtool');
   for (const [feature, v] of Object.entries(eth?.table ?? {})) {
+    // "" leaves the feature as the kernel has it: a parameter can then ask for a setting or for none
+    if (v === '') continue;
     if (!isEthtoolFeature(feature)) eth!.problem(feature, 'is not an ethtool feature name', 'as `ethtool -k` prints them, e.g. "tx" or "tx-checksumming"');
-    else if (v !== 'on' && v !== 'off' && typeof v !== 'boolean') eth!.problem(feature, `must be "on" or "off"`);
+    else if (v !== 'on' && v !== 'off' && typeof v !== 'boolean') eth!.problem(feature, `must be "on" or "off"`, '"" leaves it as the kernel has it');
     else ethtool[feature] = v === true || v === 'on' ? 'on' : 'off';
   }
   const xdp = xdpHelper(f, input);
