@@ -46,6 +46,16 @@ export async function startProof(check: CheckSpec, s: Scenario, lb: LoadedBalanc
 
 type Counts = Record<number, ServiceCount> | undefined;
 
+/** A DSR service whose replies the load balancer counted (a driver that tells requests from replies). */
+function dsrRepliesSeen(targets: LbTarget[], before: Counts, after: Counts): string | undefined {
+  for (const { service } of targets) {
+    if (!service.backends.length || !service.backends.every((b) => b.options.dsrL2)) continue;
+    const replies = (after?.[service.gid]?.replies ?? 0) - (before?.[service.gid]?.replies ?? 0);
+    if (replies > 0) return `the load balancer counted ${replies} replies of DSR service gid ${service.gid}`;
+  }
+  return undefined;
+}
+
 export function judge(check: CheckSpec, targets: LbTarget[], lb: LoadedBalancer | undefined, before: Counts, after: Counts, echoes: { ns: NetnsRef; before: EchoCounts; after: EchoCounts }[]): CarriedEvidence {
   const services = targets.map(({ service }) => {
     const b = before?.[service.gid];
@@ -57,8 +67,12 @@ export function judge(check: CheckSpec, targets: LbTarget[], lb: LoadedBalancer 
   if (!lb || lb.driver === 'none') return { services, carried: false, reason: `there is no load balancer (--lb none), so nothing counted the packets for service gid ${gids}` };
   if (!before || !after) return { services, carried: false, reason: `the ${lb.driver} driver cannot show per-service counts, so nothing proves it carried service gid ${gids}` };
   const moved = services.filter((x) => (x.delta ?? 0) > 0);
-  const counted = services.map((x) => `gid ${x.gid} ${x.scope ?? ''}: +${x.delta ?? 0} packets`.replace(/ {2,}/g, ' ')).join(', ');
+  let counted = services.map((x) => `gid ${x.gid} ${x.scope ?? ''}: +${x.delta ?? 0} packets`.replace(/ {2,}/g, ' ')).join(', ');
   if (!moved.length) return { services, carried: false, reason: `its counts did not move (${counted})` };
+  const dsrReplies = dsrRepliesSeen(targets, before, after);
+  if (dsrReplies) return { services, carried: false, reason: `${dsrReplies}: in direct server return the backend answers the client itself` };
+  const dsr = targets.some(({ service }) => service.backends.length && service.backends.every((b) => b.options.dsrL2)) && after && Object.values(after).some((c) => c.replies !== undefined);
+  if (dsr) counted += ', none of the replies (direct server return)';
   if (check.kind !== 'ping' || !echoes.length) return { services, carried: true, reason: `load balancer counted ${counted}` };
   const family = check.to.includes(':') ? 'v6' : 'v4';
   const backendEchoes = echoes.map((e) => ({ netns: e.ns ?? 'default', answered: e.after[family] - e.before[family] }));

@@ -56,3 +56,17 @@ test('echo counters from /proc/net/snmp and snmp6', (t) => {
   t.deepEqual(parseEchoCounts(snmp), { v4: 5, v6: 4 });
   t.deepEqual(parseEchoCounts(''), { v4: 0, v6: 0 });
 });
+
+test('L2 DSR: carried only when the requests moved and none of the replies passed the load balancer', (t) => {
+  const dsr = loadScenario('dsr-l2');
+  const c = dsr.checks.find((x) => x.name === 'iperf')!;
+  const targets = lbTargetsOf(c, dsr);
+  const gid = targets[0]!.service.gid;
+  const at = (requests: number, replies: number) => ({ [gid]: { packets: requests + replies, requests, replies, scope: `service gid ${gid}` } });
+  const direct = judge(c, targets, lb('embedded'), at(0, 0), at(900, 0), []);
+  t.true(direct.carried);
+  t.regex(direct.reason, /none of the replies \(direct server return\)/);
+  const through = judge(c, targets, lb('embedded'), at(0, 0), at(900, 850), []);
+  t.false(through.carried);
+  t.regex(through.reason, /counted 850 replies of DSR service gid \d+: in direct server return the backend answers the client itself/);
+});
