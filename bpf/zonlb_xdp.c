@@ -606,21 +606,60 @@ int zonlb_xdp(struct xdp_md *ctx)
 	return deliver(ctx, &p, &n, known);
 }
 
+/* the first headers in the linear part, where direct access reaches them */
+static __always_inline void pull_headers(struct __sk_buff *skb, void **data, void **end)
+{
+	const __u32 want = sizeof(struct ethhdr) + sizeof(struct ipv6hdr) + sizeof(struct frag6_hdr) + sizeof(struct tcphdr);
+	*data = (void *)(long)skb->data;
+	*end = (void *)(long)skb->data_end;
+	if (*data + want > *end) {
+		bpf_skb_pull_data(skb, want);
+		*data = (void *)(long)skb->data;
+		*end = (void *)(long)skb->data_end;
+	}
+}
+
 /*
- * The replies of a backend on this host (the README's 127.0.0.23) leave through the stack, not XDP:
- * translated back here as they leave. The helpers keep checksums right whatever their state (a
- * locally sent packet's is often left to the device: CHECKSUM_PARTIAL).
+ * Addresses and ports as the flow's nat says, on an skb: the helpers keep checksums right whatever
+ * their state (a locally sent packet's is often left to the device: CHECKSUM_PARTIAL), and copy
+ * only the headers of a shared packet.
  */
+static __always_inline void skb_translate(struct __sk_buff *skb, void *data, const struct parsed *p, const struct nat *n)
+{
+	__u32 l3 = p->l3 - data;
+	__u32 check = p->l4check ? (void *)p->l4check - data : 0;
+	__u32 ports = p->sport ? (void *)p->sport - data : 0;
+	__u64 l4flags = p->f.proto == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0;
+	__s64 addrs, l4diff;
+	if (p->f.family == AF_INET) {
+		addrs = bpf_csum_diff((__be32 *)p->f.src.w, 4, (__be32 *)n->src.w, 4, 0);
+		addrs = bpf_csum_diff((__be32 *)p->f.dst.w, 4, (__be32 *)n->dst.w, 4, addrs);
+		bpf_l3_csum_replace(skb, l3 + offsetof(struct iphdr, check), 0, addrs, 0);
+		bpf_skb_store_bytes(skb, l3 + offsetof(struct iphdr, saddr), n->src.w, 4, 0);
+		bpf_skb_store_bytes(skb, l3 + offsetof(struct iphdr, daddr), n->dst.w, 4, 0);
+	} else {
+		addrs = bpf_csum_diff((__be32 *)p->f.src.w, 16, (__be32 *)n->src.w, 16, 0);
+		addrs = bpf_csum_diff((__be32 *)p->f.dst.w, 16, (__be32 *)n->dst.w, 16, addrs);
+		bpf_skb_store_bytes(skb, l3 + offsetof(struct ipv6hdr, saddr), n->src.w, 16, 0);
+		bpf_skb_store_bytes(skb, l3 + offsetof(struct ipv6hdr, daddr), n->dst.w, 16, 0);
+	}
+	if (check && p->f.proto != IPPROTO_ICMP)
+		bpf_l4_csum_replace(skb, check, 0, addrs, BPF_F_PSEUDO_HDR | l4flags);
+	if (ports && !is_icmp(p->f.proto)) {
+		l4diff = bpf_csum_diff((__be32 *)&p->f.sport, 4, (__be32 *)&n->sport, 4, 0);
+		if (check)
+			bpf_l4_csum_replace(skb, check, 0, l4diff, l4flags);
+		bpf_skb_store_bytes(skb, ports, &n->sport, 4, 0);
+	}
+}
+
+/* The replies of a backend on this host (the README's 127.0.0.23) leave through the stack: translated back as they leave. */
 SEC("tc")
 int zonlb_tc_egress(struct __sk_buff *skb)
 {
 	struct parsed p;
-	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
-	if (data + sizeof(struct ethhdr) + sizeof(struct ipv6hdr) + sizeof(struct frag6_hdr) + sizeof(struct tcphdr) > end) {
-		bpf_skb_pull_data(skb, sizeof(struct ethhdr) + sizeof(struct ipv6hdr) + sizeof(struct frag6_hdr) + sizeof(struct tcphdr));
-		data = (void *)(long)skb->data;
-		end = (void *)(long)skb->data_end;
-	}
+	void *data, *end;
+	pull_headers(skb, &data, &end);
 	if (parse(data, end, &p) != P_OK)
 		return TC_ACT_OK;
 	struct ct *known = bpf_map_lookup_elem(&conntrack, &p.f);
@@ -629,33 +668,56 @@ int zonlb_tc_egress(struct __sk_buff *skb)
 	struct nat n = known->nat;
 	if (p.frag == FRAG_FIRST)
 		remember_fragment(&p);
-	__u32 l3 = p.l3 - data;
-	__u32 check = p.l4check ? (void *)p.l4check - data : 0;
-	__u32 ports = p.sport ? (void *)p.sport - data : 0;
-	__u64 l4flags = p.f.proto == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0;
-	__s64 addrs, l4diff;
-	if (p.f.family == AF_INET) {
-		addrs = bpf_csum_diff(p.f.src.w, 4, n.src.w, 4, 0);
-		addrs = bpf_csum_diff(p.f.dst.w, 4, n.dst.w, 4, addrs);
-		bpf_l3_csum_replace(skb, l3 + offsetof(struct iphdr, check), 0, addrs, 0);
-		bpf_skb_store_bytes(skb, l3 + offsetof(struct iphdr, saddr), n.src.w, 4, 0);
-		bpf_skb_store_bytes(skb, l3 + offsetof(struct iphdr, daddr), n.dst.w, 4, 0);
-	} else {
-		addrs = bpf_csum_diff(p.f.src.w, 16, n.src.w, 16, 0);
-		addrs = bpf_csum_diff(p.f.dst.w, 16, n.dst.w, 16, addrs);
-		bpf_skb_store_bytes(skb, l3 + offsetof(struct ipv6hdr, saddr), n.src.w, 16, 0);
-		bpf_skb_store_bytes(skb, l3 + offsetof(struct ipv6hdr, daddr), n.dst.w, 16, 0);
-	}
-	if (check && p.f.proto != IPPROTO_ICMP)
-		bpf_l4_csum_replace(skb, check, 0, addrs, BPF_F_PSEUDO_HDR | l4flags);
-	if (ports && !is_icmp(p.f.proto)) {
-		l4diff = bpf_csum_diff((__be32 *)&p.f.sport, 4, (__be32 *)&n.sport, 4, 0);
-		if (check)
-			bpf_l4_csum_replace(skb, check, 0, l4diff, l4flags);
-		bpf_skb_store_bytes(skb, ports, &n.sport, 4, 0);
-	}
+	skb_translate(skb, data, &p, &n);
 	count_service(&n);
 	count(C_TC_REPLIES);
+	return TC_ACT_OK;
+}
+
+/*
+ * Requests when every backend is on this host: the packet goes up the local stack either way, and
+ * an skb program rewrites its headers in place, where an XDP program on a veth gets locally sent
+ * TCP only as a copy (generic and native mode alike).
+ */
+SEC("tc")
+int zonlb_tc_ingress(struct __sk_buff *skb)
+{
+	struct parsed p;
+	struct nat n;
+	void *data, *end;
+	count(C_PACKETS);
+	pull_headers(skb, &data, &end);
+	int r = parse(data, end, &p);
+	if (r != P_OK) {
+		if (r == P_UNKNOWN_FRAG)
+			count(C_FRAGS_UNKNOWN);
+		count(C_PASSED);
+		return TC_ACT_OK;
+	}
+	struct ct *known = bpf_map_lookup_elem(&conntrack, &p.f);
+	if (known) {
+		n = known->nat;
+		count(C_CT_HITS);
+	} else {
+		count(C_CT_MISSES);
+		if (p.frag == FRAG_LATER || open_flow(&p, &n) < 0) {
+			count(C_PASSED);
+			return TC_ACT_OK;
+		}
+		n.flags |= CT_LOCAL;
+		if (track(&p, &n) < 0) {
+			count(C_ERRORS);
+			return TC_ACT_OK;
+		}
+	}
+	count(C_MATCHED);
+	if (p.frag == FRAG_FIRST)
+		remember_fragment(&p);
+	if (p.frag != FRAG_NONE)
+		count(C_FRAGMENTS);
+	skb_translate(skb, data, &p, &n);
+	count_service(&n);
+	count(C_PASSED);
 	return TC_ACT_OK;
 }
 

@@ -3,7 +3,7 @@
 // iperf3 check each time, rounds interleaved so that drift hits all alike:
 // - veth-netns (the README: a backend on the load balancer's own loopback), the embedded driver
 //   against nft DNAT with the client's own offloads, and with the client's TSO off for both (what
-//   native XDP on veth0 forces); the embedded driver in native XDP mode as a reference;
+//   native XDP on veth0 forces); the embedded driver forced into generic and native XDP as references;
 // - lb-bench (the two-link shape, tx checksumming off on all four veths): the embedded driver, nft
 //   DNAT, and straight to the backend through kernel routing (no load balancer, lb-bench-direct).
 // Usage: zx scripts/bench-lb.mjs [--repeat 3] [--rounds 3] [--duration 5] [--only veth-netns|lb-bench]
@@ -20,11 +20,12 @@ const groups = [
     name: 'veth-netns',
     title: 'veth-netns (zone1 → VIP 10.0.0.1:23 on veth0 → 127.0.0.23:223 on lo)',
     variants: [
-      { label: 'embedded XDP (generic: every backend is local)', lb: 'embedded', tso: 'on' },
+      { label: 'embedded (tc: every backend is local)', lb: 'embedded', tso: 'on' },
       { label: 'nft DNAT', lb: 'nft', tso: 'on' },
-      { label: 'embedded XDP (generic)', lb: 'embedded', tso: 'off' },
+      { label: 'embedded (tc)', lb: 'embedded', tso: 'off' },
       { label: 'nft DNAT', lb: 'nft', tso: 'off' },
-      { label: 'embedded XDP forced native (TSO off by the veth driver)', lb: 'embedded', tso: 'on', env: { ZONLAB_XDP_MODE: 'native' } },
+      { label: 'embedded forced into generic XDP', lb: 'embedded', tso: 'on', env: { ZONLAB_XDP_MODE: 'generic' } },
+      { label: 'embedded forced into native XDP (TSO off by the veth driver)', lb: 'embedded', tso: 'on', env: { ZONLAB_XDP_MODE: 'native' } },
     ],
   },
   {
@@ -69,7 +70,7 @@ for (const g of groups) {
     console.log('|---|---|---|---|---|---|');
     for (const v of g.variants) {
       const tso = v.env?.ZONLAB_XDP_MODE === 'native' ? 'off (forced)' : v.tso;
-      const nftSame = find((x) => x.lb === 'nft' && x.tso === (v.env ? 'off' : v.tso));
+      const nftSame = find((x) => x.lb === 'nft' && x.tso === (v.env?.ZONLAB_XDP_MODE === 'native' ? 'off' : v.tso));
       console.log(`| ${v.label} | ${tso} | ${gbit(m.get(v))} Gbit/s | ${samples.get(v).map(gbit).join(' ')} | ${ratio(m.get(v), nftSame)} | ${ratio(m.get(v), nftOwn)} |`);
     }
   } else {

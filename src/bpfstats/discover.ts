@@ -1,6 +1,6 @@
 import type { Scenario } from '../scenario/types.js';
 
-/** An XDP program attached to an interface, as `ip -j link show` reports it. */
+/** A program attached to an interface: XDP as `ip -j link show` reports it, or tc's bpf filters. */
 export interface XdpAttachment {
   iface: string;
   /** undefined: the lab's default namespace. */
@@ -22,6 +22,18 @@ export function parseXdpAttachments(json: string, netns?: string): XdpAttachment
     for (const p of progs) {
       if (link.ifname && p?.id) out.push({ iface: link.ifname, netns, id: p.id, name: p.name ?? '' });
     }
+  }
+  return out;
+}
+
+interface TcFilter { kind?: string; options?: { bpf_name?: string; prog?: { id?: number; name?: string } } }
+
+/** The BPF programs of a `tc -j filter show dev IF ingress|egress`, as attachments of that interface. */
+export function parseTcAttachments(json: string, iface: string, netns?: string): XdpAttachment[] {
+  const out: XdpAttachment[] = [];
+  for (const f of JSON.parse(json || '[]') as TcFilter[]) {
+    const prog = f.kind === 'bpf' ? f.options?.prog : undefined;
+    if (prog?.id) out.push({ iface, netns, id: prog.id, name: prog.name ?? f.options?.bpf_name ?? '' });
   }
   return out;
 }

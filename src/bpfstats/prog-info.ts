@@ -6,6 +6,7 @@ export const PROG_INFO_SIZE = 232;
 const OFF = { type: 0, id: 4, tag: 8, jitedLen: 16, xlatedLen: 20, name: 64, runTimeNs: 192, runCnt: 200, verifiedInsns: 216 } as const;
 const BPF_INSN_SIZE = 8;
 const OBJ_NAME_LEN = 16;
+export const BPF_PROG_TYPE_SCHED_CLS = 3;
 export const BPF_PROG_TYPE_XDP = 6;
 
 export interface ProgInfo {

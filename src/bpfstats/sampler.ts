@@ -4,8 +4,8 @@ import type { CheckOutcome } from '../checks/outcome.js';
 import { bpfDir } from '../paths.js';
 import type { Scenario } from '../scenario/types.js';
 import { windowCost, type Counts, type CostSample, type LbCostRecord, type LbProgram } from './cost.js';
-import { labInterfaces, lbAttachments, parseXdpAttachments, where, type XdpAttachment } from './discover.js';
-import { BPF_PROG_TYPE_XDP } from './prog-info.js';
+import { labInterfaces, lbAttachments, parseTcAttachments, parseXdpAttachments, where, type XdpAttachment } from './discover.js';
+import { BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_XDP } from './prog-info.js';
 import type { BpfStatsCalls } from './syscalls.js';
 
 /** Measures what each throughput sample cost the load balancer's XDP programs. */
@@ -27,7 +27,7 @@ export async function startCostSampling(s: Scenario, log: (line: string) => void
   } catch (err) {
     return unavailable(`cannot read the lab's XDP programs: ${(err as Error).message}`);
   }
-  if (!attached.length) return unavailable("no XDP program of the load balancer on the lab's interfaces");
+  if (!attached.length) return unavailable("no BPF program of the load balancer (XDP, or tc on its interfaces) on the lab's interfaces");
   const fds = new Map<number, number>();
   let statsFd: number | undefined;
   const stop = () => {
@@ -42,7 +42,7 @@ export async function startCostSampling(s: Scenario, log: (line: string) => void
       const fd = bpf.progFdById(id);
       fds.set(id, fd);
       const info = bpf.progInfo(fd);
-      if (info.type !== BPF_PROG_TYPE_XDP) continue;
+      if (info.type !== BPF_PROG_TYPE_XDP && info.type !== BPF_PROG_TYPE_SCHED_CLS) continue;
       const { name, tag, jitedBytes, xlatedInsns, verifiedInsns } = info;
       programs.push({ id, name, tag, jitedBytes, xlatedInsns, verifiedInsns, interfaces: attached.filter((a) => a.id === id).map(where) });
     }
@@ -84,12 +84,18 @@ function unavailable(why: string): CostSampler {
   return { around: (_c, _r, run) => run(), stop: () => {}, record: () => ({ programs: [], samples: [], unavailable: why }) };
 }
 
-/** One `ip -j link show` per namespace of the lab. */
+/** One `ip -j link show` per namespace of the lab, and tc's filters on the load balancer's interfaces. */
 async function xdpOnLab(s: Scenario): Promise<XdpAttachment[]> {
   const out: XdpAttachment[] = [];
   for (const netns of labInterfaces(s).namespaces) {
     const r = await runCommand(['ip', '-j', 'link', 'show'], { netns });
     out.push(...parseXdpAttachments(r.stdout, netns));
+  }
+  for (const iface of s.lb.config?.interfaces ?? []) {
+    for (const direction of ['ingress', 'egress']) {
+      const r = await runCommand(['tc', '-j', 'filter', 'show', 'dev', iface, direction], { reject: false });
+      if (!r.failed) out.push(...parseTcAttachments(r.stdout, iface));
+    }
   }
   return out;
 }

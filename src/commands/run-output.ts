@@ -46,7 +46,7 @@ function costLines(r: RunRecord): string[] {
   const c = r.lbCost;
   if (!c) return [];
   if (c.unavailable) return [`load balancer cost: not measured (${c.unavailable})`];
-  const lines = c.programs.map((p) => `load balancer XDP program: ${describeProgram(p)}`);
+  const lines = c.programs.map((p) => `load balancer program: ${describeProgram(p)}`);
   for (const [check, ms] of Object.entries(r.stats)) {
     const cost = ms[COST_MEASUREMENT];
     const bps = ms.bits_per_second;

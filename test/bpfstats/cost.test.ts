@@ -1,6 +1,6 @@
 import test from 'ava';
 import { COST_MEASUREMENT, describeProgram, RUNS_MEASUREMENT, windowCost } from '../../src/bpfstats/cost.js';
-import { lbAttachments, parseXdpAttachments } from '../../src/bpfstats/discover.js';
+import { lbAttachments, parseTcAttachments, parseXdpAttachments } from '../../src/bpfstats/discover.js';
 import { encodeProgInfo, parseProgInfo, PROG_INFO_SIZE, type ProgInfo } from '../../src/bpfstats/prog-info.js';
 import { loadScenario } from '../../src/scenario/load.js';
 
@@ -58,4 +58,12 @@ test("the load balancer's programs: the scenario's helpers left out, unless the 
 
 test('a program described by its identity and where it is attached', (t) => {
   t.is(describeProgram({ ...info, interfaces: ['veth0@default', 'veth1@zone1'] }), 'zonlb_xdp id 398 tag efaf51fed59d5907, 9048 B jited, 1957 insns on veth0@default, veth1@zone1');
+});
+
+test('tc\'s bpf filters (the embedded driver\'s programs when every backend is local) as `tc -j filter show` prints them', (t) => {
+  // veth-netns with the embedded driver, tc 6.1: the first entry is the filter's head, without a program
+  const ingress = '[{"protocol":"all","pref":1,"kind":"bpf","chain":0},{"protocol":"all","pref":1,"kind":"bpf","chain":0,"options":{"handle":"0x1","bpf_name":"zonlb_tc_ingres:[10151]","direct-action":true,"not_in_hw":true,"prog":{"id":10151,"name":"zonlb_tc_ingres","tag":"0fe2eee2d1ac15e5","jited":1}}}]';
+  t.deepEqual(parseTcAttachments(ingress, 'veth0'), [{ iface: 'veth0', netns: undefined, id: 10151, name: 'zonlb_tc_ingres' }]);
+  t.deepEqual(parseTcAttachments('', 'veth0'), []);
+  t.deepEqual(parseTcAttachments('[{"protocol":"ip","pref":1,"kind":"u32","chain":0}]', 'veth0'), []);
 });

@@ -37,6 +37,12 @@ function xdpMode(): number | undefined {
   throw new UserError(`ZONLAB_XDP_MODE=${mode} is not an XDP mode`, ExitCode.badInput, ['native or generic, or leave it unset for the driver to choose']);
 }
 
+function interfaceIndex(bpf: ReturnType<typeof libbpf>, name: string): number {
+  const ifindex = bpf.ifindex(name);
+  if (!ifindex) throw new Error(`no interface ${name} to attach the load balancer to`);
+  return ifindex;
+}
+
 /** Per-CPU maps hold a value for every possible CPU, online or not. */
 export function possibleCpus(): number {
   try {
@@ -84,29 +90,35 @@ export const embeddedDriver: Driver = {
         const e = bpf.update(services, serviceKey(s), serviceValue(s, slot));
         if (e) throw new Error(`cannot fill the services map for ${s.vip}: ${bpf.strerror(e)}`);
       });
-      // Every backend on this host: every packet goes up the local stack, where native XDP on a veth
-      // only costs (the veth driver then turns TSO off on the peer and copies each frame for XDP);
-      // generic XDP sees the peer's large segments whole. A backend to redirect to wants native.
+      // Every backend on this host: every packet goes up the local stack, and an skb program (tc)
+      // rewrites it in place where XDP on a veth gets locally sent TCP only as a copy (and native XDP
+      // turns the peer's TSO off). A backend to redirect to wants native XDP.
       const local = ctx.config.services.every((s) => s.backends.every((b) => isLocal(b.ip)));
-      const preferred = xdpMode() ?? (local ? XDP_FLAGS.skbMode : XDP_FLAGS.drvMode);
-      for (const name of ctx.config.interfaces) {
-        const ifindex = bpf.ifindex(name);
-        if (!ifindex) throw new Error(`no interface ${name} to attach the load balancer to`);
-        // native mode where the driver has it (veth does), generic where it does not (lo)
-        let flags: number = preferred;
-        let e = bpf.xdpAttach(ifindex, prog, flags);
-        if (e && flags === XDP_FLAGS.drvMode) { flags = XDP_FLAGS.skbMode; e = bpf.xdpAttach(ifindex, prog, flags); }
-        if (e) throw new Error(`cannot attach XDP to ${name} (ifindex ${ifindex}): ${bpf.strerror(e)}`);
-        attached.push({ ifindex, flags, name });
-        ctx.log(`embedded: XDP on ${name} in ${flags === XDP_FLAGS.drvMode ? 'native' : 'generic (skb)'} mode${local ? ': every backend is on this host' : ''}`);
+      const forced = xdpMode();
+      const requestsByTc = local && forced === undefined;
+      if (!requestsByTc) {
+        const preferred = forced ?? XDP_FLAGS.drvMode;
+        for (const name of ctx.config.interfaces) {
+          const ifindex = interfaceIndex(bpf, name);
+          // native mode where the driver has it (veth does), generic where it does not (lo)
+          let flags: number = preferred;
+          let e = bpf.xdpAttach(ifindex, prog, flags);
+          if (e && flags === XDP_FLAGS.drvMode) { flags = XDP_FLAGS.skbMode; e = bpf.xdpAttach(ifindex, prog, flags); }
+          if (e) throw new Error(`cannot attach XDP to ${name} (ifindex ${ifindex}): ${bpf.strerror(e)}`);
+          attached.push({ ifindex, flags, name });
+          ctx.log(`embedded: XDP on ${name} in ${flags === XDP_FLAGS.drvMode ? 'native' : 'generic (skb)'} mode`);
+        }
       }
       // a backend on this host answers through the local stack: its replies are translated as they leave
       if (ctx.config.services.some((s) => s.backends.some((b) => isLocal(b.ip)))) {
-        const tc = bpf.programFd(obj, 'zonlb_tc_egress');
-        for (const a of [...attached]) {
-          const e = bpf.tcAttachEgress(a.ifindex, tc);
-          if (e) throw new Error(`cannot attach the tc egress program to ${a.name}: ${bpf.strerror(e)}`);
-          tcAttached.push(a);
+        const egress = bpf.programFd(obj, 'zonlb_tc_egress');
+        const ingress = requestsByTc ? bpf.programFd(obj, 'zonlb_tc_ingress') : undefined;
+        for (const name of ctx.config.interfaces) {
+          const ifindex = interfaceIndex(bpf, name);
+          tcAttached.push({ ifindex, name });
+          const e = bpf.tcAttachEgress(ifindex, egress) || (ingress === undefined ? 0 : bpf.tcAttachIngress(ifindex, ingress));
+          if (e) throw new Error(`cannot attach the tc programs to ${name}: ${bpf.strerror(e)}`);
+          if (ingress !== undefined) ctx.log(`embedded: tc ingress and egress on ${name}: every backend is on this host`);
         }
       }
     } catch (err) {
@@ -119,7 +131,7 @@ export const embeddedDriver: Driver = {
     const serviceCounts = () => {
       const out: Record<number, ServiceCount> = {};
       ctx.config.services.forEach((s, slot) => {
-        const count: ServiceCount = { packets: 0, scope: `service gid ${s.gid} (embedded XDP, per backend)`, backends: {}, requests: 0, replies: 0 };
+        const count: ServiceCount = { packets: 0, scope: `service gid ${s.gid} (embedded, per backend)`, backends: {}, requests: 0, replies: 0 };
         s.backends.forEach((b, i) => {
           const value = Buffer.alloc(SVC_STAT_SIZE * cpus);
           const [requests, replies] = bpf.lookup(svcStats, svcStatKey(slot, i), value) === 0 ? sumPerCpu(value, cpus, 2) : [0, 0];

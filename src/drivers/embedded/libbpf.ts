@@ -16,6 +16,7 @@ export interface Libbpf {
   xdpDetach(ifindex: number, flags: number): number;
   /** A tc egress filter (clsact, direct action) running the program; the clsact qdisc is made if missing. */
   tcAttachEgress(ifindex: number, progFd: number): number;
+  tcAttachIngress(ifindex: number, progFd: number): number;
   /** Removes the clsact qdisc of the interface, and with it every tc filter on it. */
   tcDestroy(ifindex: number): number;
   pin(fd: number, path: string): number;
@@ -64,6 +65,12 @@ export function libbpf(): Libbpf {
   const TC_INGRESS = 1;
   const TC_EGRESS = 2;
   const EEXIST = 17;
+  const tcAttachAt = (attachPoint: number, ifindex: number, progFd: number): number => {
+    const h = hook(ifindex, attachPoint);
+    const made = tcHookCreate(h) as number;
+    if (made && made !== -EEXIST) return made;
+    return tcAttach(h, { sz: koffi.sizeof(TcOpts), prog_fd: progFd, flags: 0, prog_id: 0, handle: 1, priority: 1 }) as number;
+  };
   const hook = (ifindex: number, attachPoint: number) => ({ sz: koffi.sizeof(TcHook), ifindex, attach_point: attachPoint, parent: 0 });
   const openFile = lib.func('void *bpf_object__open_file(const char *path, void *opts)');
   const load = lib.func('int bpf_object__load(void *obj)');
@@ -100,12 +107,8 @@ export function libbpf(): Libbpf {
     lookup: (fd, key, value) => lookup(fd, key, value) as number,
     xdpAttach: (ifindex, fd, flags) => attach(ifindex, fd, flags, null) as number,
     xdpDetach: (ifindex, flags) => detach(ifindex, flags, null) as number,
-    tcAttachEgress(ifindex, progFd) {
-      const h = hook(ifindex, TC_EGRESS);
-      const made = tcHookCreate(h) as number;
-      if (made && made !== -EEXIST) return made;
-      return tcAttach(h, { sz: koffi.sizeof(TcOpts), prog_fd: progFd, flags: 0, prog_id: 0, handle: 1, priority: 1 }) as number;
-    },
+    tcAttachEgress: (ifindex, progFd) => tcAttachAt(TC_EGRESS, ifindex, progFd),
+    tcAttachIngress: (ifindex, progFd) => tcAttachAt(TC_INGRESS, ifindex, progFd),
     tcDestroy: (ifindex) => tcHookDestroy(hook(ifindex, TC_INGRESS | TC_EGRESS)) as number,
     pin: (fd, path) => pin(fd, path) as number,
     strerror(err) {
