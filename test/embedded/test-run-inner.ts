@@ -26,6 +26,7 @@ const obj = bpf.openFile(OBJECT);
 if (bpf.load(obj)) throw new Error(bpf.takeLog());
 const prog = bpf.programFd(obj, 'zonlb_xdp');
 const tcProg = bpf.programFd(obj, 'zonlb_tc_egress');
+const tcIngress = bpf.programFd(obj, 'zonlb_tc_ingress');
 const group = (gid: number, vip: string, proto: number, port: number | undefined, backend: string, bport: number | undefined, options: string[]) => `
 [netif.veth0.${gid}]
 ip = "${vip}"
@@ -115,6 +116,15 @@ const other = ipv4Packet({ src: '10.2.0.2', dst: '10.2.0.1', sport: 223, dport: 
 const otherOut = Buffer.alloc(other.length + 256);
 const otherTc = bpf.testRun(tcProg, other, otherOut);
 cases.notLocalReply = { err: otherTc.err, action: otherTc.retval, unchanged: otherOut.subarray(0, otherTc.sizeOut).equals(other) };
+
+// every backend on this host: tc ingress translates the request in place, tc egress its reply
+const tcRun = (fd: number, frame: Buffer) => {
+  const out = Buffer.alloc(frame.length + 256);
+  const r = bpf.testRun(fd, frame, out);
+  return { err: r.err, action: r.retval, ...inspect(out.subarray(0, r.sizeOut)) };
+};
+cases.tcRequest = tcRun(tcIngress, ipv4Packet({ src: '10.0.0.2', dst: '10.0.0.1', sport: 40014, dport: 80, proto: 'tcp', payload: 'question' }));
+cases.tcReply = tcRun(tcProg, ipv4Packet({ src: '127.0.0.23', dst: '10.0.0.2', sport: 8080, dport: 40014, proto: 'tcp', payload: 'answer' }));
 
 // the proof per check: packets per service and backend, toward it and back
 const stats = bpf.mapFd(obj, 'svc_stats');

@@ -17,7 +17,7 @@ type Macs = { dst: string; src: string };
 type Out = { err: number; action: number; unchanged: boolean; sameL3: boolean; macs: Macs; src?: string; dst?: string; sport?: number; dport?: number; checksumsOk?: boolean };
 type Frag = { actions: number[]; each: { src: string; dst: string; headerOk: boolean; macs: Macs }[]; whole: { src: string; dst: string; sport: number; dport: number; checksumsOk: boolean } };
 type TooBig = { action: number; macs: Macs; src: string; dst: string; type: number; code: number; mtu: number; checksumsOk: boolean; length: number; quoteMatches: boolean; quoteLength: number };
-type OutCase = 'tcpRequest' | 'tcpReply' | 'udpRequest' | 'udpReply' | 'icmpRequest' | 'unknownFlow' | 'tcp6Request' | 'tcp6Reply' | 'dsrRequest' | 'dsr6Request' | 'dsrReply' | 'strayFragment' | 'fitting' | 'localRequest' | 'localReply' | 'notLocalReply';
+type OutCase = 'tcpRequest' | 'tcpReply' | 'udpRequest' | 'udpReply' | 'icmpRequest' | 'unknownFlow' | 'tcp6Request' | 'tcp6Reply' | 'dsrRequest' | 'dsr6Request' | 'dsrReply' | 'strayFragment' | 'fitting' | 'localRequest' | 'localReply' | 'notLocalReply' | 'tcRequest' | 'tcReply';
 let r: Record<OutCase, Out> & {
   macs: Record<string, string>;
   truncated: { n: number; err: number; action: number }[];
@@ -89,6 +89,11 @@ packetTest(title('a backend on this host: the request goes to the local stack, t
   t.like(r.notLocalReply, { action: 0, unchanged: true }, 'tc leaves the replies XDP translates');
 });
 
+packetTest(title('every backend on this host: tc ingress translates the request in place (TC_ACT_OK), tc egress its reply'), (t) => {
+  t.like(r.tcRequest, { err: 0, action: 0, src: '10.0.0.2', dst: '127.0.0.23', sport: 40014, dport: 8080, checksumsOk: true });
+  t.like(r.tcReply, { err: 0, action: 0, src: '10.0.0.1', dst: '10.0.0.2', sport: 80, dport: 40014, checksumsOk: true });
+});
+
 packetTest(title('per-service counts: requests and replies per group, fragments counted, DSR replies and ICMP answers not'), (t) => {
   t.deepEqual(r.serviceCounts, {
     1: { requests: 3, replies: 1 },
@@ -100,6 +105,6 @@ packetTest(title('per-service counts: requests and replies per group, fragments 
     7: { requests: 2, replies: 0 },
     8: { requests: 1, replies: 0 }, // the one that fit; the one answered with ICMP is not the service's
     9: { requests: 0, replies: 0 },
-    10: { requests: 1, replies: 1 }, // the reply counted by tc egress
+    10: { requests: 2, replies: 2 }, // XDP's and tc ingress's requests, both replies counted by tc egress
   });
 });
