@@ -24,7 +24,7 @@ integration(title('run veth-netns --lb nft in the sandbox: README checks pass, n
   t.deepEqual(snapshot(), before);
 });
 
-integration(title('run veth-netns with the default driver (embedded XDP): README checks pass, counters recorded, nothing left behind'), async (t) => {
+integration(title('run veth-netns with the default driver (embedded): README checks pass, counters recorded, nothing left behind'), async (t) => {
   const before = snapshot();
   const r = await zonlab('run', 'veth-netns', '--json', '--set', 'duration=2');
   t.is(r.exitCode, 0, `${r.stderr}\n${r.stdout.slice(0, 3000)}`);
@@ -33,21 +33,22 @@ integration(title('run veth-netns with the default driver (embedded XDP): README
   t.deepEqual(doc.checks.map((c: { name: string; status: string }) => `${c.name}:${c.status}`), ['telnet:passed', 'nc:passed', 'iperf:passed', 'iperf3:passed']);
   t.true(doc.counters.ct_inserts >= 4, JSON.stringify(doc.counters));
   t.true(doc.counters.ct_hits > 1000, JSON.stringify(doc.counters));
-  // the service's own figures: requests through XDP, the local backend's replies through tc egress
+  // the service's own figures: requests through tc ingress, the local backend's replies through tc egress
   t.true(doc.counters.gid_1_requests > 1000 && doc.counters.gid_1_replies > 0, JSON.stringify(doc.counters));
   t.is(doc.counters.tc_replies, doc.counters.gid_1_replies);
   t.deepEqual(snapshot(), before);
 });
 
-integration(title('the embedded driver attaches only to the zonlb.toml\'s interfaces: generic XDP and tc egress on veth0 for the local backend, nothing in the client\'s namespace, whose TSO stays on'), async (t) => {
+integration(title('the embedded driver attaches only to the zonlb.toml\'s interfaces: tc ingress and egress on veth0 for the local backend and no XDP, nothing in the client\'s namespace, whose TSO stays on'), async (t) => {
   const before = snapshot();
   const up = await zonlab('up', 'veth-netns', '--lb', 'embedded');
   t.is(up.exitCode, 0, up.stderr);
   try {
     const link = async (netns: string, dev: string) => JSON.parse((await zonlab('exec', 'veth-netns', netns, '--', 'ip', '-j', '-d', 'link', 'show', 'dev', dev)).stdout)[0] as { xdp?: { mode: number } };
-    t.is((await link('default', 'veth0')).xdp?.mode, 2, 'generic XDP (XDP_ATTACHED_SKB) on the netif of the config');
+    t.is((await link('default', 'veth0')).xdp, undefined, 'every backend is local: no XDP, which on a veth would copy every packet');
     t.is((await link('zone1', 'veth1')).xdp, undefined, 'no program on the client\'s peer');
     t.regex((await zonlab('exec', 'veth-netns', 'default', '--', 'tc', 'filter', 'show', 'dev', 'veth0', 'egress')).stdout, /zonlb_tc_egress/);
+    t.regex((await zonlab('exec', 'veth-netns', 'default', '--', 'tc', 'filter', 'show', 'dev', 'veth0', 'ingress')).stdout, /zonlb_tc_ingres/);
     t.regex((await zonlab('exec', 'veth-netns', 'zone1', '--', 'ethtool', '-k', 'veth1')).stdout, /tcp-segmentation-offload: on/, 'native XDP on veth0 would have the veth driver turn it off');
   } finally {
     const down = await zonlab('down', 'veth-netns');
