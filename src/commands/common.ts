@@ -3,7 +3,8 @@ import path from 'node:path';
 import { netlinkRequests, setVerbose, spawnedProcesses } from '../../lab/run-command.js';
 import { insideSandbox } from '../../lab/sandbox.js';
 import type { DriverChoice } from '../drivers/driver.js';
-import { InvalidInput, UserError } from '../errors.js';
+import { ExitCode, InvalidInput, UserError } from '../errors.js';
+import { isRoot } from '../host-facts.js';
 import { bpfDir } from '../paths.js';
 import { loadScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
@@ -17,6 +18,10 @@ export interface CommonArgs {
   json: boolean;
   verbose: boolean;
   set: string[];
+}
+
+export function requireRoot(command: string): void {
+  if (!isRoot()) throw new UserError(`zonlab ${command} needs root (it changes network namespaces and interfaces)`, ExitCode.skipped);
 }
 
 export function applyCommon(a: CommonArgs): void {

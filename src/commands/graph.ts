@@ -1,23 +1,12 @@
-import { writeFileSync } from 'node:fs';
-import { topologyText } from '../graph/topology-text.js';
-import { UserError } from '../errors.js';
-import { loadFor, type CommonArgs } from './common.js';
+import type { Argv } from 'yargs';
+import { withScenario } from './builders.js';
+import type { OptionsOf } from './command.js';
+import { outputFile } from './options.js';
 
-/** `zonlab graph NAME`: the topology in the terminal, or as SVG (the report's drawing) with --svg FILE. */
-export async function graphCommand(a: CommonArgs & { scenario: string; svg?: string }): Promise<number> {
-  const s = loadFor(a.scenario, a);
-  const driver = a.lb ?? s.lb.driver;
-  if (a.svg) {
-    let svg: (x: typeof s) => string;
-    try {
-      svg = ((await import('../report/topology-svg.js' as string)) as { topologySvg: (x: typeof s) => string }).topologySvg;
-    } catch {
-      throw new UserError('SVG drawing is not part of this version of zonlab yet', 2, ['zonlab graph NAME draws it in the terminal']);
-    }
-    writeFileSync(a.svg, svg(s));
-    process.stdout.write(`${a.svg}\n`);
-    return 0;
-  }
-  process.stdout.write(`${s.name}: ${s.description}\n${topologyText(s, driver)}\n`);
-  return 0;
+export const command = 'graph <scenario>';
+export const describe = "the topology drawn in the terminal (namespaces, veth pairs, addresses, where XDP and the load balancer sit); --svg FILE for the report's drawing";
+export const builder = (y: Argv) => withScenario(y).option('svg', { type: 'string', coerce: outputFile('--svg'), describe: 'write the drawing as SVG to FILE' });
+
+export async function handler(a: OptionsOf<typeof builder>): Promise<number> {
+  return (await import('./actions/graph.js')).graphCommand(a);
 }

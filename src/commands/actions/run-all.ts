@@ -1,16 +1,17 @@
 import path from 'node:path';
 import { execa } from 'execa';
-import { childExit, ExitCode, isSignalExit, signalExit, worstExit } from '../errors.js';
-import { readJsonCapped } from '../files.js';
-import { paint, table } from '../output/table.js';
-import type { NotRun, ReportedRun } from '../output/junit.js';
-import { resultsDir } from '../paths.js';
-import type { RunRecord } from '../results/record.js';
-import { listScenarioFiles, loadScenario } from '../scenario/load.js';
-import type { RecordComparison } from '../compare/compare.js';
-import { printNoBaseline, writeReports } from './compare.js';
-import { creatableDir, type Shard } from './options.js';
-import { formatRate } from './run-output.js';
+import { childExit, ExitCode, isSignalExit, signalExit, worstExit } from '../../errors.js';
+import { readJsonCapped } from '../../files.js';
+import { paint, table } from '../../output/table.js';
+import type { NotRun, ReportedRun } from '../../output/junit.js';
+import { resultsDir } from '../../paths.js';
+import type { RunRecord } from '../../results/record.js';
+import { listScenarioFiles, loadScenario } from '../../scenario/load.js';
+import type { RecordComparison } from '../../compare/compare.js';
+import { printNoBaseline } from '../../output/comparison.js';
+import { writeReports } from '../../output/reports.js';
+import { creatableDir, type Shard } from '../options.js';
+import { formatRate } from '../../output/format.js';
 import type { RunArgs } from './run.js';
 
 export type RunAllArgs = Omit<RunArgs, 'scenario'> & { all: boolean; shard?: Shard };

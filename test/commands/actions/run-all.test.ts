@@ -1,8 +1,10 @@
 import test from 'ava';
-import { main } from '../../src/cli.js';
-import { childArgs, childReason, type RunAllArgs } from '../../src/commands/run-all.js';
-import { junitXml } from '../../src/output/junit.js';
-import { record } from '../helpers/record.js';
+import { main } from '../../../src/cli.js';
+import { childArgs, childReason, shardOf, type RunAllArgs } from '../../../src/commands/actions/run-all.js';
+import { junitXml } from '../../../src/output/junit.js';
+import { record } from '../../helpers/record.js';
+import { shard } from '../../../src/commands/options.js';
+import { UserError } from '../../../src/errors.js';
 
 /** The options `zonlab ARGS` hands to `run --all`, parsed and checked by the real command line. */
 async function parsed(args: string): Promise<RunAllArgs> {
@@ -71,4 +73,13 @@ test('JUnit: a skipped scenario is a <skipped> case with its reason; one without
   t.regex(xml, /<testcase classname="zonlab.broken" name="broken"><error message="invalid input &lt;x&gt;">/);
   t.regex(xml, /name="throughput vs baseline"><skipped message="no baseline yet/);
   t.regex(xml, /<testsuite name="veth-netns \(nft\)" tests="3" failures="0" errors="0" skipped="1"/);
+});
+
+test('shards are stable, disjoint and cover every scenario', (t) => {
+  const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+  const parts = [1, 2, 3].map((i) => shardOf(names, shard(`${i}/3`)));
+  t.deepEqual(parts, [['a', 'd', 'g'], ['b', 'e'], ['c', 'f']]);
+  t.deepEqual(parts.flat().sort(), names);
+  // a bad --shard is the user's error (exit 2), found when the options are read
+  for (const bad of ['4/3', '3/2', '0/1', 'x', '1/0', '']) t.throws(() => shard(bad), { instanceOf: UserError, message: /--shard/ });
 });

@@ -1,0 +1,22 @@
+import type { Argv } from 'yargs';
+import { resultsDir } from '../paths.js';
+import { common, usage } from './builders.js';
+import type { OptionsOf } from './command.js';
+import { creatableDir, nonEmpty } from './options.js';
+
+export const command = 'baseline save [scenario]';
+export const describe = 'store a run (the latest of the scenario, or --from RUN) as its baseline in results/baselines/; --all: the latest passing run of every scenario';
+export const builder = (y: Argv) => common(y)
+  .positional('scenario', { type: 'string' })
+  .option('from', { type: 'string', coerce: nonEmpty('--from', 'a run id or a result file (with --all: a results folder)'), describe: 'a run id or a result file; with --all, a results folder (e.g. a CI artifact)' })
+  .option('all', { type: 'boolean', default: false, describe: 'every scenario and driver with a passing run' })
+  .check((a) => {
+    if (!a.all && !a.scenario) throw usage('name a scenario, or give --all');
+    if (a.all && a.scenario) throw usage('give a scenario or --all, not both');
+    creatableDir('--results', resultsDir());
+    return true;
+  });
+
+export async function handler(a: OptionsOf<typeof builder>): Promise<number> {
+  return (await import('./actions/baseline.js')).baselineSaveCommand(a);
+}
