@@ -7,7 +7,8 @@ import { bpfDir } from '../../paths.js';
 import { cannotServe, planScenario } from '../../plan/plan.js';
 import { MissingRequirement } from '../../errors.js';
 import { describeStep } from '../../plan/steps.js';
-import { loadFor, type CommonArgs } from '../common.js';
+import type { CommonArgs } from '../common.js';
+import { loadFor } from '../scenario-arg.js';
 
 /** `plan` without root: 'auto' is shown as the embedded driver would be, the common case. */
 export function planCommand(a: CommonArgs & { scenario: string }): number {

@@ -4,7 +4,8 @@ import { insideSandbox, prepareSandbox, READY_LINE, startDetachedSandbox } from 
 import { ExitCode, isSignalExit, UserError } from '../../errors.js';
 import { hostFacts } from '../../host-facts.js';
 import { newRunId } from '../../session/run-id.js';
-import { applyCommon, loadFor, progressPrinter, reportCost, untilSignalled, type CommonArgs } from '../common.js';
+import { applyCommon, progressPrinter, reportCost, untilSignalled, type CommonArgs } from '../common.js';
+import { loadFor } from '../scenario-arg.js';
 import { preflight } from '../preflight.js';
 
 export async function upCommand(a: CommonArgs & { scenario: string }): Promise<number> {

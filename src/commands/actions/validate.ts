@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { loadFor, requireChecks, type CommonArgs } from '../common.js';
+import type { CommonArgs } from '../common.js';
+import { loadFor, requireChecks } from '../scenario-arg.js';
 
 export function validateCommand(a: CommonArgs & { scenario: string }): number {
   const s = loadFor(a.scenario, a);
