@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
-import type Yargs from 'yargs';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
 import { ExitCode, UserError } from './errors.js';
 import { choosePaths } from './paths.js';
 import * as audit from './commands/audit.js';
@@ -27,10 +27,6 @@ import * as up from './commands/up.js';
 import * as validate from './commands/validate.js';
 
 /** Tests replace the commands that build labs (a number: its exit code) and see the checked options; undefined runs the command. */
-// yargs' CommonJS build is a few files, its ESM build some 30 modules that Node's ESM loader takes
-// one by one: the CommonJS one starts every command faster
-const yargs = createRequire(import.meta.url)('yargs') as typeof Yargs;
-
 export type CommandStub = (command: string, args: object) => number | undefined;
 
 const stringOf = (x: unknown) => (typeof x === 'string' ? x : undefined);
@@ -95,7 +91,7 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
-  main(process.argv.slice(2)).then(
+  main(hideBin(process.argv)).then(
     (code) => { process.exitCode = code; },
     (err) => { process.exitCode = report(err); },
   );

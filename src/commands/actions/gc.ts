@@ -1,10 +1,10 @@
 import { hostLabs, holderOf, tearDownHostLab } from '../../../lab/host-state.js';
-import { MARKER_PREFIX } from '../../../lab/lab.js';
 import { listLabs } from '../../../lab/registry.js';
 import { describeFailure, runCommand } from '../../../lab/run-command.js';
 import { listDir, removeWorkDir, workRoot } from '../../../lab/state-files.js';
 import { ExitCode } from '../../errors.js';
 import { applyCommon, requireRoot, type CommonArgs } from '../common.js';
+import { markedByDeadRun, tableOfDeadRun } from './gc-selection.js';
 
 export interface GcReport {
   removed: string[];
@@ -45,7 +45,7 @@ export async function collectGarbage(): Promise<GcReport> {
     report.removed.push(`work directory of run ${runId}`);
   }
 
-  const ours = (alias: unknown) => typeof alias === 'string' && alias.startsWith(MARKER_PREFIX) && !liveRuns.has(alias.split(':')[1] ?? '');
+  const ours = (alias: unknown) => markedByDeadRun(alias, liveRuns);
   const nsList = await runCommand(['ip', '-j', 'netns', 'list'], { reject: false });
   for (const ns of parseJson<{ name: string }[]>(nsList.stdout) ?? []) {
     const lo = await runCommand(['ip', '-n', ns.name, '-j', 'link', 'show', 'dev', 'lo'], { reject: false });
@@ -60,7 +60,7 @@ export async function collectGarbage(): Promise<GcReport> {
   const nft = await runCommand(['nft', '-j', 'list', 'tables'], { reject: false });
   for (const item of parseJson<{ nftables: { table?: { family: string; name: string } }[] }>(nft.stdout)?.nftables ?? []) {
     const t = item.table;
-    if (t && /^zonlab_[a-z0-9]+$/.test(t.name) && !liveRuns.has(t.name.slice(7))) await remove(report, `nft table ${t.family} ${t.name}`, ['nft', 'delete', 'table', t.family, t.name]);
+    if (t && tableOfDeadRun(t.name, liveRuns)) await remove(report, `nft table ${t.family} ${t.name}`, ['nft', 'delete', 'table', t.family, t.name]);
   }
   return report;
 }

@@ -76,7 +76,7 @@ export async function runAll(a: RunAllArgs): Promise<number> {
       stop.child = child.process;
       const { code, stdout, stderr } = await child.done;
       stop.child = undefined;
-      const row = summarize(name, code, stdout, stderr, reported, notRun);
+      const row = summaryRow(name, code, stdout, stderr, reported, notRun);
       rows.push(row);
       if (isSignalExit(code)) break;
     }
@@ -93,7 +93,7 @@ export async function runAll(a: RunAllArgs): Promise<number> {
 }
 
 /** One row of the summary; the child's record joins the reports, a scenario without one says why. */
-function summarize(name: string, code: number, stdout: string, stderr: string, reported: ReportedRun[], notRun: NotRun[]): AllRow {
+export function summaryRow(name: string, code: number, stdout: string, stderr: string, reported: ReportedRun[], notRun: NotRun[]): AllRow {
   const outcome = outcomeOf(code);
   let doc: ChildDoc | undefined;
   try { doc = JSON.parse(stdout) as ChildDoc; } catch { /* no document: the reason is on stderr */ }
