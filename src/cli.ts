@@ -5,26 +5,9 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ExitCode, UserError } from './errors.js';
 import { choosePaths } from './paths.js';
-import * as audit from './commands/audit.js';
-import * as baseline from './commands/baseline.js';
-import type { ZonCommand } from './commands/command.js';
 import type { CommonArgs } from './commands/common.js';
-import * as compare from './commands/compare.js';
-import * as doctor from './commands/doctor.js';
-import * as down from './commands/down.js';
-import * as exec from './commands/exec.js';
-import * as gc from './commands/gc.js';
-import * as graph from './commands/graph.js';
-import * as init from './commands/init.js';
-import * as list from './commands/list.js';
+import { COMMANDS } from './commands/index.js';
 import { refusalFor } from './commands/options.js';
-import * as plan from './commands/plan.js';
-import * as reportCommand from './commands/report.js';
-import * as results from './commands/results.js';
-import * as run from './commands/run.js';
-import * as status from './commands/status.js';
-import * as up from './commands/up.js';
-import * as validate from './commands/validate.js';
 
 /** Tests replace the commands that build labs (a number: its exit code) and see the checked options; undefined runs the command. */
 export type CommandStub = (command: string, args: object) => number | undefined;
@@ -38,17 +21,10 @@ export async function main(argv: string[], stub?: CommandStub): Promise<number> 
     .usage('$0 <command>\n\nA test lab for XDP load balancers: scenarios of namespaces and veth pairs, real traffic, recorded results.')
     // only a command's own (checked) --scenarios/--results: before a command is named they are unknown words
     .middleware((a) => choosePaths({ scenarios: stringOf(a.scenarios), results: stringOf(a.results) }), true);
-  const register = <A>(c: ZonCommand<A>) => cli.command<A>({
-    command: c.command,
-    describe: c.describe,
-    builder: c.builder,
-    handler: async (a) => {
-      exitCode = stub?.(c.command.split(' ')[0]!, a) ?? await c.handler(a);
-    },
-  });
-  // in the order --help lists them; each loads what it does only when it runs
-  register(run); register(up); register(down); register(status); register(exec); register(plan); register(validate); register(list);
-  register(init); register(results); register(baseline); register(compare); register(graph); register(audit); register(reportCommand); register(doctor); register(gc);
+  const run = async (command: string, args: object, handler: () => Promise<number>) => {
+    exitCode = stub?.(command, args) ?? await handler();
+  };
+  for (const register of COMMANDS) register(cli, run);
   cli
     .demandCommand(1, 'name a command: zonlab --help lists them')
     .strict()
@@ -60,14 +36,21 @@ export async function main(argv: string[], stub?: CommandStub): Promise<number> 
     // --help and --version end here too, so that main() returns (tests call it in-process)
     .exitProcess(false)
     .fail((msg, err) => {
-      // yargs wraps what a coerce throws in a YError of the same message: an option refused
-      if (err?.name === 'YError') throw refusalFor(err.message) ?? new UserError(err.message, ExitCode.badInput, ['zonlab --help lists the commands and options']);
-      if (err) throw err;
-      throw new UserError(msg, ExitCode.badInput, ['zonlab --help lists the commands and options']);
+      throw refused(msg, err);
     })
     .parserConfiguration({ 'populate--': true });
-  await cli.parseAsync();
+  // after a command's (async) builder, a refused option reaches here without .fail
+  await cli.parseAsync().catch((err: Error) => {
+    throw refused(err.message, err);
+  });
   return exitCode;
+}
+
+/** What yargs refused, as the user's error (exit 2); an error of ours goes on as it is. */
+function refused(msg: string, err: Error | undefined): Error {
+  // yargs wraps what a coerce throws in a YError of the same message: an option refused
+  if (err?.name === 'YError') return refusalFor(err.message) ?? new UserError(err.message, ExitCode.badInput, ['zonlab --help lists the commands and options']);
+  return err ?? new UserError(msg, ExitCode.badInput, ['zonlab --help lists the commands and options']);
 }
 
 export function report(err: unknown): number {

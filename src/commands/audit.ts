@@ -3,8 +3,6 @@ import { common } from './builders.js';
 import type { OptionsOf } from './command.js';
 import { outputFile } from './options.js';
 
-export const command = 'audit <action> <file>';
-export const describe = 'the leak audit: `save FILE` records namespaces, links, addresses, routes, sysctls, nft, XDP, pins, mounts and processes; `check FILE` compares (exit 1 on a difference)';
 export const builder = (y: Argv) => common(y)
   .positional('action', { choices: ['save', 'check'] as const, demandOption: true })
   .positional('file', { type: 'string', demandOption: true })

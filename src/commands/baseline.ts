@@ -4,8 +4,6 @@ import { common, usage } from './builders.js';
 import type { OptionsOf } from './command.js';
 import { creatableDir, nonEmpty } from './options.js';
 
-export const command = 'baseline save [scenario]';
-export const describe = 'store a run (the latest of the scenario, or --from RUN) as its baseline in results/baselines/; --all: the latest passing run of every scenario';
 export const builder = (y: Argv) => common(y)
   .positional('scenario', { type: 'string' })
   .option('from', { type: 'string', coerce: nonEmpty('--from', 'a run id or a result file (with --all: a results folder)'), describe: 'a run id or a result file; with --all, a results folder (e.g. a CI artifact)' })

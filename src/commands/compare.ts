@@ -3,8 +3,6 @@ import { common, verdictOptions } from './builders.js';
 import type { OptionsOf } from './command.js';
 import { nonEmpty } from './options.js';
 
-export const command = 'compare [run]';
-export const describe = 'compare a run (default: the latest) with the baseline or with another run; exit 3 on a regression';
 export const builder = (y: Argv) => verdictOptions(common(y))
   .positional('run', { type: 'string', describe: 'a run id or a result file' })
   .option('against', { type: 'string', coerce: nonEmpty('--against', 'a run id, a result file or "baseline"'), describe: 'a run id, a result file, or "baseline" (the default)' });

@@ -2,8 +2,6 @@ import type { Argv } from 'yargs';
 import { withScenario } from './builders.js';
 import type { OptionsOf } from './command.js';
 
-export const command = 'down <scenario>';
-export const describe = 'remove a lab that is up';
 export const builder = (y: Argv) => withScenario(y);
 
 export async function handler(a: OptionsOf<typeof builder>): Promise<number> {

@@ -2,8 +2,6 @@ import type { Argv } from 'yargs';
 import { withScenario } from './builders.js';
 import type { OptionsOf } from './command.js';
 
-export const command = 'exec <scenario> <netns> [cmd..]';
-export const describe = "run a command in one of a lab's namespaces (default: the lab's default namespace)";
 export const builder = (y: Argv) => withScenario(y).positional('netns', { type: 'string', demandOption: true }).positional('cmd', { type: 'string', array: true, default: [] as string[] });
 
 export async function handler(a: OptionsOf<typeof builder>): Promise<number> {

@@ -2,8 +2,6 @@ import type { Argv } from 'yargs';
 import { common } from './builders.js';
 import type { OptionsOf } from './command.js';
 
-export const command = 'gc';
-export const describe = 'remove everything zonlab runs left behind (found by ownership marker), and nothing else';
 export const builder = (y: Argv) => common(y);
 
 export async function handler(a: OptionsOf<typeof builder>): Promise<number> {

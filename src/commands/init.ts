@@ -3,8 +3,6 @@ import { common } from './builders.js';
 import type { OptionsOf } from './command.js';
 import { identifier, outputDir } from './options.js';
 
-export const command = 'init [dir]';
-export const describe = 'write a starter scenario and its zonlb.toml (the zon-lb README example, commented) into DIR/scenarios/ (default: the working directory)';
 export const builder = (y: Argv) => common(y)
   .positional('dir', { type: 'string', default: '.', coerce: outputDir('DIR'), describe: 'the folder that gets scenarios/' })
   .option('name', { type: 'string', default: 'starter', coerce: identifier('--name'), describe: 'the name of the starter scenario' });

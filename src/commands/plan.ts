@@ -2,8 +2,6 @@ import type { Argv } from 'yargs';
 import { withScenario } from './builders.js';
 import type { OptionsOf } from './command.js';
 
-export const command = 'plan <scenario>';
-export const describe = 'print the ordered steps without running anything (no root needed)';
 export const builder = (y: Argv) => withScenario(y);
 
 export async function handler(a: OptionsOf<typeof builder>): Promise<number> {

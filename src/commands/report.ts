@@ -3,8 +3,6 @@ import { common } from './builders.js';
 import type { OptionsOf } from './command.js';
 import { outputDir } from './options.js';
 
-export const command = 'report';
-export const describe = 'a static HTML page: throughput over time with the baseline band, the latest intervals, each topology (no network needed to view it)';
 export const builder = (y: Argv) => common(y).option('out', { type: 'string', coerce: outputDir('--out'), describe: 'the folder for index.html (default: results/report)' });
 
 export async function handler(a: OptionsOf<typeof builder>): Promise<number> {

@@ -3,8 +3,6 @@ import { common, usage, verdictOptions } from './builders.js';
 import type { OptionsOf } from './command.js';
 import { outputDir } from './options.js';
 
-export const command = 'results [scenario] [dirs..]';
-export const describe = "the recorded runs as a table; `results merge DIR… --into DIR` joins result folders (one per CI shard) with one verdict";
 export const builder = (y: Argv) => verdictOptions(common(y))
   .positional('scenario', { type: 'string', describe: 'a scenario, or "merge"' })
   .positional('dirs', { type: 'string', array: true, default: [] as string[], describe: 'with merge: the result folders to join' })

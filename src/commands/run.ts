@@ -3,8 +3,6 @@ import { common, usage, verdictOptions } from './builders.js';
 import type { OptionsOf } from './command.js';
 import { creatableDir, positiveNumber, repeatCount, shard, wholeNumber } from './options.js';
 
-export const command = 'run [scenario]';
-export const describe = 'build the lab, load the load balancer, run the checks, record the result, tear down (--all: every scenario)';
 
 export const builder = (y: Argv) => verdictOptions(common(y).positional('scenario', { type: 'string', describe: 'a name in the scenario folder or a path to a .toml file' }))
   .option('all', { type: 'boolean', default: false, describe: 'run every scenario of the scenario folder in turn; a summary table; the exit code of the worst outcome' })

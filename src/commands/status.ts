@@ -2,8 +2,6 @@ import type { Argv } from 'yargs';
 import { common } from './builders.js';
 import type { OptionsOf } from './command.js';
 
-export const command = 'status [scenario]';
-export const describe = 'show the labs that are up';
 export const builder = (y: Argv) => common(y).positional('scenario', { type: 'string' });
 
 export async function handler(a: OptionsOf<typeof builder>): Promise<number> {
