@@ -1,6 +1,5 @@
 import type { Argv } from 'yargs';
-import { common } from './builders.js';
-import type { OptionsOf } from './command.js';
+import { actionOf, common } from './builders.js';
 import { outputFile } from './options.js';
 
 export const builder = (y: Argv) => common(y)
@@ -11,6 +10,4 @@ export const builder = (y: Argv) => common(y)
     return true;
   });
 
-export async function handler(a: OptionsOf<typeof builder>): Promise<number> {
-  return (await import('./actions/audit.js')).auditCommand(a);
-}
+export const handler = actionOf(builder, async () => (await import('./actions/audit.js')).auditCommand);

@@ -1,7 +1,6 @@
 import type { Argv } from 'yargs';
 import { resultsDir } from '../paths.js';
-import { common, usage } from './builders.js';
-import type { OptionsOf } from './command.js';
+import { actionOf, common, usage } from './builders.js';
 import { creatableDir, nonEmpty } from './options.js';
 
 export const builder = (y: Argv) => common(y)
@@ -15,6 +14,4 @@ export const builder = (y: Argv) => common(y)
     return true;
   });
 
-export async function handler(a: OptionsOf<typeof builder>): Promise<number> {
-  return (await import('./actions/baseline.js')).baselineSaveCommand(a);
-}
+export const handler = actionOf(builder, async () => (await import('./actions/baseline.js')).baselineSaveCommand);

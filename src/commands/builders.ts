@@ -1,4 +1,5 @@
 import type { Argv } from 'yargs';
+import type { OptionsOf, ZonCommand } from './command.js';
 import { DRIVER_NAMES } from '../drivers/driver.js';
 import { ExitCode, UserError } from '../errors.js';
 import { existingDir, folderIfThere, fraction, nonEmpty, outputFile, setPairs } from './options.js';
@@ -30,3 +31,22 @@ export const withScenario = <T>(y: Argv<T>) => common(y).positional('scenario', 
 
 /** A check of several options together: its error is the user's (exit 2), like a single option's. */
 export const usage = (why: string, hint?: string) => new UserError(why, ExitCode.badInput, [hint ?? 'zonlab COMMAND --help lists its options']);
+
+const commonOnly = (y: Argv) => common(y);
+const scenarioOnly = (y: Argv) => withScenario(y);
+type Action<B> = () => Promise<(a: OptionsOf<B>) => number | Promise<number>>;
+
+/** The handler of a command whose builder is BUILDER: it loads the command's action when it runs. */
+export function actionOf<B extends (y: Argv) => Argv<unknown>>(builder: B, action: Action<B>): (a: OptionsOf<B>) => Promise<number> {
+  return async (a) => (await action())(a);
+}
+
+/** A command of the common options alone, whose action is loaded when it runs. */
+export function commonCommand(action: Action<typeof commonOnly>): ZonCommand<OptionsOf<typeof commonOnly>> {
+  return { builder: commonOnly, handler: actionOf(commonOnly, action) };
+}
+
+/** A command of the common options and a scenario, whose action is loaded when it runs. */
+export function scenarioCommand(action: Action<typeof scenarioOnly>): ZonCommand<OptionsOf<typeof scenarioOnly>> {
+  return { builder: scenarioOnly, handler: actionOf(scenarioOnly, action) };
+}

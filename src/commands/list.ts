@@ -1,9 +1,4 @@
-import type { Argv } from 'yargs';
-import { common } from './builders.js';
-import type { OptionsOf } from './command.js';
+import { commonCommand } from './builders.js';
 
-export const builder = (y: Argv) => common(y);
-
-export async function handler(a: OptionsOf<typeof builder>): Promise<number> {
-  return (await import('./actions/list.js')).listCommand(a);
-}
+/** `zonlab list`: the scenarios with their descriptions. */
+export const { builder, handler } = commonCommand(async () => (await import('./actions/list.js')).listCommand);

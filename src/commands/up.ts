@@ -1,9 +1,4 @@
-import type { Argv } from 'yargs';
-import { withScenario } from './builders.js';
-import type { OptionsOf } from './command.js';
+import { scenarioCommand } from './builders.js';
 
-export const builder = (y: Argv) => withScenario(y);
-
-export async function handler(a: OptionsOf<typeof builder>): Promise<number> {
-  return (await import('./actions/up.js')).upCommand(a);
-}
+/** `zonlab up`: the lab built and the load balancer loaded; nothing else started. */
+export const { builder, handler } = scenarioCommand(async () => (await import('./actions/up.js')).upCommand);
