@@ -43,3 +43,9 @@ test('the hook does see a heavy module when a command loads one (zonlab report l
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a command's --help loads that command's module alone: no other command, none of what it does", async (t) => {
+  const loaded = await modulesLoadedBy(['up', '--help']);
+  const commands = [...new Set(loaded.filter((u) => u.includes('/dist/src/commands/')).map((u) => u.slice(u.indexOf('/dist/src/commands/') + '/dist/src/commands/'.length)))].sort();
+  t.deepEqual(commands, ['builders.js', 'index.js', 'options.js', 'up.js']);
+});
