@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'n
 import { readJsonCapped } from '../files.js';
 import path from 'node:path';
 import { resultsDir } from '../paths.js';
-import { identityOf, type LbIdentity } from '../compare/identity.js';
+import { identityOf, type LbIdentity } from '../results/identity.js';
 import type { RunRecord } from '../results/record.js';
 import type { Fingerprint } from '../stats/fingerprint.js';
 import type { Summary } from '../stats/summary.js';

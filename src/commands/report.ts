@@ -1,24 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { listBaselines } from '../baseline/store.js';
-import { resultsDir } from '../paths.js';
-import { renderReport } from '../report/html.js';
-import { readRecords } from '../results/store.js';
-import { listScenarioFiles, loadScenario } from '../scenario/load.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Argv } from 'yargs';
+import { actionOf, common } from './builders.js';
+import { outputDir } from './options.js';
 
-/** `zonlab report [--out DIR]`: DIR/index.html, viewable with no network (no CDN, no script). */
-export async function reportCommand(a: { out?: string; json?: boolean }): Promise<number> {
-  const { records, corrupt } = readRecords();
-  for (const c of corrupt) process.stderr.write(`zonlab: skipped ${c.file}: ${c.why}\n`);
-  const scenarios: Scenario[] = [];
-  for (const f of listScenarioFiles()) {
-    try { scenarios.push(loadScenario(f)); } catch (err) { process.stderr.write(`zonlab: ${path.basename(f)} left out of the report: ${(err as Error).message}\n`); }
-  }
-  const out = a.out ?? path.join(resultsDir(), 'report');
-  mkdirSync(out, { recursive: true });
-  const file = path.join(out, 'index.html');
-  writeFileSync(file, renderReport({ records: records.map((r) => r.record), corrupt, baselines: listBaselines(), scenarios, generatedAt: new Date().toISOString() }));
-  process.stdout.write(a.json ? `${JSON.stringify({ report: file })}\n` : `${file}\n`);
-  return 0;
-}
+export const builder = (y: Argv) => common(y).option('out', { type: 'string', coerce: outputDir('--out'), describe: 'the folder for index.html (default: results/report)' });
+
+export const handler = actionOf(builder, async () => (await import('./actions/report.js')).reportCommand);

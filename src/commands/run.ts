@@ -1,122 +1,30 @@
-import path from 'node:path';
-import { registerLab, unregisterLab } from '../../lab/registry.js';
-import { insideSandbox, prepareSandbox, runInSandbox } from '../../lab/sandbox.js';
-import type { CheckOutcome } from '../checks/outcome.js';
-import type { Driver } from '../drivers/driver.js';
-import { ExitCode, signalExit, UserError } from '../errors.js';
-import { resultsDir } from '../paths.js';
-import type { Scenario } from '../scenario/types.js';
-import { loadBaseline } from '../baseline/store.js';
-import { runScenario, type RunOptions } from '../session/run-scenario.js';
-import { newRunId } from '../session/run-id.js';
-import { creatableDir } from './options.js';
-import { preflight } from './preflight.js';
-import { applyCommon, loadFor, progressPrinter, reportCost, requireChecks, untilSignalled, type CommonArgs } from './common.js';
-import { printRunSummary, runJson } from './run-output.js';
-import { compareWithStoredBaseline, printComparison, printNoBaseline, recordExit, writeReports } from './compare.js';
+import type { Argv } from 'yargs';
+import { common, usage, verdictOptions } from './builders.js';
+import type { OptionsOf } from './command.js';
+import { creatableDir, positiveNumber, repeatCount, shard, wholeNumber } from './options.js';
 
-export interface RunArgs extends CommonArgs {
-  scenario: string;
-  keep: boolean;
-  repeat?: number | 'auto';
-  maxRepeat?: number;
-  budget?: number;
-  warmup: boolean;
-  baseline: boolean;
-  maxDrop?: number;
-  force: boolean;
-  junit?: string;
-  markdown?: string;
-}
 
-export async function runCommandLine(a: RunArgs): Promise<number> {
-  applyCommon(a);
-  const s = loadFor(a.scenario, a);
-  requireChecks(s);
-  const driver = await preflight(s, a);
-  // after preflight: without root the run is a skip, whatever the folder
-  creatableDir('--results', resultsDir());
-  if (!a.host && !insideSandbox()) {
-    writesOutsideRun(a);
-    return runSandboxed(s, driver, a);
-  }
-  if (insideSandbox()) await prepareSandbox();
-  const signals = watchSignals();
-  try {
-    return await runHere(s, driver, a, signals);
-  } finally {
-    signals.stop();
-  }
-}
+export const builder = (y: Argv) => verdictOptions(common(y).positional('scenario', { type: 'string', describe: 'a name in the scenario folder or a path to a .toml file' }))
+  .option('all', { type: 'boolean', default: false, describe: 'run every scenario of the scenario folder in turn; a summary table; the exit code of the worst outcome' })
+  .option('shard', { type: 'string', coerce: shard, describe: 'with --all: only the i-th of n stable parts, e.g. --shard 2/4' })
+  .option('keep', { type: 'boolean', default: false, describe: 'leave the lab up after the checks (then zonlab down)' })
+  .option('repeat', { type: 'string', coerce: repeatCount, describe: 'run the throughput checks N times on the same live lab (default: the scenario\'s repeat, else 1); auto: until the verdict against the baseline is clear (or, without --baseline, the median is known within the threshold)' })
+  .option('max-repeat', { type: 'number', coerce: wholeNumber('--max-repeat', 5, 1000), describe: 'with --repeat auto: the most samples of a throughput check (default 20; 5 is the first look at the verdict)' })
+  .option('budget', { type: 'number', coerce: positiveNumber('--budget', 'the seconds sampling may take'), describe: 'with --repeat auto: the seconds the throughput samples may take in all (default 600)' })
+  .option('warmup', { type: 'boolean', default: false, describe: 'one uncounted run of each throughput check first' })
+  .option('baseline', { type: 'boolean', default: false, describe: 'compare with the stored baseline; exit 3 on a regression (no baseline yet: said loudly, not a failure)' })
+  .check((a) => {
+    if (!a.all && !a.scenario) throw usage('name a scenario, or give --all', 'zonlab list shows the scenarios');
+    if (a.all && a.scenario) throw usage('give a scenario or --all, not both');
+    if (a.shard && !a.all) throw usage('--shard goes with --all');
+    if (a.keep && a.all) throw usage('--keep holds one lab: give it with a scenario, not --all');
+    if (a.repeat !== 'auto' && (a.maxRepeat !== undefined || a.budget !== undefined)) throw usage(`--${a.maxRepeat !== undefined ? 'max-repeat' : 'budget'} applies to --repeat auto`);
+    // a folder given here must take the records; the default one is checked by the run, after root
+    if (a.results) creatableDir('--results', a.results);
+    return true;
+  });
 
-async function runHere(s: Scenario, driver: Driver, a: RunArgs, signals: { last?: string }): Promise<number> {
-  const progress = progressPrinter(a);
-  const { record, file } = await runScenario(s, driver, a.host ? 'host' : 'sandbox', {
-    progress,
-    checkDone: (o: CheckOutcome) => progress(`  ${o.status === 'passed' ? 'PASS' : 'FAIL'} ${o.name}: ${o.summary}`),
-    hold: async () => {
-      if (a.host) {
-        progress(`--keep: the lab stays up on the host; remove it with: zonlab down ${s.name} --host`);
-        return;
-      }
-      progress(`--keep: the lab stays up until this process ends (Ctrl-C, or zonlab down ${s.name}); enter it with: zonlab exec ${s.name} NETNS -- COMMAND`);
-      await untilSignalled();
-    },
-  }, { keep: a.keep, warmup: a.warmup, ...repeatOptions(a, s, driver) });
-  reportCost(a);
-  const comparison = a.baseline && record.status === 'passed' ? compareWithStoredBaseline(record, { maxDrop: a.maxDrop ?? s.maxDrop, force: a.force }) : undefined;
-  const baseline = a.baseline && record.status === 'passed' && !comparison ? 'missing' as const : undefined;
-  writeReports([{ record, comparison, baseline }], a);
-  if (a.json) process.stdout.write(`${JSON.stringify({ ...runJson(record, file), comparison, baseline }, null, 2)}\n`);
-  else {
-    printRunSummary(record, file);
-    if (comparison) printComparison(comparison);
-    if (baseline) printNoBaseline([record]);
-  }
-  if (record.status === 'interrupted') return signals.last ? signalExit(signals.last) : ExitCode.interrupted;
-  return recordExit(record, comparison);
-}
-
-/** Which signal interrupted the run: its exit code is 128 + that signal's number. */
-function watchSignals(): { last?: string; stop(): void } {
-  const state: { last?: string; stop(): void } = { stop: () => {} };
-  const on = (sig: NodeJS.Signals) => {
-    const f = () => { state.last ??= sig; };
-    process.on(sig, f);
-    return () => process.off(sig, f);
-  };
-  const offs = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map(on);
-  state.stop = () => offs.forEach((off) => off());
-  return state;
-}
-
-/** --repeat N, or auto with its cap, budget, threshold and (with --baseline) the baseline it judges against. */
-function repeatOptions(a: RunArgs, s: Scenario, driver: Driver): Pick<RunOptions, 'repeat' | 'maxDrop' | 'reference'> {
-  if (a.repeat !== 'auto') return { repeat: a.repeat };
-  const reference = a.baseline ? loadBaseline(s.name, driver.name)?.samples : undefined;
-  return { repeat: { auto: { max: a.maxRepeat ?? 20, budgetMs: (a.budget ?? 600) * 1000 } }, maxDrop: a.maxDrop ?? s.maxDrop, reference };
-}
-
-/** Inside a sandbox /run is its own tmpfs (lab/sandbox.ts): what the run writes there would be lost. */
-function writesOutsideRun(a: RunArgs): void {
-  const outputs: [string, string | undefined][] = [['--junit', a.junit], ['--markdown', a.markdown], ['the results folder', resultsDir()]];
-  const under = outputs.filter(([, p]) => p !== undefined && (path.resolve(p) + '/').startsWith('/run/'));
-  if (under.length) {
-    throw new UserError(`${under.map(([k, p]) => `${k} ${p}`).join(', ')}: inside the sandbox /run is the sandbox's own, and a file written there is lost with it`, ExitCode.badInput, ['write it outside /run, or run with --host']);
-  }
-}
-
-/** The run happens in a child inside the sandbox; this side registers it so status/exec/down see it. */
-async function runSandboxed(s: Scenario, driver: Driver, a: RunArgs): Promise<number> {
-  const runId = newRunId();
-  process.env.ZONLAB_RUN_ID = runId;
-  const started = new Date().toISOString();
-  try {
-    return await runInSandbox(process.argv.slice(2), (pids) => registerLab({
-      scenario: s.name, runId, mode: 'sandbox', command: 'run', started, driver: driver.name,
-      holderPid: pids.holderPid, unsharePid: pids.unsharePid, namespaces: s.namespaces,
-    }));
-  } finally {
-    unregisterLab(runId);
-  }
+export async function handler(a: OptionsOf<typeof builder>): Promise<number> {
+  if (a.all) return (await import('./actions/run-all.js')).runAll(a);
+  return (await import('./actions/run.js')).runCommandLine({ ...a, scenario: a.scenario! });
 }

@@ -4,7 +4,7 @@ import { fingerprintDiff, type Fingerprint, type FingerprintDiff } from '../stat
 import { JUDGED } from '../stats/judged.js';
 import { summarize, type Summary } from '../stats/summary.js';
 import { compareSamples, type Comparison, type Verdict } from '../stats/verdict.js';
-import { identityOf, sameIdentity, type LbIdentity } from './identity.js';
+import { identityOf, sameIdentity, type LbIdentity } from '../results/identity.js';
 
 /** What a run is compared with: a stored baseline or another run. */
 export interface Reference {

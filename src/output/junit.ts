@@ -1,6 +1,6 @@
 import type { RecordComparison } from '../compare/compare.js';
-import { identityLines } from '../compare/identity.js';
-import { measurementLabel } from '../commands/run-output.js';
+import { identityLines } from '../results/identity.js';
+import { measurementLabel } from './format.js';
 import type { RunRecord } from '../results/record.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');

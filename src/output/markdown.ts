@@ -1,5 +1,5 @@
-import { identityLines } from '../compare/identity.js';
-import { formatMeasurement, measurementLabel, signedPct } from '../commands/run-output.js';
+import { identityLines } from '../results/identity.js';
+import { formatMeasurement, measurementLabel, signedPct } from './format.js';
 import { JUDGED } from '../stats/judged.js';
 import type { ReportedRun } from './junit.js';
 

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { CheckOutcome } from '../checks/outcome.js';
-import { autoDecision, type AutoDecision, type AutoRepeat, type StopReason } from '../stats/adaptive.js';
+import type { AutoOutcome } from '../results/record.js';
+import { autoDecision, type AutoDecision, type AutoRepeat } from '../stats/adaptive.js';
 
 /** A fixed number of samples per throughput check, or `--repeat auto`. */
 export type RepeatSpec = number | { auto: AutoRepeat };
@@ -11,13 +12,6 @@ export interface SamplingOptions {
   maxDrop: number;
   /** check → measurement → the baseline's samples: what `auto` judges against. */
   reference?: Record<string, Record<string, number[]>>;
-}
-
-export interface AutoOutcome {
-  max: number;
-  budgetS: number;
-  /** check → how many samples it took, and why it stopped. */
-  checks: Record<string, { samples: number; stoppedBy: StopReason }>;
 }
 
 /**

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { baselineFromRecord, saveBaseline } from '../../src/baseline/store.js';
-import { recordExit } from '../../src/commands/compare.js';
+import { recordExit } from '../../src/compare/exit-code.js';
 import { childExit, ExitCode, signalExit, worstExit } from '../../src/errors.js';
 import { record } from '../helpers/record.js';
 

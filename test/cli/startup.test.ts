@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
  */
 const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 const hook = fileURLToPath(new URL('../helpers/import-log.js', import.meta.url));
-const HEAVY = [/\/node_modules\/koffi\//, /\/node_modules\/execa\//, /\/node_modules\/zx\//, /\/dist\/src\/report\//, /\/dist\/src\/commands\/run\.js$/, /\/dist\/src\/checks\//, /\/dist\/lab\/netlink\/(socket|run)\.js$/];
+const HEAVY = [/\/node_modules\/koffi\//, /\/node_modules\/execa\//, /\/node_modules\/zx\//, /\/dist\/src\/output\/html\//, /\/dist\/src\/commands\/actions\/run\.js$/, /\/dist\/src\/checks\//, /\/dist\/lab\/netlink\/(socket|run)\.js$/];
 
 async function modulesLoadedBy(args: string[]): Promise<string[]> {
   const dir = mkdtempSync(path.join(tmpdir(), 'zonlab-imports-'));
@@ -38,8 +38,14 @@ test('the hook does see a heavy module when a command loads one (zonlab report l
   const dir = mkdtempSync(path.join(tmpdir(), 'zonlab-report-'));
   try {
     const loaded = await modulesLoadedBy(['report', '--out', dir]);
-    t.true(loaded.some((u) => /\/dist\/src\/report\//.test(u)));
+    t.true(loaded.some((u) => /\/dist\/src\/output\/html\//.test(u)));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("a command's --help loads that command's module alone: no other command, none of what it does", async (t) => {
+  const loaded = await modulesLoadedBy(['up', '--help']);
+  const commands = [...new Set(loaded.filter((u) => u.includes('/dist/src/commands/')).map((u) => u.slice(u.indexOf('/dist/src/commands/') + '/dist/src/commands/'.length)))].sort();
+  t.deepEqual(commands, ['builders.js', 'index.js', 'options.js', 'up.js']);
 });

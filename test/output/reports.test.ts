@@ -1,32 +1,15 @@
 import test from 'ava';
-import { printComparison } from '../../src/commands/compare.js';
 import { compareRecord, recordAsReference } from '../../src/compare/compare.js';
+import { printComparison } from '../../src/output/comparison.js';
 import { junitXml } from '../../src/output/junit.js';
 import { markdownSummary } from '../../src/output/markdown.js';
 import { record } from '../helpers/record.js';
 import type { RunRecord } from '../../src/results/record.js';
 import { summarize } from '../../src/stats/summary.js';
-import { shardOf } from '../../src/commands/run-all.js';
-import { shard } from '../../src/commands/options.js';
-import { UserError } from '../../src/errors.js';
 
 const base = record('b', [20e9, 20.2e9, 19.9e9, 20.1e9, 20e9]);
 const slow = record('s', [14e9, 14.1e9, 13.9e9, 14e9, 14.2e9]);
 const cmp = compareRecord(slow, { label: 'baseline', fingerprint: base.fingerprint, samples: base.samples });
-
-test('compareRecord finds the regression and its worst verdict', (t) => {
-  t.true(cmp.compared);
-  t.is(cmp.worst, 'regressed');
-  t.is(cmp.rows[0]!.check, 'iperf3');
-});
-
-test('different fingerprints are not compared without --force', (t) => {
-  const other = { ...slow, fingerprint: { ...slow.fingerprint, kernel: 'k2' } };
-  const c = compareRecord(other, { label: 'b', fingerprint: base.fingerprint, samples: base.samples });
-  t.false(c.compared);
-  t.deepEqual(c.fingerprintDiffs.map((d) => d.key), ['kernel']);
-  t.true(compareRecord(other, { label: 'b', fingerprint: base.fingerprint, samples: base.samples }, { force: true }).compared);
-});
 
 test('JUnit: a case per check and per verdict, regression as a failure, text escaped', (t) => {
   const xml = junitXml([{ record: slow, comparison: cmp }]);
@@ -84,13 +67,4 @@ test('JUnit and Markdown: a row and a case for the cost, the load balancer named
   const md = markdownSummary([{ record: dear, comparison: costCmp }]);
   t.regex(md, /\| veth-netns \| nft \| iperf3 · LB cost \| {2}\| 245 ns\/packet \| .* \| \+\d+\.\d% \| 🔻 regressed \|/);
   t.regex(md, /- veth-netns \(nft\): load balancer, baseline: nft v · zon_lb tag 0123456789abcdef/);
-});
-
-test('shards are stable, disjoint and cover every scenario', (t) => {
-  const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
-  const parts = [1, 2, 3].map((i) => shardOf(names, shard(`${i}/3`)));
-  t.deepEqual(parts, [['a', 'd', 'g'], ['b', 'e'], ['c', 'f']]);
-  t.deepEqual(parts.flat().sort(), names);
-  // a bad --shard is the user's error (exit 2), found when the options are read
-  for (const bad of ['4/3', '3/2', '0/1', 'x', '1/0', '']) t.throws(() => shard(bad), { instanceOf: UserError, message: /--shard/ });
 });

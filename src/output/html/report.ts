@@ -1,7 +1,8 @@
-import type { Baseline } from '../baseline/store.js';
-import { COST_MEASUREMENT, formatNs } from '../bpfstats/cost.js';
-import type { RunRecord } from '../results/record.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Baseline } from '../../baseline/store.js';
+import { COST_MEASUREMENT, formatNs } from '../../bpfstats/cost.js';
+import type { RunRecord } from '../../results/record.js';
+import type { Scenario } from '../../scenario/types.js';
+import { formatRate } from '../format.js';
 import { color, esc, lineChart, type Band, type Series } from './svg.js';
 import { topologySvg } from './topology-svg.js';
 
@@ -14,7 +15,7 @@ export interface ReportInput {
 }
 
 const GBIT = 1e9;
-const fmt = (bps: number | undefined) => (bps === undefined || !Number.isFinite(bps) ? '–' : `${(bps / GBIT).toFixed(2)} Gbit/s`);
+const fmt = (bps: number | undefined) => formatRate(bps, '–');
 
 /** One self-contained page: inline CSS and SVG, no script, nothing fetched. */
 export function renderReport(input: ReportInput): string {

@@ -1,24 +1,7 @@
 import { COST_MEASUREMENT, describeProgram, formatNs } from '../bpfstats/cost.js';
 import type { RunRecord } from '../results/record.js';
-import { paint, table } from '../output/table.js';
-
-export function formatRate(bps: number | undefined): string {
-  if (bps === undefined || !Number.isFinite(bps)) return '-';
-  if (bps >= 1e9) return `${(bps / 1e9).toFixed(2)} Gbit/s`;
-  if (bps >= 1e6) return `${(bps / 1e6).toFixed(1)} Mbit/s`;
-  return `${(bps / 1e3).toFixed(0)} kbit/s`;
-}
-
-/** A judged measurement's value as a person reads it. */
-export function formatMeasurement(measurement: string, v: number | undefined): string {
-  return measurement === COST_MEASUREMENT ? `${formatNs(v)}/packet` : formatRate(v);
-}
-
-export function measurementLabel(measurement: string): string {
-  return measurement === COST_MEASUREMENT ? 'LB cost' : 'throughput';
-}
-
-export const signedPct = (ratio: number) => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)}%`;
+import { formatRate } from './format.js';
+import { paint, table } from './table.js';
 
 export function printRunSummary(r: RunRecord, file?: string): void {
   const costed = r.checks.some((c) => c.measurements?.[COST_MEASUREMENT] !== undefined);

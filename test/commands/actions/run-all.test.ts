@@ -1,8 +1,10 @@
 import test from 'ava';
-import { main } from '../../src/cli.js';
-import { childArgs, childReason, type RunAllArgs } from '../../src/commands/run-all.js';
-import { junitXml } from '../../src/output/junit.js';
-import { record } from '../helpers/record.js';
+import { main } from '../../../src/cli.js';
+import { childArgs, childReason, shardOf, summaryRow, type RunAllArgs } from '../../../src/commands/actions/run-all.js';
+import { junitXml } from '../../../src/output/junit.js';
+import { record } from '../../helpers/record.js';
+import { shard } from '../../../src/commands/options.js';
+import { UserError } from '../../../src/errors.js';
 
 /** The options `zonlab ARGS` hands to `run --all`, parsed and checked by the real command line. */
 async function parsed(args: string): Promise<RunAllArgs> {
@@ -71,4 +73,29 @@ test('JUnit: a skipped scenario is a <skipped> case with its reason; one without
   t.regex(xml, /<testcase classname="zonlab.broken" name="broken"><error message="invalid input &lt;x&gt;">/);
   t.regex(xml, /name="throughput vs baseline"><skipped message="no baseline yet/);
   t.regex(xml, /<testsuite name="veth-netns \(nft\)" tests="3" failures="0" errors="0" skipped="1"/);
+});
+
+test('shards are stable, disjoint and cover every scenario', (t) => {
+  const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+  const parts = [1, 2, 3].map((i) => shardOf(names, shard(`${i}/3`)));
+  t.deepEqual(parts, [['a', 'd', 'g'], ['b', 'e'], ['c', 'f']]);
+  t.deepEqual(parts.flat().sort(), names);
+  // a bad --shard is the user's error (exit 2), found when the options are read
+  for (const bad of ['4/3', '3/2', '0/1', 'x', '1/0', '']) t.throws(() => shard(bad), { instanceOf: UserError, message: /--shard/ });
+});
+
+test("the summary of run --all: each child's exit code and output make its row; a scenario without a record says why in the reports", (t) => {
+  const reported: Parameters<typeof summaryRow>[4] = [];
+  const notRun: Parameters<typeof summaryRow>[5] = [];
+  const doc = (status: string, bps?: number) => JSON.stringify({ checks: [{ name: 'iperf3', status, measurements: bps ? { bits_per_second: bps } : {} }, { name: 'telnet', status: 'passed' }] });
+  t.like(summaryRow('a', 0, doc('passed', 9.4e9), '', reported, notRun), { outcome: 'PASS', exitCode: 0, detail: 'iperf3 9.40 Gbit/s, telnet ok' });
+  t.like(summaryRow('b', 1, doc('failed'), '', reported, notRun), { outcome: 'FAIL', detail: 'iperf3 FAIL, telnet ok' });
+  t.like(summaryRow('c', 4, '', 'zonlab: skipped: the kernel lacks 802.1Q VLAN devices (probe failed)\n', reported, notRun), { outcome: 'SKIP', detail: 'the kernel lacks 802.1Q VLAN devices (probe failed)' });
+  t.like(summaryRow('d', 70, 'not json', 'zonlab: internal error\n  at x\n', reported, notRun), { outcome: 'ERROR', exitCode: 70 });
+  t.like(summaryRow('e', 143, '', '', reported, notRun), { outcome: 'INTERRUPTED', detail: 'exit 143, no result' });
+  t.like(summaryRow('f', 3, JSON.stringify({ checks: [], comparison: { compared: true, worst: 'regressed' } }), '', reported, notRun), { outcome: 'REGRESSED', detail: 'vs baseline: regressed' });
+  t.like(summaryRow('g', 0, JSON.stringify({ checks: [], baseline: 'missing' }), '', reported, notRun), { detail: 'no baseline yet' });
+  t.deepEqual(reported, [], 'no child named a record file');
+  // an interrupted scenario is neither skipped nor an error: the run stopped there
+  t.deepEqual(notRun.map((n) => [n.scenario, n.outcome]), [['c', 'skipped'], ['d', 'error']]);
 });

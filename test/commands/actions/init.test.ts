@@ -2,9 +2,9 @@ import test from 'ava';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { initCommand, starterScenario } from '../../src/commands/init.js';
-import { UserError } from '../../src/errors.js';
-import { loadScenario } from '../../src/scenario/load.js';
+import { initCommand, starterScenario } from '../../../src/commands/actions/init.js';
+import { UserError } from '../../../src/errors.js';
+import { loadScenario } from '../../../src/scenario/load.js';
 
 test('the starter scenario is the README example under its own name, with its own zonlb.toml, and valid', (t) => {
   const text = starterScenario('my-lb');

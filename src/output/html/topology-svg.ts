@@ -1,4 +1,4 @@
-import type { NetnsRef, Scenario } from '../scenario/types.js';
+import type { NetnsRef, Scenario } from '../../scenario/types.js';
 import { esc } from './svg.js';
 
 /**

@@ -4,15 +4,15 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { baselineFromRecord } from '../../src/baseline/store.js';
-import { renderReport } from '../../src/report/html.js';
-import { topologySvg } from '../../src/report/topology-svg.js';
-import { ticks } from '../../src/report/svg.js';
-import type { RunRecord } from '../../src/results/record.js';
-import { loadScenario } from '../../src/scenario/load.js';
-import { summarize } from '../../src/stats/summary.js';
+import { baselineFromRecord } from '../../../src/baseline/store.js';
+import { renderReport } from '../../../src/output/html/report.js';
+import { topologySvg } from '../../../src/output/html/topology-svg.js';
+import { ticks } from '../../../src/output/html/svg.js';
+import type { RunRecord } from '../../../src/results/record.js';
+import { loadScenario } from '../../../src/scenario/load.js';
+import { summarize } from '../../../src/stats/summary.js';
 
-const recordFile = fileURLToPath(new URL('../../../test/fixtures/records/', import.meta.url));
+const recordFile = fileURLToPath(new URL('../../../../test/fixtures/records/', import.meta.url));
 const real = JSON.parse(readFileSync(path.join(recordFile, '2026-11-24T02-30-16-878Z-9cd31f07.json'), 'utf8')) as RunRecord;
 const seed = loadScenario('veth-netns');
 

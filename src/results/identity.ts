@@ -1,5 +1,5 @@
 import { describeProgram, type LbProgram } from '../bpfstats/cost.js';
-import type { RunRecord } from '../results/record.js';
+import type { RunRecord } from './record.js';
 
 /** The load balancer under test: shown beside a comparison, never a reason to refuse one. */
 export interface LbIdentity {

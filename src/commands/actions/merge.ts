@@ -1,13 +1,16 @@
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { UserError, worstExit } from '../errors.js';
-import { resultsDir } from '../paths.js';
-import { paint, table } from '../output/table.js';
-import type { RunRecord } from '../results/record.js';
-import { readRecords } from '../results/store.js';
-import { compareWithStoredBaseline, printComparison, printNoBaseline, recordExit, writeReports } from './compare.js';
-import type { ReportedRun } from '../output/junit.js';
-import { formatRate } from './run-output.js';
+import { UserError, worstExit } from '../../errors.js';
+import { resultsDir } from '../../paths.js';
+import { paint, table } from '../../output/table.js';
+import type { RunRecord } from '../../results/record.js';
+import { readRecords } from '../../results/store.js';
+import { recordExit } from '../../compare/exit-code.js';
+import { compareWithStoredBaseline } from '../../compare/with-baseline.js';
+import { printComparison, printNoBaseline } from '../../output/comparison.js';
+import { formatRate } from '../../output/format.js';
+import type { ReportedRun } from '../../output/junit.js';
+import { writeReports } from '../../output/reports.js';
 
 /**
  * Joins the result folders of several CI machines (one per shard) into one, and gives one verdict

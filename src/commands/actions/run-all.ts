@@ -1,16 +1,17 @@
 import path from 'node:path';
 import { execa } from 'execa';
-import { childExit, ExitCode, isSignalExit, signalExit, worstExit } from '../errors.js';
-import { readJsonCapped } from '../files.js';
-import { paint, table } from '../output/table.js';
-import type { NotRun, ReportedRun } from '../output/junit.js';
-import { resultsDir } from '../paths.js';
-import type { RunRecord } from '../results/record.js';
-import { listScenarioFiles, loadScenario } from '../scenario/load.js';
-import type { RecordComparison } from '../compare/compare.js';
-import { printNoBaseline, writeReports } from './compare.js';
-import { creatableDir, type Shard } from './options.js';
-import { formatRate } from './run-output.js';
+import { childExit, ExitCode, isSignalExit, signalExit, worstExit } from '../../errors.js';
+import { readJsonCapped } from '../../files.js';
+import { paint, table } from '../../output/table.js';
+import type { NotRun, ReportedRun } from '../../output/junit.js';
+import { resultsDir } from '../../paths.js';
+import type { RunRecord } from '../../results/record.js';
+import { listScenarioFiles, loadScenario } from '../../scenario/load.js';
+import type { RecordComparison } from '../../compare/compare.js';
+import { printNoBaseline } from '../../output/comparison.js';
+import { writeReports } from '../../output/reports.js';
+import { creatableDir, type Shard } from '../options.js';
+import { formatRate } from '../../output/format.js';
 import type { RunArgs } from './run.js';
 
 export type RunAllArgs = Omit<RunArgs, 'scenario'> & { all: boolean; shard?: Shard };
@@ -75,7 +76,7 @@ export async function runAll(a: RunAllArgs): Promise<number> {
       stop.child = child.process;
       const { code, stdout, stderr } = await child.done;
       stop.child = undefined;
-      const row = summarize(name, code, stdout, stderr, reported, notRun);
+      const row = summaryRow(name, code, stdout, stderr, reported, notRun);
       rows.push(row);
       if (isSignalExit(code)) break;
     }
@@ -92,7 +93,7 @@ export async function runAll(a: RunAllArgs): Promise<number> {
 }
 
 /** One row of the summary; the child's record joins the reports, a scenario without one says why. */
-function summarize(name: string, code: number, stdout: string, stderr: string, reported: ReportedRun[], notRun: NotRun[]): AllRow {
+export function summaryRow(name: string, code: number, stdout: string, stderr: string, reported: ReportedRun[], notRun: NotRun[]): AllRow {
   const outcome = outcomeOf(code);
   let doc: ChildDoc | undefined;
   try { doc = JSON.parse(stdout) as ChildDoc; } catch { /* no document: the reason is on stderr */ }

@@ -1,0 +1,126 @@
+import path from 'node:path';
+import { registerLab, unregisterLab } from '../../../lab/registry.js';
+import { insideSandbox, prepareSandbox, runInSandbox } from '../../../lab/sandbox.js';
+import type { CheckOutcome } from '../../checks/outcome.js';
+import type { Driver } from '../../drivers/driver.js';
+import { ExitCode, signalExit, UserError } from '../../errors.js';
+import { resultsDir } from '../../paths.js';
+import type { Scenario } from '../../scenario/types.js';
+import { loadBaseline } from '../../baseline/store.js';
+import { runScenario, type RunOptions } from '../../session/run-scenario.js';
+import { newRunId } from '../../session/run-id.js';
+import { creatableDir } from '../options.js';
+import { preflight } from '../preflight.js';
+import { applyCommon, progressPrinter, reportCost, untilSignalled, type CommonArgs } from '../common.js';
+import { loadFor, requireChecks } from '../scenario-arg.js';
+import { recordExit } from '../../compare/exit-code.js';
+import { compareWithStoredBaseline } from '../../compare/with-baseline.js';
+import { printComparison, printNoBaseline } from '../../output/comparison.js';
+import { writeReports } from '../../output/reports.js';
+import { printRunSummary, runJson } from '../../output/run-summary.js';
+
+export interface RunArgs extends CommonArgs {
+  scenario: string;
+  keep: boolean;
+  repeat?: number | 'auto';
+  maxRepeat?: number;
+  budget?: number;
+  warmup: boolean;
+  baseline: boolean;
+  maxDrop?: number;
+  force: boolean;
+  junit?: string;
+  markdown?: string;
+}
+
+export async function runCommandLine(a: RunArgs): Promise<number> {
+  applyCommon(a);
+  const s = loadFor(a.scenario, a);
+  requireChecks(s);
+  const driver = await preflight(s, a);
+  // after preflight: without root the run is a skip, whatever the folder
+  creatableDir('--results', resultsDir());
+  if (!a.host && !insideSandbox()) {
+    writesOutsideRun(a);
+    return runSandboxed(s, driver, a);
+  }
+  if (insideSandbox()) await prepareSandbox();
+  const signals = watchSignals();
+  try {
+    return await runHere(s, driver, a, signals);
+  } finally {
+    signals.stop();
+  }
+}
+
+async function runHere(s: Scenario, driver: Driver, a: RunArgs, signals: { last?: string }): Promise<number> {
+  const progress = progressPrinter(a);
+  const { record, file } = await runScenario(s, driver, a.host ? 'host' : 'sandbox', {
+    progress,
+    checkDone: (o: CheckOutcome) => progress(`  ${o.status === 'passed' ? 'PASS' : 'FAIL'} ${o.name}: ${o.summary}`),
+    hold: async () => {
+      if (a.host) {
+        progress(`--keep: the lab stays up on the host; remove it with: zonlab down ${s.name} --host`);
+        return;
+      }
+      progress(`--keep: the lab stays up until this process ends (Ctrl-C, or zonlab down ${s.name}); enter it with: zonlab exec ${s.name} NETNS -- COMMAND`);
+      await untilSignalled();
+    },
+  }, { keep: a.keep, warmup: a.warmup, ...repeatOptions(a, s, driver) });
+  reportCost(a);
+  const comparison = a.baseline && record.status === 'passed' ? compareWithStoredBaseline(record, { maxDrop: a.maxDrop ?? s.maxDrop, force: a.force }) : undefined;
+  const baseline = a.baseline && record.status === 'passed' && !comparison ? 'missing' as const : undefined;
+  writeReports([{ record, comparison, baseline }], a);
+  if (a.json) process.stdout.write(`${JSON.stringify({ ...runJson(record, file), comparison, baseline }, null, 2)}\n`);
+  else {
+    printRunSummary(record, file);
+    if (comparison) printComparison(comparison);
+    if (baseline) printNoBaseline([record]);
+  }
+  if (record.status === 'interrupted') return signals.last ? signalExit(signals.last) : ExitCode.interrupted;
+  return recordExit(record, comparison);
+}
+
+/** Which signal interrupted the run: its exit code is 128 + that signal's number. */
+function watchSignals(): { last?: string; stop(): void } {
+  const state: { last?: string; stop(): void } = { stop: () => {} };
+  const on = (sig: NodeJS.Signals) => {
+    const f = () => { state.last ??= sig; };
+    process.on(sig, f);
+    return () => process.off(sig, f);
+  };
+  const offs = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map(on);
+  state.stop = () => offs.forEach((off) => off());
+  return state;
+}
+
+/** --repeat N, or auto with its cap, budget, threshold and (with --baseline) the baseline it judges against. */
+function repeatOptions(a: RunArgs, s: Scenario, driver: Driver): Pick<RunOptions, 'repeat' | 'maxDrop' | 'reference'> {
+  if (a.repeat !== 'auto') return { repeat: a.repeat };
+  const reference = a.baseline ? loadBaseline(s.name, driver.name)?.samples : undefined;
+  return { repeat: { auto: { max: a.maxRepeat ?? 20, budgetMs: (a.budget ?? 600) * 1000 } }, maxDrop: a.maxDrop ?? s.maxDrop, reference };
+}
+
+/** Inside a sandbox /run is its own tmpfs (lab/sandbox.ts): what the run writes there would be lost. */
+function writesOutsideRun(a: RunArgs): void {
+  const outputs: [string, string | undefined][] = [['--junit', a.junit], ['--markdown', a.markdown], ['the results folder', resultsDir()]];
+  const under = outputs.filter(([, p]) => p !== undefined && (path.resolve(p) + '/').startsWith('/run/'));
+  if (under.length) {
+    throw new UserError(`${under.map(([k, p]) => `${k} ${p}`).join(', ')}: inside the sandbox /run is the sandbox's own, and a file written there is lost with it`, ExitCode.badInput, ['write it outside /run, or run with --host']);
+  }
+}
+
+/** The run happens in a child inside the sandbox; this side registers it so status/exec/down see it. */
+async function runSandboxed(s: Scenario, driver: Driver, a: RunArgs): Promise<number> {
+  const runId = newRunId();
+  process.env.ZONLAB_RUN_ID = runId;
+  const started = new Date().toISOString();
+  try {
+    return await runInSandbox(process.argv.slice(2), (pids) => registerLab({
+      scenario: s.name, runId, mode: 'sandbox', command: 'run', started, driver: driver.name,
+      holderPid: pids.holderPid, unsharePid: pids.unsharePid, namespaces: s.namespaces,
+    }));
+  } finally {
+    unregisterLab(runId);
+  }
+}

@@ -1,0 +1,54 @@
+import { startLab } from '../../../lab/lab.js';
+import { labsOf, registerLab, unregisterLab } from '../../../lab/registry.js';
+import { insideSandbox, prepareSandbox, READY_LINE, startDetachedSandbox } from '../../../lab/sandbox.js';
+import { ExitCode, isSignalExit, UserError } from '../../errors.js';
+import { hostFacts } from '../../host-facts.js';
+import { newRunId } from '../../session/run-id.js';
+import { applyCommon, progressPrinter, reportCost, untilSignalled, type CommonArgs } from '../common.js';
+import { loadFor } from '../scenario-arg.js';
+import { preflight } from '../preflight.js';
+
+export async function upCommand(a: CommonArgs & { scenario: string }): Promise<number> {
+  applyCommon(a);
+  const s = loadFor(a.scenario, a);
+  const driver = await preflight(s, a);
+  if (!a.host && !insideSandbox()) {
+    if (labsOf(s.name).some((l) => l.command === 'up')) throw new UserError(`${s.name} is already up`, 2, [`zonlab down ${s.name} removes it`]);
+    const runId = newRunId();
+    process.env.ZONLAB_RUN_ID = runId;
+    const started = new Date().toISOString();
+    const register = (p: { holderPid: number; unsharePid: number }) => registerLab({ scenario: s.name, runId, mode: 'sandbox', command: 'up', started, driver: driver.name, holderPid: p.holderPid, unsharePid: p.unsharePid, namespaces: s.namespaces });
+    const pids = await startDetachedSandbox(process.argv.slice(2), { onOutput: (text) => process.stderr.write(text), onInside: register }).catch((err: Error & { exitCode?: number }) => {
+      unregisterLab(runId);
+      const code = err.exitCode ?? ExitCode.checkFailed;
+      throw new UserError(`could not bring ${s.name} up${isSignalExit(code) ? ': interrupted' : ''}`, code, [err.message]);
+    });
+    register(pids);
+    process.stdout.write([
+      `${s.name} is up in a sandbox (driver ${driver.name}, run ${runId}, held by pid ${pids.holderPid}).`,
+      `  run a command in it:   zonlab exec ${s.name} ${s.namespaces[0] ?? 'default'} -- ip address`,
+      `  a shell in it:         zonlab exec ${s.name} default -- bash`,
+      `  take it down:          zonlab down ${s.name}`,
+      '',
+    ].join('\n'));
+    return 0;
+  }
+  if (insideSandbox()) await prepareSandbox();
+  const progress = progressPrinter(a);
+  const runId = newRunId();
+  const lab = await startLab({ scenario: s, driver, mode: a.host ? 'host' : 'sandbox', runId, kernel: hostFacts().kernel, command: 'up', log: progress, onStep: (i, n, w) => progress(`[${i}/${n}] ${w}`) });
+  if (a.host) {
+    lab.leaveUp();
+    process.stdout.write(`${s.name} is up on the host (driver ${driver.name}); follow the README by hand, e.g. ip netns exec ${s.namespaces[0] ?? 'NETNS'} …; remove it with: zonlab down ${s.name} --host\n`);
+    reportCost(a);
+    return 0;
+  }
+  // inside the detached sandbox: announce, then hold the lab until told to go
+  process.stdout.on('error', () => { /* the parent stopped reading after the ready line */ });
+  reportCost(a);
+  process.stdout.write(`${READY_LINE}\n`);
+  await untilSignalled();
+  await lab.stop();
+  return 0;
+}
+

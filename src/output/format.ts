@@ -1,0 +1,20 @@
+import { COST_MEASUREMENT, formatNs } from '../bpfstats/cost.js';
+
+/** The one bit-rate formatter: Gbit/s, Mbit/s or kbit/s; `missing` for no value. */
+export function formatRate(bps: number | undefined, missing = '-'): string {
+  if (bps === undefined || !Number.isFinite(bps)) return missing;
+  if (bps >= 1e9) return `${(bps / 1e9).toFixed(2)} Gbit/s`;
+  if (bps >= 1e6) return `${(bps / 1e6).toFixed(1)} Mbit/s`;
+  return `${(bps / 1e3).toFixed(0)} kbit/s`;
+}
+
+/** A judged measurement's value as a person reads it. */
+export function formatMeasurement(measurement: string, v: number | undefined): string {
+  return measurement === COST_MEASUREMENT ? `${formatNs(v)}/packet` : formatRate(v);
+}
+
+export function measurementLabel(measurement: string): string {
+  return measurement === COST_MEASUREMENT ? 'LB cost' : 'throughput';
+}
+
+export const signedPct = (ratio: number) => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)}%`;
