@@ -1,8 +1,8 @@
 import { runCommand, verboseLine, type CommandResult } from './run-command.js';
 import { isNetlinkStep, type NetlinkStep } from './netlink/messages.js';
-import { describeStep, type Step } from '../src/plan/steps.js';
+import { describeStep, type Step } from './steps.js';
 import { availableParallelism } from 'node:os';
-import { UserError, ExitCode, signalExit } from '../src/errors.js';
+import { UserError, ExitCode, signalExit } from './errors.js';
 import type { Journal } from './journal.js';
 import { asIpLine, batchArgv, failedBatchLines } from './batch.js';
 import { stepCommands, type Command, type StepCommands } from './step-commands.js';

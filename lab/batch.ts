@@ -1,3 +1,4 @@
+import { ipArgv } from './net.js';
 import type { Command } from './step-commands.js';
 
 /**
@@ -27,7 +28,7 @@ export function asIpLine(c: Command): IpLine | undefined {
 }
 
 export function batchArgv(netns: string | undefined, force = false): string[] {
-  return ['ip', ...(netns === undefined ? [] : ['-n', netns]), ...(force ? ['-force'] : []), '-batch', '-'];
+  return ipArgv(netns, ...(force ? ['-force'] : []), '-batch', '-');
 }
 
 /** "Command failed -:3" → the 1-based lines that failed, each with the message printed before it. */

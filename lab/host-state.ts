@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import { ExitCode, UserError } from '../src/errors.js';
+import { ExitCode, UserError } from './errors.js';
 import type { Scenario } from '../src/scenario/types.js';
 import { DamagedJournal, Journal, type JournalHeader } from './journal.js';
 import { isSameProcess } from './process-identity.js';

@@ -1,6 +1,6 @@
 import { closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { ExitCode, UserError } from '../src/errors.js';
+import { ExitCode, UserError } from './errors.js';
 import { processStart } from './process-identity.js';
 import type { Command } from './step-commands.js';
 

@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { Driver, DriverName, LoadedBalancer } from '../src/drivers/driver.js';
-import { ExitCode, UserError } from '../src/errors.js';
+import { ExitCode, UserError } from './errors.js';
 import { bpfDir } from '../src/paths.js';
 import { planScenario } from '../src/plan/plan.js';
-import type { Step } from '../src/plan/steps.js';
+import type { Step } from './steps.js';
 import type { Command } from './step-commands.js';
 import type { Scenario } from '../src/scenario/types.js';
 import { applySteps, pauseForFaultInjection, type ApplyHooks } from './apply.js';

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { childExit, isSignalExit, signalExit } from '../src/errors.js';
-import { stateDir } from '../src/paths.js';
+import { childExit, isSignalExit, signalExit } from './errors.js';
 import { runCommand, spawnInherited } from './run-command.js';
+import { stateDir } from './state-files.js';
 
 /**
  * The default isolation (../shared/DESIGN.md): a run lives in new network, mount and PID

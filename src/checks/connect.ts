@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { startBackground, type BackgroundProcess } from '../../lab/run-command.js';
-import { sameIp } from '../scenario/names.js';
+import { sameIp } from '../../lab/net.js';
 import type { ConnectCheck } from '../scenario/types.js';
 import type { CheckOutcome } from './outcome.js';
 import { waitListening } from './wait-listen.js';

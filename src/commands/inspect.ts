@@ -7,7 +7,7 @@ import { paint, table } from '../output/table.js';
 import { bpfDir } from '../paths.js';
 import { cannotServe, planScenario } from '../plan/plan.js';
 import { MissingRequirement } from '../errors.js';
-import { describeStep } from '../plan/steps.js';
+import { describeStep } from '../../lab/steps.js';
 import { listScenarioFiles, loadScenario, scenarioFolders } from '../scenario/load.js';
 import { readRecords } from '../results/store.js';
 import { formatRate } from './run-output.js';

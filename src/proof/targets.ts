@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { sameIp } from '../scenario/names.js';
+import { sameIp } from '../../lab/net.js';
 import type { CheckSpec, NetnsRef, Scenario } from '../scenario/types.js';
 import type { ZonlbService } from '../zonlb/config.js';
 

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { formatIp, ipValue } from '../../lab/net.js';
 import type { Problem } from '../errors.js';
 import { asTable, type Table } from './fields.js';
 import type { SourceDoc } from './validate/index.js';
@@ -85,7 +86,7 @@ function parsePool(pool: unknown, prefixRaw: unknown, key: string, count: number
     return undefined;
   }
   if (prefix > bits) { bad(key, `/${prefix} is out of range`); return undefined; }
-  const base = parseIp(m[1]!, family as 4 | 6);
+  const base = ipValue(m[1]!);
   const size = 1n << BigInt(sub - prefix);
   if (BigInt(count) > size) {
     bad(key, `${pool} has ${size} subnets of /${sub}, but count is ${count}`, 'a larger pool or a longer pool_prefix');
@@ -101,21 +102,4 @@ function overlaps(a: { base: bigint; prefix: number; bits: number }, b: { base: 
   const p = BigInt(Math.min(a.prefix, b.prefix));
   const shift = BigInt(a.bits) - p;
   return a.base >> shift === b.base >> shift;
-}
-
-export function parseIp(s: string, family: 4 | 6): bigint {
-  if (family === 4) return s.split('.').reduce((acc, x) => (acc << 8n) + BigInt(Number(x)), 0n);
-  const [head, tail] = s.includes('::') ? s.split('::') : [s, undefined];
-  const h = head ? head.split(':') : [];
-  const t = tail ? tail.split(':') : [];
-  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
-  return groups.reduce((acc, g) => (acc << 16n) + BigInt(parseInt(g || '0', 16)), 0n);
-}
-
-export function formatIp(v: bigint, bits: number): string {
-  if (bits === 32) return [24n, 16n, 8n, 0n].map((s) => String((v >> s) & 255n)).join('.');
-  // all eight groups, uncompressed: valid, and compared by value elsewhere (sameIp)
-  const groups: string[] = [];
-  for (let s = 112n; s >= 0n; s -= 16n) groups.push(((v >> s) & 0xffffn).toString(16));
-  return groups.join(':');
 }

@@ -1,7 +1,7 @@
 import { parse as parseToml, stringify, TomlError } from 'smol-toml';
 import { isIP } from 'node:net';
 import { InvalidInput, type Problem } from '../errors.js';
-import { isInterfaceName } from '../scenario/names.js';
+import { isInterfaceName } from '../../lab/net.js';
 import { parseOptions, type EndpointOptions } from './options.js';
 
 /**

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { planScenario, kernelBelow } from '../../src/plan/plan.js';
-import { describeStep } from '../../src/plan/steps.js';
+import { describeStep } from '../../lab/steps.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { stepCommands } from '../../lab/step-commands.js';
 import { groupSteps } from '../../lab/apply.js';

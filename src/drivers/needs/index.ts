@@ -1,5 +1,5 @@
 import type { Scenario } from '../../scenario/types.js';
-import type { Need } from '../../plan/steps.js';
+import type { Need } from '../../../lab/steps.js';
 import type { ZonlbConfig } from '../../zonlb/config.js';
 import type { DriverName } from '../driver.js';
 import type { End } from './reach.js';
