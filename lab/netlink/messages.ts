@@ -1,12 +1,7 @@
 import { ipBytes } from '../net.js';
 import type { Step } from '../steps.js';
 
-/**
- * rtnetlink requests for the steps that configure a namespace's links, addresses and routes, built
- * as iproute2 builds them for the same `ip` line (ip/iplink.c, ip/ipaddress.c, ip/iproute.c), so a
- * lab is the same whichever way it was made (test/lab/engines.test.ts compares the two).
- * Pure: no I/O; ifindexes come from the caller.
- */
+/** rtnetlink requests built as iproute2 builds them for the same `ip` line, so a lab is the same either way (test/lab/engines.test.ts). Pure. */
 export const RTM = { NEWLINK: 16, GETLINK: 18, NEWADDR: 20, NEWROUTE: 24 } as const;
 const NLM_F_REQUEST = 0x1;
 const NLM_F_ACK = 0x4;

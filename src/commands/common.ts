@@ -1,4 +1,3 @@
-import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { netlinkRequests, setVerbose, spawnedProcesses } from '../../lab/run-command.js';
 import { insideSandbox } from '../../lab/sandbox.js';
@@ -7,7 +6,7 @@ import { InvalidInput, UserError } from '../errors.js';
 import { bpfDir } from '../paths.js';
 import { loadScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
-import { printWarnings, scenarioWarnings } from '../scenario/warnings.js';
+import { printWarnings, scenarioWarnings } from '../plan/warnings.js';
 
 export interface CommonArgs {
   /** undefined: the scenario's [lb] driver (auto unless it says). */
@@ -52,13 +51,6 @@ export function requireChecks(s: Scenario): void {
 /** Progress goes to stderr so stdout stays clean for tables and --json. */
 export function progressPrinter(a: Pick<CommonArgs, 'json'>): (line: string) => void {
   return a.json ? () => {} : (line) => process.stderr.write(`${line}\n`);
-}
-
-/** XDP helper objects are built by setup; a missing one is a requirement, not a crash. */
-export function missingObjects(s: Scenario): string[] {
-  const need = new Set(s.veths.flatMap((v) => [v.a.xdp, v.b.xdp]).filter((x) => x).map((x) => x!.program));
-  const built = existsSync(bpfDir) ? new Set(readdirSync(bpfDir)) : new Set<string>();
-  return [...need].filter((p) => !built.has(`${p}.o`)).map((p) => `bpf/${p}.o is not built (run npm run setup)`);
 }
 
 export function bpfObject(name: string): string {

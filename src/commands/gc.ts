@@ -1,5 +1,5 @@
 import { hostLabs, holderOf, tearDownHostLab } from '../../lab/host-state.js';
-import { MARKER_PREFIX } from '../../lab/lab.js';
+import { MARKER_PREFIX } from '../../lab/steps.js';
 import { listLabs } from '../../lab/registry.js';
 import { describeFailure, runCommand } from '../../lab/run-command.js';
 import { listDir, removeWorkDir, workRoot } from '../../lab/state-files.js';

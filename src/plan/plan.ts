@@ -1,9 +1,10 @@
 import path from 'node:path';
-import type { DriverName } from '../drivers/driver.js';
-import { driverNeeds } from '../drivers/needs/index.js';
-import type { NetnsRef, Scenario } from '../scenario/types.js';
+import { driverNeeds } from './needs/index.js';
+import type { DriverName, NetnsRef, Scenario } from '../scenario/types.js';
 import { sysctlInterface } from '../../lab/net.js';
-import type { Step } from '../../lab/steps.js';
+import { markerOf, type Step } from '../../lab/steps.js';
+import { hostFacts } from '../host-facts.js';
+import { bpfDir } from '../paths.js';
 
 export interface PlanFacts {
   /** `uname -r`, e.g. "6.18.44". */
@@ -14,13 +15,7 @@ export interface PlanFacts {
   bpfDir: string;
 }
 
-/**
- * Orders the scenario's changes so that they batch: namespaces and veth pairs, then each
- * namespace's links, addresses, states and routes together (one `ip -batch` each; a route's
- * gateway is reachable by then), then ethtool, sysctls (their interfaces exist by then), qdiscs,
- * XDP helpers, what the driver needs (its sysctls and neighbour entries), and last the load
- * balancer. Pure: the same scenario and facts give the same plan.
- */
+/** Orders the changes so each namespace's links, addresses and routes batch together; the driver's needs and the load balancer come last. Pure. */
 export function planScenario(s: Scenario, facts: PlanFacts): Step[] {
   const created = new Set<string>();
   const key = (ns: NetnsRef, dev: string) => `${ns ?? ''}/${dev}`;
@@ -82,6 +77,22 @@ export function planScenario(s: Scenario, facts: PlanFacts): Step[] {
     steps.push({ kind: 'lb-load', driver: facts.driver, interfaces: s.lb.config.interfaces });
   }
   return steps;
+}
+
+/** A lab's plan, computed once: preflight checks it, `plan` shows it, the engine applies it. */
+export interface LabPlan {
+  scenario: Scenario;
+  driver: DriverName;
+  mode: 'sandbox' | 'host';
+  runId: string;
+  steps: Step[];
+}
+
+/** The steps exactly as the engine applies them in this mode: host labs carry ownership markers. */
+export function planLab(scenario: Scenario, o: Omit<LabPlan, 'scenario' | 'steps'> & { kernel?: string }): LabPlan {
+  const marker = o.mode === 'host' ? markerOf(o.runId, scenario.name) : undefined;
+  const steps = planScenario(scenario, { kernel: o.kernel ?? hostFacts().kernel, driver: o.driver, marker, bpfDir });
+  return { scenario, driver: o.driver, mode: o.mode, runId: o.runId, steps };
 }
 
 /** Why the driver cannot serve this scenario's topology (empty: it can): said before anything is built. */

@@ -21,11 +21,7 @@ export function checkProtocol(c: CheckSpec): number {
   return TCP;
 }
 
-/**
- * The services of the scenario's zonlb.toml that a check targets: same VIP, protocol and port. The
- * netif a group is declared on does not matter, as in zon-lb (its groups share one map that the
- * program reads on every netif it is attached to).
- */
+/** The services a check targets: same VIP, protocol and port, whatever netif declares the group (zon-lb's groups share one map). */
 export function lbTargetsOf(c: CheckSpec, s: Scenario): LbTarget[] {
   const proto = checkProtocol(c);
   const port = c.kind === 'ping' ? undefined : c.port;

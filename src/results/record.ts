@@ -1,6 +1,6 @@
 import type { LbCostRecord } from '../bpfstats/cost.js';
 import type { CheckOutcome } from '../checks/outcome.js';
-import type { AutoOutcome } from '../session/sampling.js';
+import type { AutoOutcome } from '../stats/adaptive.js';
 import type { HostFacts } from '../host-facts.js';
 import type { Fingerprint } from '../stats/fingerprint.js';
 import type { Summary } from '../stats/summary.js';

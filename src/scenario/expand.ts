@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { formatIp, ipValue } from '../../lab/net.js';
 import type { Problem } from '../errors.js';
-import { asTable, type Table } from './fields.js';
+import { asTable, type Table } from '../files.js';
 import type { SourceDoc } from './validate/index.js';
 
 /**
@@ -11,12 +11,7 @@ import type { SourceDoc } from './validate/index.js';
 export const MAX_COUNT = 4096;
 const REPEATABLE = ['netns', 'veth', 'address', 'route', 'sysctl', 'qdisc', 'device', 'server'];
 
-/**
- * Expands `count` and veth address pools in place, before parameters and validation, so every
- * derived name and address is validated like a written one. A veth item may take its addresses from
- * `pool = "10.128.0.0/9"` (with `pool_prefix`, default /30 or /126): item i gets the i-th subnet,
- * end a its first host and end b its second.
- */
+/** Expands `count` and veth address `pool`s before validation, so every derived name and address is validated like a written one. */
 export function expandRepeats(src: SourceDoc, problems: Problem[]): void {
   const bad = (key: string, message: string, hint?: string) => problems.push({ file: src.file, key, message, hint });
   const pools: { key: string; base: bigint; prefix: number; bits: number }[] = [];

@@ -1,7 +1,11 @@
-import type { DriverChoice } from '../drivers/driver.js';
 import type { ZonlbConfig } from '../zonlb/config.js';
 import type { Cidr } from '../../lab/net.js';
 import type { DeviceLink, NetnsRef } from '../../lab/steps.js';
+
+/** The load balancers zonlab can load; 'auto' is zon-lb when a binary is found, else the embedded one. */
+export const DRIVER_NAMES = ['auto', 'zon-lb', 'embedded', 'nft', 'none'] as const;
+export type DriverChoice = (typeof DRIVER_NAMES)[number];
+export type DriverName = Exclude<DriverChoice, 'auto'>;
 
 /** A scenario after validation: every name, address and reference checked. */
 export interface Scenario {

@@ -8,11 +8,7 @@ export interface End {
   dev: string;
 }
 
-/**
- * How a namespace reaches an address, read from the lab's own addresses and routes (what the
- * kernel's FIB will hold once the lab is up): one of its own addresses (127/8 and ::1 are
- * loopback), a next hop on one of its links and the far end that answers for it, or nothing.
- */
+/** How a namespace reaches an address, from the lab's own addresses and routes: its own, a next hop and its far end, or not at all. */
 export type Reach =
   | { kind: 'local'; loopback: boolean }
   | { kind: 'link'; dev: string; nextHop: string; peer: End }
