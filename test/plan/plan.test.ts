@@ -3,7 +3,6 @@ import { planScenario, kernelBelow } from '../../src/plan/plan.js';
 import { describeStep } from '../../lab/steps.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { stepCommands } from '../../lab/step-commands.js';
-import { groupSteps } from '../../lab/apply.js';
 
 const seed = loadScenario('veth-netns');
 const facts = { kernel: '6.18.44', driver: 'nft' as const, bpfDir: '/b' };
@@ -24,13 +23,6 @@ test('the seed plan reproduces the README setup, ordered so that each namespace 
     'sysctl net.ipv4.conf.veth0.route_localnet=1 in default — for nft: DNAT to 127.0.0.23 (backend 1_0) arrives on veth0, where a 127/8 destination is a martian without it',
     'load the load balancer (nft) on veth0',
   ]);
-});
-
-test('steps group into one ip process per namespace and one sysctl process', (t) => {
-  const groups = groupSteps(planScenario(seed, facts).filter((s) => s.kind !== 'lb-load'));
-  t.deepEqual(groups.map((g) => `${g.kind}:${g.netns ?? 'default'}:${g.steps.length}`), ['ip:default:5', 'ip:zone1:3', 'single:default:1', 'sysctl:default:2']);
-  // the fault-injection pause splits a group exactly after its step
-  t.deepEqual(groupSteps(planScenario(seed, facts).filter((s) => s.kind !== 'lb-load'), 2).map((g) => g.steps.length), [2, 3, 3, 1, 2]);
 });
 
 test('commands are argument arrays built from the scenario', (t) => {
@@ -92,16 +84,4 @@ test('kernelBelow', (t) => {
   t.false(kernelBelow('6.0.0', '6.0'));
   t.false(kernelBelow('6.18.44-fc', '6.0'));
   t.true(kernelBelow('6.1.0', '6.2'));
-});
-
-import { topologyText } from '../../src/graph/topology-text.js';
-
-test('the terminal drawing shows namespaces, links, addresses, the load balancer and helpers', (t) => {
-  const text = topologyText(seed, 'nft');
-  t.regex(text, /┌─ default \(the load balancer\)/);
-  t.regex(text, /veth0 +10\.0\.0\.1\/24 +◀──▶ veth1@zone1 +◆ lb nft, tx off/);
-  t.regex(text, /┌─ zone1/);
-  t.regex(text, /lo +127\.0\.0\.23\/24/);
-  const widths = new Set(text.split('\n').map((l) => [...l].length));
-  t.is(widths.size, 1, 'every line of every box is as wide');
 });

@@ -1,6 +1,6 @@
 import test from 'ava';
-import { ipBytes } from '../../lab/net.js';
-import { getLink, isNetlinkStep, requestFor, RTM } from '../../lab/netlink/messages.js';
+import { ipBytes } from '../../../lab/net.js';
+import { getLink, isNetlinkStep, requestFor, RTM } from '../../../lab/netlink/messages.js';
 
 /** The rtattrs of a request after its fixed header, as type → payload. */
 function attrs(msg: Buffer, headerLen: number): Map<number, Buffer> {
