@@ -42,10 +42,7 @@ export interface LabOptions<B> extends ApplyHooks {
   log(line: string): void;
 }
 
-/**
- * A lab that is up: its topology applied and its load balancer loaded. `stop()` (or `await using`)
- * takes it down; a lab that failed to start has already taken down what it made.
- */
+/** A lab that is up: its steps applied, its loader's load loaded. `stop()` (or `await using`) takes it down; a failed start has already. */
 export class StartedLab<B = unknown> implements AsyncDisposable {
   private readonly cleanups: Cleanup[] = [];
   private stopped?: Promise<TeardownReport>;

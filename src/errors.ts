@@ -2,11 +2,7 @@ import { ExitCode, isSignalExit, UserError } from '../lab/errors.js';
 
 export { childExit, ExitCode, isSignalExit, signalExit, UserError } from '../lab/errors.js';
 
-/**
- * The one order of outcomes, worst first, used wherever several outcomes give one exit code
- * (`run --all`, `results merge`): a run stopped by a signal, a bug, a lab left behind, bad input,
- * a failed check, a regression, a skip, a pass. An unknown code counts as a bug.
- */
+/** Outcomes worst first, where several give one exit code (`run --all`, `results merge`); a signal is worse still, an unknown code a bug. */
 const SEVERITY: readonly number[] = [ExitCode.internal, ExitCode.teardownFailed, ExitCode.badInput, ExitCode.checkFailed, ExitCode.regressed, ExitCode.skipped, ExitCode.passed];
 
 export function severity(code: number): number {
