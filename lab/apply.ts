@@ -1,8 +1,8 @@
 import { runCommand, verboseLine, type CommandResult } from './run-command.js';
 import { isNetlinkStep, type NetlinkStep } from './netlink/messages.js';
-import { describeStep, type Step } from '../src/plan/steps.js';
+import { describeStep, type Step } from './steps.js';
 import { availableParallelism } from 'node:os';
-import { UserError, ExitCode, signalExit } from '../src/errors.js';
+import { UserError, ExitCode, signalExit } from './errors.js';
 import type { Journal } from './journal.js';
 import { asIpLine, batchArgv, failedBatchLines } from './batch.js';
 import { stepCommands, type Command, type StepCommands } from './step-commands.js';
@@ -94,11 +94,7 @@ export function netlinkWanted(): boolean {
 type NetlinkEngine = typeof import('./netlink/run.js');
 let netlink: Promise<NetlinkEngine | undefined> | undefined;
 
-/**
- * Links, addresses and routes inside lab namespaces go over netlink from this process (one `ip -n
- * NS` process each costs more than the whole namespace's netlink requests); ZONLAB_ENGINE=ip, or a
- * machine where koffi cannot load, uses `ip -batch` instead.
- */
+/** Lab namespaces are configured over netlink from this process (cheaper than one `ip` process); ZONLAB_ENGINE=ip or no koffi: `ip -batch`. */
 function netlinkEngine(): Promise<NetlinkEngine | undefined> {
   netlink ??= !netlinkWanted()
     ? Promise.resolve(undefined)

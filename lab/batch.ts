@@ -1,10 +1,7 @@
+import { ipArgv } from './net.js';
 import type { Command } from './step-commands.js';
 
-/**
- * Consecutive `ip` commands for one namespace run as one `ip [-n NS] -batch -` process: one
- * process instead of hundreds for a large topology (../shared/DESIGN.md: 100 namespaces take
- * about 1.3 s one process per step, about 0.3 s batched).
- */
+/** Consecutive `ip` commands of one namespace run as one `ip [-n NS] -batch -` process: one process, not hundreds. */
 export interface IpLine {
   /** `ip` arguments after the netns option, as one batch line. */
   line: string;
@@ -27,7 +24,7 @@ export function asIpLine(c: Command): IpLine | undefined {
 }
 
 export function batchArgv(netns: string | undefined, force = false): string[] {
-  return ['ip', ...(netns === undefined ? [] : ['-n', netns]), ...(force ? ['-force'] : []), '-batch', '-'];
+  return ipArgv(netns, ...(force ? ['-force'] : []), '-batch', '-');
 }
 
 /** "Command failed -:3" → the 1-based lines that failed, each with the message printed before it. */

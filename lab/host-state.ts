@@ -1,7 +1,6 @@
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import { ExitCode, UserError } from '../src/errors.js';
-import type { Scenario } from '../src/scenario/types.js';
+import { ExitCode, UserError } from './errors.js';
 import { DamagedJournal, Journal, type JournalHeader } from './journal.js';
 import { isSameProcess } from './process-identity.js';
 import { readEntries, unregisterLab, type LabEntry } from './registry.js';
@@ -10,14 +9,7 @@ import { teardown, type TeardownReport } from './teardown.js';
 
 export { hostJournalFile } from './state-files.js';
 
-/**
- * What a --host lab's journal says about it, the one rule `up`, `run`, `down`, `status` and `gc`
- * all follow:
- * - running: the zonlab process that wrote the journal still lives (same pid and start time): in use;
- * - up: its process ended and left it up on purpose (`up --host`, `run --host --keep`);
- * - stale: its process was killed; what it made is undone from the journal by whoever comes next;
- * - damaged: the file is not a readable journal; it is set aside and what can be read is undone.
- */
+/** The one rule for a --host lab: running (its process lives), up (left up on purpose), stale (its run was killed), damaged (unreadable). */
 export type HostLab =
   | { state: 'running' | 'up' | 'stale'; name: string; file: string; journal: Journal; header: JournalHeader; entry?: LabEntry }
   | { state: 'damaged'; name: string; file: string; reason: string };
@@ -65,11 +57,7 @@ export function inUseError(lab: Extract<HostLab, { header: JournalHeader }>): Us
   return new UserError(`${lab.name} is in use by ${holderOf(lab)}`, ExitCode.badInput, ['wait for it to finish, or stop it with Ctrl-C; zonlab status shows what is up']);
 }
 
-/**
- * Takes down a host lab that no live process holds, from its journal: the processes left in its
- * namespaces, its steps in reverse, its journal, work directory and registry entry. A damaged
- * journal is set aside (renamed, with a warning) and what can be read of it is undone.
- */
+/** Takes down a host lab no live process holds, from its journal; a damaged journal is set aside and what can be read is undone. */
 export async function tearDownHostLab(lab: HostLab, warn: (line: string) => void): Promise<TeardownReport> {
   if (lab.state === 'running') throw inUseError(lab);
   if (lab.state === 'damaged') {
@@ -88,20 +76,13 @@ export async function tearDownHostLab(lab: HostLab, warn: (line: string) => void
   return report;
 }
 
-/**
- * Names a --host run would create must be free: a namespace or link of the same name that zonlab
- * did not make is never reused, and so never removed by our teardown.
- */
-export async function hostPreflight(s: Scenario): Promise<void> {
+/** Names a --host lab would create must be free: what zonlab did not make is never reused, so never removed by its teardown. */
+export async function hostPreflight(name: string, namespaces: string[], hostLinks: string[]): Promise<void> {
   const taken: string[] = [];
-  for (const ns of s.namespaces) if (existsSync(path.join('/run/netns', ns))) taken.push(`namespace ${ns}`);
-  for (const v of s.veths) {
-    for (const end of [v.a, v.b]) {
-      if (end.netns === undefined && existsSync(path.join('/sys/class/net', end.name))) taken.push(`interface ${end.name}`);
-    }
-  }
+  for (const ns of namespaces) if (existsSync(path.join('/run/netns', ns))) taken.push(`namespace ${ns}`);
+  for (const link of hostLinks) if (existsSync(path.join('/sys/class/net', link))) taken.push(`interface ${link}`);
   if (taken.length) {
-    throw new UserError(`cannot build ${s.name} on the host: ${taken.join(', ')} already exist`, 2, [
+    throw new UserError(`cannot build ${name} on the host: ${taken.join(', ')} already exist`, 2, [
       'zonlab never reuses what it did not create; if a zonlab run left them, `zonlab gc` removes them',
       'or run without --host: the default sandbox never collides',
     ]);

@@ -1,6 +1,6 @@
 import { closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { ExitCode, UserError } from '../src/errors.js';
+import { ExitCode, UserError } from './errors.js';
 import { processStart } from './process-identity.js';
 import type { Command } from './step-commands.js';
 
@@ -36,11 +36,7 @@ export class DamagedJournal extends Error {
   }
 }
 
-/**
- * Each step is written (and fsynced) before it runs, so a crash at any point leaves a record of
- * what may exist. Appends only: a torn last line from a crash mid-write is ignored on reading.
- * Without a file (sandboxed runs, where the kernel reclaims everything) it lives in memory.
- */
+/** Each step is written and fsynced before it runs, so a crash leaves a record of what may exist; in memory for sandboxed runs. */
 export class Journal {
   private readonly entries = new Map<number, JournalEntry>();
   private seq = 0;
@@ -135,11 +131,7 @@ export class Journal {
     } catch { /* already gone */ }
   }
 
-  /**
-   * Appends to the journal's own file only: never creates one (a journal without its header is
-   * no journal) and never writes into another run's. An intent that cannot be made durable stops
-   * the step before it runs; what was made is undone from memory.
-   */
+  /** Appends to this journal's own file only; an intent that cannot be made durable stops its step before it runs. */
   private write(recs: object[], durable: boolean): void {
     if (!this.file || this.lost) {
       if (this.lost && durable) throw this.lostError();

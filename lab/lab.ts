@@ -1,11 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import type { Driver, DriverName, LoadedBalancer } from '../src/drivers/driver.js';
-import { ExitCode, UserError } from '../src/errors.js';
-import { bpfDir } from '../src/paths.js';
-import { planScenario } from '../src/plan/plan.js';
-import type { Step } from '../src/plan/steps.js';
+import { ExitCode, UserError } from './errors.js';
+import type { Step } from './steps.js';
 import type { Command } from './step-commands.js';
-import type { Scenario } from '../src/scenario/types.js';
 import { applySteps, pauseForFaultInjection, type ApplyHooks } from './apply.js';
 import { hostJournalFile, hostLabOf, hostPreflight, inUseError, tearDownHostLab } from './host-state.js';
 import { Journal } from './journal.js';
@@ -17,45 +13,52 @@ import { teardown, type Cleanup, type TeardownReport } from './teardown.js';
 
 export type LabMode = 'sandbox' | 'host';
 
-export interface LabOptions extends ApplyHooks {
-  /** --keep: a lab whose build failed stays as it is for a person to look at (error.partialLab). */
-  keepOnFailure?: boolean;
-  scenario: Scenario;
-  driver: Driver;
+/** What the plan's lb-load step loads: its crash undo is journalled first, and it is unloaded first at teardown. */
+export interface Loader<B> {
+  /** As progress and the journal name it: "embedded". */
+  what: string;
+  crashUndo: Command[];
+  load(): Promise<B>;
+  unload(loaded: B): Promise<void>;
+}
+
+export interface LabOptions<B> extends ApplyHooks {
+  /** The lab's name (its scenario's): its journal, lock and `status` line go by it. */
+  name: string;
   mode: LabMode;
   runId: string;
-  kernel: string;
+  /** The plan, as computed once by the caller. */
+  steps: Step[];
+  /** What loads into it, as `status` shows it. */
+  driver: string;
+  /** A host lab mounts a bpffs of its own when an XDP helper or the loader pins objects. */
+  bpffs?: boolean;
+  /** Given the run's work directory, what the lb-load step loads. */
+  loader?(workDir: string): Loader<B>;
+  /** --keep: a lab whose build failed stays as it is for a person to look at (error.partialLab). */
+  keepOnFailure?: boolean;
   /** What brings the lab up, as `status` shows it (default: run). */
   command?: 'run' | 'up';
   log(line: string): void;
 }
 
-export const MARKER_PREFIX = 'zonlab:';
-
-/** The steps of a lab, exactly as startLab applies them in this mode (host labs carry ownership markers). */
-export function labPlan(o: Pick<LabOptions, 'scenario' | 'mode' | 'runId' | 'kernel'> & { driver: DriverName }): Step[] {
-  const marker = o.mode === 'host' ? `${MARKER_PREFIX}${o.runId}:${o.scenario.name}` : undefined;
-  return planScenario(o.scenario, { kernel: o.kernel, driver: o.driver, marker, bpfDir });
-}
-
-/**
- * A lab that is up: its topology applied and its load balancer loaded. `stop()` (or `await using`)
- * takes it down; a lab that failed to start has already taken down what it made.
- */
-export class StartedLab implements AsyncDisposable {
+/** A lab that is up: its steps applied, its loader's load loaded. `stop()` (or `await using`) takes it down; a failed start has already. */
+export class StartedLab<B = unknown> implements AsyncDisposable {
   private readonly cleanups: Cleanup[] = [];
   private stopped?: Promise<TeardownReport>;
   /** A host lab's registry entry, while its process runs it. */
   registration?: LabEntry;
 
+  /** What the loader loaded, once it has. */
+  balancer?: B;
+
   constructor(
-    readonly scenario: Scenario,
+    readonly name: string,
     readonly mode: LabMode,
     readonly runId: string,
     readonly steps: Step[],
     readonly journal: Journal,
     readonly workDir: string,
-    readonly balancer: LoadedBalancer | undefined,
   ) {}
 
   /** Something to undo at teardown, before the topology goes (servers, clients). */
@@ -91,57 +94,39 @@ export class StartedLab implements AsyncDisposable {
   }
 }
 
-export async function startLab(o: LabOptions): Promise<StartedLab> {
-  const steps = labPlan({ ...o, driver: o.driver.name });
+export async function startLab<B>(o: LabOptions<B>): Promise<StartedLab<B>> {
+  const steps = o.steps;
+  const namespaces = steps.flatMap((st) => (st.kind === 'netns-add' ? [st.netns] : []));
   if (o.mode === 'host') {
-    await claimHostLab(o.scenario.name, o.log);
-    await hostPreflight(o.scenario);
+    await claimHostLab(o.name, o.log);
+    await hostPreflight(o.name, namespaces, steps.flatMap((st) => (st.kind === 'veth-add' ? [st.a, st.b].filter((e) => e.netns === undefined).map((e) => e.name) : [])));
   }
   let journal: Journal;
   try {
-    journal = Journal.create({ runId: o.runId, scenario: o.scenario.name }, o.mode === 'host' ? hostJournalFile(o.scenario.name) : undefined);
+    journal = Journal.create({ runId: o.runId, scenario: o.name }, o.mode === 'host' ? hostJournalFile(o.name) : undefined);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new UserError(`${o.scenario.name} is in use by another run that started at the same moment`, 2, ['try again']);
+      throw new UserError(`${o.name} is in use by another run that started at the same moment`, 2, ['try again']);
     }
     throw err;
   }
   const workDir = workDirOf(o.runId);
-  const lab = new StartedLab(o.scenario, o.mode, o.runId, steps, journal, workDir, undefined);
+  const lab = new StartedLab<B>(o.name, o.mode, o.runId, steps, journal, workDir);
   if (o.mode === 'host') {
     // registered while its process runs it: status lists it, and gc and down see it is in use
-    lab.registration = { scenario: o.scenario.name, runId: o.runId, mode: 'host', command: o.command ?? 'run', started: journal.header.started, driver: o.driver.name, pid: process.pid, pidStart: journal.header.pidStart, namespaces: o.scenario.namespaces };
+    lab.registration = { scenario: o.name, runId: o.runId, mode: 'host', command: o.command ?? 'run', started: journal.header.started, driver: o.driver, pid: process.pid, pidStart: journal.header.pidStart, namespaces };
     registerLab(lab.registration);
   }
   try {
     mkdirSync(workDir, { recursive: true, mode: 0o700 });
-    if (o.mode === 'host' && o.scenario.namespaces.length) journalNetnsMount(journal);
-    if (o.mode === 'host' && (steps.some((st) => st.kind === 'xdp-helper') || o.driver.name === 'embedded')) await hostBpffs(journal);
+    if (o.mode === 'host' && namespaces.length) journalNetnsMount(journal);
+    if (o.mode === 'host' && (steps.some((st) => st.kind === 'xdp-helper') || o.bpffs)) await hostBpffs(journal);
     await applySteps(steps, journal, o);
-    const lbStep = steps.find((s) => s.kind === 'lb-load');
-    if (lbStep && o.scenario.lb.config) {
-      const peers: Record<string, { netns?: string; name: string }> = {};
-      for (const v of o.scenario.veths) {
-        if (v.a.netns === undefined) peers[v.a.name] = { netns: v.b.netns, name: v.b.name };
-        if (v.b.netns === undefined) peers[v.b.name] = { netns: v.a.netns, name: v.a.name };
-      }
-      const ctx = { config: o.scenario.lb.config, runId: o.runId, workDir, log: o.log, peers };
-      o.onStep?.(steps.length, steps.length, `load the load balancer (${o.driver.name})`);
-      const seq = journal.intent(`load ${o.driver.name}`, o.driver.crashUndo?.(ctx) ?? []);
-      const balancer = await o.driver.load(ctx).catch((err: Error) => {
-        // the driver's own failure (zon-lb's ERROR line, a verifier log, an nft syntax error) is the user's to read
-        throw err instanceof UserError ? err : new UserError(`the load balancer (${o.driver.name}) failed to load`, ExitCode.checkFailed, err.message.split('\n'));
-      });
-      journal.settle(seq, 'done');
-      (lab as { balancer: LoadedBalancer | undefined }).balancer = balancer;
-      lab.addCleanup({ what: `unload ${o.driver.name}`, run: () => balancer.unload(), journalSeq: seq });
-      const topologySteps = steps.filter((st) => st.kind !== 'lb-load').length;
-      if (Number(process.env.ZONLAB_PAUSE_AFTER_STEP) === topologySteps + 1) await pauseForFaultInjection(topologySteps + 1);
-    }
+    if (steps.some((s) => s.kind === 'lb-load') && o.loader) await load(lab, o.loader(workDir), o);
     return lab;
   } catch (err) {
     if (o.keepOnFailure) {
-      (err as Error & { partialLab?: StartedLab }).partialLab = lab;
+      (err as Error & { partialLab?: StartedLab<B> }).partialLab = lab;
       throw err;
     }
     const report = await lab.stop();
@@ -152,11 +137,19 @@ export async function startLab(o: LabOptions): Promise<StartedLab> {
   }
 }
 
-/**
- * A --host journal is the lab's lock (lab/host-state.ts): a live run holds it ("in use by run …");
- * a lab left up on purpose is named with how to remove it; one whose run was killed (or whose
- * journal is damaged) is torn down before this run goes on.
- */
+/** The plan's last step: journalled before it runs, so a killed run's loader is undone too. */
+async function load<B>(lab: StartedLab<B>, loader: Loader<B>, o: ApplyHooks): Promise<void> {
+  const total = lab.steps.length;
+  o.onStep?.(total, total, `load the load balancer (${loader.what})`);
+  const seq = lab.journal.intent(`load ${loader.what}`, loader.crashUndo);
+  const loaded = await loader.load();
+  lab.journal.settle(seq, 'done');
+  lab.balancer = loaded;
+  lab.addCleanup({ what: `unload ${loader.what}`, run: () => loader.unload(loaded), journalSeq: seq });
+  if (Number(process.env.ZONLAB_PAUSE_AFTER_STEP) === total) await pauseForFaultInjection(total);
+}
+
+/** A --host journal is the lab's lock: a live run holds it, a lab left up is named, a killed run's is torn down first. */
 async function claimHostLab(name: string, log: (line: string) => void): Promise<void> {
   const lab = hostLabOf(name);
   if (!lab) return;
@@ -172,12 +165,7 @@ async function claimHostLab(name: string, log: (line: string) => void): Promise<
 
 const NETNS_DIR = '/run/netns';
 
-/**
- * The first `ip netns add` on a machine makes /run/netns a shared bind mount of itself and leaves it
- * there for good. When this lab is the one that will make it, its journal says so first, so that
- * teardown takes the mount back (unless by then others keep namespaces there): the machine is left
- * as it was. iproute2 still makes it, inside the lab's first batch; no process of its own.
- */
+/** The first `ip netns add` leaves /run/netns a mount for good: the lab that makes it journals its undo, so the machine is left as it was. */
 function journalNetnsMount(journal: Journal): void {
   if (isMountPoint(NETNS_DIR)) return;
   const undo: Command[] = [{ argv: ['umount', NETNS_DIR], keepIfBusy: true }];
@@ -190,10 +178,7 @@ function isMountPoint(dir: string): boolean {
   return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === dir);
 }
 
-/**
- * A bpffs of zonlab's own (never the machine's /sys/fs/bpf) for the embedded driver's pins and for
- * iproute2 (TC_BPF_MNT), unmounted at teardown.
- */
+/** A bpffs of zonlab's own (never the machine's /sys/fs/bpf) for pins and iproute2 (TC_BPF_MNT), unmounted at teardown. */
 async function hostBpffs(journal: Journal): Promise<void> {
   const dir = iprouteBpffs();
   mkdirSync(dir, { recursive: true, mode: 0o700 });

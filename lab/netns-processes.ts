@@ -19,11 +19,7 @@ function nsId(file: string): string | undefined {
   }
 }
 
-/**
- * The processes inside the given named namespaces (their /proc/PID/ns/net is that namespace):
- * a server a person started by hand with `ip netns exec` keeps the namespace, and its links,
- * alive after `ip netns delete`.
- */
+/** The processes inside these namespaces: one started by hand with `ip netns exec` keeps the namespace and its links alive. */
 export function processesIn(namespaces: string[]): NetnsProcess[] {
   const ids = new Map<string, string>();
   for (const ns of namespaces) {

@@ -1,10 +1,6 @@
 import { readFileSync } from 'node:fs';
 
-/**
- * A process named for sure: its pid and its start time (/proc/PID/stat field 22, clock ticks
- * since boot). A pid alone can be reused by an unrelated process once ours has ended; the pair
- * cannot, so it is what zonlab records of its own processes and checks before it signals one.
- */
+/** A process named for sure: pid and start time (/proc/PID/stat field 22); a pid alone can be reused once ours has ended. */
 export interface ProcessRef {
   pid: number;
   start: string;

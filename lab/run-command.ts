@@ -1,11 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 
-/**
- * The one place that spawns processes. Everything is an argument array (never a shell string),
- * optionally inside a named network namespace, with a timeout, verbose logging, and errors that
- * say why in their first line.
- */
+/** The one place that spawns processes: argument arrays (never shell text), a namespace, a timeout, errors that say why first. */
 export interface CommandOptions {
   /** Named network namespace; undefined is the lab's default namespace. */
   netns?: string;
@@ -114,11 +110,7 @@ interface Spawned {
   done: Promise<CommandResult>;
 }
 
-/**
- * node:child_process directly rather than execa: the engine spawns hundreds of short `ip`
- * processes and `zonlab up`/`down` start fast without loading execa (scripts/bench-engine.mjs).
- * Never throws: a program that cannot be started is a failed result like any other.
- */
+/** node:child_process, not execa: `up`/`down` start faster without loading it (scripts/bench-engine.mjs). Never throws. */
 function spawnChild(full: string[], argv: string[], options: CommandOptions, stdin: 'ignore' | 'pipe', timeoutMs: number | undefined): Spawned {
   const start = performance.now();
   const out = { stdout: '', stderr: '' };

@@ -1,15 +1,11 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { childExit, isSignalExit, signalExit } from '../src/errors.js';
-import { stateDir } from '../src/paths.js';
+import { childExit, isSignalExit, signalExit } from './errors.js';
 import { runCommand, spawnInherited } from './run-command.js';
+import { stateDir } from './state-files.js';
 
-/**
- * The default isolation (../shared/DESIGN.md): a run lives in new network, mount and PID
- * namespaces. The kernel reclaims everything when it ends, even by SIGKILL, and the machine's own
- * default namespace is never changed.
- */
+/** The default isolation: new network, mount and PID namespaces, which the kernel reclaims even after SIGKILL. */
 export const SANDBOX_ENV = 'ZONLAB_SANDBOX';
 
 export const UNSHARE = ['unshare', '--net', '--mount', '--pid', '--fork', '--kill-child', '--mount-proc', '--propagation', 'private'];
@@ -25,12 +21,7 @@ export function sandboxArgv(cliArgs: string[], opts: { outliveParent?: boolean }
   return [...tie, ...UNSHARE, '--', process.execPath, ...process.execArgv, process.argv[1]!, ...cliArgs];
 }
 
-/**
- * Inside: a /run of its own, so /run/netns is private (else `ip netns add` leaks a file into the
- * host's and peers fail with "Peer netns reference is invalid") and nothing, not even an empty
- * /run/netns, is created on the machine; a /sys and bpffs of this namespace, and lo up (a new
- * namespace starts with it down).
- */
+/** A /run of its own (else `ip netns add` leaks into the host's /run/netns), a /sys and bpffs of this namespace, lo up. */
 export async function prepareSandbox(): Promise<void> {
   await runCommand(['mount', '-t', 'tmpfs', '-o', 'mode=0755', 'zonlab-run', '/run']);
   mkdirSync('/run/netns', { mode: 0o755 });
@@ -100,11 +91,7 @@ export interface DetachedStart {
   onInside?(pids: DetachedSandbox): void;
 }
 
-/**
- * Starts the CLI in a sandbox that outlives this process (`zonlab up`): it prints its progress,
- * then a ready line, and holds the lab until SIGTERM. SIGINT or SIGTERM while it is being built
- * go to the process inside, which tears down and exits.
- */
+/** `zonlab up`: a sandbox that outlives this process, prints a ready line and holds the lab until SIGTERM. */
 export function startDetachedSandbox(cliArgs: string[], o: DetachedStart): Promise<DetachedSandbox> {
   const argv = sandboxArgv(cliArgs, { outliveParent: true });
   const child = spawn(argv[0]!, argv.slice(1), {

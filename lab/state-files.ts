@@ -1,8 +1,12 @@
 import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { stateDir } from '../src/paths.js';
 
-/** Where zonlab keeps the state of its labs on the machine (/run/zonlab: gone at reboot, as the labs are). */
+/** Runtime state (journals of --host runs, live sandboxes, locks): gone at reboot, as the labs are. */
+export function stateDir(): string {
+  return process.env.ZONLAB_STATE ?? '/run/zonlab';
+}
+
+/** Its folders: host labs' journals, the registry of live labs, runs' scratch files. */
 export const hostDir = (): string => path.join(stateDir(), 'host');
 export const labsDir = (): string => path.join(stateDir(), 'labs');
 export const workRoot = (): string => path.join(stateDir(), 'work');

@@ -1,4 +1,5 @@
-import type { Step } from '../src/plan/steps.js';
+import { ipArgv } from './net.js';
+import type { Step } from './steps.js';
 
 export interface Command {
   argv: string[];
@@ -21,8 +22,6 @@ export interface StepCommands {
   waitGone?: string[];
 }
 
-const ipn = (netns: string | undefined, ...args: string[]): string[] => (netns === undefined ? ['ip', ...args] : ['ip', '-n', netns, ...args]);
-
 /** The commands of each step: argument arrays built from validated fields, never shell text. */
 export function stepCommands(s: Step): StepCommands {
   const none = () => [];
@@ -30,7 +29,7 @@ export function stepCommands(s: Step): StepCommands {
     case 'netns-add':
       return { run: [{ argv: ['ip', 'netns', 'add', s.netns] }], undo: () => [{ argv: ['ip', 'netns', 'delete', s.netns] }] };
     case 'netns-mark':
-      return { run: [{ argv: ipn(s.netns, 'link', 'set', 'dev', 'lo', 'alias', s.marker) }], undo: none };
+      return { run: [{ argv: ipArgv(s.netns, 'link', 'set', 'dev', 'lo', 'alias', s.marker) }], undo: none };
     case 'veth-add': {
       const argv = ['ip', 'link', 'add', s.a.name];
       if (s.a.netns !== undefined) argv.push('netns', s.a.netns);
@@ -43,7 +42,7 @@ export function stepCommands(s: Step): StepCommands {
       const defaultEnds = [s.a, s.b].filter((e) => e.netns === undefined).map((e) => e.name);
       return {
         run: [{ argv }],
-        undo: () => (inLabNetns ? [] : [{ argv: ipn(s.a.netns, 'link', 'delete', 'dev', s.a.name) }]),
+        undo: () => (inLabNetns ? [] : [{ argv: ipArgv(s.a.netns, 'link', 'delete', 'dev', s.a.name) }]),
         waitGone: inLabNetns ? defaultEnds : [],
       };
     }
@@ -52,24 +51,24 @@ export function stepCommands(s: Step): StepCommands {
       const spec = d.kind === 'vlan'
         ? ['link', 'add', 'link', d.link, 'name', d.name, 'type', 'vlan', 'id', String(d.id)]
         : ['link', 'add', d.name, 'type', 'ip6tnl', 'mode', d.mode, ...(d.local ? ['local', d.local] : []), ...(d.remote ? ['remote', d.remote] : [])];
-      return { run: [{ argv: ipn(d.netns, ...spec) }], undo: () => (d.netns === undefined ? [{ argv: ipn(undefined, 'link', 'delete', 'dev', d.name) }] : []) };
+      return { run: [{ argv: ipArgv(d.netns, ...spec) }], undo: () => (d.netns === undefined ? [{ argv: ipArgv(undefined, 'link', 'delete', 'dev', d.name) }] : []) };
     }
     case 'link-mark':
-      return { run: [{ argv: ipn(s.netns, 'link', 'set', 'dev', s.dev, 'alias', s.marker) }], undo: none };
+      return { run: [{ argv: ipArgv(s.netns, 'link', 'set', 'dev', s.dev, 'alias', s.marker) }], undo: none };
     case 'link-mtu':
-      return { run: [{ argv: ipn(s.netns, 'link', 'set', 'dev', s.dev, 'mtu', String(s.mtu)) }], undo: none };
+      return { run: [{ argv: ipArgv(s.netns, 'link', 'set', 'dev', s.dev, 'mtu', String(s.mtu)) }], undo: none };
     case 'ethtool':
       return {
         run: [{ argv: ['ethtool', '-K', s.dev, ...Object.entries(s.features).flat()], netns: s.netns }],
         undo: none,
       };
     case 'link-up':
-      return { run: [{ argv: ipn(s.netns, 'link', 'set', 'dev', s.dev, 'up') }], undo: none };
+      return { run: [{ argv: ipArgv(s.netns, 'link', 'set', 'dev', s.dev, 'up') }], undo: none };
     case 'addr-add': {
       const extra = s.family === 6 ? ['nodad'] : []; // usable at once: no duplicate-address detection wait
       return {
-        run: [{ argv: ipn(s.netns, 'address', 'add', s.cidr, 'dev', s.dev, ...extra) }],
-        undo: () => (s.owned ? [] : [{ argv: ipn(s.netns, 'address', 'delete', s.cidr, 'dev', s.dev) }]),
+        run: [{ argv: ipArgv(s.netns, 'address', 'add', s.cidr, 'dev', s.dev, ...extra) }],
+        undo: () => (s.goesWithLab ? [] : [{ argv: ipArgv(s.netns, 'address', 'delete', s.cidr, 'dev', s.dev) }]),
       };
     }
     case 'route-add': {
@@ -77,35 +76,35 @@ export function stepCommands(s: Step): StepCommands {
       const to = s.to === 'default' && s.family === 6 && !s.via ? '::/0' : s.to;
       const args = ['route', 'add', to, ...(s.via ? ['via', s.via] : []), ...(s.dev ? ['dev', s.dev] : [])];
       const del = ['route', 'delete', to, ...(s.via ? ['via', s.via] : []), ...(s.dev ? ['dev', s.dev] : [])];
-      return { run: [{ argv: ipn(s.netns, ...args) }], undo: () => (s.owned ? [] : [{ argv: ipn(s.netns, ...del) }]) };
+      return { run: [{ argv: ipArgv(s.netns, ...args) }], undo: () => (s.goesWithLab ? [] : [{ argv: ipArgv(s.netns, ...del) }]) };
     }
     case 'sysctl':
       return {
-        save: s.owned ? undefined : { argv: ['sysctl', '-n', s.key], netns: s.netns },
+        save: s.goesWithLab ? undefined : { argv: ['sysctl', '-n', s.key], netns: s.netns },
         run: [{ argv: ['sysctl', '-q', '-w', `${s.key}=${s.value}`], netns: s.netns }],
-        undo: (saved) => (s.owned || saved === undefined ? [] : [{ argv: ['sysctl', '-q', '-w', `${s.key}=${saved.trim()}`], netns: s.netns }]),
+        undo: (saved) => (s.goesWithLab || saved === undefined ? [] : [{ argv: ['sysctl', '-q', '-w', `${s.key}=${saved.trim()}`], netns: s.netns }]),
       };
     case 'neighbour': {
       // the MAC exists only once the lab is up: read from the peer's end when the step runs
-      const replace = (mac: string) => ipn(s.netns, 'neigh', 'replace', s.address, 'lladdr', mac, 'dev', s.dev, 'nud', 'permanent');
+      const replace = (mac: string) => ipArgv(s.netns, 'neigh', 'replace', s.address, 'lladdr', mac, 'dev', s.dev, 'nud', 'permanent');
       return {
-        save: { argv: ipn(s.peer.netns, '-j', 'link', 'show', 'dev', s.peer.dev) },
+        save: { argv: ipArgv(s.peer.netns, '-j', 'link', 'show', 'dev', s.peer.dev) },
         run: [{ argv: replace(`<MAC of ${s.peer.dev}>`) }],
         runWith: (saved) => [{ argv: replace(macOf(saved, s.peer.dev)) }],
-        undo: () => (s.owned ? [] : [{ argv: ipn(s.netns, 'neigh', 'delete', s.address, 'dev', s.dev) }]),
+        undo: () => (s.goesWithLab ? [] : [{ argv: ipArgv(s.netns, 'neigh', 'delete', s.address, 'dev', s.dev) }]),
       };
     }
     case 'qdisc': {
       const tc = (...args: string[]) => (s.netns === undefined ? ['tc', ...args] : ['tc', '-n', s.netns, ...args]);
       return {
         run: [{ argv: tc('qdisc', 'add', 'dev', s.dev, 'root', 'tbf', 'rate', s.rate, 'burst', s.burst, 'latency', s.latency) }],
-        undo: () => (s.owned ? [] : [{ argv: tc('qdisc', 'delete', 'dev', s.dev, 'root') }]),
+        undo: () => (s.goesWithLab ? [] : [{ argv: tc('qdisc', 'delete', 'dev', s.dev, 'root') }]),
       };
     }
     case 'xdp-helper':
       return {
-        run: [{ argv: ipn(s.netns, 'link', 'set', 'dev', s.dev, 'xdp', 'obj', s.object, 'sec', s.section) }],
-        undo: () => [{ argv: ipn(s.netns, 'link', 'set', 'dev', s.dev, 'xdp', 'off') }],
+        run: [{ argv: ipArgv(s.netns, 'link', 'set', 'dev', s.dev, 'xdp', 'obj', s.object, 'sec', s.section) }],
+        undo: () => [{ argv: ipArgv(s.netns, 'link', 'set', 'dev', s.dev, 'xdp', 'off') }],
       };
     case 'lb-load':
       return { run: [], undo: none }; // the driver loads and unloads; see lab/lab.ts

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { systemPath } from '../lab/run-command.js';
-import { stateDir } from './paths.js';
+import { hostDir, labsDir, stateDir } from '../lab/state-files.js';
 
 /**
  * Everything zonlab may touch on a machine, as text: namespaces, links, addresses (the real lo too),
@@ -55,8 +55,8 @@ export function snapshot(): MachineSnapshot {
  */
 function registered(file: string): boolean {
   try {
-    const e = JSON.parse(readFileSync(path.join(stateDir(), 'labs', file), 'utf8')) as { mode: string; scenario: string; holderPid: number; holderStart: string };
-    if (e.mode === 'host') return list(path.join(stateDir(), 'host')).includes(`${e.scenario}.journal`);
+    const e = JSON.parse(readFileSync(path.join(labsDir(), file), 'utf8')) as { mode: string; scenario: string; holderPid: number; holderStart: string };
+    if (e.mode === 'host') return list(hostDir()).includes(`${e.scenario}.journal`);
     const stat = readFileSync(`/proc/${e.holderPid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] === e.holderStart;
   } catch {

@@ -1,38 +1,8 @@
-import { constants } from 'node:os';
+import { ExitCode, isSignalExit, UserError } from '../lab/errors.js';
 
-/** Exit codes are part of the CLI's contract (documented in the README). */
-export const ExitCode = {
-  passed: 0,
-  checkFailed: 1,
-  badInput: 2,
-  regressed: 3,
-  skipped: 4,
-  /** Something a lab made could not be removed (each failure is listed; `zonlab gc` retries). */
-  teardownFailed: 5,
-  internal: 70,
-  /** Ctrl-C after a full teardown; another signal N gives 128 + N (signalExit). */
-  interrupted: 130,
-} as const;
+export { childExit, ExitCode, isSignalExit, signalExit, UserError } from '../lab/errors.js';
 
-/** The shell's convention for a process ended by a signal: 128 + its number (SIGTERM → 143). */
-export function signalExit(signal: string): number {
-  const n = (constants.signals as Record<string, number>)[signal];
-  return n ? 128 + n : ExitCode.interrupted;
-}
-
-/** How a child process ended, as an exit code: its own code, else 128 + the signal that ended it. */
-export function childExit(code: number | null | undefined, signal: string | null | undefined): number {
-  if (code !== null && code !== undefined) return code;
-  return signal ? signalExit(signal) : ExitCode.internal;
-}
-
-export const isSignalExit = (code: number): boolean => code > 128 && code < 128 + 65;
-
-/**
- * The one order of outcomes, worst first, used wherever several outcomes give one exit code
- * (`run --all`, `results merge`): a run stopped by a signal, a bug, a lab left behind, bad input,
- * a failed check, a regression, a skip, a pass. An unknown code counts as a bug.
- */
+/** Outcomes worst first, where several give one exit code (`run --all`, `results merge`); a signal is worse still, an unknown code a bug. */
 const SEVERITY: readonly number[] = [ExitCode.internal, ExitCode.teardownFailed, ExitCode.badInput, ExitCode.checkFailed, ExitCode.regressed, ExitCode.skipped, ExitCode.passed];
 
 export function severity(code: number): number {
@@ -61,21 +31,6 @@ export function formatProblem(p: Problem): string {
   const key = p.key ? ` ${p.key}:` : '';
   const hint = p.hint ? ` (${p.hint})` : '';
   return `${where}:${key} ${p.message}${hint}`;
-}
-
-/**
- * The user's errors: bad input, a missing requirement, a failed check. They print as one clear
- * line (plus details) and exit with their own code; never a stack trace.
- */
-export class UserError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number = ExitCode.badInput,
-    readonly details: string[] = [],
-  ) {
-    super(message);
-    this.name = 'UserError';
-  }
 }
 
 export class InvalidInput extends UserError {

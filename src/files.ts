@@ -1,6 +1,13 @@
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { ExitCode, UserError } from './errors.js';
 
+/** A table of a parsed TOML or JSON document. */
+export type Table = Record<string, unknown>;
+
+export function asTable(v: unknown): Table | undefined {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) ? (v as Table) : undefined;
+}
+
 /** Caps on what zonlab reads: its files are small, and `validate /dev/zero` must return. */
 export const MAX_BYTES = {
   /** a scenario, a topology, a zonlb.toml: a few kilobytes */

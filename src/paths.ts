@@ -38,10 +38,7 @@ export function resultsDir(): string {
   return chosen.results ?? (process.env.ZONLAB_RESULTS ? path.resolve(process.env.ZONLAB_RESULTS) : path.join(home(), 'results'));
 }
 
-/** Runtime state (journals of --host runs, live sandboxes, locks): gone at reboot, as the labs are. */
-export function stateDir(): string {
-  return process.env.ZONLAB_STATE ?? '/run/zonlab';
-}
+export { stateDir } from '../lab/state-files.js';
 
 function isDirectory(p: string): boolean {
   try {

@@ -1,5 +1,8 @@
-import type { Scenario } from './scenario/types.js';
+import { existsSync } from 'node:fs';
+import type { Feature } from './doctor/probes.js';
 import { findOnPath, isRoot } from './host-facts.js';
+import type { LabPlan } from './plan/plan.js';
+import type { Scenario } from './scenario/types.js';
 
 /** The Debian package that brings each tool, for the hint. */
 const PACKAGE_OF: Record<string, string> = {
@@ -21,14 +24,29 @@ export function toolsFor(s: Scenario, mode: 'sandbox' | 'host'): string[] {
   return [...tools];
 }
 
-/** What this machine lacks for the scenario: each a reason a person can act on. */
-export function missingRequirements(s: Scenario, mode: 'sandbox' | 'host'): string[] {
+/** The kernel features a scenario needs, known before anything is created. */
+export function featuresOf(s: Scenario): Feature[] {
+  const f = new Set<Feature>(['netns-veth']);
+  const v6 = [...s.veths.flatMap((v) => [...v.a.addresses, ...v.b.addresses]), ...s.addresses.map((a) => a.cidr), ...(s.devices ?? []).flatMap((d) => d.addresses)].some((c) => c.family === 6);
+  if (v6) f.add('ipv6');
+  for (const d of s.devices ?? []) f.add(d.kind);
+  if (s.qdiscs?.length) f.add('tbf');
+  return [...f];
+}
+
+/** What this machine lacks for the plan (root, tools): each a reason a person can act on. */
+export function missingRequirements(plan: LabPlan): string[] {
   const reasons: string[] = [];
   if (!isRoot()) reasons.push('needs root (network namespaces, veths and XDP need CAP_NET_ADMIN and CAP_SYS_ADMIN)');
-  const missingTools = toolsFor(s, mode).filter((t) => !findOnPath(t));
+  const missingTools = toolsFor(plan.scenario, plan.mode).filter((t) => !findOnPath(t));
   if (missingTools.length) {
     const pkgs = [...new Set(missingTools.map((t) => PACKAGE_OF[t] ?? t))];
     reasons.push(`missing tools: ${missingTools.join(', ')} (apt-get install ${pkgs.join(' ')}, or run npm run setup)`);
   }
   return reasons;
+}
+
+/** XDP helper objects the plan attaches that setup has not built: a requirement, not a crash. */
+export function unbuiltObjects(plan: LabPlan): string[] {
+  return plan.steps.flatMap((st) => (st.kind === 'xdp-helper' && !existsSync(st.object) ? [`${st.object} is not built (run npm run setup)`] : []));
 }

@@ -1,12 +1,7 @@
-import { expandIpv6 } from '../../src/scenario/names.js';
-import type { Step } from '../../src/plan/steps.js';
+import { ipBytes } from '../net.js';
+import type { Step } from '../steps.js';
 
-/**
- * rtnetlink requests for the steps that configure a namespace's links, addresses and routes, built
- * as iproute2 builds them for the same `ip` line (ip/iplink.c, ip/ipaddress.c, ip/iproute.c), so a
- * lab is the same whichever way it was made (test/lab/engines.test.ts compares the two).
- * Pure: no I/O; ifindexes come from the caller.
- */
+/** rtnetlink requests built as iproute2 builds them for the same `ip` line, so a lab is the same either way (test/lab/engines.test.ts). Pure. */
 export const RTM = { NEWLINK: 16, GETLINK: 18, NEWADDR: 20, NEWROUTE: 24 } as const;
 const NLM_F_REQUEST = 0x1;
 const NLM_F_ACK = 0x4;
@@ -77,11 +72,6 @@ function ifinfo(index: number, flags = 0, change = 0): Buffer {
 }
 
 /** "10.0.0.1" or an IPv6 address in any spelling → its bytes in network order. */
-export function addressBytes(address: string, family: 4 | 6): Buffer {
-  if (family === 4) return Buffer.from(address.split('.').map(Number));
-  return Buffer.from(expandIpv6(address).split(':').flatMap((g) => { const v = parseInt(g, 16); return [v >> 8, v & 255]; }));
-}
-
 /** RTM_GETLINK by name: the reply carries the index. */
 export function getLink(name: string, seq: number): Buffer {
   return message(RTM.GETLINK, 0, seq, ifinfo(0), [attr(IFLA_IFNAME, str(name))]);
@@ -104,7 +94,7 @@ export function requestFor(s: NetlinkStep, index: number, seq: number): Buffer {
       return message(RTM.NEWLINK, 0, seq, ifinfo(index), [attr(IFLA_MTU, u32(s.mtu))]);
     case 'addr-add': {
       const [address, prefix] = s.cidr.split('/') as [string, string];
-      const bytes = addressBytes(address, s.family);
+      const bytes = ipBytes(address);
       const h = Buffer.alloc(8);
       h.writeUInt8(s.family === 4 ? AF_INET : AF_INET6, 0);
       h.writeUInt8(Number(prefix), 1);
@@ -127,8 +117,8 @@ export function requestFor(s: NetlinkStep, index: number, seq: number): Buffer {
       h.writeUInt8(s.via ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK, 6);
       h.writeUInt8(RTN_UNICAST, 7);
       const attrs: Buffer[] = [];
-      if (dst !== undefined) attrs.push(attr(RTA_DST, addressBytes(dst, s.family)));
-      if (s.via) attrs.push(attr(RTA_GATEWAY, addressBytes(s.via, s.family)));
+      if (dst !== undefined) attrs.push(attr(RTA_DST, ipBytes(dst)));
+      if (s.via) attrs.push(attr(RTA_GATEWAY, ipBytes(s.via)));
       if (s.dev) attrs.push(attr(RTA_OIF, u32(index)));
       return message(RTM.NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, seq, h, attrs);
     }

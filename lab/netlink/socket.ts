@@ -1,11 +1,6 @@
 import koffi from 'koffi';
 
-/**
- * rtnetlink sockets inside named network namespaces, from this process: setns(2) into the
- * namespace, socket(2), setns back. A netlink socket stays in the namespace it was made in, so one
- * process configures a thousand namespaces without a thousand `ip -n NS` processes (on these
- * machines a process costs about 5 ms to start; see scripts/bench-engine.mjs).
- */
+/** rtnetlink sockets made inside a namespace (setns, socket, setns back) stay there: one process configures many namespaces. */
 export interface NetlinkSocket {
   /** Sends one request and reads until its ACK or error; returns errno (0) and the kernel's message. */
   request(message: Buffer): NetlinkReply;

@@ -50,11 +50,7 @@ export function labInterfaces(s: Scenario): { namespaces: (string | undefined)[]
   return { namespaces: [undefined, ...s.namespaces], inDefault };
 }
 
-/**
- * The load balancer's programs: every XDP program on the lab's interfaces except the scenario's own
- * helpers (a `xdp = { program = "xdp_pass" }` on a veth end), told by the helper's program name on
- * that interface; a helper the load balancer replaced is the load balancer's.
- */
+/** The load balancer's programs: every XDP program on the lab's interfaces except the scenario's own helpers. */
 export function lbAttachments(all: XdpAttachment[], s: Scenario, helperProgramNames: (program: string) => string[]): XdpAttachment[] {
   const { inDefault } = labInterfaces(s);
   const helpers = new Map<string, Set<string>>();

@@ -6,11 +6,7 @@ import { parseProgInfo, PROG_INFO_SIZE, type ProgInfo } from './prog-info.js';
  * low-level calls return -errno.
  */
 export interface BpfStatsCalls {
-  /**
-   * BPF_ENABLE_STATS(BPF_STATS_RUN_TIME): statistics stay on while the returned fd is open. The
-   * kernel counts the open fds, so concurrent runs do not turn each other's off, and a killed
-   * process's fd closes with it. Never the global sysctl kernel.bpf_stats_enabled.
-   */
+  /** BPF_ENABLE_STATS: on while the fd is open; the kernel counts fds, so runs never turn each other's off (never the global sysctl). */
   enableRunTimeStats(): number;
   progFdById(id: number): number;
   progInfo(fd: number): ProgInfo;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { startBackground, type BackgroundProcess } from '../../lab/run-command.js';
-import { sameIp } from '../scenario/names.js';
+import { sameIp } from '../../lab/net.js';
 import type { ConnectCheck } from '../scenario/types.js';
 import type { CheckOutcome } from './outcome.js';
 import { waitListening } from './wait-listen.js';
@@ -21,11 +21,7 @@ async function until(cond: () => boolean, ms: number): Promise<boolean> {
   return true;
 }
 
-/**
- * A token each way through the load balancer: the client (telnet, or nc) in its namespace talks to
- * the VIP; an nc server behind the load balancer must receive the client's token, and its own
- * token must reach the client.
- */
+/** A token each way through the load balancer: the server behind it must get the client's, the client the server's. */
 export async function runConnectCheck(spec: ConnectCheck): Promise<CheckOutcome> {
   const t0 = Date.now();
   const six = isIP(spec.server.address) === 6 ? ['-6'] : [];

@@ -1,5 +1,5 @@
 import { runCommand } from '../../lab/run-command.js';
-import { sameIp } from '../scenario/names.js';
+import { sameIp } from '../../lab/net.js';
 
 /** "127.0.0.23:223", "[2001:db8::1]:223", "*:223" → address and port. */
 export function splitSocket(s: string): { address: string; port: number } | undefined {

@@ -2,7 +2,7 @@ import { insideSandbox } from '../../lab/sandbox.js';
 import { InvalidInput, UserError } from '../errors.js';
 import { loadScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
-import { printWarnings, scenarioWarnings } from '../scenario/warnings.js';
+import { printWarnings, scenarioWarnings } from '../plan/warnings.js';
 import type { CommonArgs } from './common.js';
 
 export function parseSets(sets: string[]): Record<string, string> {

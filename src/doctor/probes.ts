@@ -3,11 +3,7 @@ import path from 'node:path';
 import { runCommand } from '../../lab/run-command.js';
 import { bpfDir, stateDir } from '../paths.js';
 
-/**
- * Kernel features, found by trying them in a throwaway network namespace (`unshare --net`, gone
- * when the probe's process ends) rather than by reading a config file that may not match the
- * running kernel.
- */
+/** Kernel features, found by trying them in a throwaway namespace, not by reading a config that may not match the running kernel. */
 export const FEATURES = ['netns-veth', 'ipv6', 'xdp-native-veth', 'nft-nat', 'tbf', 'vlan', 'ip6tnl', 'netem', 'ipvs', 'btf'] as const;
 export type Feature = (typeof FEATURES)[number];
 
@@ -68,11 +64,7 @@ const cache = new Map<Feature, Promise<ProbeResult>>();
  */
 const KERNEL_ONLY = new Set<Feature>(['netns-veth', 'tbf', 'vlan', 'ip6tnl', 'netem']);
 
-/**
- * `remembered`: a feature found earlier since this boot is taken as found (the kernel cannot lose
- * it without a reboot, short of unloading a module), sparing every run a throwaway namespace.
- * A missing feature is always probed again: it may have been loaded meanwhile. doctor never remembers.
- */
+/** `remembered`: a feature found since this boot stays found (only a reboot loses it); a missing one is always probed again. */
 export function probe(feature: Feature, opts: { remembered?: boolean } = {}): Promise<ProbeResult> {
   if (opts.remembered && KERNEL_ONLY.has(feature) && foundThisBoot().has(feature)) return Promise.resolve({ feature, ok: true, detail: 'found earlier since this boot' });
   let p = cache.get(feature);

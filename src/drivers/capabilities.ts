@@ -1,13 +1,7 @@
 import type { ZonlbConfig } from '../zonlb/config.js';
 import { flagOf, FLAGS, KEYS, type Flag, type Key } from '../zonlb/options.js';
 
-/**
- * Which of zon-lb's options each subset driver implements: the one place embedded's and nft's
- * `missing()` read. An option is implemented when the driver does what the option asks; one it
- * does not implement is a skip naming the option, the key and the file, never ignored. Options
- * zon-lb (cf3fa6f) stores without its program reading them are refused too: a run with them
- * means something only against zon-lb. The zon-lb driver hands everything to zon-lb.
- */
+/** Which zon-lb options each subset driver implements: one it lacks is a skip naming the option, never ignored. */
 export type Row =
   | Flag | `${Exclude<Key, 'replace' | 'all'>}=` | 'replace' | 'all'
   | 'without redirect' | 'group option' | 'unknown option' | 'protocol' | 'cross-family'

@@ -1,8 +1,8 @@
 import type { ZonlbConfig } from '../zonlb/config.js';
 
-export const DRIVER_NAMES = ['auto', 'zon-lb', 'embedded', 'nft', 'none'] as const;
-export type DriverChoice = (typeof DRIVER_NAMES)[number];
-export type DriverName = Exclude<DriverChoice, 'auto'>;
+import type { DriverName } from '../scenario/types.js';
+
+export { DRIVER_NAMES, type DriverChoice, type DriverName } from '../scenario/types.js';
 
 /** What a driver needs to load a config into the lab. */
 export interface LoadContext {
@@ -33,11 +33,7 @@ export interface Driver {
   crashUndo?(ctx: LoadContext): { argv: string[]; netns?: string }[];
 }
 
-/**
- * What the load balancer counted for one service (a [netif.IF.GID] group of the zonlb.toml): read
- * before and after each check that targets the service, it is the proof the load balancer carried
- * that check's packets.
- */
+/** What the load balancer counted for one service, read before and after a check: the proof it carried the check's packets. */
 export interface ServiceCount {
   /** Packets of the service's flows the load balancer handled (nft: new flows it translated). */
   packets: number;

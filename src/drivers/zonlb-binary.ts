@@ -53,14 +53,7 @@ export function binaryIdentity(bin: string): string {
   }
 }
 
-/**
- * An external zon-lb binary (its CLI and formats from its source at cf3fa6f; what it needs of the
- * lab, its next hops' neighbour entries among them, are plan steps: src/drivers/needs):
- * `zon-lb config FILE load` attaches to every [netif.*] and pins `zlb_<if>`; `info` must then list
- * a program on each; `runvar IF set log_filter=off` before throughput; `stats IF` for the proof per check; at the end
- * `prog IF unload` for the lab's interfaces, and `prog IF teardown` (zon-lb's shared maps) only
- * when no other zon-lb link is pinned.
- */
+/** An external zon-lb binary: `config FILE load`, `info`, `runvar`, `stats` per check, then `prog IF unload` (and `teardown` when no other zon-lb link is pinned). */
 export function zonlbBinaryDriver(opts: ZonlbBinaryOptions = {}): Driver {
   const bin = opts.path ?? process.env.ZONLB ?? findOnPath('zon-lb') ?? 'zon-lb';
   const bpffs = opts.bpffs ?? '/sys/fs/bpf';

@@ -2,11 +2,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-/**
- * zon-lb's pins (zon-lb/src/helpers.rs at cf3fa6f): the link of each interface it attached,
- * `zlb_<ifname>`, and the maps its program shares across interfaces, `ZLB_*`/`ZLBX_*` (pinned by
- * aya, by name). Another zon-lb on the machine shares the maps, never the lab's links.
- */
+/** zon-lb's pins: `zlb_<ifname>` per attached link, and maps shared across interfaces (another zon-lb on the machine shares them). */
 export const linkPin = (bpffs: string, ifname: string) => path.join(bpffs, `zlb_${ifname}`);
 
 const isLinkPin = (name: string) => name.startsWith('zlb_');

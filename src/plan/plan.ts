@@ -1,9 +1,10 @@
 import path from 'node:path';
-import type { DriverName } from '../drivers/driver.js';
-import { driverNeeds } from '../drivers/needs/index.js';
-import type { NetnsRef, Scenario } from '../scenario/types.js';
-import { sysctlInterface } from '../scenario/names.js';
-import type { Step } from './steps.js';
+import { driverNeeds } from './needs/index.js';
+import type { DriverName, NetnsRef, Scenario } from '../scenario/types.js';
+import { sysctlInterface } from '../../lab/net.js';
+import { markerOf, type Step } from '../../lab/steps.js';
+import { hostFacts } from '../host-facts.js';
+import { bpfDir } from '../paths.js';
 
 export interface PlanFacts {
   /** `uname -r`, e.g. "6.18.44". */
@@ -14,18 +15,12 @@ export interface PlanFacts {
   bpfDir: string;
 }
 
-/**
- * Orders the scenario's changes so that they batch: namespaces and veth pairs, then each
- * namespace's links, addresses, states and routes together (one `ip -batch` each; a route's
- * gateway is reachable by then), then ethtool, sysctls (their interfaces exist by then), qdiscs,
- * XDP helpers, what the driver needs (its sysctls and neighbour entries), and last the load
- * balancer. Pure: the same scenario and facts give the same plan.
- */
+/** Orders the changes so each namespace's links, addresses and routes batch together; the driver's needs and the load balancer come last. Pure. */
 export function planScenario(s: Scenario, facts: PlanFacts): Step[] {
   const created = new Set<string>();
   const key = (ns: NetnsRef, dev: string) => `${ns ?? ''}/${dev}`;
   // An object inside a lab namespace or on a lab link goes away with it: no undo of its own.
-  const owned = (ns: NetnsRef, dev?: string) => ns !== undefined || (dev !== undefined && created.has(key(ns, dev)));
+  const goesWithLab = (ns: NetnsRef, dev?: string) => ns !== undefined || (dev !== undefined && created.has(key(ns, dev)));
   const ends = s.veths.flatMap((v) => [v.a, v.b]);
   const devices = s.devices ?? [];
   for (const e of ends) created.add(key(e.netns, e.name));
@@ -43,14 +38,14 @@ export function planScenario(s: Scenario, facts: PlanFacts): Step[] {
     if (facts.marker) for (const x of [...here(ends), ...here(devices)]) out.push({ kind: 'link-mark', netns: ns, dev: x.name, marker: facts.marker });
     for (const e of here(ends)) if (e.mtu !== undefined) out.push({ kind: 'link-mtu', netns: ns, dev: e.name, mtu: e.mtu });
     for (const x of [...here(ends), ...here(devices)]) {
-      for (const c of x.addresses) out.push({ kind: 'addr-add', netns: ns, dev: x.name, cidr: `${c.address}/${c.prefix}`, family: c.family, owned: true });
+      for (const c of x.addresses) out.push({ kind: 'addr-add', netns: ns, dev: x.name, cidr: `${c.address}/${c.prefix}`, family: c.family, goesWithLab: true });
     }
-    for (const a of here(s.addresses)) out.push({ kind: 'addr-add', netns: ns, dev: a.dev, cidr: `${a.cidr.address}/${a.cidr.prefix}`, family: a.cidr.family, owned: owned(ns, a.dev) });
+    for (const a of here(s.addresses)) out.push({ kind: 'addr-add', netns: ns, dev: a.dev, cidr: `${a.cidr.address}/${a.cidr.prefix}`, family: a.cidr.family, goesWithLab: goesWithLab(ns, a.dev) });
     for (const x of [...here(ends), ...here(devices)]) out.push({ kind: 'link-up', netns: ns, dev: x.name });
     // a route needs only its own namespace's links and addresses: it joins their batch
     for (const r of here(s.routes)) {
       const to = r.to === 'default' ? 'default' : `${r.to.address}/${r.to.prefix}`;
-      out.push({ kind: 'route-add', netns: r.netns, to, family: r.family, via: r.via, dev: r.dev, owned: owned(r.netns, r.dev) });
+      out.push({ kind: 'route-add', netns: r.netns, to, family: r.family, via: r.via, dev: r.dev, goesWithLab: goesWithLab(r.netns, r.dev) });
     }
     return out;
   };
@@ -63,9 +58,9 @@ export function planScenario(s: Scenario, facts: PlanFacts): Step[] {
   ];
   for (const end of ends) if (Object.keys(end.ethtool).length) steps.push({ kind: 'ethtool', netns: end.netns, dev: end.name, features: end.ethtool });
   for (const ns of spaces) {
-    for (const c of s.sysctls.filter((x) => x.netns === ns)) steps.push({ kind: 'sysctl', netns: c.netns, key: c.key, value: c.value, owned: owned(c.netns, sysctlInterface(c.key)) });
+    for (const c of s.sysctls.filter((x) => x.netns === ns)) steps.push({ kind: 'sysctl', netns: c.netns, key: c.key, value: c.value, goesWithLab: goesWithLab(c.netns, sysctlInterface(c.key)) });
   }
-  for (const q of s.qdiscs ?? []) steps.push({ kind: 'qdisc', netns: q.netns, dev: q.dev, rate: q.rate, burst: q.burst, latency: q.latency, owned: owned(q.netns, q.dev) });
+  for (const q of s.qdiscs ?? []) steps.push({ kind: 'qdisc', netns: q.netns, dev: q.dev, rate: q.rate, burst: q.burst, latency: q.latency, goesWithLab: goesWithLab(q.netns, q.dev) });
   for (const ns of spaces) {
     for (const end of ends.filter((e) => e.netns === ns)) {
       if (!end.xdp) continue;
@@ -77,11 +72,27 @@ export function planScenario(s: Scenario, facts: PlanFacts): Step[] {
     // what the driver brings for itself, in the load balancer's namespace, unless the scenario set it already
     const needs = driverNeeds(facts.driver, s);
     const set = (key: string, value: string) => s.sysctls.some((c) => c.netns === undefined && c.key === key && c.value === value);
-    for (const c of needs.sysctls) if (!set(c.key, c.value)) steps.push({ kind: 'sysctl', netns: undefined, key: c.key, value: c.value, owned: owned(undefined, sysctlInterface(c.key)), need: c.need });
-    for (const n of needs.neighbours) steps.push({ kind: 'neighbour', netns: undefined, dev: n.dev, address: n.address, peer: n.peer, owned: owned(undefined, n.dev), need: n.need });
+    for (const c of needs.sysctls) if (!set(c.key, c.value)) steps.push({ kind: 'sysctl', netns: undefined, key: c.key, value: c.value, goesWithLab: goesWithLab(undefined, sysctlInterface(c.key)), need: c.need });
+    for (const n of needs.neighbours) steps.push({ kind: 'neighbour', netns: undefined, dev: n.dev, address: n.address, peer: n.peer, goesWithLab: goesWithLab(undefined, n.dev), need: n.need });
     steps.push({ kind: 'lb-load', driver: facts.driver, interfaces: s.lb.config.interfaces });
   }
   return steps;
+}
+
+/** A lab's plan, computed once: preflight checks it, `plan` shows it, the engine applies it. */
+export interface LabPlan {
+  scenario: Scenario;
+  driver: DriverName;
+  mode: 'sandbox' | 'host';
+  runId: string;
+  steps: Step[];
+}
+
+/** The steps exactly as the engine applies them in this mode: host labs carry ownership markers. */
+export function planLab(scenario: Scenario, o: Omit<LabPlan, 'scenario' | 'steps'> & { kernel?: string }): LabPlan {
+  const marker = o.mode === 'host' ? markerOf(o.runId, scenario.name) : undefined;
+  const steps = planScenario(scenario, { kernel: o.kernel ?? hostFacts().kernel, driver: o.driver, marker, bpfDir });
+  return { scenario, driver: o.driver, mode: o.mode, runId: o.runId, steps };
 }
 
 /** Why the driver cannot serve this scenario's topology (empty: it can): said before anything is built. */

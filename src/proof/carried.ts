@@ -20,11 +20,7 @@ export interface Proof {
 
 const NOT_LOAD_BALANCED: Proof = { settle: async (o) => o };
 
-/**
- * Reads the load balancer's per-service counts (and, for ping, the backends' echo counters) before
- * a check; `settle` reads them again after it. Checks that target no service of the zonlb.toml
- * need no proof.
- */
+/** Reads the per-service counts (and ping's echo counters) before a check; `settle` reads them after. No target, no proof needed. */
 export async function startProof(check: CheckSpec, s: Scenario, lb: LoadedBalancer | undefined): Promise<Proof> {
   const targets = lbTargetsOf(check, s);
   if (!targets.length) return NOT_LOAD_BALANCED;

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { sameIp } from '../scenario/names.js';
+import { sameIp } from '../../lab/net.js';
 import type { CheckSpec, NetnsRef, Scenario } from '../scenario/types.js';
 import type { ZonlbService } from '../zonlb/config.js';
 
@@ -21,11 +21,7 @@ export function checkProtocol(c: CheckSpec): number {
   return TCP;
 }
 
-/**
- * The services of the scenario's zonlb.toml that a check targets: same VIP, protocol and port. The
- * netif a group is declared on does not matter, as in zon-lb (its groups share one map that the
- * program reads on every netif it is attached to).
- */
+/** The services a check targets: same VIP, protocol and port, whatever netif declares the group (zon-lb's groups share one map). */
 export function lbTargetsOf(c: CheckSpec, s: Scenario): LbTarget[] {
   const proto = checkProtocol(c);
   const port = c.kind === 'ping' ? undefined : c.port;

@@ -1,17 +1,9 @@
 import type { LbCostRecord } from '../bpfstats/cost.js';
 import type { CheckOutcome } from '../checks/outcome.js';
+import type { AutoOutcome } from '../stats/adaptive.js';
 import type { HostFacts } from '../host-facts.js';
 import type { Fingerprint } from '../stats/fingerprint.js';
-import type { StopReason } from '../stats/adaptive.js';
 import type { Summary } from '../stats/summary.js';
-
-/** What `--repeat auto` did: the cap, the budget, and each check's samples and why it stopped. */
-export interface AutoOutcome {
-  max: number;
-  budgetS: number;
-  /** check → how many samples it took, and why it stopped. */
-  checks: Record<string, { samples: number; stoppedBy: StopReason }>;
-}
 
 export type RunStatus = 'passed' | 'failed' | 'interrupted' | 'error';
 

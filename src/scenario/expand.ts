@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
+import { formatIp, ipValue } from '../../lab/net.js';
 import type { Problem } from '../errors.js';
-import { asTable, type Table } from './fields.js';
+import { asTable, type Table } from '../files.js';
 import type { SourceDoc } from './validate/index.js';
 
 /**
@@ -10,12 +11,7 @@ import type { SourceDoc } from './validate/index.js';
 export const MAX_COUNT = 4096;
 const REPEATABLE = ['netns', 'veth', 'address', 'route', 'sysctl', 'qdisc', 'device', 'server'];
 
-/**
- * Expands `count` and veth address pools in place, before parameters and validation, so every
- * derived name and address is validated like a written one. A veth item may take its addresses from
- * `pool = "10.128.0.0/9"` (with `pool_prefix`, default /30 or /126): item i gets the i-th subnet,
- * end a its first host and end b its second.
- */
+/** Expands `count` and veth address `pool`s before validation, so every derived name and address is validated like a written one. */
 export function expandRepeats(src: SourceDoc, problems: Problem[]): void {
   const bad = (key: string, message: string, hint?: string) => problems.push({ file: src.file, key, message, hint });
   const pools: { key: string; base: bigint; prefix: number; bits: number }[] = [];
@@ -85,7 +81,7 @@ function parsePool(pool: unknown, prefixRaw: unknown, key: string, count: number
     return undefined;
   }
   if (prefix > bits) { bad(key, `/${prefix} is out of range`); return undefined; }
-  const base = parseIp(m[1]!, family as 4 | 6);
+  const base = ipValue(m[1]!);
   const size = 1n << BigInt(sub - prefix);
   if (BigInt(count) > size) {
     bad(key, `${pool} has ${size} subnets of /${sub}, but count is ${count}`, 'a larger pool or a longer pool_prefix');
@@ -101,21 +97,4 @@ function overlaps(a: { base: bigint; prefix: number; bits: number }, b: { base: 
   const p = BigInt(Math.min(a.prefix, b.prefix));
   const shift = BigInt(a.bits) - p;
   return a.base >> shift === b.base >> shift;
-}
-
-export function parseIp(s: string, family: 4 | 6): bigint {
-  if (family === 4) return s.split('.').reduce((acc, x) => (acc << 8n) + BigInt(Number(x)), 0n);
-  const [head, tail] = s.includes('::') ? s.split('::') : [s, undefined];
-  const h = head ? head.split(':') : [];
-  const t = tail ? tail.split(':') : [];
-  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
-  return groups.reduce((acc, g) => (acc << 16n) + BigInt(parseInt(g || '0', 16)), 0n);
-}
-
-export function formatIp(v: bigint, bits: number): string {
-  if (bits === 32) return [24n, 16n, 8n, 0n].map((s) => String((v >> s) & 255n)).join('.');
-  // all eight groups, uncompressed: valid, and compared by value elsewhere (sameIp)
-  const groups: string[] = [];
-  for (let s = 112n; s >= 0n; s -= 16n) groups.push(((v >> s) & 0xffffn).toString(16));
-  return groups.join(':');
 }

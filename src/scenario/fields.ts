@@ -1,12 +1,8 @@
 import type { Problem } from '../errors.js';
+import { asTable, type Table } from '../files.js';
 import { closest } from './names.js';
 import { lineOf } from './source-lines.js';
 
-export type Table = Record<string, unknown>;
-
-export function asTable(v: unknown): Table | undefined {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) ? (v as Table) : undefined;
-}
 
 /** Where a value came from, so every problem names its file, line and key path. */
 export interface Origin {

@@ -5,7 +5,7 @@ import { parse as parseToml, TomlError } from 'smol-toml';
 import { InvalidInput, UserError, type Problem } from '../errors.js';
 import { MAX_BYTES, readCapped, UnreadableFile } from '../files.js';
 import { bpfDir, examplesDir, scenariosDir, topologiesDir } from '../paths.js';
-import { asTable, type Table } from './fields.js';
+import { asTable, type Table } from '../files.js';
 import { closest, isIdentifier } from './names.js';
 import type { Scenario } from './types.js';
 import { validateScenario, type SourceDoc } from './validate/index.js';

@@ -1,6 +1,11 @@
-import type { DriverChoice } from '../drivers/driver.js';
 import type { ZonlbConfig } from '../zonlb/config.js';
-import type { Cidr } from './names.js';
+import type { Cidr } from '../../lab/net.js';
+import type { DeviceLink, NetnsRef } from '../../lab/steps.js';
+
+/** The load balancers zonlab can load; 'auto' is zon-lb when a binary is found, else the embedded one. */
+export const DRIVER_NAMES = ['auto', 'zon-lb', 'embedded', 'nft', 'none'] as const;
+export type DriverChoice = (typeof DRIVER_NAMES)[number];
+export type DriverName = Exclude<DriverChoice, 'auto'>;
 
 /** A scenario after validation: every name, address and reference checked. */
 export interface Scenario {
@@ -27,8 +32,7 @@ export interface Scenario {
   maxDrop?: number;
 }
 
-/** undefined is the lab's default namespace. */
-export type NetnsRef = string | undefined;
+export type { NetnsRef } from '../../lab/steps.js';
 
 export interface VethEnd {
   netns: NetnsRef;
@@ -71,9 +75,7 @@ export interface RouteSpec {
  * A device other than a veth pair, for the examples that need one: a VLAN sub-interface (802.1Q)
  * or an IPv6 tunnel (ip6tnl). Both need kernel support that some kernels lack.
  */
-export type DeviceSpec =
-  | { kind: 'vlan'; netns: NetnsRef; name: string; link: string; id: number; addresses: Cidr[] }
-  | { kind: 'ip6tnl'; netns: NetnsRef; name: string; mode: 'any' | 'ip6ip6' | 'ipip6'; local?: string; remote?: string; addresses: Cidr[] };
+export type DeviceSpec = DeviceLink & { addresses: Cidr[] };
 
 /** A root qdisc that shapes a link (tbf or htb are built into these kernels; netem is not). */
 export interface QdiscSpec {

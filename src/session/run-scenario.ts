@@ -1,5 +1,4 @@
 import { performance } from 'node:perf_hooks';
-import { startLab, type LabMode, type StartedLab } from '../../lab/lab.js';
 import { stopAllBackground } from '../../lab/run-command.js';
 import { runCheck } from '../checks/index.js';
 import { startProof } from '../proof/carried.js';
@@ -7,7 +6,8 @@ import type { CheckOutcome } from '../checks/outcome.js';
 import type { Driver } from '../drivers/driver.js';
 import { ExitCode, isSignalExit, UserError } from '../errors.js';
 import { hostFacts } from '../host-facts.js';
-import { newRunId } from './run-id.js';
+import type { LabPlan } from '../plan/plan.js';
+import { startScenarioLab, type ScenarioLab } from './start-lab.js';
 import type { RunRecord, RunStatus } from '../results/record.js';
 import { writeRecord } from '../results/store.js';
 import { isThroughput, type Scenario } from '../scenario/types.js';
@@ -22,7 +22,7 @@ export interface RunHooks {
   progress(line: string): void;
   checkDone(outcome: CheckOutcome): void;
   /** Called with the lab up and the checks done when --keep holds it; resolves when to tear down. */
-  hold?(lab: StartedLab): Promise<void>;
+  hold?(lab: ScenarioLab): Promise<void>;
 }
 
 export interface RunOutcome {
@@ -46,9 +46,9 @@ export interface RunOptions {
   reference?: Record<string, Record<string, number[]>>;
 }
 
-export async function runScenario(s: Scenario, driver: Driver, mode: LabMode, hooks: RunHooks, opts: RunOptions = {}): Promise<RunOutcome> {
+export async function runScenario(plan: LabPlan, driver: Driver, hooks: RunHooks, opts: RunOptions = {}): Promise<RunOutcome> {
+  const { scenario: s, mode, runId } = plan;
   const sampling = new Sampling({ repeat: opts.repeat ?? s.repeat, warmup: Boolean(opts.warmup), maxDrop: opts.maxDrop ?? s.maxDrop ?? 0.1, reference: opts.reference }, s.checks.filter(isThroughput).length);
-  const runId = newRunId();
   const time = new Date().toISOString();
   const t0 = performance.now();
   let interrupted = false;
@@ -64,7 +64,7 @@ export async function runScenario(s: Scenario, driver: Driver, mode: LabMode, ho
   process.on('SIGTERM', onTerm);
 
   const checks: CheckOutcome[] = [];
-  let lab: StartedLab | undefined;
+  let lab: ScenarioLab | undefined;
   let status: RunStatus = 'passed';
   let error: string | undefined;
   let offloads: RunRecord['offloads'] = {};
@@ -72,10 +72,7 @@ export async function runScenario(s: Scenario, driver: Driver, mode: LabMode, ho
   let teardownFailures: string[] = [];
   let cost: CostSampler | undefined;
   try {
-    lab = await startLab({
-      scenario: s, driver, mode, runId, kernel: hostFacts().kernel, log: hooks.progress, keepOnFailure: opts.keep,
-      onStep: (i, n, what) => hooks.progress(`[${i}/${n}] ${what}`),
-    });
+    lab = await startScenarioLab(plan, driver, { log: hooks.progress, keepOnFailure: opts.keep, onStep: (i, n, what) => hooks.progress(`[${i}/${n}] ${what}`) });
     offloads = await readOffloads(s);
     if (s.checks.some(isThroughput)) {
       await lab.balancer?.beforeThroughput?.();
@@ -103,7 +100,7 @@ export async function runScenario(s: Scenario, driver: Driver, mode: LabMode, ho
   } catch (err) {
     // refused before anything was made (in use, bad input, a missing requirement): no run to record
     if (!lab && err instanceof UserError && (err.exitCode === ExitCode.badInput || err.exitCode === ExitCode.skipped)) throw err;
-    const partial = (err as { partialLab?: StartedLab }).partialLab;
+    const partial = (err as { partialLab?: ScenarioLab }).partialLab;
     if (partial) {
       lab = partial;
       hooks.progress(`--keep: the lab is left as the failed step left it`);

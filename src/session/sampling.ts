@@ -1,7 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { CheckOutcome } from '../checks/outcome.js';
-import type { AutoOutcome } from '../results/record.js';
-import { autoDecision, type AutoDecision, type AutoRepeat } from '../stats/adaptive.js';
+import { autoDecision, type AutoDecision, type AutoOutcome, type AutoRepeat, type StopReason } from '../stats/adaptive.js';
 
 /** A fixed number of samples per throughput check, or `--repeat auto`. */
 export type RepeatSpec = number | { auto: AutoRepeat };
@@ -14,11 +13,7 @@ export interface SamplingOptions {
   reference?: Record<string, Record<string, number[]>>;
 }
 
-/**
- * Which repetitions a throughput check runs: 0 (the warm-up), then 1, 2, … up to the count, or,
- * with auto, until the policy (stats/adaptive.ts) stops. The time budget is shared by the checks:
- * each gets what is left divided by the checks still to run.
- */
+/** Which repetitions a throughput check runs: 0 (warm-up), then 1…count, or with auto until the policy stops; the time budget is shared. */
 export class Sampling {
   private readonly outcomes = new Map<string, CheckOutcome[]>();
   private readonly auto?: AutoOutcome;

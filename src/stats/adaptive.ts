@@ -18,6 +18,13 @@ export const AUTO_FIRST_LOOK = 5;
  */
 export type StopReason = 'conclusive' | 'precise' | 'max' | 'budget' | 'failed';
 
+/** What a record keeps of --repeat auto: the limits, and per check how many samples it took and why it stopped. */
+export interface AutoOutcome {
+  max: number;
+  budgetS: number;
+  checks: Record<string, { samples: number; stoppedBy: StopReason }>;
+}
+
 export interface AutoState {
   /** measurement → this check's samples so far. */
   current: Record<string, number[]>;

@@ -1,18 +1,11 @@
 import { parse as parseToml, stringify, TomlError } from 'smol-toml';
 import { isIP } from 'node:net';
 import { InvalidInput, type Problem } from '../errors.js';
-import { isInterfaceName } from '../scenario/names.js';
+import { asTable } from '../files.js';
+import { isInterfaceName } from '../../lab/net.js';
 import { parseOptions, type EndpointOptions } from './options.js';
 
-/**
- * zon-lb's zonlb.toml, read by zon-lb's own rules (zon-lb/src/config.rs at cf3fa6f, serde):
- *   [netif.IF.GID]    ip, proto (0), port (0), options ([])   — a group (VIP) on interface IF
- *   [backend.GID_IDX] ip, proto (0: the group's), port, options — a backend of group GID
- *   [actions]         nd.fill (false), clean ("None")
- * `netif` and `backend` are required; unknown keys are ignored. What zon-lb refuses (a value that
- * does not parse, an ERROR it logs) is an error here; what it accepts but zonlab does not know or
- * cannot use is a warning, and the file goes to zon-lb unchanged.
- */
+/** zon-lb's zonlb.toml by zon-lb's own rules ([netif.IF.GID], [backend.GID_IDX], [actions]): what zon-lb refuses is an error, what zonlab cannot use a warning. */
 export type IpFamily = 4 | 6;
 export const PROTO_NAMES: Record<number, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 58: 'icmpv6' };
 
@@ -229,10 +222,6 @@ function u16(text: string): number {
 
 export function familyOf(ip: string): IpFamily {
   return isIP(ip) === 6 ? 6 : 4;
-}
-
-function asTable(v: unknown): Record<string, unknown> | undefined {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) ? (v as Record<string, unknown>) : undefined;
 }
 
 function firstLine(err: unknown): string {

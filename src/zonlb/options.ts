@@ -1,11 +1,6 @@
 import { isIP } from 'node:net';
 
-/**
- * An endpoint's `options` as zon-lb reads them (zon-lb/src/options.rs at cf3fa6f, from_option_args):
- * a word is a flag, `key=value` a property; both are case-insensitive, values are kept as written.
- * What zon-lb itself does not know (it logs "Unknown flag"/"Unknown key" as an ERROR and goes on)
- * is kept in `unknown` for the drivers to refuse and the zon-lb binary to judge.
- */
+/** An endpoint's `options` as zon-lb reads them: flags and key=value, case-insensitive; what zon-lb does not know is kept in `unknown`. */
 export const FLAGS = ['disable', 'tx', 'dsr_l2', 'dsr_l3', 'no_nat', 'redirect', 'ipv4', 'ipv6'] as const;
 export type Flag = (typeof FLAGS)[number];
 /** Words zon-lb keeps as properties without a value ("for some commands"). */

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'smol-toml';
 import { InvalidInput } from '../../src/errors.js';
-import { isIdentifier, isInterfaceName, isNetnsName, isNetSysctlKey } from '../../src/scenario/names.js';
+import { isIdentifier, isNetnsName, isNetSysctlKey } from '../../src/scenario/names.js';
+import { isInterfaceName } from '../../lab/net.js';
 import { validateScenario } from '../../src/scenario/validate/index.js';
 
 const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));

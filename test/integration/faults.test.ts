@@ -1,7 +1,7 @@
 import test from 'ava';
 import { execa } from 'execa';
 import { constants, release } from 'node:os';
-import { labPlan } from '../../lab/lab.js';
+import { planLab } from '../../src/plan/plan.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { rootSkipReason, snapshot, type MachineSnapshot } from '../helpers/audit.js';
 import { cli, zonlabForTests } from '../helpers/zonlab-cli.js';
@@ -15,7 +15,7 @@ interface Mode { where: Where; command: 'run' | 'up'; lb: Lb }
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGKILL'];
 
 /** Every step of the lab exactly as the engine plans it in this mode (host plans carry the ownership markers). */
-const stepsOf = (m: Mode) => labPlan({ scenario: loadScenario('veth-netns'), mode: m.where, runId: 'x', kernel: release(), driver: m.lb }).length;
+const stepsOf = (m: Mode) => planLab(loadScenario('veth-netns'), { mode: m.where, runId: 'x', kernel: release(), driver: m.lb }).steps.length;
 
 // every mode, interrupted after every one of its steps, the signals taking turns (each mode starts
 // at another, so every step meets every signal in some mode); recovery from a killed host run's

@@ -1,9 +1,8 @@
 import test from 'ava';
 import { planScenario, kernelBelow } from '../../src/plan/plan.js';
-import { describeStep } from '../../src/plan/steps.js';
+import { describeStep } from '../../lab/steps.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { stepCommands } from '../../lab/step-commands.js';
-import { groupSteps } from '../../lab/apply.js';
 
 const seed = loadScenario('veth-netns');
 const facts = { kernel: '6.18.44', driver: 'nft' as const, bpfDir: '/b' };
@@ -24,13 +23,6 @@ test('the seed plan reproduces the README setup, ordered so that each namespace 
     'sysctl net.ipv4.conf.veth0.route_localnet=1 in default — for nft: DNAT to 127.0.0.23 (backend 1_0) arrives on veth0, where a 127/8 destination is a martian without it',
     'load the load balancer (nft) on veth0',
   ]);
-});
-
-test('steps group into one ip process per namespace and one sysctl process', (t) => {
-  const groups = groupSteps(planScenario(seed, facts).filter((s) => s.kind !== 'lb-load'));
-  t.deepEqual(groups.map((g) => `${g.kind}:${g.netns ?? 'default'}:${g.steps.length}`), ['ip:default:5', 'ip:zone1:3', 'single:default:1', 'sysctl:default:2']);
-  // the fault-injection pause splits a group exactly after its step
-  t.deepEqual(groupSteps(planScenario(seed, facts).filter((s) => s.kind !== 'lb-load'), 2).map((g) => g.steps.length), [2, 3, 3, 1, 2]);
 });
 
 test('commands are argument arrays built from the scenario', (t) => {

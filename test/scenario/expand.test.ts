@@ -1,7 +1,7 @@
 import test from 'ava';
 import { parse } from 'smol-toml';
 import { InvalidInput, type Problem } from '../../src/errors.js';
-import { expandRepeats, formatIp, parseIp } from '../../src/scenario/expand.js';
+import { expandRepeats } from '../../src/scenario/expand.js';
 import type { SourceDoc } from '../../src/scenario/validate/index.js';
 import { loadScenario } from '../../src/scenario/load.js';
 
@@ -51,9 +51,4 @@ test('a count beyond the limit is reported with the file and key', (t) => {
   const err = t.throws(() => loadScenario('many-clients', { set: { clients: '5000' } }));
   t.true(err instanceof InvalidInput);
   t.is((err as InvalidInput).problems[0]!.key, 'netns[0].count');
-});
-
-test('ip arithmetic', (t) => {
-  t.is(formatIp(parseIp('10.128.15.157', 4), 32), '10.128.15.157');
-  t.is(formatIp(parseIp('2001:db8::2:1', 6), 128), '2001:db8:0:0:0:0:2:1');
 });

@@ -1,11 +1,7 @@
 import test from 'ava';
-import { isNetSysctlKey, sysctlInterface } from '../../src/scenario/names.js';
+import { isNetSysctlKey } from '../../src/scenario/names.js';
 
-test('a per-interface sysctl names its interface, a dotted one (veth1.2) spelled with "/" as sysctl(8) does', (t) => {
-  t.is(sysctlInterface('net.ipv4.conf.veth0.forwarding'), 'veth0');
-  t.is(sysctlInterface('net.ipv6.neigh.veth2.base_reachable_time_ms'), 'veth2');
-  t.is(sysctlInterface('net.ipv4.conf.veth1/2.forwarding'), 'veth1.2');
-  t.is(sysctlInterface('net.ipv4.ip_forward'), undefined);
+test('a dotted interface (veth1.2) is spelled with "/" in a sysctl key', (t) => {
   t.true(isNetSysctlKey('net.ipv4.conf.veth1/2.forwarding'));
 });
 

@@ -1,4 +1,4 @@
-import { MARKER_PREFIX } from '../../../lab/lab.js';
+import { MARKER_PREFIX } from '../../../lab/steps.js';
 
 /** What gc may remove by marker alone: an alias "zonlab:RUN:SCENARIO" of a run that is not live. */
 export function markedByDeadRun(alias: unknown, liveRuns: ReadonlySet<string>): boolean {

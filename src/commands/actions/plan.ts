@@ -3,10 +3,9 @@ import { groupSteps, isNetlinkGroup, netlinkWanted, type Group } from '../../../
 import type { DriverName } from '../../drivers/driver.js';
 import { hostFacts } from '../../host-facts.js';
 import { paint, table } from '../../output/table.js';
-import { bpfDir } from '../../paths.js';
-import { cannotServe, planScenario } from '../../plan/plan.js';
+import { cannotServe, planLab } from '../../plan/plan.js';
 import { MissingRequirement } from '../../errors.js';
-import { describeStep } from '../../plan/steps.js';
+import { describeStep } from '../../../lab/steps.js';
 import type { CommonArgs } from '../common.js';
 import { loadFor } from '../scenario-arg.js';
 
@@ -15,7 +14,7 @@ export function planCommand(a: CommonArgs & { scenario: string }): number {
   const s = loadFor(a.scenario, a);
   const choice = a.lb ?? s.lb.driver;
   const driver: DriverName = choice === 'auto' ? 'embedded' : choice;
-  const steps = planScenario(s, { kernel: hostFacts().kernel, driver, bpfDir, marker: a.host ? 'zonlab:RUNID:' + s.name : undefined });
+  const { steps } = planLab(s, { driver, mode: a.host ? 'host' : 'sandbox', runId: 'RUNID' });
   const cannot = cannotServe(s, driver);
   if (a.json) {
     process.stdout.write(`${JSON.stringify({ scenario: s.name, driver, steps: steps.map((st) => ({ ...st, description: describeStep(st), commands: stepCommands(st).run })), checks: s.checks.map((c) => c.name), cannot }, null, 2)}\n`);

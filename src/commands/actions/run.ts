@@ -3,6 +3,7 @@ import { registerLab, unregisterLab } from '../../../lab/registry.js';
 import { insideSandbox, prepareSandbox, runInSandbox } from '../../../lab/sandbox.js';
 import type { CheckOutcome } from '../../checks/outcome.js';
 import type { Driver } from '../../drivers/driver.js';
+import type { LabPlan } from '../../plan/plan.js';
 import { ExitCode, signalExit, UserError } from '../../errors.js';
 import { resultsDir } from '../../paths.js';
 import type { Scenario } from '../../scenario/types.js';
@@ -37,7 +38,7 @@ export async function runCommandLine(a: RunArgs): Promise<number> {
   applyCommon(a);
   const s = loadFor(a.scenario, a);
   requireChecks(s);
-  const driver = await preflight(s, a);
+  const { driver, plan } = await preflight(s, a);
   // after preflight: without root the run is a skip, whatever the folder
   creatableDir('--results', resultsDir());
   if (!a.host && !insideSandbox()) {
@@ -47,15 +48,16 @@ export async function runCommandLine(a: RunArgs): Promise<number> {
   if (insideSandbox()) await prepareSandbox();
   const signals = watchSignals();
   try {
-    return await runHere(s, driver, a, signals);
+    return await runHere(plan, driver, a, signals);
   } finally {
     signals.stop();
   }
 }
 
-async function runHere(s: Scenario, driver: Driver, a: RunArgs, signals: { last?: string }): Promise<number> {
+async function runHere(plan: LabPlan, driver: Driver, a: RunArgs, signals: { last?: string }): Promise<number> {
+  const s = plan.scenario;
   const progress = progressPrinter(a);
-  const { record, file } = await runScenario(s, driver, a.host ? 'host' : 'sandbox', {
+  const { record, file } = await runScenario(plan, driver, {
     progress,
     checkDone: (o: CheckOutcome) => progress(`  ${o.status === 'passed' ? 'PASS' : 'FAIL'} ${o.name}: ${o.summary}`),
     hold: async () => {

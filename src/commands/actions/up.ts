@@ -1,9 +1,7 @@
-import { startLab } from '../../../lab/lab.js';
 import { labsOf, registerLab, unregisterLab } from '../../../lab/registry.js';
 import { insideSandbox, prepareSandbox, READY_LINE, startDetachedSandbox } from '../../../lab/sandbox.js';
 import { ExitCode, isSignalExit, UserError } from '../../errors.js';
-import { hostFacts } from '../../host-facts.js';
-import { newRunId } from '../../session/run-id.js';
+import { startScenarioLab } from '../../session/start-lab.js';
 import { applyCommon, progressPrinter, reportCost, untilSignalled, type CommonArgs } from '../common.js';
 import { loadFor } from '../scenario-arg.js';
 import { preflight } from '../preflight.js';
@@ -11,10 +9,10 @@ import { preflight } from '../preflight.js';
 export async function upCommand(a: CommonArgs & { scenario: string }): Promise<number> {
   applyCommon(a);
   const s = loadFor(a.scenario, a);
-  const driver = await preflight(s, a);
+  const { driver, plan } = await preflight(s, a);
   if (!a.host && !insideSandbox()) {
     if (labsOf(s.name).some((l) => l.command === 'up')) throw new UserError(`${s.name} is already up`, 2, [`zonlab down ${s.name} removes it`]);
-    const runId = newRunId();
+    const runId = plan.runId;
     process.env.ZONLAB_RUN_ID = runId;
     const started = new Date().toISOString();
     const register = (p: { holderPid: number; unsharePid: number }) => registerLab({ scenario: s.name, runId, mode: 'sandbox', command: 'up', started, driver: driver.name, holderPid: p.holderPid, unsharePid: p.unsharePid, namespaces: s.namespaces });
@@ -35,8 +33,7 @@ export async function upCommand(a: CommonArgs & { scenario: string }): Promise<n
   }
   if (insideSandbox()) await prepareSandbox();
   const progress = progressPrinter(a);
-  const runId = newRunId();
-  const lab = await startLab({ scenario: s, driver, mode: a.host ? 'host' : 'sandbox', runId, kernel: hostFacts().kernel, command: 'up', log: progress, onStep: (i, n, w) => progress(`[${i}/${n}] ${w}`) });
+  const lab = await startScenarioLab(plan, driver, { command: 'up', log: progress, onStep: (i, n, w) => progress(`[${i}/${n}] ${w}`) });
   if (a.host) {
     lab.leaveUp();
     process.stdout.write(`${s.name} is up on the host (driver ${driver.name}); follow the README by hand, e.g. ip netns exec ${s.namespaces[0] ?? 'NETNS'} …; remove it with: zonlab down ${s.name} --host\n`);

@@ -1,5 +1,4 @@
-import { isIP } from 'node:net';
-import { expandIpv6 } from '../../scenario/names.js';
+import { ipBytes } from '../../../lab/net.js';
 import type { ZonlbService } from '../../zonlb/config.js';
 
 /** Layouts of bpf/zonlb_xdp.c's maps: keep in step with the C structs. */
@@ -14,13 +13,8 @@ export const AF_INET6 = 10;
 export const COUNTERS = ['packets', 'matched', 'redirected', 'passed', 'dropped', 'ct_inserts', 'ct_hits', 'ct_misses', 'fib_failures', 'errors',
   'fragments', 'fragments_unknown', 'too_big_sent', 'tc_replies'] as const;
 
-/** 16 bytes: IPv4 in the first four, network order; IPv6 as is. */
-export function addrBytes(ip: string): Buffer {
-  const b = Buffer.alloc(16);
-  if (isIP(ip) === 4) ip.split('.').forEach((x, i) => b.writeUInt8(Number(x), i));
-  else expandIpv6(ip).split(':').forEach((g, i) => b.writeUInt16BE(parseInt(g, 16), i * 2));
-  return b;
-}
+/** struct addr: 16 bytes, IPv4 in the first four. */
+export const addrBytes = (ip: string): Buffer => Buffer.concat([ipBytes(ip)], 16);
 
 const ICMP = new Set([1, 58]);
 

@@ -1,5 +1,5 @@
 import type { Fields } from '../fields.js';
-import { isInterfaceName } from '../names.js';
+import { isInterfaceName } from '../../../lab/net.js';
 import type { AddressSpec, DeviceSpec, NetnsRef, VethPair } from '../types.js';
 import { cidrField } from './cidr-field.js';
 import type { Declared } from './context.js';

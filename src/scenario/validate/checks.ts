@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import type { Fields } from '../fields.js';
-import { isIdentifier, isInterfaceName } from '../names.js';
+import { isIdentifier } from '../names.js';
+import { isInterfaceName } from '../../../lab/net.js';
 import { CHECK_KINDS, type CheckKind, type CheckSpec, type ServerSpec } from '../types.js';
 import type { Declared } from './context.js';
 

@@ -1,5 +1,5 @@
 import type { Fields } from '../fields.js';
-import { parseCidr, type Cidr } from '../names.js';
+import { parseCidr, type Cidr } from '../../../lab/net.js';
 
 export function cidrField(f: Fields, key: string, required: boolean): Cidr | undefined {
   const s = f.string(key, { required });

@@ -1,5 +1,6 @@
 import type { Problem } from '../../errors.js';
-import { asTable, Fields, type Origin, type Table } from '../fields.js';
+import { asTable, type Table } from '../../files.js';
+import { Fields, type Origin } from '../fields.js';
 import type { NetnsRef, Scenario } from '../types.js';
 
 /** A file as read: its parsed table and its text (for line numbers). */

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { Fields } from '../fields.js';
-import { isInterfaceName } from '../names.js';
+import { isInterfaceName } from '../../../lab/net.js';
 import type { DeviceSpec } from '../types.js';
 import { cidrList } from './cidr-field.js';
 import { where, type Declared } from './context.js';

@@ -20,11 +20,7 @@ export type { SourceDoc, ValidateInput } from './context.js';
 const SCENARIO_KEYS = ['name', 'description', 'topology', 'params', 'netns', 'veth', 'address', 'route', 'sysctl', 'qdisc', 'device', 'lb', 'server', 'check', 'repeat', 'max_drop'];
 const TOPOLOGY_KEYS = ['description', 'params', 'netns', 'veth', 'address', 'route', 'sysctl', 'qdisc', 'device'];
 
-/**
- * The scenario (and the topology it includes) table by table, in the order they refer to each
- * other: namespaces, links and devices, then what sits on them, then the load balancer, the
- * servers and the checks. Every problem of every table is reported at once.
- */
+/** Table by table, in the order they refer to each other; every problem of every table is reported at once. */
 export function validateScenario(input: ValidateInput): Scenario {
   const problems: Problem[] = [];
   const top = new Fields(input.scenario.doc, '', input.scenario, problems).only(SCENARIO_KEYS);

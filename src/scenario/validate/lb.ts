@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DRIVER_NAMES, type DriverChoice } from '../../drivers/driver.js';
+import { DRIVER_NAMES, type DriverChoice } from '../types.js';
 import { InvalidInput } from '../../errors.js';
 import { UnreadableFile } from '../../files.js';
 import { parseZonlbConfig, zonlbConfigFromTable, type ZonlbConfig } from '../../zonlb/config.js';

@@ -1,5 +1,5 @@
 import type { Fields } from '../fields.js';
-import { isInterfaceName } from '../names.js';
+import { isInterfaceName } from '../../../lab/net.js';
 import { lineOf } from '../source-lines.js';
 import type { QdiscSpec } from '../types.js';
 import type { Declared } from './context.js';

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { Fields } from '../fields.js';
-import { isInterfaceName, parseCidr } from '../names.js';
+import { isInterfaceName, parseCidr } from '../../../lab/net.js';
 import type { RouteSpec } from '../types.js';
 import type { Declared } from './context.js';
 

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import type { Fields } from '../fields.js';
-import { isIdentifier, sameIp } from '../names.js';
+import { isIdentifier } from '../names.js';
+import { sameIp } from '../../../lab/net.js';
 import type { NetnsRef, ServerSpec } from '../types.js';
 import { where, type Declared } from './context.js';
 

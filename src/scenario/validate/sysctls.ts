@@ -1,5 +1,6 @@
 import type { Fields } from '../fields.js';
-import { isNetSysctlKey, sysctlInterface } from '../names.js';
+import { isNetSysctlKey } from '../names.js';
+import { sysctlInterface } from '../../../lab/net.js';
 import type { SysctlSpec } from '../types.js';
 import type { Declared } from './context.js';
 

@@ -1,5 +1,6 @@
 import type { Fields } from '../fields.js';
-import { isEthtoolFeature, isInterfaceName } from '../names.js';
+import { isEthtoolFeature } from '../names.js';
+import { isInterfaceName } from '../../../lab/net.js';
 import type { VethEnd, VethPair, XdpHelper } from '../types.js';
 import { cidrList } from './cidr-field.js';
 import { where, type Declared, type ValidateInput } from './context.js';

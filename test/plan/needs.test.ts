@@ -6,10 +6,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stepCommands } from '../../lab/step-commands.js';
 import type { DriverName } from '../../src/drivers/driver.js';
-import { reachFrom } from '../../src/drivers/needs/reach.js';
+import { reachFrom } from '../../src/plan/needs/reach.js';
 import { examplesDir, topologiesDir } from '../../src/paths.js';
 import { cannotServe, planScenario } from '../../src/plan/plan.js';
-import { describeStep, type Step } from '../../src/plan/steps.js';
+import { describeStep, type Step } from '../../lab/steps.js';
 import { listScenarioFiles, loadScenario } from '../../src/scenario/load.js';
 import type { Scenario } from '../../src/scenario/types.js';
 
@@ -90,7 +90,7 @@ test('the neighbour step reads the peer\'s MAC when it runs; off a lab link it w
   t.deepEqual(cmds.runWith!('[{"ifindex":2,"ifname":"veth3","address":"16:7a:0b:42:9e:01"}]\n')[0]!.argv, ['ip', 'neigh', 'replace', '10.2.0.2', 'lladdr', '16:7a:0b:42:9e:01', 'dev', 'veth2', 'nud', 'permanent']);
   t.throws(() => cmds.runWith!('[]'), { message: /no Ethernet address for veth3/ });
   t.deepEqual(cmds.undo(undefined), []);
-  t.deepEqual(stepCommands({ ...step, owned: false } as Step).undo(undefined), [{ argv: ['ip', 'neigh', 'delete', '10.2.0.2', 'dev', 'veth2'] }]);
+  t.deepEqual(stepCommands({ ...step, goesWithLab: false } as Step).undo(undefined), [{ argv: ['ip', 'neigh', 'delete', '10.2.0.2', 'dev', 'veth2'] }]);
 });
 
 test('a loopback backend needs no neighbour; route_localnet goes to each interface the driver serves', (t) => {

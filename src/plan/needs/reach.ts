@@ -1,6 +1,5 @@
 import { isIP } from 'node:net';
-import { parseIp } from '../../scenario/expand.js';
-import { sameIp, type Cidr } from '../../scenario/names.js';
+import { inCidr, sameIp, type Cidr } from '../../../lab/net.js';
 import type { NetnsRef, Scenario } from '../../scenario/types.js';
 
 /** A link's far end: the interface whose MAC answers for the addresses of its namespace. */
@@ -9,11 +8,7 @@ export interface End {
   dev: string;
 }
 
-/**
- * How a namespace reaches an address, read from the lab's own addresses and routes (what the
- * kernel's FIB will hold once the lab is up): one of its own addresses (127/8 and ::1 are
- * loopback), a next hop on one of its links and the far end that answers for it, or nothing.
- */
+/** How a namespace reaches an address, from the lab's own addresses and routes: its own, a next hop and its far end, or not at all. */
 export type Reach =
   | { kind: 'local'; loopback: boolean }
   | { kind: 'link'; dev: string; nextHop: string; peer: End }
@@ -31,13 +26,6 @@ function addressesIn(s: Scenario, ns: NetnsRef): Connected[] {
   for (const d of s.devices) if (d.netns === ns) out.push(...d.addresses.map((cidr) => ({ dev: d.name, cidr })));
   for (const a of s.addresses) if (a.netns === ns) out.push({ dev: a.dev, cidr: a.cidr });
   return out;
-}
-
-export function inCidr(ip: string, cidr: Cidr): boolean {
-  if (isIP(ip) !== cidr.family) return false;
-  const bits = cidr.family === 4 ? 32 : 128;
-  const shift = BigInt(bits - cidr.prefix);
-  return parseIp(ip, cidr.family) >> shift === parseIp(cidr.address, cidr.family) >> shift;
 }
 
 /** The other end of the veth that DEV is, or that DEV (a VLAN) sits on. */

@@ -1,31 +1,38 @@
-import type { DriverName } from '../drivers/driver.js';
-import type { NetnsRef } from '../scenario/types.js';
+/** undefined is the lab's default namespace. */
+export type NetnsRef = string | undefined;
+
+/** A link made with `ip link add … type vlan|ip6tnl` (a veth pair has a step of its own). */
+export type DeviceLink =
+  | { kind: 'vlan'; netns: NetnsRef; name: string; link: string; id: number }
+  | { kind: 'ip6tnl'; netns: NetnsRef; name: string; mode: 'any' | 'ip6ip6' | 'ipip6'; local?: string; remote?: string };
 
 /** A step a driver brings for itself (not the scenario's): which driver, and why it needs it. */
 export interface Need {
-  driver: DriverName;
+  driver: string;
   why: string;
 }
 
-/**
- * One change to the machine, as data. Planning produces these without side effects; the engine
- * turns each into commands (lab/step-commands.ts) and journals it before running it.
- */
+/** Host labs mark what they create `zonlab:RUNID:SCENARIO`, so `zonlab gc` finds it without a journal. */
+export const MARKER_PREFIX = 'zonlab:';
+
+export const markerOf = (runId: string, scenario: string): string => `${MARKER_PREFIX}${runId}:${scenario}`;
+
+/** One change to the machine, as data; `goesWithLab`: it goes away with a lab namespace or link, so it has no undo. */
 export type Step =
   | { kind: 'netns-add'; netns: string }
   | { kind: 'netns-mark'; netns: string; marker: string }
   | { kind: 'veth-add'; a: { netns: NetnsRef; name: string }; b: { netns: NetnsRef; name: string } }
-  | { kind: 'device-add'; device: import('../scenario/types.js').DeviceSpec }
+  | { kind: 'device-add'; device: DeviceLink }
   | { kind: 'link-mark'; netns: NetnsRef; dev: string; marker: string }
   | { kind: 'link-mtu'; netns: NetnsRef; dev: string; mtu: number }
   | { kind: 'ethtool'; netns: NetnsRef; dev: string; features: Record<string, 'on' | 'off'> }
   | { kind: 'link-up'; netns: NetnsRef; dev: string }
-  | { kind: 'addr-add'; netns: NetnsRef; dev: string; cidr: string; family: 4 | 6; owned: boolean }
-  | { kind: 'route-add'; netns: NetnsRef; to: string; family: 4 | 6; via?: string; dev?: string; owned: boolean }
-  | { kind: 'sysctl'; netns: NetnsRef; key: string; value: string; owned: boolean; need?: Need }
+  | { kind: 'addr-add'; netns: NetnsRef; dev: string; cidr: string; family: 4 | 6; goesWithLab: boolean }
+  | { kind: 'route-add'; netns: NetnsRef; to: string; family: 4 | 6; via?: string; dev?: string; goesWithLab: boolean }
+  | { kind: 'sysctl'; netns: NetnsRef; key: string; value: string; goesWithLab: boolean; need?: Need }
   /** A neighbour entry for ADDRESS on DEV with the MAC of PEER (the lab's end that answers for it), read when the step runs. */
-  | { kind: 'neighbour'; netns: NetnsRef; dev: string; address: string; peer: { netns: NetnsRef; dev: string }; owned: boolean; need: Need }
-  | { kind: 'qdisc'; netns: NetnsRef; dev: string; rate: string; burst: string; latency: string; owned: boolean }
+  | { kind: 'neighbour'; netns: NetnsRef; dev: string; address: string; peer: { netns: NetnsRef; dev: string }; goesWithLab: boolean; need: Need }
+  | { kind: 'qdisc'; netns: NetnsRef; dev: string; rate: string; burst: string; latency: string; goesWithLab: boolean }
   | { kind: 'xdp-helper'; netns: NetnsRef; dev: string; object: string; section: string }
   | { kind: 'lb-load'; driver: string; interfaces: string[] };
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadScenario } from '../../src/scenario/load.js';
 import type { QdiscSpec, Scenario } from '../../src/scenario/types.js';
-import { printWarnings, scenarioWarnings } from '../../src/scenario/warnings.js';
+import { printWarnings, scenarioWarnings } from '../../src/plan/warnings.js';
 
 const fixtures = fileURLToPath(new URL('../../../test/fixtures/scenarios/', import.meta.url));
 const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));

@@ -3,12 +3,7 @@ import type { ZonlbConfig } from '../../zonlb/config.js';
 import type { Needs } from './index.js';
 import { backendList, backendRoutes, remoteFamilies, sysctlNeed } from './backends.js';
 
-/**
- * The nft driver is the kernel's DNAT: the kernel routes every packet. A loopback backend needs
- * route_localnet where the clients' packets arrive; a backend elsewhere needs the kernel to
- * forward: IPv4 where requests (the config's interfaces) and replies (the backends' links)
- * arrive, IPv6 only with forwarding on for all interfaces.
- */
+/** nft is the kernel's DNAT: the kernel routes every packet, so it needs forwarding (and route_localnet for a loopback backend). */
 export function nftNeeds(config: ZonlbConfig, s: Scenario): Needs {
   const routes = backendRoutes('nft', config, s);
   const loopback = routes.loopback.filter((b) => b.ip.startsWith('127.'));

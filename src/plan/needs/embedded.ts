@@ -4,16 +4,8 @@ import type { Needs } from './index.js';
 import { backendList, backendRoutes, remoteFamilies, sysctlNeed } from './backends.js';
 import { xdpNeeds } from './xdp.js';
 
-/**
- * The embedded driver: what every XDP forwarder needs (xdp.ts), and for what its program hands to
- * the kernel after rewriting it: a packet for a loopback backend (always), and one it cannot
- * redirect (too big for the next link; a next hop not resolved). The latter carries a source of
- * this namespace (the VIP on replies, src_ip on requests), which the kernel drops as a martian
- * unless accept_local is on where it arrived. In L2 DSR the backend answers the client from the
- * VIP through its default route, this namespace: the kernel forwards those replies, arriving on the
- * backend's link with a source of its own (accept_local), and for IPv6 forwards on that link alone
- * (force_forwarding, kernel 6.17) rather than turning forwarding on for every interface.
- */
+/** The embedded driver: what every XDP forwarder needs, and for what its program hands to the kernel (loopback backends, unredirectable
+ * packets, L2 DSR replies) accept_local, route_localnet and IPv6 forwarding on the backend's link alone. */
 export function embeddedNeeds(config: ZonlbConfig, s: Scenario): Needs {
   const routes = backendRoutes('embedded', config, s);
   const xdp = xdpNeeds('embedded', config, s, routes);

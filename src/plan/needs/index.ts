@@ -1,7 +1,7 @@
 import type { Scenario } from '../../scenario/types.js';
-import type { Need } from '../../plan/steps.js';
+import type { Need } from '../../../lab/steps.js';
 import type { ZonlbConfig } from '../../zonlb/config.js';
-import type { DriverName } from '../driver.js';
+import type { DriverName } from '../../scenario/types.js';
 import type { End } from './reach.js';
 import { embeddedNeeds } from './embedded.js';
 import { nftNeeds } from './nft.js';

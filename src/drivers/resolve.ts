@@ -24,10 +24,10 @@ export async function resolveDriver(choice: DriverChoice, opts: ResolveOptions =
     return zonlbBinaryDriver({ path: binary });
   }
   try {
-    const { embeddedDriver } = await import('./embedded/index.js' as string) as { embeddedDriver: Driver };
+    const { embeddedDriver } = await import('./embedded/index.js');
     return embeddedDriver;
   } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' ? 'it is not part of this version of zonlab yet' : (err as Error).message.split('\n')[0];
+    const why = (err as Error).message.split('\n')[0];
     throw new UserError(`${choice === 'auto' ? 'no zon-lb binary found and ' : ''}the embedded XDP driver is unavailable: ${why}`, 4, ['use --lb nft (the kernel\'s DNAT), or give a zon-lb binary with --zonlb PATH']);
   }
 }

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import type { Scenario } from '../../scenario/types.js';
 import type { ZonlbConfig } from '../../zonlb/config.js';
-import type { DriverName } from '../driver.js';
+import type { DriverName } from '../../scenario/types.js';
 import type { NeighbourNeed, SysctlNeed } from './index.js';
 import { reachFrom, type End } from './reach.js';
 

@@ -1,8 +1,7 @@
-import type { DriverChoice } from '../drivers/driver.js';
-import { backendRoutes } from '../drivers/needs/backends.js';
-import { farEnd } from '../drivers/needs/reach.js';
+import { backendRoutes } from './needs/backends.js';
+import { farEnd } from './needs/reach.js';
 import { formatProblem, type Problem } from '../errors.js';
-import type { Scenario } from './types.js';
+import type { DriverChoice, Scenario } from '../scenario/types.js';
 
 /**
  * Something valid that will not do what it seems to: it never fails a command, and it goes to
@@ -19,11 +18,7 @@ export function printWarnings(warnings: Warning[], write: (line: string) => void
   for (const w of warnings) write(`zonlab: warning: ${formatProblem(w)}\n`);
 }
 
-/**
- * An XDP load balancer sends frames into its namespace's links with bpf_redirect (or XDP_TX),
- * which hands them to the veth's peer directly: the link's qdisc never sees them. A tbf there
- * shapes only what the kernel itself sends; the sender's own end of the link still shapes.
- */
+/** An XDP redirect hands frames straight to the veth's peer: that link's qdisc never shapes what the load balancer sends. */
 function bypassedQdiscs(s: Scenario, driver: DriverChoice): Warning[] {
   const config = s.lb.config;
   if (!config || !['auto', 'embedded', 'zon-lb'].includes(driver)) return [];
