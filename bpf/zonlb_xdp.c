@@ -578,31 +578,43 @@ static __always_inline int deliver(struct xdp_md *ctx, struct parsed *p, struct 
 	return XDP_PASS;
 }
 
+/*
+ * A packet of a service: its flow's translation, tracked (*known) or just chosen; -1 (counted as
+ * passed) for anything else, which goes on untouched.
+ */
+static __always_inline int classify(void *data, void *end, struct parsed *p, struct nat *n, struct ct **known)
+{
+	count(C_PACKETS);
+	int r = parse(data, end, p);
+	if (r != P_OK) {
+		if (r == P_UNKNOWN_FRAG)
+			count(C_FRAGS_UNKNOWN);
+		count(C_PASSED);
+		return -1;
+	}
+	*known = bpf_map_lookup_elem(&conntrack, &p->f);
+	if (*known) {
+		*n = (*known)->nat;
+		count(C_CT_HITS);
+	} else {
+		count(C_CT_MISSES);
+		if (p->frag == FRAG_LATER || open_flow(p, n) < 0) {
+			count(C_PASSED);
+			return -1;
+		}
+	}
+	count(C_MATCHED);
+	return 0;
+}
+
 SEC("xdp")
 int zonlb_xdp(struct xdp_md *ctx)
 {
 	struct parsed p;
 	struct nat n;
-	count(C_PACKETS);
-	int r = parse((void *)(long)ctx->data, (void *)(long)ctx->data_end, &p);
-	if (r != P_OK) {
-		if (r == P_UNKNOWN_FRAG)
-			count(C_FRAGS_UNKNOWN);
-		count(C_PASSED);
+	struct ct *known;
+	if (classify((void *)(long)ctx->data, (void *)(long)ctx->data_end, &p, &n, &known) < 0)
 		return XDP_PASS;
-	}
-	struct ct *known = bpf_map_lookup_elem(&conntrack, &p.f);
-	if (known) {
-		n = known->nat;
-		count(C_CT_HITS);
-	} else {
-		count(C_CT_MISSES);
-		if (p.frag == FRAG_LATER || open_flow(&p, &n) < 0) {
-			count(C_PASSED);
-			return XDP_PASS;
-		}
-	}
-	count(C_MATCHED);
 	return deliver(ctx, &p, &n, known);
 }
 
@@ -685,32 +697,17 @@ int zonlb_tc_ingress(struct __sk_buff *skb)
 	struct parsed p;
 	struct nat n;
 	void *data, *end;
-	count(C_PACKETS);
+	struct ct *known;
 	pull_headers(skb, &data, &end);
-	int r = parse(data, end, &p);
-	if (r != P_OK) {
-		if (r == P_UNKNOWN_FRAG)
-			count(C_FRAGS_UNKNOWN);
-		count(C_PASSED);
+	if (classify(data, end, &p, &n, &known) < 0)
 		return TC_ACT_OK;
-	}
-	struct ct *known = bpf_map_lookup_elem(&conntrack, &p.f);
-	if (known) {
-		n = known->nat;
-		count(C_CT_HITS);
-	} else {
-		count(C_CT_MISSES);
-		if (p.frag == FRAG_LATER || open_flow(&p, &n) < 0) {
-			count(C_PASSED);
-			return TC_ACT_OK;
-		}
+	if (!known) {
 		n.flags |= CT_LOCAL;
 		if (track(&p, &n) < 0) {
 			count(C_ERRORS);
 			return TC_ACT_OK;
 		}
 	}
-	count(C_MATCHED);
 	if (p.frag == FRAG_FIRST)
 		remember_fragment(&p);
 	if (p.frag != FRAG_NONE)
