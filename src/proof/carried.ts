@@ -42,14 +42,16 @@ export async function startProof(check: CheckSpec, s: Scenario, lb: LoadedBalanc
 
 type Counts = Record<number, ServiceCount> | undefined;
 
-/** A DSR service whose replies the load balancer counted (a driver that tells requests from replies). */
-function dsrRepliesSeen(targets: LbTarget[], before: Counts, after: Counts): string | undefined {
-  for (const { service } of targets) {
-    if (!service.backends.length || !service.backends.every((b) => b.options.dsrL2)) continue;
-    const replies = (after?.[service.gid]?.replies ?? 0) - (before?.[service.gid]?.replies ?? 0);
-    if (replies > 0) return `the load balancer counted ${replies} replies of DSR service gid ${service.gid}`;
-  }
-  return undefined;
+const isDsr = (s: LbTarget['service']) => s.backends.length > 0 && s.backends.every((b) => b.options.dsrL2);
+
+/**
+ * The DSR services among the targets whose driver tells requests from replies: replies it counted
+ * (none in direct server return) by service, or undefined when it cannot tell.
+ */
+function dsrReplies(targets: LbTarget[], before: Counts, after: Counts): { gid: number; replies: number }[] | undefined {
+  const told = targets.filter(({ service }) => isDsr(service) && after?.[service.gid]?.replies !== undefined);
+  if (!told.length) return undefined;
+  return told.map(({ service: { gid } }) => ({ gid, replies: after![gid]!.replies! - (before?.[gid]?.replies ?? 0) }));
 }
 
 export function judge(check: CheckSpec, targets: LbTarget[], lb: LoadedBalancer | undefined, before: Counts, after: Counts, echoes: { ns: NetnsRef; before: EchoCounts; after: EchoCounts }[]): CarriedEvidence {
@@ -65,9 +67,9 @@ export function judge(check: CheckSpec, targets: LbTarget[], lb: LoadedBalancer 
   const moved = services.filter((x) => (x.delta ?? 0) > 0);
   let counted = services.map((x) => `gid ${x.gid} ${x.scope ?? ''}: +${x.delta ?? 0} packets`.replace(/ {2,}/g, ' ')).join(', ');
   if (!moved.length) return { services, carried: false, reason: `its counts did not move (${counted})` };
-  const dsrReplies = dsrRepliesSeen(targets, before, after);
-  if (dsrReplies) return { services, carried: false, reason: `${dsrReplies}: in direct server return the backend answers the client itself` };
-  const dsr = targets.some(({ service }) => service.backends.length && service.backends.every((b) => b.options.dsrL2)) && after && Object.values(after).some((c) => c.replies !== undefined);
+  const dsr = dsrReplies(targets, before, after);
+  const through = dsr?.find((x) => x.replies > 0);
+  if (through) return { services, carried: false, reason: `the load balancer counted ${through.replies} replies of DSR service gid ${through.gid}: in direct server return the backend answers the client itself` };
   if (dsr) counted += ', none of the replies (direct server return)';
   if (check.kind !== 'ping' || !echoes.length) return { services, carried: true, reason: `load balancer counted ${counted}` };
   const family = check.to.includes(':') ? 'v6' : 'v4';
