@@ -102,24 +102,6 @@ static __always_inline void count_service(const struct nat *n)
 		s->packets[n->flags & CT_REPLY] += 1;
 }
 
-/* RFC 1624: HC' = ~(~HC + ~m + m'), on 16-bit words as they sit in memory */
-static __always_inline void csum_replace2(__u16 *check, __u16 old, __u16 new)
-{
-	__u32 sum = (__u16)~*check + (__u16)~old + new;
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	*check = ~sum;
-}
-
-static __always_inline void csum_replace_addr(__u16 *check, const struct addr *old, const struct addr *new, int words)
-{
-	const __u16 *o = (const __u16 *)old, *n = (const __u16 *)new;
-#pragma unroll
-	for (int i = 0; i < 8; i++)
-		if (i < words * 2)
-			csum_replace2(check, o[i], n[i]);
-}
-
 static __always_inline __u16 csum_fold(__s64 sum)
 {
 	__u64 s = (__u64)sum;
@@ -127,6 +109,28 @@ static __always_inline __u16 csum_fold(__s64 sum)
 	s = (s & 0xffff) + (s >> 16);
 	s = (s & 0xffff) + (s >> 16);
 	return ~(__u16)s;
+}
+
+/* RFC 1624's m' - m as a 32-bit one's complement sum: what the kernel's checksum helpers call a diff */
+static __always_inline __u64 csum_diff_words(const __u32 *old, const __u32 *new, int words, __u64 sum)
+{
+#pragma unroll
+	for (int i = 0; i < 4; i++)
+		if (i < words)
+			sum += (__u32)~old[i] + (__u64)new[i];
+	return sum;
+}
+
+static __always_inline __u32 csum_diff_fold32(__u64 sum)
+{
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	return (__u32)((sum & 0xffffffff) + (sum >> 32));
+}
+
+/* a full checksum (not a device's partial one) with a diff applied: HC' = ~(~HC + diff) */
+static __always_inline void csum_apply(__u16 *check, __u32 diff)
+{
+	*check = csum_fold((__u64)diff + (__u32)~(__u32)*check);
 }
 
 enum { FRAG_NONE, FRAG_FIRST, FRAG_LATER };
@@ -260,21 +264,25 @@ static __always_inline void remember_fragment(const struct parsed *p)
 		count(C_ERRORS);
 }
 
+/* the checksum diffs of a rewrite: the addresses (in TCP's, UDP's and ICMPv6's pseudo-header) and the ports */
+struct l4diff { __u32 addrs; __u32 ports; };
+
 /*
- * Rewrite addresses and ports; ICMPv4 has no pseudo-header, ICMPv6 and TCP/UDP do; a fragment after
- * the first has only its addresses. The verifier merges the IPv4 and IPv6 paths of parse(): every
- * write is bounds-checked again here.
+ * Rewrite addresses and ports in place (the IPv4 header's checksum with them) and say by how much
+ * the L4 checksum must change: XDP applies that itself, tc leaves it to the kernel's helper, which
+ * knows a device's partial checksum. A fragment after the first has only its addresses. The
+ * verifier merges the IPv4 and IPv6 paths of parse(): every write is bounds-checked again here.
  */
-static __always_inline int rewrite(void *end, struct parsed *p, const struct nat *n)
+static __always_inline int rewrite(void *end, struct parsed *p, const struct nat *n, struct l4diff *d)
 {
 	int words = p->f.family == AF_INET ? 1 : 4;
-	int pseudo = p->f.proto != IPPROTO_ICMP;
+	d->addrs = csum_diff_fold32(csum_diff_words(p->f.dst.w, n->dst.w, words, csum_diff_words(p->f.src.w, n->src.w, words, 0)));
+	d->ports = 0;
 	if (p->f.family == AF_INET) {
 		struct iphdr *ip = p->l3;
 		if ((void *)(ip + 1) > end)
 			return -1;
-		csum_replace_addr(&ip->check, &p->f.src, &n->src, 1);
-		csum_replace_addr(&ip->check, &p->f.dst, &n->dst, 1);
+		csum_apply(&ip->check, d->addrs);
 		ip->saddr = n->src.w[0];
 		ip->daddr = n->dst.w[0];
 	} else {
@@ -286,20 +294,36 @@ static __always_inline int rewrite(void *end, struct parsed *p, const struct nat
 	}
 	if (!p->sport)
 		return 0;
-	if ((void *)p->sport + 2 > end || (void *)p->dport + 2 > end || (p->l4check && (void *)p->l4check + 2 > end))
+	if ((void *)p->sport + 2 > end || (void *)p->dport + 2 > end)
 		return -1;
-	if (p->l4check) {
-		if (pseudo) {
-			csum_replace_addr(p->l4check, &p->f.src, &n->src, words);
-			csum_replace_addr(p->l4check, &p->f.dst, &n->dst, words);
-		}
-		csum_replace2(p->l4check, p->f.sport, n->sport);
-		if (!is_icmp(p->f.proto))
-			csum_replace2(p->l4check, p->f.dport, n->dport);
+	if (is_icmp(p->f.proto)) {
+		/* the echo identifier, the one "port" */
+		d->ports = (__u16)~p->f.sport + (__u32)n->sport;
+		*p->sport = n->sport;
+		return 0;
 	}
+	/* sport and dport sit side by side in struct flow, struct nat and the header */
+	d->ports = csum_diff_fold32(csum_diff_words((const __u32 *)&p->f.sport, (const __u32 *)&n->sport, 1, 0));
 	*p->sport = n->sport;
-	if (!is_icmp(p->f.proto))
-		*p->dport = n->dport;
+	*p->dport = n->dport;
+	return 0;
+}
+
+/* the L4 checksum of a rewrite, for a packet whose checksum is whole (XDP sees no partial ones) */
+static __always_inline int rewrite_full(void *end, struct parsed *p, const struct nat *n)
+{
+	struct l4diff d;
+	if (rewrite(end, p, n, &d) < 0)
+		return -1;
+	if (!p->l4check)
+		return 0;
+	if ((void *)p->l4check + 2 > end)
+		return -1;
+	if (p->f.proto != IPPROTO_ICMP)
+		csum_apply(p->l4check, d.addrs);
+	csum_apply(p->l4check, d.ports);
+	if (p->f.proto == IPPROTO_UDP && *p->l4check == 0)
+		*p->l4check = 0xffff; /* RFC 768: 0 would mean "no checksum" */
 	return 0;
 }
 
@@ -548,7 +572,7 @@ static __always_inline int deliver(struct xdp_md *ctx, struct parsed *p, struct 
 		remember_fragment(p);
 	if (p->frag != FRAG_NONE)
 		count(C_FRAGMENTS);
-	if (!(n->flags & CT_DSR) && rewrite(end, p, n) < 0) {
+	if (!(n->flags & CT_DSR) && rewrite_full(end, p, n) < 0) {
 		count(C_ERRORS);
 		return XDP_DROP;
 	}
@@ -618,12 +642,19 @@ int zonlb_xdp(struct xdp_md *ctx)
 	return deliver(ctx, &p, &n, known);
 }
 
-/* the first headers in the linear part, where direct access reaches them */
+/*
+ * The headers parse() reads in the linear part, where direct access reaches them; pulled only when
+ * they are not there already (a pull moves payload into the head, and may copy it).
+ */
 static __always_inline void pull_headers(struct __sk_buff *skb, void **data, void **end)
 {
-	const __u32 want = sizeof(struct ethhdr) + sizeof(struct ipv6hdr) + sizeof(struct frag6_hdr) + sizeof(struct tcphdr);
+	__u32 want = sizeof(struct ethhdr) + sizeof(struct iphdr) + sizeof(struct tcphdr);
 	*data = (void *)(long)skb->data;
 	*end = (void *)(long)skb->data_end;
+	if (skb->protocol == bpf_htons(ETH_P_IPV6))
+		want = sizeof(struct ethhdr) + sizeof(struct ipv6hdr) + sizeof(struct frag6_hdr) + sizeof(struct tcphdr);
+	if (want > skb->len)
+		want = skb->len;
 	if (*data + want > *end) {
 		bpf_skb_pull_data(skb, want);
 		*data = (void *)(long)skb->data;
@@ -632,37 +663,25 @@ static __always_inline void pull_headers(struct __sk_buff *skb, void **data, voi
 }
 
 /*
- * Addresses and ports as the flow's nat says, on an skb: the helpers keep checksums right whatever
- * their state (a locally sent packet's is often left to the device: CHECKSUM_PARTIAL), and copy
- * only the headers of a shared packet.
+ * Addresses and ports as the flow's nat says, on an skb: written in place (the program's direct
+ * writes make a shared packet's headers its own first), then the L4 checksum through the kernel's
+ * helper, which keeps it right whatever its state (a locally sent packet's is often left to the
+ * device: CHECKSUM_PARTIAL). No packet pointer is used after the helpers: they may move the data.
  */
-static __always_inline void skb_translate(struct __sk_buff *skb, void *data, const struct parsed *p, const struct nat *n)
+static __always_inline int skb_translate(struct __sk_buff *skb, void *data, void *end, struct parsed *p, const struct nat *n)
 {
-	__u32 l3 = p->l3 - data;
 	__u32 check = p->l4check ? (void *)p->l4check - data : 0;
-	__u32 ports = p->sport ? (void *)p->sport - data : 0;
 	__u64 l4flags = p->f.proto == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0;
-	__s64 addrs, l4diff;
-	if (p->f.family == AF_INET) {
-		addrs = bpf_csum_diff((__be32 *)p->f.src.w, 4, (__be32 *)n->src.w, 4, 0);
-		addrs = bpf_csum_diff((__be32 *)p->f.dst.w, 4, (__be32 *)n->dst.w, 4, addrs);
-		bpf_l3_csum_replace(skb, l3 + offsetof(struct iphdr, check), 0, addrs, 0);
-		bpf_skb_store_bytes(skb, l3 + offsetof(struct iphdr, saddr), n->src.w, 4, 0);
-		bpf_skb_store_bytes(skb, l3 + offsetof(struct iphdr, daddr), n->dst.w, 4, 0);
-	} else {
-		addrs = bpf_csum_diff((__be32 *)p->f.src.w, 16, (__be32 *)n->src.w, 16, 0);
-		addrs = bpf_csum_diff((__be32 *)p->f.dst.w, 16, (__be32 *)n->dst.w, 16, addrs);
-		bpf_skb_store_bytes(skb, l3 + offsetof(struct ipv6hdr, saddr), n->src.w, 16, 0);
-		bpf_skb_store_bytes(skb, l3 + offsetof(struct ipv6hdr, daddr), n->dst.w, 16, 0);
-	}
-	if (check && p->f.proto != IPPROTO_ICMP)
-		bpf_l4_csum_replace(skb, check, 0, addrs, BPF_F_PSEUDO_HDR | l4flags);
-	if (ports && !is_icmp(p->f.proto)) {
-		l4diff = bpf_csum_diff((__be32 *)&p->f.sport, 4, (__be32 *)&n->sport, 4, 0);
-		if (check)
-			bpf_l4_csum_replace(skb, check, 0, l4diff, l4flags);
-		bpf_skb_store_bytes(skb, ports, &n->sport, 4, 0);
-	}
+	struct l4diff d;
+	if (rewrite(end, p, n, &d) < 0)
+		return -1;
+	if (!check)
+		return 0;
+	if (p->f.proto != IPPROTO_ICMP)
+		bpf_l4_csum_replace(skb, check, 0, d.addrs, BPF_F_PSEUDO_HDR | l4flags);
+	if (d.ports)
+		bpf_l4_csum_replace(skb, check, 0, d.ports, l4flags);
+	return 0;
 }
 
 /* The replies of a backend on this host (the README's 127.0.0.23) leave through the stack: translated back as they leave. */
@@ -680,7 +699,10 @@ int zonlb_tc_egress(struct __sk_buff *skb)
 	struct nat n = known->nat;
 	if (p.frag == FRAG_FIRST)
 		remember_fragment(&p);
-	skb_translate(skb, data, &p, &n);
+	if (skb_translate(skb, data, end, &p, &n) < 0) {
+		count(C_ERRORS);
+		return TC_ACT_OK;
+	}
 	count_service(&n);
 	count(C_TC_REPLIES);
 	return TC_ACT_OK;
@@ -712,7 +734,10 @@ int zonlb_tc_ingress(struct __sk_buff *skb)
 		remember_fragment(&p);
 	if (p.frag != FRAG_NONE)
 		count(C_FRAGMENTS);
-	skb_translate(skb, data, &p, &n);
+	if (skb_translate(skb, data, end, &p, &n) < 0) {
+		count(C_ERRORS);
+		return TC_ACT_OK;
+	}
 	count_service(&n);
 	count(C_PASSED);
 	return TC_ACT_OK;

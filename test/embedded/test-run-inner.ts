@@ -125,6 +125,10 @@ const tcRun = (fd: number, frame: Buffer) => {
 };
 cases.tcRequest = tcRun(tcIngress, ipv4Packet({ src: '10.0.0.2', dst: '10.0.0.1', sport: 40014, dport: 80, proto: 'tcp', payload: 'question' }));
 cases.tcReply = tcRun(tcProg, ipv4Packet({ src: '127.0.0.23', dst: '10.0.0.2', sport: 8080, dport: 40014, proto: 'tcp', payload: 'answer' }));
+// the other protocols through the same in-place rewrite (its checksum diffs are computed by the program)
+cases.tcUdp = tcRun(tcIngress, ipv4Packet({ src: '10.0.0.2', dst: '10.0.0.1', sport: 40015, dport: 23, proto: 'udp', payload: 'odd' }));
+cases.tcTcp6 = tcRun(tcIngress, ipv6Packet({ src: '2001:db8::2', dst: '2001:db8::1', sport: 40016, dport: 23, proto: 'tcp', payload: 'question' }));
+cases.tcUdp6 = tcRun(tcIngress, ipv6Packet({ src: '2001:db8::2', dst: '2001:db8::1', sport: 40017, dport: 23, proto: 'udp', payload: 'odd' }));
 
 // the proof per check: packets per service and backend, toward it and back
 const stats = bpf.mapFd(obj, 'svc_stats');

@@ -17,7 +17,7 @@ type Macs = { dst: string; src: string };
 type Out = { err: number; action: number; unchanged: boolean; sameL3: boolean; macs: Macs; src?: string; dst?: string; sport?: number; dport?: number; checksumsOk?: boolean };
 type Frag = { actions: number[]; each: { src: string; dst: string; headerOk: boolean; macs: Macs }[]; whole: { src: string; dst: string; sport: number; dport: number; checksumsOk: boolean } };
 type TooBig = { action: number; macs: Macs; src: string; dst: string; type: number; code: number; mtu: number; checksumsOk: boolean; length: number; quoteMatches: boolean; quoteLength: number };
-type OutCase = 'tcpRequest' | 'tcpReply' | 'udpRequest' | 'udpReply' | 'icmpRequest' | 'unknownFlow' | 'tcp6Request' | 'tcp6Reply' | 'dsrRequest' | 'dsr6Request' | 'dsrReply' | 'strayFragment' | 'fitting' | 'localRequest' | 'localReply' | 'notLocalReply' | 'tcRequest' | 'tcReply';
+type OutCase = 'tcpRequest' | 'tcpReply' | 'udpRequest' | 'udpReply' | 'icmpRequest' | 'unknownFlow' | 'tcp6Request' | 'tcp6Reply' | 'dsrRequest' | 'dsr6Request' | 'dsrReply' | 'strayFragment' | 'fitting' | 'localRequest' | 'localReply' | 'notLocalReply' | 'tcRequest' | 'tcReply' | 'tcUdp' | 'tcTcp6' | 'tcUdp6';
 let r: Record<OutCase, Out> & {
   macs: Record<string, string>;
   truncated: { n: number; err: number; action: number }[];
@@ -89,20 +89,23 @@ packetTest(title('a backend on this host: the request goes to the local stack, t
   t.like(r.notLocalReply, { action: 0, unchanged: true }, 'tc leaves the replies XDP translates');
 });
 
-packetTest(title('every backend on this host: tc ingress translates the request in place (TC_ACT_OK), tc egress its reply'), (t) => {
+packetTest(title('every backend on this host: tc ingress translates the request in place (TC_ACT_OK; TCP, UDP, IPv4, IPv6), tc egress its reply'), (t) => {
   t.like(r.tcRequest, { err: 0, action: 0, src: '10.0.0.2', dst: '127.0.0.23', sport: 40014, dport: 8080, checksumsOk: true });
   t.like(r.tcReply, { err: 0, action: 0, src: '10.0.0.1', dst: '10.0.0.2', sport: 80, dport: 40014, checksumsOk: true });
+  t.like(r.tcUdp, { err: 0, action: 0, src: '10.2.0.1', dst: '10.2.0.2', sport: 40015, dport: 223, checksumsOk: true }, 'UDP, odd payload');
+  t.like(r.tcTcp6, { err: 0, action: 0, src: '2001:db8:0:0:0:0:2:1', dst: '2001:db8:0:0:0:0:2:2', dport: 223, checksumsOk: true }, 'IPv6 TCP');
+  t.like(r.tcUdp6, { err: 0, action: 0, src: '2001:db8:0:0:0:0:2:1', dst: '2001:db8:0:0:0:0:2:2', dport: 223, checksumsOk: true }, 'IPv6 UDP');
 });
 
 packetTest(title('per-service counts: requests and replies per group, fragments counted, DSR replies and ICMP answers not'), (t) => {
   t.deepEqual(r.serviceCounts, {
     1: { requests: 3, replies: 1 },
-    2: { requests: 3, replies: 1 }, // a datagram, and the two fragments of another
+    2: { requests: 4, replies: 1 }, // a datagram, the two fragments of another, one through tc
     3: { requests: 3, replies: 0 },
-    4: { requests: 1, replies: 1 },
+    4: { requests: 2, replies: 1 },
     5: { requests: 1, replies: 0 }, // DSR: the reply went around the balancer
     6: { requests: 1, replies: 0 },
-    7: { requests: 2, replies: 0 },
+    7: { requests: 3, replies: 0 },
     8: { requests: 1, replies: 0 }, // the one that fit; the one answered with ICMP is not the service's
     9: { requests: 0, replies: 0 },
     10: { requests: 2, replies: 2 }, // XDP's and tc ingress's requests, both replies counted by tc egress
