@@ -16,24 +16,13 @@ export interface NetlinkReply {
   payload: Buffer[];
 }
 
-const AF_NETLINK = 16;
-const SOCK_RAW = 3;
-const SOCK_CLOEXEC = 0o2000000;
-const NETLINK_ROUTE = 0;
-const SOL_NETLINK = 270;
-const NETLINK_CAP_ACK = 10;
-const NETLINK_EXT_ACK = 11;
-const SOL_SOCKET = 1;
-const SO_RCVTIMEO = 20;
+// socket(2) and setsockopt(2) for a route socket, setns(2) and open(2) to make it in a namespace
+const AF_NETLINK = 16, SOCK_RAW = 3, SOCK_CLOEXEC = 0o2000000, NETLINK_ROUTE = 0;
+const SOL_NETLINK = 270, NETLINK_CAP_ACK = 10, NETLINK_EXT_ACK = 11, SOL_SOCKET = 1, SO_RCVTIMEO = 20;
+const CLONE_NEWNET = 0x40000000, O_RDONLY = 0, O_CLOEXEC = 0o2000000;
+// netlink(7): the answers' types and flags, and extended ACK's message attribute
+const NLMSG_ERROR = 2, NLMSG_DONE = 3, NLM_F_CAPPED = 0x100, NLM_F_ACK_TLVS = 0x200, NLMSGERR_ATTR_MSG = 1;
 const RECV_TIMEOUT_S = 10;
-const CLONE_NEWNET = 0x40000000;
-const O_RDONLY = 0;
-const O_CLOEXEC = 0o2000000;
-const NLMSG_ERROR = 2;
-const NLMSG_DONE = 3;
-const NLM_F_CAPPED = 0x100;
-const NLM_F_ACK_TLVS = 0x200;
-const NLMSGERR_ATTR_MSG = 1;
 
 interface Libc {
   open(path: string, flags: number): number;

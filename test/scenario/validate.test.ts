@@ -1,48 +1,14 @@
+import { readFileSync } from 'node:fs';
 import test from 'ava';
 import { parse } from 'smol-toml';
 import { InvalidInput } from '../../src/errors.js';
 import { validateScenario } from '../../src/scenario/validate/index.js';
 import { loadScenario } from '../../src/scenario/load.js';
 
-const ZONLB = `[netif.veth0.1]
-ip = "10.0.0.1"
-proto = 6
-port = 23
-
-[backend.1_0]
-ip = "127.0.0.23"
-proto = 6
-port = 223
-options = ["redirect"]
-`;
-
-const BASE = `
-name = "t"
-[[netns]]
-name = "zone1"
-[[veth]]
-a = { name = "veth0", addresses = ["10.0.0.1/24"], ethtool = { tx = "off" } }
-b = { name = "veth1", netns = "zone1", addresses = ["10.0.0.2/24"] }
-[[address]]
-dev = "lo"
-address = "127.0.0.23/24"
-[[sysctl]]
-key = "net.ipv4.conf.veth0.accept_local"
-value = 1
-[lb]
-config = "x.zonlb.toml"
-[[server]]
-name = "backend"
-address = "127.0.0.23"
-port = 223
-[[check]]
-name = "telnet"
-kind = "telnet"
-from = "zone1"
-to = "10.0.0.1"
-port = 23
-server = "backend"
-`;
+// the hostile corpus's valid base (scripts/make-hostile-corpus.mjs writes both)
+const FIXTURES = new URL('../../../test/fixtures/hostile/', import.meta.url);
+const ZONLB = readFileSync(new URL('ok.zonlb.toml', FIXTURES), 'utf8');
+const BASE = readFileSync(new URL('base.toml', FIXTURES), 'utf8');
 
 function validate(text: string, zonlb = ZONLB) {
   return validateScenario({
@@ -135,14 +101,14 @@ test('every problem is reported at once', (t) => {
 
 test('zonlb.toml problems name the zonlb file and key', (t) => {
   const ps = problems(BASE, ZONLB.replace('options = ["redirect"]', 'options = ["redirect", "src_ip=nope"]'));
-  t.is(ps[0]!.file, '/s/x.zonlb.toml');
+  t.is(ps[0]!.file, '/s/ok.zonlb.toml');
   t.is(ps[0]!.key, 'backend.1_0.options');
   t.regex(ps[0]!.message, /src_ip=nope: "nope" is not an IPv4 or IPv6 address/);
 });
 
 test('what zon-lb accepts and zonlab does not know is a warning on the config, not a problem', (t) => {
   const s = validate(BASE, ZONLB.replace('options = ["redirect"]', 'options = ["Redirect", "frobnicate"]'));
-  t.deepEqual(s.lb.config!.warnings.map((w) => [w.file, w.key]), [['/s/x.zonlb.toml', 'backend.1_0.options']]);
+  t.deepEqual(s.lb.config!.warnings.map((w) => [w.file, w.key]), [['/s/ok.zonlb.toml', 'backend.1_0.options']]);
   t.regex(s.lb.config!.warnings[0]!.message, /unknown option "frobnicate"/);
   t.true(s.lb.config!.services[0]!.backends[0]!.options.redirect, 'options are case-insensitive');
 });
@@ -160,7 +126,7 @@ test('zonlb.toml naming an interface the scenario lacks', (t) => {
 });
 
 test('a config path with .. is refused', (t) => {
-  const ps = problems(BASE.replace('config = "x.zonlb.toml"', 'config = "../../etc/shadow"'));
+  const ps = problems(BASE.replace('config = "ok.zonlb.toml"', 'config = "../../etc/shadow"'));
   t.is(ps[0]!.key, 'lb.config');
 });
 
