@@ -18,7 +18,7 @@ const rounds = Number(argv.rounds ?? 5);
 const { libbpf } = await import(`${root}/dist/src/drivers/embedded/libbpf.js`);
 const { serviceKey, serviceValue } = await import(`${root}/dist/src/drivers/embedded/maps.js`);
 const { parseZonlbConfig } = await import(`${root}/dist/src/zonlb/config.js`);
-const { ipv4Packet } = await import(`${root}/dist/test/embedded/packets.js`);
+const { ipv4Packet } = await import(`${root}/dist/test/drivers/embedded/packets.js`);
 
 await $`ip link set lo up`;
 for (const [a, b, net] of [['veth0', 'veth1', '0'], ['veth2', 'veth3', '2']]) {

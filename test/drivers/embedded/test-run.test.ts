@@ -2,8 +2,8 @@ import test from 'ava';
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { OBJECT } from '../../src/drivers/embedded/index.js';
-import { rootSkipReason } from '../helpers/audit.js';
+import { OBJECT } from '../../../src/drivers/embedded/index.js';
+import { rootSkipReason } from '../../helpers/audit.js';
 
 const XDP_PASS = 2;
 const XDP_TX = 3;

@@ -3,10 +3,10 @@
 // forwarding on and the neighbours known, so the program's FIB lookups answer as in a lab. Each
 // packet runs through BPF_PROG_TEST_RUN as if it arrived on one of those links.
 import { execFileSync } from 'node:child_process';
-import { libbpf } from '../../src/drivers/embedded/libbpf.js';
-import { serviceKey, serviceValue, SVC_STAT_SIZE, sumPerCpu, svcStatKey } from '../../src/drivers/embedded/maps.js';
-import { OBJECT, possibleCpus } from '../../src/drivers/embedded/index.js';
-import { parseZonlbConfig } from '../../src/zonlb/config.js';
+import { libbpf } from '../../../src/drivers/embedded/libbpf.js';
+import { serviceKey, serviceValue, SVC_STAT_SIZE, sumPerCpu, svcStatKey } from '../../../src/drivers/embedded/maps.js';
+import { OBJECT, possibleCpus } from '../../../src/drivers/embedded/index.js';
+import { parseZonlbConfig } from '../../../src/zonlb/config.js';
 import { fragments, inspect, inspectFragment, inspectTooBig, ipv4Packet, ipv6Packet, macs, reassemble, type Spec } from './packets.js';
 
 const ip = (...args: string[]) => execFileSync('ip', args);
