@@ -28,6 +28,9 @@ function isLocal(ip: string): boolean {
   return isLoopback(ip) || own.includes(ip);
 }
 
+/** Where the tc programs go on: the crash undo must name the same links as the load. */
+const hasLocalBackend = (config: ZonlbConfig) => config.services.some((s) => s.backends.some((b) => isLocal(b.ip)));
+
 /** ZONLAB_XDP_MODE=native|generic overrides the driver's choice (the benchmark's reference). */
 function xdpMode(): number | undefined {
   const mode = process.env.ZONLAB_XDP_MODE;
@@ -60,7 +63,7 @@ export const embeddedDriver: Driver = {
   crashUndo: (ctx) => [
     // `xdp off` leaves a generic program in place on a link whose driver has native XDP (veth)
     ...ctx.config.interfaces.flatMap((i) => ['xdp', 'xdpgeneric'].map((mode) => ({ argv: ['ip', 'link', 'set', 'dev', i, mode, 'off'] }))),
-    ...(ctx.config.services.some((s) => s.backends.some((b) => isLoopback(b.ip))) ? ctx.config.interfaces.map((i) => ({ argv: ['tc', 'qdisc', 'del', 'dev', i, 'clsact'] })) : []),
+    ...(hasLocalBackend(ctx.config) ? ctx.config.interfaces.map((i) => ({ argv: ['tc', 'qdisc', 'del', 'dev', i, 'clsact'] })) : []),
   ],
   async load(ctx: LoadContext): Promise<LoadedBalancer> {
     const bpf = libbpf();
@@ -110,7 +113,7 @@ export const embeddedDriver: Driver = {
         }
       }
       // a backend on this host answers through the local stack: its replies are translated as they leave
-      if (ctx.config.services.some((s) => s.backends.some((b) => isLocal(b.ip)))) {
+      if (hasLocalBackend(ctx.config)) {
         const egress = bpf.programFd(obj, 'zonlb_tc_egress');
         const ingress = requestsByTc ? bpf.programFd(obj, 'zonlb_tc_ingress') : undefined;
         for (const name of ctx.config.interfaces) {

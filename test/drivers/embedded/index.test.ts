@@ -1,3 +1,4 @@
+import { networkInterfaces } from 'node:os';
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { embeddedDriver, embeddedMissing } from '../../../src/drivers/embedded/index.js';
@@ -40,4 +41,12 @@ test('after a crash of a --host run: XDP off in both modes on the config\'s inte
   const undo = (name: string) => embeddedDriver.crashUndo!({ config: scenarioConfig(name), runId: 'r', workDir: '/tmp', log: () => {} }).map((c) => c.argv.join(' '));
   t.deepEqual(undo('veth-netns'), ['ip link set dev veth0 xdp off', 'ip link set dev veth0 xdpgeneric off', 'tc qdisc del dev veth0 clsact']);
   t.deepEqual(undo('netns-veth-to-netns'), ['veth0', 'veth2'].flatMap((i) => [`ip link set dev ${i} xdp off`, `ip link set dev ${i} xdpgeneric off`]));
+});
+
+// a backend on one of this host's own addresses (not loopback) gets the tc programs too
+const ownAddress = Object.values(networkInterfaces()).flat().find((a) => a && !a.internal && a.family === 'IPv4')?.address;
+(ownAddress ? test : test.skip)(`after a crash: the clsact of a backend on an own, non-loopback address is removed as well${ownAddress ? '' : ' [skipped: this host has no non-loopback IPv4 address]'}`, (t) => {
+  const config = parseZonlbConfig(`[netif.veth0.1]\nip = "10.0.0.1"\nproto = 6\nport = 23\n[backend.1_0]\nip = "${ownAddress}"\nport = 223\n`, 'own');
+  const argv = embeddedDriver.crashUndo!({ config, runId: 'r', workDir: '/tmp', log: () => {} }).map((c) => c.argv.join(' '));
+  t.true(argv.includes('tc qdisc del dev veth0 clsact'), argv.join('; '));
 });
