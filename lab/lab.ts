@@ -181,8 +181,11 @@ function isMountPoint(dir: string): boolean {
 /** A bpffs of zonlab's own (never the machine's /sys/fs/bpf) for pins and iproute2 (TC_BPF_MNT), unmounted at teardown. */
 async function hostBpffs(journal: Journal): Promise<void> {
   const dir = iprouteBpffs();
+  const undo: Command[] = [{ argv: ['umount', '--recursive', '--lazy', dir] }];
+  // the directory too, if this lab made it (another host lab's mount keeps it busy)
+  if (!existsSync(dir)) undo.push({ argv: ['rmdir', dir], keepIfBusy: true });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const seq = journal.intent(`bpffs for zonlab's pins and iproute2 at ${dir}`, [{ argv: ['umount', '--recursive', '--lazy', dir] }]);
+  const seq = journal.intent(`bpffs for zonlab's pins and iproute2 at ${dir}`, undo);
   await runCommand(['mount', '-t', 'bpf', 'zonlab-bpf', dir]);
   journal.settle(seq, 'done');
   process.env.TC_BPF_MNT = dir;

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { systemPath } from '../lab/run-command.js';
 import { hostDir, labsDir, stateDir } from '../lab/state-files.js';
@@ -45,7 +45,9 @@ export function snapshot(): MachineSnapshot {
     pins: list('/sys/fs/bpf').join(' '),
     processes: read('pgrep', ['-a', '-x', 'iperf3|iperf|nc|telnet']),
     mounts: readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => /bpf|zonlab|netns/.test(l)).map((l) => l.split(' ').slice(3, 5).join(' ')).join('\n'),
-    state: ['host', 'labs', 'work'].flatMap((d) => list(path.join(stateDir(), d)).filter((f) => d !== 'labs' || registered(f)).map((f) => `${d}/${f}`)).join(' '),
+    // and the bpffs mount point a host lab makes (the mount itself is in mounts)
+    state: ['host', 'labs', 'work'].flatMap((d) => list(path.join(stateDir(), d)).filter((f) => d !== 'labs' || registered(f)).map((f) => `${d}/${f}`))
+      .concat(existsSync(path.join(stateDir(), 'bpffs')) ? ['bpffs'] : []).join(' '),
   };
 }
 

@@ -57,13 +57,16 @@ integration(title('the embedded driver attaches only to the zonlb.toml\'s interf
   t.deepEqual(snapshot(), before);
 });
 
-integration(title('run veth-netns --host: the README literally in the default namespace, restored after'), async (t) => {
-  const before = snapshot();
-  const r = await zonlab('run', 'veth-netns', '--lb', 'nft', '--host', '--json', '--set', 'duration=1');
-  t.is(r.exitCode, 0, `${r.stderr}\n${r.stdout.slice(0, 3000)}`);
-  t.is(JSON.parse(r.stdout).status, 'passed');
-  t.deepEqual(snapshot(), before);
-});
+// embedded: its bpffs for pins, mounted and its directory made by the lab, goes too
+for (const lb of ['nft', 'embedded']) {
+  integration(title(`run veth-netns --host --lb ${lb}: the README literally in the default namespace, restored after`), async (t) => {
+    const before = snapshot();
+    const r = await zonlab('run', 'veth-netns', '--lb', lb, '--host', '--json', '--set', 'duration=1');
+    t.is(r.exitCode, 0, `${r.stderr}\n${r.stdout.slice(0, 3000)}`);
+    t.is(JSON.parse(r.stdout).status, 'passed');
+    t.deepEqual(snapshot(), before);
+  });
+}
 
 integration(title('a run whose checks fail exits 1 and still tears down'), async (t) => {
   const before = snapshot();
