@@ -52,6 +52,8 @@ export async function applySteps(steps: Step[], journal: Journal, hooks: ApplyHo
   const topology = steps.filter((s) => s.kind !== 'lb-load');
   const pauseAfter = Number(process.env.ZONLAB_PAUSE_AFTER_STEP) || undefined;
   const groups = groupSteps(topology, pauseAfter);
+  // koffi and the engine load (about 30 ms) while the first `ip` process creates the namespaces
+  if (groups.some(isNetlinkGroup)) void netlinkEngine();
   for (let k = 0; k < groups.length; ) {
     // batches of distinct named namespaces do not depend on each other: they run together
     const wave = pauseAfter ? [groups[k]!] : independentWave(groups, k);

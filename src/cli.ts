@@ -1,13 +1,11 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
 import { ExitCode, UserError } from './errors.js';
 import { choosePaths } from './paths.js';
 import type { CommonArgs } from './commands/common.js';
-import { COMMANDS } from './commands/index.js';
 import { refusalFor } from './commands/options.js';
+import { quickParse } from './commands/quick-parse.js';
 
 /** Tests replace the commands that build labs (a number: its exit code) and see the checked options; undefined runs the command. */
 export type CommandStub = (command: string, args: object) => number | undefined;
@@ -15,6 +13,15 @@ export type CommandStub = (command: string, args: object) => number | undefined;
 const stringOf = (x: unknown) => (typeof x === 'string' ? x : undefined);
 
 export async function main(argv: string[], stub?: CommandStub): Promise<number> {
+  const quick = quickParse(argv);
+  if (!quick) return viaYargs(argv, stub);
+  choosePaths({ scenarios: stringOf(quick.args.scenarios), results: stringOf(quick.args.results) });
+  return stub?.(quick.command, quick.args) ?? await (await quick.load()).handler(quick.args as never);
+}
+
+/** Every command line through yargs: help, every command and option, every refusal. */
+export async function viaYargs(argv: string[], stub?: CommandStub): Promise<number> {
+  const [{ default: yargs }, { COMMANDS }] = await Promise.all([import('yargs'), import('./commands/index.js')]);
   let exitCode: number = ExitCode.passed;
   const cli = yargs(argv)
     .scriptName('zonlab')
@@ -74,7 +81,8 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
-  main(hideBin(process.argv)).then(
+  // what yargs' hideBin gives under node: the words after the script
+  main(process.argv.slice(2)).then(
     (code) => { process.exitCode = code; },
     (err) => { process.exitCode = report(err); },
   );

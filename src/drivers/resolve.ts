@@ -1,8 +1,6 @@
 import { findOnPath } from '../host-facts.js';
 import { UserError } from '../errors.js';
 import type { Driver, DriverChoice } from './driver.js';
-import { nftDriver } from './nft.js';
-import { noneDriver } from './none.js';
 
 export interface ResolveOptions {
   zonlbPath?: string;
@@ -14,10 +12,10 @@ export function findZonlbBinary(opts: ResolveOptions): string | undefined {
   return opts.zonlbPath ?? env.ZONLB ?? findOnPath('zon-lb', env);
 }
 
-/** 'auto' is zon-lb when a binary is found, else the embedded driver (koffi loads only then). */
+/** 'auto' is zon-lb when a binary is found, else the embedded driver (koffi loads only then); each driver's module loads only when chosen. */
 export async function resolveDriver(choice: DriverChoice, opts: ResolveOptions = {}): Promise<Driver> {
-  if (choice === 'nft') return nftDriver;
-  if (choice === 'none') return noneDriver;
+  if (choice === 'nft') return (await import('./nft.js')).nftDriver;
+  if (choice === 'none') return (await import('./none.js')).noneDriver;
   const binary = findZonlbBinary(opts);
   if (choice === 'zon-lb' || (choice === 'auto' && binary)) {
     const { zonlbBinaryDriver } = await import('./zonlb-binary.js');
