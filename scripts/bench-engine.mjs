@@ -133,4 +133,13 @@ if (rows.length > 1) {
   const perNs = (k) => ((b[k] - a[k]) / (b.n - a.n)) * 1000;
   console.log(`\nper extra namespace (N=${a.n} → ${b.n}): zonlab --host ${perNs('zonlab').toFixed(2)} ms, ip engine ${perNs('zonlabIp').toFixed(2)} ms, sandboxed ${perNs('zonlabSandbox').toFixed(2)} ms, floor ${perNs('floor').toFixed(2)} ms, naive ${perNs('naive').toFixed(2)} ms`);
 }
+// Node's own start, which every zonlab command pays before its first line: with this environment,
+// and without NODE_EXTRA_CA_CERTS (where set, Node reads that CA bundle at every start)
+async function nodeStart(env) {
+  const xs = [];
+  for (let i = 0; i < 5; i++) { const t0 = performance.now(); await $({ env })`node -e 0`; xs.push(performance.now() - t0); }
+  return median(xs);
+}
+const { NODE_EXTRA_CA_CERTS: extraCa, ...withoutCa } = process.env;
+console.log(`\nNode's own start (node -e 0, median of 5): ${(await nodeStart(process.env)).toFixed(0)} ms${extraCa ? `; ${(await nodeStart(withoutCa)).toFixed(0)} ms without NODE_EXTRA_CA_CERTS=${extraCa}` : ''}`);
 rmSync(work, { recursive: true, force: true });
