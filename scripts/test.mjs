@@ -2,6 +2,12 @@
 // Runs ava and ends with the plain line CI reads: "N passed, N failed" (ava prints no such line),
 // plus the skipped tests, whose titles carry the reason.
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+
+// what the tests leave in the temporary folder is a leak like any other
+const temporaries = () => new Set(readdirSync(tmpdir()).filter((f) => f.startsWith('zonlab-') && !f.endsWith('.lock')));
+const tmpBefore = temporaries();
 
 await $({ stdio: 'inherit' })`npx tsc -p tsconfig.json`;
 await $`chmod +x dist/src/cli.js`;
@@ -23,6 +29,8 @@ const failed = lines.filter((l) => /^\s*✘ /.test(l)).length;
 const skips = lines.filter((l) => /^\s*- \[skip\]/.test(l)).map((l) => l.trim());
 const skipped = skips.length;
 if (skips.length) console.log(`\nskipped, with their reasons:\n${skips.map((s) => `  ${s}`).join('\n')}`);
-const failedTotal = failed + (code !== 0 && failed === 0 ? 1 : 0);
+const leftInTmp = [...temporaries()].filter((f) => !tmpBefore.has(f));
+if (leftInTmp.length) console.log(`\n✘ the tests left ${leftInTmp.length} folder(s) in ${tmpdir()}: ${leftInTmp.join(' ')}`);
+const failedTotal = failed + (code !== 0 && failed === 0 ? 1 : 0) + (leftInTmp.length ? 1 : 0);
 console.log(`\n${passed} passed, ${failedTotal} failed, ${skipped} skipped`);
 process.exit(failedTotal ? 1 : 0);

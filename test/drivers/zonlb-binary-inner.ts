@@ -1,7 +1,7 @@
 // Run by zonlb-binary.contract.test.ts under `unshare --net --mount`: a bpffs of its own on
 // /sys/fs/bpf and two veth pairs, then the zon-lb driver against the zon-lb test double, case by
 // case; prints what happened as one JSON document for the test to judge.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -102,4 +102,5 @@ const out: Record<string, unknown> = {};
   out.crash = { argv: driver.crashUndo!(ctx).map((c) => c.argv.slice(1)), after: pins(), xdp: [await xdp('veth0'), await xdp('veth2')] };
 }
 
+rmSync(dir, { recursive: true, force: true });
 process.stdout.write(JSON.stringify(out));

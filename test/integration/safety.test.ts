@@ -135,9 +135,12 @@ test('zonlab audit save/check finds a difference and passes when there is none',
   t.regex(differs.stdout, /namespaces:\n {2}before: ghost-namespace/);
 });
 
-/** A directory of one fake tool put first on PATH for one run. */
+/** A directory of one fake tool put first on PATH for one run; removed when the tests end. */
+const fakeDirs: string[] = [];
+test.after.always(() => { for (const d of fakeDirs) rmSync(d, { recursive: true, force: true }); });
 function fakeTool(name: string, script: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), `zonlab-fake-${name}-`));
+  fakeDirs.push(dir);
   writeFileSync(path.join(dir, name), `#!/bin/sh\n${script}\n`);
   chmodSync(path.join(dir, name), 0o755);
   return dir;

@@ -1,11 +1,12 @@
 import test from 'ava';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DamagedJournal, Journal } from '../../lab/journal.js';
 import { processStart } from '../../lab/process-identity.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'zonlab-journal-'));
+test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 
 test('entries are written before they run and read back in reverse order', (t) => {
   const file = path.join(dir, 'a.journal');

@@ -74,6 +74,7 @@ const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => 
 const browserTest = chromium ? test : test.skip;
 browserTest(`a real headless browser renders the page without errors, and the screenshot shows the charts${chromium ? '' : ' [skipped: no chromium: apt-get install chromium (npm run setup installs it)]'}`, async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'zonlab-report-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const page = path.join(dir, 'index.html');
   writeFileSync(page, renderReport(input()));
   const blank = path.join(dir, 'blank.html');
