@@ -684,6 +684,20 @@ static __always_inline int skb_translate(struct __sk_buff *skb, void *data, void
 	return 0;
 }
 
+/* what both tc programs do with a packet of a flow: a first fragment remembered, the rewrite, the counts */
+static __always_inline int tc_rewrite(struct __sk_buff *skb, void *data, void *end, struct parsed *p, const struct nat *n, __u32 counter)
+{
+	if (p->frag == FRAG_FIRST)
+		remember_fragment(p);
+	if (skb_translate(skb, data, end, p, n) < 0) {
+		count(C_ERRORS);
+		return TC_ACT_OK;
+	}
+	count_service(n);
+	count(counter);
+	return TC_ACT_OK;
+}
+
 /* The replies of a backend on this host (the README's 127.0.0.23) leave through the stack: translated back as they leave. */
 SEC("tc")
 int zonlb_tc_egress(struct __sk_buff *skb)
@@ -697,15 +711,7 @@ int zonlb_tc_egress(struct __sk_buff *skb)
 	if (!known || !(known->nat.flags & CT_LOCAL) || !(known->nat.flags & CT_REPLY))
 		return TC_ACT_OK;
 	struct nat n = known->nat;
-	if (p.frag == FRAG_FIRST)
-		remember_fragment(&p);
-	if (skb_translate(skb, data, end, &p, &n) < 0) {
-		count(C_ERRORS);
-		return TC_ACT_OK;
-	}
-	count_service(&n);
-	count(C_TC_REPLIES);
-	return TC_ACT_OK;
+	return tc_rewrite(skb, data, end, &p, &n, C_TC_REPLIES);
 }
 
 /*
@@ -730,17 +736,9 @@ int zonlb_tc_ingress(struct __sk_buff *skb)
 			return TC_ACT_OK;
 		}
 	}
-	if (p.frag == FRAG_FIRST)
-		remember_fragment(&p);
 	if (p.frag != FRAG_NONE)
 		count(C_FRAGMENTS);
-	if (skb_translate(skb, data, end, &p, &n) < 0) {
-		count(C_ERRORS);
-		return TC_ACT_OK;
-	}
-	count_service(&n);
-	count(C_PASSED);
-	return TC_ACT_OK;
+	return tc_rewrite(skb, data, end, &p, &n, C_PASSED);
 }
 
 char _license[] SEC("license") = "GPL";
