@@ -4,7 +4,8 @@
 // links up and a default route — brought up and torn down by:
 //   naive  — one `ip` process per step (what a setup.sh does),
 //   floor  — `ip -batch`: one process for the default namespace, one `ip -n NS -batch` per namespace,
-//   zonlab — `zonlab up many-clients --host --set clients=N` then `zonlab down`; again with
+//   zonlab — `zonlab up many-clients --host --set clients=N` then `zonlab down`, run as users run it
+//            (the program dist/src/cli.js through its #! line, as npm's bin link does); again with
 //            ZONLAB_ENGINE=ip (one `ip -n NS -batch` per namespace), and again sandboxed (no --host),
 // each inside its own throwaway network and mount namespace, so nothing touches the machine.
 // Usage: zx scripts/bench-engine.mjs [--sizes 10,100,1000] [--repeats 3]
@@ -70,7 +71,7 @@ function zonlabScript(n, engine, mode = '--host') {
   const state = path.join(work, `state-${n}-${engine}-${mode}`);
   const f = path.join(work, `zonlab-${n}-${engine}-${mode}.sh`);
   const host = mode === '--host' ? ' --host' : '';
-  writeFileSync(f, `set -e\nexport ZONLAB_STATE=${state} ZONLAB_RESULTS=${work}/results NO_COLOR=1 ZONLAB_ENGINE=${engine}\nnode ${cli} up many-clients${host} --lb none --set clients=${n} >/dev/null 2>&1\nnode ${cli} down many-clients${host} >/dev/null\n`);
+  writeFileSync(f, `set -e\nexport ZONLAB_STATE=${state} ZONLAB_RESULTS=${work}/results NO_COLOR=1 ZONLAB_ENGINE=${engine}\n${cli} up many-clients${host} --lb none --set clients=${n} >/dev/null 2>&1\n${cli} down many-clients${host} >/dev/null\n`);
   return ['bash', f];
 }
 
@@ -142,4 +143,11 @@ async function nodeStart(env) {
 }
 const { NODE_EXTRA_CA_CERTS: extraCa, ...withoutCa } = process.env;
 console.log(`\nNode's own start (node -e 0, median of 5): ${(await nodeStart(process.env)).toFixed(0)} ms${extraCa ? `; ${(await nodeStart(withoutCa)).toFixed(0)} ms without NODE_EXTRA_CA_CERTS=${extraCa}` : ''}`);
+// zonlab's #! line starts Node without that variable (zonlab opens no TLS connection)
+async function versionStart(cmd) {
+  const xs = [];
+  for (let i = 0; i < 5; i++) { const t0 = performance.now(); await $`${cmd}`; xs.push(performance.now() - t0); }
+  return median(xs).toFixed(0);
+}
+console.log(`zonlab --version (median of 5): ${await versionStart([cli, '--version'])} ms as a program; ${await versionStart(['node', cli, '--version'])} ms as node dist/src/cli.js`);
 rmSync(work, { recursive: true, force: true });

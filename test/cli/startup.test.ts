@@ -59,3 +59,13 @@ test('zonlab up and down with plain options load no yargs (issue 14: about 90 ms
     t.deepEqual(loaded.filter((u) => /\/node_modules\/(yargs|yargs-parser|cliui|y18n)\//.test(u)), [], args.join(' '));
   }
 });
+
+test('zonlab started as a program leaves NODE_EXTRA_CA_CERTS out of its Node (issue 14: Node 20 reads that bundle at every start)', async (t) => {
+  // Node warns at its start when the variable names a file it cannot read: the sign it read it
+  const env = { NODE_EXTRA_CA_CERTS: path.join(tmpdir(), 'zonlab-no-such-bundle.pem') };
+  const asNode = await execa(process.execPath, [cli, '--version'], { env });
+  t.regex(asNode.stderr, /extra certs/, 'the control: node itself reads the variable at its start');
+  const asProgram = await execa(cli, ['--version'], { env });
+  t.is(asProgram.stdout.trim(), JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).version);
+  t.notRegex(asProgram.stderr, /extra certs/);
+});
