@@ -20,7 +20,7 @@ export async function main(argv: string[], stub?: CommandStub): Promise<number> 
   const quick = quickParse(argv);
   if (!quick) return viaYargs(argv, stub);
   choosePaths({ scenarios: stringOf(quick.args.scenarios), results: stringOf(quick.args.results) });
-  return stub?.(quick.command, quick.args) ?? await (await quick.load()).handler(quick.args as never);
+  return stub?.(quick.command, quick.args) ?? await (await quick.load()).handler(quick.args);
 }
 
 /** Every command line through yargs: help, every command and option, every refusal. */

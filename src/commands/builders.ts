@@ -46,7 +46,10 @@ export function commonCommand(action: Action<typeof commonOnly>): ZonCommand<Opt
   return { builder: commonOnly, handler: actionOf(commonOnly, action) };
 }
 
+/** What the handler of a command of the common options and a scenario (up, down, …) receives. */
+export type ScenarioCommandOptions = OptionsOf<typeof scenarioOnly>;
+
 /** A command of the common options and a scenario, whose action is loaded when it runs. */
-export function scenarioCommand(action: Action<typeof scenarioOnly>): ZonCommand<OptionsOf<typeof scenarioOnly>> {
+export function scenarioCommand(action: Action<typeof scenarioOnly>): ZonCommand<ScenarioCommandOptions> {
   return { builder: scenarioOnly, handler: actionOf(scenarioOnly, action) };
 }

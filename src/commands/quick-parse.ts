@@ -1,4 +1,5 @@
-import { DRIVER_NAMES } from '../drivers/driver.js';
+import { DRIVER_NAMES, type DriverName } from '../drivers/driver.js';
+import type { ScenarioCommandOptions } from './builders.js';
 import type { ZonCommand } from './command.js';
 import { existingDir, folderIfThere, nonEmpty, setPairs } from './options.js';
 
@@ -10,18 +11,19 @@ import { existingDir, folderIfThere, nonEmpty, setPairs } from './options.js';
  */
 export interface QuickCommand {
   command: string;
-  args: Record<string, unknown>;
-  load: () => Promise<ZonCommand<unknown>>;
+  args: ScenarioCommandOptions;
+  load: () => Promise<ZonCommand<ScenarioCommandOptions>>;
 }
 
 // Maps, not objects: a word like "constructor" must find nothing
-const COMMANDS = new Map<string, () => Promise<ZonCommand<unknown>>>([
-  ['up', () => import('./up.js') as Promise<ZonCommand<unknown>>],
-  ['down', () => import('./down.js') as Promise<ZonCommand<unknown>>],
+const COMMANDS = new Map<string, () => Promise<ZonCommand<ScenarioCommandOptions>>>([
+  ['up', () => import('./up.js')],
+  ['down', () => import('./down.js')],
 ]);
-const FLAGS = new Map([['--host', 'host'], ['--json', 'json'], ['--verbose', 'verbose'], ['-v', 'verbose']]);
-const VALUED = new Map([['--lb', 'lb'], ['--zonlb', 'zonlb'], ['--scenarios', 'scenarios'], ['--results', 'results'], ['--set', 'set']]);
-const CHECKS: [string, (v: string) => string][] = [['zonlb', nonEmpty('--zonlb', 'the path of a zon-lb binary')], ['scenarios', existingDir('--scenarios')], ['results', folderIfThere('--results')]];
+const FLAGS = new Map<string, 'host' | 'json' | 'verbose'>([['--host', 'host'], ['--json', 'json'], ['--verbose', 'verbose'], ['-v', 'verbose']]);
+const VALUED = new Map<string, 'lb' | 'zonlb' | 'scenarios' | 'results' | 'set'>([['--lb', 'lb'], ['--zonlb', 'zonlb'], ['--scenarios', 'scenarios'], ['--results', 'results'], ['--set', 'set']]);
+const CHECKS = { zonlb: nonEmpty('--zonlb', 'the path of a zon-lb binary'), scenarios: existingDir('--scenarios'), results: folderIfThere('--results') };
+const isDriver = (w: string): w is DriverName => (DRIVER_NAMES as readonly string[]).includes(w);
 
 /** A word yargs takes as it is: not an option, not empty, nothing it would read as a number. */
 const plainWord = (w: string | undefined): w is string => w !== undefined && /^[^-\s]\S*$/.test(w) && Number.isNaN(Number(w));
@@ -30,7 +32,8 @@ export function quickParse(argv: readonly string[]): QuickCommand | undefined {
   const [command = '', ...rest] = argv;
   const load = COMMANDS.get(command);
   if (!load) return undefined;
-  const args: Record<string, unknown> = { _: [command], $0: 'zonlab', host: false, json: false, verbose: false, set: [] };
+  const flags = { host: false, json: false, verbose: false };
+  const values: { lb?: string; zonlb?: string; scenarios?: string; results?: string } = {};
   const seen = new Set<string>();
   const sets: string[] = [];
   let scenario: string | undefined;
@@ -41,14 +44,14 @@ export function quickParse(argv: readonly string[]): QuickCommand | undefined {
     if (flag) {
       if (seen.has(flag)) return undefined;
       seen.add(flag);
-      args[flag] = true;
+      flags[flag] = true;
     } else if (key) {
       const value = rest[++i];
       // a value that looks like an option, or words after --set (yargs would gather them into it)
       if (!plainWord(value) || (key === 'set' && rest[i + 1] !== undefined && !rest[i + 1]!.startsWith('-'))) return undefined;
       if (key === 'set') sets.push(value);
-      else if (seen.has(key) || (key === 'lb' && !(DRIVER_NAMES as readonly string[]).includes(value))) return undefined;
-      else args[key] = value;
+      else if (seen.has(key)) return undefined;
+      else values[key] = value;
       seen.add(key);
     } else if (scenario === undefined && plainWord(word)) {
       scenario = word;
@@ -56,14 +59,18 @@ export function quickParse(argv: readonly string[]): QuickCommand | undefined {
       return undefined;
     }
   }
-  if (scenario === undefined) return undefined;
+  const { lb, zonlb, scenarios, results } = values;
+  if (scenario === undefined || (lb !== undefined && !isDriver(lb))) return undefined;
   try {
-    for (const [key, check] of CHECKS) if (args[key] !== undefined) args[key] = check(args[key] as string);
-    args.set = setPairs(sets);
+    // an option not given is undefined here and absent in yargs' object: no handler can tell them apart
+    const args: ScenarioCommandOptions = {
+      _: [command], $0: 'zonlab', ...flags, v: flags.verbose, scenario, set: setPairs(sets), lb,
+      zonlb: zonlb === undefined ? undefined : CHECKS.zonlb(zonlb),
+      scenarios: scenarios === undefined ? undefined : CHECKS.scenarios(scenarios),
+      results: results === undefined ? undefined : CHECKS.results(results),
+    };
+    return { command, args, load };
   } catch {
     return undefined;
   }
-  args.v = args.verbose;
-  args.scenario = scenario;
-  return { command, args, load };
 }

@@ -48,7 +48,9 @@ for (const line of QUICK) {
     t.truthy(quickParse(argv), 'taken by the quick parse');
     const [quick, full] = [await through(main, argv), await through(viaYargs, argv)];
     t.is(quick.code, 0, quick.stderr);
-    t.deepEqual(quick, full);
+    // an option not given: undefined in the quick parse's (typed) object, absent from yargs'
+    const given = Object.fromEntries(Object.entries(quick.args ?? {}).filter(([, v]) => v !== undefined));
+    t.deepEqual({ ...quick, args: given }, full);
   });
 }
 
