@@ -335,6 +335,23 @@ static __always_inline void swap_macs(struct ethhdr *eth)
 	__builtin_memcpy(eth->h_dest, mac, ETH_ALEN);
 }
 
+/* the network header of a packet to be answered in place by len bytes; NULL when it is shorter (the bound the verifier asks for) */
+static __always_inline void *answer_in_place(struct xdp_md *ctx, __u32 len)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	return data + len > end ? NULL : data + sizeof(struct ethhdr);
+}
+
+/* the answer, the packet's first len bytes (l3: its network header), back out the link it came in on */
+static __always_inline int send_back(struct xdp_md *ctx, void *l3, int len)
+{
+	swap_macs((struct ethhdr *)l3 - 1);
+	if (bpf_xdp_adjust_tail(ctx, len - (int)(ctx->data_end - ctx->data)))
+		return XDP_DROP;
+	count(C_TOO_BIG);
+	return XDP_TX;
+}
+
 #define QUOTE4 (sizeof(struct iphdr) + 8)   /* RFC 792: the header and 64 bits of the datagram */
 #define ICMP4_TOO_BIG_LEN (sizeof(struct ethhdr) + sizeof(struct iphdr) + 8 + QUOTE4)
 
@@ -344,11 +361,9 @@ static __always_inline void swap_macs(struct ethhdr *eth)
  */
 static __noinline int too_big4(struct xdp_md *ctx, __u16 mtu)
 {
-	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
-	if (data + ICMP4_TOO_BIG_LEN > end)
+	struct iphdr *ip = answer_in_place(ctx, ICMP4_TOO_BIG_LEN);
+	if (!ip)
 		return XDP_DROP;
-	struct ethhdr *eth = data;
-	struct iphdr *ip = (void *)(eth + 1);
 	__u8 *icmp = (void *)(ip + 1);
 	/* the quote goes right after the new ICMP header, where the original's payload was: no overlap */
 	__builtin_memcpy(icmp + 8, ip, QUOTE4);
@@ -368,11 +383,7 @@ static __noinline int too_big4(struct xdp_md *ctx, __u16 mtu)
 	ip->protocol = IPPROTO_ICMP;
 	ip->check = 0;
 	ip->check = csum_fold(bpf_csum_diff(0, 0, (void *)ip, sizeof(*ip), 0));
-	swap_macs(eth);
-	if (bpf_xdp_adjust_tail(ctx, (int)ICMP4_TOO_BIG_LEN - (int)(end - data)))
-		return XDP_DROP;
-	count(C_TOO_BIG);
-	return XDP_TX;
+	return send_back(ctx, ip, ICMP4_TOO_BIG_LEN);
 }
 
 #define QUOTE6 (sizeof(struct ipv6hdr) + 64)   /* as much as zon-lb's send_ptb, far below 1280 */
@@ -382,11 +393,9 @@ static __noinline int too_big4(struct xdp_md *ctx, __u16 mtu)
 /* RFC 4443 "packet too big", the same way */
 static __noinline int too_big6(struct xdp_md *ctx, __u32 mtu)
 {
-	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
-	if (data + ICMP6_TOO_BIG_LEN > end)
+	struct ipv6hdr *ip6 = answer_in_place(ctx, ICMP6_TOO_BIG_LEN);
+	if (!ip6)
 		return XDP_DROP;
-	struct ethhdr *eth = data;
-	struct ipv6hdr *ip6 = (void *)(eth + 1);
 	__u8 *icmp = (void *)(ip6 + 1);
 	/* the quote overlaps the original: move it back to front, 8 bytes at a time */
 	__u64 *from = (void *)ip6, *to = (void *)(icmp + 8);
@@ -408,11 +417,7 @@ static __noinline int too_big6(struct xdp_md *ctx, __u32 mtu)
 	sum = bpf_csum_diff(0, 0, pseudo, sizeof(pseudo), sum);
 	sum = bpf_csum_diff(0, 0, (void *)icmp, ICMP6_TOO_BIG_PAYLOAD, sum);
 	*(__u16 *)(icmp + 2) = csum_fold(sum);
-	swap_macs(eth);
-	if (bpf_xdp_adjust_tail(ctx, (int)ICMP6_TOO_BIG_LEN - (int)(end - data)))
-		return XDP_DROP;
-	count(C_TOO_BIG);
-	return XDP_TX;
+	return send_back(ctx, ip6, ICMP6_TOO_BIG_LEN);
 }
 
 /* the flow as it comes back: from where the request went, to whom it appeared to come from */

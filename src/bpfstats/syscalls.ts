@@ -1,4 +1,4 @@
-import koffi from 'koffi';
+import { cFunctions, once } from '../drivers/embedded/libbpf.js';
 import { parseProgInfo, PROG_INFO_SIZE, type ProgInfo } from './prog-info.js';
 
 /**
@@ -17,54 +17,49 @@ export interface BpfStatsCalls {
 
 const BPF_STATS_RUN_TIME = 0;
 
-let cached: BpfStatsCalls | undefined;
-
-export function bpfStatsCalls(): BpfStatsCalls {
-  if (cached) return cached;
-  const lib = koffi.load('libbpf.so.1');
-  const libc = koffi.load('libc.so.6');
-  const enableStats = lib.func('int bpf_enable_stats(int type)');
-  const getFdById = lib.func('int bpf_prog_get_fd_by_id(uint32_t id)');
-  const getInfo = lib.func('int bpf_obj_get_info_by_fd(int fd, _Inout_ uint8_t *info, _Inout_ uint32_t *len)');
-  const openFile = lib.func('void *bpf_object__open_file(const char *path, void *opts)');
-  const nextProgram = lib.func('void *bpf_object__next_program(void *obj, void *prev)');
-  const programName = lib.func('const char *bpf_program__name(void *prog)');
-  const closeObject = lib.func('void bpf_object__close(void *obj)');
-  const getError = lib.func('long libbpf_get_error(void *ptr)');
-  const strerror = libc.func('const char *strerror(int errnum)');
-  const closeFd = libc.func('int close(int fd)');
-  const fail = (what: string, err: number) => new Error(`${what}: ${strerror(-err) as string}`);
-  cached = {
+export const bpfStatsCalls = once((): BpfStatsCalls => {
+  const c = cFunctions('libbpf.so.1', {
+    enableStats: 'int bpf_enable_stats(int type)',
+    getFdById: 'int bpf_prog_get_fd_by_id(uint32_t id)',
+    getInfo: 'int bpf_obj_get_info_by_fd(int fd, _Inout_ uint8_t *info, _Inout_ uint32_t *len)',
+    openFile: 'void *bpf_object__open_file(const char *path, void *opts)',
+    nextProgram: 'void *bpf_object__next_program(void *obj, void *prev)',
+    programName: 'const char *bpf_program__name(void *prog)',
+    closeObject: 'void bpf_object__close(void *obj)',
+    getError: 'long libbpf_get_error(void *ptr)',
+  });
+  const libc = cFunctions('libc.so.6', { strerror: 'const char *strerror(int errnum)', close: 'int close(int fd)' });
+  const fail = (what: string, err: number) => new Error(`${what}: ${libc.strerror(-err) as string}`);
+  return {
     enableRunTimeStats() {
-      const fd = enableStats(BPF_STATS_RUN_TIME) as number;
+      const fd = c.enableStats(BPF_STATS_RUN_TIME) as number;
       if (fd < 0) throw fail('BPF_ENABLE_STATS', fd);
       return fd;
     },
     progFdById(id) {
-      const fd = getFdById(id) as number;
+      const fd = c.getFdById(id) as number;
       if (fd < 0) throw fail(`BPF_PROG_GET_FD_BY_ID ${id}`, fd);
       return fd;
     },
     progInfo(fd) {
       const info = Buffer.alloc(PROG_INFO_SIZE);
       const len = [PROG_INFO_SIZE];
-      const err = getInfo(fd, info, len) as number;
+      const err = c.getInfo(fd, info, len) as number;
       if (err < 0) throw fail('BPF_OBJ_GET_INFO_BY_FD', err);
       return parseProgInfo(info);
     },
     programNames(objectFile) {
-      const obj = openFile(objectFile, null);
-      const err = Number(getError(obj));
+      const obj = c.openFile(objectFile, null);
+      const err = Number(c.getError(obj));
       if (!obj || err) throw fail(`libbpf cannot open ${objectFile}`, err || -2);
       try {
         const names: string[] = [];
-        for (let p = nextProgram(obj, null); p; p = nextProgram(obj, p)) names.push(programName(p) as string);
+        for (let p = c.nextProgram(obj, null); p; p = c.nextProgram(obj, p)) names.push(c.programName(p) as string);
         return names;
       } finally {
-        closeObject(obj);
+        c.closeObject(obj);
       }
     },
-    close: (fd) => { closeFd(fd); },
+    close: (fd) => { libc.close(fd); },
   };
-  return cached;
-}
+});

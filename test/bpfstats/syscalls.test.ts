@@ -7,11 +7,10 @@ import { libbpf } from '../../src/drivers/embedded/libbpf.js';
 import { bpfDir } from '../../src/paths.js';
 import { isRoot } from '../helpers/audit.js';
 import { statsAreOn } from '../helpers/bpf-stats.js';
+import { gated } from '../helpers/gated.js';
 
 const object = path.join(bpfDir, 'xdp_pass.o');
-const why = !isRoot() ? 'needs root' : !existsSync(object) ? 'bpf/xdp_pass.o is not built (npm run setup)' : undefined;
-const rootTest = why ? test.skip : test.serial;
-const title = (s: string) => (why ? `${s} [skipped: ${why}]` : s);
+const { integration: rootTest, title } = gated(!isRoot() ? 'needs root' : !existsSync(object) ? 'bpf/xdp_pass.o is not built (npm run setup)' : undefined);
 
 // a program loaded and never attached: it goes with its fd, nothing on the machine changes
 rootTest(title('bpf(2) through libbpf: prog info agrees with bpftool, runs and run time counted only while the stats fd is open'), (t) => {

@@ -17,29 +17,35 @@ test('each of zon-lb\'s options has one answer per subset driver, in one table',
   }
 });
 
-// what only zon-lb does: each refused by name, with the key and the file, by both subset drivers
-const ZONLB_ONLY: [string, ReturnType<typeof config>, string][] = [
-  ['disable', withBackend('["redirect", "Disable"]'), 'backend 1_0'],
-  ['no_nat', withBackend('["redirect", "no_nat"]'), 'backend 1_0'],
-  ['no_ct', withBackend('["redirect", "NO_CT"]'), 'backend 1_0'],
-  ['no_conntrack', withBackend('["redirect", "no_conntrack"]'), 'backend 1_0'],
-  ['redirect=', withBackend('["redirect=veth2"]'), 'backend 1_0'],
-  ['mac=', withBackend('["redirect", "mac=02:00:00:00:00:02"]'), 'backend 1_0'],
-  ['if_mac=', withBackend('["redirect", "if_mac=02:00:00:00:00:01"]'), 'backend 1_0'],
-  ['vlan=', withBackend('["redirect", "vlan=10"]'), 'backend 1_0'],
-  ['if=', withBackend('["redirect", "if=veth2"]'), 'backend 1_0'],
-  ['ip=', withBackend('["redirect", "ip=10.2.0.2"]'), 'backend 1_0'],
-  ['ipmask=', withBackend('["redirect", "ipmask=10.2.0.0"]'), 'backend 1_0'],
-  ['port=', withBackend('["redirect", "port=223"]'), 'backend 1_0'],
-  ['log_filter=', withBackend('["redirect", "log_filter=info"]'), 'backend 1_0'],
-  ['replace', withBackend('["redirect", "replace"]'), 'backend 1_0'],
-  ['alt_addr=', withBackend('["redirect", "alt_addr=10.2.0.9"]'), 'backend 1_0'],
-  ['a backend without redirect', withBackend('["tx"]'), 'backend 1_0'],
-  ['unknown option "frob"', withBackend('["redirect", "frob"]'), 'backend 1_0'],
+// what only zon-lb does in a backend's options, by the name each is refused with
+const BACKEND_ONLY: Record<string, string> = {
+  disable: '["redirect", "Disable"]',
+  no_nat: '["redirect", "no_nat"]',
+  no_ct: '["redirect", "NO_CT"]',
+  no_conntrack: '["redirect", "no_conntrack"]',
+  'redirect=': '["redirect=veth2"]',
+  'mac=': '["redirect", "mac=02:00:00:00:00:02"]',
+  'if_mac=': '["redirect", "if_mac=02:00:00:00:00:01"]',
+  'vlan=': '["redirect", "vlan=10"]',
+  'if=': '["redirect", "if=veth2"]',
+  'ip=': '["redirect", "ip=10.2.0.2"]',
+  'ipmask=': '["redirect", "ipmask=10.2.0.0"]',
+  'port=': '["redirect", "port=223"]',
+  'log_filter=': '["redirect", "log_filter=info"]',
+  replace: '["redirect", "replace"]',
+  'alt_addr=': '["redirect", "alt_addr=10.2.0.9"]',
+  'a backend without redirect': '["tx"]',
+  'unknown option "frob"': '["redirect", "frob"]',
+};
+// each refused by name, with the key and the file, by both subset drivers
+type Refused = [label: string, cfg: ReturnType<typeof config>, where: string];
+const ZONLB_ONLY: Refused[] = [
+  ...Object.entries(BACKEND_ONLY).map(([label, options]): Refused => [label, withBackend(options), 'backend 1_0']),
   ['group option "disable"', config(`${GROUP('["disable"]')}${BACKEND('["redirect"]')}`), 'netif.veth0.1'],
   ['protocol 47', config(`${GROUP('[]', 47)}[backend.1_0]\nip = "10.2.0.2"\noptions = ["redirect"]\n`), 'netif.veth0.1'],
   ['IPv4 to IPv6', config(`${GROUP()}${BACKEND('["redirect", "dsr_l3"]', '1_0', '2001:db8::2')}`), 'backend 1_0'],
 ];
+
 test('L2 DSR: the embedded program serves it, nft (NAT) refuses it by name', (t) => {
   const cfg = withBackend('["redirect", "dsr_l2"]');
   t.deepEqual(lacking('embedded', cfg), []);

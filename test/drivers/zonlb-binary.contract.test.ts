@@ -11,12 +11,11 @@ import { OBJECT } from '../../src/drivers/embedded/index.js';
 import { resolveDriver } from '../../src/drivers/resolve.js';
 import { binaryIdentity, parseInfo, parseStats, zonlbBinaryDriver } from '../../src/drivers/zonlb-binary.js';
 import { rootSkipReason } from '../helpers/audit.js';
+import { gated } from '../helpers/gated.js';
 
 const double = fileURLToPath(new URL('../../../test/fixtures/zon-lb-double/zon-lb', import.meta.url));
 const inner = fileURLToPath(new URL('./zonlb-binary-inner.js', import.meta.url));
-const why = rootSkipReason() ?? (existsSync(OBJECT) ? undefined : 'bpf/zonlb_xdp.o is not built (npm run setup)');
-const live = why ? test.skip : test.serial;
-const title = (t: string) => (why ? `${t} [skipped: ${why}]` : t);
+const { skip: why, integration: live, title } = gated(rootSkipReason() ?? (existsSync(OBJECT) ? undefined : 'bpf/zonlb_xdp.o is not built (npm run setup)'));
 const MAPS = ['ZLBX_GMETA', 'ZLB_ARP', 'ZLB_BACKENDS', 'ZLB_CONNTRACK4', 'ZLB_CONNTRACK6', 'ZLB_FIB4', 'ZLB_FIB6', 'ZLB_FRAG4', 'ZLB_FRAG6', 'ZLB_LB4', 'ZLB_LB6', 'ZLB_ND', 'ZLB_TXPORT'];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

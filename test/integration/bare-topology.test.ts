@@ -9,6 +9,7 @@ import { MissingRequirement } from '../../src/errors.js';
 import { planScenario } from '../../src/plan/plan.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { rootSkipReason, snapshot } from '../helpers/audit.js';
+import { gated } from '../helpers/gated.js';
 import { cli, zonlabForTests } from '../helpers/zonlab-cli.js';
 
 /**
@@ -49,8 +50,8 @@ for (const c of cases) {
   });
 }
 
-const root = rootReason ? test.skip : test.serial;
-root(`a backend the driver cannot reach is named before anything is built (exit 4)${rootReason ? ` [skipped: ${rootReason}]` : ''}`, async (t) => {
+const root = gated(rootReason);
+root.integration(root.title('a backend the driver cannot reach is named before anything is built (exit 4)'), async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'zonlab-far-'));
   try {
     writeFileSync(path.join(dir, 'far.toml'), readFileSync(fixture, 'utf8').replace('bare-two-netns.zonlb.toml', 'far.zonlb.toml'));
@@ -69,8 +70,8 @@ root(`a backend the driver cannot reach is named before anything is built (exit 
 // a --host plan marks what it creates: its steps count with the marks
 const neighbourStep = planScenario(loadScenario(fixture), { kernel: '6.18', driver: 'embedded', bpfDir: '/x', marker: 'zonlab:x' }).findIndex((st) => st.kind === 'neighbour') + 1;
 const embedded = cases.find((c) => c.lb === 'embedded')!;
-const hostTitle = `a --host run SIGKILLed right after its neighbour step (${neighbourStep}) is taken back by zonlab down`;
-(embedded.skip ? test.skip : test.serial)(embedded.skip ? `${hostTitle} [skipped: ${embedded.skip}]` : hostTitle, async (t) => {
+const afterCrash = gated(embedded.skip);
+afterCrash.integration(afterCrash.title(`a --host run SIGKILLed right after its neighbour step (${neighbourStep}) is taken back by zonlab down`), async (t) => {
   const before = snapshot();
   const killed = execa(process.execPath, [cli, 'run', fixture, '--lb', 'embedded', '--host'], { reject: false, env: { ...env, ZONLAB_PAUSE_AFTER_STEP: String(neighbourStep) } });
   let err = '';

@@ -6,6 +6,7 @@ import { preflight } from '../../src/commands/preflight.js';
 import { MissingRequirement } from '../../src/errors.js';
 import { listScenarioFiles, loadScenario } from '../../src/scenario/load.js';
 import { rootSkipReason, snapshot } from '../helpers/audit.js';
+import { gated } from '../helpers/gated.js';
 
 const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 const zonlab = (...args: string[]) => execa('node', [cli, ...args], { reject: false, env: { NO_COLOR: '1' } });
@@ -41,8 +42,7 @@ for (const c of cases) {
   });
 }
 
-const root = rootReason ? test.skip : test.serial;
-const title = (t: string) => (rootReason ? `${t} [skipped: ${rootReason}]` : t);
+const { integration: root, title } = gated(rootReason);
 
 root(title('a scenario whose requirements are not met is skipped (exit 4) and creates nothing'), async (t) => {
   const before = snapshot();

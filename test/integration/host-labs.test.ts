@@ -1,4 +1,3 @@
-import test from 'ava';
 import { execa } from 'execa';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -6,14 +5,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isSameProcess, processRef } from '../../lab/process-identity.js';
 import { hostDir, hostJournalFile, labsDir, workDirOf, workRoot } from '../../lab/state-files.js';
-import { rootSkipReason, snapshot } from '../helpers/audit.js';
+import { snapshot } from '../helpers/audit.js';
+import { rootGated } from '../helpers/gated.js';
 import { cli, zonlabForTests } from '../helpers/zonlab-cli.js';
 
 const fixtures = fileURLToPath(new URL('../../../test/fixtures/scenarios/', import.meta.url));
 const { env, zonlab } = zonlabForTests('host-labs');
-const skip = rootSkipReason();
-const root = skip ? test.skip : test.serial;
-const title = (t: string) => (skip ? `${t} [skipped: ${skip}]` : t);
+const { integration: root, title } = rootGated();
 
 /** Starts a zonlab command and resolves once its stderr shows `until`. */
 async function startUntil(args: string[], until: RegExp, extraEnv: Record<string, string> = {}) {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rootSkipReason, snapshot } from '../helpers/audit.js';
 import { statsAreOn } from '../helpers/bpf-stats.js';
+import { gated } from '../helpers/gated.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
@@ -20,9 +21,7 @@ function hasClang(): boolean {
     return false;
   }
 }
-const skip = rootSkipReason() ?? (!existsSync(path.join(root, 'bpf', 'zonlb_xdp.o')) ? 'bpf/zonlb_xdp.o is not built (npm run setup)' : !hasClang() ? 'needs clang to build the slower variant' : undefined);
-const integration = skip ? test.skip : test.serial;
-const title = (t: string) => (skip ? `${t} [skipped: ${skip}]` : t);
+const { skip, integration, title } = gated(rootSkipReason() ?? (!existsSync(path.join(root, 'bpf', 'zonlb_xdp.o')) ? 'bpf/zonlb_xdp.o is not built (npm run setup)' : !hasClang() ? 'needs clang to build the slower variant' : undefined));
 
 const results = mkdtempSync(path.join(tmpdir(), 'zonlab-cost-'));
 /** A project root whose bpf/zonlb_xdp.o is the slower build; everything else is the real project's. */

@@ -4,13 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { rootSkipReason, snapshot } from '../helpers/audit.js';
+import { snapshot } from '../helpers/audit.js';
+import { rootGated } from '../helpers/gated.js';
 
 const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 const scenario = fileURLToPath(new URL('../../../test/fixtures/scenarios/shaped.toml', import.meta.url));
-const skip = rootSkipReason();
-const integration = skip ? test.skip : test.serial;
-const title = (t: string) => (skip ? `${t} [skipped: ${skip}]` : t);
+const { integration, title } = rootGated();
 
 const results = mkdtempSync(path.join(tmpdir(), 'zonlab-regression-'));
 test.after.always(() => rmSync(results, { recursive: true, force: true }));

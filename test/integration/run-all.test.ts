@@ -4,7 +4,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { rootSkipReason, snapshot } from '../helpers/audit.js';
+import { snapshot } from '../helpers/audit.js';
+import { rootGated } from '../helpers/gated.js';
 
 /**
  * The CI path of issue 13, end to end in a scenario folder of two: `shaped` (one iperf3 check,
@@ -15,9 +16,7 @@ const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 const fixtures = fileURLToPath(new URL('../../../test/fixtures/scenarios/', import.meta.url));
 const examples = fileURLToPath(new URL('../../../scenarios/', import.meta.url));
 const bpf = fileURLToPath(new URL('../../../bpf/', import.meta.url));
-const skip = rootSkipReason();
-const integration = skip ? test.skip : test.serial;
-const title = (t: string) => (skip ? `${t} [skipped: ${skip}]` : t);
+const { integration, title } = rootGated();
 
 const home = mkdtempSync(path.join(tmpdir(), 'zonlab-run-all-'));
 mkdirSync(path.join(home, 'scenarios'));

@@ -5,7 +5,8 @@ import { chmodSync, cpSync, mkdtempSync, readdirSync, rmSync, statSync, writeFil
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { rootSkipReason, snapshot } from '../helpers/audit.js';
+import { snapshot } from '../helpers/audit.js';
+import { rootGated } from '../helpers/gated.js';
 
 const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 const fixtures = fileURLToPath(new URL('../../../test/fixtures/scenarios/', import.meta.url));
@@ -14,9 +15,7 @@ chmodSync(results, 0o755);
 test.after.always(() => rmSync(results, { recursive: true, force: true }));
 const env = { NO_COLOR: '1', ZONLAB_RESULTS: results };
 const zonlab = (...args: string[]) => execa(process.execPath, [cli, ...args], { reject: false, env });
-const skip = rootSkipReason();
-const root = skip ? test.skip : test.serial;
-const title = (t: string) => (skip ? `${t} [skipped: ${skip}]` : t);
+const { integration: root, title } = rootGated();
 
 root(title('a step that fails half-way rolls back and reports the step, the command and the kernel\'s message'), async (t) => {
   const before = snapshot();

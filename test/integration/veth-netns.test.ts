@@ -1,13 +1,26 @@
-import test from 'ava';
+import type { ExecutionContext } from 'ava';
 import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
-import { rootSkipReason, snapshot } from '../helpers/audit.js';
+import { snapshot } from '../helpers/audit.js';
+import { rootGated } from '../helpers/gated.js';
 
 const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
-const skip = rootSkipReason();
-const integration = skip ? test.skip : test.serial;
-const title = (t: string) => (skip ? `${t} [skipped: ${skip}]` : t);
+const { integration, title } = rootGated();
 const zonlab = (...args: string[]) => execa('node', [cli, ...args], { reject: false, env: { NO_COLOR: '1' } });
+
+/** veth-netns up in the sandbox with `lb` while `body` runs, then down whatever happened; the machine as it was after. */
+async function whileUp(t: ExecutionContext, lb: string, body: () => Promise<void>): Promise<void> {
+  const before = snapshot();
+  const up = await zonlab('up', 'veth-netns', '--lb', lb);
+  t.is(up.exitCode, 0, up.stderr);
+  try {
+    await body();
+  } finally {
+    const down = await zonlab('down', 'veth-netns');
+    t.is(down.exitCode, 0, down.stderr);
+  }
+  t.deepEqual(snapshot(), before);
+}
 
 integration(title('run veth-netns --lb nft in the sandbox: README checks pass, nothing left behind'), async (t) => {
   const before = snapshot();
@@ -39,23 +52,14 @@ integration(title('run veth-netns with the default driver (embedded): README che
   t.deepEqual(snapshot(), before);
 });
 
-integration(title('the embedded driver attaches only to the zonlb.toml\'s interfaces: tc ingress and egress on veth0 for the local backend and no XDP, nothing in the client\'s namespace, whose TSO stays on'), async (t) => {
-  const before = snapshot();
-  const up = await zonlab('up', 'veth-netns', '--lb', 'embedded');
-  t.is(up.exitCode, 0, up.stderr);
-  try {
-    const link = async (netns: string, dev: string) => JSON.parse((await zonlab('exec', 'veth-netns', netns, '--', 'ip', '-j', '-d', 'link', 'show', 'dev', dev)).stdout)[0] as { xdp?: { mode: number } };
-    t.is((await link('default', 'veth0')).xdp, undefined, 'every backend is local: no XDP, which on a veth would copy every packet');
-    t.is((await link('zone1', 'veth1')).xdp, undefined, 'no program on the client\'s peer');
-    t.regex((await zonlab('exec', 'veth-netns', 'default', '--', 'tc', 'filter', 'show', 'dev', 'veth0', 'egress')).stdout, /zonlb_tc_egress/);
-    t.regex((await zonlab('exec', 'veth-netns', 'default', '--', 'tc', 'filter', 'show', 'dev', 'veth0', 'ingress')).stdout, /zonlb_tc_ingres/);
-    t.regex((await zonlab('exec', 'veth-netns', 'zone1', '--', 'ethtool', '-k', 'veth1')).stdout, /tcp-segmentation-offload: on/, 'native XDP on veth0 would have the veth driver turn it off');
-  } finally {
-    const down = await zonlab('down', 'veth-netns');
-    t.is(down.exitCode, 0, down.stderr);
-  }
-  t.deepEqual(snapshot(), before);
-});
+integration(title('the embedded driver attaches only to the zonlb.toml\'s interfaces: tc ingress and egress on veth0 for the local backend and no XDP, nothing in the client\'s namespace, whose TSO stays on'), (t) => whileUp(t, 'embedded', async () => {
+  const link = async (netns: string, dev: string) => JSON.parse((await zonlab('exec', 'veth-netns', netns, '--', 'ip', '-j', '-d', 'link', 'show', 'dev', dev)).stdout)[0] as { xdp?: { mode: number } };
+  t.is((await link('default', 'veth0')).xdp, undefined, 'every backend is local: no XDP, which on a veth would copy every packet');
+  t.is((await link('zone1', 'veth1')).xdp, undefined, 'no program on the client\'s peer');
+  t.regex((await zonlab('exec', 'veth-netns', 'default', '--', 'tc', 'filter', 'show', 'dev', 'veth0', 'egress')).stdout, /zonlb_tc_egress/);
+  t.regex((await zonlab('exec', 'veth-netns', 'default', '--', 'tc', 'filter', 'show', 'dev', 'veth0', 'ingress')).stdout, /zonlb_tc_ingres/);
+  t.regex((await zonlab('exec', 'veth-netns', 'zone1', '--', 'ethtool', '-k', 'veth1')).stdout, /tcp-segmentation-offload: on/, 'native XDP on veth0 would have the veth driver turn it off');
+}));
 
 // embedded: its bpffs for pins, mounted and its directory made by the lab, goes too
 for (const lb of ['nft', 'embedded']) {
@@ -80,21 +84,14 @@ integration(title('a run whose checks fail exits 1 and still tears down'), async
 });
 
 integration(title('up, status, exec and down of a sandboxed lab'), async (t) => {
-  const before = snapshot();
-  const up = await zonlab('up', 'veth-netns', '--lb', 'nft');
-  t.is(up.exitCode, 0, up.stderr);
-  try {
+  await whileUp(t, 'nft', async () => {
     t.regex((await zonlab('status')).stdout, /veth-netns\s+sandbox\s+up/);
     const ex = await zonlab('exec', 'veth-netns', 'zone1', '--', 'ip', '-o', 'address', 'show', 'dev', 'veth1');
     t.regex(ex.stdout, /10\.0\.0\.2\/24/);
     // the lab is private: the machine's default namespace has no veth0
     t.notRegex(snapshot().links, /veth0/);
-  } finally {
-    const down = await zonlab('down', 'veth-netns');
-    t.is(down.exitCode, 0, down.stderr);
-  }
+  });
   t.regex((await zonlab('status')).stdout, /nothing is up/);
-  t.deepEqual(snapshot(), before);
 });
 
 integration(title('up --host, then gc finds it by its markers and journal and removes it'), async (t) => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import test from 'ava';
-import { parse } from 'smol-toml';
+import { parse, stringify } from 'smol-toml';
 import { InvalidInput } from '../../src/errors.js';
 import { validateScenario } from '../../src/scenario/validate/index.js';
 import { loadScenario } from '../../src/scenario/load.js';
@@ -17,6 +17,11 @@ function validate(text: string, zonlb = ZONLB) {
     readFile: () => zonlb,
     xdpProgramExists: (n) => n === 'xdp_pass',
   });
+}
+
+/** BASE with more [[check]] tables, each from the client in zone1 to the VIP unless it says otherwise. */
+function withChecks(...checks: Record<string, unknown>[]): string {
+  return `${BASE}\n${stringify({ check: checks.map((c) => ({ from: 'zone1', to: '10.0.0.1', ...c })) })}`;
 }
 
 function problems(text: string, zonlb = ZONLB) {
@@ -131,33 +136,11 @@ test('a config path with .. is refused', (t) => {
 });
 
 test('zon-lb README expectations: ping replies expected (exact or at least), iperf -e and -w, a device to leave through', (t) => {
-  const s = validate(`${BASE}
-[[check]]
-name = "pmtud"
-kind = "ping"
-from = "zone1"
-to = "10.0.0.1"
-count = 3
-size = 2040
-expect_received = 2
-[[check]]
-name = "pmtud4"
-kind = "ping"
-from = "zone1"
-to = "10.0.0.1"
-count = 3
-min_received = 2
-interface = "veth1"
-[[check]]
-name = "iperf"
-kind = "iperf"
-from = "zone1"
-to = "10.0.0.1"
-port = 23
-server = "backend"
-enhanced = true
-window = "64K"
-`);
+  const s = validate(withChecks(
+    { name: 'pmtud', kind: 'ping', count: 3, size: 2040, expect_received: 2 },
+    { name: 'pmtud4', kind: 'ping', count: 3, min_received: 2, interface: 'veth1' },
+    { name: 'iperf', kind: 'iperf', port: 23, server: 'backend', enhanced: true, window: '64K' },
+  ));
   const [pmtud, pmtud4, iperf] = s.checks.slice(1);
   t.like(pmtud, { kind: 'ping', count: 3, size: 2040, expectReceived: 2, atLeast: false });
   t.like(pmtud4, { kind: 'ping', expectReceived: 2, atLeast: true, interface: 'veth1' });
@@ -166,36 +149,12 @@ window = "64K"
 });
 
 test('ping expectations that cannot hold, and a device the client does not have, are refused with the key', (t) => {
-  const ps = problems(`${BASE}
-[[check]]
-name = "p1"
-kind = "ping"
-from = "zone1"
-to = "10.0.0.1"
-count = 3
-expect_received = 4
-[[check]]
-name = "p2"
-kind = "ping"
-from = "zone1"
-to = "10.0.0.1"
-expect_received = 1
-min_received = 1
-[[check]]
-name = "p3"
-kind = "ping"
-from = "zone1"
-to = "10.0.0.1"
-interface = "veth0"
-[[check]]
-name = "i"
-kind = "iperf"
-from = "zone1"
-to = "10.0.0.1"
-port = 23
-server = "backend"
-window = "a lot"
-`);
+  const ps = problems(withChecks(
+    { name: 'p1', kind: 'ping', count: 3, expect_received: 4 },
+    { name: 'p2', kind: 'ping', expect_received: 1, min_received: 1 },
+    { name: 'p3', kind: 'ping', interface: 'veth0' },
+    { name: 'i', kind: 'iperf', port: 23, server: 'backend', window: 'a lot' },
+  ));
   t.deepEqual(ps.map((p) => p.key), ['check[1].expect_received', 'check[2].min_received', 'check[3].interface', 'check[4].window']);
   t.regex(ps[2]!.hint!, /interfaces there: lo, veth1/);
 });

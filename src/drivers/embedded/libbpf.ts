@@ -33,25 +33,23 @@ export interface Libbpf {
 
 export const XDP_FLAGS = { skbMode: 1 << 1, drvMode: 1 << 2, updateIfNoExist: 1 << 0 } as const;
 
-let cached: Libbpf | undefined;
+type CFunction = ReturnType<koffi.IKoffiLib['func']>;
 
-export function libbpf(): Libbpf {
-  if (cached) return cached;
-  const lib = koffi.load('libbpf.so.1');
-  const libc = koffi.load('libc.so.6');
+/** A library's C functions by the names zonlab calls them, each from its prototype in koffi's syntax. */
+export function cFunctions<K extends string>(library: string, prototypes: Record<K, string>): Record<K, CFunction> {
+  const lib = koffi.load(library);
+  return Object.fromEntries(Object.entries<string>(prototypes).map(([name, prototype]) => [name, lib.func(prototype)])) as Record<K, CFunction>;
+}
+
+/** What make() returns, made at the first call only: koffi loads a library and binds its functions once. */
+export function once<T>(make: () => T): () => T {
+  let made: T | undefined;
+  return () => (made ??= make());
+}
+
+export const libbpf = once((): Libbpf => {
   let log = '';
-  // libbpf's print callback gets a va_list: vsnprintf it through libc into a buffer
-  const vsnprintf = libc.func('int vsnprintf(_Out_ uint8_t *buf, size_t size, const char *fmt, void *ap)');
   const PrintFn = koffi.proto('int libbpf_print_fn(int level, const char *fmt, void *ap)');
-  const setPrint = lib.func('void *libbpf_set_print(libbpf_print_fn *fn)');
-  const printer = koffi.register((_level: number, fmt: string, ap: unknown) => {
-    const buf = Buffer.alloc(4096);
-    const n = vsnprintf(buf, buf.length, fmt, ap) as number;
-    log += buf.subarray(0, Math.max(0, Math.min(n, buf.length - 1))).toString('utf8');
-    return 0;
-  }, koffi.pointer(PrintFn));
-  setPrint(printer);
-
   const TestRunOpts = koffi.struct('bpf_test_run_opts', {
     sz: 'size_t', data_in: 'void *', data_out: 'void *', data_size_in: 'uint32_t', data_size_out: 'uint32_t',
     ctx_in: 'void *', ctx_out: 'void *', ctx_size_in: 'uint32_t', ctx_size_out: 'uint32_t',
@@ -59,71 +57,85 @@ export function libbpf(): Libbpf {
   });
   const TcHook = koffi.struct('bpf_tc_hook', { sz: 'size_t', ifindex: 'int', attach_point: 'uint32_t', parent: 'uint32_t' });
   const TcOpts = koffi.struct('bpf_tc_opts', { sz: 'size_t', prog_fd: 'int', flags: 'uint32_t', prog_id: 'uint32_t', handle: 'uint32_t', priority: 'uint32_t' });
-  const tcHookCreate = lib.func('int bpf_tc_hook_create(bpf_tc_hook *hook)');
-  const tcHookDestroy = lib.func('int bpf_tc_hook_destroy(bpf_tc_hook *hook)');
-  const tcAttach = lib.func('int bpf_tc_attach(bpf_tc_hook *hook, _Inout_ bpf_tc_opts *opts)');
+  const c = cFunctions('libbpf.so.1', {
+    setPrint: 'void *libbpf_set_print(libbpf_print_fn *fn)',
+    tcHookCreate: 'int bpf_tc_hook_create(bpf_tc_hook *hook)',
+    tcHookDestroy: 'int bpf_tc_hook_destroy(bpf_tc_hook *hook)',
+    tcAttach: 'int bpf_tc_attach(bpf_tc_hook *hook, _Inout_ bpf_tc_opts *opts)',
+    openFile: 'void *bpf_object__open_file(const char *path, void *opts)',
+    load: 'int bpf_object__load(void *obj)',
+    close: 'void bpf_object__close(void *obj)',
+    findProg: 'void *bpf_object__find_program_by_name(void *obj, const char *name)',
+    progFd: 'int bpf_program__fd(void *prog)',
+    findMapFd: 'int bpf_object__find_map_fd_by_name(void *obj, const char *name)',
+    update: 'int bpf_map_update_elem(int fd, const uint8_t *key, const uint8_t *value, uint64_t flags)',
+    lookup: 'int bpf_map_lookup_elem(int fd, const uint8_t *key, _Out_ uint8_t *value)',
+    xdpAttach: 'int bpf_xdp_attach(int ifindex, int prog_fd, uint32_t flags, void *opts)',
+    xdpDetach: 'int bpf_xdp_detach(int ifindex, uint32_t flags, void *opts)',
+    pin: 'int bpf_obj_pin(int fd, const char *path)',
+    strerror: 'int libbpf_strerror(int err, _Out_ uint8_t *buf, size_t size)',
+    testRun: 'int bpf_prog_test_run_opts(int prog_fd, _Inout_ bpf_test_run_opts *opts)',
+    getError: 'long libbpf_get_error(void *ptr)',
+  });
+  const libc = cFunctions('libc.so.6', {
+    vsnprintf: 'int vsnprintf(_Out_ uint8_t *buf, size_t size, const char *fmt, void *ap)',
+    ifNameToIndex: 'unsigned int if_nametoindex(const char *name)',
+  });
+  // libbpf's print callback gets a va_list: vsnprintf it through libc into a buffer
+  const printer = koffi.register((_level: number, fmt: string, ap: unknown) => {
+    const buf = Buffer.alloc(4096);
+    const n = libc.vsnprintf(buf, buf.length, fmt, ap) as number;
+    log += buf.subarray(0, Math.max(0, Math.min(n, buf.length - 1))).toString('utf8');
+    return 0;
+  }, koffi.pointer(PrintFn));
+  c.setPrint(printer);
   const TC_INGRESS = 1;
   const TC_EGRESS = 2;
   const EEXIST = 17;
+  const hook = (ifindex: number, attachPoint: number) => ({ sz: koffi.sizeof(TcHook), ifindex, attach_point: attachPoint, parent: 0 });
   const tcAttachAt = (attachPoint: number, ifindex: number, progFd: number): number => {
     const h = hook(ifindex, attachPoint);
-    const made = tcHookCreate(h) as number;
+    const made = c.tcHookCreate(h) as number;
     if (made && made !== -EEXIST) return made;
-    return tcAttach(h, { sz: koffi.sizeof(TcOpts), prog_fd: progFd, flags: 0, prog_id: 0, handle: 1, priority: 1 }) as number;
+    return c.tcAttach(h, { sz: koffi.sizeof(TcOpts), prog_fd: progFd, flags: 0, prog_id: 0, handle: 1, priority: 1 }) as number;
   };
-  const hook = (ifindex: number, attachPoint: number) => ({ sz: koffi.sizeof(TcHook), ifindex, attach_point: attachPoint, parent: 0 });
-  const openFile = lib.func('void *bpf_object__open_file(const char *path, void *opts)');
-  const load = lib.func('int bpf_object__load(void *obj)');
-  const close = lib.func('void bpf_object__close(void *obj)');
-  const findProg = lib.func('void *bpf_object__find_program_by_name(void *obj, const char *name)');
-  const progFd = lib.func('int bpf_program__fd(void *prog)');
-  const findMapFd = lib.func('int bpf_object__find_map_fd_by_name(void *obj, const char *name)');
-  const update = lib.func('int bpf_map_update_elem(int fd, const uint8_t *key, const uint8_t *value, uint64_t flags)');
-  const lookup = lib.func('int bpf_map_lookup_elem(int fd, const uint8_t *key, _Out_ uint8_t *value)');
-  const attach = lib.func('int bpf_xdp_attach(int ifindex, int prog_fd, uint32_t flags, void *opts)');
-  const detach = lib.func('int bpf_xdp_detach(int ifindex, uint32_t flags, void *opts)');
-  const pin = lib.func('int bpf_obj_pin(int fd, const char *path)');
-  const strerrorFn = lib.func('int libbpf_strerror(int err, _Out_ uint8_t *buf, size_t size)');
-  const testRun = lib.func('int bpf_prog_test_run_opts(int prog_fd, _Inout_ bpf_test_run_opts *opts)');
-  const ifNameToIndex = libc.func('unsigned int if_nametoindex(const char *name)');
-  const libbpfGetError = lib.func('long libbpf_get_error(void *ptr)');
 
-  cached = {
+  const api: Libbpf = {
     openFile(path) {
-      const obj = openFile(path, null);
-      const err = Number(libbpfGetError(obj));
-      if (!obj || err) throw new Error(`libbpf cannot open ${path}: ${cached!.strerror(err || -2)}`);
+      const obj = c.openFile(path, null);
+      const err = Number(c.getError(obj));
+      if (!obj || err) throw new Error(`libbpf cannot open ${path}: ${api.strerror(err || -2)}`);
       return obj;
     },
-    load: (obj) => load(obj) as number,
-    close: (obj) => close(obj),
+    load: (obj) => c.load(obj) as number,
+    close: (obj) => c.close(obj),
     programFd(obj, name) {
-      const p = findProg(obj, name);
+      const p = c.findProg(obj, name);
       if (!p) return -2;
-      return progFd(p) as number;
+      return c.progFd(p) as number;
     },
-    mapFd: (obj, name) => findMapFd(obj, name) as number,
-    update: (fd, key, value) => update(fd, key, value, 0) as number,
-    lookup: (fd, key, value) => lookup(fd, key, value) as number,
-    xdpAttach: (ifindex, fd, flags) => attach(ifindex, fd, flags, null) as number,
-    xdpDetach: (ifindex, flags) => detach(ifindex, flags, null) as number,
+    mapFd: (obj, name) => c.findMapFd(obj, name) as number,
+    update: (fd, key, value) => c.update(fd, key, value, 0) as number,
+    lookup: (fd, key, value) => c.lookup(fd, key, value) as number,
+    xdpAttach: (ifindex, fd, flags) => c.xdpAttach(ifindex, fd, flags, null) as number,
+    xdpDetach: (ifindex, flags) => c.xdpDetach(ifindex, flags, null) as number,
     tcAttachEgress: (ifindex, progFd) => tcAttachAt(TC_EGRESS, ifindex, progFd),
     tcAttachIngress: (ifindex, progFd) => tcAttachAt(TC_INGRESS, ifindex, progFd),
-    tcDestroy: (ifindex) => tcHookDestroy(hook(ifindex, TC_INGRESS | TC_EGRESS)) as number,
-    pin: (fd, path) => pin(fd, path) as number,
+    tcDestroy: (ifindex) => c.tcHookDestroy(hook(ifindex, TC_INGRESS | TC_EGRESS)) as number,
+    pin: (fd, path) => c.pin(fd, path) as number,
     strerror(err) {
       const buf = Buffer.alloc(256);
-      strerrorFn(err, buf, buf.length);
+      c.strerror(err, buf, buf.length);
       return buf.subarray(0, buf.indexOf(0)).toString();
     },
-    ifindex: (name) => ifNameToIndex(name) as number,
+    ifindex: (name) => libc.ifNameToIndex(name) as number,
     testRun(fd, packet, out, ingressIfindex, repeat = 1) {
       // struct xdp_md: data, data_end (the packet's size), data_meta, ingress_ifindex, rx_queue_index, egress_ifindex
       const ctx = ingressIfindex === undefined ? null : Buffer.alloc(24);
       ctx?.writeUInt32LE(packet.length, 4);
       ctx?.writeUInt32LE(ingressIfindex ?? 0, 12);
       const opts = { sz: koffi.sizeof(TestRunOpts), data_in: packet, data_out: out, data_size_in: packet.length, data_size_out: out?.length ?? 0, ctx_in: ctx, ctx_out: null, ctx_size_in: ctx?.length ?? 0, ctx_size_out: 0, retval: 0, repeat, duration: 0, flags: 0, cpu: 0, batch_size: 0 };
-      const err = testRun(fd, opts) as number;
+      const err = c.testRun(fd, opts) as number;
       return { err, retval: opts.retval, sizeOut: opts.data_size_out, durationNs: opts.duration };
     },
     takeLog() {
@@ -132,5 +144,5 @@ export function libbpf(): Libbpf {
       return l;
     },
   };
-  return cached;
-}
+  return api;
+});

@@ -58,10 +58,13 @@ test('--set goes to the scenarios that declare the parameter', async (t) => {
 });
 
 test("a skipped scenario's reason comes from its stderr, one reason or several", (t) => {
-  t.is(childReason('=== x\n[1/3] step\nzonlab: skipped: the kernel lacks 802.1Q VLAN devices (probe failed)\n'), 'the kernel lacks 802.1Q VLAN devices (probe failed)');
-  t.is(childReason('zonlab: skipped: 2 requirements are missing\n  needs root\n  iperf3 is not installed\n'), 'needs root; iperf3 is not installed');
-  t.is(childReason('zonlab: invalid input\n  /s/x.toml: check: no [[check]]\n'), 'invalid input /s/x.toml: check: no [[check]]');
-  t.is(childReason('no zonlab line at all\n'), undefined);
+  const cases: [stderr: string, reason: string | undefined][] = [
+    ['=== x\n[1/3] step\nzonlab: skipped: the kernel lacks 802.1Q VLAN devices (probe failed)\n', 'the kernel lacks 802.1Q VLAN devices (probe failed)'],
+    ['zonlab: skipped: 2 requirements are missing\n  needs root\n  iperf3 is not installed\n', 'needs root; iperf3 is not installed'],
+    ['zonlab: invalid input\n  /s/x.toml: check: no [[check]]\n', 'invalid input /s/x.toml: check: no [[check]]'],
+    ['no zonlab line at all\n', undefined],
+  ];
+  for (const [stderr, reason] of cases) t.is(childReason(stderr), reason, stderr);
 });
 
 test('JUnit: a skipped scenario is a <skipped> case with its reason; one without a record is an <error>; a missing baseline is a skipped verdict', (t) => {
