@@ -1,4 +1,7 @@
 import test from 'ava';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { rootSkipReason } from './audit.js';
 
 /**
@@ -10,6 +13,16 @@ export function gated(skip: string | undefined) {
     skip,
     integration: skip ? test.skip : test.serial,
     title: (t: string) => (skip ? `${t} [skipped: ${skip}]` : t),
+    /**
+     * A folder in $TMPDIR for the file's tests, removed after them. Made only when they run: ava runs
+     * no hook in a file whose tests are all skipped, so a folder made anyway would be left behind.
+     */
+    scratch(prefix: string): string {
+      if (skip) return path.join(tmpdir(), `${prefix}not-made`);
+      const dir = mkdtempSync(path.join(tmpdir(), prefix));
+      test.after.always(() => rmSync(dir, { recursive: true, force: true }));
+      return dir;
+    },
   };
 }
 

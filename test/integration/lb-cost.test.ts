@@ -1,8 +1,7 @@
 import test from 'ava';
 import { execa } from 'execa';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rootSkipReason, snapshot } from '../helpers/audit.js';
@@ -21,12 +20,11 @@ function hasClang(): boolean {
     return false;
   }
 }
-const { skip, integration, title } = gated(rootSkipReason() ?? (!existsSync(path.join(root, 'bpf', 'zonlb_xdp.o')) ? 'bpf/zonlb_xdp.o is not built (npm run setup)' : !hasClang() ? 'needs clang to build the slower variant' : undefined));
+const { skip, integration, title, scratch } = gated(rootSkipReason() ?? (!existsSync(path.join(root, 'bpf', 'zonlb_xdp.o')) ? 'bpf/zonlb_xdp.o is not built (npm run setup)' : !hasClang() ? 'needs clang to build the slower variant' : undefined));
 
-const results = mkdtempSync(path.join(tmpdir(), 'zonlab-cost-'));
+const results = scratch('zonlab-cost-');
 /** A project root whose bpf/zonlb_xdp.o is the slower build; everything else is the real project's. */
 const slowHome = path.join(results, 'slow-home');
-test.after.always(() => rmSync(results, { recursive: true, force: true }));
 
 test.before(() => {
   if (skip) return;

@@ -1,7 +1,5 @@
 import test from 'ava';
 import { execa } from 'execa';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { snapshot } from '../helpers/audit.js';
@@ -9,10 +7,9 @@ import { rootGated } from '../helpers/gated.js';
 
 const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 const scenario = fileURLToPath(new URL('../../../test/fixtures/scenarios/shaped.toml', import.meta.url));
-const { integration, title } = rootGated();
+const { integration, title, scratch } = rootGated();
 
-const results = mkdtempSync(path.join(tmpdir(), 'zonlab-regression-'));
-test.after.always(() => rmSync(results, { recursive: true, force: true }));
+const results = scratch('zonlab-regression-');
 const zonlab = (...args: string[]) => execa('node', [cli, ...args], { reject: false, env: { NO_COLOR: '1', ZONLAB_RESULTS: results } });
 
 /** Shaped well below what this machine moves even when busy (11–24 Gbit/s unshaped): the limit, not the machine, sets the figure. */

@@ -1,7 +1,6 @@
 import test from 'ava';
 import { execa } from 'execa';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { snapshot } from '../helpers/audit.js';
@@ -16,15 +15,16 @@ const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 const fixtures = fileURLToPath(new URL('../../../test/fixtures/scenarios/', import.meta.url));
 const examples = fileURLToPath(new URL('../../../scenarios/', import.meta.url));
 const bpf = fileURLToPath(new URL('../../../bpf/', import.meta.url));
-const { integration, title } = rootGated();
+const { skip, integration, title, scratch } = rootGated();
 
-const home = mkdtempSync(path.join(tmpdir(), 'zonlab-run-all-'));
-mkdirSync(path.join(home, 'scenarios'));
-for (const f of ['shaped.toml', 'shaped.zonlb.toml']) copyFileSync(path.join(fixtures, f), path.join(home, 'scenarios', f));
-for (const f of ['vlan-netns-bridge.toml', 'vlan-netns-bridge.zonlb.toml']) copyFileSync(path.join(examples, f), path.join(home, 'scenarios', f));
-mkdirSync(path.join(home, 'bpf'));
-for (const f of readdirSync(bpf).filter((n) => n.endsWith('.c'))) copyFileSync(path.join(bpf, f), path.join(home, 'bpf', f));
-test.after.always(() => rmSync(home, { recursive: true, force: true }));
+const home = scratch('zonlab-run-all-');
+if (!skip) {
+  mkdirSync(path.join(home, 'scenarios'));
+  for (const f of ['shaped.toml', 'shaped.zonlb.toml']) copyFileSync(path.join(fixtures, f), path.join(home, 'scenarios', f));
+  for (const f of ['vlan-netns-bridge.toml', 'vlan-netns-bridge.zonlb.toml']) copyFileSync(path.join(examples, f), path.join(home, 'scenarios', f));
+  mkdirSync(path.join(home, 'bpf'));
+  for (const f of readdirSync(bpf).filter((n) => n.endsWith('.c'))) copyFileSync(path.join(bpf, f), path.join(home, 'bpf', f));
+}
 const zonlab = (...args: string[]) => execa(process.execPath, [cli, ...args], { reject: false, env: { NO_COLOR: '1', ZONLAB_HOME: home } });
 const rows = (stdout: string) => Object.fromEntries((JSON.parse(stdout) as { scenario: string; outcome: string; detail: string }[]).map((r) => [r.scenario, r]));
 

@@ -1,25 +1,16 @@
-import test from 'ava';
 import { execa } from 'execa';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { rootSkipReason, snapshot } from '../helpers/audit.js';
+import { snapshot } from '../helpers/audit.js';
+import { rootGated } from '../helpers/gated.js';
 
 /** Issue 13: a run ended by a signal exits 128 + that signal (after its teardown), not a fixed code. */
 const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 const scenario = fileURLToPath(new URL('../../../test/fixtures/scenarios/shaped.toml', import.meta.url));
-const skip = rootSkipReason();
-const results = mkdtempSync(path.join(tmpdir(), 'zonlab-signals-'));
-test.after.always(() => rmSync(results, { recursive: true, force: true }));
+const { integration, title, scratch } = rootGated();
+const results = scratch('zonlab-signals-');
 
 for (const [signal, code] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
-  const title = `${signal} during a sandboxed run: teardown, then exit ${code} (128 + ${code - 128})`;
-  if (skip) {
-    test.skip(`${title} [skipped: ${skip}]`, () => {});
-    continue;
-  }
-  test.serial(title, async (t) => {
+  integration(title(`${signal} during a sandboxed run: teardown, then exit ${code} (128 + ${code - 128})`), async (t) => {
     const before = snapshot();
     // forceKillAfterDelay: execa would SIGKILL a child still tearing down 5 s after the signal
     const child = execa(process.execPath, [cli, 'run', scenario, '--set', 'duration=30', '--results', results], { reject: false, env: { NO_COLOR: '1' }, forceKillAfterDelay: false });
