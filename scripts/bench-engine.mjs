@@ -5,7 +5,7 @@
 //   naive  — one `ip` process per step (what a setup.sh does),
 //   floor  — `ip -batch`: one process for the default namespace, one `ip -n NS -batch` per namespace,
 //   zonlab — `zonlab up many-clients --host --set clients=N` then `zonlab down`, run as users run it
-//            (the program dist/src/cli.js through its #! line, as npm's bin link does); again with
+//            (dist/src/cli.js through its #! line, as npm's bin link does); again with
 //            ZONLAB_ENGINE=ip (one `ip -n NS -batch` per namespace), and again sandboxed (no --host),
 // each inside its own throwaway network and mount namespace, so nothing touches the machine.
 // Usage: zx scripts/bench-engine.mjs [--sizes 10,100,1000] [--repeats 3]
@@ -67,11 +67,17 @@ function floorScript(n) {
  * mode: '--host' (what the other columns do: the namespaces in the benchmark's own) or 'sandbox'
  * (zonlab's default: a sandbox of its own around the lab, held by a second process).
  */
+// what the kernel runs for `zonlab` (npm's bin link): the #! line's interpreter given the rest of
+// that line as one argument, then the script, so the file need not be executable here
+const [interpreter, ...interpreterArgs] = readFileSync(cli, 'utf8').split('\n')[0].replace(/^#!/, '').trim().split(' ');
+const shQuote = (s) => `'${s.replaceAll("'", "'\\''")}'`;
+const zonlabProgram = [interpreter, ...(interpreterArgs.length ? [interpreterArgs.join(' ')] : []), cli].map(shQuote).join(' ');
+
 function zonlabScript(n, engine, mode = '--host') {
   const state = path.join(work, `state-${n}-${engine}-${mode}`);
   const f = path.join(work, `zonlab-${n}-${engine}-${mode}.sh`);
   const host = mode === '--host' ? ' --host' : '';
-  writeFileSync(f, `set -e\nexport ZONLAB_STATE=${state} ZONLAB_RESULTS=${work}/results NO_COLOR=1 ZONLAB_ENGINE=${engine}\n${cli} up many-clients${host} --lb none --set clients=${n} >/dev/null 2>&1\n${cli} down many-clients${host} >/dev/null\n`);
+  writeFileSync(f, `set -e\nexport ZONLAB_STATE=${state} ZONLAB_RESULTS=${work}/results NO_COLOR=1 ZONLAB_ENGINE=${engine}\n${zonlabProgram} up many-clients${host} --lb none --set clients=${n} >/dev/null 2>&1\n${zonlabProgram} down many-clients${host} >/dev/null\n`);
   return ['bash', f];
 }
 
@@ -149,5 +155,5 @@ async function versionStart(cmd) {
   for (let i = 0; i < 5; i++) { const t0 = performance.now(); await $`${cmd}`; xs.push(performance.now() - t0); }
   return median(xs).toFixed(0);
 }
-console.log(`zonlab --version (median of 5): ${await versionStart([cli, '--version'])} ms as a program; ${await versionStart(['node', cli, '--version'])} ms as node dist/src/cli.js`);
+console.log(`zonlab --version (median of 5): ${await versionStart(['bash', '-c', `${zonlabProgram} --version`])} ms as a program; ${await versionStart(['node', cli, '--version'])} ms as node dist/src/cli.js`);
 rmSync(work, { recursive: true, force: true });
