@@ -1,4 +1,5 @@
 import koffi from 'koffi';
+import { cFunctions, once } from '../c-functions.js';
 
 /** rtnetlink sockets made inside a namespace (setns, socket, setns back) stay there: one process configures many namespaces. */
 export interface NetlinkSocket {
@@ -35,23 +36,16 @@ interface Libc {
   strerror(errno: number): string;
 }
 
-let libc: Libc | undefined;
-
-function bind(): Libc {
-  if (libc) return libc;
-  const lib = koffi.load('libc.so.6');
-  libc = {
-    open: lib.func('int open(const char *path, int flags)'),
-    close: lib.func('int close(int fd)'),
-    setns: lib.func('int setns(int fd, int nstype)'),
-    socket: lib.func('int socket(int domain, int type, int protocol)'),
-    setsockopt: lib.func('int setsockopt(int fd, int level, int name, const uint8_t *value, uint32_t len)'),
-    send: lib.func('long send(int fd, const uint8_t *buf, size_t len, int flags)'),
-    recv: lib.func('long recv(int fd, _Out_ uint8_t *buf, size_t len, int flags)'),
-    strerror: lib.func('const char *strerror(int errnum)'),
-  } as Libc;
-  return libc;
-}
+const bind = once((): Libc => cFunctions('libc.so.6', {
+  open: 'int open(const char *path, int flags)',
+  close: 'int close(int fd)',
+  setns: 'int setns(int fd, int nstype)',
+  socket: 'int socket(int domain, int type, int protocol)',
+  setsockopt: 'int setsockopt(int fd, int level, int name, const uint8_t *value, uint32_t len)',
+  send: 'long send(int fd, const uint8_t *buf, size_t len, int flags)',
+  recv: 'long recv(int fd, _Out_ uint8_t *buf, size_t len, int flags)',
+  strerror: 'const char *strerror(int errnum)',
+}));
 
 // bound when the module loads: a machine where koffi or libc cannot be loaded fails the import,
 // and the engine falls back to `ip -batch` (lab/apply.ts)

@@ -1,4 +1,4 @@
-import { cFunctions, once } from '../drivers/embedded/libbpf.js';
+import { cFunctions, once } from '../../lab/c-functions.js';
 import { parseProgInfo, PROG_INFO_SIZE, type ProgInfo } from './prog-info.js';
 
 /**

@@ -1,4 +1,5 @@
 import koffi from 'koffi';
+import { cFunctions, once } from '../../../lab/c-functions.js';
 
 /**
  * The part of libbpf (Debian's libbpf.so.1, 1.1) zonlab calls, through koffi. Loaded only when the
@@ -32,20 +33,6 @@ export interface Libbpf {
 }
 
 export const XDP_FLAGS = { skbMode: 1 << 1, drvMode: 1 << 2, updateIfNoExist: 1 << 0 } as const;
-
-type CFunction = ReturnType<koffi.IKoffiLib['func']>;
-
-/** A library's C functions by the names zonlab calls them, each from its prototype in koffi's syntax. */
-export function cFunctions<K extends string>(library: string, prototypes: Record<K, string>): Record<K, CFunction> {
-  const lib = koffi.load(library);
-  return Object.fromEntries(Object.entries<string>(prototypes).map(([name, prototype]) => [name, lib.func(prototype)])) as Record<K, CFunction>;
-}
-
-/** What make() returns, made at the first call only: koffi loads a library and binds its functions once. */
-export function once<T>(make: () => T): () => T {
-  let made: T | undefined;
-  return () => (made ??= make());
-}
 
 export const libbpf = once((): Libbpf => {
   let log = '';
