@@ -83,7 +83,9 @@ function zonlabScript(n, engine, mode = '--host') {
 
 let running;
 // a benchmark stopped half-way stops its script too (unshare --kill-child takes the script with it)
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { running?.kill('SIGKILL'); rmSync(work, { recursive: true, force: true }); process.exit(130); });
+// the work folder goes however the script ends: done, a command failed, or stopped by a signal
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { running?.kill('SIGKILL'); process.exit(130); });
 
 /** Seconds the command took; then a pause until the kernel has finished freeing its namespaces. */
 async function time(cmd) {
@@ -156,4 +158,3 @@ async function versionStart(cmd) {
   return median(xs).toFixed(0);
 }
 console.log(`zonlab --version (median of 5): ${await versionStart(['bash', '-c', `${zonlabProgram} --version`])} ms as a program; ${await versionStart(['node', cli, '--version'])} ms as node dist/src/cli.js`);
-rmSync(work, { recursive: true, force: true });
