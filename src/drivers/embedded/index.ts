@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, networkInterfaces } from 'node:os';
 import path from 'node:path';
@@ -11,10 +12,29 @@ import { lacking } from '../capabilities.js';
 
 export const OBJECT = path.join(bpfDir, 'zonlb_xdp.o');
 
+/** Another build of the program (`zonlab ab --b embedded:PATH.o`, a mutant) is named by ZONLAB_XDP_OBJECT; the shipped one otherwise. */
+export const OBJECT_ENV = 'ZONLAB_XDP_OBJECT';
+
+export function embeddedObject(env: NodeJS.ProcessEnv = process.env): string {
+  const given = env[OBJECT_ENV];
+  return given ? path.resolve(given) : OBJECT;
+}
+
+/** What identifies the build: the object's path and the start of its sha256 (two builds at one path differ). */
+function objectIdentity(object: string): string {
+  try {
+    return `${object} sha256:${createHash('sha256').update(readFileSync(object)).digest('hex').slice(0, 16)}`;
+  } catch {
+    return `${object} (unreadable)`;
+  }
+}
+
 /** What the embedded data path lacks: src/drivers/capabilities.ts says, option by option; and configs larger than its maps. */
 export function embeddedMissing(config: ZonlbConfig | undefined): string[] {
   const reasons: string[] = [];
-  if (!existsSync(OBJECT)) reasons.push('bpf/zonlb_xdp.o is not built (run npm run setup)');
+  const object = embeddedObject();
+  if (object !== OBJECT && !existsSync(object)) reasons.push(`${OBJECT_ENV}=${object}: no such object`);
+  else if (!existsSync(object)) reasons.push('bpf/zonlb_xdp.o is not built (run npm run setup)');
   if (config) reasons.push(...lacking('embedded', config));
   if ((config?.services.length ?? 0) > MAX_SERVICES) reasons.push(`the embedded driver holds at most ${MAX_SERVICES} groups: ${config!.file} has ${config!.services.length}`);
   return reasons;
@@ -59,7 +79,10 @@ export function possibleCpus(): number {
 export const embeddedDriver: Driver = {
   name: 'embedded',
   missing: async (config) => embeddedMissing(config),
-  version: async () => `zonlab-xdp (libbpf.so.1, ${path.basename(OBJECT)})`,
+  version: async () => {
+    const object = embeddedObject();
+    return object === OBJECT ? `zonlab-xdp (libbpf.so.1, ${path.basename(OBJECT)})` : `zonlab-xdp (libbpf.so.1, ${objectIdentity(object)})`;
+  },
   crashUndo: (ctx) => [
     // `xdp off` leaves a generic program in place on a link whose driver has native XDP (veth)
     ...ctx.config.interfaces.flatMap((i) => ['xdp', 'xdpgeneric'].map((mode) => ({ argv: ['ip', 'link', 'set', 'dev', i, mode, 'off'] }))),
@@ -68,7 +91,8 @@ export const embeddedDriver: Driver = {
   async load(ctx: LoadContext): Promise<LoadedBalancer> {
     const bpf = libbpf();
     bpf.takeLog();
-    const obj = bpf.openFile(OBJECT);
+    const object = embeddedObject();
+    const obj = bpf.openFile(object);
     const attached: { ifindex: number; flags: number; name: string }[] = [];
     const tcAttached: { ifindex: number; name: string }[] = [];
     const unload = async () => {
@@ -86,7 +110,7 @@ export const embeddedDriver: Driver = {
     };
     try {
       const err = bpf.load(obj);
-      if (err) throw new Error(`the kernel refused bpf/zonlb_xdp.o (${bpf.strerror(err)}):\n${bpf.takeLog().trim().split('\n').slice(-40).join('\n')}`);
+      if (err) throw new Error(`the kernel refused ${object === OBJECT ? 'bpf/zonlb_xdp.o' : object} (${bpf.strerror(err)}):\n${bpf.takeLog().trim().split('\n').slice(-40).join('\n')}`);
       const prog = bpf.programFd(obj, 'zonlb_xdp');
       const services = bpf.mapFd(obj, 'services');
       ctx.config.services.forEach((s, slot) => {
