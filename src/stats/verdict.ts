@@ -30,20 +30,19 @@ export const MIN_SAMPLES = 3;
  */
 export function compareSamples(baseline: readonly number[], current: readonly number[], maxDrop = 0.1, direction: Direction = 'higher'): Comparison {
   const ratio = median(current) / median(baseline);
+  if (baseline.length < MIN_SAMPLES || current.length < MIN_SAMPLES) return tooFew(ratio, Math.min(baseline.length, current.length), maxDrop, direction);
+  return classify(ratio, ratioOfMediansCi(baseline, current), maxDrop, direction, '95% interval');
+}
+
+/**
+ * The verdict of a ratio and its interval against the threshold: the one rule every comparison
+ * (stored baseline, `zonlab ab`) shares; how the interval was drawn is the caller's.
+ */
+export function classify(ratio: number, ci: { low: number; high: number }, maxDrop: number, direction: Direction, label: string): Comparison {
   const pct = (x: number) => `${x >= 1 ? '+' : ''}${((x - 1) * 100).toFixed(1)}%`;
   const limit = `${(maxDrop * 100).toFixed(0)}%`;
   const [worse, better] = direction === 'higher' ? ['drop', 'gain'] : ['rise', 'fall'];
-  if (baseline.length < MIN_SAMPLES || current.length < MIN_SAMPLES) {
-    const big = ratio < 1 - maxDrop || ratio > 1 + maxDrop;
-    return {
-      verdict: big ? 'inconclusive' : 'unchanged', ratio, ci: { low: ratio, high: ratio }, maxDrop, direction,
-      reason: big
-        ? `${pct(ratio)} with ${Math.min(baseline.length, current.length)} sample(s): too few to tell noise from change; raise --repeat to ${MIN_SAMPLES} or more`
-        : `${pct(ratio)}, within ±${limit}`,
-    };
-  }
-  const ci = ratioOfMediansCi(baseline, current);
-  const range = `${pct(ratio)} (95% interval ${pct(ci.low)} … ${pct(ci.high)})`;
+  const range = `${pct(ratio)} (${label} ${pct(ci.low)} … ${pct(ci.high)})`;
   const higher = direction === 'higher';
   const base = { ratio, ci, maxDrop, direction };
   const beyondWorse = higher ? ci.high < 1 - maxDrop : ci.low > 1 + maxDrop;
@@ -53,4 +52,13 @@ export function compareSamples(baseline: readonly number[], current: readonly nu
   if (beyondBetter) return { ...base, verdict: 'improved', reason: `${range}: a real ${better} beyond ${limit}` };
   if (withinWorse) return { ...base, verdict: 'unchanged', reason: `${range}: no ${worse} beyond ${limit}` };
   return { ...base, verdict: 'inconclusive', reason: `${range}: the noise is wider than the ${limit} threshold; raise --repeat (or --repeat auto)` };
+}
+
+/** Fewer than MIN_SAMPLES a side: never a verdict but inconclusive, whatever the figures. */
+export function tooFew(ratio: number, n: number, maxDrop: number, direction: Direction): Comparison {
+  const pct = `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)}%`;
+  return {
+    verdict: 'inconclusive', ratio, ci: { low: ratio, high: ratio }, maxDrop, direction,
+    reason: `${pct} with ${n} sample(s): too few to tell noise from change (at least ${MIN_SAMPLES} a side); raise --repeat or use --repeat auto`,
+  };
 }

@@ -30,9 +30,11 @@ test('noise wider than the threshold is inconclusive', (t) => {
   t.regex(c.reason, /raise --repeat/);
 });
 
-test('too few samples: a big change is inconclusive, a small one unchanged', (t) => {
+test('fewer than 3 samples a side is inconclusive, whatever the figures (one sample a side judges nothing)', (t) => {
   t.is(compareSamples([20], [14]).verdict, 'inconclusive');
-  t.is(compareSamples([20], [19.5]).verdict, 'unchanged');
+  t.is(compareSamples([20], [19.5]).verdict, 'inconclusive');
+  t.is(compareSamples([20, 20], [20, 20, 20]).verdict, 'inconclusive');
+  t.regex(compareSamples([20], [20]).reason, /too few/);
 });
 
 test('the threshold is a parameter', (t) => {
