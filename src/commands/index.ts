@@ -7,7 +7,7 @@ export type RunHandler = (command: string, args: object, handler: () => Promise<
 /** A command as the CLI registers it: its words and help line here, its module loaded only when it is the one given. */
 export type Registration = (cli: Argv, run: RunHandler) => void;
 
-function lazy<A>(command: string, describe: string, load: () => Promise<ZonCommand<A>>): Registration {
+function lazy<A>(command: string, describe: string | false, load: () => Promise<ZonCommand<A>>): Registration {
   return (cli, run) => {
     cli.command<A>({
       command,
@@ -22,6 +22,9 @@ function lazy<A>(command: string, describe: string, load: () => Promise<ZonComma
 /** Every command, in the order --help lists them. */
 export const COMMANDS: readonly Registration[] = [
   lazy('run [scenario]', 'build the lab, load the load balancer, run the checks, record the result, tear down (--all: every scenario)', () => import('./run.js')),
+  lazy('ab [scenario]', 'A/B in one job: two load balancers (--a, --b) in their own labs, rounds interleaved A B B A …, a verdict on the paired ratios B/A; exit 3 when B regressed (--all: every scenario)', () => import('./ab.js')),
+  // the inside of ab (one side, in its sandbox, driven through stdin): not for users, not in --help
+  lazy('ab-side <scenario>', false, () => import('./ab-side.js')),
   lazy('up <scenario>', 'build the lab and load the load balancer; start nothing else', () => import('./up.js')),
   lazy('down <scenario>', 'remove a lab that is up', () => import('./down.js')),
   lazy('status [scenario]', 'show the labs that are up', () => import('./status.js')),

@@ -10,7 +10,7 @@ import type { LabPlan } from '../plan/plan.js';
 import { startScenarioLab, type ScenarioLab } from './start-lab.js';
 import type { RunRecord, RunStatus } from '../results/record.js';
 import { writeRecord } from '../results/store.js';
-import { isThroughput, type Scenario } from '../scenario/types.js';
+import { isThroughput, type CheckSpec, type Scenario } from '../scenario/types.js';
 import { zonlabCommit, zonlabVersion } from '../version.js';
 import { readOffloads } from './offloads.js';
 import { flattenOffloads } from '../stats/fingerprint.js';
@@ -44,11 +44,43 @@ export interface RunOptions {
   /** For --repeat auto: the threshold, and check → measurement → the baseline's samples. */
   maxDrop?: number;
   reference?: Record<string, Record<string, number[]>>;
+  /** The order of (check, repetition): default every check in turn, throughput ones as --repeat says (a side of `zonlab ab`: rounds its parent asks for). */
+  schedule?: (s: Scenario) => Schedule;
+}
+
+/** One check to run next; a throughput check's repetition (0: warm-up) goes into its outcome. */
+export interface Step {
+  check: CheckSpec;
+  repetition?: number;
+  /** Shown after the check's name in the progress line (" 2/5", " warm-up"). */
+  label: string;
+}
+
+/** What runs and in which order, told each outcome as it comes; what the record keeps of it. */
+export interface Schedule {
+  steps(): Iterable<Step> | AsyncIterable<Step>;
+  done(check: string, outcome: CheckOutcome): void;
+  summary(): RunRecord['repeat'];
+}
+
+/** Today's order: each check of the scenario in turn, a throughput check as often as Sampling says. */
+export function samplingSchedule(s: Scenario, o: Pick<RunOptions, 'repeat' | 'warmup' | 'maxDrop' | 'reference'>): Schedule {
+  const sampling = new Sampling({ repeat: o.repeat ?? s.repeat, warmup: Boolean(o.warmup), maxDrop: o.maxDrop ?? s.maxDrop ?? 0.1, reference: o.reference }, s.checks.filter(isThroughput).length);
+  return {
+    *steps() {
+      for (const check of s.checks) {
+        if (!isThroughput(check)) yield { check, label: '' };
+        else for (const repetition of sampling.repetitions(check.name)) yield { check, repetition, label: sampling.label(repetition) };
+      }
+    },
+    done: (check, outcome) => sampling.done(check, outcome),
+    summary: () => sampling.summary(),
+  };
 }
 
 export async function runScenario(plan: LabPlan, driver: Driver, hooks: RunHooks, opts: RunOptions = {}): Promise<RunOutcome> {
   const { scenario: s, mode, runId } = plan;
-  const sampling = new Sampling({ repeat: opts.repeat ?? s.repeat, warmup: Boolean(opts.warmup), maxDrop: opts.maxDrop ?? s.maxDrop ?? 0.1, reference: opts.reference }, s.checks.filter(isThroughput).length);
+  const schedule = opts.schedule?.(s) ?? samplingSchedule(s, opts);
   const time = new Date().toISOString();
   const t0 = performance.now();
   let interrupted = false;
@@ -78,20 +110,18 @@ export async function runScenario(plan: LabPlan, driver: Driver, hooks: RunHooks
       await lab.balancer?.beforeThroughput?.();
       cost = await startCostSampling(s, hooks.progress);
     }
-    for (const check of s.checks) {
+    for await (const { check, repetition, label } of schedule.steps()) {
+      if (interrupted) break;
       const throughput = isThroughput(check);
-      for (const repetition of throughput ? sampling.repetitions(check.name) : [1]) {
-        if (interrupted) break;
-        hooks.progress(`check ${check.name} (${check.kind})${throughput ? sampling.label(repetition) : ''}…`);
-        const balancer = lab.balancer;
-        const run = async () => (await startProof(check, s, balancer)).settle(await runCheck(check, { onProgress: hooks.progress }));
-        const measured = throughput ? { ...(await cost!.around(check.name, repetition, run)), repetition } : await run();
-        // a check the interrupt cut short measured part of a run: never a pass, never a sample
-        const outcome = interrupted ? { ...measured, status: 'failed' as const, summary: `interrupted (${measured.summary})`, error: 'interrupted' } : measured;
-        sampling.done(check.name, outcome);
-        checks.push(outcome);
-        hooks.checkDone(outcome);
-      }
+      hooks.progress(`check ${check.name} (${check.kind})${label}…`);
+      const balancer = lab.balancer;
+      const run = async () => (await startProof(check, s, balancer)).settle(await runCheck(check, { onProgress: hooks.progress }));
+      const measured = throughput ? { ...(await cost!.around(check.name, repetition ?? 1, run)), repetition: repetition ?? 1 } : await run();
+      // a check the interrupt cut short measured part of a run: never a pass, never a sample
+      const outcome = interrupted ? { ...measured, status: 'failed' as const, summary: `interrupted (${measured.summary})`, error: 'interrupted' } : measured;
+      schedule.done(check.name, outcome);
+      checks.push(outcome);
+      hooks.checkDone(outcome);
     }
     cost?.stop();
     counters = await lab.balancer?.counters?.().catch(() => undefined);
@@ -134,7 +164,7 @@ export async function runScenario(plan: LabPlan, driver: Driver, hooks: RunHooks
     host, mode, offloads, status, error, checks,
     measurements: Object.fromEntries(Object.entries(stats).map(([c, ms]) => [c, Object.fromEntries(Object.entries(ms).map(([m, st]) => [m, st.median]))])),
     samples, stats,
-    repeat: sampling.summary(),
+    repeat: schedule.summary(),
     fingerprint: { kernel: host.kernel, cpuModel: host.cpuModel, cpus: host.cpus, driver: driver.name, driverVersion, scenarioHash: s.hash, offloads: flattenOffloads(offloads) },
     counters, ...(cost ? { lbCost: cost.record() } : {}), teardown: { failures: teardownFailures },
   };

@@ -1,0 +1,59 @@
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { AbRecord } from '../session/ab/record.js';
+import { describeSide, stopReason, worstOf } from './ab-summary.js';
+import { measurementLabel, signedPct } from './format.js';
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/**
+ * JUnit: a suite per A/B, a case per check × measurement. Regressed is a failure; inconclusive is
+ * <skipped> with the reason (neither a pass nor a failure of the gate); a side that failed is an error.
+ */
+export function abJunitXml(rs: AbRecord[]): string {
+  const suites = rs.map((r) => {
+    const cls = `zonlab.ab.${r.scenario.name}`;
+    const who = `A: ${describeSide(r.a)}\nB: ${describeSide(r.b)}\n${stopReason(r)}`;
+    const cases = r.verdicts.map((v) => {
+      const name = `${v.check} ${measurementLabel(v.measure)} B/A`;
+      const text = `${v.verdict}: ${v.reason}\n${who}`;
+      const body = v.verdict === 'regressed' ? `<failure message="${esc(`regressed: ${v.reason}`)}">${esc(text)}</failure>`
+        : v.verdict === 'inconclusive' ? `<skipped message="${esc(`inconclusive: ${v.reason}`)}"/><system-out>${esc(text)}</system-out>`
+          : `<system-out>${esc(text)}</system-out>`;
+      return `    <testcase classname="${esc(cls)}" name="${esc(name)}">${body}</testcase>`;
+    });
+    if (r.status === 'skipped') cases.push(`    <testcase classname="${esc(cls)}" name="${esc(r.scenario.name)}"><skipped message="${esc(r.error ?? 'skipped')}"/></testcase>`);
+    else if (r.status !== 'passed') cases.push(`    <testcase classname="${esc(cls)}" name="sides"><error message="${esc(`${r.status}: ${(r.error ?? '').split('\n')[0]}`)}">${esc(`${r.error ?? r.status}\n${who}`)}</error></testcase>`);
+    const count = (tag: string) => cases.filter((c) => c.includes(`<${tag}`)).length;
+    return `  <testsuite name="${esc(`A/B ${r.scenario.name}`)}" tests="${cases.length}" failures="${count('failure')}" errors="${count('error')}" skipped="${count('skipped')}" timestamp="${esc(r.time)}" time="${(r.durationMs / 1000).toFixed(3)}">\n${cases.join('\n')}\n  </testsuite>`;
+  });
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="zonlab ab">\n${suites.join('\n')}\n</testsuites>\n`;
+}
+
+const ICON: Record<string, string> = { regressed: '🔻 regressed', improved: '🔺 improved', unchanged: '✅ unchanged', inconclusive: '❔ inconclusive' };
+
+/** A table for a CI page: a row per scenario × check × measurement, an overall verdict line above it, who A and B were below. */
+export function abMarkdown(rs: AbRecord[]): string {
+  const worst = worstOf(rs);
+  const failed = rs.filter((r) => r.status === 'failed' || r.status === 'error');
+  const overall = failed.length ? `❌ **${failed.length} A/B(s) failed** (${failed.map((r) => r.scenario.name).join(', ')})`
+    : worst === 'regressed' ? '🔻 **B regressed**' : worst === 'inconclusive' ? '❔ **inconclusive**: the noise was wider than the threshold somewhere; nothing regressed beyond doubt'
+      : worst ? `✅ **no regression** (worst: ${worst})` : '⚠️ **nothing compared**';
+  const lines = ['## zonlab ab', '', `Overall: ${overall}`, '', '| scenario | check | what | B/A | 95% interval | verdict | samples a side | stopped |', '|---|---|---|---|---|---|---|---|'];
+  for (const r of rs) {
+    for (const v of r.verdicts) lines.push(`| ${cell(r.scenario.name)} | ${cell(v.check)} | ${measurementLabel(v.measure)} | ${signedPct(v.ratio)} | ${v.samples >= 3 ? `${signedPct(v.low)} … ${signedPct(v.high)}` : '-'} | ${ICON[v.verdict]} | ${v.samples} | ${r.stoppedBy} |`);
+    if (!r.verdicts.length) lines.push(`| ${cell(r.scenario.name)} | | | | | ${r.status === 'skipped' ? '⏭️ skipped' : r.status === 'passed' ? 'nothing to judge' : `❌ ${r.status}`} | | ${cell(r.error ?? '')} |`);
+  }
+  const sides = [...new Set(rs.flatMap((r) => [`- A: ${cell(describeSide(r.a))}`, `- B: ${cell(describeSide(r.b))}`]))];
+  return `${[...lines, '', ...sides].join('\n')}\n`;
+}
+
+/** --junit FILE, --markdown FILE and $GITHUB_STEP_SUMMARY. */
+export function writeAbReports(rs: AbRecord[], a: { junit?: string; markdown?: string }): void {
+  for (const f of [a.junit, a.markdown]) if (f) mkdirSync(path.dirname(path.resolve(f)), { recursive: true });
+  if (a.junit) writeFileSync(a.junit, abJunitXml(rs));
+  const md = a.markdown || process.env.GITHUB_STEP_SUMMARY ? abMarkdown(rs) : undefined;
+  if (a.markdown) writeFileSync(a.markdown, md!);
+  if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, md!);
+}
