@@ -12,7 +12,12 @@ const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
  * <skipped> with the reason (neither a pass nor a failure of the gate); a side that failed is an error.
  */
 export function abJunitXml(rs: AbRecord[]): string {
-  const suites = rs.map((r) => {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="zonlab ab">\n${abJunitSuites(rs).join('\n')}\n</testsuites>\n`;
+}
+
+/** The <testsuite> elements alone (results merge adds them to the runs' file). */
+export function abJunitSuites(rs: AbRecord[]): string[] {
+  return rs.map((r) => {
     const cls = `zonlab.ab.${r.scenario.name}`;
     const who = `A: ${describeSide(r.a)}\nB: ${describeSide(r.b)}\n${stopReason(r)}`;
     const cases = r.verdicts.map((v) => {
@@ -28,7 +33,6 @@ export function abJunitXml(rs: AbRecord[]): string {
     const count = (tag: string) => cases.filter((c) => c.includes(`<${tag}`)).length;
     return `  <testsuite name="${esc(`A/B ${r.scenario.name}`)}" tests="${cases.length}" failures="${count('failure')}" errors="${count('error')}" skipped="${count('skipped')}" timestamp="${esc(r.time)}" time="${(r.durationMs / 1000).toFixed(3)}">\n${cases.join('\n')}\n  </testsuite>`;
   });
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="zonlab ab">\n${suites.join('\n')}\n</testsuites>\n`;
 }
 
 const ICON: Record<string, string> = { regressed: '🔻 regressed', improved: '🔺 improved', unchanged: '✅ unchanged', inconclusive: '❔ inconclusive' };

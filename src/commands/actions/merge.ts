@@ -11,6 +11,7 @@ import { printComparison, printNoBaseline } from '../../output/comparison.js';
 import { formatRate } from '../../output/format.js';
 import type { ReportedRun } from '../../output/junit.js';
 import { writeReports } from '../../output/reports.js';
+import { addAbToReports, mergeAbRecords, printMergedAb } from './ab-merge.js';
 
 /**
  * Joins the result folders of several CI machines (one per shard) into one, and gives one verdict
@@ -41,14 +42,17 @@ export function mergeCommand(a: { dirs: string[]; into: string; baseline?: boole
     const comparison = judged ? compareWithStoredBaseline(r, { maxDrop: a.maxDrop, force: a.force }, [a.into, resultsDir()]) : undefined;
     runs.push({ record: r, comparison, baseline: judged && !comparison ? 'missing' : undefined });
   }
+  // A/B records (zonlab ab) are joined as they are: both sides of each ran on one machine
+  const ab = mergeAbRecords(a.dirs, a.into);
   writeReports(runs, a);
+  addAbToReports(ab.records, a);
   // the same order of outcomes as run --all (src/errors.ts)
-  const code = worstExit(runs.map(({ record, comparison }) => recordExit(record, comparison)));
+  const code = worstExit([...runs.map(({ record, comparison }) => recordExit(record, comparison)), ab.exitCode]);
   if (a.json) {
-    process.stdout.write(`${JSON.stringify({ copied, into: a.into, runs: runs.map(({ record, comparison, baseline }) => ({ scenario: record.scenario.name, driver: record.driver.name, status: record.status, runId: record.id, verdict: baseline === 'missing' ? 'no baseline' : comparison?.worst })), exitCode: code }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ copied, into: a.into, ab: ab.records.map((r) => ({ scenario: r.scenario.name, machine: r.machine, a: r.a.spec, b: r.b.spec, worst: r.worst ?? null, exitCode: r.exitCode })), runs: runs.map(({ record, comparison, baseline }) => ({ scenario: record.scenario.name, driver: record.driver.name, status: record.status, runId: record.id, verdict: baseline === 'missing' ? 'no baseline' : comparison?.worst })), exitCode: code }, null, 2)}\n`);
     return code;
   }
-  process.stdout.write(`merged ${copied} new record(s) from ${a.dirs.length} folder(s) into ${a.into}\n`);
+  process.stdout.write(`merged ${copied + ab.copied} new record(s) from ${a.dirs.length} folder(s) into ${a.into}\n`);
   process.stdout.write(`${table(['scenario', 'driver', 'status', 'throughput', 'verdict'], runs.map(({ record: r, comparison }) => [
     r.scenario.name, r.driver.name, r.status === 'passed' ? paint('passed', 'green') : paint(r.status, 'red'),
     Object.entries(r.measurements).filter(([, m]) => m.bits_per_second !== undefined).map(([k, m]) => `${k} ${formatRate(m.bits_per_second)}`).join(', ') || '-',
@@ -56,5 +60,6 @@ export function mergeCommand(a: { dirs: string[]; into: string; baseline?: boole
   ]))}\n`);
   for (const { comparison } of runs) if (comparison && comparison.worst !== 'unchanged') printComparison(comparison);
   printNoBaseline(runs.filter((r) => r.baseline === 'missing').map((r) => r.record));
+  printMergedAb(ab.records);
   return code;
 }

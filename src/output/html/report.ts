@@ -5,6 +5,8 @@ import type { Scenario } from '../../scenario/types.js';
 import { formatRate } from '../format.js';
 import { color, esc, lineChart, type Band, type Series } from './svg.js';
 import { topologySvg } from './topology-svg.js';
+import { abSection } from '../ab-html.js';
+import type { AbRecord } from '../../session/ab/record.js';
 
 export interface ReportInput {
   records: RunRecord[];
@@ -12,6 +14,8 @@ export interface ReportInput {
   baselines: Baseline[];
   scenarios: Scenario[];
   generatedAt: string;
+  /** zonlab ab's records (results/ab/), drawn as ratios B/A with their intervals. */
+  abs?: AbRecord[];
 }
 
 const GBIT = 1e9;
@@ -57,6 +61,7 @@ tr.fail td:nth-child(4){color:#c00;font-weight:600}tr.pass td:nth-child(4){color
 <p class="meta">generated ${esc(input.generatedAt)} · ${input.records.length} run(s) · ${names.length} scenario(s)</p>
 ${input.corrupt.length ? `<div class="corrupt"><p>Skipped ${input.corrupt.length} record file(s) that could not be read:</p><ul>${input.corrupt.map((c) => `<li><code>${esc(c.file)}</code>: ${esc(c.why)}</li>`).join('')}</ul></div>` : ''}
 <h2>Latest runs</h2>${table}
+${abSection(input.abs ?? [])}
 ${sections.join('\n')}
 </body></html>
 `;
