@@ -48,7 +48,8 @@ export async function abCommand(a: AbArgs): Promise<number> {
       s = loadFor(ref, { ...a, set: a.all ? setsFor(ref, a.set) : a.set });
       requireChecks(s);
       if (!s.checks.some(isThroughput)) {
-        if (a.all) continue; // nothing to compare: --all compares the scenarios that measure
+        // nothing to compare: --all compares the scenarios that measure
+        if (a.all) { progress(`${s.name}: no throughput check, nothing to compare`); continue; }
         throw new UserError(`${s.name} has no throughput check (iperf, iperf3): an A/B has nothing to compare`, ExitCode.badInput, ['zonlab run checks it; zonlab ab compares throughput and the load balancer\'s cost']);
       }
       await preflightSides(s, a);
