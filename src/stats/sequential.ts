@@ -66,8 +66,8 @@ function tQuantile(p: number, df: number): number {
 function perLook(n: number, o: JudgeOptions): { p: number; label: string } {
   const a = lookAlpha(n, o.looks, o.alpha ?? 0.05);
   const level = 1 - a;
-  const looks = o.looks.length > 1 ? `, look at ${n} of ${o.looks.join('/')}` : '';
-  return { p: 1 - a / 2, label: `${(level * 100).toFixed(level > 0.999 ? 2 : 1)}% interval${looks}` };
+  const pct = `${Number((level * 100).toFixed(level > 0.999 ? 2 : 1))}%`;
+  return { p: 1 - a / 2, label: o.looks.length > 1 ? `${pct} interval at look ${n} of ${o.looks.join('/')}:` : `${pct} interval` };
 }
 
 /** Paired ratios B/A (one a round, from the same machine minutes apart): the verdict on their geometric mean. */

@@ -37,5 +37,6 @@ test('a fixed --repeat is judged as one look, --repeat auto over the looks of it
   const auto = compareRecord({ ...slow, repeat: { count: 5, warmup: false, auto: { max: 20, budgetS: 600, checks: {} } } }, { label: 'b', fingerprint: base.fingerprint, samples: base.samples }).rows[0]!.comparison;
   t.is(fixed.ratio, auto.ratio);
   t.true(auto.ci.high - auto.ci.low > fixed.ci.high - fixed.ci.low);
-  t.regex(auto.reason, /look at 5 of 5\/7\/10\/14\/20/);
+  t.regex(auto.reason, /99.98% interval at look 5 of 5\/7\/10\/14\/20: /);
+  t.regex(fixed.reason, /\(95% interval /);
 });
