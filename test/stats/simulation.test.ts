@@ -1,4 +1,7 @@
 import test from 'ava';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { projectRoot } from '../../src/paths.js';
 import { BOUND, simulate, simulationTable, TABLE_RUNS, tableMarkdown, trueRatio, type TableRow } from '../../src/stats/simulation.js';
 import { lookAlpha, lookSchedule } from '../../src/stats/sequential.js';
 
@@ -60,4 +63,9 @@ test('the Markdown table has a row per case and marks the bounds a row misses in
   const md = tableMarkdown(rows).split('\n');
   t.is(md.length, rows.length + 2);
   t.regex(md.find((l) => l.includes('10.0% between runs'))!, /\*\*\d/);
+});
+
+test("the README shows this very table (node scripts/simulate-verdicts.mjs prints it)", (t) => {
+  const readme = readFileSync(path.join(projectRoot, 'README.md'), 'utf8');
+  t.true(readme.includes(tableMarkdown(rows)), 'rerun the script and paste its table into README.md');
 });
