@@ -26,7 +26,7 @@ export const MIN_SAMPLES = 3;
  * the noise is wider than the threshold. For a cost (lower is better) the same with a rise:
  * regressed when the whole interval lies above 1 + maxDrop.
  * Deliberately conservative: on these noisy machines a false alarm costs more than a late one.
- * One fixed sample a side, one look: judgeUnpaired (src/stats/sequential.ts) with the whole 5%.
+ * A fixed set of samples on each side is one look: judgeUnpaired (src/stats/sequential.ts) with the whole 5%.
  */
 export function compareSamples(baseline: readonly number[], current: readonly number[], maxDrop = 0.1, direction: Direction = 'higher'): Comparison {
   return judgeUnpaired(baseline, current, { maxDrop, direction, looks: [current.length] });
