@@ -1,9 +1,11 @@
 import type { Baseline } from '../baseline/store.js';
 import type { RunRecord } from '../results/record.js';
-import { fingerprintDiff, type Fingerprint, type FingerprintDiff } from '../stats/fingerprint.js';
+import { fingerprintDiff, fingerprintNotes, type Fingerprint, type FingerprintDiff } from '../stats/fingerprint.js';
 import { JUDGED } from '../stats/judged.js';
 import { summarize, type Summary } from '../stats/summary.js';
-import { compareSamples, type Comparison, type Verdict } from '../stats/verdict.js';
+import { runLooks } from '../stats/adaptive.js';
+import { judgeUnpaired } from '../stats/sequential.js';
+import type { Comparison, Verdict } from '../stats/verdict.js';
 import { identityOf, sameIdentity, type LbIdentity } from '../results/identity.js';
 
 /** What a run is compared with: a stored baseline or another run. */
@@ -28,6 +30,8 @@ export interface RecordComparison {
   driver: string;
   against: string;
   fingerprintDiffs: FingerprintDiff[];
+  /** What differs without blocking (CPU model, kernel build, tool versions): shown beside the verdict. */
+  notes: FingerprintDiff[];
   /** The load balancer on each side: what the comparison is across. */
   identity: { baseline: LbIdentity; current: LbIdentity; same: boolean };
   /** False when the fingerprints differ and --force was not given: nothing was judged. */
@@ -44,14 +48,16 @@ export function compareRecord(current: RunRecord, ref: Reference, opts: { maxDro
   const now = identityOf(current);
   const then = ref.identity ?? { driver: ref.fingerprint.driver, version: ref.fingerprint.driverVersion, programs: [] };
   const identity = { baseline: then, current: now, same: sameIdentity(then, now) };
-  const base: RecordComparison = { scenario: current.scenario.name, driver: current.driver.name, against: ref.label, fingerprintDiffs, identity, compared: false, rows: [], worst: 'none' };
+  const base: RecordComparison = { scenario: current.scenario.name, driver: current.driver.name, against: ref.label, fingerprintDiffs, notes: fingerprintNotes(ref.fingerprint, current.fingerprint), identity, compared: false, rows: [], worst: 'none' };
   if (fingerprintDiffs.length && !opts.force) return base;
+  // the verdict spends the error rate over the looks that could have stopped this run's sampling
+  const looks = runLooks(current.repeat ?? { count: 1 });
   for (const [check, ms] of Object.entries(current.samples ?? {})) {
     for (const [measurement, direction] of Object.entries(JUDGED)) {
       const xs = ms[measurement];
       const ys = ref.samples[check]?.[measurement];
       if (!xs?.length || !ys?.length) continue;
-      base.rows.push({ check, measurement, baseline: summarize(ys), current: summarize(xs), comparison: compareSamples(ys, xs, maxDrop, direction) });
+      base.rows.push({ check, measurement, baseline: summarize(ys), current: summarize(xs), comparison: judgeUnpaired(ys, xs, { maxDrop, direction, looks }) });
     }
   }
   base.compared = true;

@@ -29,6 +29,7 @@ export function printComparison(c: RecordComparison, out: (s: string) => void = 
     if (!c.compared) out('not compared (give --force to compare anyway, or save a new baseline)\n');
   }
   out(identityLines(c.identity).map((l) => `${l}\n`).join(''));
+  if (c.notes?.length) out(`measured with (shown, not compared): ${c.notes.map((d) => `${d.key} ${d.baseline} → ${d.current}`).join('; ')}\n`);
   if (!c.compared) return;
   const color = (v: string) => (v === 'regressed' ? paint(v, 'red') : v === 'improved' ? paint(v, 'green') : v === 'inconclusive' ? paint(v, 'yellow') : v);
   const rows = c.rows.map((r) => [

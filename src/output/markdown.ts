@@ -25,7 +25,7 @@ export function markdownSummary(runs: ReportedRun[]): string {
     if (r.status === 'error') lines.push(`${who} lab | ❌ error | | | | ${cell(r.error?.split('\n')[0] ?? '')} |`);
     if (baseline === 'missing') lines.push(`${who} | | | | ⚠️ no baseline yet | zonlab baseline save --all --from DIR (the run records) |`);
     if (comparison && !comparison.compared) lines.push(`${who} | | | | not compared | ${cell(comparison.fingerprintDiffs.map((d) => d.key).join(', '))} differ |`);
-    if (comparison) notes.push(`- ${r.scenario.name} (${r.driver.name}): ${identityLines(comparison.identity).join('; ')}`);
+    if (comparison) notes.push(`- ${r.scenario.name} (${r.driver.name}): ${identityLines(comparison.identity).join('; ')}${comparison.notes?.length ? `; measured with (not compared): ${comparison.notes.map((d) => `${d.key} ${d.baseline} → ${d.current}`).join(', ')}` : ''}`);
   }
   return `${[...lines, ...(notes.length ? ['', ...notes] : [])].join('\n')}\n`;
 }

@@ -5,7 +5,7 @@ import { startProof } from '../proof/carried.js';
 import type { CheckOutcome } from '../checks/outcome.js';
 import type { Driver } from '../drivers/driver.js';
 import { ExitCode, isSignalExit, UserError } from '../errors.js';
-import { hostFacts } from '../host-facts.js';
+import { hostFacts, toolVersions } from '../host-facts.js';
 import type { LabPlan } from '../plan/plan.js';
 import { startScenarioLab, type ScenarioLab } from './start-lab.js';
 import type { RunRecord, RunStatus } from '../results/record.js';
@@ -156,6 +156,7 @@ export async function runScenario(plan: LabPlan, driver: Driver, hooks: RunHooks
   const stats = Object.fromEntries(Object.entries(samples).map(([c, ms]) => [c, Object.fromEntries(Object.entries(ms).map(([m, xs]) => [m, summarize(xs)]))]));
   const driverVersion = lab?.balancer?.version ?? (await driver.version().catch(() => 'unknown'));
   const host = hostFacts();
+  const tools = await toolVersions();
   const record: RunRecord = {
     schema: 1, id: runId, time, durationMs: Math.round(performance.now() - t0),
     scenario: { name: s.name, hash: s.hash, files: s.files, params: s.params },
@@ -165,7 +166,7 @@ export async function runScenario(plan: LabPlan, driver: Driver, hooks: RunHooks
     measurements: Object.fromEntries(Object.entries(stats).map(([c, ms]) => [c, Object.fromEntries(Object.entries(ms).map(([m, st]) => [m, st.median]))])),
     samples, stats,
     repeat: schedule.summary(),
-    fingerprint: { kernel: host.kernel, cpuModel: host.cpuModel, cpus: host.cpus, driver: driver.name, driverVersion, scenarioHash: s.hash, offloads: flattenOffloads(offloads) },
+    fingerprint: { kernel: host.kernel, cpuModel: host.cpuModel, cpus: host.cpus, driver: driver.name, driverVersion, scenarioHash: s.hash, offloads: flattenOffloads(offloads), kernelVersion: host.kernelVersion, tools },
     counters, ...(cost ? { lbCost: cost.record() } : {}), teardown: { failures: teardownFailures },
   };
   const file = opts.write === false ? undefined : writeRecord(record);

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { CheckOutcome } from '../checks/outcome.js';
-import { autoDecision, type AutoDecision, type AutoOutcome, type AutoRepeat, type StopReason } from '../stats/adaptive.js';
+import { autoDecision, type AutoOutcome, type AutoRepeat } from '../stats/adaptive.js';
 
 /** A fixed number of samples per throughput check, or `--repeat auto`. */
 export type RepeatSpec = number | { auto: AutoRepeat };
@@ -43,7 +43,6 @@ export class Sampling {
     const share = this.budgetLeftMs / Math.max(1, this.checksLeft);
     if (this.o.warmup) yield 0;
     let n = 0;
-    let previous: AutoDecision['looks'] | undefined;
     try {
       for (;;) {
         const t = performance.now();
@@ -56,9 +55,8 @@ export class Sampling {
         const counted = (this.outcomes.get(check) ?? []).filter((x) => x.repetition !== 0);
         const d = autoDecision({
           current: measurementSamples(counted), reference: this.o.reference?.[check], n, maxDrop: this.o.maxDrop, max: this.auto.max,
-          leftMs: share - (performance.now() - t0), lastMs, previous,
+          leftMs: share - (performance.now() - t0), lastMs,
         });
-        previous = d.looks;
         const stop = counted.some((x) => x.status !== 'passed') ? 'failed' : d.stop;
         if (stop) {
           this.auto.checks[check] = { samples: n, stoppedBy: stop };

@@ -1,6 +1,6 @@
 import { JUDGED } from './judged.js';
-import { median, medianCi } from './summary.js';
-import { compareSamples, MIN_SAMPLES, type Verdict } from './verdict.js';
+import { judgeUnpaired, lookSchedule, precise } from './sequential.js';
+import { MIN_SAMPLES, type Verdict } from './verdict.js';
 
 /** `--repeat auto`: sample until the verdict is clear, at most `max` samples and `budgetMs` of time. */
 export interface AutoRepeat {
@@ -8,13 +8,13 @@ export interface AutoRepeat {
   budgetMs: number;
 }
 
-/** The first look at the verdict: below this many samples a bootstrap interval is mostly noise. */
+/** The first look at the verdict (lookSchedule's first): fewer samples spend error rate on intervals too wide to say anything. */
 export const AUTO_FIRST_LOOK = 5;
 
 /**
  * conclusive: every judged measurement's verdict against the reference cleared the threshold one
- * way or the other; precise: no reference, and the median's 95% interval is narrower than the
- * threshold; max/budget: the cap was hit first; failed: a sample failed.
+ * way or the other; precise: no reference, and the interval of each measurement is narrower than
+ * the threshold; max/budget: the cap was hit first; failed: a sample failed.
  */
 export type StopReason = 'conclusive' | 'precise' | 'max' | 'budget' | 'failed';
 
@@ -23,6 +23,11 @@ export interface AutoOutcome {
   max: number;
   budgetS: number;
   checks: Record<string, { samples: number; stoppedBy: StopReason }>;
+}
+
+/** The sample counts at which a run with these limits may stop and a verdict on it may be drawn: fixed --repeat N is one look at N. */
+export function runLooks(repeat: { count: number; auto?: Pick<AutoOutcome, 'max'> }): number[] {
+  return repeat.auto ? lookSchedule(repeat.auto.max, AUTO_FIRST_LOOK) : [repeat.count];
 }
 
 export interface AutoState {
@@ -37,35 +42,34 @@ export interface AutoState {
   /** Time left for this check, and what the last sample took. */
   leftMs: number;
   lastMs: number;
-  /** What the previous look said, per measurement. */
-  previous?: Record<string, Verdict | 'precise' | 'imprecise'>;
 }
 
 export interface AutoDecision {
   stop?: StopReason;
+  /** At a look: what it said, per measurement (empty between looks). */
   looks: Record<string, Verdict | 'precise' | 'imprecise'>;
 }
 
 /**
- * Whether to take another sample. Looking after every sample raises the chance that noise alone
- * crosses a threshold once, so a verdict stops sampling only when two looks in a row agree on it.
+ * Whether to take another sample. A verdict may stop sampling only at the planned looks
+ * (lookSchedule(max): 5, 7, 10, 14, 20 for the default cap), each judged with its share of the
+ * error rate (src/stats/sequential.ts): looking after every sample would give noise a chance to
+ * cross a threshold at every sample. Between looks only the caps stop it.
  */
 export function autoDecision(st: AutoState): AutoDecision {
+  const schedule = lookSchedule(st.max, AUTO_FIRST_LOOK);
   const looks: AutoDecision['looks'] = {};
-  if (st.n >= AUTO_FIRST_LOOK) {
+  if (schedule.includes(st.n)) {
     for (const [m, direction] of Object.entries(JUDGED)) {
       const now = st.current[m];
       if (!now?.length) continue;
       const ref = st.reference?.[m];
-      if (ref && ref.length >= MIN_SAMPLES) looks[m] = compareSamples(ref, now, st.maxDrop, direction).verdict;
-      else {
-        const ci = medianCi(now);
-        looks[m] = ci.level >= 0.95 && (ci.high - ci.low) / median(now) <= st.maxDrop ? 'precise' : 'imprecise';
-      }
+      if (ref && ref.length >= MIN_SAMPLES) looks[m] = judgeUnpaired(ref, now, { maxDrop: st.maxDrop, direction, looks: schedule }).verdict;
+      else looks[m] = precise(now, { maxDrop: st.maxDrop, looks: schedule }) ? 'precise' : 'imprecise';
     }
   }
   const entries = Object.entries(looks);
-  const settled = entries.length > 0 && entries.every(([m, v]) => v !== 'inconclusive' && v !== 'imprecise' && st.previous?.[m] === v);
+  const settled = entries.length > 0 && entries.every(([, v]) => v !== 'inconclusive' && v !== 'imprecise');
   if (settled) return { stop: entries.every(([, v]) => v === 'precise') ? 'precise' : 'conclusive', looks };
   if (st.n >= st.max) return { stop: 'max', looks };
   if (st.leftMs < st.lastMs) return { stop: 'budget', looks };

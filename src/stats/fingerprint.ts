@@ -1,9 +1,12 @@
+import type { ToolVersions } from '../host-facts.js';
+
 /**
- * What a throughput figure depends on besides the code under test. Two runs whose fingerprints
- * differ are not compared (unless --force).
+ * What a throughput figure depends on besides the code under test. Two runs whose compared keys
+ * differ are not compared (unless --force); the rest is recorded and shown beside the verdict.
  */
 export interface Fingerprint {
   kernel: string;
+  /** Shown beside a verdict, not compared: hosted CI runners differ in CPU model from run to run, and the count and the kernel matter more. */
   cpuModel: string;
   cpus: number;
   driver: string;
@@ -12,6 +15,10 @@ export interface Fingerprint {
   scenarioHash: string;
   /** "iface@netns feature" → on/off */
   offloads: Record<string, string>;
+  /** uname -v (shown, not compared; absent in older records). */
+  kernelVersion?: string;
+  /** iperf3, iperf, nft as each prints its version (shown, not compared; absent in older records). */
+  tools?: ToolVersions;
 }
 
 export interface FingerprintDiff {
@@ -20,8 +27,8 @@ export interface FingerprintDiff {
   current: string;
 }
 
-/** The environment, never the load balancer's version: a new build is what a comparison is for. */
-const COMPARED = ['kernel', 'cpuModel', 'cpus', 'driver', 'scenarioHash'] as const;
+/** What blocks a comparison: the environment that moves figures most, never the load balancer's version (a new build is what a comparison is for). */
+const COMPARED = ['kernel', 'cpus', 'driver', 'scenarioHash'] as const;
 
 export function fingerprintDiff(a: Fingerprint, b: Fingerprint): FingerprintDiff[] {
   const out: FingerprintDiff[] = [];
@@ -33,6 +40,16 @@ export function fingerprintDiff(a: Fingerprint, b: Fingerprint): FingerprintDiff
     if (a.offloads[k] !== b.offloads[k]) out.push({ key: `offload ${k}`, baseline: a.offloads[k] ?? 'absent', current: b.offloads[k] ?? 'absent' });
   }
   return out;
+}
+
+/** What differs but does not block: printed beside the verdict (the CPU model, the kernel's build, the tools' versions); a side that did not record one is not a difference. */
+export function fingerprintNotes(a: Fingerprint, b: Fingerprint): FingerprintDiff[] {
+  const pairs: [string, string | undefined, string | undefined][] = [
+    ['cpuModel', a.cpuModel, b.cpuModel],
+    ['kernelVersion', a.kernelVersion, b.kernelVersion],
+    ...(['iperf3', 'iperf', 'nft'] as const).map((t): [string, string | undefined, string | undefined] => [t, a.tools?.[t], b.tools?.[t]]),
+  ];
+  return pairs.filter(([, x, y]) => x !== undefined && y !== undefined && x !== y).map(([key, x, y]) => ({ key, baseline: x!, current: y! }));
 }
 
 export function flattenOffloads(offloads: Record<string, Record<string, string>>): Record<string, string> {

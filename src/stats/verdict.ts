@@ -1,5 +1,4 @@
-import { ratioOfMediansCi } from './bootstrap.js';
-import { median } from './summary.js';
+import { judgeUnpaired } from './sequential.js';
 
 export type Verdict = 'improved' | 'unchanged' | 'regressed' | 'inconclusive';
 
@@ -8,7 +7,7 @@ export type Direction = 'higher' | 'lower';
 
 export interface Comparison {
   verdict: Verdict;
-  /** median(current) / median(baseline). */
+  /** current / baseline: of the geometric means (of the paired ratios for ab). */
   ratio: number;
   ci: { low: number; high: number };
   maxDrop: number;
@@ -20,18 +19,17 @@ export interface Comparison {
 export const MIN_SAMPLES = 3;
 
 /**
- * For throughput (higher is better): regressed when the whole interval of
- * median(current)/median(baseline) lies below 1 − maxDrop — the drop is beyond the threshold and
- * not noise; improved: the mirror image; unchanged: no drop beyond the threshold is plausible (the
- * interval stays above 1 − maxDrop); inconclusive: the interval reaches past the threshold but not
- * wholly — the noise is wider than the threshold. For a cost (lower is better) the same with a rise:
+ * For throughput (higher is better): regressed when the whole interval of the ratio
+ * current/baseline lies below 1 − maxDrop — the drop is beyond the threshold and not noise;
+ * improved: the mirror image; unchanged: no drop beyond the threshold is plausible (the interval
+ * stays above 1 − maxDrop); inconclusive: the interval reaches past the threshold but not wholly —
+ * the noise is wider than the threshold. For a cost (lower is better) the same with a rise:
  * regressed when the whole interval lies above 1 + maxDrop.
  * Deliberately conservative: on these noisy machines a false alarm costs more than a late one.
+ * A fixed set of samples on each side is one look: judgeUnpaired (src/stats/sequential.ts) with the whole 5%.
  */
 export function compareSamples(baseline: readonly number[], current: readonly number[], maxDrop = 0.1, direction: Direction = 'higher'): Comparison {
-  const ratio = median(current) / median(baseline);
-  if (baseline.length < MIN_SAMPLES || current.length < MIN_SAMPLES) return tooFew(ratio, Math.min(baseline.length, current.length), maxDrop, direction);
-  return classify(ratio, ratioOfMediansCi(baseline, current), maxDrop, direction, '95% interval');
+  return judgeUnpaired(baseline, current, { maxDrop, direction, looks: [current.length] });
 }
 
 /**

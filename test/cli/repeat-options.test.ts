@@ -17,3 +17,4 @@ test('--max-repeat belongs to --repeat auto', bad, ['--repeat', '5', '--max-repe
 test('--budget belongs to --repeat auto', bad, ['--budget', '60'], /--budget applies to --repeat auto/);
 test('--max-repeat below the first look is refused', bad, ['--repeat', 'auto', '--max-repeat', '3'], /--max-repeat 3: give a whole number from 5/);
 test('--budget must be a positive number of seconds', bad, ['--repeat', 'auto', '--budget', '-5'], /--budget -5: give the seconds sampling may take/);
+test('--max-repeat goes with --baseline without --repeat (which samples as auto does), not alone', bad, ['--max-repeat', '10'], /--max-repeat applies to --repeat auto \(or --baseline without --repeat\)/);

@@ -58,7 +58,7 @@ integration(title('run --baseline against a saved baseline writes JUnit and Mark
   t.regex(readFileSync(md, 'utf8'), /\| shaped \| nft \| iperf3 \|/);
 });
 
-integration(title('--repeat auto against the baseline stops once the verdict is clear and records how many samples it took'), async (t) => {
+integration(title('--repeat auto against the baseline stops at the first planned look whose verdict is clear and records how many samples it took'), async (t) => {
   const rate = `rate=${RATE_MBIT}mbit`;
   const first = await zonlab('run', scenario, '--lb', 'nft', '--repeat', '6', '--set', 'duration=1', '--set', rate);
   t.is(first.exitCode, 0, first.stderr);
@@ -69,7 +69,19 @@ integration(title('--repeat auto against the baseline stops once the verdict is 
   const auto = doc.repeat.auto.checks.iperf3;
   t.log(`--repeat auto took ${auto.samples} samples (${auto.stoppedBy}): ${doc.comparison.rows[0].comparison.reason}`);
   t.is(auto.stoppedBy, 'conclusive');
-  t.true(auto.samples >= 5 && auto.samples <= 12);
+  t.true([5, 7, 10, 12].includes(auto.samples), `${auto.samples}: it stops only at the planned looks`);
   t.is(doc.checks.filter((c: { name: string }) => c.name === 'iperf3').length, auto.samples);
   t.is(doc.comparison.worst, 'unchanged');
+});
+
+integration(title('run --baseline without --repeat samples as --repeat auto does, and says so'), async (t) => {
+  const rate = `rate=${RATE_MBIT}mbit`;
+  const first = await zonlab('run', scenario, '--lb', 'nft', '--repeat', '5', '--set', 'duration=1', '--set', rate);
+  t.is(first.exitCode, 0, first.stderr);
+  t.is((await zonlab('baseline', 'save', 'shaped')).exitCode, 0);
+  const r = await zonlab('run', scenario, '--lb', 'nft', '--max-repeat', '7', '--set', 'duration=1', '--set', rate, '--baseline');
+  t.is(r.exitCode, 0, `${r.stderr}\n${r.stdout}`);
+  t.regex(r.stderr, /--baseline without --repeat: sampling each throughput check as --repeat auto does \(at most 7 samples/);
+  t.regex(r.stdout, /iperf3: --repeat auto took [57] sample\(s\) \(at most 7\), stopped: (conclusive|max)/);
+  t.notRegex(r.stdout, /too few to tell/);
 });

@@ -28,7 +28,7 @@ test('JUnit: a failed check is a failure', (t) => {
 
 test('Markdown: one row per check with the verdict', (t) => {
   const md = markdownSummary([{ record: slow, comparison: cmp }]);
-  t.regex(md, /\| veth-netns \| nft \| iperf3 \| ✅ passed \| 14\.00 Gbit\/s \| .* \| -30\.0% \| 🔻 regressed \|/);
+  t.regex(md, /\| veth-netns \| nft \| iperf3 \| ✅ passed \| 14\.00 Gbit\/s \| .* \| -29\.9% \| 🔻 regressed \|/);
   t.regex(md, /\| veth-netns \| nft \| telnet \| ✅ passed \| - \|/);
 });
 

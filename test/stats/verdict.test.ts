@@ -1,6 +1,6 @@
 import test from 'ava';
 import { compareSamples } from '../../src/stats/verdict.js';
-import { fingerprintDiff, type Fingerprint } from '../../src/stats/fingerprint.js';
+import { fingerprintDiff, fingerprintNotes, type Fingerprint } from '../../src/stats/fingerprint.js';
 
 const base = [20.1, 19.8, 20.3, 20.0, 19.9].map((x) => x * 1e9);
 const scaled = (k: number) => base.map((x) => x * k);
@@ -64,4 +64,14 @@ test('fingerprints: equal, and each difference named', (t) => {
   const d = fingerprintDiff(fp, { ...fp, kernel: '6.19', offloads: { 'veth0@default tx-checksumming': 'on' } });
   t.deepEqual(d.map((x) => x.key), ['kernel', 'offload veth0@default tx-checksumming']);
   t.is(d[1]!.baseline, 'off');
+});
+
+test('fingerprints: the CPU model, the kernel build and the tool versions are shown beside the verdict, never blocking it', (t) => {
+  const tools = { iperf3: 'iperf 3.12', iperf: 'iperf version 2.1.8', nft: 'nftables v1.0.6' };
+  const other = { ...fp, cpuModel: 'AMD EPYC 7763', kernelVersion: '#2 SMP', tools: { ...tools, iperf3: 'iperf 3.16' } };
+  t.deepEqual(fingerprintDiff({ ...fp, kernelVersion: '#1 SMP', tools }, other), [], 'hosted runners differ in CPU model from run to run');
+  t.deepEqual(fingerprintNotes({ ...fp, kernelVersion: '#1 SMP', tools }, other).map((d) => `${d.key}: ${d.baseline} → ${d.current}`), [
+    'cpuModel: X → AMD EPYC 7763', 'kernelVersion: #1 SMP → #2 SMP', 'iperf3: iperf 3.12 → iperf 3.16',
+  ]);
+  t.deepEqual(fingerprintNotes(fp, other).map((d) => d.key), ['cpuModel'], 'an older record without versions differs in nothing it did not record');
 });

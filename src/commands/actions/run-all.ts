@@ -52,7 +52,7 @@ export function childArgs(a: RunAllArgs, s: ScenarioEntry, results: string = res
   return [
     'run', s.file, '--json', '--results', results,
     ...value(a.lb, '--lb'), ...value(a.zonlb, '--zonlb'), ...flag(a.host, '--host'), ...flag(a.verbose, '--verbose'), ...sets,
-    ...value(a.repeat, '--repeat'), ...flag(a.warmup, '--warmup'),
+    ...value(a.repeat, '--repeat'), ...value(a.maxRepeat, '--max-repeat'), ...value(a.budget, '--budget'), ...flag(a.warmup, '--warmup'),
     ...flag(a.baseline, '--baseline'), ...value(a.maxDrop, '--max-drop'), ...flag(a.force, '--force'),
   ];
 }

@@ -19,6 +19,7 @@ import { compareWithStoredBaseline } from '../../compare/with-baseline.js';
 import { printComparison, printNoBaseline } from '../../output/comparison.js';
 import { writeReports } from '../../output/reports.js';
 import { printRunSummary, runJson } from '../../output/run-summary.js';
+import { MIN_SAMPLES } from '../../stats/verdict.js';
 
 export interface RunArgs extends CommonArgs {
   scenario: string;
@@ -68,7 +69,7 @@ async function runHere(plan: LabPlan, driver: Driver, a: RunArgs, signals: { las
       progress(`--keep: the lab stays up until this process ends (Ctrl-C, or zonlab down ${s.name}); enter it with: zonlab exec ${s.name} NETNS -- COMMAND`);
       await untilSignalled();
     },
-  }, { keep: a.keep, warmup: a.warmup, ...repeatOptions(a, s, driver) });
+  }, { keep: a.keep, warmup: a.warmup, ...repeatOptions(a, s, driver, progress) });
   reportCost(a);
   const comparison = a.baseline && record.status === 'passed' ? compareWithStoredBaseline(record, { maxDrop: a.maxDrop ?? s.maxDrop, force: a.force }) : undefined;
   const baseline = a.baseline && record.status === 'passed' && !comparison ? 'missing' as const : undefined;
@@ -96,11 +97,21 @@ function watchSignals(): { last?: string; stop(): void } {
   return state;
 }
 
-/** --repeat N, or auto with its cap, budget, threshold and (with --baseline) the baseline it judges against. */
-function repeatOptions(a: RunArgs, s: Scenario, driver: Driver): Pick<RunOptions, 'repeat' | 'maxDrop' | 'reference'> {
-  if (a.repeat !== 'auto') return { repeat: a.repeat };
+/**
+ * --repeat N, or auto with its cap, budget, threshold and (with --baseline) the baseline it judges
+ * against. --baseline without --repeat (and a scenario that repeats fewer than 3 times) samples as
+ * auto does: one sample a side can judge nothing.
+ */
+function repeatOptions(a: RunArgs, s: Scenario, driver: Driver, progress: (line: string) => void): Pick<RunOptions, 'repeat' | 'maxDrop' | 'reference'> {
+  if (!autoRepeat(a, s)) return { repeat: a.repeat as number | undefined };
+  const max = a.maxRepeat ?? 20;
+  if (a.repeat === undefined) progress(`--baseline without --repeat: sampling each throughput check as --repeat auto does (at most ${max} samples; fewer than ${MIN_SAMPLES} can judge nothing)`);
   const reference = a.baseline ? loadBaseline(s.name, driver.name)?.samples : undefined;
-  return { repeat: { auto: { max: a.maxRepeat ?? 20, budgetMs: (a.budget ?? 600) * 1000 } }, maxDrop: a.maxDrop ?? s.maxDrop, reference };
+  return { repeat: { auto: { max, budgetMs: (a.budget ?? 600) * 1000 } }, maxDrop: a.maxDrop ?? s.maxDrop, reference };
+}
+
+export function autoRepeat(a: Pick<RunArgs, 'repeat' | 'baseline'>, s: Pick<Scenario, 'repeat'>): boolean {
+  return a.repeat === 'auto' || (a.repeat === undefined && a.baseline && s.repeat < MIN_SAMPLES);
 }
 
 /** Inside a sandbox /run is its own tmpfs (lab/sandbox.ts): what the run writes there would be lost. */
