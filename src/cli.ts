@@ -81,8 +81,18 @@ export function helpWidth(columns = process.stdout.columns, env = process.env.CO
 /** What yargs refused, as the user's error (exit 2); an error of ours goes on as it is. */
 function refused(msg: string, err: Error | undefined): Error {
   // yargs wraps what a coerce throws in a YError of the same message: an option refused
-  if (err?.name === 'YError') return refusalFor(err.message) ?? new UserError(err.message, ExitCode.badInput, ['zonlab --help lists the commands and options']);
-  return err ?? new UserError(msg, ExitCode.badInput, ['zonlab --help lists the commands and options']);
+  if (err?.name === 'YError') return refusalFor(err.message) ?? new UserError(unknownOnce(err.message), ExitCode.badInput, ['zonlab --help lists the commands and options']);
+  return err ?? new UserError(unknownOnce(msg), ExitCode.badInput, ['zonlab --help lists the commands and options']);
+}
+
+/** yargs names an unknown --bogus-flag twice, as itself and as bogusFlag: "Unknown argument: bogus-flag". */
+export function unknownOnce(message: string): string {
+  const m = /^Unknown arguments?: (.*)$/s.exec(message);
+  if (!m) return message;
+  const names = (m[1] ?? '').split(', ');
+  const camel = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  const kept = names.filter((n) => !names.some((other) => other !== n && other.includes('-') && camel(other) === n));
+  return `Unknown argument${kept.length === 1 ? '' : 's'}: ${kept.join(', ')}`;
 }
 
 export function report(err: unknown): number {
