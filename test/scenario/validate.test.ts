@@ -158,3 +158,21 @@ test('ping expectations that cannot hold, and a device the client does not have,
   t.deepEqual(ps.map((p) => p.key), ['check[1].expect_received', 'check[2].min_received', 'check[3].interface', 'check[4].window']);
   t.regex(ps[2]!.hint!, /interfaces there: lo, veth1/);
 });
+
+test('a zonlb.toml that is not there: "cannot read FILE: no such file", the reason said once (issue 24)', async (t) => {
+  const { UnreadableFile } = await import('../../src/files.js');
+  const err = (() => {
+    try {
+      validateScenario({
+        scenario: { file: '/s/t.toml', text: BASE, doc: parse(BASE) as Record<string, unknown> },
+        params: {}, hash: 'h',
+        readFile: (f) => { throw new UnreadableFile(f, 'cannot read: no such file'); },
+        xdpProgramExists: () => true,
+      });
+    } catch (e) { return e; }
+    return undefined;
+  })();
+  t.true(err instanceof InvalidInput);
+  const p = (err as InvalidInput).problems.find((x) => x.key === 'lb.config')!;
+  t.regex(p.message, /^cannot read \/s\/\S+: no such file$/);
+});
