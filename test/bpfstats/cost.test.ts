@@ -62,8 +62,8 @@ test('a program described by its identity and where it is attached', (t) => {
 
 test('tc\'s bpf filters (the embedded driver\'s programs when every backend is local) as `tc -j filter show` prints them', (t) => {
   // veth-netns with the embedded driver, tc 6.1: the first entry is the filter's head, without a program
-  const ingress = '[{"protocol":"all","pref":1,"kind":"bpf","chain":0},{"protocol":"all","pref":1,"kind":"bpf","chain":0,"options":{"handle":"0x1","bpf_name":"zonlb_tc_ingres:[10151]","direct-action":true,"not_in_hw":true,"prog":{"id":10151,"name":"zonlb_tc_ingres","tag":"0fe2eee2d1ac15e5","jited":1}}}]';
-  t.deepEqual(parseTcAttachments(ingress, 'veth0'), [{ iface: 'veth0', netns: undefined, id: 10151, name: 'zonlb_tc_ingres' }]);
+  const ingress = '[{"protocol":"all","pref":1,"kind":"bpf","chain":0},{"protocol":"all","pref":1,"kind":"bpf","chain":0,"options":{"handle":"0x1","bpf_name":"zonlb_tc_in:[10151]","direct-action":true,"not_in_hw":true,"prog":{"id":10151,"name":"zonlb_tc_in","tag":"0fe2eee2d1ac15e5","jited":1}}}]';
+  t.deepEqual(parseTcAttachments(ingress, 'veth0'), [{ iface: 'veth0', netns: undefined, id: 10151, name: 'zonlb_tc_in' }]);
   t.deepEqual(parseTcAttachments('', 'veth0'), []);
   t.deepEqual(parseTcAttachments('[{"protocol":"ip","pref":1,"kind":"u32","chain":0}]', 'veth0'), []);
 });
