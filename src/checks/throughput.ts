@@ -59,11 +59,13 @@ export function peerFromIperfServer(stdout: string): string | undefined {
 
 /**
  * "[  5]   1.00-2.00   sec  2.54 GBytes  21.8 Gbits/sec" → the interval and its rate (the SUM line
- * with -P). The -O warm-up's intervals end in "(omitted)" and the counted ones start again at 0.
+ * with -P). The -O warm-up's intervals end in "(omitted)" and the counted ones start again at 0;
+ * the totals at the end are not intervals.
  */
 export function intervalLine(line: string, summed = false): { from: string; to: string; rate: string; omitted: boolean } | undefined {
   const m = /^\[\s*(SUM|\d+)\]\s+([\d.]+)-([\d.]+)\s+sec\s+[\d.]+\s+\w?Bytes\s+([\d.]+ \w?bits\/sec)/.exec(line.trim());
-  if (!m || summed !== (m[1] === 'SUM')) return undefined;
+  // the totals at the end ("… receiver") are no interval: the check's own line says them
+  if (!m || summed !== (m[1] === 'SUM') || /\b(sender|receiver)\s*$/.test(line)) return undefined;
   return { from: m[2]!, to: m[3]!, rate: m[4]!, omitted: /\(omitted\)\s*$/.test(line) };
 }
 

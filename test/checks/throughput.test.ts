@@ -19,6 +19,9 @@ test("iperf3 -O: the warm-up's intervals are told apart from the counted ones, w
   t.deepEqual(intervalLine(lines[0]!), { from: '0.00', to: '1.03', rate: '175 Mbits/sec', omitted: true });
   t.deepEqual(intervalLine(lines[1]!), { from: '0.00', to: '1.07', rate: '312 Mbits/sec', omitted: false });
   t.true(intervalLine(lines[2]!, true)!.omitted);
+  // the server's totals at the end are no interval (they showed as a second 0–2 s)
+  t.is(intervalLine('[  5]   0.00-2.28   sec  92.1 MBytes   339 Mbits/sec                  receiver'), undefined);
+  t.is(intervalLine('[SUM]   0.00-10.00  sec  24.1 GBytes  20.7 Gbits/sec                  receiver', true), undefined);
 });
 
 test('the client as the iperf servers saw it', (t) => {
