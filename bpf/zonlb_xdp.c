@@ -705,7 +705,7 @@ static __always_inline int tc_rewrite(struct __sk_buff *skb, void *data, void *e
 
 /* The replies of a backend on this host (the README's 127.0.0.23) leave through the stack: translated back as they leave. */
 SEC("tc")
-int zonlb_tc_egress(struct __sk_buff *skb)
+int zonlb_tc_out(struct __sk_buff *skb)
 {
 	struct parsed p;
 	void *data, *end;
@@ -725,7 +725,7 @@ int zonlb_tc_egress(struct __sk_buff *skb)
  * TCP only as a copy (generic and native mode alike).
  */
 SEC("tc")
-int zonlb_tc_ingress(struct __sk_buff *skb)
+int zonlb_tc_in(struct __sk_buff *skb)
 {
 	struct parsed p;
 	struct nat n;

@@ -54,19 +54,36 @@ export async function applySteps(steps: Step[], journal: Journal, hooks: ApplyHo
   const groups = groupSteps(topology, pauseAfter);
   // koffi and the engine load (about 30 ms) while the first `ip` process creates the namespaces
   if (groups.some(isNetlinkGroup)) void netlinkEngine();
-  for (let k = 0; k < groups.length; ) {
-    // batches of distinct named namespaces do not depend on each other: they run together
-    const wave = pauseAfter ? [groups[k]!] : independentWave(groups, k);
-    k += wave.length;
-    const first = wave[0]!.steps[0]!;
-    const count = wave.reduce((n, g) => n + g.steps.length, 0);
-    const what = wave.length > 1 ? ` (+${count - 1} more: ${wave.length} namespaces, ${Math.min(wave.length, PARALLEL)} processes at a time)` : count > 1 ? ` (+${count - 1} more, one ${wave[0]!.kind} process)` : '';
-    hooks.onStep?.(first.index + 1, topology.length, `${first.description}${what}`);
+  for (const wave of wavesOf(groups, pauseAfter)) {
+    // the plan's count: the load balancer's load (lab.ts) is its last step
+    const netlinkUsed = wave.some(isNetlinkGroup) && Boolean(await netlinkEngine());
+    const line = waveLine(wave, netlinkUsed);
+    hooks.onStep?.(line.index, steps.length, line.description);
     if (wave.length === 1) await runGroup(wave[0]!, journal);
     else await runConcurrently(wave, journal);
     const lastIndex = wave[wave.length - 1]!.steps[wave[wave.length - 1]!.steps.length - 1]!.index + 1;
     if (pauseAfter === lastIndex) await pauseForFaultInjection(lastIndex);
   }
+}
+
+/** The groups in the order they run: batches of distinct named namespaces do not depend on each other and run together. */
+export function wavesOf(groups: Group[], pauseAfter?: number): Group[][] {
+  const waves: Group[][] = [];
+  for (let k = 0; k < groups.length; k += waves[waves.length - 1]!.length) waves.push(pauseAfter ? [groups[k]!] : independentWave(groups, k));
+  return waves;
+}
+
+/** What progress says of a wave, in the plan's words: its first step, and how the rest run (netlink requests or processes). */
+export function waveLine(wave: Group[], netlinkUsed: boolean): { index: number; description: string } {
+  const first = wave[0]!.steps[0]!;
+  const count = wave.reduce((n, g) => n + g.steps.length, 0);
+  const byNetlink = netlinkUsed ? wave.filter(isNetlinkGroup).length : 0;
+  const processes = wave.length - byNetlink;
+  let what = '';
+  if (count > 1 && processes === 0) what = ` (+${count - 1} more: netlink requests in ${wave.length > 1 ? `${wave.length} namespaces` : wave[0]!.netns}, no process)`;
+  else if (wave.length > 1) what = ` (+${count - 1} more: ${wave.length} namespaces, ${byNetlink ? `${byNetlink} by netlink requests, ` : ''}${Math.min(processes, PARALLEL)} processes at a time)`;
+  else if (count > 1) what = ` (+${count - 1} more, one ${wave[0]!.kind} process)`;
+  return { index: first.index + 1, description: `${first.description}${what}` };
 }
 
 /** From k: consecutive batched groups, each of a different named namespace. */

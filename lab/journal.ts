@@ -2,7 +2,7 @@ import { closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, rea
 import path from 'node:path';
 import { ExitCode, UserError } from './errors.js';
 import { processStart } from './process-identity.js';
-import type { Command } from './step-commands.js';
+import { isValidIntent, type Undo } from './undo-intents.js';
 
 export type EntryState = 'intent' | 'done' | 'failed' | 'undone';
 
@@ -10,8 +10,8 @@ export interface JournalEntry {
   seq: number;
   step: string;
   state: EntryState;
-  /** Commands that undo this step, known before it runs (sysctls: after the old value is read). */
-  undo: Command[];
+  /** Commands (or intents, lab/undo-intents.ts) that undo this step, known before it runs (sysctls: after the old value is read). */
+  undo: Undo[];
   /** Default-namespace interfaces that disappear with a lab namespace: teardown waits for them. */
   waitGone?: string[];
 }
@@ -85,23 +85,23 @@ export class Journal {
     return j;
   }
 
-  intent(step: string, undo: Command[], waitGone?: string[]): number {
+  intent(step: string, undo: Undo[], waitGone?: string[]): number {
     return this.intentMany([{ step, undo, waitGone }])[0]!;
   }
 
   /** Several steps about to run together (a batch): one write, one fsync. */
-  intentMany(steps: { step: string; undo: Command[]; waitGone?: string[] }[]): number[] {
+  intentMany(steps: { step: string; undo: Undo[]; waitGone?: string[] }[]): number[] {
     const entries = steps.map(({ step, undo, waitGone }) => ({ seq: ++this.seq, step, state: 'intent' as const, undo, ...(waitGone?.length ? { waitGone } : {}) }));
     for (const e of entries) this.entries.set(e.seq, e);
     this.write(entries, true);
     return entries.map((e) => e.seq);
   }
 
-  settle(seq: number, state: Exclude<EntryState, 'intent'>, undo?: Command[]): void {
+  settle(seq: number, state: Exclude<EntryState, 'intent'>, undo?: Undo[]): void {
     this.settleMany([seq], state, undo);
   }
 
-  settleMany(seqs: number[], state: Exclude<EntryState, 'intent'>, undo?: Command[]): void {
+  settleMany(seqs: number[], state: Exclude<EntryState, 'intent'>, undo?: Undo[]): void {
     if (!seqs.length) return;
     for (const seq of seqs) {
       const e = this.entries.get(seq);
@@ -199,10 +199,10 @@ function isHeader(r: object): r is Header {
   return typeof h.runId === 'string' && typeof h.scenario === 'string' && Number.isInteger(h.pid) && typeof h.started === 'string';
 }
 
-/** Undo commands as written by zonlab: argument arrays of strings, nothing else is ever run. */
-function validUndo(undo: unknown): Command[] | undefined {
+/** Undo as written by zonlab: argument arrays of strings (nothing else is ever run), or intents. */
+function validUndo(undo: unknown): Undo[] | undefined {
   if (!Array.isArray(undo)) return undefined;
-  const ok = undo.every((c: Partial<Command>) => c && Array.isArray(c.argv) && c.argv.length > 0 && c.argv.every((a) => typeof a === 'string')
-    && (c.netns === undefined || typeof c.netns === 'string'));
-  return ok ? (undo as Command[]) : undefined;
+  const ok = undo.every((c: { argv?: unknown[]; netns?: unknown }) => c && ((Array.isArray(c.argv) && c.argv.length > 0 && c.argv.every((a) => typeof a === 'string')
+    && (c.netns === undefined || typeof c.netns === 'string')) || (c.argv === undefined && isValidIntent(c))));
+  return ok ? (undo as Undo[]) : undefined;
 }

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { ExitCode, UserError } from './errors.js';
 import type { Step } from './steps.js';
 import type { Command } from './step-commands.js';
+import type { Undo } from './undo-intents.js';
 import { applySteps, pauseForFaultInjection, type ApplyHooks } from './apply.js';
 import { hostJournalFile, hostLabOf, hostPreflight, inUseError, tearDownHostLab } from './host-state.js';
 import { Journal } from './journal.js';
@@ -17,7 +18,7 @@ export type LabMode = 'sandbox' | 'host';
 export interface Loader<B> {
   /** As progress and the journal name it: "embedded". */
   what: string;
-  crashUndo: Command[];
+  crashUndo: Undo[];
   load(): Promise<B>;
   unload(loaded: B): Promise<void>;
 }

@@ -3,7 +3,8 @@ import { describeFailure, runCommand } from './run-command.js';
 import type { Journal, JournalEntry } from './journal.js';
 import { asIpLine, batchArgv, failedBatchLines } from './batch.js';
 import { describeProcess, endProcessesIn } from './netns-processes.js';
-import { alreadyGone, leftForOthers } from './step-commands.js';
+import { alreadyGone, leftForOthers, type Command } from './step-commands.js';
+import { isIntent, legacyIntent, runIntent, type Undo, type UndoIntent } from './undo-intents.js';
 
 export interface TeardownReport {
   undone: number;
@@ -42,7 +43,13 @@ export async function teardown(journal: Journal, cleanups: Cleanup[] = []): Prom
     }
     const entry = entries[i++]!;
     let ok = true;
-    for (const cmd of entry.undo) {
+    for (const u of entry.undo) {
+      const intent = isIntent(u) ? u : legacyIntent(u);
+      if (intent) {
+        if (!undoIntent(intent, entry, failures)) ok = false;
+        continue;
+      }
+      const cmd = u as Command;
       const r = await runCommand(cmd.argv, { netns: cmd.netns, reject: false, timeoutMs: 15_000 });
       if (r.failed && !alreadyGone(r.stderr) && !leftForOthers(cmd, r.stderr)) {
         ok = false;
@@ -56,9 +63,22 @@ export async function teardown(journal: Journal, cleanups: Cleanup[] = []): Prom
   return { undone, failures, ended };
 }
 
+/** An intent, carried out by this version's code; false (and the reason in failures) when it could not be. */
+function undoIntent(u: UndoIntent, entry: JournalEntry, failures: string[]): boolean {
+  try {
+    runIntent(u);
+    return true;
+  } catch (err) {
+    failures.push(`undo "${entry.step}": ${(err as Error).message}`);
+    return false;
+  }
+}
+
+const commandsOf = (undo: Undo[]): Command[] => undo.filter((u): u is Command => !isIntent(u));
+
 /** The named namespaces an entry's undo deletes. */
 function deletedNamespaces(e: JournalEntry): string[] {
-  return e.undo.filter((c) => c.argv.length === 4 && c.argv[0] === 'ip' && c.argv[1] === 'netns' && /^del(ete)?$/.test(c.argv[2]!)).map((c) => c.argv[3]!);
+  return commandsOf(e.undo).filter((c) => c.argv.length === 4 && c.argv[0] === 'ip' && c.argv[1] === 'netns' && /^del(ete)?$/.test(c.argv[2]!)).map((c) => c.argv[3]!);
 }
 
 /** Links that go with their namespace go asynchronously: wait until they are really gone. */
@@ -81,7 +101,8 @@ function ipBatchFrom(entries: JournalEntry[], i: number): JournalEntry[] {
   for (let k = i; k < entries.length; k++) {
     const e = entries[k]!;
     if (e.undo.length === 0) { out.push(e); continue; }
-    const line = e.undo.length === 1 ? asIpLine(e.undo[0]!) : undefined;
+    const only = e.undo.length === 1 ? e.undo[0]! : undefined;
+    const line = only && !isIntent(only) ? asIpLine(only) : undefined;
     if (!line || (netns !== null && line.netns !== netns)) break;
     netns = line.netns;
     out.push(e);
@@ -92,11 +113,11 @@ function ipBatchFrom(entries: JournalEntry[], i: number): JournalEntry[] {
 /** -force: iproute2 goes on past a failing line, so everything is tried; gone objects are fine. */
 async function undoIpBatch(journal: Journal, batch: JournalEntry[]): Promise<string[]> {
   const withCmd = batch.filter((e) => e.undo.length === 1);
-  const netns = withCmd[0] ? asIpLine(withCmd[0].undo[0]!)!.netns : undefined;
+  const netns = withCmd[0] ? asIpLine(withCmd[0].undo[0] as Command)!.netns : undefined;
   const failures: string[] = [];
   const failedLines = new Set<number>();
   if (withCmd.length) {
-    const lines = withCmd.map((e) => asIpLine(e.undo[0]!)!.line);
+    const lines = withCmd.map((e) => asIpLine(e.undo[0] as Command)!.line);
     const r = await runCommand(batchArgv(netns, true), { input: `${lines.join('\n')}\n`, reject: false, timeoutMs: 60_000 });
     for (const f of failedBatchLines(r.stderr)) {
       if (alreadyGone(f.message)) continue;

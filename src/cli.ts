@@ -4,6 +4,8 @@
 // the start (issue 14). Started as a program (`zonlab`, `npx zonlab`) it runs without the variable,
 // and so do the processes it starts; `node dist/src/cli.js` keeps the environment as it is.
 import { realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Argv } from 'yargs';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, UserError } from './errors.js';
 import { choosePaths } from './paths.js';
@@ -25,7 +27,8 @@ export async function main(argv: string[], stub?: CommandStub): Promise<number> 
 
 /** Every command line through yargs: help, every command and option, every refusal. */
 export async function viaYargs(argv: string[], stub?: CommandStub): Promise<number> {
-  const [{ default: yargs }, { COMMANDS }] = await Promise.all([import('yargs'), import('./commands/index.js')]);
+  const { COMMANDS } = await import('./commands/index.js');
+  const yargs = yargsWordWrapping();
   let exitCode: number = ExitCode.passed;
   const cli = yargs(argv)
     .scriptName('zonlab')
@@ -43,7 +46,7 @@ export async function viaYargs(argv: string[], stub?: CommandStub): Promise<numb
     .help()
     .alias('h', 'help')
     .version()
-    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .wrap(helpWidth())
     // --help and --version end here too, so that main() returns (tests call it in-process)
     .exitProcess(false)
     .fail((msg, err) => {
@@ -57,11 +60,39 @@ export async function viaYargs(argv: string[], stub?: CommandStub): Promise<numb
   return exitCode;
 }
 
+/**
+ * yargs through its CommonJS entry: the ES module entry lays out --help with cliui's stand-in wrap,
+ * which cuts every line at the width whatever it cuts ("te\nar down"); the CommonJS one uses
+ * wrap-ansi, which breaks between words.
+ */
+function yargsWordWrapping(): (argv: string[]) => Argv {
+  return createRequire(import.meta.url)('yargs/yargs') as (argv: string[]) => Argv;
+}
+
+/**
+ * The terminal's width (or $COLUMNS when the output is a pipe), 60…110 columns: below 60 the
+ * description column is narrower than some words (results/baselines/;), which wrap-ansi cuts.
+ */
+export function helpWidth(columns = process.stdout.columns, env = process.env.COLUMNS): number {
+  const width = columns ?? (Number(env) || 100);
+  return Math.max(60, Math.min(110, width));
+}
+
 /** What yargs refused, as the user's error (exit 2); an error of ours goes on as it is. */
 function refused(msg: string, err: Error | undefined): Error {
   // yargs wraps what a coerce throws in a YError of the same message: an option refused
-  if (err?.name === 'YError') return refusalFor(err.message) ?? new UserError(err.message, ExitCode.badInput, ['zonlab --help lists the commands and options']);
-  return err ?? new UserError(msg, ExitCode.badInput, ['zonlab --help lists the commands and options']);
+  if (err?.name === 'YError') return refusalFor(err.message) ?? new UserError(unknownOnce(err.message), ExitCode.badInput, ['zonlab --help lists the commands and options']);
+  return err ?? new UserError(unknownOnce(msg), ExitCode.badInput, ['zonlab --help lists the commands and options']);
+}
+
+/** yargs names an unknown --bogus-flag twice, as itself and as bogusFlag: "Unknown argument: bogus-flag". */
+export function unknownOnce(message: string): string {
+  const m = /^Unknown arguments?: (.*)$/s.exec(message);
+  if (!m) return message;
+  const names = (m[1] ?? '').split(', ');
+  const camel = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  const kept = names.filter((n) => !names.some((other) => other !== n && other.includes('-') && camel(other) === n));
+  return `Unknown argument${kept.length === 1 ? '' : 's'}: ${kept.join(', ')}`;
 }
 
 export function report(err: unknown): number {

@@ -20,7 +20,7 @@ export async function runIperf3Check(spec: ThroughputCheck, onProgress?: (line: 
     const lines = server.output().stdout.split('\n');
     for (; seen < lines.length - 1; seen++) {
       const m = intervalLine(lines[seen]!, spec.parallel > 1);
-      if (m) onProgress(`  ${spec.name}: ${m.from}–${m.to} s ${m.rate}`);
+      if (m) onProgress(`  ${spec.name}: ${m.from}–${m.to} s ${m.rate}${m.omitted ? ' (omitted: the -O warm-up, not counted)' : ''}`);
     }
   }, 200);
   const argv = ['iperf3', '-c', spec.to, '-p', String(spec.port), '-t', String(spec.duration), '-O', String(spec.omit), '-J',
@@ -57,11 +57,16 @@ export function peerFromIperfServer(stdout: string): string | undefined {
   return /Accepted connection from ([0-9a-fA-F:.]+), port/.exec(stdout)?.[1] ?? /connected with ([0-9a-fA-F:.]+) port/.exec(stdout)?.[1];
 }
 
-/** "[  5]   1.00-2.00   sec  2.54 GBytes  21.8 Gbits/sec" → the interval and its rate (the SUM line with -P). */
-export function intervalLine(line: string, summed = false): { from: string; to: string; rate: string } | undefined {
+/**
+ * "[  5]   1.00-2.00   sec  2.54 GBytes  21.8 Gbits/sec" → the interval and its rate (the SUM line
+ * with -P). The -O warm-up's intervals end in "(omitted)" and the counted ones start again at 0;
+ * the totals at the end are not intervals.
+ */
+export function intervalLine(line: string, summed = false): { from: string; to: string; rate: string; omitted: boolean } | undefined {
   const m = /^\[\s*(SUM|\d+)\]\s+([\d.]+)-([\d.]+)\s+sec\s+[\d.]+\s+\w?Bytes\s+([\d.]+ \w?bits\/sec)/.exec(line.trim());
-  if (!m || summed !== (m[1] === 'SUM')) return undefined;
-  return { from: m[2]!, to: m[3]!, rate: m[4]! };
+  // the totals at the end ("… receiver") are no interval: the check's own line says them
+  if (!m || summed !== (m[1] === 'SUM') || /\b(sender|receiver)\s*$/.test(line)) return undefined;
+  return { from: m[2]!, to: m[3]!, rate: m[4]!, omitted: /\(omitted\)\s*$/.test(line) };
 }
 
 /** iperf 2, as the README runs it; its server keeps running, so it is stopped afterwards. */

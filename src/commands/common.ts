@@ -24,7 +24,8 @@ export function applyCommon(a: CommonArgs): void {
 
 /** Progress goes to stderr so stdout stays clean for tables and --json. */
 export function progressPrinter(a: Pick<CommonArgs, 'json'>): (line: string) => void {
-  return a.json ? () => {} : (line) => process.stderr.write(`${line}\n`);
+  // ZONLAB_PROGRESS: run --all reads its scenarios' --json and shows their progress (issue 24)
+  return a.json && process.env.ZONLAB_PROGRESS !== '1' ? () => {} : (line) => process.stderr.write(`${line}\n`);
 }
 
 /** Holds a lab open until SIGINT or SIGTERM; a timer keeps Node's event loop from ending first. */

@@ -1,3 +1,4 @@
+import type { Undo } from '../../lab/undo-intents.js';
 import type { ZonlbConfig } from '../zonlb/config.js';
 
 import type { DriverName } from '../scenario/types.js';
@@ -27,10 +28,11 @@ export interface Driver {
   version(): Promise<string>;
   load(ctx: LoadContext): Promise<LoadedBalancer>;
   /**
-   * Commands that remove what `load` makes, run by `zonlab down`/`gc` after a crash of a --host
-   * run (journalled before `load` runs). Optional: sandboxed runs never need it.
+   * Commands (or intents, lab/undo-intents.ts) that remove what `load` makes, carried out by
+   * `zonlab down`/`gc` after a crash of a --host run (journalled before `load` runs). Optional:
+   * sandboxed runs never need it.
    */
-  crashUndo?(ctx: LoadContext): { argv: string[]; netns?: string }[];
+  crashUndo?(ctx: LoadContext): Undo[];
 }
 
 /** What the load balancer counted for one service, read before and after a check: the proof it carried the check's packets. */

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describeFailure, runCommand, type CommandResult } from '../../lab/run-command.js';
 import { findOnPath } from '../host-facts.js';
 import type { Driver, LoadContext, LoadedBalancer, ServiceCount } from './driver.js';
@@ -13,7 +12,6 @@ export interface ZonlbBinaryOptions {
   bpffs?: string;
 }
 
-const PINS_SCRIPT = fileURLToPath(new URL('./zonlb-pins.js', import.meta.url));
 
 /** zon-lb logs its failures with env_logger (`[TIME ERROR zon_lb] …`) and still exits 0. */
 export function errorLines(r: CommandResult): string[] {
@@ -73,7 +71,8 @@ export function zonlbBinaryDriver(opts: ZonlbBinaryOptions = {}): Driver {
       return found ? [] : [`zon-lb not found${opts.path ? ` at ${opts.path}` : ''}: give --zonlb PATH or set ZONLB, or use --lb embedded or --lb nft`];
     },
     version: async () => binaryIdentity(bin),
-    crashUndo: (ctx) => [{ argv: [process.execPath, PINS_SCRIPT, bpffs, ...ctx.config.interfaces] }],
+    // the intent, not a path to this version's code: the next version's teardown undoes it too
+    crashUndo: (ctx) => [{ kind: 'zonlb-pins-teardown', bpffs, interfaces: ctx.config.interfaces }],
     async load(ctx: LoadContext): Promise<LoadedBalancer> {
       const ifaces = ctx.config.interfaces;
       const file = path.join(ctx.workDir, 'zonlb.toml');

@@ -20,8 +20,10 @@ export interface NotRun {
 }
 
 /**
- * JUnit XML: a test case per check, and one per verdict (throughput, LB cost; a regression is a failure);
- * a scenario skipped for a missing requirement is a <skipped> case with the reason.
+ * JUnit XML: a test case per check, and one per verdict (throughput, LB cost; a regression is a failure,
+ * an inconclusive verdict a <skipped> case with its reason); the baseline and the load balancers
+ * compared are the suite's properties; a scenario skipped for a missing requirement is a <skipped>
+ * case with the reason.
  */
 export function junitXml(runs: ReportedRun[], notRun: NotRun[] = []): string {
   const suites = runs.map(({ record: r, comparison, baseline }) => {
@@ -33,17 +35,22 @@ export function junitXml(runs: ReportedRun[], notRun: NotRun[] = []): string {
       cases.push(`    <testcase classname="${esc(cls)}" name="${esc(name)}" time="${(c.durationMs / 1000).toFixed(3)}">${body}</testcase>`);
     }
     if (r.status === 'error' && r.error) cases.push(`    <testcase classname="${esc(cls)}" name="lab"><error message="${esc(r.error.split('\n')[0]!)}">${esc(r.error)}</error></testcase>`);
-    const identity = comparison ? `\n${identityLines(comparison.identity).join('\n')}` : '';
     for (const row of comparison?.rows ?? []) {
       const v = row.comparison;
-      const body = v.verdict === 'regressed' ? `<failure message="${esc(`regressed: ${v.reason}`)}">${esc(`${row.check} vs ${comparison!.against}: ${v.reason}${identity}`)}</failure>` : `<system-out>${esc(`${v.verdict}: ${v.reason}${identity}`)}</system-out>`;
+      // inconclusive is no pass: CI pages show a skipped case apart, a passing one not at all
+      const body = v.verdict === 'regressed' ? `<failure message="${esc(`regressed: ${v.reason}`)}">${esc(`${row.check} vs ${comparison!.against}: ${v.reason}`)}</failure>`
+        : v.verdict === 'inconclusive' ? `<skipped message="${esc(`inconclusive: ${v.reason}`)}"/>`
+        : `<system-out>${esc(`${v.verdict}: ${v.reason}`)}</system-out>`;
       cases.push(`    <testcase classname="${esc(cls)}" name="${esc(`${measurementLabel(row.measurement)} ${row.check} vs baseline`)}">${body}</testcase>`);
     }
     if (baseline === 'missing') cases.push(`    <testcase classname="${esc(cls)}" name="throughput vs baseline"><skipped message="no baseline yet: nothing was compared (zonlab baseline save)"/></testcase>`);
     const failures = cases.filter((c) => c.includes('<failure')).length;
     const errors = cases.filter((c) => c.includes('<error')).length;
     const skipped = cases.filter((c) => c.includes('<skipped')).length;
-    return `  <testsuite name="${esc(`${r.scenario.name} (${r.driver.name})`)}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" timestamp="${esc(r.time)}" time="${(r.durationMs / 1000).toFixed(3)}">\n${cases.join('\n')}\n  </testsuite>`;
+    // what the verdicts compare with and the load balancer on each side: once a suite, not in every case
+    const properties = comparison ? [`    <properties>`, `      <property name="compared with" value="${esc(comparison.against)}"/>`,
+      ...identityLines(comparison.identity).map((l) => { const at = l.indexOf(':'); return `      <property name="${esc(l.slice(0, at))}" value="${esc(l.slice(at + 1).trim())}"/>`; }), `    </properties>`] : [];
+    return `  <testsuite name="${esc(`${r.scenario.name} (${r.driver.name})`)}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" timestamp="${esc(r.time)}" time="${(r.durationMs / 1000).toFixed(3)}">\n${[...properties, ...cases].join('\n')}\n  </testsuite>`;
   });
   for (const n of notRun) {
     const body = n.outcome === 'skipped' ? `<skipped message="${esc(n.reason)}"/>` : `<error message="${esc(n.reason.split('\n')[0]!)}">${esc(n.reason)}</error>`;

@@ -6,7 +6,7 @@ import { paint, table } from './table.js';
 export function printRunSummary(r: RunRecord, file?: string): void {
   const costed = r.checks.some((c) => c.measurements?.[COST_MEASUREMENT] !== undefined);
   const rows = r.checks.map((c) => [
-    c.name, c.kind,
+    checkLabel(c), c.kind,
     c.status === 'passed' ? paint('PASS', 'green') : paint('FAIL', 'red'),
     formatRate(c.measurements?.bits_per_second),
     ...(costed ? [formatNs(c.measurements?.[COST_MEASUREMENT])] : []),
@@ -22,6 +22,11 @@ export function printRunSummary(r: RunRecord, file?: string): void {
   for (const f of r.teardown.failures) out.push(paint(`teardown: ${f}`, 'red'));
   if (file) out.push(`record: ${file}`);
   process.stdout.write(`${out.join('\n')}\n`);
+}
+
+/** A check's name in the run's table: the --warmup run is marked, for it is not counted. */
+export function checkLabel(c: RunRecord['checks'][number]): string {
+  return c.repetition === 0 ? `${c.name} (warm-up, not counted)` : c.name;
 }
 
 /** The programs measured and the spread of each check's samples, or why nothing was measured. */

@@ -65,7 +65,9 @@ export function judge(check: CheckSpec, targets: LbTarget[], lb: LoadedBalancer 
   if (!lb || lb.driver === 'none') return { services, carried: false, reason: `there is no load balancer (--lb none), so nothing counted the packets for service gid ${gids}` };
   if (!before || !after) return { services, carried: false, reason: `the ${lb.driver} driver cannot show per-service counts, so nothing proves it carried service gid ${gids}` };
   const moved = services.filter((x) => (x.delta ?? 0) > 0);
-  let counted = services.map((x) => `gid ${x.gid} ${x.scope ?? ''}: +${x.delta ?? 0} packets`.replace(/ {2,}/g, ' ')).join(', ');
+  // a scope may name the service itself ("service gid 1 (embedded, per backend)"): not "gid 1 service gid 1"
+  const named = (x: (typeof services)[number]) => (x.scope?.startsWith(`service gid ${x.gid}`) ? x.scope : `gid ${x.gid} ${x.scope ?? ''}`);
+  let counted = services.map((x) => `${named(x)}: +${x.delta ?? 0} packets`.replace(/ {2,}/g, ' ')).join(', ');
   if (!moved.length) return { services, carried: false, reason: `its counts did not move (${counted})` };
   const dsr = dsrReplies(targets, before, after);
   const through = dsr?.find((x) => x.replies > 0);

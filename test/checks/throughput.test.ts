@@ -2,11 +2,26 @@ import test from 'ava';
 import { intervalLine, peerFromIperfServer } from '../../src/checks/throughput.js';
 
 test('iperf3 server interval lines give live progress', (t) => {
-  t.deepEqual(intervalLine('[  5]   1.00-2.00   sec  2.54 GBytes  21.8 Gbits/sec                  '), { from: '1.00', to: '2.00', rate: '21.8 Gbits/sec' });
+  t.deepEqual(intervalLine('[  5]   1.00-2.00   sec  2.54 GBytes  21.8 Gbits/sec                  '), { from: '1.00', to: '2.00', rate: '21.8 Gbits/sec', omitted: false });
   t.is(intervalLine('[ ID] Interval           Transfer     Bitrate'), undefined);
   // with parallel streams only the SUM line counts
   t.is(intervalLine('[  5]   1.00-2.00   sec  1.2 GBytes  10.1 Gbits/sec', true), undefined);
-  t.deepEqual(intervalLine('[SUM]   1.00-2.00   sec  2.4 GBytes  20.2 Gbits/sec', true), { from: '1.00', to: '2.00', rate: '20.2 Gbits/sec' });
+  t.deepEqual(intervalLine('[SUM]   1.00-2.00   sec  2.4 GBytes  20.2 Gbits/sec', true), { from: '1.00', to: '2.00', rate: '20.2 Gbits/sec', omitted: false });
+});
+
+test("iperf3 -O: the warm-up's intervals are told apart from the counted ones, which start again at 0 (issue 24)", (t) => {
+  // iperf3 3.12's server with --forceflush, -O 1 on the client
+  const lines = [
+    '[  5]   0.00-1.03   sec  21.5 MBytes   175 Mbits/sec                  (omitted)',
+    '[  5]   0.00-1.07   sec  39.8 MBytes   312 Mbits/sec                  ',
+    '[SUM]   0.00-1.00   sec  2.4 GBytes  20.2 Gbits/sec                  (omitted)',
+  ];
+  t.deepEqual(intervalLine(lines[0]!), { from: '0.00', to: '1.03', rate: '175 Mbits/sec', omitted: true });
+  t.deepEqual(intervalLine(lines[1]!), { from: '0.00', to: '1.07', rate: '312 Mbits/sec', omitted: false });
+  t.true(intervalLine(lines[2]!, true)!.omitted);
+  // the server's totals at the end are no interval (they showed as a second 0–2 s)
+  t.is(intervalLine('[  5]   0.00-2.28   sec  92.1 MBytes   339 Mbits/sec                  receiver'), undefined);
+  t.is(intervalLine('[SUM]   0.00-10.00  sec  24.1 GBytes  20.7 Gbits/sec                  receiver', true), undefined);
 });
 
 test('the client as the iperf servers saw it', (t) => {

@@ -101,6 +101,8 @@ const refused: [string, RegExp][] = [
   ['validate no-such-scenario', /no scenario named "no-such-scenario"/],
   ['compare --against', /--against "": give a run id/],
   ['frobnicate', /Unknown argument: frobnicate/],
+  ['list --bogus-flag', /Unknown argument: bogus-flag\n/],
+  ['list --bogus-flag --other-one', /Unknown arguments: bogus-flag, other-one\n/],
 ];
 
 for (const [args, message] of refused) {

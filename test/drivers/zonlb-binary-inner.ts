@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'smol-toml';
+import { Journal } from '../../lab/journal.js';
 import { runCommand } from '../../lab/run-command.js';
+import { teardown } from '../../lab/teardown.js';
 import { zonlbBinaryDriver } from '../../src/drivers/zonlb-binary.js';
 import { parseZonlbConfig, zonlbConfigFromTable, type ZonlbConfig } from '../../src/zonlb/config.js';
 
@@ -98,8 +100,11 @@ const out: Record<string, unknown> = {};
 {
   const ctx = ctxOf(parseZonlbConfig(TWO, '/s/two.zonlb.toml'));
   await driver.load(ctx);
-  for (const c of driver.crashUndo!(ctx)) await runCommand(c.argv);
-  out.crash = { argv: driver.crashUndo!(ctx).map((c) => c.argv.slice(1)), after: pins(), xdp: [await xdp('veth0'), await xdp('veth2')] };
+  // as `zonlab down` would: the journalled intent, carried out by teardown
+  const journal = Journal.create({ runId: 'crash', scenario: 'two' });
+  journal.intent('load zon-lb', driver.crashUndo!(ctx));
+  const report = await teardown(journal);
+  out.crash = { undo: driver.crashUndo!(ctx), failures: report.failures, after: pins(), xdp: [await xdp('veth0'), await xdp('veth2')] };
 }
 
 rmSync(dir, { recursive: true, force: true });

@@ -37,6 +37,16 @@ integration(title('run --baseline with no baseline yet: passes, says so loudly, 
   t.deepEqual(snapshot(), before);
 });
 
+integration(title('run --all: each scenario\'s progress while it runs, prefixed by its name; the summary within 120 columns (issue 24)'), async (t) => {
+  const r = await zonlab('run', '--all', '--set', 'duration=1');
+  t.is(r.exitCode, 4, r.stderr);
+  t.regex(r.stderr, /^shaped: \[1\/\d+\] /m);
+  t.regex(r.stderr, /^shaped: check \S+ \(iperf3\)/m);
+  const table = r.stdout.split('\n');
+  t.true(table.some((l) => /^shaped\s+PASS/.test(l)), r.stdout);
+  for (const l of table) t.true(l.length <= 120, `${l.length} columns: ${l}`);
+});
+
 integration(title('run --all --json --baseline --junit: the skipped scenario and its reason in the table and in JUnit'), async (t) => {
   const junit = path.join(home, 'junit.xml');
   const r = await zonlab('run', '--all', '--json', '--baseline', '--repeat', '3', '--set', 'duration=1', '--junit', junit);

@@ -56,8 +56,8 @@ integration(title('the embedded driver attaches only to the zonlb.toml\'s interf
   const link = async (netns: string, dev: string) => JSON.parse((await zonlab('exec', 'veth-netns', netns, '--', 'ip', '-j', '-d', 'link', 'show', 'dev', dev)).stdout)[0] as { xdp?: { mode: number } };
   t.is((await link('default', 'veth0')).xdp, undefined, 'every backend is local: no XDP, which on a veth would copy every packet');
   t.is((await link('zone1', 'veth1')).xdp, undefined, 'no program on the client\'s peer');
-  t.regex((await zonlab('exec', 'veth-netns', 'default', '--', 'tc', 'filter', 'show', 'dev', 'veth0', 'egress')).stdout, /zonlb_tc_egress/);
-  t.regex((await zonlab('exec', 'veth-netns', 'default', '--', 'tc', 'filter', 'show', 'dev', 'veth0', 'ingress')).stdout, /zonlb_tc_ingres/);
+  t.regex((await zonlab('exec', 'veth-netns', 'default', '--', 'tc', 'filter', 'show', 'dev', 'veth0', 'egress')).stdout, /zonlb_tc_out/);
+  t.regex((await zonlab('exec', 'veth-netns', 'default', '--', 'tc', 'filter', 'show', 'dev', 'veth0', 'ingress')).stdout, /zonlb_tc_in/);
   t.regex((await zonlab('exec', 'veth-netns', 'zone1', '--', 'ethtool', '-k', 'veth1')).stdout, /tcp-segmentation-offload: on/, 'native XDP on veth0 would have the veth driver turn it off');
 }));
 

@@ -63,8 +63,30 @@ test("a new build of the load balancer is compared, not refused: its identity be
 test('JUnit and Markdown: a row and a case for the cost, the load balancer named', (t) => {
   const xml = junitXml([{ record: dear, comparison: costCmp }]);
   t.regex(xml, /name="LB cost iperf3 vs baseline"><failure message="regressed: \+/);
-  t.regex(xml, /name="throughput iperf3 vs baseline"><system-out>unchanged: [^<]*load balancer, current: {2}nft zon-lb 0\.2/);
+  t.regex(xml, /name="throughput iperf3 vs baseline"><system-out>unchanged: [^<]*<\/system-out>/);
+  // the load balancers compared: once, as the suite's properties, not in every case (issue 24)
+  t.regex(xml, /<properties>\n {6}<property name="compared with" value="run b"\/>\n {6}<property name="load balancer, baseline" value="nft v · zon_lb tag 0123456789abcdef[^"]*"\/>\n {6}<property name="load balancer, current" value="nft zon-lb 0\.2 sha256:ab12[^"]*"\/>\n {4}<\/properties>/);
+  t.is((xml.match(/load balancer, current/g) ?? []).length, 1);
   const md = markdownSummary([{ record: dear, comparison: costCmp }]);
-  t.regex(md, /\| veth-netns \| nft \| iperf3 · LB cost \| {2}\| 245 ns\/packet \| .* \| \+\d+\.\d% \| 🔻 regressed \|/);
-  t.regex(md, /- veth-netns \(nft\): load balancer, baseline: nft v · zon_lb tag 0123456789abcdef/);
+  // the cost row has its check's status (issue 24: it was empty)
+  t.regex(md, /\| veth-netns \| nft \| iperf3 · LB cost \| ✅ passed \| 245 ns\/packet \| .* \| \+\d+\.\d% \| 🔻 regressed \|/);
+  t.regex(md, /- veth-netns \(nft\) vs run b: load balancer, baseline: nft v · zon_lb tag 0123456789abcdef/);
+});
+
+test('JUnit: an inconclusive verdict is a skipped case with its reason, never an ordinary pass (issue 24)', (t) => {
+  const few = record('few', [14e9, 14.1e9]);
+  const c = compareRecord(few, { label: 'baseline (run b, 2026-11-20)', fingerprint: base.fingerprint, samples: base.samples });
+  t.is(c.rows[0]!.comparison.verdict, 'inconclusive');
+  const xml = junitXml([{ record: few, comparison: c }]);
+  t.regex(xml, /name="throughput iperf3 vs baseline"><skipped message="inconclusive: [^"]+"\/><\/testcase>/);
+  t.regex(xml, /skipped="1"/);
+});
+
+test('Markdown: the overall verdict first, and the baseline each run is compared with, by run id and date (issue 24)', (t) => {
+  const b = compareRecord(slow, { label: 'baseline (run b, 2026-11-20)', fingerprint: base.fingerprint, samples: base.samples });
+  const md = markdownSummary([{ record: slow, comparison: b }, { record: record('n', [1e9]), baseline: 'missing' }]);
+  t.is(md.split('\n')[2], '**Overall: 🔻 regressed** (2 runs, 1 regressed, 1 without a baseline)');
+  t.regex(md, /- veth-netns \(nft\) vs baseline \(run b, 2026-11-20\): load balancer/);
+  t.regex(markdownSummary([{ record: record('f', [1e9], 'failed') }]), /\*\*Overall: ❌ failed\*\* \(1 run, 1 failed\)/);
+  t.regex(markdownSummary([{ record: base }]), /\*\*Overall: ✅ passed\*\* \(1 run\)/);
 });

@@ -16,7 +16,11 @@ test('carried: the service count moved during the check', (t) => {
   const e = judge(c, lbTargetsOf(c, s), lb('embedded'), counts(10), counts(25), []);
   t.true(e.carried);
   t.is(e.services[0]!.delta, 15);
-  t.regex(e.reason, /gid 1 service gid 1: \+15 packets/);
+  // the scope names the service: said once (issue 24 saw "counted gid 1 service gid 1")
+  t.regex(e.reason, /counted service gid 1: \+15 packets/);
+  t.notRegex(e.reason, /gid 1 service gid 1/);
+  const nft = judge(c, lbTargetsOf(c, s), lb('nft'), { 1: { packets: 0, scope: 'DNAT rule (new flows)' } }, { 1: { packets: 4, scope: 'DNAT rule (new flows)' } }, []);
+  t.regex(nft.reason, /counted gid 1 DNAT rule \(new flows\): \+4 packets/);
 });
 
 test('not carried: counts that did not move, no load balancer, a driver without counts', (t) => {

@@ -158,3 +158,44 @@ test('ping expectations that cannot hold, and a device the client does not have,
   t.deepEqual(ps.map((p) => p.key), ['check[1].expect_received', 'check[2].min_received', 'check[3].interface', 'check[4].window']);
   t.regex(ps[2]!.hint!, /interfaces there: lo, veth1/);
 });
+
+test('a zonlb.toml that is not there: "cannot read FILE: no such file", the reason said once (issue 24)', async (t) => {
+  const { UnreadableFile } = await import('../../src/files.js');
+  const err = (() => {
+    try {
+      validateScenario({
+        scenario: { file: '/s/t.toml', text: BASE, doc: parse(BASE) as Record<string, unknown> },
+        params: {}, hash: 'h',
+        readFile: (f) => { throw new UnreadableFile(f, 'cannot read: no such file'); },
+        xdpProgramExists: () => true,
+      });
+    } catch (e) { return e; }
+    return undefined;
+  })();
+  t.true(err instanceof InvalidInput);
+  const p = (err as InvalidInput).problems.find((x) => x.key === 'lb.config')!;
+  t.regex(p.message, /^cannot read \/s\/\S+: no such file$/);
+});
+
+test('a bad address on a veth end is the one problem: the interface is still declared for the tables that name it (issue 24)', (t) => {
+  // the base's sysctl names veth0 and its zonlb.toml attaches to veth0: neither may report it missing
+  const ps = problems(BASE.replace('addresses = ["10.0.0.1/24"]', 'addresses = ["10.0.0.1.5/24"]'));
+  t.deepEqual(ps.map((p) => p.key), ['veth[0].a.addresses[0]']);
+  // the other end of the pair too
+  const other = problems(BASE.replace('addresses = ["10.0.0.2/24"]', 'addresses = ["nope"]'));
+  t.deepEqual(other.map((p) => p.key), ['veth[0].b.addresses[0]']);
+  // a name given twice is still refused
+  const twice = problems(BASE.replace('b = { name = "veth1"', 'b = { name = "veth1"').replace('name = "veth1", netns = "zone1"', 'name = "veth0"'));
+  t.true(twice.some((p) => p.key === 'veth[0].b.name' && /interface veth0 already exists in the default namespace/.test(p.message)), JSON.stringify(twice));
+});
+
+test('a misspelt key in a [[check]] is an unknown key with its correction, not a missing kind (issue 24)', (t) => {
+  const ps = problems(withChecks({ name: 'typo', knd: 'telnet', port: 23, server: 'backend' }));
+  t.deepEqual(ps.map((p) => [p.key, p.message, p.hint]), [['check[1].knd', 'unknown key', 'did you mean "kind"?']]);
+  // no kind and nothing like it: still required
+  const none = problems(withChecks({ name: 'nokind', port: 23, server: 'backend' }));
+  t.deepEqual(none.map((p) => [p.key, p.message]), [['check[1].kind', 'is required']]);
+  // an unknown key beside a kind is reported as before
+  const both = problems(withChecks({ name: 'both', kind: 'telnet', port: 23, sever: 'backend' }));
+  t.true(both.some((p) => p.key === 'check[1].sever' && p.hint === 'did you mean "server"?'), JSON.stringify(both));
+});

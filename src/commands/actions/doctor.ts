@@ -7,10 +7,20 @@ import { paint, table } from '../../output/table.js';
 /** Each tool, the command that prints its version, and how to read it. */
 const TOOLS: [string, string[]][] = [
   ['ip', ['ip', '-V']], ['tc', ['tc', '-V']], ['ss', ['ss', '-V']], ['ethtool', ['ethtool', '--version']], ['nft', ['nft', '--version']],
-  ['iperf3', ['iperf3', '--version']], ['iperf', ['iperf', '-v']], ['nc', ['nc', '-h']], ['telnet', ['telnet', '--help']],
+  ['iperf3', ['iperf3', '--version']], ['iperf', ['iperf', '-v']], ['nc', ['nc', '-h']], ['telnet', ['telnet', '--version']],
   ['ping', ['ping', '-V']], ['unshare', ['unshare', '--version']], ['nsenter', ['nsenter', '--version']],
   ['clang', ['clang', '--version']], ['bpftool', ['bpftool', 'version']],
 ];
+
+/**
+ * The line of a tool's output that gives its version: one with a version number. Never a usage
+ * line (netkit's telnet has no version option and answers with its usage; issue 24 saw it shown
+ * as the version).
+ */
+export function versionLine(output: string): string | undefined {
+  const lines = output.split('\n').map((l) => l.trim()).filter((l) => l && !/^(usage|try)\b|unrecognized option|invalid option/i.test(l));
+  return lines.find((l) => /\d+\.\d+|\d{8}/.test(l));
+}
 
 /** CAP_NET_ADMIN is bit 12, CAP_SYS_ADMIN bit 21 of CapEff. */
 export function capabilities(status: string): { netAdmin: boolean; sysAdmin: boolean } {
@@ -26,9 +36,7 @@ export async function doctorCommand(a: { json?: boolean }): Promise<number> {
     const path = findOnPath(name);
     if (!path) return { name, path: undefined, version: undefined };
     const r = await runCommand(argv, { reject: false, timeoutMs: 5_000 });
-    const lines = `${r.stdout}\n${r.stderr}`.split('\n').map((l) => l.trim()).filter(Boolean);
-    const line = lines.find((l) => /\d+\.\d+|\d{8}/.test(l)) ?? lines[0];
-    return { name, path, version: line ?? (r.failed ? undefined : 'present') };
+    return { name, path, version: versionLine(`${r.stdout}\n${r.stderr}`) ?? 'present (it prints no version)' };
   }));
   const probes: ProbeResult[] = isRoot() ? await Promise.all(FEATURES.map((f) => probe(f))) : [];
   const libbpf = existsSync('/usr/lib/x86_64-linux-gnu/libbpf.so.1') || existsSync('/lib/x86_64-linux-gnu/libbpf.so.1');

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { childExit, ExitCode, isSignalExit, signalExit, worstExit } from '../../errors.js';
 import { readJsonCapped } from '../../files.js';
-import { paint, table } from '../../output/table.js';
+import { paint, table, tableWidth } from '../../output/table.js';
 import type { NotRun, ReportedRun } from '../../output/junit.js';
 import { resultsDir } from '../../paths.js';
 import type { RunRecord } from '../../results/record.js';
@@ -72,7 +72,7 @@ export async function runAll(a: RunAllArgs): Promise<number> {
       if (stop.signal) break;
       const name = path.basename(file, '.toml');
       process.stderr.write(`=== ${name}\n`);
-      const child = runChild(childArgs(a, { name, file, params: paramsOf(file) }));
+      const child = runChild(childArgs(a, { name, file, params: paramsOf(file) }), a.json ? undefined : name);
       stop.child = child.process;
       const { code, stdout, stderr } = await child.done;
       stop.child = undefined;
@@ -86,7 +86,7 @@ export async function runAll(a: RunAllArgs): Promise<number> {
   writeReports(reported, a, notRun);
   const color = (o: Outcome) => (o === 'PASS' ? paint(o, 'green') : o === 'SKIP' ? paint(o, 'yellow') : paint(o, 'red'));
   if (a.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-  else process.stdout.write(`${table(['scenario', 'outcome', 'detail'], rows.map((r) => [r.scenario, color(r.outcome), r.detail]))}\n`);
+  else process.stdout.write(`${table(['scenario', 'outcome', 'detail'], rows.map((r) => [r.scenario, color(r.outcome), r.detail]), { width: tableWidth() })}\n`);
   printNoBaseline(reported.filter((r) => r.baseline === 'missing').map((r) => r.record));
   if (stop.signal) process.stderr.write(`zonlab: stopped by ${stop.signal} after ${rows.length} of ${files.length} scenarios\n`);
   return worstExit([...rows.map((r) => r.exitCode), ...(stop.signal ? [signalExit(stop.signal)] : [])]);
@@ -132,16 +132,40 @@ export function childReason(stderr: string): string | undefined {
   return [first, ...details].join(' ').trim();
 }
 
-/** The child's stderr goes on to ours as it comes, and is kept for the summary's reasons. */
-function runChild(args: string[]) {
+/**
+ * The child's stderr goes on to ours as it comes, each line prefixed with its scenario, and is kept
+ * for the summary's reasons. Its progress too (ZONLAB_PROGRESS: its --json alone would silence it),
+ * unless this run prints JSON itself.
+ */
+function runChild(args: string[], prefix?: string) {
   // the child must not write its own step summary: this run writes one for all scenarios
-  const env = { ...process.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...(prefix ? { ZONLAB_PROGRESS: '1' } : {}) };
   delete env.GITHUB_STEP_SUMMARY;
   const child = execa(process.execPath, [process.argv[1]!, ...args], { reject: false, stdio: ['ignore', 'pipe', 'pipe'], env, extendEnv: false });
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); process.stderr.write(d); });
-  const done = child.then((r) => ({ code: childExit(r.exitCode, r.signal), stdout: String(r.stdout), stderr }));
+  const lines = prefixedLines(prefix ? `${prefix}: ` : '', (s) => process.stderr.write(s));
+  child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); lines.push(d.toString()); });
+  const done = child.then((r) => {
+    lines.end();
+    return { code: childExit(r.exitCode, r.signal), stdout: String(r.stdout), stderr };
+  });
   return { process: child, done };
+}
+
+/** Whole lines, each with the prefix, as chunks of output arrive; end() writes a last unterminated line. */
+export function prefixedLines(prefix: string, write: (s: string) => void) {
+  let partial = '';
+  return {
+    push(chunk: string) {
+      const parts = (partial + chunk).split('\n');
+      partial = parts.pop()!;
+      for (const p of parts) write(`${prefix}${p}\n`);
+    },
+    end() {
+      if (partial) write(`${prefix}${partial}\n`);
+      partial = '';
+    },
+  };
 }
 
 /** SIGINT/SIGTERM end the scenario under way (it tears down) and the scenarios after it. */

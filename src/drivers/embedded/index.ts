@@ -138,8 +138,8 @@ export const embeddedDriver: Driver = {
       }
       // a backend on this host answers through the local stack: its replies are translated as they leave
       if (hasLocalBackend(ctx.config)) {
-        const egress = bpf.programFd(obj, 'zonlb_tc_egress');
-        const ingress = requestsByTc ? bpf.programFd(obj, 'zonlb_tc_ingress') : undefined;
+        const egress = bpf.programFd(obj, 'zonlb_tc_out');
+        const ingress = requestsByTc ? bpf.programFd(obj, 'zonlb_tc_in') : undefined;
         for (const name of ctx.config.interfaces) {
           const ifindex = interfaceIndex(bpf, name);
           tcAttached.push({ ifindex, name });

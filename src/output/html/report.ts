@@ -35,7 +35,7 @@ export function renderReport(input: ReportInput): string {
     const charts = drivers.map((driver) => driverSection(name, driver, byKey.get(`${name}\u0000${driver}`)!, input.baselines.find((b) => b.scenario === name && b.driver === driver)));
     return `<section id="${esc(name)}"><h2>${esc(name)}</h2>${scenario ? `<p class="desc">${esc(scenario.description)}</p>` : ''}
 ${charts.join('\n') || '<p class="none">no recorded run yet</p>'}
-${scenario ? `<h3>Topology</h3><div class="topo">${topologySvg(scenario)}</div>` : ''}</section>`;
+${scenario ? `<h3>Topology</h3><div class="topo">${topologySvg(scenario, ranDriver(input.records, name) ?? scenario.lb.driver)}</div>` : ''}</section>`;
   });
   const latest = [...byKey.values()].map((rs) => rs[rs.length - 1]!).sort((a, b) => b.time.localeCompare(a.time));
   const table = `<table><thead><tr><th>time (UTC)</th><th>scenario</th><th>driver</th><th>status</th><th>throughput</th><th>run</th></tr></thead><tbody>${latest.map((r) => `<tr class="${r.status === 'passed' ? 'pass' : 'fail'}"><td>${esc(r.time.replace('T', ' ').slice(0, 19))}</td><td><a href="#${esc(r.scenario.name)}">${esc(r.scenario.name)}</a></td><td>${esc(r.driver.name)}</td><td>${esc(r.status)}</td><td>${Object.entries(r.measurements ?? {}).filter(([, m]) => m.bits_per_second !== undefined).map(([c, m]) => `${esc(c)} ${fmt(m.bits_per_second)}${m[COST_MEASUREMENT] !== undefined ? ` · LB ${formatNs(m[COST_MEASUREMENT])}/packet` : ''}`).join('<br>') || '–'}</td><td>${esc(r.id)}</td></tr>`).join('')}</tbody></table>`;
@@ -65,6 +65,11 @@ ${abSection(input.abs ?? [])}
 ${sections.join('\n')}
 </body></html>
 `;
+}
+
+/** The driver of the scenario's latest run: the one that ran, where the scenario may say "auto". */
+function ranDriver(records: RunRecord[], scenario: string): string | undefined {
+  return records.filter((r) => r.scenario.name === scenario).sort((a, b) => a.time.localeCompare(b.time)).pop()?.driver.name;
 }
 
 function driverSection(scenario: string, driver: string, runs: RunRecord[], baseline: Baseline | undefined): string {
@@ -103,5 +108,6 @@ function perRunChart(runs: RunRecord[], checks: string[], baseline: Baseline | u
     const b = baseline.stats[c]![o.measurement]!;
     return { name: `baseline ${c}`, color: color(checks.indexOf(c)), low: b.ci.low, high: b.ci.high, mid: b.median };
   }) : [];
-  return lineChart({ title: o.title, series, bands, xLabels: runs.map((r) => r.time.slice(5, 16).replace('T', ' ')), yUnit: o.unit, yScale: o.scale });
+  // spaced by when each run happened
+  return lineChart({ title: o.title, series, bands, xLabels: runs.map((r) => r.time.slice(5, 16).replace('T', ' ')), xValues: runs.map((r) => Date.parse(r.time)), yUnit: o.unit, yScale: o.scale });
 }

@@ -8,7 +8,7 @@ import { esc } from './svg.js';
  * listed in their namespace.
  */
 /** Drawn to its viewBox at the width of its column (never wider than its own size): it fits any page. */
-export function topologySvg(s: Scenario, driver = s.lb.driver): string {
+export function topologySvg(s: Scenario, driver: string = s.lb.driver): string {
   // a large topology (many-clients) draws its first namespaces and says how many more there are
   const MAX = 8;
   const others = s.namespaces.slice(0, MAX);
@@ -57,7 +57,10 @@ export function topologySvg(s: Scenario, driver = s.lb.driver): string {
     for (const [end, x, y, other] of [[v.a, ax, ay, bx], [v.b, bx, by, ax]] as const) {
       const side = other > x ? 1 : -1; // towards the gap
       const cx = x + side * 40;
-      if (end.netns === undefined && lbIfs.has(end.name)) parts.push(`<g class="lb-marker"><rect x="${cx - 34}" y="${y + 6}" width="68" height="18" rx="4"/><text x="${cx}" y="${y + 19}" text-anchor="middle">${esc(`lb ${driver}`)}</text></g>`);
+      // as wide as its words ("lb embedded" is wider than "lb nft")
+      const badge = Math.max(68, `lb ${driver}`.length * 6.5 + 12);
+      const bx = x + side * Math.max(40, badge / 2 + 6); // clear of the namespace's box
+      if (end.netns === undefined && lbIfs.has(end.name)) parts.push(`<g class="lb-marker"><rect x="${bx - badge / 2}" y="${y + 6}" width="${badge}" height="18" rx="4"/><text x="${bx}" y="${y + 19}" text-anchor="middle">${esc(`lb ${driver}`)}</text></g>`);
       if (end.xdp) parts.push(`<text x="${cx}" y="${y + 38}" class="xdp-label" text-anchor="middle">${esc(`xdp ${end.xdp.program}`)}</text>`);
     }
   }

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { Fields } from '../fields.js';
-import { isIdentifier } from '../names.js';
+import { closest, isIdentifier } from '../names.js';
 import { isInterfaceName } from '../../../lab/net.js';
 import { CHECK_KINDS, type CheckKind, type CheckSpec, type ServerSpec } from '../types.js';
 import type { Declared } from './context.js';
@@ -17,8 +17,11 @@ export function validateChecks(top: Fields, d: Declared, servers: ServerSpec[]):
   return checks;
 }
 
+/** A key that is missing while an unknown key is one typo from it ("knd"): "unknown key, did you mean" says it all. */
+const misspelt = (f: Fields, key: string) => !f.has(key) && Object.keys(f.table).some((k) => k !== key && closest(k, [key]) === key);
+
 function checkSpec(f: Fields, servers: ServerSpec[], d: Declared): CheckSpec | undefined {
-  const kind = f.string('kind', { required: true, check: (s) => (CHECK_KINDS as readonly string[]).includes(s), what: 'a check kind', hint: `one of ${CHECK_KINDS.join(', ')}` }) as CheckKind | undefined;
+  const kind = f.string('kind', { required: !misspelt(f, 'kind'), check: (s) => (CHECK_KINDS as readonly string[]).includes(s), what: 'a check kind', hint: `one of ${CHECK_KINDS.join(', ')}` }) as CheckKind | undefined;
   const common = ['name', 'kind', 'from', 'to', 'timeout'];
   const allowed: Record<CheckKind, string[]> = {
     telnet: [...common, 'port', 'server', 'expect_source', 'interface'],
@@ -27,7 +30,7 @@ function checkSpec(f: Fields, servers: ServerSpec[], d: Declared): CheckSpec | u
     iperf: [...common, 'port', 'server', 'duration', 'parallel', 'enhanced', 'window'],
     iperf3: [...common, 'port', 'server', 'duration', 'omit', 'parallel', 'reverse', 'udp', 'bitrate', 'window'],
   };
-  if (kind) f.only(allowed[kind]);
+  f.only(kind ? allowed[kind] : [...new Set(Object.values(allowed).flat())]);
   const name = f.string('name', { check: isIdentifier, what: 'a valid name' }) ?? kind;
   const from = d.netnsRef(f, 'from');
   const to = f.string('to', { required: true, check: (s) => isIP(s) !== 0, what: 'an IP address', hint: 'the address the client connects to: the VIP' });

@@ -24,7 +24,7 @@ export function validateLb(top: Fields, d: Declared, input: ValidateInput): LbSp
       try {
         configText = input.readFile(full);
       } catch (err) {
-        f.problem('config', `cannot read ${full}${err instanceof UnreadableFile ? `: ${err.why}` : ''}`, 'the zonlb.toml path is relative to the scenario file');
+        f.problem('config', `cannot read ${full}${err instanceof UnreadableFile ? `: ${err.why.replace(/^cannot read: /, '')}` : ''}`, 'the zonlb.toml path is relative to the scenario file');
       }
       if (configText !== undefined) config = parseZonlbConfig(configText, full);
     } else if (f.has('zonlb')) {

@@ -15,9 +15,6 @@ export function validateVeths(sources: Fields[], d: Declared, input: ValidateInp
     const b = vethEnd(item.sub('b'), d, input);
     if (!item.has('a') || !item.has('b')) item.problem('', 'a veth pair needs both ends', 'add [veth.a] and [veth.b] tables with name (and netns for the end in a namespace)');
     if (!a || !b) continue;
-    for (const [end, key] of [[a, 'a'], [b, 'b']] as const) {
-      if (!d.addDevice(end.netns, end.name)) item.problem(`${key}.name`, `interface ${end.name} already exists in ${where(end.netns)}`);
-    }
     veths.push({ a, b });
   }
   return veths;
@@ -28,6 +25,8 @@ function vethEnd(f: Fields | undefined, d: Declared, input: ValidateInput): Veth
   f.only(END_KEYS);
   const name = f.string('name', { required: true, check: isInterfaceName, what: 'a valid interface name', hint: 'at most 15 characters of letters, digits, "-", "_" and "."; no "/", ":" or spaces' });
   const netns = d.netnsRef(f);
+  // declared even when the rest of the end is wrong: a bad address reports itself, not every table that names the interface
+  if (name && netns !== null && !d.addDevice(netns, name)) f.problem('name', `interface ${name} already exists in ${where(netns)}`);
   const addresses = cidrList(f);
   const mtu = f.integer('mtu', { min: 68, max: 65535 });
   const ethtool: VethEnd['ethtool'] = {};

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { main } from '../../../src/cli.js';
-import { childArgs, childReason, shardOf, summaryRow, type RunAllArgs } from '../../../src/commands/actions/run-all.js';
+import { childArgs, childReason, prefixedLines, shardOf, summaryRow, type RunAllArgs } from '../../../src/commands/actions/run-all.js';
 import { junitXml } from '../../../src/output/junit.js';
 import { record } from '../../helpers/record.js';
 import { shard } from '../../../src/commands/options.js';
@@ -101,4 +101,15 @@ test("the summary of run --all: each child's exit code and output make its row; 
   t.deepEqual(reported, [], 'no child named a record file');
   // an interrupted scenario is neither skipped nor an error: the run stopped there
   t.deepEqual(notRun.map((n) => [n.scenario, n.outcome]), [['c', 'skipped'], ['d', 'error']]);
+});
+
+test("a child's stderr: whole lines, each prefixed with its scenario, however the chunks fall (issue 24)", (t) => {
+  let out = '';
+  const lines = prefixedLines('veth-netns: ', (x) => { out += x; });
+  lines.push('[1/12] crea');
+  lines.push('te namespace zone1\n[6/12] bring');
+  lines.push(' lo up\n');
+  lines.push('zonlab: skipped: no');
+  lines.end();
+  t.is(out, 'veth-netns: [1/12] create namespace zone1\nveth-netns: [6/12] bring lo up\nveth-netns: zonlab: skipped: no\n');
 });

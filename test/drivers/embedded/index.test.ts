@@ -38,7 +38,7 @@ test('per-CPU values are summed field by field', (t) => {
 });
 
 test('after a crash of a --host run: XDP off in both modes on the config\'s interfaces, and their clsact for a local backend; nothing elsewhere', (t) => {
-  const undo = (name: string) => embeddedDriver.crashUndo!({ config: scenarioConfig(name), runId: 'r', workDir: '/tmp', log: () => {} }).map((c) => c.argv.join(' '));
+  const undo = (name: string) => embeddedDriver.crashUndo!({ config: scenarioConfig(name), runId: 'r', workDir: '/tmp', log: () => {} }).map((c) => ('argv' in c ? c.argv.join(' ') : c.kind));
   t.deepEqual(undo('veth-netns'), ['ip link set dev veth0 xdp off', 'ip link set dev veth0 xdpgeneric off', 'tc qdisc del dev veth0 clsact']);
   t.deepEqual(undo('netns-veth-to-netns'), ['veth0', 'veth2'].flatMap((i) => [`ip link set dev ${i} xdp off`, `ip link set dev ${i} xdpgeneric off`]));
 });
@@ -47,6 +47,6 @@ test('after a crash of a --host run: XDP off in both modes on the config\'s inte
 const ownAddress = Object.values(networkInterfaces()).flat().find((a) => a && !a.internal && a.family === 'IPv4')?.address;
 (ownAddress ? test : test.skip)(`after a crash: the clsact of a backend on an own, non-loopback address is removed as well${ownAddress ? '' : ' [skipped: this host has no non-loopback IPv4 address]'}`, (t) => {
   const config = parseZonlbConfig(`[netif.veth0.1]\nip = "10.0.0.1"\nproto = 6\nport = 23\n[backend.1_0]\nip = "${ownAddress}"\nport = 223\n`, 'own');
-  const argv = embeddedDriver.crashUndo!({ config, runId: 'r', workDir: '/tmp', log: () => {} }).map((c) => c.argv.join(' '));
+  const argv = embeddedDriver.crashUndo!({ config, runId: 'r', workDir: '/tmp', log: () => {} }).map((c) => ('argv' in c ? c.argv.join(' ') : c.kind));
   t.true(argv.includes('tc qdisc del dev veth0 clsact'), argv.join('; '));
 });

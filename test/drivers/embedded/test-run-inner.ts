@@ -25,8 +25,8 @@ const bpf = libbpf();
 const obj = bpf.openFile(OBJECT);
 if (bpf.load(obj)) throw new Error(bpf.takeLog());
 const prog = bpf.programFd(obj, 'zonlb_xdp');
-const tcProg = bpf.programFd(obj, 'zonlb_tc_egress');
-const tcIngress = bpf.programFd(obj, 'zonlb_tc_ingress');
+const tcProg = bpf.programFd(obj, 'zonlb_tc_out');
+const tcIngress = bpf.programFd(obj, 'zonlb_tc_in');
 const group = (gid: number, vip: string, proto: number, port: number | undefined, backend: string, bport: number | undefined, options: string[]) => `
 [netif.veth0.${gid}]
 ip = "${vip}"

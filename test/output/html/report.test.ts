@@ -108,3 +108,44 @@ browserTest(`a real headless browser renders the page without errors, and the sc
   t.regex(fitted, /data-fits="true(,true)+"/);
   rmSync(dir, { recursive: true, force: true });
 });
+
+test('a chart title wider than the chart goes on more lines, none cut off (issue 24)', async (t) => {
+  const { lineChart } = await import('../../../src/output/html/svg.js');
+  const title = "veth-netns · embedded: the load balancer's XDP cost per packet (median ns, 95% interval; lower is better)";
+  const svg = lineChart({ title, series: [{ name: 's', color: '#000', points: [{ x: 0, y: 1 }] }], xLabels: ['a'], yUnit: 'u', yScale: 1 });
+  const lines = [...svg.matchAll(/class="chart-title">([^<]*)</g)].map((m) => m[1]!.replace(/&#39;/g, "'"));
+  t.true(lines.length >= 2, lines.join(' | '));
+  t.is(lines.join(' '), title);
+  for (const l of lines) t.true(l.length * 7.4 <= 720 - 64, l);
+});
+
+test('x labels: the last is inside the chart, none overlaps another (issue 24: the last label was clipped)', async (t) => {
+  const { xLabelsShown } = await import('../../../src/output/html/svg.js');
+  const labels = ['11-24 02:30', '11-24 03:00', '11-24 03:10', '11-27 10:00', '11-28 10:00'];
+  const at = [64, 64.5, 65, 600, 704];
+  const shown = xLabelsShown(labels, (i) => at[i]!, 720);
+  t.deepEqual(shown.map((l) => l.text), ['11-24 02:30', '11-27 10:00', '11-28 10:00']);
+  const half = (s: string) => (s.length * 6.2) / 2;
+  for (const l of shown) t.true(l.x + half(l.text) <= 720 && l.x - half(l.text) >= 0, JSON.stringify(l));
+  for (let i = 1; i < shown.length; i++) t.true(shown[i]!.x - half(shown[i]!.text) > shown[i - 1]!.x + half(shown[i - 1]!.text));
+});
+
+test('runs are spaced by when they ran, not evenly (issue 24)', (t) => {
+  const at = (id: string, time: string) => ({ ...real, id, time });
+  const html = renderReport({ ...input(), records: [at('a', '2026-11-24T00:00:00.000Z'), at('b', '2026-11-24T01:00:00.000Z'), at('c', '2026-11-24T04:00:00.000Z')], baselines: [] });
+  const chart = /<svg [^>]*aria-label="veth-netns · nft: throughput per run[^"]*"[\s\S]*?<\/svg>/.exec(html)![0];
+  const xs = [...new Set([...chart.matchAll(/<circle cx="([\d.]+)"/g)].map((m) => Number(m[1])))];
+  t.is(xs.length, 3);
+  t.is(Math.round((xs[2]! - xs[1]!) / (xs[1]! - xs[0]!)), 3, `1 h then 3 h apart: ${xs.join(', ')}`);
+});
+
+test("the topology's badge names the driver that ran, not the scenario's auto (issue 24)", (t) => {
+  t.is(seed.lb.driver, 'auto');
+  const embedded = { ...real, driver: { name: 'embedded', version: 'x' }, time: '2026-11-30T00:00:00.000Z' };
+  const html = renderReport({ ...input(), records: [real, embedded] });
+  const topo = /<section id="veth-netns">[\s\S]*?<\/section>/.exec(html)![0];
+  t.regex(topo, />lb embedded</);
+  t.notRegex(topo, />lb auto</);
+  // a scenario without a run shows what it asks for
+  t.regex(/<section id="hostile">[\s\S]*?<\/section>/.exec(html)![0], />lb auto</);
+});
