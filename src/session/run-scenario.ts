@@ -10,7 +10,8 @@ import type { LabPlan } from '../plan/plan.js';
 import { startScenarioLab, type ScenarioLab } from './start-lab.js';
 import type { RunRecord, RunStatus } from '../results/record.js';
 import { writeRecord } from '../results/store.js';
-import { isThroughput, type Scenario } from '../scenario/types.js';
+import { isSampled, type Scenario } from '../scenario/types.js';
+import { eventApplier, eventsOf, scheduleEvents, type EventRecord } from '../events/schedule.js';
 import { zonlabCommit, zonlabVersion } from '../version.js';
 import { readOffloads } from './offloads.js';
 import { flattenOffloads } from '../stats/fingerprint.js';
@@ -48,7 +49,7 @@ export interface RunOptions {
 
 export async function runScenario(plan: LabPlan, driver: Driver, hooks: RunHooks, opts: RunOptions = {}): Promise<RunOutcome> {
   const { scenario: s, mode, runId } = plan;
-  const sampling = new Sampling({ repeat: opts.repeat ?? s.repeat, warmup: Boolean(opts.warmup), maxDrop: opts.maxDrop ?? s.maxDrop ?? 0.1, reference: opts.reference }, s.checks.filter(isThroughput).length);
+  const sampling = new Sampling({ repeat: opts.repeat ?? s.repeat, warmup: Boolean(opts.warmup), maxDrop: opts.maxDrop ?? s.maxDrop ?? 0.1, reference: opts.reference }, s.checks.filter(isSampled).length);
   const time = new Date().toISOString();
   const t0 = performance.now();
   let interrupted = false;
@@ -64,6 +65,7 @@ export async function runScenario(plan: LabPlan, driver: Driver, hooks: RunHooks
   process.on('SIGTERM', onTerm);
 
   const checks: CheckOutcome[] = [];
+  const events: EventRecord[] = [];
   let lab: ScenarioLab | undefined;
   let status: RunStatus = 'passed';
   let error: string | undefined;
@@ -74,17 +76,33 @@ export async function runScenario(plan: LabPlan, driver: Driver, hooks: RunHooks
   try {
     lab = await startScenarioLab(plan, driver, { log: hooks.progress, keepOnFailure: opts.keep, onStep: (i, n, what) => hooks.progress(`[${i}/${n}] ${what}`) });
     offloads = await readOffloads(s);
-    if (s.checks.some(isThroughput)) {
+    if (s.checks.some(isSampled)) {
       await lab.balancer?.beforeThroughput?.();
       cost = await startCostSampling(s, hooks.progress);
     }
+    const applyEvent = eventApplier(s.lb.config, s.events, lab.balancer?.apply?.bind(lab.balancer));
     for (const check of s.checks) {
-      const throughput = isThroughput(check);
+      const throughput = isSampled(check);
       for (const repetition of throughput ? sampling.repetitions(check.name) : [1]) {
         if (interrupted) break;
         hooks.progress(`check ${check.name} (${check.kind})${throughput ? sampling.label(repetition) : ''}…`);
         const balancer = lab.balancer;
-        const run = async () => (await startProof(check, s, balancer)).settle(await runCheck(check, { onProgress: hooks.progress }));
+        const run = async () => {
+          const proof = await startProof(check, s, balancer);
+          // [[event]]s of this check: a hold starts their clock when its connections open, any other check at once
+          const clock = scheduleEvents(eventsOf(s, check.name), applyEvent, hooks.progress);
+          if (check.kind !== 'hold') clock.start();
+          const outcome = await runCheck(check, { onProgress: hooks.progress, earlier: checks, onStarted: () => clock.start() });
+          const applied = await clock.finish();
+          if (!applied.length) return proof.settle(outcome);
+          events.push(...applied);
+          const missed = applied.filter((e) => !e.applied);
+          const withEvents = { ...outcome, evidence: { ...outcome.evidence, events: applied } };
+          // a check whose events did not happen did not test what it says
+          if (!missed.length) return proof.settle(withEvents);
+          const error = `event ${missed[0]!.action} ${missed[0]!.result}`;
+          return proof.settle({ ...withEvents, status: 'failed', summary: `${error} (${outcome.summary})`, error });
+        };
         const measured = throughput ? { ...(await cost!.around(check.name, repetition, run)), repetition } : await run();
         // a check the interrupt cut short measured part of a run: never a pass, never a sample
         const outcome = interrupted ? { ...measured, status: 'failed' as const, summary: `interrupted (${measured.summary})`, error: 'interrupted' } : measured;
@@ -136,7 +154,7 @@ export async function runScenario(plan: LabPlan, driver: Driver, hooks: RunHooks
     samples, stats,
     repeat: sampling.summary(),
     fingerprint: { kernel: host.kernel, cpuModel: host.cpuModel, cpus: host.cpus, driver: driver.name, driverVersion, scenarioHash: s.hash, offloads: flattenOffloads(offloads) },
-    counters, ...(cost ? { lbCost: cost.record() } : {}), teardown: { failures: teardownFailures },
+    counters, ...(cost ? { lbCost: cost.record() } : {}), ...(events.length ? { events } : {}), teardown: { failures: teardownFailures },
   };
   const file = opts.write === false ? undefined : writeRecord(record);
   return { record, file };
