@@ -16,11 +16,15 @@ export interface SpreadEvidence {
   flows: [number, string][];
 }
 
-/** The earlier spread of the same run this one compares with: the last one from the same client to the same service. */
+/**
+ * The earlier spread of the same run this one compares with: the last one from the same client to
+ * the same service, both from fixed source ports (flows from ports the kernel picked are other flows).
+ */
 export function earlierSpread(spec: SpreadCheck, earlier: CheckOutcome[]): CheckOutcome | undefined {
+  if (spec.sourcePort === undefined) return undefined;
   return [...earlier].reverse().find((o) => {
-    const e = o.evidence as { to?: string; port?: number; from?: string; spread?: SpreadEvidence };
-    return o.kind === 'spread' && e.spread && e.to === spec.to && e.port === spec.port && e.from === (spec.from ?? 'default');
+    const e = o.evidence as { to?: string; port?: number; from?: string; proto?: string; sourcePort?: number; spread?: SpreadEvidence };
+    return o.kind === 'spread' && e.spread && e.sourcePort !== undefined && e.to === spec.to && e.port === spec.port && e.proto === spec.proto && e.from === (spec.from ?? 'default');
   });
 }
 
@@ -33,7 +37,7 @@ const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
  */
 export async function runSpreadCheck(spec: SpreadCheck, earlier: CheckOutcome[] = []): Promise<CheckOutcome> {
   const t0 = Date.now();
-  const evidence: Record<string, unknown> = { to: spec.to, port: spec.port, from: spec.from ?? 'default', proto: spec.proto };
+  const evidence: Record<string, unknown> = { to: spec.to, port: spec.port, from: spec.from ?? 'default', proto: spec.proto, ...(spec.sourcePort !== undefined ? { sourcePort: spec.sourcePort } : {}) };
   const fail = (error: string): CheckOutcome => ({ name: spec.name, kind: 'spread', status: 'failed', summary: error, evidence, durationMs: Date.now() - t0, error });
   let servers: Awaited<ReturnType<typeof startServers>> | undefined;
   try {
