@@ -188,6 +188,8 @@ export interface HoldCheck extends BehaviourBase {
   intervalMs: number;
   durationMs: number;
   maxBroken: number;
+  /** While the connections are held, this many new short ones from these client addresses (a full connection table). */
+  churn?: { flows: number; sources: string[] };
 }
 
 export interface LatencyCheck extends BehaviourBase {

@@ -93,8 +93,8 @@ const now = () => Number(process.hrtime.bigint() / 1000n) / 1000; // ms, sub-ms 
 interface Conn { sock: Socket; firstLine: Promise<string> }
 
 /** A TCP connection and its first line (the backend's name); rejects on error or timeout. */
-function open(to: string, port: number, timeoutMs: number, localPort?: number): Conn & { nextLine(): Promise<string> } {
-  const sock = connect({ host: to, port, ...(localPort ? { localPort } : {}) });
+function open(to: string, port: number, timeoutMs: number, localPort?: number, localAddress?: string): Conn & { nextLine(): Promise<string> } {
+  const sock = connect({ host: to, port, ...(localPort ? { localPort } : {}), ...(localAddress ? { localAddress } : {}) });
   sock.setNoDelay(true);
   const queue: string[] = [];
   const waiting: { resolve(l: string): void; reject(e: Error): void; timer: NodeJS.Timeout }[] = [];
@@ -207,6 +207,38 @@ async function hold(a: Args): Promise<unknown> {
   const timeoutMs = num(a, 'timeout-ms', Math.max(2000, 10 * interval), 600_000);
   const t0 = now();
   const end = t0 + duration;
+  // churn: while the connections are held, this many new short connections (fill a connection table)
+  const churnFlows = num(a, 'churn', 0, 1_000_000);
+  const churnSources = a['churn-sources']?.split(',') ?? [];
+  const churnBase = num(a, 'churn-port', 1024, 65535);
+  const churnWidth = num(a, 'churn-concurrency', 64, 1024);
+  let churn: Promise<unknown> = Promise.resolve(undefined);
+  // the connections are held until the churn is over, however long it takes (the time limit bounds it)
+  let churning = churnFlows > 0;
+  const startChurn = () => {
+    churn = (async () => {
+      const c0 = now();
+      const errors: Record<string, number> = {};
+      let done = 0;
+      await pool(churnFlows, churnWidth, async (i) => {
+        // flow i: source address i mod k, port base + i div k: that many distinct flows, never a port the kernel picked
+        const k = Math.max(1, churnSources.length);
+        const c = open(to, port, 3000, churnBase + Math.floor(i / k), churnSources[i % k]);
+        try {
+          await c.firstLine;
+          await quit(c.sock, 3000);
+          done++;
+        } catch (e) {
+          c.sock.destroy();
+          errors[errorText(e)] = (errors[errorText(e)] ?? 0) + 1;
+        }
+      });
+      const ms = now() - c0;
+      churning = false;
+      return { flows: churnFlows, done, errors, ms: Math.round(ms), perSecond: Math.round((done / ms) * 1000) };
+    })();
+  };
+  let opened = 0;
   const conns = await Promise.all(Array.from({ length: n }, async (_, i): Promise<HeldConnection> => {
     const c = open(to, port, timeoutMs);
     const h: HeldConnection = { port: 0, tokens: 0, longestGapMs: 0 };
@@ -214,8 +246,9 @@ async function hold(a: Args): Promise<unknown> {
     try {
       h.backend = await c.firstLine;
       h.port = c.sock.localPort ?? 0;
+      if (++opened === n && churnFlows) startChurn();
       let last = now();
-      for (let seq = 0; now() < end; seq++) {
+      for (let seq = 0; now() < end || churning; seq++) {
         const token = `t${i}-${seq}`;
         c.sock.write(`${token}\n`);
         const got = await c.nextLine();
@@ -224,7 +257,7 @@ async function hold(a: Args): Promise<unknown> {
         const t = now();
         h.longestGapMs = Math.max(h.longestGapMs, t - last);
         last = t;
-        const wait = Math.min(interval, end - t);
+        const wait = churning ? interval : Math.min(interval, end - t);
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       }
       h.longestGapMs = Math.round(h.longestGapMs * 10) / 10;
@@ -237,7 +270,7 @@ async function hold(a: Args): Promise<unknown> {
     }
     return h;
   }));
-  return { connections: conns, ms: Math.round(now() - t0) };
+  return { connections: conns, ms: Math.round(now() - t0), ...(churnFlows ? { churn: await churn } : {}) };
 }
 
 /** Request and response on one connection (rr), or on a new connection each (crr): the latency of each, in µs. */

@@ -9,7 +9,7 @@ type Base = { name: string; from: BehaviourCheck['from']; to: string; timeoutMs:
 /** Keys of the behaviour checks, beside the common ones. */
 export const BEHAVIOUR_KEYS: Record<BehaviourCheck['kind'], string[]> = {
   spread: ['port', 'server', 'servers', 'proto', 'connections', 'source_port', 'min_p', 'expect_backends', 'concurrency'],
-  hold: ['port', 'server', 'servers', 'connections', 'interval', 'duration', 'max_broken'],
+  hold: ['port', 'server', 'servers', 'connections', 'interval', 'duration', 'max_broken', 'churn', 'churn_sources'],
   rr: ['port', 'server', 'servers', 'count', 'size'],
   crr: ['port', 'server', 'servers', 'count', 'size'],
 };
@@ -45,7 +45,13 @@ export function behaviourCheck(f: Fields, kind: BehaviourCheck['kind'], base: Ba
     const intervalMs = Math.round((number(f, 'interval', 0.001, 60) ?? 0.1) * 1000);
     const durationMs = Math.round((number(f, 'duration', 0.1, 3600) ?? 5) * 1000);
     const maxBroken = f.integer('max_broken', { min: 0, max: 10_000 }) ?? 0;
-    return { ...common, kind, connections, intervalMs, durationMs, maxBroken, timeoutMs: Math.max(base.timeoutMs, durationMs + 30_000) };
+    const flows = f.integer('churn', { min: 1, max: 1_000_000, hint: 'new short connections opened while the others are held' });
+    const sources = f.stringList('churn_sources');
+    for (const a of sources) if (isIP(a) !== isIP(base.to)) f.problem('churn_sources', `${JSON.stringify(a)} is not an IPv${isIP(base.to)} address`, 'addresses of the client namespace');
+    // each source address gives the churn about 31,000 ports (1024 up to the kernel's ephemeral range)
+    if (flows !== undefined && flows > 31_000 * Math.max(1, sources.length)) f.problem('churn', `${flows} flows need ${Math.ceil(flows / 31_000)} source addresses`, 'add addresses of the client to churn_sources');
+    const churn = flows === undefined ? undefined : { flows, sources };
+    return { ...common, kind, connections, intervalMs, durationMs, maxBroken, churn, timeoutMs: Math.max(base.timeoutMs, durationMs + 30_000) };
   }
   const count = f.integer('count', { min: 1, max: 1_000_000 }) ?? 1000;
   const size = f.integer('size', { min: 1, max: 60_000 }) ?? 1;
