@@ -24,7 +24,8 @@ export async function startServers(servers: ServerSpec[], proto: 'tcp' | 'udp', 
     return out;
   };
   try {
-    await Promise.all(servers.map((s) => waitListening(`the traffic server ${s.name}`, s.netns, s.address, s.port, proto)));
+    // Node starts in a few hundred ms on an idle machine; on a busy one (load 20 on 2 cores, seen) it took over 5 s
+    await Promise.all(servers.map((s) => waitListening(`the traffic server ${s.name}`, s.netns, s.address, s.port, proto, 30_000)));
   } catch (err) {
     await stop();
     throw err;
