@@ -3,12 +3,13 @@
 // fail: established flows dropped (conntrack flushed after the removal, so the driver remaps them)
 // and a backend that does not answer.
 import test, { type ExecutionContext } from 'ava';
-import { execa } from 'execa';
+import { execa, execaSync } from 'execa';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OBJECT } from '../../src/drivers/embedded/index.js';
 import { findOnPath } from '../../src/host-facts.js';
+import { TRAFFIC_TOOL } from '../../src/traffic/argv.js';
 import { rootSkipReason, snapshot } from '../helpers/audit.js';
 import { gated } from '../helpers/gated.js';
 
@@ -30,12 +31,28 @@ function variant(name: string, edit: (text: string) => string): string {
   return file;
 }
 
+/**
+ * The run left nothing behind. Other engineers' runs on this shared machine start and end processes
+ * and lab state files meanwhile (seen in every run): those two are judged for this run's own (its
+ * id, the traffic tool), the rest of the machine as a whole.
+ */
+function leftNothing(t: ExecutionContext, before: ReturnType<typeof snapshot>, runId: string): void {
+  const { processes, state, ...rest } = snapshot();
+  const { processes: _p, state: _s, ...restBefore } = before;
+  t.deepEqual(rest, restBefore, 'the run left nothing behind');
+  void processes;
+  const traffic = execaSync('pgrep', ['-af', TRAFFIC_TOOL], { reject: false }).stdout.trim();
+  t.is(traffic, '', 'no traffic tool process is left');
+  t.false(state.includes(runId), `the run's state file is left: ${state}`);
+}
+
 async function run(t: ExecutionContext, scenario: string, lb: string, expectExit: number): Promise<Doc> {
   const before = snapshot();
   const r = await zonlab('run', scenario, '--lb', lb, '--json', '--set', 'connections=150');
   t.is(r.exitCode, expectExit, `${r.stderr}\n${r.stdout.slice(0, 4000)}`);
-  t.deepEqual(snapshot(), before, 'the run left nothing behind');
-  return JSON.parse(r.stdout) as Doc;
+  const doc = JSON.parse(r.stdout) as Doc & { runId: string };
+  leftNothing(t, before, doc.runId);
+  return doc;
 }
 
 for (const lb of ['embedded', 'nft'] as const) {
