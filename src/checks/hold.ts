@@ -11,7 +11,7 @@ export interface HeldConnection { port: number; backend?: string; tokens: number
  */
 export async function runHoldCheck(spec: HoldCheck, onStarted?: () => void): Promise<CheckOutcome> {
   const t0 = Date.now();
-  const evidence: Record<string, unknown> = { to: spec.to, port: spec.port, from: spec.from ?? 'default' };
+  const evidence: Record<string, unknown> = { to: spec.to, port: spec.port, from: spec.from ?? 'default', holdMs: spec.durationMs };
   const fail = (error: string): CheckOutcome => ({ name: spec.name, kind: 'hold', status: 'failed', summary: error, evidence, durationMs: Date.now() - t0, error });
   let servers: Awaited<ReturnType<typeof startServers>> | undefined;
   try {

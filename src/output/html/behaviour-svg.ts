@@ -12,7 +12,7 @@ export function spreadBars(c: CheckOutcome): string {
   if (!sp) return '';
   const names = Object.keys(sp.counts);
   const total = names.reduce((n, k) => n + sp.counts[k]!, 0) || 1;
-  const W = 540, rowH = 26, m = { l: 90, r: 90, t: 28 };
+  const W = 640, rowH = 26, m = { l: 90, r: 90, t: 28 };
   const H = m.t + names.length * rowH + 28;
   const iw = W - m.l - m.r;
   const max = Math.max(...names.map((n) => Math.max(sp.counts[n]! / total, sp.expectedShares[n] ?? 0)), 0.01);
@@ -37,8 +37,8 @@ export function holdTimeline(c: CheckOutcome): string {
   const conns = (c.evidence.connections as Held[] | undefined) ?? [];
   if (!conns.length) return '';
   const events = (c.evidence.events as EventSeen[] | undefined) ?? [];
-  const end = Math.max(c.durationMs, ...events.map((e) => e.appliedAtMs ?? 0), ...conns.map((x) => x.brokeAtMs ?? 0), 1);
-  const backends = [...new Set(conns.map((x) => x.backend ?? '?'))];
+  const end = Math.max((c.evidence.holdMs as number | undefined) ?? c.durationMs, ...events.map((e) => e.appliedAtMs ?? 0), ...conns.map((x) => x.brokeAtMs ?? 0), 1);
+  const backends = [...new Set(conns.map((x) => x.backend ?? '?'))].sort();
   const rowH = Math.max(4, Math.min(12, Math.floor(240 / conns.length)));
   const W = 720, m = { l: 64, r: 16, t: 28, b: 40 };
   const H = m.t + conns.length * rowH + m.b;
