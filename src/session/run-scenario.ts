@@ -100,8 +100,10 @@ export async function runScenario(plan: LabPlan, driver: Driver, hooks: RunHooks
           const withEvents = { ...outcome, evidence: { ...outcome.evidence, events: applied } };
           // a check whose events did not happen did not test what it says
           if (!missed.length) return proof.settle(withEvents);
-          const error = `event ${missed[0]!.action} ${missed[0]!.result}`;
-          return proof.settle({ ...withEvents, status: 'failed', summary: `${error} (${outcome.summary})`, error });
+          const why = `event ${missed[0]!.action} ${missed[0]!.result}`;
+          // the check's own failure first: it is usually why the events never came (nothing to hold)
+          const error = outcome.status === 'failed' ? `${outcome.error ?? outcome.summary}; ${why}` : why;
+          return proof.settle({ ...withEvents, status: 'failed', summary: outcome.status === 'failed' ? error : `${error} (${outcome.summary})`, error });
         };
         const measured = throughput ? { ...(await cost!.around(check.name, repetition, run)), repetition } : await run();
         // a check the interrupt cut short measured part of a run: never a pass, never a sample
