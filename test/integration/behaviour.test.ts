@@ -96,3 +96,27 @@ live(title('a spread with one backend silenced fails, with the counts shown'), a
   t.regex(spread.summary, /^\d+ connections failed \(first: port \d+: ECONNREFUSED\) \(\d+ of 150 tcp connections: b1 \d+, b2 \d+; p = /);
   t.true(spread.evidence.spread.failed > 20, `${spread.evidence.spread.failed} refused`);
 });
+
+/** The first spread sees two backends, the hold adds the third (held back until then) and replaces the program, the second spread sees three. */
+const addAndReplace = (text: string) => {
+  const added = text.replace('at = 3\naction = "remove-backend"', 'at = 2\naction = "add-backend"').replace('at = 5\naction = "reload"', 'at = 4\naction = "replace-program"');
+  const last = added.lastIndexOf('expect_backends = ["b1", "b3"]\n');
+  return added.slice(0, last) + added.slice(last).replace('expect_backends = ["b1", "b3"]\n', '');
+};
+
+live(title('embedded: a backend held back until the hold adds it, and the program replaced keeping its maps, break no held connection'), async (t) => {
+  const file = variant('backend-add', (text) => {
+    const out = addAndReplace(text);
+    // the first spread expects the two backends loaded at the start
+    return out.replace('servers = ["b1", "b2", "b3"]\nconnections = "${connections}"\nsource_port = 20000\n\n[[check]]\nname = "hold"', 'servers = ["b1", "b2", "b3"]\nexpect_backends = ["b1", "b3"]\nconnections = "${connections}"\nsource_port = 20000\n\n[[check]]\nname = "hold"');
+  });
+  const doc = await run(t, file, 'embedded', 0);
+  t.is(check(doc, 'spread-before').evidence.spread.counts.b2, 0, 'held back at the start');
+  const hold = check(doc, 'hold');
+  t.is(hold.measurements!.broken, 0);
+  t.deepEqual(hold.evidence.events.map((e: { action: string; applied: boolean }) => [e.action, e.applied]), [['add-backend', true], ['replace-program', true]]);
+  const after = check(doc, 'spread-after');
+  t.true(after.evidence.spread.counts.b2 > 0, 'the added backend takes new connections');
+  // the replaced program kept the per-service counters: the proof still counts from before
+  t.regex(after.summary, /load balancer counted gid 1 .*: \+[1-9]/);
+});
