@@ -145,6 +145,7 @@ struct parsed {
 	__u8 frag;
 	__u8 tos;
 	__u8 echo_request;
+	__u8 tcp_syn;     /* SYN without ACK: a client opening a connection */
 	struct flow f;
 };
 
@@ -171,6 +172,7 @@ static __always_inline int parse(void *data, void *end, struct parsed *p)
 	p->sport = 0;
 	p->dport = 0;
 	p->echo_request = 0;
+	p->tcp_syn = 0;
 	if (eth->h_proto == bpf_htons(ETH_P_IP)) {
 		struct iphdr *ip = (void *)(eth + 1);
 		if ((void *)(ip + 1) > end || ip->ihl != 5)
@@ -228,6 +230,7 @@ static __always_inline int parse(void *data, void *end, struct parsed *p)
 		if ((void *)(t + 1) > end)
 			return P_PASS;
 		p->l4check = &t->check; p->sport = &t->source; p->dport = &t->dest;
+		p->tcp_syn = t->syn && !t->ack;
 	} else if (p->f.proto == IPPROTO_UDP) {
 		struct udphdr *u = l4;
 		if ((void *)(u + 1) > end)
@@ -622,6 +625,12 @@ static __always_inline int classify(void *data, void *end, struct parsed *p, str
 		return -1;
 	}
 	*known = bpf_map_lookup_elem(&conntrack, &p->f);
+	/*
+	 * A new connection on a tuple still tracked (a client reusing a source port) opens afresh, as the
+	 * kernel's conntrack reopens a closed flow: a backend removed since gets no new connection.
+	 */
+	if (*known && p->tcp_syn && !((*known)->nat.flags & CT_REPLY))
+		*known = NULL;
 	if (*known) {
 		*n = (*known)->nat;
 		count(C_CT_HITS);

@@ -10,7 +10,7 @@ $.verbose = false;
 const needs = {
   ip: 'iproute2', ss: 'iproute2', tc: 'iproute2', ethtool: 'ethtool', nft: 'nftables',
   iperf3: 'iperf3', iperf: 'iperf', nc: 'netcat-openbsd', telnet: 'telnet', curl: 'curl', ping: 'iputils-ping',
-  sysctl: 'procps', unshare: 'util-linux', nsenter: 'util-linux', clang: 'clang', llc: 'llvm',
+  conntrack: 'conntrack', sysctl: 'procps', unshare: 'util-linux', nsenter: 'util-linux', clang: 'clang', llc: 'llvm',
   bpftool: 'bpftool', '/usr/include/bpf/bpf_helpers.h': 'libbpf-dev',
   '/usr/include/x86_64-linux-gnu/asm/types.h': 'linux-libc-dev',
   '/usr/lib/x86_64-linux-gnu/libbpf.so.1': 'libbpf1',

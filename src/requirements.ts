@@ -19,7 +19,8 @@ export function toolsFor(s: Scenario, mode: 'sandbox' | 'host'): string[] {
   for (const c of s.checks) {
     if (c.kind === 'telnet') { tools.add(c.interface ? 'curl' : 'telnet'); tools.add('nc'); }
     else if (c.kind === 'nc') tools.add('nc');
-    else tools.add(c.kind);
+    // the behaviour checks run zonlab's own traffic tool on the Node that runs zonlab
+    else if (c.kind !== 'spread' && c.kind !== 'hold' && c.kind !== 'rr' && c.kind !== 'crr') tools.add(c.kind);
   }
   return [...tools];
 }

@@ -11,7 +11,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['src/scenario'],
   ['src/plan'],
   ['src/doctor', 'src/requirements', 'src/bpf-build', 'src/audit', 'src/drivers'],
-  ['src/parsers', 'src/checks', 'src/bpfstats', 'src/stats', 'src/proof'],
+  ['src/traffic'],
+  ['src/parsers', 'src/checks', 'src/bpfstats', 'src/stats', 'src/proof', 'src/events'],
   // a run's record: written by the session, read by the commands and reports
   ['src/results'],
   ['src/session'],

@@ -1,7 +1,7 @@
 import type { Undo } from '../../lab/undo-intents.js';
 import type { ZonlbConfig } from '../zonlb/config.js';
 
-import type { DriverName } from '../scenario/types.js';
+import type { DriverName, EventAction } from '../scenario/types.js';
 
 export { DRIVER_NAMES, type DriverChoice, type DriverName } from '../scenario/types.js';
 
@@ -33,6 +33,8 @@ export interface Driver {
    * sandboxed runs never need it.
    */
   crashUndo?(ctx: LoadContext): Undo[];
+  /** Why it cannot apply an [[event]] action here (undefined: it can); a driver without it applies none. */
+  cannotApply?(action: EventAction): string | undefined;
 }
 
 /** What the load balancer counted for one service, read before and after a check: the proof it carried the check's packets. */
@@ -57,5 +59,10 @@ export interface LoadedBalancer {
   counters?(): Promise<Record<string, number>>;
   /** Per service, by gid: see ServiceCount. A driver without it cannot prove a check. */
   serviceCounts?(): Promise<Record<number, ServiceCount>>;
+  /**
+   * An [[event]] under live traffic (issue 23). `config` is the zonlb.toml's backends in force after
+   * it (remove-backend, add-backend; the same for the others). Returns what it did, in a line.
+   */
+  apply?(action: EventAction, config: ZonlbConfig): Promise<string>;
   unload(): Promise<void>;
 }

@@ -64,8 +64,18 @@ export function nftMissing(config: ZonlbConfig | undefined): string[] {
   return reasons;
 }
 
+/** The table's rules replaced in one transaction: `nft -f` applies a file atomically, so no packet sees an empty table. */
+export function nftReplace(config: ZonlbConfig, table: string): string {
+  return `flush table inet ${table}\n${nftRuleset(config, table)}`;
+}
+
 export const nftDriver: Driver = {
   name: 'nft',
+  cannotApply(action) {
+    if (action === 'replace-program') return 'nft has no program to replace (its rules are replaced by reload)';
+    if (action === 'flush-conntrack' && !findOnPath('conntrack')) return 'flushing the kernel\'s conntrack needs the conntrack tool (apt-get install conntrack, or npm run setup)';
+    return undefined;
+  },
   missing: async (config) => nftMissing(config),
   version: async () => (await runCommand(['nft', '--version'], { reject: false })).stdout.trim() || 'unknown',
   crashUndo: (ctx) => [{ argv: ['nft', 'delete', 'table', 'inet', nftTableName(ctx.runId)] }],
@@ -73,16 +83,30 @@ export const nftDriver: Driver = {
     const table = nftTableName(ctx.runId);
     await runCommand(['nft', '-f', '-'], { input: nftRuleset(ctx.config, table) });
     const version = await this.version();
+    // a replaced table starts its counters at 0: what the old rules counted is carried over
+    const carried: Record<string, number> = {};
+    const read = async () => {
+      const r = await runCommand(['nft', '-j', 'list', 'table', 'inet', table], { reject: false });
+      const now = nftCounters(r.stdout);
+      for (const [k, v] of Object.entries(carried)) now[k] = (now[k] ?? 0) + v;
+      return now;
+    };
     return {
       driver: 'nft',
       version,
-      async counters() {
-        const r = await runCommand(['nft', '-j', 'list', 'table', 'inet', table], { reject: false });
-        return nftCounters(r.stdout);
-      },
-      async serviceCounts() {
-        const r = await runCommand(['nft', '-j', 'list', 'table', 'inet', table], { reject: false });
-        return nftServiceCounts(r.stdout);
+      counters: read,
+      serviceCounts: async () => serviceCountsOf(await read()),
+      async apply(action, config) {
+        if (action === 'flush-conntrack') {
+          const r = await runCommand(['conntrack', '-F'], { reject: false });
+          if (r.failed) throw new Error(`conntrack -F: ${r.stderr.trim()}`);
+          return `conntrack -F: ${r.stderr.trim() || 'flushed'}`;
+        }
+        if (action === 'replace-program') throw new Error('nft has no program to replace');
+        const before = await read();
+        await runCommand(['nft', '-f', '-'], { input: nftReplace(config, table) });
+        Object.assign(carried, before);
+        return `table ${table} replaced in one transaction: ${config.services.filter((x) => x.backends.length).map((x) => `gid ${x.gid} → ${x.backends.map((b) => b.key).join(', ')}`).join('; ')}`;
       },
       async unload() {
         const r = await runCommand(['nft', 'delete', 'table', 'inet', table], { reject: false });
@@ -97,8 +121,12 @@ export const nftDriver: Driver = {
  * flow (conntrack translates the rest), so the figure is the flows nft translated.
  */
 export function nftServiceCounts(json: string): Record<number, ServiceCount> {
+  return serviceCountsOf(nftCounters(json));
+}
+
+function serviceCountsOf(counters: Record<string, number>): Record<number, ServiceCount> {
   const out: Record<number, ServiceCount> = {};
-  for (const [name, packets] of Object.entries(nftCounters(json))) {
+  for (const [name, packets] of Object.entries(counters)) {
     const m = /^gid_(\d+)_packets$/.exec(name);
     if (m) out[Number(m[1])] = { packets, scope: 'DNAT rule (new flows)' };
   }

@@ -51,6 +51,9 @@ export function binaryIdentity(bin: string): string {
   }
 }
 
+/** zon-lb's last line, for the record of an event. */
+const said = (r: CommandResult) => `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-1)[0] || 'done';
+
 /** An external zon-lb binary: `config FILE load`, `info`, `runvar`, `stats` per check, then `prog IF unload` (and `teardown` when no other zon-lb link is pinned). */
 export function zonlbBinaryDriver(opts: ZonlbBinaryOptions = {}): Driver {
   const bin = opts.path ?? process.env.ZONLB ?? findOnPath('zon-lb') ?? 'zon-lb';
@@ -71,6 +74,11 @@ export function zonlbBinaryDriver(opts: ZonlbBinaryOptions = {}): Driver {
       return found ? [] : [`zon-lb not found${opts.path ? ` at ${opts.path}` : ''}: give --zonlb PATH or set ZONLB, or use --lb embedded or --lb nft`];
     },
     version: async () => binaryIdentity(bin),
+    // zon-lb's own commands (its src/main.rs): `config FILE load` again, `prog IF replace`, `conntrack remove`
+    cannotApply(action) {
+      if (action === 'remove-backend' || action === 'add-backend') return 'zonlab does not yet drive zon-lb\'s `backend GID add|remove INDEX` (the gid and index are the ones zon-lb assigned at load, read from `backend GID list`)';
+      return undefined;
+    },
     // the intent, not a path to this version's code: the next version's teardown undoes it too
     crashUndo: (ctx) => [{ kind: 'zonlb-pins-teardown', bpffs, interfaces: ctx.config.interfaces }],
     async load(ctx: LoadContext): Promise<LoadedBalancer> {
@@ -125,6 +133,16 @@ export function zonlbBinaryDriver(opts: ZonlbBinaryOptions = {}): Driver {
               for (const s of services) out[s.gid] = { packets, scope: `interface ${ifname} (zon-lb stats)` };
             }
             return out;
+          },
+          async apply(action) {
+            if (action === 'reload') return said(await must(['config', file, 'load']));
+            if (action === 'flush-conntrack') return said(await must(['conntrack', 'remove']));
+            if (action === 'replace-program') {
+              const out: string[] = [];
+              for (const ifname of ifaces) out.push(`${ifname}: ${said(await must(['prog', ifname, 'replace']))}`);
+              return out.join('; ');
+            }
+            throw new Error(`zonlab does not drive ${action} through zon-lb`);
           },
           unload,
         };

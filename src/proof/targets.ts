@@ -16,7 +16,7 @@ const UDP = 17;
 /** The IP protocol a check's client sends to its `to` address. */
 export function checkProtocol(c: CheckSpec): number {
   if (c.kind === 'ping') return isIP(c.to) === 6 ? 58 : 1;
-  if (c.kind === 'nc') return c.proto === 'udp' ? UDP : TCP;
+  if (c.kind === 'nc' || c.kind === 'spread') return c.proto === 'udp' ? UDP : TCP;
   if (c.kind === 'iperf3' && c.udp) return UDP;
   return TCP;
 }

@@ -1,5 +1,6 @@
 import type { LbCostRecord } from '../bpfstats/cost.js';
 import type { CheckOutcome } from '../checks/outcome.js';
+import type { EventRecord } from '../events/schedule.js';
 import type { AutoOutcome } from '../stats/adaptive.js';
 import type { HostFacts } from '../host-facts.js';
 import type { Fingerprint } from '../stats/fingerprint.js';
@@ -35,5 +36,7 @@ export interface RunRecord {
   counters?: Record<string, number>;
   /** The load balancer's XDP programs and what each counted throughput sample cost them (runs with throughput checks). */
   lbCost?: LbCostRecord;
+  /** [[event]]s applied to the load balancer during checks, in order, each with when and what came of it. */
+  events?: EventRecord[];
   teardown: { failures: string[] };
 }

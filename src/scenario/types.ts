@@ -26,6 +26,8 @@ export interface Scenario {
   lb: LbSpec;
   servers: ServerSpec[];
   checks: CheckSpec[];
+  /** [[event]]: changes to the load balancer applied during a check (issue 23). */
+  events: EventSpec[];
   /** How many times the throughput checks run (`--repeat` overrides). */
   repeat: number;
   /** The largest drop that is not a regression, as a fraction (`--max-drop` overrides). */
@@ -109,7 +111,7 @@ export interface ServerSpec {
   port: number;
 }
 
-export const CHECK_KINDS = ['telnet', 'nc', 'ping', 'iperf', 'iperf3'] as const;
+export const CHECK_KINDS = ['telnet', 'nc', 'ping', 'iperf', 'iperf3', 'spread', 'hold', 'rr', 'crr'] as const;
 export type CheckKind = (typeof CHECK_KINDS)[number];
 
 interface CheckBase {
@@ -159,7 +161,68 @@ export interface ThroughputCheck extends CheckBase {
   window?: string;
 }
 
-export type CheckSpec = ConnectCheck | PingCheck | ThroughputCheck;
+/** The behaviour checks (src/checks/spread.ts, hold.ts, latency.ts): zonlab's traffic tool on every backend of the service. */
+interface BehaviourBase extends CheckBase {
+  port: number;
+  /** The first of `servers`: what code written for one server reads. */
+  server: ServerSpec;
+  /** Every backend's server, each answering with its own name. */
+  servers: ServerSpec[];
+}
+
+export interface SpreadCheck extends BehaviourBase {
+  kind: 'spread';
+  proto: 'tcp' | 'udp';
+  connections: number;
+  /** Bind source ports sourcePort…sourcePort+N−1, so that a later spread compares flow by flow (`moved`). */
+  sourcePort?: number;
+  minP: number;
+  /** The servers that may answer (default: all of `servers`). */
+  expectBackends?: string[];
+  concurrency: number;
+}
+
+export interface HoldCheck extends BehaviourBase {
+  kind: 'hold';
+  connections: number;
+  intervalMs: number;
+  durationMs: number;
+  maxBroken: number;
+  /** While the connections are held, this many new short ones from these client addresses (a full connection table). */
+  churn?: { flows: number; sources: string[] };
+}
+
+export interface LatencyCheck extends BehaviourBase {
+  kind: 'rr' | 'crr';
+  count: number;
+  /** Bytes of each request and response. */
+  size: number;
+}
+
+export type BehaviourCheck = SpreadCheck | HoldCheck | LatencyCheck;
+
+export type CheckSpec = ConnectCheck | PingCheck | ThroughputCheck | BehaviourCheck;
+
+export const EVENT_ACTIONS = ['remove-backend', 'add-backend', 'reload', 'replace-program', 'flush-conntrack'] as const;
+export type EventAction = (typeof EVENT_ACTIONS)[number];
+
+/** [[event]]: `at` seconds after the start of the check `during`, an action on the load balancer. */
+export interface EventSpec {
+  at: number;
+  during: string;
+  action: EventAction;
+  /** remove-backend, add-backend: the zonlb.toml's backend key ("1_2"). */
+  backend?: string;
+}
+
+export function isBehaviour(c: CheckSpec): c is BehaviourCheck {
+  return c.kind === 'spread' || c.kind === 'hold' || c.kind === 'rr' || c.kind === 'crr';
+}
+
+/** Checks repeated by --repeat and judged by --baseline: throughput, and the latency of rr and crr. */
+export function isSampled(c: CheckSpec): boolean {
+  return isThroughput(c) || c.kind === 'rr' || c.kind === 'crr';
+}
 
 export function isThroughput(c: CheckSpec): c is ThroughputCheck {
   return c.kind === 'iperf' || c.kind === 'iperf3';

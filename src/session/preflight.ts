@@ -9,6 +9,7 @@ import { cannotServe, planLab, type LabPlan } from '../plan/plan.js';
 import { featuresOf, missingRequirements, unbuiltObjects } from '../requirements.js';
 import type { DriverChoice, Scenario } from '../scenario/types.js';
 import { newRunId } from './run-id.js';
+import { eventGaps } from '../events/schedule.js';
 
 export interface PreflightOptions {
   lb?: DriverChoice;
@@ -24,7 +25,7 @@ export async function preflight(s: Scenario, o: PreflightOptions): Promise<{ dri
   const build = await buildBpfObjects(bpfDir, o.progress);
   const driver = await resolveDriver(o.lb ?? s.lb.driver, { zonlbPath: o.zonlb });
   const plan = planLab(s, { driver: driver.name, mode: o.host ? 'host' : 'sandbox', runId: newRunId() });
-  const found = [...missingRequirements(plan), ...(s.lb.config ? await driver.missing(s.lb.config) : []), ...cannotServe(s, driver.name), ...unbuiltObjects(plan)];
+  const found = [...missingRequirements(plan), ...(s.lb.config ? await driver.missing(s.lb.config) : []), ...cannotServe(s, driver.name), ...eventGaps(s, driver), ...unbuiltObjects(plan)];
   // a failed build says why better than "not built"; two ends of one program are one reason
   const whyNot = (r: string) => build.failed.find((f) => f.startsWith(`bpf/${/bpf\/([\w-]+\.o) is not built/.exec(r)?.[1]} `)) ?? r;
   const reasons = [...new Set(found.map(whyNot))];

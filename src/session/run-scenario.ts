@@ -10,7 +10,8 @@ import type { LabPlan } from '../plan/plan.js';
 import { startScenarioLab, type ScenarioLab } from './start-lab.js';
 import type { RunRecord, RunStatus } from '../results/record.js';
 import { writeRecord } from '../results/store.js';
-import { isThroughput, type CheckSpec, type Scenario } from '../scenario/types.js';
+import { isSampled, type CheckSpec, type Scenario } from '../scenario/types.js';
+import { eventApplier, eventsOf, scheduleEvents, type EventRecord } from '../events/schedule.js';
 import { zonlabCommit, zonlabVersion } from '../version.js';
 import { readOffloads } from './offloads.js';
 import { flattenOffloads } from '../stats/fingerprint.js';
@@ -65,11 +66,11 @@ export interface Schedule {
 
 /** Today's order: each check of the scenario in turn, a throughput check as often as Sampling says. */
 export function samplingSchedule(s: Scenario, o: Pick<RunOptions, 'repeat' | 'warmup' | 'maxDrop' | 'reference'>): Schedule {
-  const sampling = new Sampling({ repeat: o.repeat ?? s.repeat, warmup: Boolean(o.warmup), maxDrop: o.maxDrop ?? s.maxDrop ?? 0.1, reference: o.reference }, s.checks.filter(isThroughput).length);
+  const sampling = new Sampling({ repeat: o.repeat ?? s.repeat, warmup: Boolean(o.warmup), maxDrop: o.maxDrop ?? s.maxDrop ?? 0.1, reference: o.reference }, s.checks.filter(isSampled).length);
   return {
     *steps() {
       for (const check of s.checks) {
-        if (!isThroughput(check)) yield { check, label: '' };
+        if (!isSampled(check)) yield { check, label: '' };
         else for (const repetition of sampling.repetitions(check.name)) yield { check, repetition, label: sampling.label(repetition) };
       }
     },
@@ -96,6 +97,7 @@ export async function runScenario(plan: LabPlan, driver: Driver, hooks: RunHooks
   process.on('SIGTERM', onTerm);
 
   const checks: CheckOutcome[] = [];
+  const events: EventRecord[] = [];
   let lab: ScenarioLab | undefined;
   let status: RunStatus = 'passed';
   let error: string | undefined;
@@ -106,17 +108,35 @@ export async function runScenario(plan: LabPlan, driver: Driver, hooks: RunHooks
   try {
     lab = await startScenarioLab(plan, driver, { log: hooks.progress, keepOnFailure: opts.keep, onStep: (i, n, what) => hooks.progress(`[${i}/${n}] ${what}`) });
     offloads = await readOffloads(s);
-    if (s.checks.some(isThroughput)) {
+    if (s.checks.some(isSampled)) {
       await lab.balancer?.beforeThroughput?.();
       cost = await startCostSampling(s, hooks.progress);
     }
+    const applyEvent = eventApplier(s.lb.config, s.events, lab.balancer?.apply?.bind(lab.balancer));
     for await (const { check, repetition, label } of schedule.steps()) {
       if (interrupted) break;
-      const throughput = isThroughput(check);
+      const sampled = isSampled(check);
       hooks.progress(`check ${check.name} (${check.kind})${label}…`);
       const balancer = lab.balancer;
-      const run = async () => (await startProof(check, s, balancer)).settle(await runCheck(check, { onProgress: hooks.progress }));
-      const measured = throughput ? { ...(await cost!.around(check.name, repetition ?? 1, run)), repetition: repetition ?? 1 } : await run();
+      const run = async () => {
+        const proof = await startProof(check, s, balancer);
+        // [[event]]s of this check: a hold starts their clock when its connections open, any other check at once
+        const clock = scheduleEvents(eventsOf(s, check.name), applyEvent, hooks.progress);
+        if (check.kind !== 'hold') clock.start();
+        const outcome = await runCheck(check, { onProgress: hooks.progress, earlier: checks, onStarted: () => clock.start() });
+        const applied = await clock.finish();
+        if (!applied.length) return proof.settle(outcome);
+        events.push(...applied);
+        const missed = applied.filter((e) => !e.applied);
+        const withEvents = { ...outcome, evidence: { ...outcome.evidence, events: applied } };
+        // a check whose events did not happen did not test what it says
+        if (!missed.length) return proof.settle(withEvents);
+        const why = `event ${missed[0]!.action} ${missed[0]!.result}`;
+        // the check's own failure first: it is usually why the events never came (nothing to hold)
+        const error = outcome.status === 'failed' ? `${outcome.error ?? outcome.summary}; ${why}` : why;
+        return proof.settle({ ...withEvents, status: 'failed', summary: outcome.status === 'failed' ? error : `${error} (${outcome.summary})`, error });
+      };
+      const measured = sampled ? { ...(await cost!.around(check.name, repetition ?? 1, run)), repetition: repetition ?? 1 } : await run();
       // a check the interrupt cut short measured part of a run: never a pass, never a sample
       const outcome = interrupted ? { ...measured, status: 'failed' as const, summary: `interrupted (${measured.summary})`, error: 'interrupted' } : measured;
       schedule.done(check.name, outcome);
@@ -167,7 +187,7 @@ export async function runScenario(plan: LabPlan, driver: Driver, hooks: RunHooks
     samples, stats,
     repeat: schedule.summary(),
     fingerprint: { kernel: host.kernel, cpuModel: host.cpuModel, cpus: host.cpus, driver: driver.name, driverVersion, scenarioHash: s.hash, offloads: flattenOffloads(offloads), kernelVersion: host.kernelVersion, tools },
-    counters, ...(cost ? { lbCost: cost.record() } : {}), teardown: { failures: teardownFailures },
+    counters, ...(cost ? { lbCost: cost.record() } : {}), ...(events.length ? { events } : {}), teardown: { failures: teardownFailures },
   };
   const file = opts.write === false ? undefined : writeRecord(record);
   return { record, file };

@@ -3,6 +3,7 @@ import type { Driver, LoadContext, LoadedBalancer } from '../drivers/driver.js';
 import { ExitCode, UserError } from '../errors.js';
 import type { LabPlan } from '../plan/plan.js';
 import type { Scenario } from '../scenario/types.js';
+import { initialConfig } from '../events/schedule.js';
 
 export type ScenarioLab = StartedLab<LoadedBalancer>;
 export type { LabMode };
@@ -21,7 +22,7 @@ export function startScenarioLab(plan: LabPlan, driver: Driver, o: StartOptions)
     ...o,
     name: s.name, mode: plan.mode, runId: plan.runId, steps: plan.steps, driver: driver.name,
     bpffs: driver.name === 'embedded',
-    loader: s.lb.config ? (workDir) => driverLoader(driver, { config: s.lb.config!, runId: plan.runId, workDir, log: o.log, peers: peersOf(s) }) : undefined,
+    loader: s.lb.config ? (workDir) => driverLoader(driver, { config: initialConfig(s.lb.config!, s.events), runId: plan.runId, workDir, log: o.log, peers: peersOf(s) }) : undefined,
   });
 }
 

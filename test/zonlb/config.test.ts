@@ -21,10 +21,14 @@ function problemsOf(text: string) {
   return [];
 }
 
-test('every shipped zonlb.toml (copies of zon-lb\'s examples) reads without a problem or a warning', (t) => {
+/** zonlab's own scenarios (issue 23) declare backend-less groups on the backends' links, only so that the program runs there. */
+const zonlabOwn = new Set(['backend-change.zonlb.toml', 'spread-ipv4.zonlb.toml', 'spread-ipv6.zonlb.toml', 'conn-rate.zonlb.toml', 'conntrack-pressure.zonlb.toml']);
+
+test('every shipped zonlb.toml reads without a problem or a warning (zonlab\'s own: only "no backend" for groups that place the program)', (t) => {
   for (const f of readdirSync(scenarios).filter((n) => n.endsWith('.zonlb.toml'))) {
     const c = parseZonlbConfig(readFileSync(path.join(scenarios, f), 'utf8'), f);
-    t.deepEqual(c.warnings, [], f);
+    const warnings = zonlabOwn.has(f) ? c.warnings.filter((w) => !w.message.startsWith('this group has no backend')) : c.warnings;
+    t.deepEqual(warnings, [], f);
     t.true(c.services.length > 0, f);
   }
 });

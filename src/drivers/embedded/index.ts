@@ -6,7 +6,7 @@ import { ExitCode, UserError } from '../../errors.js';
 import { bpfDir } from '../../paths.js';
 import type { ZonlbConfig } from '../../zonlb/config.js';
 import type { Driver, LoadContext, LoadedBalancer, ServiceCount } from '../driver.js';
-import { libbpf, XDP_FLAGS } from './libbpf.js';
+import { libbpf, XDP_FLAGS, type Libbpf } from './libbpf.js';
 import { COUNTERS, MAX_SERVICES, serviceKey, serviceValue, SVC_STAT_SIZE, sumPerCpu, svcStatKey } from './maps.js';
 import { lacking } from '../capabilities.js';
 
@@ -76,8 +76,58 @@ export function possibleCpus(): number {
   }
 }
 
+/** struct flow in bpf/zonlb_xdp.c: two struct addr, two ports, proto, family, pad. */
+const FLOW_KEY_SIZE = 40;
+
+/** Deletes every entry of a hash map; returns how many. Keys are read first: deleting while walking skips some. */
+function flushMap(bpf: Libbpf, fd: number, keySize: number): number {
+  const keys: Buffer[] = [];
+  let key: Buffer | null = null;
+  for (;;) {
+    const next = Buffer.alloc(keySize);
+    if (bpf.nextKey(fd, key, next)) break;
+    keys.push(next);
+    key = next;
+  }
+  return keys.filter((k) => bpf.remove(fd, k) === 0).length;
+}
+
+const SHARED_MAPS = ['services', 'conntrack', 'frags', 'counters', 'svc_stats'];
+
+/**
+ * The program loaded again from its object with the old one's maps (bpf_map__reuse_fd), then
+ * attached in its place: bpf_xdp_attach replaces the program on a link in one step, tc's filter is
+ * replaced (BPF_TC_F_REPLACE). Returns the new object; the old one is closed.
+ */
+function replaceProgram(bpf: Libbpf, object: string, old: unknown, xdp: { ifindex: number; flags: number; name: string }[], tc: { ifindex: number; name: string; ingress: boolean }[]): unknown {
+  const next = bpf.openFile(object);
+  try {
+    for (const name of SHARED_MAPS) {
+      const e = bpf.reuseMap(next, name, bpf.mapFd(old, name));
+      if (e) throw new Error(`cannot reuse the map ${name}: ${bpf.strerror(e)}`);
+    }
+    const e = bpf.load(next);
+    if (e) throw new Error(`the kernel refused the new program (${bpf.strerror(e)})`);
+    const prog = bpf.programFd(next, 'zonlb_xdp');
+    for (const a of xdp) {
+      const err = bpf.xdpAttach(a.ifindex, prog, a.flags);
+      if (err) throw new Error(`cannot attach the new program to ${a.name}: ${bpf.strerror(err)}`);
+    }
+    for (const a of tc) {
+      const err = bpf.tcReplace(a.ifindex, bpf.programFd(next, 'zonlb_tc_egress'), false) || (a.ingress ? bpf.tcReplace(a.ifindex, bpf.programFd(next, 'zonlb_tc_ingress'), true) : 0);
+      if (err) throw new Error(`cannot replace the tc programs on ${a.name}: ${bpf.strerror(err)}`);
+    }
+  } catch (err) {
+    bpf.close(next);
+    throw err;
+  }
+  bpf.close(old);
+  return next;
+}
+
 export const embeddedDriver: Driver = {
   name: 'embedded',
+  cannotApply: () => undefined,
   missing: async (config) => embeddedMissing(config),
   version: async () => {
     const object = embeddedObject();
@@ -92,9 +142,9 @@ export const embeddedDriver: Driver = {
     const bpf = libbpf();
     bpf.takeLog();
     const object = embeddedObject();
-    const obj = bpf.openFile(object);
+    let obj = bpf.openFile(object);
     const attached: { ifindex: number; flags: number; name: string }[] = [];
-    const tcAttached: { ifindex: number; name: string }[] = [];
+    const tcAttached: { ifindex: number; name: string; ingress: boolean }[] = [];
     const unload = async () => {
       const failures: string[] = [];
       for (const a of attached.splice(0)) {
@@ -142,7 +192,7 @@ export const embeddedDriver: Driver = {
         const ingress = requestsByTc ? bpf.programFd(obj, 'zonlb_tc_in') : undefined;
         for (const name of ctx.config.interfaces) {
           const ifindex = interfaceIndex(bpf, name);
-          tcAttached.push({ ifindex, name });
+          tcAttached.push({ ifindex, name, ingress: ingress !== undefined });
           const e = bpf.tcAttachEgress(ifindex, egress) || (ingress === undefined ? 0 : bpf.tcAttachIngress(ifindex, ingress));
           if (e) throw new Error(`cannot attach the tc programs to ${name}: ${bpf.strerror(e)}`);
           if (ingress !== undefined) ctx.log(`embedded: tc ingress and egress on ${name}: every backend is on this host`);
@@ -152,12 +202,15 @@ export const embeddedDriver: Driver = {
       await unload().catch(() => {});
       throw err;
     }
-    const counters = bpf.mapFd(obj, 'counters');
-    const svcStats = bpf.mapFd(obj, 'svc_stats');
+    // the maps' descriptors are the object's: asked for each time, as a replaced program brings its own
+    const map = (name: string) => bpf.mapFd(obj, name);
     const cpus = possibleCpus();
+    // the backends in force: events change them (a service keeps its slot, a backend's stats follow its place)
+    let current = ctx.config;
     const serviceCounts = () => {
+      const svcStats = map('svc_stats');
       const out: Record<number, ServiceCount> = {};
-      ctx.config.services.forEach((s, slot) => {
+      current.services.forEach((s, slot) => {
         const count: ServiceCount = { packets: 0, scope: `service gid ${s.gid} (embedded, per backend)`, backends: {}, requests: 0, replies: 0 };
         s.backends.forEach((b, i) => {
           const value = Buffer.alloc(SVC_STAT_SIZE * cpus);
@@ -175,6 +228,7 @@ export const embeddedDriver: Driver = {
       driver: 'embedded',
       version: await embeddedDriver.version(),
       async counters() {
+        const counters = map('counters');
         const out: Record<string, number> = {};
         COUNTERS.forEach((name, i) => {
           const key = Buffer.alloc(4);
@@ -190,6 +244,21 @@ export const embeddedDriver: Driver = {
         return out;
       },
       serviceCounts: async () => serviceCounts(),
+      async apply(action, config) {
+        if (action === 'flush-conntrack') return `deleted ${flushMap(bpf, map('conntrack'), FLOW_KEY_SIZE)} entries of the conntrack map`;
+        if (action === 'replace-program') {
+          obj = replaceProgram(bpf, object, obj, attached, tcAttached);
+          return `a new ${path.basename(object)} attached in place of the old on ${[...new Set([...attached, ...tcAttached].map((a) => a.name))].join(', ')}, with the same maps`;
+        }
+        // one update per service: the program sees the old backends or the new, never half of each
+        const services = map('services');
+        config.services.forEach((s, slot) => {
+          const e = bpf.update(services, serviceKey(s), serviceValue(s, slot));
+          if (e) throw new Error(`cannot update the services map for ${s.vip}: ${bpf.strerror(e)}`);
+        });
+        current = config;
+        return `services map rewritten: ${config.services.map((s) => `gid ${s.gid} → ${s.backends.map((b) => b.key).join(', ') || 'no backend'}`).join('; ')}`;
+      },
       unload,
     };
     return balancer;

@@ -13,6 +13,13 @@ export interface Libbpf {
   mapFd(obj: unknown, name: string): number;
   update(fd: number, key: Buffer, value: Buffer): number;
   lookup(fd: number, key: Buffer, value: Buffer): number;
+  /** The key after `key` (the first with null); -ENOENT after the last. */
+  nextKey(fd: number, key: Buffer | null, next: Buffer): number;
+  remove(fd: number, key: Buffer): number;
+  /** Before load: the object's map `name` is the map `fd` (a program replaced keeping its maps). */
+  reuseMap(obj: unknown, name: string, fd: number): number;
+  /** Replaces the tc filter that tcAttachEgress/Ingress made with another program. */
+  tcReplace(ifindex: number, progFd: number, ingress: boolean): number;
   xdpAttach(ifindex: number, progFd: number, flags: number): number;
   xdpDetach(ifindex: number, flags: number): number;
   /** A tc egress filter (clsact, direct action) running the program; the clsact qdisc is made if missing. */
@@ -57,6 +64,10 @@ export const libbpf = once((): Libbpf => {
     findMapFd: 'int bpf_object__find_map_fd_by_name(void *obj, const char *name)',
     update: 'int bpf_map_update_elem(int fd, const uint8_t *key, const uint8_t *value, uint64_t flags)',
     lookup: 'int bpf_map_lookup_elem(int fd, const uint8_t *key, _Out_ uint8_t *value)',
+    nextKey: 'int bpf_map_get_next_key(int fd, const uint8_t *key, _Out_ uint8_t *next)',
+    remove: 'int bpf_map_delete_elem(int fd, const uint8_t *key)',
+    findMap: 'void *bpf_object__find_map_by_name(void *obj, const char *name)',
+    reuseFd: 'int bpf_map__reuse_fd(void *map, int fd)',
     xdpAttach: 'int bpf_xdp_attach(int ifindex, int prog_fd, uint32_t flags, void *opts)',
     xdpDetach: 'int bpf_xdp_detach(int ifindex, uint32_t flags, void *opts)',
     pin: 'int bpf_obj_pin(int fd, const char *path)',
@@ -80,11 +91,12 @@ export const libbpf = once((): Libbpf => {
   const TC_EGRESS = 2;
   const EEXIST = 17;
   const hook = (ifindex: number, attachPoint: number) => ({ sz: koffi.sizeof(TcHook), ifindex, attach_point: attachPoint, parent: 0 });
-  const tcAttachAt = (attachPoint: number, ifindex: number, progFd: number): number => {
+  const BPF_TC_F_REPLACE = 1;
+  const tcAttachAt = (attachPoint: number, ifindex: number, progFd: number, flags = 0): number => {
     const h = hook(ifindex, attachPoint);
     const made = c.tcHookCreate(h) as number;
     if (made && made !== -EEXIST) return made;
-    return c.tcAttach(h, { sz: koffi.sizeof(TcOpts), prog_fd: progFd, flags: 0, prog_id: 0, handle: 1, priority: 1 }) as number;
+    return c.tcAttach(h, { sz: koffi.sizeof(TcOpts), prog_fd: progFd, flags, prog_id: 0, handle: 1, priority: 1 }) as number;
   };
 
   const api: Libbpf = {
@@ -104,6 +116,13 @@ export const libbpf = once((): Libbpf => {
     mapFd: (obj, name) => c.findMapFd(obj, name) as number,
     update: (fd, key, value) => c.update(fd, key, value, 0) as number,
     lookup: (fd, key, value) => c.lookup(fd, key, value) as number,
+    nextKey: (fd, key, next) => c.nextKey(fd, key, next) as number,
+    remove: (fd, key) => c.remove(fd, key) as number,
+    reuseMap(obj, name, fd) {
+      const map = c.findMap(obj, name);
+      return map ? (c.reuseFd(map, fd) as number) : -2;
+    },
+    tcReplace: (ifindex, progFd, ingress) => tcAttachAt(ingress ? TC_INGRESS : TC_EGRESS, ifindex, progFd, BPF_TC_F_REPLACE),
     xdpAttach: (ifindex, fd, flags) => c.xdpAttach(ifindex, fd, flags, null) as number,
     xdpDetach: (ifindex, flags) => c.xdpDetach(ifindex, flags, null) as number,
     tcAttachEgress: (ifindex, progFd) => tcAttachAt(TC_EGRESS, ifindex, progFd),

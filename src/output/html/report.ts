@@ -7,6 +7,7 @@ import { color, esc, lineChart, type Band, type Series } from './svg.js';
 import { topologySvg } from './topology-svg.js';
 import { abSection } from '../ab-html.js';
 import type { AbRecord } from '../../session/ab/record.js';
+import { behaviourCharts } from './behaviour-svg.js';
 
 export interface ReportInput {
   records: RunRecord[];
@@ -76,7 +77,9 @@ function driverSection(scenario: string, driver: string, runs: RunRecord[], base
   const checks = [...new Set(runs.flatMap((r) => Object.keys(r.samples ?? {}).filter((c) => r.samples[c]?.bits_per_second)))].sort();
   const failedChecks = new Set(runs.flatMap((r) => (r.checks ?? []).filter((c) => c.kind === 'iperf' || c.kind === 'iperf3').map((c) => c.name)));
   for (const c of failedChecks) if (!checks.includes(c)) checks.push(c);
-  if (!checks.length) return `<h3>${esc(driver)}</h3><p class="none">no throughput measured (${runs.length} run(s))</p>`;
+  // spread bars, hold timelines and latency (issue 23), where the runs have them
+  const behaviour = behaviourCharts(runs);
+  if (!checks.length) return `<h3>${esc(driver)}</h3>${behaviour || `<p class="none">no throughput measured (${runs.length} run(s))</p>`}`;
   const over = perRunChart(runs, checks, baseline, { measurement: 'bits_per_second', title: `${scenario} · ${driver}: throughput per run (median, 95% interval)`, unit: 'Gbit/s', scale: GBIT, fmt });
   const costed = checks.filter((c) => runs.some((r) => r.stats?.[c]?.[COST_MEASUREMENT]));
   const cost = costed.length ? perRunChart(runs.filter((r) => r.status !== 'passed' || costed.some((c) => r.stats?.[c]?.[COST_MEASUREMENT])), costed, baseline, { measurement: COST_MEASUREMENT, title: `${scenario} · ${driver}: the load balancer's XDP cost per packet (median ns, 95% interval; lower is better)`, unit: 'ns/packet', scale: 1, fmt: formatNs }) : '';
@@ -90,7 +93,7 @@ function driverSection(scenario: string, driver: string, runs: RunRecord[], base
       xLabels: ivs.map((iv) => `${iv.start.toFixed(0)}–${iv.end.toFixed(0)} s${iv.omitted ? ' (omitted)' : ''}`), yUnit: 'Gbit/s', yScale: GBIT, width: 540, height: 220,
     });
   });
-  return `<h3>${esc(driver)}</h3>${over}${cost}${intervalCharts.join('')}`;
+  return `<h3>${esc(driver)}</h3>${over}${cost}${intervalCharts.join('')}${behaviour}`;
 }
 
 /** One measurement of each check, per run: the median with its interval, failed runs marked, the baseline as a band. */

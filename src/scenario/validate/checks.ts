@@ -4,6 +4,7 @@ import { closest, isIdentifier } from '../names.js';
 import { isInterfaceName } from '../../../lab/net.js';
 import { CHECK_KINDS, type CheckKind, type CheckSpec, type ServerSpec } from '../types.js';
 import type { Declared } from './context.js';
+import { behaviourCheck, BEHAVIOUR_KEYS } from './behaviour.js';
 
 /** [[check]]: what to run from where, against which server; every check named once. */
 export function validateChecks(top: Fields, d: Declared, servers: ServerSpec[]): CheckSpec[] {
@@ -29,6 +30,7 @@ function checkSpec(f: Fields, servers: ServerSpec[], d: Declared): CheckSpec | u
     ping: [...common, 'count', 'size', 'expect_received', 'min_received', 'interface'],
     iperf: [...common, 'port', 'server', 'duration', 'parallel', 'enhanced', 'window'],
     iperf3: [...common, 'port', 'server', 'duration', 'omit', 'parallel', 'reverse', 'udp', 'bitrate', 'window'],
+    ...Object.fromEntries(Object.entries(BEHAVIOUR_KEYS).map(([k, keys]) => [k, [...common, ...keys]])) as Record<keyof typeof BEHAVIOUR_KEYS, string[]>,
   };
   f.only(kind ? allowed[kind] : [...new Set(Object.values(allowed).flat())]);
   const name = f.string('name', { check: isIdentifier, what: 'a valid name' }) ?? kind;
@@ -48,6 +50,7 @@ function checkSpec(f: Fields, servers: ServerSpec[], d: Declared): CheckSpec | u
     if (expectReceived > count) f.problem(exact !== undefined ? 'expect_received' : 'min_received', `${expectReceived} replies expected but only ${count} echoes are sent`, 'at most count');
     return { ...base, kind, count, size: f.integer('size', { min: 0, max: 65_507 }) ?? 56, expectReceived, atLeast: least !== undefined, interface: device };
   }
+  if (kind === 'spread' || kind === 'hold' || kind === 'rr' || kind === 'crr') return behaviourCheck(f, kind, base, servers);
   const port = f.integer('port', { required: true, min: 1, max: 65535 });
   const serverName = f.string('server', { required: true, hint: 'the name of a [[server]]' });
   const server = servers.find((s) => s.name === serverName);

@@ -5,6 +5,7 @@ import { isIdentifier } from '../names.js';
 import type { Scenario } from '../types.js';
 import { localAddresses, validateAddresses } from './addresses.js';
 import { validateChecks } from './checks.js';
+import { validateEvents } from './behaviour.js';
 import { Declared, type ValidateInput } from './context.js';
 import { validateDevices } from './devices.js';
 import { validateLb } from './lb.js';
@@ -17,7 +18,7 @@ import { validateVeths } from './veths.js';
 
 export type { SourceDoc, ValidateInput } from './context.js';
 
-const SCENARIO_KEYS = ['name', 'description', 'topology', 'params', 'netns', 'veth', 'address', 'route', 'sysctl', 'qdisc', 'device', 'lb', 'server', 'check', 'repeat', 'max_drop'];
+const SCENARIO_KEYS = ['name', 'description', 'topology', 'params', 'netns', 'veth', 'address', 'route', 'sysctl', 'qdisc', 'device', 'lb', 'server', 'check', 'event', 'repeat', 'max_drop'];
 const TOPOLOGY_KEYS = ['description', 'params', 'netns', 'veth', 'address', 'route', 'sysctl', 'qdisc', 'device'];
 
 /** Table by table, in the order they refer to each other; every problem of every table is reported at once. */
@@ -41,6 +42,7 @@ export function validateScenario(input: ValidateInput): Scenario {
   const lb = validateLb(top, d, input);
   const servers = validateServers(top, d, (ns) => localAddresses(ns, veths, addresses, devices));
   const checks = validateChecks(top, d, servers);
+  const events = validateEvents(top, d, checks, lb.config);
   const repeat = top.integer('repeat', { min: 1, max: 1000 }) ?? 1;
   let maxDrop: number | undefined;
   if (top.has('max_drop')) {
@@ -52,6 +54,6 @@ export function validateScenario(input: ValidateInput): Scenario {
   if (problems.length) throw new InvalidInput(problems);
   return {
     name, description, files: [input.scenario.file, ...(input.topology ? [input.topology.file] : [])], hash: input.hash,
-    params: input.params, namespaces: d.namespaces, veths, addresses, routes, sysctls, qdiscs, devices, lb, servers, checks, repeat, maxDrop,
+    params: input.params, namespaces: d.namespaces, veths, addresses, routes, sysctls, qdiscs, devices, lb, servers, checks, events, repeat, maxDrop,
   };
 }

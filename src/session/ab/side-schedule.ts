@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { CheckOutcome } from '../../checks/outcome.js';
-import { isThroughput, type Scenario } from '../../scenario/types.js';
+import { isSampled, type Scenario } from '../../scenario/types.js';
 import type { Schedule, Step } from '../run-scenario.js';
 import type { RoundSample } from './rounds.js';
 
@@ -30,10 +30,10 @@ export const encode = (m: Request | Reply) => `${JSON.stringify(m)}\n`;
 export function sideSchedule(s: Scenario, input: Readable, send: (r: Reply) => void): Schedule {
   const outcomes: CheckOutcome[] = [];
   let rounds = 0;
-  const throughput = s.checks.filter(isThroughput);
+  const throughput = s.checks.filter(isSampled);
   return {
     async *steps(): AsyncGenerator<Step> {
-      for (const check of s.checks.filter((c) => !isThroughput(c))) yield { check, label: '' };
+      for (const check of s.checks.filter((c) => !isSampled(c))) yield { check, label: '' };
       send({ type: 'ready', checks: outcomes.map((o) => ({ name: o.name, status: o.status, summary: o.summary })) });
       if (outcomes.some((o) => o.status !== 'passed')) return;
       const lines = createInterface({ input, crlfDelay: Infinity });
