@@ -12,6 +12,7 @@ import { isIdentifier, isNetnsName, isNetSysctlKey } from '../../src/scenario/na
 import { isInterfaceName } from '../../lab/net.js';
 import { netlinkRequests, spawnedProcesses } from '../../lab/run-command.js';
 import { validateScenario } from '../../src/scenario/validate/index.js';
+import { rootGated } from '../helpers/gated.js';
 
 const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 const corpus = fileURLToPath(new URL('../../../test/fixtures/hostile/', import.meta.url));
@@ -37,6 +38,8 @@ const zonlabProcess = async (...args: string[]) => {
 // environment, and every way to start a process replaced by one that refuses and logs, so that
 // "runs nothing" still holds for any spawn path (lab/run-command, lab/sandbox, src/audit, …), with
 // the engine's own counters of processes and netlink requests as a second witness.
+// (whether the witness at the end can run is asked of the real tools, before the fakes are on PATH)
+const witness = rootGated();
 Object.assign(process.env, env);
 const childProcess = createRequire(import.meta.url)('node:child_process') as Record<string, unknown>;
 const TRAPPED = ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork'];
@@ -141,8 +144,10 @@ test('property: arbitrary TOML-ish text never crashes the loader', async (t) => 
 });
 
 // The witness itself: a valid scenario gets past validation and wants its first process, which the
-// trap refuses and reports (were it blind, every case above would pass whatever ran).
-test.serial('the in-process witness sees the first process a valid scenario starts', async (t) => {
+// trap refuses and reports (were it blind, every case above would pass whatever ran). Without root
+// the run is a skip before any process, so the witness needs root (its gate is decided above, before
+// the fakes come first on PATH).
+witness.integration(witness.title('the in-process witness sees the first process a valid scenario starts'), async (t) => {
   const r = await zonlabInProcess('run', path.join(corpus, 'base.toml'));
   t.not(r.exitCode, 0, r.stderr);
   t.true(r.ran.length > 0, r.stderr);
