@@ -12,6 +12,8 @@ export function gated(skip: string | undefined) {
   return {
     skip,
     integration: skip ? test.skip : test.serial,
+    /** The same gate for tests that may run beside the file's others (no lab, no machine-wide audit). */
+    concurrent: skip ? test.skip : test,
     title: (t: string) => (skip ? `${t} [skipped: ${skip}]` : t),
     /**
      * A folder in $TMPDIR for the file's tests, removed after them. Made only when they run: ava runs

@@ -5,7 +5,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { rootSkipReason, snapshot } from '../helpers/audit.js';
+import { snapshot } from '../helpers/audit.js';
+import { rootGated } from '../helpers/gated.js';
 
 /**
  * zonlab in a zon-lb checkout (issue 13): the packed tarball installed in a scratch folder, then
@@ -80,8 +81,8 @@ test.serial('zonlab init writes a starter scenario and its zonlb.toml in the wor
   t.true(rows.some((r) => r.name === 'veth-netns' && r.example));
 });
 
-const skip = rootSkipReason();
-(skip ? test.skip : test.serial)(`zonlab run starter from the zon-lb checkout: XDP objects built at first use, records in ./results, nothing left behind${skip ? ` [skipped: ${skip}]` : ''}`, async (t) => {
+const { integration, title } = rootGated();
+integration(title('zonlab run starter from the zon-lb checkout: XDP objects built at first use, records in ./results, nothing left behind'), async (t) => {
   const before = snapshot();
   // as if the install had no clang (or npm ran no install scripts): the first run builds them
   const bpf = path.join(app, 'node_modules', 'zonlab', 'bpf');

@@ -1,4 +1,3 @@
-import test from 'ava';
 import { execa } from 'execa';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,11 +32,8 @@ const { env, zonlab } = zonlabForTests('bare');
 
 for (const c of cases) {
   const title = `netns_veth_to_netns's setup.sh alone passes with the ${c.lb} driver and leaves nothing behind`;
-  if (c.skip) {
-    test.skip(`${title} [skipped: ${c.skip}]`, () => {});
-    continue;
-  }
-  test.serial(title, async (t) => {
+  const driver = gated(c.skip);
+  driver.integration(driver.title(title), async (t) => {
     const before = snapshot();
     const r = await zonlab('run', fixture, '--lb', c.lb, '--json', '--set', 'duration=1');
     t.is(r.exitCode, 0, `${r.stderr}\n${r.stdout.slice(0, 4000)}`);

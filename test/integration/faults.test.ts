@@ -1,13 +1,13 @@
-import test from 'ava';
 import { execa } from 'execa';
 import { constants, release } from 'node:os';
 import { planLab } from '../../src/plan/plan.js';
 import { loadScenario } from '../../src/scenario/load.js';
-import { rootSkipReason, snapshot, type MachineSnapshot } from '../helpers/audit.js';
+import { snapshot, type MachineSnapshot } from '../helpers/audit.js';
+import { rootGated } from '../helpers/gated.js';
 import { cli, zonlabForTests } from '../helpers/zonlab-cli.js';
 
 const { env, zonlab } = zonlabForTests('faults');
-const skip = rootSkipReason();
+const { integration, title } = rootGated();
 
 type Where = 'sandbox' | 'host';
 type Lb = 'nft' | 'embedded';
@@ -78,11 +78,7 @@ series.forEach(({ mode, signals }, index) => {
   const steps = stepsOf(mode);
   const how = signals === 'rotate' ? 'SIGINT, SIGTERM and SIGKILL in turn' : signals;
   const t1 = `${label(mode)} interrupted by ${how} after each of its ${steps} steps leaves the machine as it was`;
-  if (skip) {
-    test.skip(`${t1} [skipped: ${skip}]`, () => {});
-    return;
-  }
-  test.serial(t1, async (t) => {
+  integration(title(t1), async (t) => {
     const before = snapshot();
     const problems: string[] = [];
     for (let step = 1; step <= steps; step++) {

@@ -1,7 +1,6 @@
-import test from 'ava';
 import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
-import { rootSkipReason } from '../helpers/audit.js';
+import { rootGated } from '../helpers/gated.js';
 
 /**
  * The netlink engine (lab/netlink/) against `ip -batch` (ZONLAB_ENGINE=ip): the same scenario must
@@ -11,7 +10,7 @@ import { rootSkipReason } from '../helpers/audit.js';
  */
 const inner = fileURLToPath(new URL('./engine-state-inner.js', import.meta.url));
 const WRAP = ['--net', '--mount', '--propagation', 'private', '--fork', '--kill-child', '--', 'bash', '-c', 'mount -t tmpfs t /run && mkdir /run/netns && mount -t sysfs s /sys && ip link set lo up && exec "$@"', 'wrap'];
-const reason = rootSkipReason();
+const { integration, title } = rootGated();
 
 async function stateWith(engine: 'ip' | 'netlink', scenario: string, sets: string[]): Promise<unknown[]> {
   const r = await execa('unshare', [...WRAP, process.execPath, inner, scenario, ...sets], {
@@ -31,11 +30,7 @@ const cases: [string, string[]][] = [
 ];
 
 for (const [scenario, sets] of cases) {
-  if (reason) {
-    test.skip(`${scenario}: netlink and ip -batch build the same lab [skipped: ${reason}]`, () => {});
-    continue;
-  }
-  test.serial(`${scenario}: netlink and ip -batch build the same lab`, async (t) => {
+  integration(title(`${scenario}: netlink and ip -batch build the same lab`), async (t) => {
     const viaIp = await stateWith('ip', scenario, sets);
     const viaNetlink = await stateWith('netlink', scenario, sets);
     t.true(viaIp.length > 1, 'the lab has namespaces');
@@ -45,7 +40,7 @@ for (const [scenario, sets] of cases) {
 }
 
 const errorsInner = fileURLToPath(new URL('./netlink-errors-inner.js', import.meta.url));
-(reason ? test.skip : test)(`netlink failures read as ip's and stop the batch where ip -batch stops${reason ? ` [skipped: ${reason}]` : ''}`, async (t) => {
+integration(title("netlink failures read as ip's and stop the batch where ip -batch stops"), async (t) => {
   const r = await execa('unshare', [...WRAP, process.execPath, errorsInner], { reject: false });
   t.is(r.exitCode, 0, r.stderr);
   const out = JSON.parse(r.stdout);

@@ -1,6 +1,7 @@
 import { networkInterfaces } from 'node:os';
 import test from 'ava';
 import { readFileSync } from 'node:fs';
+import { gated } from '../../helpers/gated.js';
 import { embeddedDriver, embeddedMissing } from '../../../src/drivers/embedded/index.js';
 import { BACKEND_SIZE, MAX_BACKENDS, serviceValue, sumPerCpu } from '../../../src/drivers/embedded/maps.js';
 import { parseZonlbConfig } from '../../../src/zonlb/config.js';
@@ -45,7 +46,8 @@ test('after a crash of a --host run: XDP off in both modes on the config\'s inte
 
 // a backend on one of this host's own addresses (not loopback) gets the tc programs too
 const ownAddress = Object.values(networkInterfaces()).flat().find((a) => a && !a.internal && a.family === 'IPv4')?.address;
-(ownAddress ? test : test.skip)(`after a crash: the clsact of a backend on an own, non-loopback address is removed as well${ownAddress ? '' : ' [skipped: this host has no non-loopback IPv4 address]'}`, (t) => {
+const own = gated(ownAddress ? undefined : 'this host has no non-loopback IPv4 address');
+own.concurrent(own.title('after a crash: the clsact of a backend on an own, non-loopback address is removed as well'), (t) => {
   const config = parseZonlbConfig(`[netif.veth0.1]\nip = "10.0.0.1"\nproto = 6\nport = 23\n[backend.1_0]\nip = "${ownAddress}"\nport = 223\n`, 'own');
   const argv = embeddedDriver.crashUndo!({ config, runId: 'r', workDir: '/tmp', log: () => {} }).map((c) => ('argv' in c ? c.argv.join(' ') : c.kind));
   t.true(argv.includes('tc qdisc del dev veth0 clsact'), argv.join('; '));

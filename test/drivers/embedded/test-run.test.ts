@@ -4,14 +4,16 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { OBJECT } from '../../../src/drivers/embedded/index.js';
 import { rootSkipReason } from '../../helpers/audit.js';
+import { gated } from '../../helpers/gated.js';
 
 const XDP_PASS = 2;
 const XDP_TX = 3;
 const XDP_REDIRECT = 4;
 const inner = fileURLToPath(new URL('./test-run-inner.js', import.meta.url));
 const why = rootSkipReason() ?? (existsSync(OBJECT) ? undefined : 'bpf/zonlb_xdp.o is not built (npm run setup)');
-const packetTest = why ? test.skip : test;
-const title = (t: string) => `BPF_PROG_TEST_RUN: ${t}${why ? ` [skipped: ${why}]` : ''}`;
+const gate = gated(why);
+const packetTest = gate.concurrent;
+const title = (t: string) => gate.title(`BPF_PROG_TEST_RUN: ${t}`);
 
 type Macs = { dst: string; src: string };
 type Out = { err: number; action: number; unchanged: boolean; sameL3: boolean; macs: Macs; src?: string; dst?: string; sport?: number; dport?: number; checksumsOk?: boolean };

@@ -8,6 +8,7 @@ import { baselineFromRecord } from '../../../src/baseline/store.js';
 import { renderReport } from '../../../src/output/html/report.js';
 import { topologySvg } from '../../../src/output/html/topology-svg.js';
 import { ticks } from '../../../src/output/html/svg.js';
+import { gated } from '../../helpers/gated.js';
 import type { RunRecord } from '../../../src/results/record.js';
 import { loadScenario } from '../../../src/scenario/load.js';
 import { summarize } from '../../../src/stats/summary.js';
@@ -71,8 +72,8 @@ test('axis ticks are round and cover the data', (t) => {
 });
 
 const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-const browserTest = chromium ? test : test.skip;
-browserTest(`a real headless browser renders the page without errors, and the screenshot shows the charts${chromium ? '' : ' [skipped: no chromium: apt-get install chromium (npm run setup installs it)]'}`, async (t) => {
+const browser = gated(chromium ? undefined : 'no chromium: apt-get install chromium (npm run setup installs it)');
+browser.concurrent(browser.title('a real headless browser renders the page without errors, and the screenshot shows the charts'), async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'zonlab-report-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const page = path.join(dir, 'index.html');
