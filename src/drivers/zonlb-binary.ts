@@ -15,9 +15,37 @@ export interface ZonlbBinaryOptions {
 
 const PINS_SCRIPT = fileURLToPath(new URL('./zonlb-pins.js', import.meta.url));
 
-/** zon-lb logs its failures with env_logger (`[TIME ERROR zon_lb] …`) and still exits 0. */
-export function errorLines(r: CommandResult): string[] {
-  return `${r.stdout}\n${r.stderr}`.split('\n').map((l) => l.trim()).filter((l) => / ERROR /.test(l));
+/**
+ * zon-lb's environment is zonlab's, never the user's (issue 22): env_logger::init() reads RUST_LOG
+ * (`off` hid every ERROR line, so a failed load looked like a success) and RUST_LOG_STYLE (`always`
+ * coloured the level, so no line matched). info: its warnings and progress are there to quote too.
+ */
+export const ZONLB_ENV: Readonly<Record<string, string>> = { RUST_LOG: 'info', RUST_LOG_STYLE: 'never' };
+
+/** An env_logger record's first line: `[TIME LEVEL module] message` (the level padded to 5). */
+const RECORD = /^\[\S+ +(ERROR|WARN|INFO|DEBUG|TRACE) +[^\]]*\] ?/;
+const ANSI = /\x1b\[[0-9;]*m/g;
+
+/**
+ * zon-lb logs its failures with env_logger and still exits 0. Each ERROR record, whole: a message
+ * may span lines (a TOML error quotes the line and a caret under it), which follow the record's
+ * first line with no prefix of their own, up to the next record.
+ */
+export function errorLines(r: Pick<CommandResult, 'stdout' | 'stderr'>): string[] {
+  const records: string[][] = [];
+  for (const stream of [r.stderr, r.stdout]) {
+    let current: string[] | undefined;
+    for (const line of stream.replace(ANSI, '').split(/\r?\n/)) {
+      const m = RECORD.exec(line);
+      if (m) {
+        current = m[1] === 'ERROR' ? [line.trim()] : undefined;
+        if (current) records.push(current);
+      } else if (current && line.trim()) {
+        current.push(line.trimEnd());
+      }
+    }
+  }
+  return records.map((lines) => lines.join('\n'));
 }
 
 /** `zon-lb info` (info.rs list_info): one block per program, with its `ifname:` and runvar `version:`. */
@@ -57,9 +85,12 @@ export function binaryIdentity(bin: string): string {
 export function zonlbBinaryDriver(opts: ZonlbBinaryOptions = {}): Driver {
   const bin = opts.path ?? process.env.ZONLB ?? findOnPath('zon-lb') ?? 'zon-lb';
   const bpffs = opts.bpffs ?? '/sys/fs/bpf';
-  const zonlb = (args: string[]) => runCommand([bin, ...args], { reject: false, timeoutMs: 60_000 });
-  /** The command's failure in zon-lb's words, or undefined when it did what it should. */
-  const failure = (r: CommandResult) => errorLines(r)[0] ?? (r.failed ? describeFailure(r) : undefined);
+  const zonlb = (args: string[]) => runCommand([bin, ...args], { reject: false, timeoutMs: 60_000, env: { ...ZONLB_ENV } });
+  /** The command's failure in zon-lb's words (every ERROR record), or undefined when it did what it should. */
+  const failure = (r: CommandResult) => {
+    const errors = errorLines(r);
+    return errors.length ? errors.join('\n') : r.failed ? describeFailure(r) : undefined;
+  };
   const must = async (args: string[]) => {
     const r = await zonlb(args);
     const why = failure(r);

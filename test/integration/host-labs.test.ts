@@ -36,7 +36,7 @@ root(title('gc, down, up and status leave a live run --host alone; the run passe
 
   const down = await zonlab('down', 'veth-netns', '--host');
   t.is(down.exitCode, 2, down.stderr);
-  t.regex(down.stderr, /veth-netns is in use by run [0-9a-f]+ \(pid \d+/);
+  t.regex(down.stderr, /veth-netns is in use by run [0-9a-f]+ \(user \S+, pid \d+/);
   const up = await zonlab('up', 'veth-netns', '--host', '--lb', 'nft');
   t.is(up.exitCode, 2, up.stderr);
   t.regex(up.stderr, /veth-netns is in use by run/);

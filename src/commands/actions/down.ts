@@ -3,7 +3,7 @@ import { isSameProcess, signalProcess } from '../../../lab/process-identity.js';
 import { ownerWords, unregisterLab, type LabEntry } from '../../../lab/registry.js';
 import { ExitCode, UserError } from '../../errors.js';
 import { applyCommon, reportCost, requireRoot, type CommonArgs } from '../common.js';
-import { chooseLab, labChoices, runsLeftAlone } from './lab-choice.js';
+import { chooseLab, labChoices, type LabChoice } from './lab-choice.js';
 
 export interface DownArgs extends CommonArgs {
   scenario: string;
@@ -22,16 +22,13 @@ export async function downCommand(a: DownArgs): Promise<number> {
   const choices = labChoices(name, a.host);
   const lab = chooseLab(name, choices, a.id, 'down');
   if (!lab) {
-    const alone = runsLeftAlone(name, choices, 'down');
-    process.stdout.write(`${name}: nothing ${alone.length ? 'that zonlab up holds ' : ''}is up\n`);
-    for (const line of alone) process.stderr.write(`zonlab: ${line}\n`);
+    const running = choices.filter((c) => c.inProgress);
+    if (running.length) throw runsInProgress(name, running);
+    process.stdout.write(`${name}: nothing is up\n`);
     reportCost(a);
     return 0;
   }
-  if (lab.inProgress && !a.force) {
-    const whose = lab.entry?.owner ? ownerWords(lab.entry.owner) : lab.host && lab.host.state !== 'damaged' ? `pid ${lab.host.header.pid}` : 'owner unknown';
-    throw new UserError(`${name}: ${lab.id} is a run in progress (${whose}); not stopped`, ExitCode.badInput, [`zonlab down ${name} --id ${lab.id} --force stops it: its checks are cut short and it tears down`]);
-  }
+  if (lab.inProgress && !a.force) throw runsInProgress(name, [lab]);
   if (lab.mode === 'sandbox') {
     await stopSandbox(lab.entry!);
     process.stdout.write(`${name}: sandbox of ${lab.command} ${lab.id} stopped; the kernel reclaimed its namespaces\n`);
@@ -53,6 +50,16 @@ export async function downCommand(a: DownArgs): Promise<number> {
   }
   reportCost(a);
   return 0;
+}
+
+/** The refusal when what down would stop is a run in progress: whose, and how to stop it if meant. */
+function runsInProgress(name: string, runs: LabChoice[]): UserError {
+  const whose = (c: LabChoice) => `${c.command} ${c.id} (${c.entry?.owner ? ownerWords(c.entry.owner) : c.host && c.host.state !== 'damaged' ? `pid ${c.host.header.pid}` : 'owner unknown'})`;
+  const what = runs.length === 1 ? whose(runs[0]!) : `${runs.length} runs in progress: ${runs.map(whose).join('; ')}`;
+  return new UserError(`${name} is in use by ${what}; a run in progress is not stopped`, ExitCode.badInput, [
+    `zonlab down ${name} --id ${runs[0]!.id} --force stops it: its checks are cut short and it tears down`,
+    'or wait for it to finish; zonlab status shows what is up',
+  ]);
 }
 
 /** Signals only the very processes the registry recorded (pid and start time): never a reused pid. */

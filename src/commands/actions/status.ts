@@ -35,9 +35,9 @@ export function statusCommand(a: Pick<CommonArgs, 'json'> & { scenario?: string 
     const o = l.owner;
     // the process that runs it: a run's zonlab, a sandbox up's holder
     const pid = l.mode === 'sandbox' && l.command === 'up' ? l.holderPid : o?.pid ?? l.pid ?? l.holderPid;
-    return [l.scenario, l.runId, l.mode, l.command, l.driver, l.started.replace('T', ' ').slice(0, 19), o ? `${o.user}${o.sudoUser ? ` (${o.sudoUser})` : ''}` : '?', String(pid ?? '-'), o?.cwd ?? '?', o?.command ?? '?', note];
+    return [l.scenario, l.mode, l.command, l.driver, l.runId, l.started.replace('T', ' ').slice(0, 19), o ? `${o.user}${o.sudoUser ? ` (${o.sudoUser})` : ''}` : '?', String(pid ?? '-'), o?.cwd ?? '?', o?.command ?? '?', note];
   });
-  for (const h of unlisted) rows.push([h.name, h.state === 'damaged' ? '?' : h.header.runId, 'host', '?', '?', h.state === 'damaged' ? '?' : h.header.started.replace('T', ' ').slice(0, 19), '?', h.state === 'damaged' ? '-' : String(h.header.pid), '?', '?', hostLabNote(h)]);
-  process.stdout.write(`${table(['scenario', 'id', 'mode', 'by', 'driver', 'started (UTC)', 'user', 'pid', 'folder', 'command', 'state'], rows)}\n`);
+  for (const h of unlisted) rows.push([h.name, 'host', '?', '?', h.state === 'damaged' ? '?' : h.header.runId, h.state === 'damaged' ? '?' : h.header.started.replace('T', ' ').slice(0, 19), '?', h.state === 'damaged' ? '-' : String(h.header.pid), '?', '?', hostLabNote(h)]);
+  process.stdout.write(`${table(['scenario', 'mode', 'by', 'driver', 'id', 'started (UTC)', 'user', 'pid', 'folder', 'command', 'state'], rows)}\n`);
   return 0;
 }
