@@ -158,3 +158,11 @@ test('ping expectations that cannot hold, and a device the client does not have,
   t.deepEqual(ps.map((p) => p.key), ['check[1].expect_received', 'check[2].min_received', 'check[3].interface', 'check[4].window']);
   t.regex(ps[2]!.hint!, /interfaces there: lo, veth1/);
 });
+
+// Issue 22: ip_fragmentation's setup.sh raises an MTU below 1280 (IPv6's minimum) to 1280; the scenario accepted down to 68
+test('ip-fragmentation: backend_mtu below 1280 is refused (IPv6 on the link), 1280 is taken', async (t) => {
+  const { loadScenario } = await import('../../src/scenario/load.js');
+  const err = t.throws(() => loadScenario('ip-fragmentation', { set: { backend_mtu: '1279' } })) as { problems?: { key: string; message: string }[] };
+  t.true(err.problems?.some((p) => /mtu$/.test(p.key) && /below IPv6's minimum MTU \(1280\)/.test(p.message)), JSON.stringify(err.problems));
+  t.notThrows(() => loadScenario('ip-fragmentation', { set: { backend_mtu: '1280' } }));
+});
