@@ -9,6 +9,8 @@ import { linkPin, linkPins, releasePins } from './zonlb-pins.js';
 
 export interface ZonlbBinaryOptions {
   path?: string;
+  /** How the lab's interfaces are read (index and attached program): `ip -j -d link` unless a test says. */
+  readLink?: (ifname: string) => Promise<{ ifindex?: number; programId?: number }>;
   /** bpffs where zon-lb pins its links and maps (zon-lb's own is /sys/fs/bpf). */
   bpffs?: string;
 }
@@ -48,17 +50,61 @@ export function errorLines(r: Pick<CommandResult, 'stdout' | 'stderr'>): string[
   return records.map((lines) => lines.join('\n'));
 }
 
+export interface InfoBlock {
+  programId?: number;
+  /** The name of the program's interface index, as zon-lb resolves it in its own namespace. */
+  ifname?: string;
+  version?: string;
+}
+
 /** `zon-lb info` (info.rs list_info): one block per program, with its `ifname:` and runvar `version:`. */
-export function parseInfo(text: string): { ifname?: string; version?: string }[] {
-  const programs: { ifname?: string; version?: string }[] = [];
+export function parseInfo(text: string): InfoBlock[] {
+  const programs: InfoBlock[] = [];
   for (const line of text.split(/\r?\n/)) {
     const m = /^(program_id|ifname|version): (\S+)/.exec(line.trim());
     if (!m) continue;
-    if (m[1] === 'program_id') programs.push({});
+    if (m[1] === 'program_id') programs.push({ programId: Number(m[2]) });
     else if (programs.length) programs[programs.length - 1]![m[1] as 'ifname' | 'version'] = m[2];
   }
   return programs;
 }
+
+/**
+ * The program zon-lb addresses as "the program on IF": get_program_info_by_ifname walks every XDP
+ * link of the machine (every namespace), keeps those whose interface index is IF's and takes the
+ * lowest program id (helpers.rs, info.rs build_prog_info). `info` shows each with the name its index
+ * has in zon-lb's namespace, so another namespace's zon-lb on the same index shows as IF too.
+ */
+export function addressedProgram(blocks: InfoBlock[], ifname: string): number | undefined {
+  const ids = blocks.filter((b) => b.ifname === ifname && b.programId !== undefined).map((b) => b.programId!);
+  return ids.length ? Math.min(...ids) : undefined;
+}
+
+/**
+ * zon-lb in this lab reads and sets only the lab's programs (issue 22): what it addresses for each
+ * interface is the program attached there in the lab's namespace, else the run fails naming both.
+ */
+export function wrongPrograms(blocks: InfoBlock[], attached: Record<string, { ifindex?: number; programId?: number }>): string[] {
+  return Object.entries(attached).flatMap(([ifname, own]) => {
+    const theirs = addressedProgram(blocks, ifname);
+    if (own.programId === undefined || theirs === undefined || theirs === own.programId) return [];
+    return [`zon-lb addresses program ${theirs} as the one on ${ifname} (interface index ${own.ifindex ?? '?'}), but the lab's ${ifname} carries program ${own.programId}: another zon-lb program on this machine is attached to an interface with the same index, and zon-lb looks programs up by index across every namespace (its stats, runvar and info would be that program's)`];
+  });
+}
+
+/** IF's interface index and the XDP program attached to it, in this process's namespace (`ip -j -d link`). */
+async function linkXdp(ifname: string): Promise<{ ifindex?: number; programId?: number }> {
+  const r = await runCommand(['ip', '-j', '-d', 'link', 'show', 'dev', ifname], { reject: false });
+  try {
+    const link = (JSON.parse(r.stdout) as { ifindex?: number; xdp?: { prog?: { id?: number }; attached?: { prog?: { id?: number } }[] } }[])[0];
+    return { ifindex: link?.ifindex, programId: link?.xdp?.prog?.id ?? link?.xdp?.attached?.find((a) => a.prog?.id)?.prog?.id };
+  } catch {
+    return {};
+  }
+}
+
+/** zon-lb's devmap of ports (TxPorts::init) holds interface indexes below 256. */
+export const ZONLB_MAX_IFINDEX = 255;
 
 /** `zon-lb stats IF` (stats.rs print_all): `name: value` rows of an InfoTable. */
 export function parseStats(text: string): Record<string, number> {
@@ -110,6 +156,11 @@ export function zonlbBinaryDriver(opts: ZonlbBinaryOptions = {}): Driver {
       const file = path.join(ctx.workDir, 'zonlb.toml');
       writeFileSync(file, ctx.config.text);
       const identity = binaryIdentity(bin);
+      const readLink = opts.readLink ?? linkXdp;
+      for (const ifname of ifaces) {
+        const { ifindex } = await readLink(ifname);
+        if (ifindex !== undefined && ifindex > ZONLB_MAX_IFINDEX) ctx.log(`zon-lb: ${ifname} has interface index ${ifindex}; zon-lb's devmap of ports holds indexes below 256 (TxPorts::init logs an ERROR), so its load is likely to fail`);
+      }
       const unload = async () => {
         const failures: string[] = [];
         for (const ifname of ifaces) {
@@ -134,6 +185,9 @@ export function zonlbBinaryDriver(opts: ZonlbBinaryOptions = {}): Driver {
           const said = `${loaded.stdout}\n${loaded.stderr}`.trim().split('\n').slice(-5).join(' | ');
           throw new Error(`zon-lb config ${file} load attached nothing to ${bare.join(', ')}: zon-lb info lists no program there or ${bare.map((i) => linkPin(bpffs, i)).join(', ')} is missing (zon-lb said: ${said || 'nothing'})`);
         }
+        const attached = Object.fromEntries(await Promise.all(ifaces.map(async (i) => [i, await readLink(i)] as const)));
+        const wrong = wrongPrograms(programs, attached);
+        if (wrong.length) throw new Error(wrong.join('; '));
         const versions = [...new Set(programs.filter((p) => ifaces.includes(p.ifname ?? '')).map((p) => p.version ?? 'n/a'))];
         const stats = async (ifname: string) => parseStats((await must(['stats', ifname])).stdout);
         return {
