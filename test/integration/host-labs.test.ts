@@ -134,9 +134,10 @@ root(title('down and gc never signal a process that took a pid zonlab recorded (
   };
   try {
     fakeSandbox();
-    const down = await zonlab('down', 'veth-netns');
-    t.is(down.exitCode, 0, down.stderr);
-    t.regex(down.stdout, /nothing is up/);
+    // by its id: without one, down would take the one lab up holds, maybe another user's (issue 22)
+    const down = await zonlab('down', 'veth-netns', '--id', 'feedf00d');
+    t.is(down.exitCode, 2, down.stderr);
+    t.regex(down.stderr, /veth-netns has no lab with id feedf00d/);
     fakeSandbox();
     t.is((await zonlab('gc')).exitCode, 0);
     // a host journal whose pid now names another process is a killed run's, not a live one

@@ -67,8 +67,11 @@ async function stopSandbox(lab: LabEntry): Promise<void> {
   const holder = { pid: lab.holderPid, start: lab.holderStart };
   signalProcess(holder, 'SIGTERM');
   await until(() => !isSameProcess(holder), 30_000);
+  // unshare ends with its child, passing on its exit code (143 for a run): a SIGKILL meanwhile made it 137
+  const unshare = { pid: lab.unsharePid, start: lab.unshareStart };
+  if (!isSameProcess(holder)) await until(() => !isSameProcess(unshare), 5_000);
   // a holder that does not stop in time is killed: the kernel reclaims its sandbox all the same
-  signalProcess({ pid: lab.unsharePid, start: lab.unshareStart }, 'SIGKILL');
+  signalProcess(unshare, 'SIGKILL');
   signalProcess(holder, 'SIGKILL');
   unregisterLab(lab.runId);
 }
