@@ -3,7 +3,7 @@ import { execa } from 'execa';
 import { constants, release } from 'node:os';
 import { planLab } from '../../src/plan/plan.js';
 import { loadScenario } from '../../src/scenario/load.js';
-import { rootSkipReason, snapshot, type MachineSnapshot } from '../helpers/audit.js';
+import { rootSkipReason, snapshot, waitForDefaultNamespace, type MachineSnapshot } from '../helpers/audit.js';
 import { cli, zonlabForTests } from '../helpers/zonlab-cli.js';
 
 const { env, zonlab } = zonlabForTests('faults');
@@ -89,6 +89,9 @@ series.forEach(({ mode, signals }, index) => {
     return;
   }
   test.serial(t1, async (t) => {
+    // a host series owns the machine's default namespace: it waits for another user's host lab to go, or fails naming it (issue 22)
+    const busy = mode.where === 'host' ? await waitForDefaultNamespace() : undefined;
+    if (busy) return t.fail(busy);
     const before = snapshot();
     const problems: string[] = [];
     for (let step = 1; step <= steps; step++) {

@@ -6,12 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { isSameProcess, processRef } from '../../lab/process-identity.js';
 import { hostDir, hostJournalFile, labsDir, workDirOf, workRoot } from '../../lab/state-files.js';
 import { snapshot } from '../helpers/audit.js';
-import { rootGated } from '../helpers/gated.js';
+import { hostGated } from '../helpers/gated.js';
 import { cli, zonlabForTests } from '../helpers/zonlab-cli.js';
 
 const fixtures = fileURLToPath(new URL('../../../test/fixtures/scenarios/', import.meta.url));
 const { env, zonlab } = zonlabForTests('host-labs');
-const { integration: root, title } = rootGated();
+// every test here owns the machine's default namespace (host labs, audited whole): hostGated waits or says why (issue 22)
+const { integration: root, title } = hostGated();
 
 /** Starts a zonlab command and resolves once its stderr shows `until`. */
 async function startUntil(args: string[], until: RegExp, extraEnv: Record<string, string> = {}) {
