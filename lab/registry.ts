@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import path from 'node:path';
 import { isSameProcess, processStart } from './process-identity.js';
 import { hostJournalFile, labsDir, listDir } from './state-files.js';
@@ -22,12 +23,41 @@ export interface LabEntry {
   /** Host: left up on purpose when its process ended (`up --host`, `run --host --keep`). */
   leftUp?: boolean;
   namespaces: string[];
+  /** Who started it: what `status` shows, and what `down` names when it refuses to stop someone's run. */
+  owner?: LabOwner;
+}
+
+/** The user and zonlab process that started a lab, where and how. */
+export interface LabOwner {
+  user: string;
+  uid: number;
+  /** The user sudo was run by, when zonlab runs under sudo. */
+  sudoUser?: string;
+  pid: number;
+  cwd: string;
+  command: string;
+}
+
+/** This process as a lab's owner. */
+export function currentOwner(): LabOwner {
+  let user = String(process.getuid?.() ?? '?');
+  try { user = userInfo().username; } catch { /* a uid without a name */ }
+  const sudoUser = process.env.SUDO_USER || undefined;
+  return { user, uid: process.getuid?.() ?? -1, ...(sudoUser ? { sudoUser } : {}), pid: process.pid, cwd: process.cwd(), command: ['zonlab', ...process.argv.slice(2)].join(' ') };
+}
+
+/** "user root (sudo from ann), pid 42, in /home/ann/lab: zonlab run veth-netns": whose a lab is, in words. */
+export function ownerWords(o: LabOwner | undefined): string {
+  if (!o) return 'owner not recorded';
+  return `user ${o.user}${o.sudoUser ? ` (sudo from ${o.sudoUser})` : ''}, pid ${o.pid}, in ${o.cwd}: ${o.command}`;
 }
 
 /** Records a lab; pids are recorded with their start times, so a reused pid is never taken for it. */
 export function registerLab(e: LabEntry): void {
   const entry = {
     ...e,
+    // the process that registers a lab is the one that started it
+    owner: e.owner ?? currentOwner(),
     ...(e.holderPid && !e.holderStart ? { holderStart: processStart(e.holderPid) } : {}),
     ...(e.unsharePid && !e.unshareStart ? { unshareStart: processStart(e.unsharePid) } : {}),
     ...(e.pid && !e.pidStart ? { pidStart: processStart(e.pid) } : {}),

@@ -211,10 +211,12 @@ export function startBackground(argv: string[], options: CommandOptions = {}): B
 
 /**
  * A child that shares our terminal (the sandboxed run, `zonlab exec`): stdio inherited, its exit
- * code returned. Signals are the caller's to forward.
+ * code returned. Signals are the caller's to forward. `ownSession`: the terminal's Ctrl-C reaches
+ * this process alone (which forwards it once), not the child too; the child reads no input.
  */
-export function spawnInherited(argv: string[], env: Record<string, string> = {}): ChildProcess {
+export function spawnInherited(argv: string[], env: Record<string, string> = {}, opts: { ownSession?: boolean } = {}): ChildProcess {
   spawnCount++;
   verboseLog?.(`$ ${argv.join(' ')}`);
+  if (opts.ownSession) return spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'inherit', 'inherit'], detached: true, env: childEnv(env) });
   return spawn(argv[0]!, argv.slice(1), { stdio: 'inherit', env: childEnv(env) });
 }

@@ -43,10 +43,12 @@ export function iprouteBpffs(): string {
 
 /**
  * Runs the CLI in a sandbox in the foreground. unshare ignores SIGINT and SIGTERM while it waits,
- * so they are forwarded to the process inside, which tears down and exits.
+ * so they are forwarded to the process inside, which tears down and exits. The sandbox is a session
+ * of its own: a terminal's Ctrl-C goes to this process's group alone and is forwarded once (in the
+ * group, the process inside got it twice and said "SIGINT again", issue 22).
  */
 export function runInSandbox(cliArgs: string[], onInside?: (pids: DetachedSandbox) => void): Promise<number> {
-  const child = spawnInherited(sandboxArgv(cliArgs), { [SANDBOX_ENV]: '1' });
+  const child = spawnInherited(sandboxArgv(cliArgs), { [SANDBOX_ENV]: '1' }, { ownSession: true });
   // the inner process appears once unshare has forked
   const poll = setInterval(() => {
     const inner = innerPid(child.pid);
@@ -59,7 +61,8 @@ export function runInSandbox(cliArgs: string[], onInside?: (pids: DetachedSandbo
   const forward = (sig: NodeJS.Signals, as: NodeJS.Signals = sig) => {
     received ??= sig;
     const inner = innerPid(child.pid);
-    if (inner) process.kill(inner, as);
+    // before unshare has forked there is nothing to tear down: unshare goes (in its own session, nothing else would)
+    try { if (inner) process.kill(inner, as); else child.kill('SIGKILL'); } catch { /* it has just ended */ }
   };
   const onInt = () => forward('SIGINT');
   const onTerm = () => forward('SIGTERM');

@@ -8,27 +8,101 @@ import { linkPin, linkPins, releasePins } from './zonlb-pins.js';
 
 export interface ZonlbBinaryOptions {
   path?: string;
+  /** How the lab's interfaces are read (index and attached program): `ip -j -d link` unless a test says. */
+  readLink?: (ifname: string) => Promise<{ ifindex?: number; programId?: number }>;
   /** bpffs where zon-lb pins its links and maps (zon-lb's own is /sys/fs/bpf). */
   bpffs?: string;
 }
 
 
-/** zon-lb logs its failures with env_logger (`[TIME ERROR zon_lb] …`) and still exits 0. */
-export function errorLines(r: CommandResult): string[] {
-  return `${r.stdout}\n${r.stderr}`.split('\n').map((l) => l.trim()).filter((l) => / ERROR /.test(l));
+/**
+ * zon-lb's environment is zonlab's, never the user's (issue 22): env_logger::init() reads RUST_LOG
+ * (`off` hid every ERROR line, so a failed load looked like a success) and RUST_LOG_STYLE (`always`
+ * coloured the level, so no line matched). info: its warnings and progress are there to quote too.
+ */
+export const ZONLB_ENV: Readonly<Record<string, string>> = { RUST_LOG: 'info', RUST_LOG_STYLE: 'never' };
+
+/** An env_logger record's first line: `[TIME LEVEL module] message` (the level padded to 5). */
+const RECORD = /^\[\S+ +(ERROR|WARN|INFO|DEBUG|TRACE) +[^\]]*\] ?/;
+const ANSI = /\x1b\[[0-9;]*m/g;
+
+/**
+ * zon-lb logs its failures with env_logger and still exits 0. Each ERROR record, whole: a message
+ * may span lines (a TOML error quotes the line and a caret under it), which follow the record's
+ * first line with no prefix of their own, up to the next record.
+ */
+export function errorLines(r: Pick<CommandResult, 'stdout' | 'stderr'>): string[] {
+  const records: string[][] = [];
+  for (const stream of [r.stderr, r.stdout]) {
+    let current: string[] | undefined;
+    for (const line of stream.replace(ANSI, '').split(/\r?\n/)) {
+      const m = RECORD.exec(line);
+      if (m) {
+        current = m[1] === 'ERROR' ? [line.trim()] : undefined;
+        if (current) records.push(current);
+      } else if (current && line.trim()) {
+        current.push(line.trimEnd());
+      }
+    }
+  }
+  return records.map((lines) => lines.join('\n'));
+}
+
+export interface InfoBlock {
+  programId?: number;
+  /** The name of the program's interface index, as zon-lb resolves it in its own namespace. */
+  ifname?: string;
+  version?: string;
 }
 
 /** `zon-lb info` (info.rs list_info): one block per program, with its `ifname:` and runvar `version:`. */
-export function parseInfo(text: string): { ifname?: string; version?: string }[] {
-  const programs: { ifname?: string; version?: string }[] = [];
+export function parseInfo(text: string): InfoBlock[] {
+  const programs: InfoBlock[] = [];
   for (const line of text.split(/\r?\n/)) {
     const m = /^(program_id|ifname|version): (\S+)/.exec(line.trim());
     if (!m) continue;
-    if (m[1] === 'program_id') programs.push({});
+    if (m[1] === 'program_id') programs.push({ programId: Number(m[2]) });
     else if (programs.length) programs[programs.length - 1]![m[1] as 'ifname' | 'version'] = m[2];
   }
   return programs;
 }
+
+/**
+ * The program zon-lb addresses as "the program on IF": get_program_info_by_ifname walks every XDP
+ * link of the machine (every namespace), keeps those whose interface index is IF's and takes the
+ * lowest program id (helpers.rs, info.rs build_prog_info). `info` shows each with the name its index
+ * has in zon-lb's namespace, so another namespace's zon-lb on the same index shows as IF too.
+ */
+export function addressedProgram(blocks: InfoBlock[], ifname: string): number | undefined {
+  const ids = blocks.filter((b) => b.ifname === ifname && b.programId !== undefined).map((b) => b.programId!);
+  return ids.length ? Math.min(...ids) : undefined;
+}
+
+/**
+ * zon-lb in this lab reads and sets only the lab's programs (issue 22): what it addresses for each
+ * interface is the program attached there in the lab's namespace, else the run fails naming both.
+ */
+export function wrongPrograms(blocks: InfoBlock[], attached: Record<string, { ifindex?: number; programId?: number }>): string[] {
+  return Object.entries(attached).flatMap(([ifname, own]) => {
+    const theirs = addressedProgram(blocks, ifname);
+    if (own.programId === undefined || theirs === undefined || theirs === own.programId) return [];
+    return [`zon-lb addresses program ${theirs} as the one on ${ifname} (interface index ${own.ifindex ?? '?'}), but the lab's ${ifname} carries program ${own.programId}: another zon-lb program on this machine is attached to an interface with the same index, and zon-lb looks programs up by index across every namespace (its stats, runvar and info would be that program's)`];
+  });
+}
+
+/** IF's interface index and the XDP program attached to it, in this process's namespace (`ip -j -d link`). */
+async function linkXdp(ifname: string): Promise<{ ifindex?: number; programId?: number }> {
+  const r = await runCommand(['ip', '-j', '-d', 'link', 'show', 'dev', ifname], { reject: false });
+  try {
+    const link = (JSON.parse(r.stdout) as { ifindex?: number; xdp?: { prog?: { id?: number }; attached?: { prog?: { id?: number } }[] } }[])[0];
+    return { ifindex: link?.ifindex, programId: link?.xdp?.prog?.id ?? link?.xdp?.attached?.find((a) => a.prog?.id)?.prog?.id };
+  } catch {
+    return {};
+  }
+}
+
+/** zon-lb's devmap of ports (TxPorts::init) holds interface indexes below 256. */
+export const ZONLB_MAX_IFINDEX = 255;
 
 /** `zon-lb stats IF` (stats.rs print_all): `name: value` rows of an InfoTable. */
 export function parseStats(text: string): Record<string, number> {
@@ -58,9 +132,12 @@ const said = (r: CommandResult) => `${r.stdout}\n${r.stderr}`.trim().split('\n')
 export function zonlbBinaryDriver(opts: ZonlbBinaryOptions = {}): Driver {
   const bin = opts.path ?? process.env.ZONLB ?? findOnPath('zon-lb') ?? 'zon-lb';
   const bpffs = opts.bpffs ?? '/sys/fs/bpf';
-  const zonlb = (args: string[]) => runCommand([bin, ...args], { reject: false, timeoutMs: 60_000 });
-  /** The command's failure in zon-lb's words, or undefined when it did what it should. */
-  const failure = (r: CommandResult) => errorLines(r)[0] ?? (r.failed ? describeFailure(r) : undefined);
+  const zonlb = (args: string[]) => runCommand([bin, ...args], { reject: false, timeoutMs: 60_000, env: { ...ZONLB_ENV } });
+  /** The command's failure in zon-lb's words (every ERROR record), or undefined when it did what it should. */
+  const failure = (r: CommandResult) => {
+    const errors = errorLines(r);
+    return errors.length ? errors.join('\n') : r.failed ? describeFailure(r) : undefined;
+  };
   const must = async (args: string[]) => {
     const r = await zonlb(args);
     const why = failure(r);
@@ -86,6 +163,11 @@ export function zonlbBinaryDriver(opts: ZonlbBinaryOptions = {}): Driver {
       const file = path.join(ctx.workDir, 'zonlb.toml');
       writeFileSync(file, ctx.config.text);
       const identity = binaryIdentity(bin);
+      const readLink = opts.readLink ?? linkXdp;
+      for (const ifname of ifaces) {
+        const { ifindex } = await readLink(ifname);
+        if (ifindex !== undefined && ifindex > ZONLB_MAX_IFINDEX) ctx.log(`zon-lb: ${ifname} has interface index ${ifindex}; zon-lb's devmap of ports holds indexes below 256 (TxPorts::init logs an ERROR), so its load is likely to fail`);
+      }
       const unload = async () => {
         const failures: string[] = [];
         for (const ifname of ifaces) {
@@ -110,6 +192,9 @@ export function zonlbBinaryDriver(opts: ZonlbBinaryOptions = {}): Driver {
           const said = `${loaded.stdout}\n${loaded.stderr}`.trim().split('\n').slice(-5).join(' | ');
           throw new Error(`zon-lb config ${file} load attached nothing to ${bare.join(', ')}: zon-lb info lists no program there or ${bare.map((i) => linkPin(bpffs, i)).join(', ')} is missing (zon-lb said: ${said || 'nothing'})`);
         }
+        const attached = Object.fromEntries(await Promise.all(ifaces.map(async (i) => [i, await readLink(i)] as const)));
+        const wrong = wrongPrograms(programs, attached);
+        if (wrong.length) throw new Error(wrong.join('; '));
         const versions = [...new Set(programs.filter((p) => ifaces.includes(p.ifname ?? '')).map((p) => p.version ?? 'n/a'))];
         const stats = async (ifname: string) => parseStats((await must(['stats', ifname])).stdout);
         return {

@@ -56,21 +56,40 @@ type Report = (key: string, message: string, hint?: string) => void;
 /** Parses zonlb.toml text; every problem is collected and reported at once with its key. */
 export function parseZonlbConfig(text: string, file: string): ZonlbConfig {
   let doc: Record<string, unknown>;
+  const floats = new Set<string>();
   try {
-    doc = parseToml(text) as Record<string, unknown>;
+    // integers as BigInt, so that a float (`proto = 6.0`, which serde refuses for a u8) can be told from one
+    doc = numbersOf(parseToml(text, { integersAsBigInt: true }), '', floats) as Record<string, unknown>;
   } catch (err) {
     const line = err instanceof TomlError ? err.line : undefined;
     throw new InvalidInput([{ file, key: '', line, message: `not valid TOML: ${firstLine(err)}` }]);
   }
-  return zonlbConfigFromTable(doc, file, text);
+  return zonlbConfigFromTable(doc, file, text, floats);
+}
+
+/** The parsed document with plain numbers again; the keys of floats are collected. */
+function numbersOf(v: unknown, key: string, floats: Set<string>): unknown {
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'number') {
+    floats.add(key);
+    return v;
+  }
+  if (Array.isArray(v)) return v.map((x, i) => numbersOf(x, `${key}[${i}]`, floats));
+  if (v && typeof v === 'object' && !(v instanceof Date)) {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, numbersOf(x, key ? `${key}.${k}` : k, floats)]));
+  }
+  return v;
 }
 
 /** An inline [lb.zonlb] table (or a parsed file, with its text): zon-lb gets it as TOML. */
-export function zonlbConfigFromTable(doc: Record<string, unknown>, file: string, text?: string): ZonlbConfig {
+export function zonlbConfigFromTable(doc: Record<string, unknown>, file: string, text?: string, floats: ReadonlySet<string> = new Set()): ZonlbConfig {
   const problems: Problem[] = [];
   const warnings: Problem[] = [];
   const bad: Report = (key, message, hint) => problems.push({ file, key, message, hint });
   const warn: Report = (key, message, hint) => warnings.push({ file, key, message, hint });
+  for (const key of floats) {
+    if (/^(netif\.[^.]+\.[^.]+|backend\.[^.]+)\.(proto|port)$/.test(key)) bad(key, 'is a float: zon-lb reads a whole number (serde: invalid type: floating point)', `write ${key.split('.').pop()} = 6, not 6.0`);
+  }
 
   for (const top of Object.keys(doc)) {
     if (!['netif', 'backend', 'actions'].includes(top)) warn(top, 'zon-lb ignores this key', 'zonlb.toml has [netif.IF.GID], [backend.GID_IDX] and [actions]');
@@ -79,7 +98,8 @@ export function zonlbConfigFromTable(doc: Record<string, unknown>, file: string,
   readBackends(doc, services, bad, warn);
   const { ndFill, clean } = readActions(doc.actions, bad, warn);
   for (const s of services) {
-    s.backends.sort((a, b) => a.index - b.index);
+    // zon-lb adds them in its BTreeMap's order, the keys' byte order ("1_10" before "1_2"): the order it indexes them in
+    s.backends.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     if (s.backends.length === 0) warn(`netif.${s.netif}.${s.gid}`, 'this group has no backend: zon-lb passes its packets on untouched', `add [backend.${s.gid}_0]`);
   }
   const toml = text ?? tomlText(doc, bad);
@@ -89,8 +109,12 @@ export function zonlbConfigFromTable(doc: Record<string, unknown>, file: string,
   return { file, text: toml, services, ndFill, clean, interfaces, warnings };
 }
 
+/** zon-lb's order of groups: its BTreeMaps', interface names then group keys, each in byte order. */
+const zonlbOrder = (a: { netif: string; key: string }, b: { netif: string; key: string }) => (a.netif !== b.netif ? (a.netif < b.netif ? -1 : 1) : a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
 function readGroups(doc: Record<string, unknown>, bad: Report, warn: Report): ZonlbService[] {
   const services: ZonlbService[] = [];
+  const seen: { netif: string; key: string; service: ZonlbService }[] = [];
   const netif = requiredTable(doc, 'netif', bad);
   for (const [ifname, groups] of Object.entries(netif ?? {})) {
     if (!isInterfaceName(ifname)) bad(`netif.${ifname}`, 'not a valid interface name', 'at most 15 characters, no "/", spaces or ":"');
@@ -102,15 +126,32 @@ function readGroups(doc: Record<string, unknown>, bad: Report, warn: Report): Zo
       const ep = readEndpoint(value, key, bad, warn);
       if (!ep) continue;
       const gid = Number(gidText);
-      if (services.some((s) => s.gid === gid)) { bad(key, `group ${gid} is declared twice`, 'zon-lb would give its backends to one of them only'); continue; }
       if (ep.proto !== 0 && !KNOWN_PROTOS.has(ep.proto)) warn(`${key}.proto`, `protocol ${ep.proto}: zonlab's checks and drivers know icmp (1), tcp (6), udp (17) and icmpv6 (58)`);
       if (ep.proto === 0) warn(`${key}.proto`, 'no protocol (0): this group matches no packet', 'one of 1 (icmp), 6 (tcp), 17 (udp), 58 (icmpv6)');
       if (!ICMP.has(ep.proto) && ep.proto !== 0 && ep.port === undefined) warn(`${key}.port`, 'no port: zon-lb matches only port 0');
       if (ICMP.has(ep.proto) && ep.port) warn(`${key}.port`, 'zon-lb looks ICMP up with port 0: a port makes this group match nothing');
-      services.push({ netif: ifname, gid, vip: ep.ip, family: familyOf(ep.ip), proto: ep.proto, port: ep.port ?? 0, options: ep.options, backends: [] });
+      const service: ZonlbService = { netif: ifname, gid, vip: ep.ip, family: familyOf(ep.ip), proto: ep.proto, port: ep.port ?? 0, options: ep.options, backends: [] };
+      services.push(service);
+      seen.push({ netif: ifname, key: gidText, service });
     }
   }
+  seen.sort(zonlbOrder);
+  seen.forEach((g, i) => {
+    const later = seen.slice(i + 1);
+    const here = `netif.${g.netif}.${g.key}`;
+    // one key per VIP, protocol and port in zon-lb's group maps (all interfaces): Group::replace removes the earlier
+    const same = later.find((o) => o.service.vip === g.service.vip && o.service.proto === g.service.proto && o.service.port === g.service.port);
+    if (same) bad(`netif.${same.netif}.${same.key}`, `has the VIP, protocol and port of ${here}: zon-lb replaces that group with this one, and that group's backends fail to load`, 'give each group its own VIP, protocol or port');
+    // config group ids map to zon-lb's own: the last group of an id in zon-lb's order takes its backends
+    const again = later.filter((o) => o.service.gid === g.service.gid).pop();
+    if (again) warn(here, `group id ${g.service.gid} is also netif.${again.netif}.${again.key}: zon-lb gives backend.${g.service.gid}_* to that group, this one gets none`, 'give each group its own id');
+  });
   return services;
+}
+
+/** The group zon-lb gives a config group id's backends: the last of that id in its order. */
+function groupOf(services: ZonlbService[], gid: number): ZonlbService | undefined {
+  return services.filter((s) => s.gid === gid).sort((a, b) => zonlbOrder({ netif: a.netif, key: '' }, { netif: b.netif, key: '' })).pop();
 }
 
 function readBackends(doc: Record<string, unknown>, services: ZonlbService[], bad: Report, warn: Report): void {
@@ -123,16 +164,17 @@ function readBackends(doc: Record<string, unknown>, services: ZonlbService[], ba
     const [gidText = '0', indexText = '0'] = name.includes('_') ? [name.slice(0, name.indexOf('_')), name.slice(name.indexOf('_') + 1)] : [];
     const gid = u16(gidText);
     if (!/^\d{1,5}_\d{1,5}$/.test(name)) warn(key, `backend names are GID_IDX: zon-lb reads this one as group ${gid}`, 'for example [backend.1_0] for the first backend of group 1');
-    const service = services.find((s) => s.gid === gid);
+    const service = groupOf(services, gid);
     if (!service) { warn(key, `no group ${gid} in [netif.*]: zon-lb does not load this backend`); continue; }
     const proto = ep.proto === 0 ? service.proto : ep.proto;
     const family = familyOf(ep.ip);
-    if (proto !== service.proto) { bad(`${key}.proto`, `protocol ${ep.proto} is not the group's (${service.proto})`, 'zon-lb refuses it ("Incompatible backend protocol"); leave proto out to take the group\'s'); continue; }
+    // check_compat: dsr_l3 (tunnelling) is exempt from the protocol and family checks
+    if (proto !== service.proto && !ep.options.dsrL3) { bad(`${key}.proto`, `protocol ${ep.proto} is not the group's (${service.proto})`, 'zon-lb refuses it ("Incompatible backend protocol"); leave proto out to take the group\'s'); continue; }
     if (family !== service.family && !ep.options.dsrL3) {
       bad(`${key}.ip`, `backend ${ep.ip} is IPv${family} but the service's VIP ${service.vip} is IPv${service.family}`, 'only dsr_l3 (tunnelling) can cross families');
       continue;
     }
-    if (ep.options.srcIp && familyOf(ep.options.srcIp) !== family) bad(`${key}.options`, `src_ip=${ep.options.srcIp} is not the same family as the backend ${ep.ip}`);
+    if (ep.options.srcIp && familyOf(ep.options.srcIp) !== family) warn(`${key}.options`, `src_ip=${ep.options.srcIp} is not the same family as the backend ${ep.ip}: zon-lb loads it unchecked, and its program writes part of that address as the source`, `a src_ip of the backend's family (IPv${family})`);
     if (ep.port === undefined && !ICMP.has(proto) && !ep.options.dsrL2 && !ep.options.dsrL3) {
       warn(`${key}.port`, 'no port: zon-lb at cf3fa6f rewrites the destination port to 0; zonlab\'s embedded and nft drivers keep the client\'s');
     }
@@ -200,6 +242,8 @@ function requiredTable(doc: Record<string, unknown>, name: string, bad: Report):
 function ipField(v: unknown, key: string, bad: Report): string | undefined {
   if (typeof v !== 'string') { bad(key, v === undefined ? 'is required' : 'must be a string address'); return undefined; }
   if (!isIP(v)) { bad(key, `${JSON.stringify(v)} is not an IPv4 or IPv6 address`); return undefined; }
+  // Node reads a zone id (fe80::1%veth0), Rust's IpAddr does not
+  if (v.includes('%')) { bad(key, `${JSON.stringify(v)} has a zone id, which zon-lb's address parser refuses`, 'leave out %IF'); return undefined; }
   return v;
 }
 

@@ -33,7 +33,13 @@ export interface OptionProblem {
 
 /** Interfaces an option names (`redirect=IF`, `if=IF`): zon-lb looks them up, so the lab must have them. */
 export function namedInterfaces(o: EndpointOptions): { option: string; ifname: string }[] {
-  return (['redirect', 'if'] as const).filter((k) => o.props[k] !== undefined).map((k) => ({ option: `${k}=${o.props[k]}`, ifname: o.props[k]! }));
+  return (['redirect', 'if'] as const).filter((k) => o.props[k] !== undefined && ifIndexOf(o.props[k]!) === undefined).map((k) => ({ option: `${k}=${o.props[k]}`, ifname: o.props[k]! }));
+}
+
+/** helpers.rs ifindex: `if#N` (N a u32) is interface index N, looked up by no name. */
+export function ifIndexOf(value: string): number | undefined {
+  const m = /^if#(\+?\d+)$/.exec(value);
+  return m && Number(m[1]) <= 0xffffffff ? Number(m[1]) : undefined;
 }
 
 /** The flag a word sets (no_ct and no_conntrack set no_nat), case-insensitive. */
@@ -82,7 +88,8 @@ export function parseOptions(raw: string[]): { options: EndpointOptions; problem
 function valueProblem(key: string, value: string): string | 'unknown' | undefined {
   switch (key) {
     case 'src_ip': case 'alt_addr': case 'ip': case 'ipmask':
-      return isIP(value) ? undefined : `${JSON.stringify(value)} is not an IPv4 or IPv6 address`;
+      // Rust's IpAddr reads no zone id (fe80::1%veth0); Node's isIP does
+      return isIP(value) && !value.includes('%') ? undefined : `${JSON.stringify(value)} is not an IPv4 or IPv6 address`;
     case 'mac': case 'if_mac':
       return isUnicastMac(value) ? undefined : `${JSON.stringify(value)} is not a unicast MAC address`;
     case 'vlan': case 'port':
@@ -96,10 +103,26 @@ function valueProblem(key: string, value: string): string | 'unknown' | undefine
   }
 }
 
-/** zon-lb's parse_mac: six hex bytes split by ":" or "-", or twelve hex digits; unicast only. */
+/**
+ * zon-lb's parse_unicast_mac (helpers.rs): six hex bytes split by ":" or else by "-" (each part
+ * u8::from_str_radix: 1 or more digits, a leading "+", at most 255); else up to twelve hex digits,
+ * which fill the address from the left (a short one ends in zeros); then not zero and not multicast.
+ */
+export function parseMac(text: string): number[] | undefined {
+  const byte = (p: string) => (/^\+?[0-9a-fA-F]+$/.test(p) && parseInt(p, 16) <= 255 ? parseInt(p, 16) : undefined);
+  for (const sep of [':', '-']) {
+    const parts = text.split(sep);
+    if (parts.length !== 6) continue;
+    const bytes = parts.map(byte);
+    return bytes.every((b) => b !== undefined) ? (bytes as number[]) : undefined;
+  }
+  if (text.length > 12 || !/^[0-9a-fA-F]*$/.test(text)) return undefined;
+  const mac = [0, 0, 0, 0, 0, 0];
+  [...text].forEach((c, i) => { mac[i >> 1]! |= parseInt(c, 16) << (4 * (1 - (i & 1))); });
+  return mac;
+}
+
 function isUnicastMac(text: string): boolean {
-  const parts = text.includes(':') ? text.split(':') : text.includes('-') ? text.split('-') : text.match(/.{1,2}/g) ?? [];
-  if (parts.length !== 6 || !parts.every((p) => /^[0-9a-fA-F]{1,2}$/.test(p))) return false;
-  const bytes = parts.map((p) => parseInt(p, 16));
-  return bytes.some((b) => b !== 0) && (bytes[0]! & 1) === 0;
+  const bytes = parseMac(text);
+  return bytes !== undefined && bytes.some((b) => b !== 0) && (bytes[0]! & 1) === 0;
 }

@@ -40,6 +40,10 @@ const QUICK = [
   'up veth-netns --lb zon-lb --zonlb /bin/true',
   `down veth-netns --scenarios ${tmpdir()} --results ${tmpdir()}/no-such-folder`,
   'up ./scenarios/veth-netns.toml --lb auto',
+  // issue 22: down names a lab by its id, and stops a run only with --force
+  'down veth-netns --id ab12cd34',
+  'down veth-netns --id ab12cd34 --force',
+  'down --force veth-netns --host',
 ];
 
 for (const line of QUICK) {
@@ -61,6 +65,8 @@ const UNUSUAL = [
   'up veth-netns --lb=none', 'up veth-netns --no-host', 'up veth-netns --set', 'up veth-netns --set foo', 'up veth-netns --set a=1 b=2',
   'up --set a=1 veth-netns', 'up veth-netns --zonlb --host', 'up veth-netns --scenarios /nonexistent', 'up veth-netns --results /dev/null',
   'up 123', 'up 0x10', 'up -- veth-netns', 'up veth-netns --set -1', 'up constructor --constructor', 'constructor x', 'run veth-netns', 'status',
+  'up veth-netns --force', 'up veth-netns --id ab12cd34', 'down veth-netns --id', 'down veth-netns --id --force', 'down veth-netns --force --force',
+  'down veth-netns --id 12345678', 'down veth-netns --id a --id b',
 ];
 
 for (const line of UNUSUAL) {

@@ -94,7 +94,7 @@ live(title('after a --host crash the journal\'s undo removes the lab\'s pins and
 
 test('zon-lb\'s info and stats formats are read as zon-lb prints them', (t) => {
   const info = '\r\n----------------------\r\nLoaded zon-lb programs\r\n----------------------\n\r\nprogram_id: 7\ntag: 1a2b\nloaded_at: 10:00:00 01-01-2026\nifname: veth0\npin: /sys/fs/bpf/zlb_veth0\nversion: 1\nlog_filter: ERROR\nlink_id: 3\n';
-  t.deepEqual(parseInfo(`${info}${info.replace('veth0', 'veth2').replace('version: 1', 'version: 2')}`), [{ ifname: 'veth0', version: '1' }, { ifname: 'veth2', version: '2' }]);
+  t.deepEqual(parseInfo(`${info}${info.replace('veth0', 'veth2').replace('version: 1', 'version: 2')}`), [{ programId: 7, ifname: 'veth0', version: '1' }, { programId: 7, ifname: 'veth2', version: '2' }]);
   t.deepEqual(parseStats('\r\nveth0 stats counters \n---------------------\npackets: 12          \nxdp_tx: 3            \n---------------------\n'), { packets: 12, xdp_tx: 3 });
 });
 

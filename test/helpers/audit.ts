@@ -1,6 +1,16 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { AUDIT_SCOPE_ENV } from '../../src/audit.js';
+import { hostLabs } from '../../lab/host-state.js';
 
 export { snapshot, snapshotDiff, type MachineSnapshot } from '../../src/audit.js';
+
+/**
+ * This test file's audit scope (issue 22): every zonlab process it starts inherits it, so its
+ * snapshots compare what the file made, not the sandboxed labs and runs of another zonlab user.
+ */
+process.env[AUDIT_SCOPE_ENV] ||= `test-${process.pid}-${randomBytes(3).toString('hex')}`;
 
 export function isRoot(): boolean {
   return process.getuid?.() === 0;
@@ -15,4 +25,32 @@ export function rootSkipReason(): string | undefined {
     return 'needs unshare (util-linux)';
   }
   return undefined;
+}
+
+/** A process started under this file's scope (its environment carries it). */
+function ours(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`${AUDIT_SCOPE_ENV}=${process.env[AUDIT_SCOPE_ENV]}`);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The --host labs of others on this machine, in words: a host test changes the machine's default
+ * namespace and audits it whole, so it needs it to itself. A lab whose run is dead is gc's.
+ */
+export function othersHostLabs(): string[] {
+  return hostLabs().filter((l) => l.state === 'running' || l.state === 'up').flatMap((l) => (l.state !== 'damaged' && !ours(l.header.pid) ? [`${l.name} (run ${l.header.runId}, pid ${l.header.pid}, ${l.state})`] : []));
+}
+
+/** Waits (up to `ms`) until no other zonlab user has a --host lab; what is still there, else undefined. */
+export async function waitForDefaultNamespace(ms = 180_000): Promise<string | undefined> {
+  const deadline = Date.now() + ms;
+  let others = othersHostLabs();
+  while (others.length && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 1000));
+    others = othersHostLabs();
+  }
+  return others.length ? `another zonlab user holds the machine's default namespace: ${others.join(', ')}` : undefined;
 }

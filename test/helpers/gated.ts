@@ -1,8 +1,8 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { rootSkipReason } from './audit.js';
+import { othersHostLabs, rootSkipReason, waitForDefaultNamespace } from './audit.js';
 
 /**
  * Serial tests that run unless `skip` gives a reason: then each is declared test.skip with the
@@ -30,3 +30,19 @@ export function gated(skip: string | undefined) {
 
 /** Serial tests that need root (and unshare): the integration tests' gate. */
 export const rootGated = () => gated(rootSkipReason());
+
+/**
+ * Serial tests that must own the machine's default namespace (--host labs, audited whole): skipped
+ * with the reason while another zonlab user has a host lab when the file loads; each test first
+ * waits for one that appeared meanwhile to go, and fails naming it if it stays (issue 22).
+ */
+export function hostGated() {
+  const others = rootSkipReason() ? [] : othersHostLabs();
+  const g = gated(rootSkipReason() ?? (others.length ? `another zonlab user holds the machine's default namespace: ${others.join(', ')}` : undefined));
+  const integration = (title: string, fn: (t: ExecutionContext) => Promise<void> | void) => g.integration(title, async (t: ExecutionContext) => {
+    const busy = await waitForDefaultNamespace();
+    if (busy) t.fail(busy);
+    else await fn(t);
+  });
+  return { ...g, integration };
+}

@@ -2,7 +2,7 @@ import { execa } from 'execa';
 import { constants, release } from 'node:os';
 import { planLab } from '../../src/plan/plan.js';
 import { loadScenario } from '../../src/scenario/load.js';
-import { snapshot, type MachineSnapshot } from '../helpers/audit.js';
+import { snapshot, waitForDefaultNamespace, type MachineSnapshot } from '../helpers/audit.js';
 import { rootGated } from '../helpers/gated.js';
 import { cli, zonlabForTests } from '../helpers/zonlab-cli.js';
 
@@ -41,6 +41,9 @@ async function interruptAt(m: Mode, signal: NodeJS.Signals, step: number, total:
   const problems: string[] = [];
   // the count is the engine's own: its last step is the load balancer's load, and nothing comes after
   if (step === total && !new RegExp(`\\[${total}/${total}\\] load the load balancer`).test(err)) problems.push(`step ${step} of ${total} is not after the load balancer loaded: ${err}`);
+  // this lab's id, by its owner's pid: another user may have labs of veth-netns up (issue 22)
+  const labs = (JSON.parse((await zonlab('status', '--json')).stdout) as { labs: { id: string; owner?: { pid: number } }[] }).labs;
+  const id = labs.find((l) => l.owner?.pid === child.pid)?.id;
   child.kill(signal);
   const r = await child;
   // 128 + the signal: 130 for SIGINT, 143 for SIGTERM
@@ -53,9 +56,12 @@ async function interruptAt(m: Mode, signal: NodeJS.Signals, step: number, total:
     }
     // what is left is a journal (host: down on odd steps, gc on even ones) or a sandbox that holds
     // its lab as `up` does (only down ends a live sandbox)
+    // (a sandbox is named by its id: down without one could take another user's lab, the only one up holds)
     const useGc = step % 2 === 0 && !(m.where === 'sandbox' && m.command === 'up');
-    const undo = useGc ? await zonlab('gc') : await zonlab('down', 'veth-netns', ...(m.where === 'host' ? ['--host'] : []));
-    if (undo.exitCode !== 0) problems.push(`${useGc ? 'gc' : 'down'} failed after SIGKILL at step ${step}: ${undo.stderr}`);
+    const sandboxGone = m.where === 'sandbox' && m.command === 'run';
+    if (m.where === 'sandbox' && m.command === 'up' && !id) problems.push(`the sandbox of step ${step} was never listed with its owner's pid ${child.pid}`);
+    const undo = useGc ? await zonlab('gc') : sandboxGone ? undefined : await zonlab('down', 'veth-netns', ...(m.where === 'host' ? ['--host'] : ['--id', id ?? 'none']));
+    if (undo && undo.exitCode !== 0) problems.push(`${useGc ? 'gc' : 'down'} failed after SIGKILL at step ${step}: ${undo.stderr}`);
   }
   const left = await settled(before, []);
   if (left) problems.push(`after ${signal} at step ${step} (${label(m)}) the machine differs: ${left}`);
@@ -79,6 +85,9 @@ series.forEach(({ mode, signals }, index) => {
   const how = signals === 'rotate' ? 'SIGINT, SIGTERM and SIGKILL in turn' : signals;
   const t1 = `${label(mode)} interrupted by ${how} after each of its ${steps} steps leaves the machine as it was`;
   integration(title(t1), async (t) => {
+    // a host series owns the machine's default namespace: it waits for another user's host lab to go, or fails naming it (issue 22)
+    const busy = mode.where === 'host' ? await waitForDefaultNamespace() : undefined;
+    if (busy) return t.fail(busy);
     const before = snapshot();
     const problems: string[] = [];
     for (let step = 1; step <= steps; step++) {

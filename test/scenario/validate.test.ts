@@ -199,3 +199,11 @@ test('a misspelt key in a [[check]] is an unknown key with its correction, not a
   const both = problems(withChecks({ name: 'both', kind: 'telnet', port: 23, sever: 'backend' }));
   t.true(both.some((p) => p.key === 'check[1].sever' && p.hint === 'did you mean "server"?'), JSON.stringify(both));
 });
+
+// Issue 22: ip_fragmentation's setup.sh raises an MTU below 1280 (IPv6's minimum) to 1280; the scenario accepted down to 68
+test('ip-fragmentation: backend_mtu below 1280 is refused (IPv6 on the link), 1280 is taken', async (t) => {
+  const { loadScenario } = await import('../../src/scenario/load.js');
+  const err = t.throws(() => loadScenario('ip-fragmentation', { set: { backend_mtu: '1279' } })) as { problems?: { key: string; message: string }[] };
+  t.true(err.problems?.some((p) => /mtu$/.test(p.key) && /below IPv6's minimum MTU \(1280\)/.test(p.message)), JSON.stringify(err.problems));
+  t.notThrows(() => loadScenario('ip-fragmentation', { set: { backend_mtu: '1280' } }));
+});

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'smol-toml';
 import { InvalidInput } from '../../src/errors.js';
 import { parseZonlbConfig, zonlbConfigFromTable } from '../../src/zonlb/config.js';
-import { parseOptions } from '../../src/zonlb/options.js';
+import { namedInterfaces, parseOptions } from '../../src/zonlb/options.js';
 
 const scenarios = fileURLToPath(new URL('../../../scenarios/', import.meta.url));
 const GROUP = '[netif.veth0.1]\nip = "10.0.0.1"\nproto = 6\nport = 23\n';
@@ -96,4 +96,50 @@ test('an inline table reaches zon-lb as TOML that reads back the same', (t) => {
   const c = zonlbConfigFromTable(table, 's.toml [lb.zonlb]');
   t.deepEqual(parse(c.text), table);
   t.is(c.services[0]!.backends[0]!.ip, '10.2.0.2');
+});
+
+// Issue 22: accepted and refused exactly as zon-lb at cf3fa6f does (config.rs, backends.rs check_compat, options.rs, helpers.rs)
+const GROUP2 = (netif: string, gid: string, port = 23) => `[netif.${netif}.${gid}]\nip = "10.0.0.1"\nproto = 6\nport = ${port}\n`;
+const load = (text: string) => parseZonlbConfig(text, 'z.toml');
+
+test('zon-lb loads: the same group id under two interfaces; its backends go to the last in zon-lb\'s order (interface names sorted)', (t) => {
+  const c = load(`${GROUP2('vethb', '1')}${GROUP2('vetha', '1', 24)}${BACKEND('[]')}`);
+  t.deepEqual(c.services.map((s) => `${s.netif}:${s.backends.length}`), ['vethb:1', 'vetha:0']);
+  t.regex(c.warnings.find((w) => w.key === 'netif.vetha.1')!.message, /group id 1 is also netif\.vethb\.1: zon-lb gives backend\.1_\* to that group, this one gets none/);
+});
+
+test('zon-lb loads: a src_ip of the other family (unchecked), with a warning', (t) => {
+  const c = load(`${GROUP}${BACKEND('["src_ip=fd00::1"]')}`);
+  t.is(c.services[0]!.backends[0]!.options.srcIp, 'fd00::1');
+  t.regex(c.warnings.find((w) => w.key === 'backend.1_0.options')!.message, /not the same family .* loads it unchecked/);
+});
+
+test('zon-lb loads: a dsr_l3 backend whose protocol differs from the group\'s (check_compat exempts dsr_l3)', (t) => {
+  const c = load(`${GROUP}[backend.1_0]\nip = "10.2.0.2"\nproto = 17\noptions = ["dsr_l3"]\n`);
+  t.is(c.services[0]!.backends[0]!.proto, 17);
+});
+
+for (const mac of ['02aabb', '2', '02aabbccddee', '2:0:0:0:0:1', '02-aa-bb-cc-dd-ee', '+2:0:0:0:0:1', '002:0:0:0:0:1']) {
+  test(`zon-lb loads: mac=${mac} (parse_mac)`, (t) => t.deepEqual(parseOptions([`mac=${mac}`]).problems, []));
+}
+for (const mac of ['02aabbccddeeff', '02:aa:bb:cc:dd', '100:0:0:0:0:1', '01', '', '02:aa:bb:cc:dd:ee:ff', 'g2']) {
+  test(`zon-lb refuses: mac=${mac}`, refused, `mac=${mac}`, /not a unicast MAC/);
+}
+
+test('zon-lb loads: redirect=if#N and if=if#N name an index, not an interface the lab must have', (t) => {
+  const { options, problems } = parseOptions(['redirect=if#3', 'if=if#12']);
+  t.deepEqual(problems, []);
+  t.deepEqual(namedInterfaces(options), []);
+  t.deepEqual(namedInterfaces(parseOptions(['redirect=veth2']).options), [{ option: 'redirect=veth2', ifname: 'veth2' }]);
+});
+
+test('zon-lb refuses: an IPv6 zone id (Rust\'s IpAddr reads none)', problem, `[netif.veth0.1]\nip = "fe80::1%veth0"\nproto = 6\nport = 23\nbackend = {}\n`, 'netif.veth0.1.ip', /zone id/);
+test('zon-lb refuses: a src_ip with a zone id', refused, 'src_ip=fe80::1%veth0', /not an IPv4 or IPv6 address/);
+test('zon-lb refuses: proto = 6.0 (serde: a float for a u8)', problem, `${GROUP.replace('proto = 6', 'proto = 6.0')}${BACKEND('[]')}`, 'netif.veth0.1.proto', /is a float/);
+test('zon-lb refuses: port = 223.0 in a backend', problem, `${GROUP}${BACKEND('[]').replace('port = 223', 'port = 223.0')}`, 'backend.1_0.port', /is a float/);
+test('zon-lb refuses: two groups with the same VIP, protocol and port (Group::replace drops the first)', problem, `${GROUP2('veth0', '1')}${GROUP2('veth1', '2')}${BACKEND('[]')}`, 'netif.veth1.2', /VIP, protocol and port of netif\.veth0\.1: zon-lb replaces that group/);
+
+test('backends in zon-lb\'s order: the keys\' byte order, "1_10" before "1_2"', (t) => {
+  const bes = ['1_2', '1_10', '1_1'].map((k) => `[backend.${k}]\nip = "10.2.0.${k.slice(2)}"\nport = 223\n`).join('');
+  t.deepEqual(load(`${GROUP}${bes}`).services[0]!.backends.map((b) => b.key), ['1_1', '1_10', '1_2']);
 });

@@ -1,24 +1,46 @@
-import { hostLabOf, inUseError, tearDownHostLab } from '../../../lab/host-state.js';
+import { hostLabOf, tearDownHostLab, type HostLab } from '../../../lab/host-state.js';
 import { isSameProcess, signalProcess } from '../../../lab/process-identity.js';
-import { labsOf, unregisterLab, type LabEntry } from '../../../lab/registry.js';
-import { ExitCode } from '../../errors.js';
+import { ownerWords, unregisterLab, type LabEntry } from '../../../lab/registry.js';
+import { ExitCode, UserError } from '../../errors.js';
 import { applyCommon, reportCost, requireRoot, type CommonArgs } from '../common.js';
+import { chooseLab, labChoices, type LabChoice } from './lab-choice.js';
 
-export async function downCommand(a: CommonArgs & { scenario: string }): Promise<number> {
+export interface DownArgs extends CommonArgs {
+  scenario: string;
+  id?: string;
+  force?: boolean;
+}
+
+/**
+ * Removes the one lab of NAME that `up` holds, or the one `--id` names. A run in progress is never
+ * stopped unless named by its id with --force (issue 22: a `down` stopped another user's run).
+ */
+export async function downCommand(a: DownArgs): Promise<number> {
   requireRoot('down');
   applyCommon(a);
   const name = a.scenario;
-  let found = false;
-  for (const lab of labsOf(name)) {
-    if (lab.mode !== 'sandbox') continue;
-    found = true;
-    await stopSandbox(lab);
-    process.stdout.write(`${name}: sandbox of run ${lab.runId} stopped; the kernel reclaimed its namespaces\n`);
+  const choices = labChoices(name, a.host);
+  const lab = chooseLab(name, choices, a.id, 'down');
+  if (!lab) {
+    const running = choices.filter((c) => c.inProgress);
+    if (running.length) throw runsInProgress(name, running);
+    process.stdout.write(`${name}: nothing is up\n`);
+    reportCost(a);
+    return 0;
   }
-  const host = hostLabOf(name);
-  if (host) {
-    found = true;
-    if (host.state === 'running') throw inUseError(host);
+  if (lab.inProgress && !a.force) throw runsInProgress(name, [lab]);
+  if (lab.mode === 'sandbox') {
+    await stopSandbox(lab.entry!);
+    process.stdout.write(`${name}: sandbox of ${lab.command} ${lab.id} stopped; the kernel reclaimed its namespaces\n`);
+  } else {
+    let host = lab.host!;
+    // --force on a host run: it is asked to stop (it tears down itself); what it leaves is undone here
+    if (host.state === 'running') host = await stopHostRun(host) ?? host;
+    if (!hostLabOf(name)) {
+      process.stdout.write(`${name}: host run ${lab.id} stopped; it tore its lab down\n`);
+      reportCost(a);
+      return 0;
+    }
     const report = await tearDownHostLab(host, (line) => process.stderr.write(`zonlab: ${line}\n`));
     for (const p of report.ended) process.stdout.write(`${name}: ended ${p}, left in the lab's namespace\n`);
     for (const f of report.failures) process.stderr.write(`zonlab: ${f}\n`);
@@ -26,19 +48,45 @@ export async function downCommand(a: CommonArgs & { scenario: string }): Promise
     const whose = host.state === 'damaged' ? 'with a damaged journal' : `of run ${host.header.runId}`;
     process.stdout.write(`${name}: host lab ${whose} removed (${report.undone} steps undone)\n`);
   }
-  if (!found) process.stdout.write(`${name}: nothing is up\n`);
   reportCost(a);
   return 0;
+}
+
+/** The refusal when what down would stop is a run in progress: whose, and how to stop it if meant. */
+function runsInProgress(name: string, runs: LabChoice[]): UserError {
+  const whose = (c: LabChoice) => `${c.command} ${c.id} (${c.entry?.owner ? ownerWords(c.entry.owner) : c.host && c.host.state !== 'damaged' ? `pid ${c.host.header.pid}` : 'owner unknown'})`;
+  const what = runs.length === 1 ? whose(runs[0]!) : `${runs.length} runs in progress: ${runs.map(whose).join('; ')}`;
+  return new UserError(`${name} is in use by ${what}; a run in progress is not stopped`, ExitCode.badInput, [
+    `zonlab down ${name} --id ${runs[0]!.id} --force stops it: its checks are cut short and it tears down`,
+    'or wait for it to finish; zonlab status shows what is up',
+  ]);
 }
 
 /** Signals only the very processes the registry recorded (pid and start time): never a reused pid. */
 async function stopSandbox(lab: LabEntry): Promise<void> {
   const holder = { pid: lab.holderPid, start: lab.holderStart };
   signalProcess(holder, 'SIGTERM');
-  const deadline = Date.now() + 30_000;
-  while (isSameProcess(holder) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await until(() => !isSameProcess(holder), 30_000);
+  // unshare ends with its child, passing on its exit code (143 for a run): a SIGKILL meanwhile made it 137
+  const unshare = { pid: lab.unsharePid, start: lab.unshareStart };
+  if (!isSameProcess(holder)) await until(() => !isSameProcess(unshare), 5_000);
   // a holder that does not stop in time is killed: the kernel reclaims its sandbox all the same
-  signalProcess({ pid: lab.unsharePid, start: lab.unshareStart }, 'SIGKILL');
+  signalProcess(unshare, 'SIGKILL');
   signalProcess(holder, 'SIGKILL');
   unregisterLab(lab.runId);
+}
+
+/** SIGTERM to a host run's own process (pid and start time), then its journal as it left it. */
+async function stopHostRun(host: HostLab): Promise<HostLab | undefined> {
+  if (host.state === 'damaged') return host;
+  const ref = { pid: host.header.pid, start: host.header.pidStart };
+  signalProcess(ref, 'SIGTERM');
+  await until(() => !isSameProcess(ref), 60_000);
+  if (isSameProcess(ref)) throw new UserError(`${host.name}: run ${host.header.runId} (pid ${ref.pid}) is still tearing down after 60 s`, ExitCode.teardownFailed, ['zonlab status shows it; zonlab gc removes what it leaves once it has ended']);
+  return hostLabOf(host.name);
+}
+
+async function until(done: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 }

@@ -66,7 +66,7 @@ async function runHere(plan: LabPlan, driver: Driver, a: RunArgs, signals: { las
         progress(`--keep: the lab stays up on the host; remove it with: zonlab down ${s.name} --host`);
         return;
       }
-      progress(`--keep: the lab stays up until this process ends (Ctrl-C, or zonlab down ${s.name}); enter it with: zonlab exec ${s.name} NETNS -- COMMAND`);
+      progress(`--keep: the lab stays up until this process ends (Ctrl-C, or zonlab down ${s.name} --id ${plan.runId} --force); enter it with: zonlab exec ${s.name} NETNS --id ${plan.runId} -- COMMAND`);
       await untilSignalled();
     },
   }, { keep: a.keep, warmup: a.warmup, ...repeatOptions(a, s, driver, progress) });

@@ -1,4 +1,4 @@
-import { labsOf, registerLab, unregisterLab } from '../../../lab/registry.js';
+import { registerLab, unregisterLab } from '../../../lab/registry.js';
 import { insideSandbox, prepareSandbox, READY_LINE, startDetachedSandbox } from '../../../lab/sandbox.js';
 import { ExitCode, isSignalExit, UserError } from '../../errors.js';
 import { startScenarioLab } from '../../session/start-lab.js';
@@ -11,7 +11,7 @@ export async function upCommand(a: CommonArgs & { scenario: string }): Promise<n
   const s = loadFor(a.scenario, a);
   const { driver, plan } = await preflight(s, a);
   if (!a.host && !insideSandbox()) {
-    if (labsOf(s.name).some((l) => l.command === 'up')) throw new UserError(`${s.name} is already up`, 2, [`zonlab down ${s.name} removes it`]);
+    // sandboxes cannot collide: each is a lab of its own, named by its id (issue 22)
     const runId = plan.runId;
     process.env.ZONLAB_RUN_ID = runId;
     const started = new Date().toISOString();
@@ -22,11 +22,15 @@ export async function upCommand(a: CommonArgs & { scenario: string }): Promise<n
       throw new UserError(`could not bring ${s.name} up${isSignalExit(code) ? ': interrupted' : ''}`, code, [err.message]);
     });
     register(pids);
+    if (a.json) {
+      process.stdout.write(`${JSON.stringify({ scenario: s.name, id: runId, mode: 'sandbox', driver: driver.name, holderPid: pids.holderPid, namespaces: s.namespaces })}\n`);
+      return 0;
+    }
     process.stdout.write([
-      `${s.name} is up in a sandbox (driver ${driver.name}, run ${runId}, held by pid ${pids.holderPid}).`,
-      `  run a command in it:   zonlab exec ${s.name} ${s.namespaces[0] ?? 'default'} -- ip address`,
-      `  a shell in it:         zonlab exec ${s.name} default -- bash`,
-      `  take it down:          zonlab down ${s.name}`,
+      `${s.name} is up in a sandbox (driver ${driver.name}, id ${runId}, held by pid ${pids.holderPid}).`,
+      `  run a command in it:   zonlab exec ${s.name} ${s.namespaces[0] ?? 'default'} --id ${runId} -- ip address`,
+      `  a shell in it:         zonlab exec ${s.name} default --id ${runId} -- bash`,
+      `  take it down:          zonlab down ${s.name} --id ${runId}`,
       '',
     ].join('\n'));
     return 0;

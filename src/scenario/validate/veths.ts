@@ -29,6 +29,8 @@ function vethEnd(f: Fields | undefined, d: Declared, input: ValidateInput): Veth
   if (name && netns !== null && !d.addDevice(netns, name)) f.problem('name', `interface ${name} already exists in ${where(netns)}`);
   const addresses = cidrList(f);
   const mtu = f.integer('mtu', { min: 68, max: 65535 });
+  // the kernel turns IPv6 off on a link whose MTU is below IPv6's minimum (zon-lb's ip_fragmentation setup.sh raises it to 1280)
+  if (mtu !== undefined && mtu < 1280 && addresses?.some((c) => c.family === 6)) f.problem('mtu', `${mtu} is below IPv6's minimum MTU (1280), and this end has an IPv6 address: the kernel would turn IPv6 off on it`, '1280 or more (zon-lb\'s ip_fragmentation setup.sh raises a lower MTU to 1280), or no IPv6 address on this end');
   const ethtool: VethEnd['ethtool'] = {};
   const eth = f.sub('ethtool');
   for (const [feature, v] of Object.entries(eth?.table ?? {})) {
