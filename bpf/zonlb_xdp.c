@@ -41,6 +41,7 @@ struct frag6_hdr {
 #define AF_INET6 10
 #endif
 #define TC_ACT_OK 0
+#define TC_ACT_SHOT 2
 #define IP_MF 0x2000
 #define IP_OFFSET 0x1fff
 #define MAX_BACKENDS 64
@@ -86,6 +87,8 @@ struct { __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); __uint(max_entries, C_MAX); __
 /* packets per service slot and backend, [0] toward the backend, [1] its replies: the proof per check */
 struct svc_stat { __u64 packets[2]; };
 struct { __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); __uint(max_entries, MAX_SERVICES * MAX_BACKENDS); __type(key, __u32); __type(value, struct svc_stat); } svc_stats SEC(".maps");
+
+#include "zonlb_mutants.h"
 
 static __always_inline void count(__u32 i)
 {
@@ -315,7 +318,7 @@ static __always_inline int rewrite_full(void *end, struct parsed *p, const struc
 	struct l4diff d;
 	if (rewrite(end, p, n, &d) < 0)
 		return -1;
-	if (!p->l4check)
+	if (!p->l4check || MUTANT_STALE_CHECKSUM)
 		return 0;
 	if ((void *)p->l4check + 2 > end)
 		return -1;
@@ -464,7 +467,7 @@ static __always_inline int open_flow(const struct parsed *p, struct nat *fwd)
 	/* only a flow's first packet from the client opens it: a reply we do not know is not ours */
 	if (is_icmp(p->f.proto) && !p->echo_request)
 		return -1;
-	__u32 h = p->f.src.w[0] ^ p->f.src.w[3] ^ ((__u32)p->f.sport << 16) ^ p->f.dport ^ p->f.proto;
+	__u32 h = MUTANT_HASH(p->f.src.w[0] ^ p->f.src.w[3] ^ ((__u32)p->f.sport << 16) ^ p->f.dport ^ p->f.proto);
 	h ^= h >> 16;
 	h *= 0x7feb352d;
 	h ^= h >> 15;
@@ -473,10 +476,10 @@ static __always_inline int open_flow(const struct parsed *p, struct nat *fwd)
 	/* clang knows idx < n ≤ 64 and drops a plain mask; the verifier does not: hide idx, then mask */
 	asm volatile("" : "+r"(idx));
 	idx &= MAX_BACKENDS - 1;
-	struct backend *b = &s->b[idx];
+	struct backend *b = &s->b[MUTANT_BACKEND(idx, n) & (MAX_BACKENDS - 1)];
 	__builtin_memset(fwd, 0, sizeof(*fwd));
 	fwd->stat = (s->slot & (MAX_SERVICES - 1)) * MAX_BACKENDS + idx;
-	if (b->flags & B_DSR_L2) {
+	if (MUTANT_DSR(b->flags)) {
 		/* no L3/L4 change: dst says where to look the backend's link and MAC up */
 		fwd->flags = CT_DSR;
 		fwd->src = p->f.src;
@@ -485,10 +488,10 @@ static __always_inline int open_flow(const struct parsed *p, struct nat *fwd)
 		fwd->dport = p->f.dport;
 		return 0;
 	}
-	fwd->src = b->has_src ? b->src : p->f.src;
+	fwd->src = b->has_src ? MUTANT_SOURCE(b->src, p->f.src) : p->f.src;
 	fwd->dst = b->ip;
 	fwd->sport = p->f.sport;
-	fwd->dport = (b->port && !is_icmp(p->f.proto)) ? b->port : p->f.dport;
+	fwd->dport = (b->port && !is_icmp(p->f.proto)) ? MUTANT_PORT(b->port) : p->f.dport;
 	if (is_icmp(p->f.proto))
 		fwd->dport = fwd->sport;
 	return 0;
@@ -562,7 +565,7 @@ static __always_inline int deliver(struct xdp_md *ctx, struct parsed *p, struct 
 	if (!(n->flags & CT_LOCAL)) {
 		rc = route(ctx, p, n, known, &hop);
 		if (p->l3len > hop.mtu)
-			return p->f.family == AF_INET ? too_big4(ctx, hop.mtu) : too_big6(ctx, hop.mtu);
+			return MUTANT_TOO_BIG(p->f.family == AF_INET ? too_big4(ctx, hop.mtu) : too_big6(ctx, hop.mtu));
 	}
 	if (!known) {
 		/* not forwarded, or the link does not forward: only this host can take it */
@@ -577,11 +580,13 @@ static __always_inline int deliver(struct xdp_md *ctx, struct parsed *p, struct 
 		remember_fragment(p);
 	if (p->frag != FRAG_NONE)
 		count(C_FRAGMENTS);
-	if (!(n->flags & CT_DSR) && rewrite_full(end, p, n) < 0) {
+	if (!(n->flags & CT_DSR) && !MUTANT_SKIPS_REWRITE(n) && rewrite_full(end, p, n) < 0) {
 		count(C_ERRORS);
 		return XDP_DROP;
 	}
 	count_service(n);
+	if (MUTANT_DROPS(n))
+		return XDP_DROP;
 	if (rc == BPF_FIB_LKUP_RET_SUCCESS) {
 		void *data = (void *)(long)ctx->data;
 		struct ethhdr *eth = data;
@@ -622,6 +627,8 @@ static __always_inline int classify(void *data, void *end, struct parsed *p, str
 		return -1;
 	}
 	*known = bpf_map_lookup_elem(&conntrack, &p->f);
+	if (*known && MUTANT_FORGETS(*known))
+		*known = 0;
 	if (*known) {
 		*n = (*known)->nat;
 		count(C_CT_HITS);
@@ -680,7 +687,7 @@ static __always_inline int skb_translate(struct __sk_buff *skb, void *data, void
 	struct l4diff d;
 	if (rewrite(end, p, n, &d) < 0)
 		return -1;
-	if (!check)
+	if (!check || MUTANT_STALE_CHECKSUM)
 		return 0;
 	if (p->f.proto != IPPROTO_ICMP)
 		bpf_l4_csum_replace(skb, check, 0, d.addrs, BPF_F_PSEUDO_HDR | l4flags);
@@ -694,11 +701,13 @@ static __always_inline int tc_rewrite(struct __sk_buff *skb, void *data, void *e
 {
 	if (p->frag == FRAG_FIRST)
 		remember_fragment(p);
-	if (skb_translate(skb, data, end, p, n) < 0) {
+	if (!MUTANT_SKIPS_REWRITE(n) && skb_translate(skb, data, end, p, n) < 0) {
 		count(C_ERRORS);
 		return TC_ACT_OK;
 	}
 	count_service(n);
+	if (MUTANT_DROPS(n))
+		return TC_ACT_SHOT;
 	count(counter);
 	return TC_ACT_OK;
 }
