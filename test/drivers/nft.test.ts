@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { nftCounters, nftMissing, nftRuleset, nftTableName } from '../../src/drivers/nft.js';
 import { parseZonlbConfig } from '../../src/zonlb/config.js';
 
-// the scenarios' copies of zon-lb's example configs (../shared/reference/zon-lb-examples/)
+// the scenarios' copies of zon-lb's example configs (../shared/reference/zon-lb-examples/); veth-netns adds a UDP group
 const COPIES: Record<string, string> = {
   netns_veth_to_local: 'veth-netns', netns_veth_to_netns: 'netns-veth-to-netns',
   ipv6_netns_to_netns: 'ipv6-netns-to-netns', direct_server_return: 'dsr-l2',
@@ -13,13 +13,14 @@ const ref = (name: string) => {
   return parseZonlbConfig(readFileSync(file, 'utf8'), name);
 };
 
-test('the seed config becomes one DNAT rule to the loopback server', (t) => {
+test('the seed config becomes a DNAT rule per group to the loopback server (TCP as the README, UDP added for the drop mutant)', (t) => {
   const text = nftRuleset(ref('netns_veth_to_local'), 'zonlab_abc');
   t.is(text, [
     'table inet zonlab_abc {',
     '  chain prerouting {',
     '    type nat hook prerouting priority dstnat; policy accept;',
     '    iifname "veth0" ip daddr 10.0.0.1 tcp dport 23 counter dnat ip to 127.0.0.23:223 comment "gid 1"',
+    '    iifname "veth0" ip daddr 10.0.0.1 udp dport 23 counter dnat ip to 127.0.0.23:223 comment "gid 2"',
     '  }',
     '  chain postrouting {',
     '    type nat hook postrouting priority srcnat; policy accept;',

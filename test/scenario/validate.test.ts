@@ -47,7 +47,7 @@ test('an ethtool feature set to "" is left as the kernel has it: no setting, so 
 test('the shipped veth-netns scenario is valid', (t) => {
   const s = loadScenario('veth-netns');
   t.is(s.name, 'veth-netns');
-  t.deepEqual(s.checks.map((c) => c.kind), ['telnet', 'nc', 'iperf', 'iperf3']);
+  t.deepEqual(s.checks.map((c) => c.kind), ['telnet', 'nc', 'nc', 'iperf', 'iperf3']);
   t.regex(s.hash, /^[0-9a-f]{16}$/);
 });
 
