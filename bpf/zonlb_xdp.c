@@ -57,8 +57,11 @@ struct svc { __u32 count; __u32 slot; struct backend b[MAX_BACKENDS]; };
 
 /* a flow as seen on the wire, and what to do with it */
 struct flow { struct addr src; struct addr dst; __u16 sport; __u16 dport; __u8 proto; __u8 family; __u16 pad; };
-/* CT_LOCAL: the destination is this host (no FIB lookup); CT_DSR: only the MACs change */
-enum { CT_REPLY = 1, CT_LOCAL = 2, CT_DSR = 4 };
+/*
+ * CT_LOCAL: the destination is this host (no FIB lookup); CT_DSR: only the MACs change;
+ * CT_VIP_SRC: the source became the VIP (no src_ip), until the backend turns out to be local
+ */
+enum { CT_REPLY = 1, CT_LOCAL = 2, CT_DSR = 4, CT_VIP_SRC = 8 };
 /* for CT_DSR, dst is the backend to look up, not a rewrite */
 struct nat { struct addr src; struct addr dst; __u16 sport; __u16 dport; __u32 stat; __u8 flags; __u8 pad[3]; };
 /*
@@ -488,7 +491,13 @@ static __always_inline int open_flow(const struct parsed *p, struct nat *fwd)
 		fwd->dport = p->f.dport;
 		return 0;
 	}
-	fwd->src = b->has_src ? MUTANT_SOURCE(b->src, p->f.src) : p->f.src;
+	/* as zon-lb: src_ip, else the VIP (its main.rs: "ctx4.ctnat.src_addr[0] = ipv4hdr.dst_addr") */
+	if (b->has_src) {
+		fwd->src = MUTANT_SOURCE(b->src, p->f.src);
+	} else {
+		fwd->src = p->f.dst;
+		fwd->flags = CT_VIP_SRC;
+	}
 	fwd->dst = b->ip;
 	fwd->sport = p->f.sport;
 	fwd->dport = (b->port && !is_icmp(p->f.proto)) ? MUTANT_PORT(b->port) : p->f.dport;
@@ -553,6 +562,18 @@ static __always_inline long route(struct xdp_md *ctx, const struct parsed *p, co
 }
 
 /*
+ * A flow whose backend is this host's: a reply to the VIP (an address of this host) would never
+ * leave it to be translated back, so such a backend sees the client's own address (zon-lb passes
+ * these packets on untranslated: its FIB lookup does not forward them).
+ */
+static __always_inline void to_local(const struct parsed *p, struct nat *n)
+{
+	n->flags |= CT_LOCAL;
+	if (n->flags & CT_VIP_SRC)
+		n->src = p->f.src;
+}
+
+/*
  * Where the translated packet goes: the local stack, or out of the link the FIB names; a packet
  * larger than that link's MTU is answered with ICMP instead, as zon-lb does. A new flow is tracked
  * only once it is known to go somewhere.
@@ -570,7 +591,7 @@ static __always_inline int deliver(struct xdp_md *ctx, struct parsed *p, struct 
 	if (!known) {
 		/* not forwarded, or the link does not forward: only this host can take it */
 		if ((rc == BPF_FIB_LKUP_RET_NOT_FWDED || rc == BPF_FIB_LKUP_RET_FWD_DISABLED) && !(n->flags & CT_DSR))
-			n->flags |= CT_LOCAL;
+			to_local(p, n);
 		if (track(p, n) < 0) {
 			count(C_ERRORS);
 			return XDP_PASS;
@@ -744,7 +765,7 @@ int zonlb_tc_ingress(struct __sk_buff *skb)
 	if (classify(data, end, &p, &n, &known) < 0)
 		return TC_ACT_OK;
 	if (!known) {
-		n.flags |= CT_LOCAL;
+		to_local(&p, &n);
 		if (track(&p, &n) < 0) {
 			count(C_ERRORS);
 			return TC_ACT_OK;
