@@ -23,6 +23,7 @@ const EXAMPLES: [string, Record<string, string[]>][] = [
 
 for (const [name, applicable] of EXAMPLES) {
   integration(title(`zonlab mutants ${name}: every applicable mutant is killed on every path (${Object.keys(applicable).join(', ')}); the rest say why not`), async (t) => {
+    t.timeout(40 * 60_000, 'a run per mutant and path, each failed check waiting out its timeout');
     const before = snapshot();
     const r = await zonlab('mutants', name, '--json');
     t.is(r.exitCode, 0, `${r.stderr.slice(-3000)}\n${r.stdout.slice(0, 3000)}`);
@@ -60,6 +61,7 @@ function weakened(keepExpectSource: boolean): string {
 }
 
 integration(title('a copy of netns-veth-to-netns without expect_source (and a route back) lets ignore-src-ip survive: exit 1, and the table says what would catch it'), async (t) => {
+  t.timeout(10 * 60_000);
   const r = await zonlab('mutants', weakened(false), '--only', 'ignore-src-ip');
   t.is(r.exitCode, 1, `${r.stderr.slice(-3000)}\n${r.stdout}`);
   t.regex(r.stdout, /ignore-src-ip\s+xdp\s+SURVIVED\s+every check passed; caught by: expect_source/);
@@ -67,6 +69,7 @@ integration(title('a copy of netns-veth-to-netns without expect_source (and a ro
 });
 
 integration(title('the same copy with expect_source kept kills ignore-src-ip by the checks that state it'), async (t) => {
+  t.timeout(10 * 60_000);
   const r = await zonlab('mutants', weakened(true), '--only', 'ignore-src-ip', '--json');
   t.is(r.exitCode, 0, `${r.stderr.slice(-3000)}\n${r.stdout}`);
   const [m] = (JSON.parse(r.stdout) as { mutants: MutantVerdict[] }).mutants;

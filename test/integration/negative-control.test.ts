@@ -49,6 +49,7 @@ for (const c of cases) {
     continue;
   }
   test.serial(`negative control: ${c.name} with --lb none: ${listed}`, async (t) => {
+    t.timeout(15 * 60_000, 'every check of a VIP waits out its timeout');
     const before = snapshot();
     const hasDuration = 'duration' in c.s.params;
     const r = await execa('node', [cli, 'run', c.name, '--lb', 'none', '--json', ...(hasDuration ? ['--set', 'duration=1'] : [])], { reject: false, env: { NO_COLOR: '1' } });
