@@ -21,8 +21,15 @@ const rootReason = rootSkipReason();
 
 type Mode = 'fails by itself' | 'fails on the backend evidence';
 
-/** A ping of an address the lab has is answered without a load balancer; any other check of a VIP reaches nothing. */
-const expectedMode = (s: Scenario, c: CheckSpec): Mode => (c.kind === 'ping' && owners(s, c.to).length > 0 ? 'fails on the backend evidence' : 'fails by itself');
+/**
+ * A ping of an address the lab has is answered without a load balancer, unless it expects exactly
+ * the echoes PMTU discovery loses (ip-fragmentation-pmtud's ping6: 2 of 3): without a load balancer
+ * every reply comes back, one too many. Any other check of a VIP reaches nothing.
+ */
+function expectedMode(s: Scenario, c: CheckSpec): Mode {
+  if (c.kind !== 'ping' || !owners(s, c.to).length) return 'fails by itself';
+  return !c.atLeast && c.expectReceived < c.count ? 'fails by itself' : 'fails on the backend evidence';
+}
 
 const cases = await Promise.all(listScenarioFiles().map(async (file) => {
   const name = path.basename(file, '.toml');
