@@ -41,6 +41,7 @@ struct frag6_hdr {
 #define AF_INET6 10
 #endif
 #define TC_ACT_OK 0
+#define TC_ACT_SHOT 2
 #define IP_MF 0x2000
 #define IP_OFFSET 0x1fff
 #define MAX_BACKENDS 64
@@ -56,8 +57,11 @@ struct svc { __u32 count; __u32 slot; struct backend b[MAX_BACKENDS]; };
 
 /* a flow as seen on the wire, and what to do with it */
 struct flow { struct addr src; struct addr dst; __u16 sport; __u16 dport; __u8 proto; __u8 family; __u16 pad; };
-/* CT_LOCAL: the destination is this host (no FIB lookup); CT_DSR: only the MACs change */
-enum { CT_REPLY = 1, CT_LOCAL = 2, CT_DSR = 4 };
+/*
+ * CT_LOCAL: the destination is this host (no FIB lookup); CT_DSR: only the MACs change;
+ * CT_VIP_SRC: the source became the VIP (no src_ip), until the backend turns out to be local
+ */
+enum { CT_REPLY = 1, CT_LOCAL = 2, CT_DSR = 4, CT_VIP_SRC = 8 };
 /* for CT_DSR, dst is the backend to look up, not a rewrite */
 struct nat { struct addr src; struct addr dst; __u16 sport; __u16 dport; __u32 stat; __u8 flags; __u8 pad[3]; };
 /*
@@ -86,6 +90,8 @@ struct { __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); __uint(max_entries, C_MAX); __
 /* packets per service slot and backend, [0] toward the backend, [1] its replies: the proof per check */
 struct svc_stat { __u64 packets[2]; };
 struct { __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); __uint(max_entries, MAX_SERVICES * MAX_BACKENDS); __type(key, __u32); __type(value, struct svc_stat); } svc_stats SEC(".maps");
+
+#include "zonlb_mutants.h"
 
 static __always_inline void count(__u32 i)
 {
@@ -318,7 +324,7 @@ static __always_inline int rewrite_full(void *end, struct parsed *p, const struc
 	struct l4diff d;
 	if (rewrite(end, p, n, &d) < 0)
 		return -1;
-	if (!p->l4check)
+	if (!p->l4check || MUTANT_STALE_CHECKSUM)
 		return 0;
 	if ((void *)p->l4check + 2 > end)
 		return -1;
@@ -467,7 +473,7 @@ static __always_inline int open_flow(const struct parsed *p, struct nat *fwd)
 	/* only a flow's first packet from the client opens it: a reply we do not know is not ours */
 	if (is_icmp(p->f.proto) && !p->echo_request)
 		return -1;
-	__u32 h = p->f.src.w[0] ^ p->f.src.w[3] ^ ((__u32)p->f.sport << 16) ^ p->f.dport ^ p->f.proto;
+	__u32 h = MUTANT_HASH(p->f.src.w[0] ^ p->f.src.w[3] ^ ((__u32)p->f.sport << 16) ^ p->f.dport ^ p->f.proto);
 	h ^= h >> 16;
 	h *= 0x7feb352d;
 	h ^= h >> 15;
@@ -476,10 +482,10 @@ static __always_inline int open_flow(const struct parsed *p, struct nat *fwd)
 	/* clang knows idx < n ≤ 64 and drops a plain mask; the verifier does not: hide idx, then mask */
 	asm volatile("" : "+r"(idx));
 	idx &= MAX_BACKENDS - 1;
-	struct backend *b = &s->b[idx];
+	struct backend *b = &s->b[MUTANT_BACKEND(idx, n) & (MAX_BACKENDS - 1)];
 	__builtin_memset(fwd, 0, sizeof(*fwd));
 	fwd->stat = (s->slot & (MAX_SERVICES - 1)) * MAX_BACKENDS + idx;
-	if (b->flags & B_DSR_L2) {
+	if (MUTANT_DSR(b->flags)) {
 		/* no L3/L4 change: dst says where to look the backend's link and MAC up */
 		fwd->flags = CT_DSR;
 		fwd->src = p->f.src;
@@ -488,10 +494,16 @@ static __always_inline int open_flow(const struct parsed *p, struct nat *fwd)
 		fwd->dport = p->f.dport;
 		return 0;
 	}
-	fwd->src = b->has_src ? b->src : p->f.src;
+	/* as zon-lb: src_ip, else the VIP (its main.rs: "ctx4.ctnat.src_addr[0] = ipv4hdr.dst_addr") */
+	if (b->has_src) {
+		fwd->src = MUTANT_SOURCE(b->src, p->f.src);
+	} else {
+		fwd->src = p->f.dst;
+		fwd->flags = CT_VIP_SRC;
+	}
 	fwd->dst = b->ip;
 	fwd->sport = p->f.sport;
-	fwd->dport = (b->port && !is_icmp(p->f.proto)) ? b->port : p->f.dport;
+	fwd->dport = (b->port && !is_icmp(p->f.proto)) ? MUTANT_PORT(b->port) : p->f.dport;
 	if (is_icmp(p->f.proto))
 		fwd->dport = fwd->sport;
 	return 0;
@@ -553,6 +565,18 @@ static __always_inline long route(struct xdp_md *ctx, const struct parsed *p, co
 }
 
 /*
+ * A flow whose backend is this host's: a reply to the VIP (an address of this host) would never
+ * leave it to be translated back, so such a backend sees the client's own address (zon-lb passes
+ * these packets on untranslated: its FIB lookup does not forward them).
+ */
+static __always_inline void to_local(const struct parsed *p, struct nat *n)
+{
+	n->flags |= CT_LOCAL;
+	if (n->flags & CT_VIP_SRC)
+		n->src = p->f.src;
+}
+
+/*
  * Where the translated packet goes: the local stack, or out of the link the FIB names; a packet
  * larger than that link's MTU is answered with ICMP instead, as zon-lb does. A new flow is tracked
  * only once it is known to go somewhere.
@@ -565,12 +589,12 @@ static __always_inline int deliver(struct xdp_md *ctx, struct parsed *p, struct 
 	if (!(n->flags & CT_LOCAL)) {
 		rc = route(ctx, p, n, known, &hop);
 		if (p->l3len > hop.mtu)
-			return p->f.family == AF_INET ? too_big4(ctx, hop.mtu) : too_big6(ctx, hop.mtu);
+			return MUTANT_TOO_BIG(p->f.family == AF_INET ? too_big4(ctx, hop.mtu) : too_big6(ctx, hop.mtu));
 	}
 	if (!known) {
 		/* not forwarded, or the link does not forward: only this host can take it */
 		if ((rc == BPF_FIB_LKUP_RET_NOT_FWDED || rc == BPF_FIB_LKUP_RET_FWD_DISABLED) && !(n->flags & CT_DSR))
-			n->flags |= CT_LOCAL;
+			to_local(p, n);
 		if (track(p, n) < 0) {
 			count(C_ERRORS);
 			return XDP_PASS;
@@ -580,11 +604,13 @@ static __always_inline int deliver(struct xdp_md *ctx, struct parsed *p, struct 
 		remember_fragment(p);
 	if (p->frag != FRAG_NONE)
 		count(C_FRAGMENTS);
-	if (!(n->flags & CT_DSR) && rewrite_full(end, p, n) < 0) {
+	if (!(n->flags & CT_DSR) && !MUTANT_SKIPS_REWRITE(n) && rewrite_full(end, p, n) < 0) {
 		count(C_ERRORS);
 		return XDP_DROP;
 	}
 	count_service(n);
+	if (MUTANT_DROPS(n))
+		return XDP_DROP;
 	if (rc == BPF_FIB_LKUP_RET_SUCCESS) {
 		void *data = (void *)(long)ctx->data;
 		struct ethhdr *eth = data;
@@ -625,6 +651,8 @@ static __always_inline int classify(void *data, void *end, struct parsed *p, str
 		return -1;
 	}
 	*known = bpf_map_lookup_elem(&conntrack, &p->f);
+	if (*known && MUTANT_FORGETS(*known))
+		*known = 0;
 	/*
 	 * A new connection on a tuple still tracked (a client reusing a source port) opens afresh, as the
 	 * kernel's conntrack reopens a closed flow: a backend removed since gets no new connection.
@@ -689,7 +717,7 @@ static __always_inline int skb_translate(struct __sk_buff *skb, void *data, void
 	struct l4diff d;
 	if (rewrite(end, p, n, &d) < 0)
 		return -1;
-	if (!check)
+	if (!check || MUTANT_STALE_CHECKSUM)
 		return 0;
 	if (p->f.proto != IPPROTO_ICMP)
 		bpf_l4_csum_replace(skb, check, 0, d.addrs, BPF_F_PSEUDO_HDR | l4flags);
@@ -703,11 +731,13 @@ static __always_inline int tc_rewrite(struct __sk_buff *skb, void *data, void *e
 {
 	if (p->frag == FRAG_FIRST)
 		remember_fragment(p);
-	if (skb_translate(skb, data, end, p, n) < 0) {
+	if (!MUTANT_SKIPS_REWRITE(n) && skb_translate(skb, data, end, p, n) < 0) {
 		count(C_ERRORS);
 		return TC_ACT_OK;
 	}
 	count_service(n);
+	if (MUTANT_DROPS(n))
+		return TC_ACT_SHOT;
 	count(counter);
 	return TC_ACT_OK;
 }
@@ -744,7 +774,7 @@ int zonlb_tc_in(struct __sk_buff *skb)
 	if (classify(data, end, &p, &n, &known) < 0)
 		return TC_ACT_OK;
 	if (!known) {
-		n.flags |= CT_LOCAL;
+		to_local(&p, &n);
 		if (track(&p, &n) < 0) {
 			count(C_ERRORS);
 			return TC_ACT_OK;

@@ -31,6 +31,11 @@ function archInclude(): string {
   return `/usr/include/${triple}`;
 }
 
+/** clang as every object is built, with `defines` (-DNAME=VALUE) for another build of the same source (the mutants). */
+export function compileBpf(src: string, out: string, defines: string[] = []) {
+  return runCommand(['clang', '-O2', '-g', '-target', 'bpf', `-I${archInclude()}`, ...defines.map((d) => `-D${d}`), '-c', src, '-o', out], { reject: false, timeoutMs: 120_000 });
+}
+
 export async function buildBpfObjects(dir = bpfDir, log: (line: string) => void = () => {}): Promise<BpfBuild> {
   const out: BpfBuild = { built: [], failed: [] };
   const stale = staleObjects(dir);
@@ -43,7 +48,7 @@ export async function buildBpfObjects(dir = bpfDir, log: (line: string) => void 
     const obj = src.replace(/\.c$/, '.o');
     // built beside and renamed: a run that starts meanwhile never loads half an object
     const tmp = `${obj}.tmp-${process.pid}`;
-    const r = await runCommand(['clang', '-O2', '-g', '-target', 'bpf', `-I${archInclude()}`, '-c', src, '-o', tmp], { reject: false, timeoutMs: 120_000 });
+    const r = await compileBpf(src, tmp);
     if (r.failed) {
       if (existsSync(tmp)) unlinkSync(tmp);
       out.failed.push(`bpf/${path.basename(obj)} could not be built: ${describeFailure(r)}`);

@@ -16,6 +16,8 @@ const LAYERS: readonly (readonly string[])[] = [
   // a run's record: written by the session, read by the commands and reports
   ['src/results'],
   ['src/session'],
+  // mutant builds of the embedded program and their verdicts (the command runs them)
+  ['src/mutants'],
   ['src/baseline'],
   ['src/compare'],
   ['src/output'],

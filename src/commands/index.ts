@@ -29,6 +29,7 @@ export const COMMANDS: readonly Registration[] = [
   lazy('down <scenario>', 'remove a lab that is up', () => import('./down.js')),
   lazy('status [scenario]', 'show the labs that are up', () => import('./status.js')),
   lazy('exec <scenario> <netns> [cmd..]', "run a command in one of a lab's namespaces (default: the lab's default namespace)", () => import('./exec.js')),
+  lazy('mutants <scenario>', 'run the scenario against each mutant of the embedded load balancer (a build broken on purpose): which checks kill it; exit 1 when one survives', () => import('./mutants.js')),
   lazy('plan <scenario>', 'print the ordered steps without running anything (no root needed)', () => import('./plan.js')),
   lazy('validate <scenario>', 'check a scenario and its zonlb.toml (no root needed)', () => import('./validate.js')),
   lazy('list', 'the scenarios with one-line descriptions', () => import('./list.js')),

@@ -6,9 +6,19 @@ import { lbTargetsOf, type LbTarget } from './targets.js';
 
 /** What a check of a load-balanced service must show to pass: see DESIGN.md "What a verdict must prove". */
 export interface CarriedEvidence {
-  services: { gid: number; vip: string; scope?: string; before?: number; after?: number; delta?: number; backends?: Record<string, number> }[];
-  /** ping: echo requests each backend namespace answered during the check. */
+  /**
+   * Per targeted service: `delta` is what proves the check, the request direction where the driver
+   * tells it (`requests`), else its one figure; `replies` beside it.
+   */
+  services: { gid: number; vip: string; scope?: string; before?: number; after?: number; delta?: number; requests?: number; replies?: number; backends?: Record<string, number> }[];
+  /** ping: echo requests each backend namespace (never the client's own) answered during the check. */
   backendEchoes?: { netns: string; answered: number }[];
+  /** telnet, nc, iperf, iperf3: the address the server saw the client as (backend-side evidence). */
+  serverSawClientAs?: string;
+  /** The check's own outcome, before the proof: the negative control tells "failed by itself" from "failed by the evidence". */
+  checkOutcome: 'passed' | 'failed';
+  /** Which evidence failed it: the driver's counts, or what the backend side saw. */
+  failedOn?: 'counts' | 'backend';
   carried: boolean;
   reason: string;
 }
@@ -20,18 +30,24 @@ export interface Proof {
 
 const NOT_LOAD_BALANCED: Proof = { settle: async (o) => o };
 
+/** A check declared `through = "none"`: it passes or fails by itself, and every output says it did not go through the load balancer. */
+const BYPASS: Proof = {
+  settle: async (o) => ({ ...o, summary: `${o.summary}; not through the load balancer (through = "none")`, evidence: { ...o.evidence, loadBalancer: { through: 'none', reason: 'not through the load balancer' } } }),
+};
+
 /** Reads the per-service counts (and ping's echo counters) before a check; `settle` reads them after. No target, no proof needed. */
 export async function startProof(check: CheckSpec, s: Scenario, lb: LoadedBalancer | undefined): Promise<Proof> {
+  if (check.through === 'none') return BYPASS;
   const targets = lbTargetsOf(check, s);
   if (!targets.length) return NOT_LOAD_BALANCED;
-  const echoNetns = check.kind === 'ping' ? [...new Set(targets.flatMap((t) => t.backendNetns))] : [];
+  const echoNetns = check.kind === 'ping' ? echoNamespaces(check, targets) : [];
   const counts = () => lb?.serviceCounts?.().catch(() => undefined);
   const echoes = () => Promise.all(echoNetns.map(readEchoCounts));
   const [before, echoesBefore] = await Promise.all([counts(), echoes()]);
   return {
     async settle(outcome) {
       const [after, echoesAfter] = await Promise.all([counts(), echoes()]);
-      const evidence = judge(check, targets, lb, before, after, echoNetns.map((ns, i) => ({ ns, before: echoesBefore[i]!, after: echoesAfter[i]! })));
+      const evidence = judge(check, targets, lb, before, after, echoNetns.map((ns, i) => ({ ns, before: echoesBefore[i]!, after: echoesAfter[i]! })), outcome);
       const settled = { ...outcome, evidence: { ...outcome.evidence, loadBalancer: evidence } };
       if (evidence.carried) return { ...settled, summary: `${outcome.summary}; ${evidence.reason}` };
       const error = `the load balancer did not carry it: ${evidence.reason}${outcome.status === 'failed' ? ` (and: ${outcome.error ?? outcome.summary})` : ''}`;
@@ -40,9 +56,20 @@ export async function startProof(check: CheckSpec, s: Scenario, lb: LoadedBalanc
   };
 }
 
+/**
+ * The namespaces whose echo counters prove a ping: those of the backends, but never the client's
+ * own (an address on both, as ping6 in vlan-netns-bridge, would count the client's own answers).
+ */
+export function echoNamespaces(check: CheckSpec, targets: LbTarget[]): NetnsRef[] {
+  return [...new Set(targets.flatMap((t) => t.backendNetns))].filter((ns) => ns !== check.from);
+}
+
 type Counts = Record<number, ServiceCount> | undefined;
 
 const isDsr = (s: LbTarget['service']) => s.backends.length > 0 && s.backends.every((b) => b.options.dsrL2);
+
+/** zon-lb's `packets` is one figure per interface, given to every group on it: said so wherever it is shown. */
+const scopeText = (scope: string | undefined) => (scope?.startsWith('interface ') ? `${scope}: the interface's figure, not the group's` : scope ?? '');
 
 /**
  * The DSR services among the targets whose driver tells requests from replies: replies it counted
@@ -54,30 +81,68 @@ function dsrReplies(targets: LbTarget[], before: Counts, after: Counts): { gid: 
   return told.map(({ service: { gid } }) => ({ gid, replies: after![gid]!.replies! - (before?.[gid]?.replies ?? 0) }));
 }
 
-export function judge(check: CheckSpec, targets: LbTarget[], lb: LoadedBalancer | undefined, before: Counts, after: Counts, echoes: { ns: NetnsRef; before: EchoCounts; after: EchoCounts }[]): CarriedEvidence {
+const diff = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined ? a - b : undefined);
+
+/**
+ * The verdict, backend side first: what the backend saw (ping: its namespace answered at least
+ * the echoes the client got back) can fail a check whatever the driver counted, and is the only
+ * evidence when the driver counts nothing (--lb none). Then the driver's counts of the request
+ * direction must move; a DSR service's replies must not.
+ */
+export function judge(check: CheckSpec, targets: LbTarget[], lb: LoadedBalancer | undefined, before: Counts, after: Counts, echoes: { ns: NetnsRef; before: EchoCounts; after: EchoCounts }[], outcome?: Pick<CheckOutcome, 'status' | 'evidence' | 'measurements'>): CarriedEvidence {
   const services = targets.map(({ service }) => {
     const b = before?.[service.gid];
     const a = after?.[service.gid];
     const backends = a?.backends && Object.fromEntries(Object.entries(a.backends).map(([k, v]) => [k, v - (b?.backends?.[k] ?? 0)]));
-    return { gid: service.gid, vip: service.vip, scope: a?.scope, before: b?.packets, after: a?.packets, delta: a && b ? a.packets - b.packets : undefined, ...(backends ? { backends } : {}) };
+    const requests = diff(a?.requests, b?.requests);
+    const replies = diff(a?.replies, b?.replies);
+    return {
+      gid: service.gid, vip: service.vip, scope: a?.scope, before: b?.packets, after: a?.packets,
+      delta: requests ?? diff(a?.packets, b?.packets),
+      ...(requests !== undefined ? { requests, replies } : {}), ...(backends ? { backends } : {}),
+    };
   });
+  const checkOutcome = outcome?.status ?? 'passed';
   const gids = services.map((x) => x.gid).join(', ');
-  if (!lb || lb.driver === 'none') return { services, carried: false, reason: `there is no load balancer (--lb none), so nothing counted the packets for service gid ${gids}` };
-  if (!before || !after) return { services, carried: false, reason: `the ${lb.driver} driver cannot show per-service counts, so nothing proves it carried service gid ${gids}` };
+  const base = { services, checkOutcome } as const;
+  const seen = typeof outcome?.evidence?.serverSawClientAs === 'string' ? outcome.evidence.serverSawClientAs : undefined;
+  const sawText = seen ? `; the server saw the client as ${seen}` : '';
+  const withSeen = check.kind === 'ping' ? {} : { serverSawClientAs: seen };
+
+  // the backend side: ping's echo counters
+  let echoText = '';
+  let backendEchoes: CarriedEvidence['backendEchoes'];
+  if (check.kind === 'ping' && echoes.length) {
+    const family = check.to.includes(':') ? 'v6' : 'v4';
+    backendEchoes = echoes.map((e) => ({ netns: e.ns ?? 'default', answered: e.after[family] - e.before[family] }));
+    const answered = backendEchoes.reduce((n, e) => n + e.answered, 0);
+    const received = outcome?.measurements?.received ?? (checkOutcome === 'passed' ? 1 : 0);
+    const where = backendEchoes.map((e) => e.netns).join(', ');
+    if (answered < received) {
+      const why = answered === 0
+        ? `the backend namespace ${where} answered no echo request (its ICMP${family === 'v6' ? 'v6' : ''} InEchos did not move), though the client got ${received} replies`
+        : `the backend namespace ${where} answered ${answered} echo requests, fewer than the ${received} replies the client got: the others were answered elsewhere`;
+      return { ...base, backendEchoes, failedOn: 'backend', carried: false, reason: why };
+    }
+    echoText = `; ${where} answered ${answered} echo requests`;
+  }
+
+  const blind = !lb || lb.driver === 'none' ? 'there is no load balancer (--lb none), so nothing counted' : `the ${lb.driver} driver cannot show per-service counts, so nothing counted`;
+  if (!before || !after) return { ...base, ...withSeen, backendEchoes, failedOn: 'counts', carried: false, reason: `${blind} the packets of service gid ${gids}` };
   const moved = services.filter((x) => (x.delta ?? 0) > 0);
   // a scope may name the service itself ("service gid 1 (embedded, per backend)"): not "gid 1 service gid 1"
-  const named = (x: (typeof services)[number]) => (x.scope?.startsWith(`service gid ${x.gid}`) ? x.scope : `gid ${x.gid} ${x.scope ?? ''}`);
-  let counted = services.map((x) => `${named(x)}: +${x.delta ?? 0} packets`.replace(/ {2,}/g, ' ')).join(', ');
-  if (!moved.length) return { services, carried: false, reason: `its counts did not move (${counted})` };
+  const named = (x: (typeof services)[number]) => (x.scope?.startsWith(`service gid ${x.gid}`) ? x.scope : `gid ${x.gid} ${scopeText(x.scope)}`);
+  let counted = services.map((x) => (x.requests !== undefined
+    ? `gid ${x.gid}: +${x.requests} requests, +${x.replies ?? 0} replies`
+    : `${named(x)}: +${x.delta ?? 0} packets`).replace(/ {2,}/g, ' ')).join(', ');
+  if (!moved.length) {
+    const what = services.some((x) => x.requests !== undefined) ? 'its counts of the requests did not move' : 'its counts did not move';
+    return { ...base, ...withSeen, backendEchoes, failedOn: 'counts', carried: false, reason: `${what} (${counted})` };
+  }
   const dsr = dsrReplies(targets, before, after);
   const through = dsr?.find((x) => x.replies > 0);
-  if (through) return { services, carried: false, reason: `the load balancer counted ${through.replies} replies of DSR service gid ${through.gid}: in direct server return the backend answers the client itself` };
+  if (through) return { ...base, ...withSeen, backendEchoes, failedOn: 'counts', carried: false, reason: `the load balancer counted ${through.replies} replies of DSR service gid ${through.gid}: in direct server return the backend answers the client itself` };
   if (dsr) counted += ', none of the replies (direct server return)';
-  if (check.kind !== 'ping' || !echoes.length) return { services, carried: true, reason: `load balancer counted ${counted}` };
-  const family = check.to.includes(':') ? 'v6' : 'v4';
-  const backendEchoes = echoes.map((e) => ({ netns: e.ns ?? 'default', answered: e.after[family] - e.before[family] }));
-  const answered = backendEchoes.reduce((n, e) => n + e.answered, 0);
-  const where = backendEchoes.map((e) => e.netns).join(', ');
-  if (answered === 0) return { services, backendEchoes, carried: false, reason: `the backend namespace ${where} answered no echo request (its ICMP${family === 'v6' ? 'v6' : ''} InEchos did not move), though the load balancer counted ${counted}` };
-  return { services, backendEchoes, carried: true, reason: `load balancer counted ${counted}; ${where} answered ${answered} echo requests` };
+  return { ...base, ...withSeen, backendEchoes, carried: true, reason: `load balancer counted ${counted}${echoText}${sawText}` };
 }
+

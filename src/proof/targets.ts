@@ -1,5 +1,5 @@
-import { isIP } from 'node:net';
 import { sameIp } from '../../lab/net.js';
+import { servicesOf } from '../scenario/services.js';
 import type { CheckSpec, NetnsRef, Scenario } from '../scenario/types.js';
 import type { ZonlbService } from '../zonlb/config.js';
 
@@ -10,23 +10,12 @@ export interface LbTarget {
   backendNetns: NetnsRef[];
 }
 
-const TCP = 6;
-const UDP = 17;
+export { checkProtocol } from '../scenario/services.js';
 
-/** The IP protocol a check's client sends to its `to` address. */
-export function checkProtocol(c: CheckSpec): number {
-  if (c.kind === 'ping') return isIP(c.to) === 6 ? 58 : 1;
-  if (c.kind === 'nc' || c.kind === 'spread') return c.proto === 'udp' ? UDP : TCP;
-  if (c.kind === 'iperf3' && c.udp) return UDP;
-  return TCP;
-}
-
-/** The services a check targets: same VIP, protocol and port, whatever netif declares the group (zon-lb's groups share one map). */
+/** The services a check targets, and where their backends live (a check declared `through = "none"` targets none). */
 export function lbTargetsOf(c: CheckSpec, s: Scenario): LbTarget[] {
-  const proto = checkProtocol(c);
-  const port = c.kind === 'ping' ? undefined : c.port;
-  return (s.lb.config?.services ?? [])
-    .filter((svc) => sameIp(svc.vip, c.to) && svc.proto === proto && (port === undefined || svc.port === port))
+  if (c.through === 'none') return [];
+  return servicesOf(c, s.lb.config?.services ?? [])
     .map((service) => ({ service, backendNetns: [...new Set(service.backends.flatMap((b) => owners(s, b.ip)))] }));
 }
 

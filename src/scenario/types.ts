@@ -119,6 +119,8 @@ interface CheckBase {
   from: NetnsRef;
   to: string;
   timeoutMs: number;
+  /** "none": a plain connectivity check, declared not to go through the load balancer (else a check must reach a service). */
+  through?: 'none';
 }
 
 export interface ConnectCheck extends CheckBase {
@@ -159,6 +161,8 @@ export interface ThroughputCheck extends CheckBase {
   enhanced: boolean;
   /** -w, the socket buffer zon-lb's DSR README fixes at 64K so that runs compare. */
   window?: string;
+  /** The address the server must see the client as (e.g. the load balancer's src_ip). */
+  expectSource?: string;
 }
 
 /** The behaviour checks (src/checks/spread.ts, hold.ts, latency.ts): zonlab's traffic tool on every backend of the service. */

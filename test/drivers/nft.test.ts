@@ -8,7 +8,7 @@ import { gated } from '../helpers/gated.js';
 import { nftCounters, nftMissing, nftRuleset, nftTableName } from '../../src/drivers/nft.js';
 import { parseZonlbConfig } from '../../src/zonlb/config.js';
 
-// the scenarios' copies of zon-lb's example configs (../shared/reference/zon-lb-examples/)
+// the scenarios' copies of zon-lb's example configs (../shared/reference/zon-lb-examples/); veth-netns adds a UDP group
 const COPIES: Record<string, string> = {
   netns_veth_to_local: 'veth-netns', netns_veth_to_netns: 'netns-veth-to-netns',
   ipv6_netns_to_netns: 'ipv6-netns-to-netns', direct_server_return: 'dsr-l2',

@@ -38,7 +38,7 @@ integration(title('run veth-netns --lb nft in the sandbox: README checks pass, n
   t.is(r.exitCode, 0, `${r.stderr}\n${r.stdout.slice(0, 3000)}`);
   const doc = JSON.parse(r.stdout);
   t.is(doc.status, 'passed');
-  t.deepEqual(doc.checks.map((c: { name: string; status: string }) => `${c.name}:${c.status}`), ['telnet:passed', 'nc:passed', 'iperf:passed', 'iperf3:passed']);
+  t.deepEqual(doc.checks.map((c: { name: string; status: string }) => `${c.name}:${c.status}`), ['telnet:passed', 'nc:passed', 'nc-udp:passed', 'iperf:passed', 'iperf3:passed']);
   t.true(doc.measurements.iperf3.bits_per_second > 1e8);
   t.true(doc.measurements.iperf.bits_per_second > 1e8);
   t.is(doc.checks[0].evidence.serverSawClientAs, '10.0.0.2');
@@ -53,7 +53,7 @@ integration(title('run veth-netns with the default driver (embedded): README che
   t.is(r.exitCode, 0, `${r.stderr}\n${r.stdout.slice(0, 3000)}`);
   const doc = JSON.parse(r.stdout);
   t.is(doc.driver.name, 'embedded');
-  t.deepEqual(doc.checks.map((c: { name: string; status: string }) => `${c.name}:${c.status}`), ['telnet:passed', 'nc:passed', 'iperf:passed', 'iperf3:passed']);
+  t.deepEqual(doc.checks.map((c: { name: string; status: string }) => `${c.name}:${c.status}`), ['telnet:passed', 'nc:passed', 'nc-udp:passed', 'iperf:passed', 'iperf3:passed']);
   t.true(doc.counters.ct_inserts >= 4, JSON.stringify(doc.counters));
   t.true(doc.counters.ct_hits > 1000, JSON.stringify(doc.counters));
   // the service's own figures: requests through tc ingress, the local backend's replies through tc egress

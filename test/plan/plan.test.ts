@@ -20,7 +20,7 @@ test('the seed plan reproduces the README setup, ordered so that each namespace 
     'bring veth1@zone1 up',
     'ethtool -K veth0@default tx off',
     'sysctl net.ipv4.conf.veth0.accept_local=1 in default',
-    'sysctl net.ipv4.conf.veth0.route_localnet=1 in default — for nft: DNAT to 127.0.0.23 (backend 1_0) arrives on veth0, where a 127/8 destination is a martian without it',
+    'sysctl net.ipv4.conf.veth0.route_localnet=1 in default — for nft: DNAT to 127.0.0.23 (backends 1_0, 2_0) arrives on veth0, where a 127/8 destination is a martian without it',
     'load the load balancer (nft) on veth0',
   ]);
 });

@@ -47,7 +47,7 @@ test('an ethtool feature set to "" is left as the kernel has it: no setting, so 
 test('the shipped veth-netns scenario is valid', (t) => {
   const s = loadScenario('veth-netns');
   t.is(s.name, 'veth-netns');
-  t.deepEqual(s.checks.map((c) => c.kind), ['telnet', 'nc', 'iperf', 'iperf3']);
+  t.deepEqual(s.checks.map((c) => c.kind), ['telnet', 'nc', 'nc', 'iperf', 'iperf3']);
   t.regex(s.hash, /^[0-9a-f]{16}$/);
 });
 
@@ -137,8 +137,8 @@ test('a config path with .. is refused', (t) => {
 
 test('zon-lb README expectations: ping replies expected (exact or at least), iperf -e and -w, a device to leave through', (t) => {
   const s = validate(withChecks(
-    { name: 'pmtud', kind: 'ping', count: 3, size: 2040, expect_received: 2 },
-    { name: 'pmtud4', kind: 'ping', count: 3, min_received: 2, interface: 'veth1' },
+    { name: 'pmtud', kind: 'ping', count: 3, size: 2040, expect_received: 2, through: 'none' },
+    { name: 'pmtud4', kind: 'ping', count: 3, min_received: 2, interface: 'veth1', through: 'none' },
     { name: 'iperf', kind: 'iperf', port: 23, server: 'backend', enhanced: true, window: '64K' },
   ));
   const [pmtud, pmtud4, iperf] = s.checks.slice(1);
@@ -150,9 +150,9 @@ test('zon-lb README expectations: ping replies expected (exact or at least), ipe
 
 test('ping expectations that cannot hold, and a device the client does not have, are refused with the key', (t) => {
   const ps = problems(withChecks(
-    { name: 'p1', kind: 'ping', count: 3, expect_received: 4 },
-    { name: 'p2', kind: 'ping', expect_received: 1, min_received: 1 },
-    { name: 'p3', kind: 'ping', interface: 'veth0' },
+    { name: 'p1', kind: 'ping', count: 3, expect_received: 4, through: 'none' },
+    { name: 'p2', kind: 'ping', expect_received: 1, min_received: 1, through: 'none' },
+    { name: 'p3', kind: 'ping', interface: 'veth0', through: 'none' },
     { name: 'i', kind: 'iperf', port: 23, server: 'backend', window: 'a lot' },
   ));
   t.deepEqual(ps.map((p) => p.key), ['check[1].expect_received', 'check[2].min_received', 'check[3].interface', 'check[4].window']);
@@ -206,4 +206,27 @@ test('ip-fragmentation: backend_mtu below 1280 is refused (IPv6 on the link), 12
   const err = t.throws(() => loadScenario('ip-fragmentation', { set: { backend_mtu: '1279' } })) as { problems?: { key: string; message: string }[] };
   t.true(err.problems?.some((p) => /mtu$/.test(p.key) && /below IPv6's minimum MTU \(1280\)/.test(p.message)), JSON.stringify(err.problems));
   t.notThrows(() => loadScenario('ip-fragmentation', { set: { backend_mtu: '1280' } }));
+});
+
+test('a check that reaches no service of the zonlb.toml is refused, naming the services it could have meant, unless through = "none"', (t) => {
+  const ps = problems(withChecks(
+    { name: 'ping-vip', kind: 'ping' },
+    { name: 'wrong-port', kind: 'telnet', port: 24, server: 'backend' },
+  ));
+  t.deepEqual(ps.map((p) => p.key), ['check[1].to', 'check[2].to']);
+  t.regex(ps[0]!.message, /check ping-vip \(ping 10\.0\.0\.1\) reaches no service of the zonlb\.toml.*could have meant: gid 1 \(10\.0\.0\.1 tcp\/23\)/);
+  t.regex(ps[1]!.message, /check wrong-port \(telnet 10\.0\.0\.1 port 24\)/);
+  t.regex(ps[0]!.hint!, /through = "none"/);
+  const s = validate(withChecks({ name: 'ping-vip', kind: 'ping', through: 'none' }));
+  t.like(s.checks[1], { name: 'ping-vip', through: 'none' });
+  t.is(problems(withChecks({ name: 'p', kind: 'ping', through: 'lb' }))[0]!.key, 'check[1].through');
+});
+
+test('expect_source is a condition of iperf and iperf3 checks too (the server-side address is recorded)', (t) => {
+  const s = validate(withChecks(
+    { name: 'iperf', kind: 'iperf', port: 23, server: 'backend', expect_source: '10.0.0.1' },
+    { name: 'iperf3', kind: 'iperf3', port: 23, server: 'backend', expect_source: '10.0.0.1' },
+  ));
+  t.like(s.checks[1], { kind: 'iperf', expectSource: '10.0.0.1' });
+  t.like(s.checks[2], { kind: 'iperf3', expectSource: '10.0.0.1' });
 });

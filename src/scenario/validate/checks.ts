@@ -2,16 +2,26 @@ import { isIP } from 'node:net';
 import type { Fields } from '../fields.js';
 import { closest, isIdentifier } from '../names.js';
 import { isInterfaceName } from '../../../lab/net.js';
+import type { ZonlbService } from '../../zonlb/config.js';
+import { nearServices, servicesOf } from '../services.js';
 import { CHECK_KINDS, type CheckKind, type CheckSpec, type ServerSpec } from '../types.js';
 import type { Declared } from './context.js';
 import { behaviourCheck, BEHAVIOUR_KEYS } from './behaviour.js';
 
-/** [[check]]: what to run from where, against which server; every check named once. */
-export function validateChecks(top: Fields, d: Declared, servers: ServerSpec[]): CheckSpec[] {
+/**
+ * [[check]]: what to run from where, against which server; every check named once. With a
+ * zonlb.toml, a check must reach one of its services (same VIP, protocol and port) or say
+ * `through = "none"`: a check that misses every service would pass with no evidence at all.
+ */
+export function validateChecks(top: Fields, d: Declared, servers: ServerSpec[], services?: readonly ZonlbService[]): CheckSpec[] {
   const checks: CheckSpec[] = [];
   for (const item of d.items([top], 'check')) {
     const check = checkSpec(item, servers, d);
     if (!check) continue;
+    if (services && check.through !== 'none' && !servicesOf(check, services).length) {
+      item.problem('to', `check ${check.name} (${check.kind} ${check.to}${'port' in check ? ` port ${check.port}` : ''}) reaches no service of the zonlb.toml, so nothing could prove the load balancer carried it; the services it could have meant: ${nearServices(check, services).join(', ') || 'none (the zonlb.toml has no group)'}`,
+        'correct to/port/proto to a group of the zonlb.toml, or declare through = "none" for a check that is meant to bypass the load balancer');
+    }
     if (checks.some((c) => c.name === check.name)) item.problem('name', `check ${check.name} is declared twice`, 'give each check its own name');
     else checks.push(check);
   }
@@ -23,13 +33,13 @@ const misspelt = (f: Fields, key: string) => !f.has(key) && Object.keys(f.table)
 
 function checkSpec(f: Fields, servers: ServerSpec[], d: Declared): CheckSpec | undefined {
   const kind = f.string('kind', { required: !misspelt(f, 'kind'), check: (s) => (CHECK_KINDS as readonly string[]).includes(s), what: 'a check kind', hint: `one of ${CHECK_KINDS.join(', ')}` }) as CheckKind | undefined;
-  const common = ['name', 'kind', 'from', 'to', 'timeout'];
+  const common = ['name', 'kind', 'from', 'to', 'timeout', 'through'];
   const allowed: Record<CheckKind, string[]> = {
     telnet: [...common, 'port', 'server', 'expect_source', 'interface'],
     nc: [...common, 'port', 'server', 'proto', 'expect_source'],
     ping: [...common, 'count', 'size', 'expect_received', 'min_received', 'interface'],
-    iperf: [...common, 'port', 'server', 'duration', 'parallel', 'enhanced', 'window'],
-    iperf3: [...common, 'port', 'server', 'duration', 'omit', 'parallel', 'reverse', 'udp', 'bitrate', 'window'],
+    iperf: [...common, 'port', 'server', 'duration', 'parallel', 'enhanced', 'window', 'expect_source'],
+    iperf3: [...common, 'port', 'server', 'duration', 'omit', 'parallel', 'reverse', 'udp', 'bitrate', 'window', 'expect_source'],
     ...Object.fromEntries(Object.entries(BEHAVIOUR_KEYS).map(([k, keys]) => [k, [...common, ...keys]])) as Record<keyof typeof BEHAVIOUR_KEYS, string[]>,
   };
   f.only(kind ? allowed[kind] : [...new Set(Object.values(allowed).flat())]);
@@ -38,7 +48,8 @@ function checkSpec(f: Fields, servers: ServerSpec[], d: Declared): CheckSpec | u
   const to = f.string('to', { required: true, check: (s) => isIP(s) !== 0, what: 'an IP address', hint: 'the address the client connects to: the VIP' });
   const timeoutMs = (f.integer('timeout', { min: 1, max: 3600, hint: 'seconds' }) ?? 20) * 1000;
   if (!kind || from === null || !to || !name) return undefined;
-  const base = { name, from, to, timeoutMs };
+  const through = f.string('through', { check: (s) => s === 'none', what: '"none"', hint: 'through = "none" declares a check that does not go through the load balancer' }) as 'none' | undefined;
+  const base = { name, from, to, timeoutMs, ...(through ? { through } : {}) };
   const device = f.string('interface', { check: isInterfaceName, what: 'an interface name', hint: 'the device the client leaves through, as ping -I or curl --interface take it' });
   if (device !== undefined && !d.hasDevice(from, device)) f.problem('interface', `no interface ${device} where the client runs`, d.knownDevices(from));
   if (kind === 'ping') {
@@ -59,10 +70,10 @@ function checkSpec(f: Fields, servers: ServerSpec[], d: Declared): CheckSpec | u
     f.problem('to', `an IPv${isIP(server.address)} server (${server.address}) behind an IPv${isIP(to)} address (${to})`, 'the client and the server must use the same IP family');
   }
   if (port === undefined || !server) return undefined;
+  const expectSource = f.string('expect_source', { check: (s) => isIP(s) !== 0, what: 'an IP address' });
   if (kind === 'telnet' || kind === 'nc') {
     const proto = (f.string('proto', { check: (s) => s === 'tcp' || s === 'udp', what: 'tcp or udp' }) ?? 'tcp') as 'tcp' | 'udp';
     if (kind === 'telnet' && proto !== 'tcp') f.problem('proto', 'telnet is TCP only');
-    const expectSource = f.string('expect_source', { check: (s) => isIP(s) !== 0, what: 'an IP address' });
     return { ...base, kind, port, server, proto, expectSource, interface: device };
   }
   const udp = f.boolean('udp') ?? false;
@@ -75,7 +86,7 @@ function checkSpec(f: Fields, servers: ServerSpec[], d: Declared): CheckSpec | u
     ...base, kind, port, server, duration, omit, enhanced: f.boolean('enhanced') ?? false, window,
     parallel: f.integer('parallel', { min: 1, max: 128 }) ?? 1,
     reverse: f.boolean('reverse') ?? false,
-    udp, bitrate,
+    udp, bitrate, expectSource,
     timeoutMs: Math.max(timeoutMs, (duration + omit + 20) * 1000),
   };
 }

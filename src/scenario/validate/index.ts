@@ -41,7 +41,7 @@ export function validateScenario(input: ValidateInput): Scenario {
   const qdiscs = validateQdiscs(sources, d);
   const lb = validateLb(top, d, input);
   const servers = validateServers(top, d, (ns) => localAddresses(ns, veths, addresses, devices));
-  const checks = validateChecks(top, d, servers);
+  const checks = validateChecks(top, d, servers, lb.config?.services);
   const events = validateEvents(top, d, checks, lb.config);
   const repeat = top.integer('repeat', { min: 1, max: 1000 }) ?? 1;
   let maxDrop: number | undefined;

@@ -48,6 +48,7 @@ const config = parseZonlbConfig([
   group(8, '10.0.0.1', 17, 9, '10.4.0.2', 9, ['src_ip=10.4.0.1']),
   group(9, '2001:db8::1', 17, 9, '2001:db8::4:2', 9, ['src_ip=2001:db8::4:1']),
   group(10, '10.0.0.1', 6, 80, '127.0.0.23', 8080, []),
+  group(11, '10.0.0.1', 6, 25, '10.2.0.2', 225, ['redirect']),
 ].join(''), 'test');
 const services = bpf.mapFd(obj, 'services');
 config.services.forEach((s, slot) => { if (bpf.update(services, serviceKey(s), serviceValue(s, slot))) throw new Error('map'); });
@@ -69,6 +70,9 @@ cases.tcpRequest = v4({ src: '10.0.0.2', dst: '10.0.0.1', sport: 40000, dport: 2
 // the flow's next packets: the second looks the FIB up and keeps its answer, the third uses it
 cases.keptHop = [1, 2].map(() => v4({ src: '10.0.0.2', dst: '10.0.0.1', sport: 40000, dport: 23, proto: 'tcp', payload: 'again' }));
 cases.tcpReply = v4({ src: '10.2.0.2', dst: '10.2.0.1', sport: 223, dport: 40000, proto: 'tcp' }, 'veth2');
+// no src_ip: the VIP is the source toward the backend (as zon-lb), and the reply to it is translated back
+cases.vipSourceRequest = v4({ src: '10.0.0.2', dst: '10.0.0.1', sport: 40020, dport: 25, proto: 'tcp' });
+cases.vipSourceReply = v4({ src: '10.2.0.2', dst: '10.0.0.1', sport: 225, dport: 40020, proto: 'tcp' }, 'veth2');
 cases.udpRequest = v4({ src: '10.0.0.2', dst: '10.0.0.1', sport: 40001, dport: 23, proto: 'udp', payload: 'odd' });
 cases.udpReply = v4({ src: '10.2.0.2', dst: '10.2.0.1', sport: 223, dport: 40001, proto: 'udp' }, 'veth2');
 cases.icmpRequest = v4({ src: '10.0.0.2', dst: '10.0.0.1', sport: 77, dport: 77, proto: 'icmp' });

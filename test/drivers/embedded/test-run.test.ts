@@ -19,7 +19,7 @@ type Macs = { dst: string; src: string };
 type Out = { err: number; action: number; unchanged: boolean; sameL3: boolean; macs: Macs; src?: string; dst?: string; sport?: number; dport?: number; checksumsOk?: boolean };
 type Frag = { actions: number[]; each: { src: string; dst: string; headerOk: boolean; macs: Macs }[]; whole: { src: string; dst: string; sport: number; dport: number; checksumsOk: boolean } };
 type TooBig = { action: number; macs: Macs; src: string; dst: string; type: number; code: number; mtu: number; checksumsOk: boolean; length: number; quoteMatches: boolean; quoteLength: number };
-type OutCase = 'tcpRequest' | 'tcpReply' | 'udpRequest' | 'udpReply' | 'icmpRequest' | 'unknownFlow' | 'tcp6Request' | 'tcp6Reply' | 'dsrRequest' | 'dsr6Request' | 'dsrReply' | 'strayFragment' | 'fitting' | 'localRequest' | 'localReply' | 'notLocalReply' | 'tcRequest' | 'tcReply' | 'tcUdp' | 'tcTcp6' | 'tcUdp6';
+type OutCase = 'tcpRequest' | 'tcpReply' | 'vipSourceRequest' | 'vipSourceReply' | 'udpRequest' | 'udpReply' | 'icmpRequest' | 'unknownFlow' | 'tcp6Request' | 'tcp6Reply' | 'dsrRequest' | 'dsr6Request' | 'dsrReply' | 'strayFragment' | 'fitting' | 'localRequest' | 'localReply' | 'notLocalReply' | 'tcRequest' | 'tcReply' | 'tcUdp' | 'tcTcp6' | 'tcUdp6';
 let r: Record<OutCase, Out> & {
   macs: Record<string, string>;
   truncated: { n: number; err: number; action: number }[];
@@ -47,6 +47,11 @@ packetTest(title('the reply after a request is translated back to VIP → client
   t.like(r.tcpReply, { action: XDP_REDIRECT, src: '10.0.0.1', dst: '10.0.0.2', sport: 23, dport: 40000, checksumsOk: true, macs: { dst: '02:00:00:00:00:02', src: r.macs.veth0 } });
   t.like(r.udpReply, { action: XDP_REDIRECT, src: '10.0.0.1', dst: '10.0.0.2', sport: 23, dport: 40001, checksumsOk: true });
   t.like(r.tcp6Reply, { action: XDP_REDIRECT, src: '2001:db8:0:0:0:0:0:1', dst: '2001:db8:0:0:0:0:0:2', sport: 23, dport: 40003, checksumsOk: true });
+});
+
+packetTest(title('a backend without src_ip sees the VIP as the source, as zon-lb has it; its reply to the VIP goes back to the client'), (t) => {
+  t.like(r.vipSourceRequest, { action: XDP_REDIRECT, src: '10.0.0.1', dst: '10.2.0.2', sport: 40020, dport: 225, checksumsOk: true });
+  t.like(r.vipSourceReply, { action: XDP_REDIRECT, src: '10.0.0.1', dst: '10.0.0.2', sport: 25, dport: 40020, checksumsOk: true });
 });
 
 packetTest(title('UDP (odd payload), ICMP echo and IPv6 TCP keep valid checksums'), (t) => {
@@ -111,5 +116,6 @@ packetTest(title('per-service counts: requests and replies per group, fragments 
     8: { requests: 1, replies: 0 }, // the one that fit; the one answered with ICMP is not the service's
     9: { requests: 0, replies: 0 },
     10: { requests: 2, replies: 2 }, // XDP's and tc ingress's requests, both replies counted by tc egress
+    11: { requests: 1, replies: 1 },
   });
 });

@@ -1,0 +1,104 @@
+import { execa } from 'execa';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { OBJECT_ENV } from '../../drivers/embedded/index.js';
+import { ExitCode, signalExit, UserError } from '../../errors.js';
+import { buildMutants } from '../../mutants/build.js';
+import { dataPaths, MUTANTS, type DataPath } from '../../mutants/catalogue.js';
+import { mutantsExit, mutantVerdict, pathVerdict, type ChildCheck, type PathVerdict } from '../../mutants/judge.js';
+import { mutantsTable } from '../../output/mutants.js';
+import { applyCommon, progressPrinter, requireRoot, type CommonArgs } from '../common.js';
+import { preflight } from '../preflight.js';
+import { loadFor, requireChecks } from '../scenario-arg.js';
+import { childReason } from './run-all.js';
+
+export interface MutantsArgs extends CommonArgs {
+  scenario: string;
+  scenarios?: string;
+  /** Only these mutants (default: every one). */
+  only?: string[];
+}
+
+/**
+ * `zonlab mutants NAME`: the scenario run once with the shipped build (it must pass, or a mutant's
+ * failure proves nothing), then once per mutant and data path, each a child `zonlab run --json` in
+ * its own sandbox with ZONLAB_XDP_OBJECT naming the mutant's object. The objects and the children's
+ * records go to a scratch folder, removed at the end: results/ never sees a mutant.
+ */
+export async function mutantsCommand(a: MutantsArgs): Promise<number> {
+  applyCommon(a);
+  if (a.lb && a.lb !== 'embedded') throw new UserError(`zonlab mutants builds mutants of the embedded load balancer: --lb ${a.lb} has none`, ExitCode.badInput, ['leave --lb out, or give --lb embedded']);
+  const s = loadFor(a.scenario, { ...a, lb: 'embedded' });
+  requireChecks(s);
+  if (!s.lb.config) throw new UserError(`${s.name} has no zonlb.toml: there is no load balancer to mutate`, ExitCode.badInput, ['[lb] config = "NAME.zonlb.toml" in the scenario']);
+  requireRoot('mutants');
+  await preflight(s, { ...a, lb: 'embedded' });
+  const progress = progressPrinter(a);
+  const sets = [...a.set];
+  // the throughput checks run for a second unless told: a mutant shows in the first packets
+  if ('duration' in s.params && !sets.some((x) => x.startsWith('duration='))) sets.push('duration=1');
+  const scratch = mkdtempSync(path.join(tmpdir(), 'zonlab-mutants-'));
+  const stop = stopOnSignal();
+  try {
+    const chosen = MUTANTS.filter((m) => !a.only?.length || a.only.includes(m.name));
+    const objects = await buildMutants(chosen, scratch);
+    const paths = dataPaths(s);
+    const child = async (label: string, env: Record<string, string>, p: DataPath) => {
+      if (stop.signal) throw new UserError(`${stop.signal}: stopped`, signalExit(stop.signal));
+      progress(`${label} (${p})…`);
+      const t0 = Date.now();
+      const args = ['run', a.scenario, '--lb', 'embedded', '--json', ...sets.flatMap((x) => ['--set', x]), ...(a.scenarios ? ['--scenarios', a.scenarios] : []), ...(a.verbose ? ['--verbose'] : [])];
+      const forced = p === 'xdp' && paths.includes('tc') ? { ZONLAB_XDP_MODE: 'native' } : {};
+      const run = execa(process.execPath, [process.argv[1]!, ...args], { reject: false, env: { ...process.env, ...env, ...forced, ZONLAB_RESULTS: path.join(scratch, 'results'), GITHUB_STEP_SUMMARY: '' }, extendEnv: false });
+      stop.child = run;
+      const r = await run;
+      stop.child = undefined;
+      let doc: { status?: string; checks?: ChildCheck[] } | undefined;
+      try { doc = JSON.parse(String(r.stdout)); } catch { doc = undefined; }
+      return pathVerdict(p, r.exitCode ?? (r.signal ? signalExit(r.signal) : ExitCode.internal), doc, childReason(String(r.stderr)), Date.now() - t0);
+    };
+    // the shipped build first, on every path: a scenario that fails without a mutant kills nothing
+    for (const p of paths) {
+      const ref = await child('the shipped build', {}, p);
+      if (ref.outcome !== 'survived') {
+        const why = ref.outcome === 'killed' ? `its checks fail with the shipped build: ${ref.by.map((b) => `${b.name}: ${b.summary}`).join('; ')}` : ref.why;
+        throw new UserError(`zonlab mutants ${s.name} (${p}): ${why}`, ExitCode.checkFailed, ['a mutant is judged by the checks that pass without it: make zonlab run pass first']);
+      }
+    }
+    const verdicts = [];
+    for (const m of chosen) {
+      const results: PathVerdict[] = [];
+      for (const p of paths) {
+        const why = m.applies(s, p);
+        if (why) { results.push({ path: p, applicable: false, why, by: [] }); continue; }
+        const v = await child(`mutant ${m.name}`, { [OBJECT_ENV]: objects.get(m.name)! }, p);
+        progress(`  ${v.outcome}${v.by.length ? ` by ${v.by.map((b) => b.name).join(', ')}` : ''}${v.outcome === 'error' ? `: ${v.why}` : ''}`);
+        results.push(v);
+      }
+      verdicts.push(mutantVerdict(m, results));
+    }
+    const code = mutantsExit(verdicts);
+    if (a.json) process.stdout.write(`${JSON.stringify({ scenario: s.name, paths, mutants: verdicts }, null, 2)}\n`);
+    else process.stdout.write(mutantsTable(s.name, verdicts));
+    return code;
+  } finally {
+    stop.release();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** SIGINT/SIGTERM end the child under way (it tears its sandbox down) and the runs after it. */
+function stopOnSignal() {
+  const state: { signal?: NodeJS.Signals; child?: { kill(s: NodeJS.Signals): boolean }; release(): void } = { release: () => {} };
+  const handlers = (['SIGINT', 'SIGTERM'] as const).map((sig) => {
+    const h = () => {
+      state.signal ??= sig;
+      state.child?.kill(sig);
+    };
+    process.on(sig, h);
+    return () => process.off(sig, h);
+  });
+  state.release = () => handlers.forEach((off) => off());
+  return state;
+}
