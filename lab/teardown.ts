@@ -81,8 +81,12 @@ function deletedNamespaces(e: JournalEntry): string[] {
   return commandsOf(e.undo).filter((c) => c.argv.length === 4 && c.argv[0] === 'ip' && c.argv[1] === 'netns' && /^del(ete)?$/.test(c.argv[2]!)).map((c) => c.argv[3]!);
 }
 
-/** Links that go with their namespace go asynchronously: wait until they are really gone. */
-async function untilGone(names: string[], timeoutMs = 15_000): Promise<string[]> {
+/**
+ * Links that go with their namespace go asynchronously: wait until they are really gone. A namespace
+ * that held tens of thousands of closed connections (conntrack-pressure) takes the kernel's
+ * cleanup_net well over 15 s here: seen at 15 s, so a minute.
+ */
+async function untilGone(names: string[], timeoutMs = 60_000): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   let left = names;
   while (left.length) {
