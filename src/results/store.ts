@@ -9,7 +9,11 @@ import type { RunRecord } from './record.js';
  * crash leaves either no record or a whole one. Records are never overwritten.
  */
 export function writeRecord(rec: RunRecord, dir = resultsDir()): string {
-  const sub = path.join(dir, rec.scenario.name);
+  return writeJsonRecord(path.join(dir, rec.scenario.name), rec);
+}
+
+/** Written atomically under DIR as TIME-ID.json, never over another: a run's record, or an A/B's. */
+export function writeJsonRecord(sub: string, rec: { time: string; id: string }): string {
   mkdirSync(sub, { recursive: true, mode: 0o755 });
   const file = path.join(sub, `${rec.time.replace(/[:.]/g, '-')}-${rec.id}.json`);
   if (existsSync(file)) throw new Error(`${file} exists already: records are never rewritten`);

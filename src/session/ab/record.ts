@@ -1,7 +1,8 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, writeSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { MAX_BYTES, readTextCapped } from '../../files.js';
 import type { HostFacts } from '../../host-facts.js';
+import { writeJsonRecord } from '../../results/store.js';
 import type { Verdict } from '../../stats/verdict.js';
 import type { AbStop, AbVerdict, RoundSample } from './rounds.js';
 
@@ -51,20 +52,7 @@ export interface AbRecord {
 export const AB_DIR = 'ab';
 
 export function writeAbRecord(rec: AbRecord, results: string): string {
-  const sub = path.join(results, AB_DIR, rec.scenario.name);
-  mkdirSync(sub, { recursive: true, mode: 0o755 });
-  const file = path.join(sub, `${rec.time.replace(/[:.]/g, '-')}-${rec.id}.json`);
-  if (existsSync(file)) throw new Error(`${file} exists already: records are never rewritten`);
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'wx', 0o644);
-  try {
-    writeSync(fd, `${JSON.stringify(rec, null, 2)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
-  return file;
+  return writeJsonRecord(path.join(results, AB_DIR, rec.scenario.name), rec);
 }
 
 /** Every A/B record of a results folder, oldest first; files that are not one are listed, not fatal. */
