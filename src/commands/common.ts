@@ -47,3 +47,18 @@ export function untilSignalled(): Promise<void> {
 export function reportCost(a: Pick<CommonArgs, 'verbose'>): void {
   if (a.verbose) process.stderr.write(`processes spawned: ${spawnedProcesses()}, netlink requests: ${netlinkRequests()}\n`);
 }
+
+/** SIGINT/SIGTERM end the child run under way (it tears its lab down) and the runs after it (run --all, mutants). */
+export function stopOnSignal() {
+  const state: { signal?: NodeJS.Signals; child?: { kill(s: NodeJS.Signals): boolean }; release(): void } = { release: () => {} };
+  const handlers = (['SIGINT', 'SIGTERM'] as const).map((sig) => {
+    const h = () => {
+      state.signal ??= sig;
+      state.child?.kill(sig);
+    };
+    process.on(sig, h);
+    return () => process.off(sig, h);
+  });
+  state.release = () => handlers.forEach((off) => off());
+  return state;
+}

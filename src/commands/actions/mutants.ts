@@ -8,7 +8,7 @@ import { buildMutants } from '../../mutants/build.js';
 import { dataPaths, MUTANTS, type DataPath } from '../../mutants/catalogue.js';
 import { mutantsExit, mutantVerdict, pathVerdict, type ChildCheck, type PathVerdict } from '../../mutants/judge.js';
 import { mutantsTable } from '../../output/mutants.js';
-import { applyCommon, progressPrinter, requireRoot, type CommonArgs } from '../common.js';
+import { applyCommon, progressPrinter, requireRoot, stopOnSignal, type CommonArgs } from '../common.js';
 import { preflight } from '../preflight.js';
 import { loadFor, requireChecks } from '../scenario-arg.js';
 import { childReason } from './run-all.js';
@@ -88,17 +88,3 @@ export async function mutantsCommand(a: MutantsArgs): Promise<number> {
   }
 }
 
-/** SIGINT/SIGTERM end the child under way (it tears its sandbox down) and the runs after it. */
-function stopOnSignal() {
-  const state: { signal?: NodeJS.Signals; child?: { kill(s: NodeJS.Signals): boolean }; release(): void } = { release: () => {} };
-  const handlers = (['SIGINT', 'SIGTERM'] as const).map((sig) => {
-    const h = () => {
-      state.signal ??= sig;
-      state.child?.kill(sig);
-    };
-    process.on(sig, h);
-    return () => process.off(sig, h);
-  });
-  state.release = () => handlers.forEach((off) => off());
-  return state;
-}

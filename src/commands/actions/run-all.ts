@@ -13,6 +13,7 @@ import { writeReports } from '../../output/reports.js';
 import { creatableDir, type Shard } from '../options.js';
 import { formatRate } from '../../output/format.js';
 import type { RunArgs } from './run.js';
+import { stopOnSignal } from '../common.js';
 
 export type RunAllArgs = Omit<RunArgs, 'scenario'> & { all: boolean; shard?: Shard };
 
@@ -168,20 +169,6 @@ export function prefixedLines(prefix: string, write: (s: string) => void) {
   };
 }
 
-/** SIGINT/SIGTERM end the scenario under way (it tears down) and the scenarios after it. */
-function stopOnSignal() {
-  const state: { signal?: NodeJS.Signals; child?: { kill(s: NodeJS.Signals): boolean }; release(): void } = { release: () => {} };
-  const handlers = (['SIGINT', 'SIGTERM'] as const).map((sig) => {
-    const h = () => {
-      state.signal ??= sig;
-      state.child?.kill(sig);
-    };
-    process.on(sig, h);
-    return () => process.off(sig, h);
-  });
-  state.release = () => handlers.forEach((off) => off());
-  return state;
-}
 
 function paramsOf(file: string): Record<string, unknown> {
   try {
