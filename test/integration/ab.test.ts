@@ -4,30 +4,20 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { rootSkipReason, snapshot } from '../helpers/audit.js';
+import { snapshot } from '../helpers/audit.js';
+import { busyBuildSkipReason, buildBusyObject } from '../helpers/busy-build.js';
 import { gated } from '../helpers/gated.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
-const busySource = path.join(root, 'test', 'fixtures', 'bpf', 'zonlb_xdp_busy.c');
-
-function hasClang(): boolean {
-  try {
-    execFileSync('clang', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const { skip, integration, title, scratch } = gated(rootSkipReason() ?? (!existsSync(path.join(root, 'bpf', 'zonlb_xdp.o')) ? 'bpf/zonlb_xdp.o is not built (npm run setup)' : !hasClang() ? 'needs clang to build the slower variant' : undefined));
+const { skip, integration, title, scratch } = gated(busyBuildSkipReason());
 
 const results = scratch('zonlab-ab-');
 const busy = path.join(results, 'busy.o');
 
 test.before(() => {
   if (skip) return;
-  // empty bpf_loop rounds before each map lookup: a few times the work per packet, same driver
-  execFileSync('clang', ['-O2', '-g', '-target', 'bpf', '-I/usr/include/x86_64-linux-gnu', '-DBUSY_LOOPS=16', '-c', busySource, '-o', busy]);
+  buildBusyObject(busy);
 });
 
 interface Verdict { check: string; measure: string; ratio: number; low: number; high: number; verdict: string; samples: number }

@@ -1,26 +1,16 @@
 import test from 'ava';
 import { execa } from 'execa';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { rootSkipReason, snapshot } from '../helpers/audit.js';
+import { snapshot } from '../helpers/audit.js';
 import { statsAreOn } from '../helpers/bpf-stats.js';
+import { busyBuildSkipReason, buildBusyObject } from '../helpers/busy-build.js';
 import { gated } from '../helpers/gated.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
-const busySource = path.join(root, 'test', 'fixtures', 'bpf', 'zonlb_xdp_busy.c');
-
-function hasClang(): boolean {
-  try {
-    execFileSync('clang', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const { skip, integration, title, scratch } = gated(rootSkipReason() ?? (!existsSync(path.join(root, 'bpf', 'zonlb_xdp.o')) ? 'bpf/zonlb_xdp.o is not built (npm run setup)' : !hasClang() ? 'needs clang to build the slower variant' : undefined));
+const { skip, integration, title, scratch } = gated(busyBuildSkipReason());
 
 const results = scratch('zonlab-cost-');
 /** A project root whose bpf/zonlb_xdp.o is the slower build; everything else is the real project's. */
@@ -32,7 +22,7 @@ test.before(() => {
   for (const f of ['package.json', 'scenarios', 'lab']) symlinkSync(path.join(root, f), path.join(slowHome, f));
   for (const f of ['xdp_pass.c', 'xdp_pass.o', 'zonlb_xdp.c']) symlinkSync(path.join(root, 'bpf', f), path.join(slowHome, 'bpf', f));
   // empty bpf_loop rounds before each map lookup: a few times the work per packet, same driver
-  execFileSync('clang', ['-O2', '-g', '-target', 'bpf', '-I/usr/include/x86_64-linux-gnu', '-DBUSY_LOOPS=16', '-c', busySource, '-o', path.join(slowHome, 'bpf', 'zonlb_xdp.o')]);
+  buildBusyObject(path.join(slowHome, 'bpf', 'zonlb_xdp.o'));
 });
 
 const zonlab = (args: string[], env: Record<string, string> = {}) => execa('node', [cli, ...args], { reject: false, env: { NO_COLOR: '1', ZONLAB_RESULTS: results, ...env } });
