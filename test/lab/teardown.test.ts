@@ -1,9 +1,11 @@
 import test from 'ava';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execa } from 'execa';
+import { appendFileSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Journal } from '../../lab/journal.js';
 import { teardown } from '../../lab/teardown.js';
+import { rootGated } from '../helpers/gated.js';
 
 /** An undo that writes its name to a log: argument arrays, as the engine's are. */
 const note = (log: string, name: string) => [{ argv: ['sh', '-c', 'echo "$0" >> "$1"', name, log] }];
@@ -51,4 +53,31 @@ test('a step that failed outright made nothing and is not undone; a step never s
   await teardown(journal);
   t.deepEqual(f.lines(), ['undo interrupted']);
   f.done();
+});
+
+const { integration, title } = rootGated();
+
+integration(title('a link whose namespace outlives its deletion (held open elsewhere) is deleted by name, not waited for a minute'), async (t) => {
+  const ns = `zonlab-test-held-${process.pid}`;
+  const link = `zlheld${process.pid % 100_000}`;
+  await execa('ip', ['netns', 'add', ns]);
+  try {
+    await execa('ip', ['link', 'add', link, 'type', 'veth', 'peer', 'name', 'peer0', 'netns', ns]);
+    // an open namespace file keeps the namespace, and the peer's end with it, after `ip netns delete`,
+    // as the kernel's cleanup queue does while it is busy with another namespace
+    const held = openSync(`/run/netns/${ns}`, 'r');
+    try {
+      const journal = Journal.create({ runId: 'r-held', scenario: 's' });
+      journal.settle(journal.intent('namespace', [{ argv: ['ip', 'netns', 'delete', ns] }]), 'done');
+      journal.settle(journal.intent('veth pair', [], [link]), 'done');
+      const report = await teardown(journal);
+      t.deepEqual(report.failures, []);
+      t.false(existsSync(`/sys/class/net/${link}`));
+    } finally {
+      closeSync(held);
+    }
+  } finally {
+    await execa('ip', ['link', 'delete', 'dev', link], { reject: false });
+    await execa('ip', ['netns', 'delete', ns], { reject: false });
+  }
 });
