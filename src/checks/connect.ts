@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { startBackground, type BackgroundProcess } from '../../lab/run-command.js';
-import { sameIp } from '../../lab/net.js';
+import { serverSaw, wrongSource } from './server-view.js';
 import type { ConnectCheck } from '../scenario/types.js';
 import type { CheckOutcome } from './outcome.js';
 import { waitListening } from './wait-listen.js';
@@ -57,10 +57,9 @@ export async function runConnectCheck(spec: ConnectCheck): Promise<CheckOutcome>
     const seen = peerFromNcVerbose(server.output().stderr);
     evidence.serverSawClientAs = seen;
     evidence.clientSaid = client.output().stdout.split('\n').find((l) => /Connected to/.test(l))?.trim();
-    if (spec.expectSource && (!seen || !sameIp(seen, spec.expectSource))) {
-      return fail(`the server saw the client as ${seen ?? 'an unknown address'}, expected ${spec.expectSource}`);
-    }
-    return { name: spec.name, kind: spec.kind, status: 'passed', summary: `token both ways (${spec.proto}); server saw ${seen ?? '?'}`, evidence, durationMs: Date.now() - t0 };
+    const source = wrongSource(spec.expectSource, seen);
+    if (source) return fail(source);
+    return { name: spec.name, kind: spec.kind, status: 'passed', summary: `token both ways (${spec.proto}); ${serverSaw(seen)}`, evidence, durationMs: Date.now() - t0 };
   } catch (err) {
     return fail((err as Error).message);
   } finally {

@@ -1,8 +1,8 @@
 import { isIP } from 'node:net';
-import { sameIp } from '../../lab/net.js';
 import { runCommand, startBackground } from '../../lab/run-command.js';
 import { parseIperf2 } from '../parsers/iperf2.js';
 import { parseIperf3 } from '../parsers/iperf3-json.js';
+import { serverSaw, wrongSource } from './server-view.js';
 import type { ThroughputCheck } from '../scenario/types.js';
 import type { CheckOutcome } from './outcome.js';
 import { waitListening } from './wait-listen.js';
@@ -37,7 +37,7 @@ export async function runIperf3Check(spec: ThroughputCheck, onProgress?: (line: 
     evidence.result = parsed;
     if (r.failed) return failed(spec, t0, evidence, `iperf3 exit code ${r.exitCode}: ${r.stderr.trim()}`);
     evidence.serverSawClientAs = peerFromIperfServer(server.output().stdout);
-    const source = wrongSource(spec, evidence.serverSawClientAs as string | undefined);
+    const source = wrongSource(spec.expectSource, evidence.serverSawClientAs as string | undefined);
     if (source) return failed(spec, t0, evidence, source);
     const bps = parsed.bitsPerSecondReceived;
     const measurements: Record<string, number> = { bits_per_second: bps, bits_per_second_sent: parsed.bitsPerSecondSent };
@@ -46,7 +46,7 @@ export async function runIperf3Check(spec: ThroughputCheck, onProgress?: (line: 
     if (parsed.udp) { measurements.jitter_ms = parsed.udp.jitterMs; measurements.lost_packets = parsed.udp.lostPackets; }
     parsed.perStream.forEach((s, i) => { if (s.bitsPerSecondReceived !== undefined) measurements[`stream_${i}_bits_per_second`] = s.bitsPerSecondReceived; });
     const ok = bps > 0;
-    return { name: spec.name, kind: 'iperf3', status: ok ? 'passed' : 'failed', summary: `${rate(bps)} (${proto}${spec.parallel > 1 ? `, ${spec.parallel} streams` : ''}${parsed.retransmits !== undefined ? `, ${parsed.retransmits} retransmits` : ''})`, evidence, measurements, durationMs: Date.now() - t0, error: ok ? undefined : 'no data moved' };
+    return { name: spec.name, kind: 'iperf3', status: ok ? 'passed' : 'failed', summary: `${rate(bps)} (${proto}${spec.parallel > 1 ? `, ${spec.parallel} streams` : ''}${parsed.retransmits !== undefined ? `, ${parsed.retransmits} retransmits` : ''}); ${serverSaw(evidence.serverSawClientAs as string | undefined)}`, evidence, measurements, durationMs: Date.now() - t0, error: ok ? undefined : 'no data moved' };
   } catch (err) {
     return failed(spec, t0, evidence, (err as Error).message);
   } finally {
@@ -88,21 +88,15 @@ export async function runIperfCheck(spec: ThroughputCheck): Promise<CheckOutcome
     const parsed = parseIperf2(`${r.stdout}\n${r.stderr}`);
     if (!parsed.ok) return failed(spec, t0, evidence, `iperf: ${parsed.error}`);
     evidence.result = parsed;
-    const source = wrongSource(spec, evidence.serverSawClientAs as string | undefined);
+    const source = wrongSource(spec.expectSource, evidence.serverSawClientAs as string | undefined);
     if (source) return failed(spec, t0, evidence, source);
     const ok = parsed.bitsPerSecond > 0 && !r.failed;
-    return { name: spec.name, kind: 'iperf', status: ok ? 'passed' : 'failed', summary: rate(parsed.bitsPerSecond), evidence, measurements: { bits_per_second: parsed.bitsPerSecond, transfer_bytes: parsed.transferBytes }, durationMs: Date.now() - t0, error: ok ? undefined : `iperf exit code ${r.exitCode}` };
+    return { name: spec.name, kind: 'iperf', status: ok ? 'passed' : 'failed', summary: `${rate(parsed.bitsPerSecond)}; ${serverSaw(evidence.serverSawClientAs as string | undefined)}`, evidence, measurements: { bits_per_second: parsed.bitsPerSecond, transfer_bytes: parsed.transferBytes }, durationMs: Date.now() - t0, error: ok ? undefined : `iperf exit code ${r.exitCode}` };
   } catch (err) {
     return failed(spec, t0, evidence, (err as Error).message);
   } finally {
     await server.stop();
   }
-}
-
-/** expect_source: the address the server must have seen the client as (the load balancer's src_ip). */
-function wrongSource(spec: ThroughputCheck, seen: string | undefined): string | undefined {
-  if (!spec.expectSource || (seen && sameIp(seen, spec.expectSource))) return undefined;
-  return `the server saw the client as ${seen ?? 'an unknown address'}, expected ${spec.expectSource}`;
 }
 
 function failed(spec: ThroughputCheck, t0: number, evidence: Record<string, unknown>, error: string): CheckOutcome {

@@ -106,7 +106,6 @@ export function judge(check: CheckSpec, targets: LbTarget[], lb: LoadedBalancer 
   const gids = services.map((x) => x.gid).join(', ');
   const base = { services, checkOutcome } as const;
   const seen = typeof outcome?.evidence?.serverSawClientAs === 'string' ? outcome.evidence.serverSawClientAs : undefined;
-  const sawText = seen ? `; the server saw the client as ${seen}` : '';
   const withSeen = check.kind === 'ping' ? {} : { serverSawClientAs: seen };
 
   // the backend side: ping's echo counters
@@ -143,6 +142,6 @@ export function judge(check: CheckSpec, targets: LbTarget[], lb: LoadedBalancer 
   const through = dsr?.find((x) => x.replies > 0);
   if (through) return { ...base, ...withSeen, backendEchoes, failedOn: 'counts', carried: false, reason: `the load balancer counted ${through.replies} replies of DSR service gid ${through.gid}: in direct server return the backend answers the client itself` };
   if (dsr) counted += ', none of the replies (direct server return)';
-  return { ...base, ...withSeen, backendEchoes, carried: true, reason: `load balancer counted ${counted}${echoText}${sawText}` };
+  return { ...base, ...withSeen, backendEchoes, carried: true, reason: `load balancer counted ${counted}${echoText}` };
 }
 

@@ -109,12 +109,12 @@ test('with --lb none, a check that passes by itself is failed by the backend-sid
   t.like(judge(telnet, lbTargetsOf(telnet, s), lb('none'), undefined, undefined, [], { status: 'failed', evidence: {} }), { checkOutcome: 'failed', carried: false });
 });
 
-test("zon-lb's per-interface packets are said to be the interface's figure; the server's view of the client beside the counts", (t) => {
+test("zon-lb's per-interface packets are said to be the interface's figure; the server's view of the client is evidence, said once (in the check's summary)", (t) => {
   const c = byName('telnet');
   const zon = (packets: number) => ({ 1: { packets, scope: 'interface veth0 (zon-lb stats)' } });
   const e = judge(c, lbTargetsOf(c, s), lb('zon-lb'), zon(3), zon(20), [], { status: 'passed', evidence: { serverSawClientAs: '10.2.0.1' } });
   t.true(e.carried);
-  t.regex(e.reason, /interface veth0 \(zon-lb stats\): the interface's figure, not the group's: \+17 packets; the server saw the client as 10\.2\.0\.1/);
+  t.regex(e.reason, /interface veth0 \(zon-lb stats\): the interface's figure, not the group's: \+17 packets$/);
   t.is(e.serverSawClientAs, '10.2.0.1');
 });
 
