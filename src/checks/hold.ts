@@ -1,5 +1,5 @@
 import type { HoldCheck } from '../scenario/types.js';
-import type { CheckOutcome } from './outcome.js';
+import { measuredOutcome, type CheckOutcome } from './outcome.js';
 import { startClient, startServers } from './traffic-servers.js';
 
 export interface HeldConnection { port: number; backend?: string; tokens: number; longestGapMs: number; broken?: string; brokeAtMs?: number }
@@ -39,12 +39,8 @@ export async function runHoldCheck(spec: HoldCheck, onStarted?: () => void): Pro
     const perBackend = Object.entries(backends).map(([b, n]) => `${b} ${n}`).join(', ');
     const summary = `${connections.length} connections (${perBackend}) for ${spec.durationMs / 1000} s: ${broken.length} broken, ${tokens} tokens each way, longest gap ${longest.toFixed(0)} ms${churn ? `; meanwhile ${churn.done} of ${churn.flows} new connections in ${(churn.ms / 1000).toFixed(1)} s${Object.keys(churn.errors).length ? ` (failed: ${Object.entries(churn.errors).map(([k, v]) => `${v} ${k}`).join(', ')})` : ''}` : ''}`;
     const done = { name: spec.name, kind: 'hold' as const, evidence, measurements, durationMs: Date.now() - t0 };
-    if (broken.length > spec.maxBroken) {
-      const why = broken.slice(0, 3).map((c) => `port ${c.port}${c.backend ? ` (${c.backend})` : ''}: ${c.broken} at ${((c.brokeAtMs ?? 0) / 1000).toFixed(1)} s`).join('; ');
-      const error = `${broken.length} connections broke (max_broken ${spec.maxBroken}): ${why}`;
-      return { ...done, status: 'failed', summary: `${error} (${summary})`, error };
-    }
-    return { ...done, status: 'passed', summary };
+    const why = broken.slice(0, 3).map((c) => `port ${c.port}${c.backend ? ` (${c.backend})` : ''}: ${c.broken} at ${((c.brokeAtMs ?? 0) / 1000).toFixed(1)} s`).join('; ');
+    return measuredOutcome(done, summary, broken.length > spec.maxBroken ? `${broken.length} connections broke (max_broken ${spec.maxBroken}): ${why}` : undefined);
   } catch (err) {
     return fail((err as Error).message);
   } finally {

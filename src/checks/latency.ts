@@ -1,6 +1,6 @@
 import type { LatencyCheck } from '../scenario/types.js';
 import { percentile } from '../traffic/stats.js';
-import type { CheckOutcome } from './outcome.js';
+import { measuredOutcome, type CheckOutcome } from './outcome.js';
 import { runClient, startServers } from './traffic-servers.js';
 
 interface TransactionResult { latenciesUs: number[]; backends: Record<string, number>; errors: string[]; ms: number }
@@ -33,11 +33,7 @@ export async function runLatencyCheck(spec: LatencyCheck): Promise<CheckOutcome>
     const us = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(2)} ms` : `${v} µs`);
     const summary = `${n} ${spec.kind === 'rr' ? 'transactions on one connection' : 'connections'}: p50 ${us(measurements.latency_p50_us!)}, p90 ${us(measurements.latency_p90_us!)}, p99 ${us(measurements.latency_p99_us!)}${spec.kind === 'crr' ? `, ${measurements.connections_per_second} connections/s` : ''}`;
     const done = { name: spec.name, kind: spec.kind, evidence, measurements, durationMs: Date.now() - t0 };
-    if (n < spec.count) {
-      const error = `${spec.count - n} of ${spec.count} transactions failed (first: ${result.errors[0] ?? '?'})`;
-      return { ...done, status: 'failed', summary: `${error} (${summary})`, error };
-    }
-    return { ...done, status: 'passed', summary };
+    return measuredOutcome(done, summary, n < spec.count ? `${spec.count - n} of ${spec.count} transactions failed (first: ${result.errors[0] ?? '?'})` : undefined);
   } catch (err) {
     return fail((err as Error).message);
   } finally {

@@ -14,3 +14,8 @@ export interface CheckOutcome {
   /** 1…N when the throughput checks are repeated; 0 for a warm-up run that is not counted. */
   repetition?: number;
 }
+
+/** A measured check's end: passed with its summary, or failed with the reason before the same summary. */
+export function measuredOutcome(done: Omit<CheckOutcome, 'status' | 'summary' | 'error'>, summary: string, error: string | undefined): CheckOutcome {
+  return error ? { ...done, status: 'failed', summary: `${error} (${summary})`, error } : { ...done, status: 'passed', summary };
+}
