@@ -5,6 +5,7 @@ import { describeFailure, runCommand, type CommandResult } from '../../lab/run-c
 import { findOnPath } from '../host-facts.js';
 import type { Driver, LoadContext, LoadedBalancer, ServiceCount } from './driver.js';
 import { linkPin, linkPins, releasePins } from './zonlb-pins.js';
+import { stripAnsi } from '../text.js';
 
 export interface ZonlbBinaryOptions {
   path?: string;
@@ -24,7 +25,6 @@ export const ZONLB_ENV: Readonly<Record<string, string>> = { RUST_LOG: 'info', R
 
 /** An env_logger record's first line: `[TIME LEVEL module] message` (the level padded to 5). */
 const RECORD = /^\[\S+ +(ERROR|WARN|INFO|DEBUG|TRACE) +[^\]]*\] ?/;
-const ANSI = /\x1b\[[0-9;]*m/g;
 
 /**
  * zon-lb logs its failures with env_logger and still exits 0. Each ERROR record, whole: a message
@@ -35,7 +35,7 @@ export function errorLines(r: Pick<CommandResult, 'stdout' | 'stderr'>): string[
   const records: string[][] = [];
   for (const stream of [r.stderr, r.stdout]) {
     let current: string[] | undefined;
-    for (const line of stream.replace(ANSI, '').split(/\r?\n/)) {
+    for (const line of stripAnsi(stream).split(/\r?\n/)) {
       const m = RECORD.exec(line);
       if (m) {
         current = m[1] === 'ERROR' ? [line.trim()] : undefined;

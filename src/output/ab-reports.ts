@@ -3,8 +3,8 @@ import path from 'node:path';
 import type { AbRecord } from '../session/ab/record.js';
 import { describeSide, stopReason, worstOf } from './ab-summary.js';
 import { measurementLabel, signedPct } from './format.js';
+import { xmlText } from './xml.js';
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /**
@@ -23,15 +23,15 @@ export function abJunitSuites(rs: AbRecord[]): string[] {
     const cases = r.verdicts.map((v) => {
       const name = `${v.check} ${measurementLabel(v.measure)} B/A`;
       const text = `${v.verdict}: ${v.reason}\n${who}`;
-      const body = v.verdict === 'regressed' ? `<failure message="${esc(`regressed: ${v.reason}`)}">${esc(text)}</failure>`
-        : v.verdict === 'inconclusive' ? `<skipped message="${esc(`inconclusive: ${v.reason}`)}"/><system-out>${esc(text)}</system-out>`
-          : `<system-out>${esc(text)}</system-out>`;
-      return `    <testcase classname="${esc(cls)}" name="${esc(name)}">${body}</testcase>`;
+      const body = v.verdict === 'regressed' ? `<failure message="${xmlText(`regressed: ${v.reason}`)}">${xmlText(text)}</failure>`
+        : v.verdict === 'inconclusive' ? `<skipped message="${xmlText(`inconclusive: ${v.reason}`)}"/><system-out>${xmlText(text)}</system-out>`
+          : `<system-out>${xmlText(text)}</system-out>`;
+      return `    <testcase classname="${xmlText(cls)}" name="${xmlText(name)}">${body}</testcase>`;
     });
-    if (r.status === 'skipped') cases.push(`    <testcase classname="${esc(cls)}" name="${esc(r.scenario.name)}"><skipped message="${esc(r.error ?? 'skipped')}"/></testcase>`);
-    else if (r.status !== 'passed') cases.push(`    <testcase classname="${esc(cls)}" name="sides"><error message="${esc(`${r.status}: ${(r.error ?? '').split('\n')[0]}`)}">${esc(`${r.error ?? r.status}\n${who}`)}</error></testcase>`);
+    if (r.status === 'skipped') cases.push(`    <testcase classname="${xmlText(cls)}" name="${xmlText(r.scenario.name)}"><skipped message="${xmlText(r.error ?? 'skipped')}"/></testcase>`);
+    else if (r.status !== 'passed') cases.push(`    <testcase classname="${xmlText(cls)}" name="sides"><error message="${xmlText(`${r.status}: ${(r.error ?? '').split('\n')[0]}`)}">${xmlText(`${r.error ?? r.status}\n${who}`)}</error></testcase>`);
     const count = (tag: string) => cases.filter((c) => c.includes(`<${tag}`)).length;
-    return `  <testsuite name="${esc(`A/B ${r.scenario.name}`)}" tests="${cases.length}" failures="${count('failure')}" errors="${count('error')}" skipped="${count('skipped')}" timestamp="${esc(r.time)}" time="${(r.durationMs / 1000).toFixed(3)}">\n${cases.join('\n')}\n  </testsuite>`;
+    return `  <testsuite name="${xmlText(`A/B ${r.scenario.name}`)}" tests="${cases.length}" failures="${count('failure')}" errors="${count('error')}" skipped="${count('skipped')}" timestamp="${xmlText(r.time)}" time="${(r.durationMs / 1000).toFixed(3)}">\n${cases.join('\n')}\n  </testsuite>`;
   });
 }
 

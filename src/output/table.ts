@@ -1,3 +1,5 @@
+import { stripAnsi } from '../text.js';
+
 /** Colour only on a terminal, and never with NO_COLOR (https://no-color.org). */
 export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
   return Boolean(stream.isTTY) && process.env.NO_COLOR === undefined;
@@ -14,7 +16,7 @@ export function paint(text: string, color: keyof typeof CODES, on = useColor()):
  * several lines, not one.
  */
 export function table(header: string[], rows: string[][], o: { width?: number } = {}): string {
-  const plain = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
+  const plain = stripAnsi;
   const widths = header.map((h, i) => Math.max(plain(h).length, ...rows.map((r) => plain(r[i] ?? '').length)));
   const last = header.length - 1;
   const others = widths.slice(0, last).reduce((n, w) => n + w + 2, 0);

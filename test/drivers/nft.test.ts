@@ -25,7 +25,6 @@ const ref = (name: string) => {
  */
 const inner = fileURLToPath(new URL('./nft-inner.js', import.meta.url));
 const { skip: why, integration: live, title } = gated(rootSkipReason() ?? (findOnPath('nft') ? (findOnPath('nc') ? undefined : 'needs nc (netcat-openbsd)') : 'needs nft (nftables)'));
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 let r: any;
 test.before(async () => {
   if (why) return;

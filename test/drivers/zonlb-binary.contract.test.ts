@@ -18,7 +18,6 @@ const inner = fileURLToPath(new URL('./zonlb-binary-inner.js', import.meta.url))
 const { skip: why, integration: live, title } = gated(rootSkipReason() ?? (existsSync(OBJECT) ? undefined : 'bpf/zonlb_xdp.o is not built (npm run setup)'));
 const MAPS = ['ZLBX_GMETA', 'ZLB_ARP', 'ZLB_BACKENDS', 'ZLB_CONNTRACK4', 'ZLB_CONNTRACK6', 'ZLB_FIB4', 'ZLB_FIB6', 'ZLB_FRAG4', 'ZLB_FRAG6', 'ZLB_LB4', 'ZLB_LB6', 'ZLB_ND', 'ZLB_TXPORT'];
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 let r: any;
 test.before(async () => {
   if (why) return;

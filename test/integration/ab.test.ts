@@ -8,7 +8,6 @@ import { snapshot } from '../helpers/audit.js';
 import { busyBuildSkipReason, buildBusyObject } from '../helpers/busy-build.js';
 import { gated } from '../helpers/gated.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 const { skip, integration, title, scratch } = gated(busyBuildSkipReason());
 

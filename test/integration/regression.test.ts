@@ -1,4 +1,3 @@
-import test from 'ava';
 import { execa } from 'execa';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

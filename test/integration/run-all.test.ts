@@ -1,4 +1,3 @@
-import test from 'ava';
 import { execa } from 'execa';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
