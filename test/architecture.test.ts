@@ -9,8 +9,10 @@ const LAYERS: readonly (readonly string[])[] = [
   ['src/errors', 'src/paths', 'src/files', 'src/host-facts', 'src/version'],
   ['src/zonlb'],
   ['src/scenario'],
+  // each driver's spec: its needs of the lab, what it implements, how it loads
+  ['src/drivers'],
   ['src/plan'],
-  ['src/doctor', 'src/requirements', 'src/bpf-build', 'src/audit', 'src/drivers'],
+  ['src/doctor', 'src/requirements', 'src/bpf-build', 'src/audit'],
   ['src/traffic'],
   ['src/parsers', 'src/checks', 'src/bpfstats', 'src/stats', 'src/proof', 'src/events'],
   // a run's record: written by the session, read by the commands and reports

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { driverNeeds } from './needs/index.js';
+import { driverNeeds } from '../drivers/needs/index.js';
 import type { DriverName, NetnsRef, Scenario } from '../scenario/types.js';
 import { sysctlInterface } from '../../lab/net.js';
 import { markerOf, type Step } from '../../lab/steps.js';

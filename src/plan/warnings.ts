@@ -1,5 +1,5 @@
-import { backendRoutes } from './needs/backends.js';
-import { farEnd } from './needs/reach.js';
+import { backendRoutes } from '../drivers/needs/backends.js';
+import { farEnd } from '../drivers/needs/reach.js';
 import { formatProblem, type Problem } from '../errors.js';
 import type { DriverChoice, Scenario } from '../scenario/types.js';
 

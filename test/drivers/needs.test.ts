@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stepCommands } from '../../lab/step-commands.js';
 import type { DriverName } from '../../src/drivers/driver.js';
-import { reachFrom } from '../../src/plan/needs/reach.js';
+import { reachFrom } from '../../src/drivers/needs/reach.js';
 import { examplesDir, topologiesDir } from '../../src/paths.js';
 import { cannotServe, planScenario } from '../../src/plan/plan.js';
 import { describeStep, type Step } from '../../lab/steps.js';
