@@ -1,11 +1,5 @@
-import type { Scenario } from '../../scenario/types.js';
 import type { Need } from '../../../lab/steps.js';
-import type { ZonlbConfig } from '../../zonlb/config.js';
-import type { DriverName } from '../../scenario/types.js';
 import type { End } from './reach.js';
-import { embeddedNeeds } from './embedded.js';
-import { nftNeeds } from './nft.js';
-import { xdpNeeds } from './xdp.js';
 
 /** A sysctl of the load balancer's namespace that a driver needs set. */
 export interface SysctlNeed {
@@ -30,21 +24,4 @@ export interface Needs {
   sysctls: SysctlNeed[];
   neighbours: NeighbourNeed[];
   cannot: string[];
-}
-
-type NeedsOf = (config: ZonlbConfig, s: Scenario) => Needs;
-
-const NEEDS: Record<Exclude<DriverName, 'none'>, NeedsOf> = {
-  embedded: embeddedNeeds,
-  nft: nftNeeds,
-  // zon-lb's examples ping every peer in setup.sh, which fills the neighbour tables its program reads
-  'zon-lb': (config, s) => xdpNeeds('zon-lb', config, s),
-};
-
-export function driverNeeds(driver: DriverName, s: Scenario): Needs {
-  if (driver === 'none' || !s.lb.config) return { sysctls: [], neighbours: [], cannot: [] };
-  const n = NEEDS[driver](s.lb.config, s);
-  // one step per key: the first reason given stands for the others
-  const sysctls = n.sysctls.filter((x, i) => n.sysctls.findIndex((y) => y.key === x.key) === i);
-  return { ...n, sysctls };
 }
