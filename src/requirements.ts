@@ -1,16 +1,10 @@
 import { existsSync } from 'node:fs';
 import type { Feature } from './doctor/probes.js';
+import { installHint } from './debian-packages.js';
 import { findOnPath, isRoot } from './host-facts.js';
 import type { LabPlan } from './plan/plan.js';
 import type { DriverName, Scenario } from './scenario/types.js';
 import { DRIVERS } from './drivers/kinds.js';
-
-/** The Debian package that brings each tool, for the hint. */
-const PACKAGE_OF: Record<string, string> = {
-  ip: 'iproute2', ss: 'iproute2', tc: 'iproute2', ethtool: 'ethtool', nft: 'nftables', sysctl: 'procps',
-  iperf3: 'iperf3', iperf: 'iperf', nc: 'netcat-openbsd', telnet: 'telnet', curl: 'curl', ping: 'iputils-ping',
-  unshare: 'util-linux', nsenter: 'util-linux', setpriv: 'util-linux', mount: 'mount',
-};
 
 export function toolsFor(s: Scenario, mode: 'sandbox' | 'host', driver: DriverName): string[] {
   const tools = new Set(['ip', 'ss', 'sysctl']);
@@ -42,10 +36,7 @@ export function missingRequirements(plan: LabPlan): string[] {
   const reasons: string[] = [];
   if (!isRoot()) reasons.push('needs root (network namespaces, veths and XDP need CAP_NET_ADMIN and CAP_SYS_ADMIN)');
   const missingTools = toolsFor(plan.scenario, plan.mode, plan.driver).filter((t) => !findOnPath(t));
-  if (missingTools.length) {
-    const pkgs = [...new Set(missingTools.map((t) => PACKAGE_OF[t] ?? t))];
-    reasons.push(`missing tools: ${missingTools.join(', ')} (apt-get install ${pkgs.join(' ')}, or run npm run setup)`);
-  }
+  if (missingTools.length) reasons.push(`missing tools: ${missingTools.join(', ')} (${installHint(missingTools)})`);
   return reasons;
 }
 

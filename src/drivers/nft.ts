@@ -1,4 +1,5 @@
 import { runCommand } from '../../lab/run-command.js';
+import { installHint } from '../debian-packages.js';
 import { findOnPath } from '../host-facts.js';
 import type { ZonlbConfig, ZonlbService } from '../zonlb/config.js';
 import type { Driver, LoadContext, LoadedBalancer, ServiceCount } from './driver.js';
@@ -65,7 +66,7 @@ export const nftDriver: Driver = {
   name: 'nft',
   cannotApply(action) {
     if (action === 'replace-program') return 'nft has no program to replace (its rules are replaced by reload)';
-    if (action === 'flush-conntrack' && !findOnPath('conntrack')) return 'flushing the kernel\'s conntrack needs the conntrack tool (apt-get install conntrack, or npm run setup)';
+    if (action === 'flush-conntrack' && !findOnPath('conntrack')) return `flushing the kernel's conntrack needs the conntrack tool (${installHint(['conntrack'])})`;
     return undefined;
   },
   // its tool and the options it lacks are its spec's (kinds.ts), checked by preflight
