@@ -2,21 +2,12 @@
 // Everything `zonlab run` and the tests need on a fresh Debian 12 machine (as root), and quick
 // when it is all there: Debian packages only when a tool is missing, then the TypeScript build and
 // the BPF objects.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 $.verbose = false;
 
-/** tool (or header file) → the Debian package that brings it. */
-const needs = {
-  ip: 'iproute2', ss: 'iproute2', tc: 'iproute2', ethtool: 'ethtool', nft: 'nftables',
-  iperf3: 'iperf3', iperf: 'iperf', nc: 'netcat-openbsd', telnet: 'telnet', curl: 'curl', ping: 'iputils-ping',
-  conntrack: 'conntrack', sysctl: 'procps', unshare: 'util-linux', nsenter: 'util-linux', clang: 'clang', llc: 'llvm',
-  bpftool: 'bpftool', '/usr/include/bpf/bpf_helpers.h': 'libbpf-dev',
-  '/usr/include/x86_64-linux-gnu/asm/types.h': 'linux-libc-dev',
-  '/usr/lib/x86_64-linux-gnu/libbpf.so.1': 'libbpf1',
-  // the HTML report's test renders it in a real headless browser
-  chromium: 'chromium',
-};
+/** tool (or file) → the Debian package that brings it; zonlab's hints read the same map. chromium: the HTML report's test renders it in a real browser. */
+const needs = JSON.parse(readFileSync(new URL('./debian-packages.json', import.meta.url), 'utf8'));
 
 // npm puts node_modules/.bin first on PATH, and there ava's @vercel/nft ships an `nft` that would
 // pass for nftables: look where zonlab runs system tools from (lab/run-command.ts systemPath)
@@ -29,6 +20,7 @@ for (const [what, pkg] of Object.entries(needs)) {
 if (missing.length) {
   if (process.getuid?.() !== 0) {
     console.error(`zonlab setup: missing Debian packages: ${missing.join(' ')}\n  as root: apt-get update && apt-get install -y ${missing.join(' ')}`);
+    // 4: the exit code of a skip, as zonlab's (src/errors.ts ExitCode.skipped)
     process.exit(4);
   }
   console.log(`zonlab setup: installing ${missing.join(' ')}`);

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describeFailure, runCommand, systemPath } from '../lab/run-command.js';
+import { installHint } from './debian-packages.js';
 import { findOnPath } from './host-facts.js';
 import { bpfDir } from './paths.js';
 
@@ -41,7 +42,7 @@ export async function buildBpfObjects(dir = bpfDir, log: (line: string) => void 
   const stale = staleObjects(dir);
   if (!stale.length) return out;
   if (!findOnPath('clang', { PATH: systemPath() })) {
-    out.failed = stale.map((src) => `bpf/${path.basename(src, '.c')}.o is not built: clang is missing (apt-get install clang libbpf-dev, or npm run setup in a checkout)`);
+    out.failed = stale.map((src) => `bpf/${path.basename(src, '.c')}.o is not built: clang is missing (${installHint(['clang', '/usr/include/bpf/bpf_helpers.h'])} in a checkout)`);
     return out;
   }
   for (const src of stale) {

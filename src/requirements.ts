@@ -1,18 +1,14 @@
 import { existsSync } from 'node:fs';
 import type { Feature } from './doctor/probes.js';
+import { installHint } from './debian-packages.js';
 import { findOnPath, isRoot } from './host-facts.js';
 import type { LabPlan } from './plan/plan.js';
-import type { Scenario } from './scenario/types.js';
+import type { DriverName, Scenario } from './scenario/types.js';
+import { DRIVERS } from './drivers/kinds.js';
 
-/** The Debian package that brings each tool, for the hint. */
-const PACKAGE_OF: Record<string, string> = {
-  ip: 'iproute2', ss: 'iproute2', tc: 'iproute2', ethtool: 'ethtool', nft: 'nftables', sysctl: 'procps',
-  iperf3: 'iperf3', iperf: 'iperf', nc: 'netcat-openbsd', telnet: 'telnet', curl: 'curl', ping: 'iputils-ping',
-  unshare: 'util-linux', nsenter: 'util-linux', setpriv: 'util-linux', mount: 'mount',
-};
-
-export function toolsFor(s: Scenario, mode: 'sandbox' | 'host'): string[] {
+export function toolsFor(s: Scenario, mode: 'sandbox' | 'host', driver: DriverName): string[] {
   const tools = new Set(['ip', 'ss', 'sysctl']);
+  if (s.lb.config) for (const t of DRIVERS[driver].tools) tools.add(t);
   if (mode === 'sandbox') for (const t of ['unshare', 'nsenter', 'mount', 'setpriv']) tools.add(t);
   if (s.qdiscs?.length) tools.add('tc');
   if (s.veths.some((v) => Object.keys(v.a.ethtool).length || Object.keys(v.b.ethtool).length)) tools.add('ethtool');
@@ -39,11 +35,8 @@ export function featuresOf(s: Scenario): Feature[] {
 export function missingRequirements(plan: LabPlan): string[] {
   const reasons: string[] = [];
   if (!isRoot()) reasons.push('needs root (network namespaces, veths and XDP need CAP_NET_ADMIN and CAP_SYS_ADMIN)');
-  const missingTools = toolsFor(plan.scenario, plan.mode).filter((t) => !findOnPath(t));
-  if (missingTools.length) {
-    const pkgs = [...new Set(missingTools.map((t) => PACKAGE_OF[t] ?? t))];
-    reasons.push(`missing tools: ${missingTools.join(', ')} (apt-get install ${pkgs.join(' ')}, or run npm run setup)`);
-  }
+  const missingTools = toolsFor(plan.scenario, plan.mode, plan.driver).filter((t) => !findOnPath(t));
+  if (missingTools.length) reasons.push(`missing tools: ${missingTools.join(', ')} (${installHint(missingTools)})`);
   return reasons;
 }
 

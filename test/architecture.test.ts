@@ -6,11 +6,13 @@ import { projectRoot } from '../src/paths.js';
 /** The layers, lowest first: a module may import from its own layer or a lower one, never a higher one. */
 const LAYERS: readonly (readonly string[])[] = [
   ['lab'],
-  ['src/errors', 'src/paths', 'src/files', 'src/host-facts', 'src/version', 'src/text'],
+  ['src/errors', 'src/paths', 'src/files', 'src/host-facts', 'src/version', 'src/text', 'src/debian-packages'],
   ['src/zonlb'],
   ['src/scenario'],
+  // each driver's spec: its needs of the lab, what it implements, how it loads
+  ['src/drivers'],
   ['src/plan'],
-  ['src/doctor', 'src/requirements', 'src/bpf-build', 'src/audit', 'src/drivers'],
+  ['src/doctor', 'src/requirements', 'src/bpf-build', 'src/audit'],
   ['src/traffic'],
   ['src/parsers', 'src/checks', 'src/bpfstats', 'src/stats', 'src/proof', 'src/events'],
   // a run's record: written by the session, read by the commands and reports

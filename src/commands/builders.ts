@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import type { OptionsOf, ZonCommand } from './command.js';
-import { DRIVER_NAMES } from '../drivers/driver.js';
+import { DRIVER_NAMES } from '../drivers/kinds.js';
 import { ExitCode, UserError } from '../errors.js';
 import { existingDir, folderIfThere, fraction, nonEmpty, outputFile, setPairs } from './options.js';
 

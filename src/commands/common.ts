@@ -1,5 +1,5 @@
 import { netlinkRequests, setVerbose, spawnedProcesses } from '../../lab/run-command.js';
-import type { DriverChoice } from '../drivers/driver.js';
+import type { DriverChoice } from '../drivers/kinds.js';
 import { ExitCode, UserError } from '../errors.js';
 import { isRoot } from '../host-facts.js';
 

@@ -1,4 +1,4 @@
-import { DRIVER_NAMES, type DriverName } from '../drivers/driver.js';
+import { DRIVER_NAMES, type DriverName } from '../drivers/kinds.js';
 import type { ScenarioCommandOptions } from './builders.js';
 import type { ZonCommand } from './command.js';
 import { existingDir, folderIfThere, nonEmpty, setPairs } from './options.js';

@@ -9,6 +9,8 @@ export type Row =
 
 export type Support = { does: true; how: string } | { does: false; why: string };
 export type CapabilityTable = Record<Row, Support>;
+/** A subset driver's answers, and the verb its refusals use. */
+export interface Capabilities { verb: string; table: CapabilityTable }
 
 const does = (how: string): Support => ({ does: true, how });
 const not = (why: string): Support => ({ does: false, why });
@@ -37,7 +39,7 @@ const COMMON = {
   clean: does('zon-lb knows only "None", which does nothing'),
 } as const;
 
-export const CAPABILITIES: Record<'embedded' | 'nft', { verb: string; table: CapabilityTable }> = {
+export const CAPABILITIES: Record<'embedded' | 'nft', Capabilities> = {
   embedded: {
     verb: 'does not implement',
     table: {
@@ -106,8 +108,7 @@ export function asks(config: ZonlbConfig): Ask[] {
 }
 
 /** One reason per option the driver lacks, naming every key that asks for it and the file. */
-export function lacking(driver: keyof typeof CAPABILITIES, config: ZonlbConfig): string[] {
-  const { verb, table } = CAPABILITIES[driver];
+export function lacking(driver: string, { verb, table }: Capabilities, config: ZonlbConfig): string[] {
   const byLabel = new Map<string, { why: string; at: string[] }>();
   for (const a of asks(config)) {
     const support = table[a.row];

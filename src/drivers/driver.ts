@@ -3,8 +3,6 @@ import type { ZonlbConfig } from '../zonlb/config.js';
 
 import type { DriverName, EventAction } from '../scenario/types.js';
 
-export { DRIVER_NAMES, type DriverChoice, type DriverName } from '../scenario/types.js';
-
 /** What a driver needs to load a config into the lab. */
 export interface LoadContext {
   config: ZonlbConfig;

@@ -1,8 +1,8 @@
 import { runCommand } from '../../lab/run-command.js';
+import { installHint } from '../debian-packages.js';
 import { findOnPath } from '../host-facts.js';
 import type { ZonlbConfig, ZonlbService } from '../zonlb/config.js';
 import type { Driver, LoadContext, LoadedBalancer, ServiceCount } from './driver.js';
-import { lacking } from './capabilities.js';
 
 /** nft tables of a run: `zonlab_` + the run id, so `zonlab gc` can find them by name. */
 export function nftTableName(runId: string): string {
@@ -12,7 +12,7 @@ export function nftTableName(runId: string): string {
 const L4: Record<number, string> = { 6: 'tcp', 17: 'udp' };
 
 /**
- * The kernel's own DNAT with conntrack, from the zonlb.toml subset (what it lacks: capabilities.ts).
+ * The kernel's own DNAT with conntrack, from the zonlb.toml subset (what it lacks: its spec's, kinds.ts).
  */
 export function nftRuleset(config: ZonlbConfig, table: string): string {
   const pre: string[] = [];
@@ -57,13 +57,6 @@ function serviceMatch(s: ZonlbService): string {
   return `${L4[s.proto]} dport ${s.port}`;
 }
 
-export function nftMissing(config: ZonlbConfig | undefined): string[] {
-  const reasons: string[] = [];
-  if (!findOnPath('nft')) reasons.push('nft not found: install nftables');
-  if (config) reasons.push(...lacking('nft', config));
-  return reasons;
-}
-
 /** The table's rules replaced in one transaction: `nft -f` applies a file atomically, so no packet sees an empty table. */
 export function nftReplace(config: ZonlbConfig, table: string): string {
   return `flush table inet ${table}\n${nftRuleset(config, table)}`;
@@ -73,10 +66,11 @@ export const nftDriver: Driver = {
   name: 'nft',
   cannotApply(action) {
     if (action === 'replace-program') return 'nft has no program to replace (its rules are replaced by reload)';
-    if (action === 'flush-conntrack' && !findOnPath('conntrack')) return 'flushing the kernel\'s conntrack needs the conntrack tool (apt-get install conntrack, or npm run setup)';
+    if (action === 'flush-conntrack' && !findOnPath('conntrack')) return `flushing the kernel's conntrack needs the conntrack tool (${installHint(['conntrack'])})`;
     return undefined;
   },
-  missing: async (config) => nftMissing(config),
+  // its tool and the options it lacks are its spec's (kinds.ts), checked by preflight
+  missing: async () => [],
   version: async () => (await runCommand(['nft', '--version'], { reject: false })).stdout.trim() || 'unknown',
   crashUndo: (ctx) => [{ argv: ['nft', 'delete', 'table', 'inet', nftTableName(ctx.runId)] }],
   async load(ctx: LoadContext): Promise<LoadedBalancer> {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { driverNeeds } from './needs/index.js';
+import { driverNeeds } from '../drivers/kinds.js';
 import type { DriverName, NetnsRef, Scenario } from '../scenario/types.js';
 import { sysctlInterface } from '../../lab/net.js';
 import { markerOf, type Step } from '../../lab/steps.js';
@@ -93,11 +93,6 @@ export function planLab(scenario: Scenario, o: Omit<LabPlan, 'scenario' | 'steps
   const marker = o.mode === 'host' ? markerOf(o.runId, scenario.name) : undefined;
   const steps = planScenario(scenario, { kernel: o.kernel ?? hostFacts().kernel, driver: o.driver, marker, bpfDir });
   return { scenario, driver: o.driver, mode: o.mode, runId: o.runId, steps };
-}
-
-/** Why the driver cannot serve this scenario's topology (empty: it can): said before anything is built. */
-export function cannotServe(s: Scenario, driver: DriverName): string[] {
-  return driverNeeds(driver, s).cannot;
 }
 
 

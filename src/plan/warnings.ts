@@ -1,7 +1,8 @@
-import { backendRoutes } from './needs/backends.js';
-import { farEnd } from './needs/reach.js';
+import { backendRoutes } from '../drivers/needs/backends.js';
+import { farEnd } from '../drivers/needs/reach.js';
 import { formatProblem, type Problem } from '../errors.js';
 import type { DriverChoice, Scenario } from '../scenario/types.js';
+import { forwardsWithXdp } from '../drivers/kinds.js';
 
 /**
  * Something valid that will not do what it seems to: it never fails a command, and it goes to
@@ -21,7 +22,7 @@ export function printWarnings(warnings: Warning[], write: (line: string) => void
 /** An XDP redirect hands frames straight to the veth's peer: that link's qdisc never shapes what the load balancer sends. */
 function bypassedQdiscs(s: Scenario, driver: DriverChoice): Warning[] {
   const config = s.lb.config;
-  if (!config || !['auto', 'embedded', 'zon-lb'].includes(driver)) return [];
+  if (!config || !forwardsWithXdp(driver)) return [];
   const backendLinks = new Set(backendRoutes('embedded', config, s).hops.map((h) => h.dev));
   const targets = new Set([...config.interfaces, ...backendLinks]);
   const clientEnds = config.interfaces.filter((i) => !backendLinks.has(i)).map((i) => farEnd(s, undefined, i)).filter((e) => e !== undefined);

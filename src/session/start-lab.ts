@@ -1,5 +1,6 @@
 import { startLab, type LabMode, type Loader, type StartedLab } from '../../lab/lab.js';
 import type { Driver, LoadContext, LoadedBalancer } from '../drivers/driver.js';
+import { DRIVERS } from '../drivers/kinds.js';
 import { ExitCode, UserError } from '../errors.js';
 import type { LabPlan } from '../plan/plan.js';
 import type { Scenario } from '../scenario/types.js';
@@ -21,7 +22,7 @@ export function startScenarioLab(plan: LabPlan, driver: Driver, o: StartOptions)
   return startLab<LoadedBalancer>({
     ...o,
     name: s.name, mode: plan.mode, runId: plan.runId, steps: plan.steps, driver: driver.name,
-    bpffs: driver.name === 'embedded',
+    bpffs: DRIVERS[driver.name].bpffs,
     loader: s.lb.config ? (workDir) => driverLoader(driver, { config: initialConfig(s.lb.config!, s.events), runId: plan.runId, workDir, log: o.log, peers: peersOf(s) }) : undefined,
   });
 }

@@ -25,7 +25,7 @@ async function zonlab(argv: string[]) {
 }
 
 const refused: [string, RegExp][] = [
-  ['ab lb-bench --a foo --b nft', /--a foo: not a load balancer\n {2}give nft, none, embedded, embedded:PATH\.o or zon-lb:PATH/],
+  ['ab lb-bench --a foo --b nft', /--a foo: not a load balancer\n {2}give embedded, nft, none, embedded:PATH\.o or zon-lb:PATH/],
   ['ab lb-bench --a nft --b auto', /--b auto: not a load balancer/],
   ['ab lb-bench --a nft --b zon-lb', /--b zon-lb: zon-lb needs its binary\n {2}zon-lb:PATH/],
   ['ab lb-bench --a nft --b embedded:/nonexistent.o', /--b embedded:\/nonexistent\.o: \/nonexistent\.o is not a file/],

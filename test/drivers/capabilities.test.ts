@@ -1,14 +1,15 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
-import { CAPABILITIES, lacking, ROWS } from '../../src/drivers/capabilities.js';
-import { embeddedMissing } from '../../src/drivers/embedded/index.js';
-import { nftMissing } from '../../src/drivers/nft.js';
-import { parseZonlbConfig } from '../../src/zonlb/config.js';
+import { CAPABILITIES, lacking as lackingIn, ROWS } from '../../src/drivers/capabilities.js';
+import { cannotServe, DRIVERS } from '../../src/drivers/kinds.js';
+import { loadScenario } from '../../src/scenario/load.js';
+import { parseZonlbConfig, type ZonlbConfig } from '../../src/zonlb/config.js';
 
 const GROUP = (options = '[]', proto = 6) => `[netif.veth0.1]\nip = "10.0.0.1"\nproto = ${proto}\nport = ${proto === 6 ? 23 : 0}\noptions = ${options}\n`;
 const BACKEND = (options: string, key = '1_0', ip = '10.2.0.2') => `[backend.${key}]\nip = "${ip}"\nport = 223\noptions = ${options}\n`;
 const config = (text: string) => parseZonlbConfig(text, '/s/z.zonlb.toml');
 const withBackend = (options: string) => config(`${GROUP()}${BACKEND(options)}`);
+const lacking = (driver: 'embedded' | 'nft', cfg: ZonlbConfig) => lackingIn(driver, CAPABILITIES[driver], cfg);
 
 test('each of zon-lb\'s options has one answer per subset driver, in one table', (t) => {
   for (const [driver, { table }] of Object.entries(CAPABILITIES)) {
@@ -87,8 +88,10 @@ test('the examples zon-lb ships need nothing the subset drivers lack, but DSR', 
   }
 });
 
-test('the drivers\' missing() are the table\'s answers', (t) => {
-  const cfg = withBackend('["redirect", "vlan=10"]');
-  t.true(embeddedMissing(cfg).some((r) => r.startsWith('the embedded driver does not implement vlan= (backend 1_0')));
-  t.true(nftMissing(cfg).some((r) => r.startsWith('the nft driver cannot do vlan= (backend 1_0')));
+test('what preflight says a driver cannot serve holds its spec\'s table\'s answers; zon-lb and none refuse no option', (t) => {
+  const seed = loadScenario('veth-netns');
+  const s = { ...seed, lb: { ...seed.lb, config: withBackend('["redirect", "vlan=10"]') } };
+  t.true(cannotServe(s, 'embedded').some((r) => r.startsWith('the embedded driver does not implement vlan= (backend 1_0')));
+  t.true(cannotServe(s, 'nft').some((r) => r.startsWith('the nft driver cannot do vlan= (backend 1_0')));
+  for (const d of ['zon-lb', 'none'] as const) t.is(DRIVERS[d].capabilities, undefined);
 });

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { findOnPath } from '../../src/host-facts.js';
 import { rootSkipReason } from '../helpers/audit.js';
 import { gated } from '../helpers/gated.js';
-import { nftCounters, nftMissing, nftRuleset, nftTableName } from '../../src/drivers/nft.js';
+import { CAPABILITIES, lacking } from '../../src/drivers/capabilities.js';
+import { nftCounters, nftRuleset, nftTableName } from '../../src/drivers/nft.js';
 import { parseZonlbConfig } from '../../src/zonlb/config.js';
 
 // the scenarios' copies of zon-lb's example configs (../shared/reference/zon-lb-examples/); veth-netns adds a UDP group
@@ -77,7 +78,7 @@ test('several backends are spread by numgen and kept by conntrack', (t) => {
 });
 
 test('DSR and cross-family backends are reasons, grouped per option, naming the file', (t) => {
-  const reasons = nftMissing(ref('direct_server_return')).filter((r) => !r.startsWith('nft not found'));
+  const reasons = lacking('nft', CAPABILITIES.nft, ref('direct_server_return'));
   t.deepEqual(reasons, ['the nft driver cannot do dsr_l2 (backends 1_0, 2_0, 3_0, 4_0, 5_0, 6_0 in direct_server_return): NAT is not direct server return']);
 });
 

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OBJECT } from '../../src/drivers/embedded/index.js';
-import { resolveDriver } from '../../src/drivers/resolve.js';
+import { resolveDriver } from '../../src/drivers/kinds.js';
 import { binaryIdentity, parseInfo, parseStats, zonlbBinaryDriver } from '../../src/drivers/zonlb-binary.js';
 import { rootSkipReason } from '../helpers/audit.js';
 import { gated } from '../helpers/gated.js';

@@ -1,9 +1,9 @@
 import { stepCommands } from '../../../lab/step-commands.js';
 import { groupSteps, isNetlinkGroup, netlinkWanted, type Group } from '../../../lab/apply.js';
-import type { DriverName } from '../../drivers/driver.js';
+import { cannotServe, type DriverName } from '../../drivers/kinds.js';
 import { hostFacts } from '../../host-facts.js';
 import { paint } from '../../output/table.js';
-import { cannotServe, planLab } from '../../plan/plan.js';
+import { planLab } from '../../plan/plan.js';
 import { MissingRequirement } from '../../errors.js';
 import { describeStep } from '../../../lab/steps.js';
 import type { CommonArgs } from '../common.js';

@@ -8,7 +8,6 @@ import type { ZonlbConfig } from '../../zonlb/config.js';
 import type { Driver, LoadContext, LoadedBalancer, ServiceCount } from '../driver.js';
 import { libbpf, XDP_FLAGS, type Libbpf } from './libbpf.js';
 import { COUNTERS, MAX_SERVICES, serviceKey, serviceValue, SVC_STAT_SIZE, sumPerCpu, svcStatKey } from './maps.js';
-import { lacking } from '../capabilities.js';
 
 export const OBJECT = path.join(bpfDir, 'zonlb_xdp.o');
 
@@ -29,13 +28,12 @@ function objectIdentity(object: string): string {
   }
 }
 
-/** What the embedded data path lacks: src/drivers/capabilities.ts says, option by option; and configs larger than its maps. */
+/** Its object, and configs larger than its maps (the options it lacks are its spec's, kinds.ts). */
 export function embeddedMissing(config: ZonlbConfig | undefined): string[] {
   const reasons: string[] = [];
   const object = embeddedObject();
   if (object !== OBJECT && !existsSync(object)) reasons.push(`${OBJECT_ENV}=${object}: no such object`);
   else if (!existsSync(object)) reasons.push('bpf/zonlb_xdp.o is not built (run npm run setup)');
-  if (config) reasons.push(...lacking('embedded', config));
   if ((config?.services.length ?? 0) > MAX_SERVICES) reasons.push(`the embedded driver holds at most ${MAX_SERVICES} groups: ${config!.file} has ${config!.services.length}`);
   return reasons;
 }

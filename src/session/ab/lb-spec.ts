@@ -1,10 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { DriverName } from '../../drivers/driver.js';
+import { DRIVERS, type DriverName } from '../../drivers/kinds.js';
 
 /**
- * One side of `zonlab ab`: a driver and, for the embedded one, the build of its program
- * (`embedded:PATH.o`, loaded through ZONLAB_XDP_OBJECT), for zon-lb the binary (`zon-lb:PATH`).
+ * One side of `zonlab ab`: a driver and, where its spec takes one (kinds.ts), its build: for the
+ * embedded driver an object (`embedded:PATH.o`, loaded through ZONLAB_XDP_OBJECT), for zon-lb the
+ * binary (`zon-lb:PATH`).
  */
 export interface LbSpec {
   /** As the user wrote it: what tables and records show. */
@@ -22,21 +23,31 @@ export interface SpecRefusal {
   hint: string;
 }
 
-const FORMS = 'nft, none, embedded, embedded:PATH.o or zon-lb:PATH';
+const specs = Object.values(DRIVERS);
+const forms = [
+  ...specs.filter((d) => !d.build?.required).map((d) => d.name),
+  ...specs.flatMap((d) => (d.build ? [`${d.name}:PATH${d.build.suffix?.ext ?? ''}`] : [])),
+];
+const FORMS = `${forms.slice(0, -1).join(', ')} or ${forms.at(-1)}`;
 
 export function parseLbSpec(value: string): LbSpec | SpecRefusal {
-  if (value === 'nft' || value === 'none' || value === 'embedded') return { spec: value, driver: value };
-  if (value === 'zon-lb') return { why: 'zon-lb needs its binary', hint: 'zon-lb:PATH, e.g. zon-lb:target/release/zon-lb' };
-  const m = /^(embedded|zon-lb):(.+)$/.exec(value);
-  if (!m) return { why: 'not a load balancer', hint: `give ${FORMS}` };
-  const file = path.resolve(m[2]!);
-  const st = existsSync(file) ? statSync(file) : undefined;
-  if (!st?.isFile()) return { why: `${m[2]} is not a file`, hint: m[1] === 'embedded' ? 'build it first, e.g. clang -O2 -g -target bpf -c bpf/zonlb_xdp.c -o base.o' : 'build zon-lb first (cargo build --release)' };
-  if (m[1] === 'embedded') {
-    if (!file.endsWith('.o')) return { why: `${m[2]} is not a BPF object (.o)`, hint: 'embedded:PATH.o names a build of bpf/zonlb_xdp.c' };
-    return { spec: value, driver: 'embedded', object: file };
-  }
-  return { spec: value, driver: 'zon-lb', zonlb: file };
+  const [name = '', file] = splitSpec(value);
+  const d = specs.find((x) => x.name === name);
+  if (!d || file === '') return { why: 'not a load balancer', hint: `give ${FORMS}` };
+  if (file === undefined) return d.build?.required ? { why: `${name} needs its ${d.build.noun}`, hint: `${name}:PATH, e.g. ${d.build.example}` } : { spec: value, driver: d.name };
+  if (!d.build) return { why: `${name} takes no build`, hint: `give ${name} alone` };
+  const full = path.resolve(file);
+  const st = existsSync(full) ? statSync(full) : undefined;
+  if (!st?.isFile()) return { why: `${file} is not a file`, hint: d.build.unbuilt };
+  const { suffix } = d.build;
+  if (suffix && !full.endsWith(suffix.ext)) return { why: `${file} is not a ${d.build.noun} (${suffix.ext})`, hint: suffix.hint };
+  return { spec: value, driver: d.name, [d.build.field]: full };
+}
+
+/** "zon-lb:/a:b" → ["zon-lb", "/a:b"]; a name alone has no file. */
+function splitSpec(value: string): [string, string?] {
+  const at = value.indexOf(':');
+  return at < 0 ? [value] : [value.slice(0, at), value.slice(at + 1)];
 }
 
 export const isRefusal = (x: LbSpec | SpecRefusal): x is SpecRefusal => 'why' in x;

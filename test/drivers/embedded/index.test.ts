@@ -5,10 +5,12 @@ import { gated } from '../../helpers/gated.js';
 import { embeddedDriver, embeddedMissing } from '../../../src/drivers/embedded/index.js';
 import { BACKEND_SIZE, MAX_BACKENDS, serviceValue, sumPerCpu } from '../../../src/drivers/embedded/maps.js';
 import { parseZonlbConfig } from '../../../src/zonlb/config.js';
+import { CAPABILITIES, lacking } from '../../../src/drivers/capabilities.js';
 
 const scenarioConfig = (name: string) => parseZonlbConfig(readFileSync(new URL(`../../../../scenarios/${name}.zonlb.toml`, import.meta.url), 'utf8'), name);
 const withBackends = (n: number) => parseZonlbConfig(['[netif.veth0.1]\nip = "10.0.0.1"\nproto = 6\nport = 80', ...Array.from({ length: n }, (_, i) => `[backend.1_${i}]\nip = "10.2.${i >> 8}.${(i & 255) + 1}"\nport = 8080\noptions = ["redirect"]`)].join('\n'), 'many.zonlb.toml');
-const reasons = (config: ReturnType<typeof parseZonlbConfig>) => embeddedMissing(config).filter((r) => !r.includes('is not built'));
+// what preflight asks of it: its own limits and its spec's table
+const reasons = (config: ReturnType<typeof parseZonlbConfig>) => [...embeddedMissing(config), ...lacking('embedded', CAPABILITIES.embedded, config)].filter((r) => !r.includes('is not built'));
 
 test('L2 DSR is served; L3 DSR is refused by name, with its backends and file', (t) => {
   t.deepEqual(reasons(scenarioConfig('dsr-l2')), []);

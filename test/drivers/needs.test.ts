@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stepCommands } from '../../lab/step-commands.js';
-import type { DriverName } from '../../src/drivers/driver.js';
-import { reachFrom } from '../../src/plan/needs/reach.js';
+import { cannotServe, driverNeeds, type DriverName } from '../../src/drivers/kinds.js';
+import { reachFrom } from '../../src/drivers/needs/reach.js';
 import { examplesDir, topologiesDir } from '../../src/paths.js';
-import { cannotServe, planScenario } from '../../src/plan/plan.js';
+import { planScenario } from '../../src/plan/plan.js';
 import { describeStep, type Step } from '../../lab/steps.js';
 import { listScenarioFiles, loadScenario } from '../../src/scenario/load.js';
 import type { Scenario } from '../../src/scenario/types.js';
@@ -122,7 +122,7 @@ test('every shipped scenario: each driver can serve its topology', (t) => {
   // zonlb-only's alt_addr (without dsr_l3) is an address zon-lb keeps but never sends to
   for (const file of [...listScenarioFiles(examplesDir), path.join(fixtures, 'zonlb-only.toml')]) {
     const s = loadScenario(file);
-    for (const driver of ['embedded', 'nft', 'zon-lb'] as const) t.deepEqual(cannotServe(s, driver), [], `${s.name} with ${driver}`);
+    for (const driver of ['embedded', 'nft', 'zon-lb'] as const) t.deepEqual(driverNeeds(driver, s).cannot, [], `${s.name} with ${driver}`);
   }
 });
 
