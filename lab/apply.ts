@@ -6,6 +6,7 @@ import { UserError, ExitCode, signalExit } from './errors.js';
 import type { Journal } from './journal.js';
 import { asIpLine, batchArgv, failedBatchLines } from './batch.js';
 import { stepCommands, type Command, type StepCommands } from './step-commands.js';
+import { untilSignal } from './signals.js';
 
 /** A step failed: which one, the command, and what the kernel said. */
 export class StepFailed extends UserError {
@@ -240,14 +241,9 @@ async function runSysctls(g: Group, journal: Journal): Promise<void> {
  * signal at exactly that point. SIGINT or SIGTERM ends the pause as an interruption.
  */
 export async function pauseForFaultInjection(step: number): Promise<void> {
-  const keepAlive = setInterval(() => {}, 1 << 30);
   // the handlers are in place before the line that tells the test to signal
-  const signalled = new Promise<string>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
+  const signalled = untilSignal(['SIGINT', 'SIGTERM']);
   process.stderr.write(`zonlab: paused after step ${step} (ZONLAB_PAUSE_AFTER_STEP)\n`);
   const signal = await signalled;
-  clearInterval(keepAlive);
   throw new UserError(`interrupted by ${signal} after step ${step}`, signalExit(signal));
 }

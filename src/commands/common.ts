@@ -1,4 +1,5 @@
 import { netlinkRequests, setVerbose, spawnedProcesses } from '../../lab/run-command.js';
+import { onSignals, untilSignal } from '../../lab/signals.js';
 import type { DriverChoice } from '../drivers/kinds.js';
 import { ExitCode, UserError } from '../errors.js';
 import { isRoot } from '../host-facts.js';
@@ -28,19 +29,9 @@ export function progressPrinter(a: Pick<CommonArgs, 'json'>): (line: string) => 
   return a.json && process.env.ZONLAB_PROGRESS !== '1' ? () => {} : (line) => process.stderr.write(`${line}\n`);
 }
 
-/** Holds a lab open until SIGINT or SIGTERM; a timer keeps Node's event loop from ending first. */
-export function untilSignalled(): Promise<void> {
-  const keepAlive = setInterval(() => {}, 1 << 30);
-  return new Promise<void>((resolve) => {
-    const done = () => {
-      clearInterval(keepAlive);
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve();
-    };
-    process.on('SIGINT', done);
-    process.on('SIGTERM', done);
-  });
+/** Holds a lab open until SIGINT or SIGTERM. */
+export async function untilSignalled(): Promise<void> {
+  await untilSignal(['SIGINT', 'SIGTERM']);
 }
 
 /** --verbose: what the command cost in processes (the engine's netlink requests spawn none). */
@@ -51,14 +42,9 @@ export function reportCost(a: Pick<CommonArgs, 'verbose'>): void {
 /** SIGINT/SIGTERM end the child run under way (it tears its lab down) and the runs after it (run --all, mutants). */
 export function stopOnSignal() {
   const state: { signal?: NodeJS.Signals; child?: { kill(s: NodeJS.Signals): boolean }; release(): void } = { release: () => {} };
-  const handlers = (['SIGINT', 'SIGTERM'] as const).map((sig) => {
-    const h = () => {
-      state.signal ??= sig;
-      state.child?.kill(sig);
-    };
-    process.on(sig, h);
-    return () => process.off(sig, h);
+  state.release = onSignals(['SIGINT', 'SIGTERM'], (sig) => {
+    state.signal ??= sig;
+    state.child?.kill(sig);
   });
-  state.release = () => handlers.forEach((off) => off());
   return state;
 }

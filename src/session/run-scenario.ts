@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { stopAllBackground } from '../../lab/run-command.js';
+import { onSignals } from '../../lab/signals.js';
 import { runCheck } from '../checks/index.js';
 import { startProof } from '../proof/carried.js';
 import type { CheckOutcome } from '../checks/outcome.js';
@@ -91,10 +92,7 @@ export async function runScenario(plan: LabPlan, driver: Driver, hooks: RunHooks
     hooks.progress(`${sig}: stopping the checks and tearing down`);
     void stopAllBackground();
   };
-  const onInt = () => onSignal('SIGINT');
-  const onTerm = () => onSignal('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
+  const releaseSignals = onSignals(['SIGINT', 'SIGTERM'], onSignal);
 
   const checks: CheckOutcome[] = [];
   const events: EventRecord[] = [];
@@ -167,8 +165,7 @@ export async function runScenario(plan: LabPlan, driver: Driver, hooks: RunHooks
       hooks.progress('tearing down');
       teardownFailures = (await lab.stop()).failures;
     }
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
+    releaseSignals();
   }
 
   const counted = checks.filter((c) => c.repetition !== 0);

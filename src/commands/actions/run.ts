@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { registerLab, unregisterLab } from '../../../lab/registry.js';
 import { insideSandbox, prepareSandbox, runInSandbox } from '../../../lab/sandbox.js';
+import { onSignals, STOP_SIGNALS } from '../../../lab/signals.js';
 import type { CheckOutcome } from '../../checks/outcome.js';
 import type { Driver } from '../../drivers/driver.js';
 import type { LabPlan } from '../../plan/plan.js';
@@ -87,13 +88,7 @@ async function runHere(plan: LabPlan, driver: Driver, a: RunArgs, signals: { las
 /** Which signal interrupted the run: its exit code is 128 + that signal's number. */
 function watchSignals(): { last?: string; stop(): void } {
   const state: { last?: string; stop(): void } = { stop: () => {} };
-  const on = (sig: NodeJS.Signals) => {
-    const f = () => { state.last ??= sig; };
-    process.on(sig, f);
-    return () => process.off(sig, f);
-  };
-  const offs = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map(on);
-  state.stop = () => offs.forEach((off) => off());
+  state.stop = onSignals(STOP_SIGNALS, (sig) => { state.last ??= sig; });
   return state;
 }
 

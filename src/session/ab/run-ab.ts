@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { registerLab, unregisterLab } from '../../../lab/registry.js';
+import { onSignals, STOP_SIGNALS } from '../../../lab/signals.js';
 import { ExitCode, signalExit, worstExit } from '../../errors.js';
 import { readJsonCapped } from '../../files.js';
 import { hostFacts } from '../../host-facts.js';
@@ -55,11 +56,7 @@ export async function runAb(s: Scenario, lbs: Record<Side, LbSpec>, o: AbRunOpti
     // SIGHUP goes in as SIGTERM: a side tears down on that
     for (const side of Object.values(sides)) side.signal(sig === 'SIGHUP' ? 'SIGTERM' : sig);
   };
-  const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((sig) => {
-    const h = () => onSignal(sig);
-    process.on(sig, h);
-    return () => process.off(sig, h);
-  });
+  const releaseSignals = onSignals(STOP_SIGNALS, onSignal);
 
   const rounds: Rounds = { a: [], b: [] };
   let stoppedBy: AbStop = 'interrupted';
@@ -109,7 +106,7 @@ export async function runAb(s: Scenario, lbs: Record<Side, LbSpec>, o: AbRunOpti
     sideEnds = await Promise.all([sides.a.end(), sides.b.end()]);
     clearInterval(register);
     for (const side of registered) unregisterLab(`${id}${side}`);
-    handlers.forEach((off) => off());
+    releaseSignals();
   }
   if (signalled) status = 'interrupted';
   const identities = (['a', 'b'] as const).map((side, i) => identity(lbs[side], `${id}${side}`, sideEnds[i]!));
