@@ -6,6 +6,11 @@
  *
  * One macro per site; each takes the correct value and gives the mutant's.
  */
+#ifndef ZONLB_MUTANTS_H
+#define ZONLB_MUTANTS_H
+
+#include "zonlb_maps.h"
+
 #ifndef ZONLAB_MUTANT
 #define ZONLAB_MUTANT 0
 #endif
@@ -45,7 +50,7 @@
 static __always_inline __u32 mutant_next(__u32 idx, __u32 n)
 {
 	__u32 to = idx + 1 >= n ? 0 : idx + 1;
-	asm volatile("" : "+r"(to)); /* as open_flow's idx: the verifier wants the site's mask kept */
+	barrier_var(to); /* as open_flow's idx: the verifier wants the site's mask kept */
 	return to;
 }
 #define MUTANT_BACKEND(idx, n) mutant_next(idx, n)
@@ -64,4 +69,6 @@ static __always_inline int mutant_drops(const struct nat *n)
 #define MUTANT_DROPS(n) mutant_drops(n)
 #else
 #define MUTANT_DROPS(n) 0
+#endif
+
 #endif

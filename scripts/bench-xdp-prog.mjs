@@ -30,7 +30,9 @@ for (const [a, b, net] of [['veth0', 'veth1', '0'], ['veth2', 'veth3', '2']]) {
 }
 await $`sysctl -qw net.ipv4.ip_forward=1`;
 const refetch = path.join(process.env.TMPDIR ?? '/tmp', `zonlab-xdp-refetch-${process.pid}.o`);
-await $`clang -O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -DHOP_TTL_NS=0 -c ${root}/bpf/zonlb_xdp.c -o ${refetch}`;
+const { compileBpf } = await import(`${root}/dist/src/bpf-build.js`);
+const built = await compileBpf(`${root}/bpf/zonlb_xdp.c`, refetch, ['HOP_TTL_NS=0']);
+if (built.failed) throw new Error(built.stderr);
 
 const bpf = libbpf();
 const config = parseZonlbConfig('[netif.veth0.1]\nip = "10.0.0.1"\nproto = 6\nport = 23\n[backend.1_0]\nip = "10.2.0.2"\noptions = ["redirect", "dsr_l2"]\n', 'bench');

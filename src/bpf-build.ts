@@ -34,7 +34,7 @@ function archInclude(): string {
 
 /** clang as every object is built, with `defines` (-DNAME=VALUE) for another build of the same source (the mutants). */
 export function compileBpf(src: string, out: string, defines: string[] = []) {
-  return runCommand(['clang', '-O2', '-g', '-target', 'bpf', `-I${archInclude()}`, ...defines.map((d) => `-D${d}`), '-c', src, '-o', out], { reject: false, timeoutMs: 120_000 });
+  return runCommand(['clang', '-O2', '-g', '-Wall', '-Werror', '-target', 'bpf', `-I${archInclude()}`, ...defines.map((d) => `-D${d}`), '-c', src, '-o', out], { reject: false, timeoutMs: 120_000 });
 }
 
 export async function buildBpfObjects(dir = bpfDir, log: (line: string) => void = () => {}): Promise<BpfBuild> {

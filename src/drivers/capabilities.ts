@@ -1,4 +1,5 @@
 import type { ZonlbConfig } from '../zonlb/config.js';
+import { MAX_BACKENDS } from './embedded/maps.js';
 import { flagOf, FLAGS, KEYS, type Flag, type Key } from '../zonlb/options.js';
 
 /** Which zon-lb options each subset driver implements: one it lacks is a skip naming the option, never ignored. */
@@ -52,7 +53,7 @@ export const CAPABILITIES: Record<'embedded' | 'nft', Capabilities> = {
       dsr_l2: does('the backend\'s MAC on the packet as it is, redirected; the backend answers the client from the VIP and the kernel forwards those replies'),
       dsr_l3: not('direct server return over ip6tnl is not part of the embedded program'),
       'cross-family': not('it translates within one IP family'),
-      'over 64 backends': not('its program holds 64 backends a group (bpf/zonlb_xdp.c MAX_BACKENDS)'),
+      'over 64 backends': not('its program holds 64 backends a group (bpf/zonlb_consts.h MAX_BACKENDS)'),
       'no backends': does('its program passes the group\'s packets on untouched, as zon-lb does'),
     },
   },
@@ -81,7 +82,6 @@ export interface Ask {
 }
 
 const KNOWN_PROTOS = new Set([1, 6, 17, 58]);
-const MAX_BACKENDS = 64;
 
 export function asks(config: ZonlbConfig): Ask[] {
   const out: Ask[] = [];

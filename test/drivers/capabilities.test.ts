@@ -65,7 +65,7 @@ for (const [label, cfg, where] of ZONLB_ONLY) {
 
 test('more than 64 backends in a group: the embedded program holds 64, nft spreads over any number', (t) => {
   const text = GROUP() + Array.from({ length: 65 }, (_, i) => BACKEND('["redirect"]', `1_${i}`, `10.2.0.${i + 2}`)).join('');
-  t.deepEqual(lacking('embedded', config(text)), ['the embedded driver does not implement 65 backends in a group (netif.veth0.1 in /s/z.zonlb.toml): its program holds 64 backends a group (bpf/zonlb_xdp.c MAX_BACKENDS)']);
+  t.deepEqual(lacking('embedded', config(text)), ['the embedded driver does not implement 65 backends in a group (netif.veth0.1 in /s/z.zonlb.toml): its program holds 64 backends a group (bpf/zonlb_consts.h MAX_BACKENDS)']);
   t.deepEqual(lacking('nft', config(text)), []);
 });
 

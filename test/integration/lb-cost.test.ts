@@ -1,6 +1,6 @@
 import test from 'ava';
 import { execa } from 'execa';
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { snapshot } from '../helpers/audit.js';
@@ -20,7 +20,7 @@ test.before(() => {
   if (skip) return;
   mkdirSync(path.join(slowHome, 'bpf'), { recursive: true });
   for (const f of ['package.json', 'scenarios', 'lab']) symlinkSync(path.join(root, f), path.join(slowHome, f));
-  for (const f of ['xdp_pass.c', 'xdp_pass.o', 'zonlb_xdp.c']) symlinkSync(path.join(root, 'bpf', f), path.join(slowHome, 'bpf', f));
+  for (const f of readdirSync(path.join(root, 'bpf')).filter((f) => /\.[ch]$/.test(f) || f === 'xdp_pass.o')) symlinkSync(path.join(root, 'bpf', f), path.join(slowHome, 'bpf', f));
   // empty bpf_loop rounds before each map lookup: a few times the work per packet, same driver
   buildBusyObject(path.join(slowHome, 'bpf', 'zonlb_xdp.o'));
 });

@@ -7,7 +7,7 @@ import { bpfDir } from '../../paths.js';
 import type { ZonlbConfig } from '../../zonlb/config.js';
 import type { Driver, LoadContext, LoadedBalancer, ServiceCount } from '../driver.js';
 import { libbpf, XDP_FLAGS, type Libbpf } from './libbpf.js';
-import { COUNTERS, MAX_SERVICES, serviceKey, serviceValue, SVC_STAT_SIZE, sumPerCpu, svcStatKey } from './maps.js';
+import { checkLayout, FLOW_KEY_SIZE, MAX_SERVICES, serviceKey, serviceValue, STATS_SIZE, SVC_STAT_SIZE, sumCounters, sumPerCpu, svcStatKey } from './maps.js';
 
 export const OBJECT = path.join(bpfDir, 'zonlb_xdp.o');
 
@@ -74,9 +74,6 @@ export function possibleCpus(): number {
   }
 }
 
-/** struct flow in bpf/zonlb_xdp.c: two struct addr, two ports, proto, family, pad. */
-const FLOW_KEY_SIZE = 40;
-
 /** Deletes every entry of a hash map; returns how many. Keys are read first: deleting while walking skips some. */
 function flushMap(bpf: Libbpf, fd: number, keySize: number): number {
   const keys: Buffer[] = [];
@@ -98,6 +95,7 @@ const SHARED_MAPS = ['services', 'conntrack', 'frags', 'counters', 'svc_stats'];
  * replaced (BPF_TC_F_REPLACE). Returns the new object; the old one is closed.
  */
 function replaceProgram(bpf: Libbpf, object: string, old: unknown, xdp: { ifindex: number; flags: number; name: string }[], tc: { ifindex: number; name: string; ingress: boolean }[]): unknown {
+  checkLayout(object);
   const next = bpf.openFile(object);
   try {
     for (const name of SHARED_MAPS) {
@@ -112,7 +110,7 @@ function replaceProgram(bpf: Libbpf, object: string, old: unknown, xdp: { ifinde
       if (err) throw new Error(`cannot attach the new program to ${a.name}: ${bpf.strerror(err)}`);
     }
     for (const a of tc) {
-      const err = bpf.tcReplace(a.ifindex, bpf.programFd(next, 'zonlb_tc_egress'), false) || (a.ingress ? bpf.tcReplace(a.ifindex, bpf.programFd(next, 'zonlb_tc_ingress'), true) : 0);
+      const err = bpf.tcReplace(a.ifindex, bpf.programFd(next, 'zonlb_tc_out'), false) || (a.ingress ? bpf.tcReplace(a.ifindex, bpf.programFd(next, 'zonlb_tc_in'), true) : 0);
       if (err) throw new Error(`cannot replace the tc programs on ${a.name}: ${bpf.strerror(err)}`);
     }
   } catch (err) {
@@ -140,6 +138,7 @@ export const embeddedDriver: Driver = {
     const bpf = libbpf();
     bpf.takeLog();
     const object = embeddedObject();
+    checkLayout(object);
     let obj = bpf.openFile(object);
     const attached: { ifindex: number; flags: number; name: string }[] = [];
     const tcAttached: { ifindex: number; name: string; ingress: boolean }[] = [];
@@ -226,14 +225,8 @@ export const embeddedDriver: Driver = {
       driver: 'embedded',
       version: await embeddedDriver.version(),
       async counters() {
-        const counters = map('counters');
-        const out: Record<string, number> = {};
-        COUNTERS.forEach((name, i) => {
-          const key = Buffer.alloc(4);
-          key.writeUInt32LE(i);
-          const value = Buffer.alloc(8 * cpus);
-          if (bpf.lookup(counters, key, value) === 0) out[name] = sumPerCpu(value, cpus, 1)[0]!;
-        });
+        const value = Buffer.alloc(STATS_SIZE * cpus);
+        const out: Record<string, number> = bpf.lookup(map('counters'), Buffer.alloc(4), value) === 0 ? sumCounters(value, cpus) : {};
         // per group, as nft's gid_N_packets: toward the backends and back
         for (const [gid, c] of Object.entries(serviceCounts())) {
           out[`gid_${gid}_requests`] = c.requests!;

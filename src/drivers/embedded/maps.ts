@@ -1,17 +1,69 @@
 import { ipBytes } from '../../../lab/net.js';
 import type { ZonlbService } from '../../zonlb/config.js';
+import { Btf } from './btf-layout.js';
 
-/** Layouts of bpf/zonlb_xdp.c's maps: keep in step with the C structs. */
+/**
+ * Layouts of the maps zonlab writes and reads (bpf/zonlb_structs.h, bpf/zonlb_maps.h, constants in
+ * bpf/zonlb_consts.h): every offset below is checked against the object's BTF when it loads
+ * (checkLayout), so an edited struct stops the load rather than corrupting a map write.
+ */
 export const MAX_BACKENDS = 64;
 export const MAX_SERVICES = 256;
-export const SVC_KEY_SIZE = 20; // struct addr (16) + port (2, network order) + proto + family
-export const BACKEND_SIZE = 36; // ip (16) + src (16) + port (2) + has_src + flags
-export const SVC_SIZE = 8 + MAX_BACKENDS * BACKEND_SIZE; // count, slot, backends
+export const COUNTERS = ['packets', 'matched', 'redirected', 'passed', 'dropped', 'ct_inserts', 'ct_hits', 'ct_misses', 'fib_failures', 'errors',
+  'fragments', 'fragments_unknown', 'too_big_sent', 'tc_replies'] as const;
+const BACKEND = { size: 36, fields: { ip: 0, src: 16, port: 32, has_src: 34, flags: 35 } };
+export const LAYOUT = {
+  svc_key: { size: 20, fields: { vip: 0, port: 16, proto: 18, family: 19 } },
+  backend: BACKEND,
+  svc: { size: 8 + MAX_BACKENDS * BACKEND.size, fields: { count: 0, slot: 4, b: 8 }, arrays: { b: MAX_BACKENDS } },
+  flow: { size: 40, fields: { src: 0, dst: 16, sport: 32, dport: 34, proto: 36, family: 37 } },
+  svc_stat: { size: 16, fields: { packets: 0 }, arrays: { packets: 2 } },
+  stats: { size: 8 * COUNTERS.length, fields: Object.fromEntries(COUNTERS.map((name, i) => [name, 8 * i])) },
+} satisfies Record<string, { size: number; fields: Record<string, number>; arrays?: Record<string, number> }>;
+/** max_entries of the maps zonlab indexes. */
+export const MAP_ENTRIES = { services: MAX_SERVICES, svc_stats: MAX_SERVICES * MAX_BACKENDS, counters: 1 };
+export const SVC_KEY_SIZE = LAYOUT.svc_key.size;
+export const BACKEND_SIZE = LAYOUT.backend.size;
+export const SVC_SIZE = LAYOUT.svc.size;
+export const FLOW_KEY_SIZE = LAYOUT.flow.size;
+/** svc_stats: per CPU, packets toward the backend and packets of its replies (two u64). */
+export const SVC_STAT_SIZE = LAYOUT.svc_stat.size;
+/** counters: one struct stats per CPU, a u64 per name of COUNTERS. */
+export const STATS_SIZE = LAYOUT.stats.size;
 const B_DSR_L2 = 1;
 export const AF_INET = 2;
 export const AF_INET6 = 10;
-export const COUNTERS = ['packets', 'matched', 'redirected', 'passed', 'dropped', 'ct_inserts', 'ct_hits', 'ct_misses', 'fib_failures', 'errors',
-  'fragments', 'fragments_unknown', 'too_big_sent', 'tc_replies'] as const;
+
+type Layout = { size: number; fields: Record<string, number>; arrays?: Record<string, number> };
+
+/** Where the object's BTF disagrees with LAYOUT and MAP_ENTRIES, one line each; none: the writes fit. */
+export function layoutMismatches(btf: Btf): string[] {
+  const out: string[] = [];
+  for (const [name, want] of Object.entries(LAYOUT) as [string, Layout][]) {
+    const got = btf.struct(name);
+    if (!got) {
+      out.push(`struct ${name} is not in the object`);
+      continue;
+    }
+    if (got.size !== want.size) out.push(`struct ${name} is ${got.size} bytes, zonlab writes ${want.size}`);
+    for (const [field, off] of Object.entries(want.fields)) {
+      const m = got.members[field];
+      if (!m) out.push(`struct ${name} has no ${field}`);
+      else if (m.offset !== off) out.push(`${name}.${field} is at ${m.offset}, zonlab writes it at ${off}`);
+    }
+    for (const [field, n] of Object.entries(want.arrays ?? {})) if (got.members[field]?.nelems !== n) out.push(`${name}.${field} holds ${got.members[field]?.nelems}, zonlab counts ${n}`);
+    const unknown = Object.keys(got.members).filter((m) => !(m in want.fields) && !m.startsWith('pad'));
+    if (unknown.length) out.push(`struct ${name} has ${unknown.join(', ')}, which zonlab does not know`);
+  }
+  for (const [map, n] of Object.entries(MAP_ENTRIES)) if (btf.maxEntries(map) !== n) out.push(`the map ${map} holds ${btf.maxEntries(map)} entries, zonlab indexes ${n}`);
+  return out;
+}
+
+/** Refuses an object whose maps zonlab would write wrongly (LAYOUT against its BTF). */
+export function checkLayout(object: string): void {
+  const problems = layoutMismatches(Btf.ofObject(object));
+  if (problems.length) throw new Error(`${object} does not have the map layout zonlab writes (src/drivers/embedded/maps.ts LAYOUT): ${problems.join('; ')}`);
+}
 
 /** struct addr: 16 bytes, IPv4 in the first four. */
 export const addrBytes = (ip: string): Buffer => Buffer.concat([ipBytes(ip)], 16);
@@ -19,38 +71,44 @@ export const addrBytes = (ip: string): Buffer => Buffer.concat([ipBytes(ip)], 16
 const ICMP = new Set([1, 58]);
 
 export function serviceKey(s: ZonlbService): Buffer {
+  const at = LAYOUT.svc_key.fields;
   const k = Buffer.alloc(SVC_KEY_SIZE);
-  addrBytes(s.vip).copy(k, 0);
-  k.writeUInt16BE(ICMP.has(s.proto) ? 0 : s.port ?? 0, 16);
-  k.writeUInt8(s.proto, 18);
-  k.writeUInt8(s.family === 6 ? AF_INET6 : AF_INET, 19);
+  addrBytes(s.vip).copy(k, at.vip);
+  k.writeUInt16BE(ICMP.has(s.proto) ? 0 : s.port ?? 0, at.port);
+  k.writeUInt8(s.proto, at.proto);
+  k.writeUInt8(s.family === 6 ? AF_INET6 : AF_INET, at.family);
   return k;
 }
 
 /** `slot` numbers the service in svc_stats: its counters are slot × MAX_BACKENDS + the backend's place. */
 export function serviceValue(s: ZonlbService, slot: number): Buffer {
   if (s.backends.length > MAX_BACKENDS) throw new Error(`group ${s.gid} has ${s.backends.length} backends: the program holds ${MAX_BACKENDS}`);
+  const at = LAYOUT.svc.fields;
+  const bAt = LAYOUT.backend.fields;
   const v = Buffer.alloc(SVC_SIZE);
-  v.writeUInt32LE(s.backends.length, 0);
-  v.writeUInt32LE(slot, 4);
+  v.writeUInt32LE(s.backends.length, at.count);
+  v.writeUInt32LE(slot, at.slot);
   s.backends.forEach((b, i) => {
-    const off = 8 + i * BACKEND_SIZE;
-    addrBytes(b.ip).copy(v, off);
-    if (b.options.srcIp) addrBytes(b.options.srcIp).copy(v, off + 16);
-    v.writeUInt16BE(ICMP.has(b.proto) ? 0 : b.port ?? 0, off + 32);
-    v.writeUInt8(b.options.srcIp ? 1 : 0, off + 34);
-    v.writeUInt8(b.options.dsrL2 ? B_DSR_L2 : 0, off + 35);
+    const off = at.b + i * BACKEND_SIZE;
+    addrBytes(b.ip).copy(v, off + bAt.ip);
+    if (b.options.srcIp) addrBytes(b.options.srcIp).copy(v, off + bAt.src);
+    v.writeUInt16BE(ICMP.has(b.proto) ? 0 : b.port ?? 0, off + bAt.port);
+    v.writeUInt8(b.options.srcIp ? 1 : 0, off + bAt.has_src);
+    v.writeUInt8(b.options.dsrL2 ? B_DSR_L2 : 0, off + bAt.flags);
   });
   return v;
 }
-
-/** svc_stats: per CPU, packets toward the backend and packets of its replies (two u64). */
-export const SVC_STAT_SIZE = 16;
 
 export function svcStatKey(slot: number, backend: number): Buffer {
   const k = Buffer.alloc(4);
   k.writeUInt32LE(slot * MAX_BACKENDS + backend);
   return k;
+}
+
+/** The counters map's value for every CPU, summed per name. */
+export function sumCounters(value: Buffer, cpus: number): Record<(typeof COUNTERS)[number], number> {
+  const sums = sumPerCpu(value, cpus, COUNTERS.length);
+  return Object.fromEntries(COUNTERS.map((name, i) => [name, sums[i]!])) as Record<(typeof COUNTERS)[number], number>;
 }
 
 /** Sums a per-CPU value of u64 fields (each CPU's value padded to 8 bytes, as the kernel copies them). */

@@ -20,7 +20,7 @@ test('L2 DSR is served; L3 DSR is refused by name, with its backends and file', 
 
 test(`more backends in a group than the program holds (${MAX_BACKENDS}) is a reason naming the limit, never a silent cut`, (t) => {
   t.deepEqual(reasons(withBackends(MAX_BACKENDS)), []);
-  t.deepEqual(reasons(withBackends(MAX_BACKENDS + 1)), [`the embedded driver does not implement ${MAX_BACKENDS + 1} backends in a group (netif.veth0.1 in many.zonlb.toml): its program holds ${MAX_BACKENDS} backends a group (bpf/zonlb_xdp.c MAX_BACKENDS)`]);
+  t.deepEqual(reasons(withBackends(MAX_BACKENDS + 1)), [`the embedded driver does not implement ${MAX_BACKENDS + 1} backends in a group (netif.veth0.1 in many.zonlb.toml): its program holds ${MAX_BACKENDS} backends a group (bpf/zonlb_consts.h MAX_BACKENDS)`]);
   t.throws(() => serviceValue(withBackends(MAX_BACKENDS + 1).services[0]!, 0), { message: /holds 64/ });
 });
 

@@ -8,9 +8,9 @@ import { readdirSync, readFileSync } from 'node:fs';
  */
 const bpf = new URL('../../../../bpf/', import.meta.url);
 
-test('every program and map name in bpf/*.c has 15 characters or fewer', (t) => {
+test('every program and map name in bpf/*.c and bpf/*.h has 15 characters or fewer', (t) => {
   const names: string[] = [];
-  for (const file of readdirSync(bpf).filter((f) => f.endsWith('.c'))) {
+  for (const file of readdirSync(bpf).filter((f) => /\.[ch]$/.test(f))) {
     const c = readFileSync(new URL(file, bpf), 'utf8');
     for (const m of c.matchAll(/SEC\("(?:xdp|tc)[^"]*"\)\s*\n\s*int\s+(\w+)\s*\(/g)) names.push(m[1]!);
     for (const m of c.matchAll(/}\s*(\w+)\s+SEC\("\.maps"\)/g)) names.push(m[1]!);

@@ -1,0 +1,66 @@
+/* Where a flow's packets go: the FIB's answer, kept beside the flow in conntrack for HOP_TTL_NS. */
+#ifndef ZONLB_FIB_H
+#define ZONLB_FIB_H
+
+#include "zonlb_parse.h"
+
+/* the FIB's answer toward n->dst; with tot_len NO_MTU first, for the path MTU (it stops there) */
+static __always_inline long lookup_hop(struct xdp_md *ctx, const struct parsed *p, const struct nat *n, __u32 in_if, struct bpf_fib_lookup *fib, __u16 tot_len)
+{
+	__builtin_memset(fib, 0, sizeof(*fib));
+	fib->ifindex = in_if;
+	fib->family = p->f.family;
+	fib->l4_protocol = p->f.proto;
+	fib->tot_len = tot_len;
+	if (p->f.family == AF_INET) {
+		fib->tos = p->tos;
+		fib->ipv4_src = n->src.w[0];
+		fib->ipv4_dst = n->dst.w[0];
+	} else {
+		__builtin_memcpy(fib->ipv6_src, &n->src, sizeof(fib->ipv6_src));
+		__builtin_memcpy(fib->ipv6_dst, &n->dst, sizeof(fib->ipv6_dst));
+	}
+	return bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
+}
+
+/*
+ * Field by field: Debian's clang 14 compiles `known->hop = *hop` here (and its memcpy) to a store of
+ * expires and the padding alone, leaving out the MACs, link and MTU (llvm-objdump -S shows it); the
+ * kept-hop case of test/drivers/embedded/test-run.test.ts then fails (XDP_DROP: an MTU of 0).
+ */
+static __always_inline void copy_hop(struct hop *to, const struct hop *from)
+{
+	__builtin_memcpy(to->macs, from->macs, sizeof(to->macs));
+	to->ifindex = from->ifindex;
+	to->mtu = from->mtu;
+	to->expires = from->expires;
+}
+
+/* where a flow's packets go: its kept hop while fresh, else the FIB (kept when it names a link) */
+static __always_inline long route(struct xdp_md *ctx, const struct parsed *p, const struct nat *n, struct ct *known, struct hop *hop)
+{
+	__u32 in_if = ctx->ingress_ifindex; /* read once: the verifier refuses ctx + 12 kept by the compiler */
+	__u64 now = bpf_ktime_get_coarse_ns();
+	if (known && known->hop.expires > now) {
+		copy_hop(hop, &known->hop);
+		return BPF_FIB_LKUP_RET_SUCCESS;
+	}
+	struct bpf_fib_lookup fib;
+	long rc = lookup_hop(ctx, p, n, in_if, &fib, NO_MTU);
+	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED) {
+		/* known even when the neighbour is not: a packet too big is answered before it is resolved */
+		hop->mtu = fib.mtu_result;
+		rc = lookup_hop(ctx, p, n, in_if, &fib, 0);
+	}
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
+		return rc;
+	hop->ifindex = fib.ifindex;
+	__builtin_memcpy(hop->macs, fib.dmac, ETH_ALEN);
+	__builtin_memcpy(hop->macs + ETH_ALEN, fib.smac, ETH_ALEN);
+	hop->expires = now + HOP_TTL_NS;
+	if (known)
+		copy_hop(&known->hop, hop);
+	return rc;
+}
+
+#endif

@@ -1,0 +1,59 @@
+/* The maps zonlab writes (services) and reads (stats, svc_stats), and the program's own state. */
+#ifndef ZONLB_MAPS_H
+#define ZONLB_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "zonlb_structs.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_SERVICES);
+	__type(key, struct svc_key);
+	__type(value, struct svc);
+} services SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_FLOWS);
+	__type(key, struct flow);
+	__type(value, struct ct);
+} conntrack SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_FRAGMENTED);
+	__type(key, struct frag_key);
+	__type(value, struct ports);
+} frags SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct stats);
+} counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MAX_SERVICES * MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct svc_stat);
+} svc_stats SEC(".maps");
+
+/* this CPU's counters: NULL never happens for index 0 of an array, but the verifier asks */
+static __always_inline struct stats *stats_of_cpu(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&counters, &zero);
+}
+
+static __always_inline void count_service(const struct nat *n)
+{
+	__u32 i = n->stat;
+	struct svc_stat *s = bpf_map_lookup_elem(&svc_stats, &i);
+	if (s)
+		s->packets[n->flags & CT_REPLY] += 1;
+}
+
+#endif
