@@ -1,5 +1,5 @@
 import { ipBytes } from '../../../lab/net.js';
-import type { ZonlbService } from '../../zonlb/config.js';
+import type { ZonlbBackend, ZonlbService } from '../../zonlb/config.js';
 
 /** Layouts of bpf/zonlb_xdp.c's maps: keep in step with the C structs. */
 export const MAX_BACKENDS = 64;
@@ -7,7 +7,7 @@ export const MAX_SERVICES = 256;
 export const SVC_KEY_SIZE = 20; // struct addr (16) + port (2, network order) + proto + family
 export const BACKEND_SIZE = 36; // ip (16) + src (16) + port (2) + has_src + flags
 export const SVC_SIZE = 8 + MAX_BACKENDS * BACKEND_SIZE; // count, slot, backends
-const B_DSR_L2 = 1;
+export const B_DSR_L2 = 1;
 export const AF_INET = 2;
 export const AF_INET6 = 10;
 export const COUNTERS = ['packets', 'matched', 'redirected', 'passed', 'dropped', 'ct_inserts', 'ct_hits', 'ct_misses', 'fib_failures', 'errors',
@@ -33,14 +33,18 @@ export function serviceValue(s: ZonlbService, slot: number): Buffer {
   const v = Buffer.alloc(SVC_SIZE);
   v.writeUInt32LE(s.backends.length, 0);
   v.writeUInt32LE(slot, 4);
-  s.backends.forEach((b, i) => {
-    const off = 8 + i * BACKEND_SIZE;
-    addrBytes(b.ip).copy(v, off);
-    if (b.options.srcIp) addrBytes(b.options.srcIp).copy(v, off + 16);
-    v.writeUInt16BE(ICMP.has(b.proto) ? 0 : b.port ?? 0, off + 32);
-    v.writeUInt8(b.options.srcIp ? 1 : 0, off + 34);
-    v.writeUInt8(b.options.dsrL2 ? B_DSR_L2 : 0, off + 35);
-  });
+  s.backends.forEach((b, i) => backendBytes(b).copy(v, 8 + i * BACKEND_SIZE));
+  return v;
+}
+
+/** struct backend: one of a service's backends, at 8 + its place × BACKEND_SIZE in the service's value. */
+export function backendBytes(b: Pick<ZonlbBackend, 'ip' | 'proto' | 'port' | 'options'>): Buffer {
+  const v = Buffer.alloc(BACKEND_SIZE);
+  addrBytes(b.ip).copy(v, 0);
+  if (b.options.srcIp) addrBytes(b.options.srcIp).copy(v, 16);
+  v.writeUInt16BE(ICMP.has(b.proto) ? 0 : b.port ?? 0, 32);
+  v.writeUInt8(b.options.srcIp ? 1 : 0, 34);
+  v.writeUInt8(b.options.dsrL2 ? B_DSR_L2 : 0, 35);
   return v;
 }
 
