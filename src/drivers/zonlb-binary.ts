@@ -4,6 +4,8 @@ import path from 'node:path';
 import { describeFailure, runCommand, type CommandResult } from '../../lab/run-command.js';
 import { findOnPath } from '../host-facts.js';
 import type { Driver, LoadContext, LoadedBalancer, ServiceCount } from './driver.js';
+import { parseZonlbConfig } from '../zonlb/config.js';
+import { addArgs, backendChange, indexOf, loadedGids, parseBackendList, textInForce } from './zonlb-events.js';
 import { linkPin, linkPins, releasePins } from './zonlb-pins.js';
 import { stripAnsi } from '../text.js';
 
@@ -151,17 +153,17 @@ export function zonlbBinaryDriver(opts: ZonlbBinaryOptions = {}): Driver {
       return found ? [] : [`zon-lb not found${opts.path ? ` at ${opts.path}` : ''}: give --zonlb PATH or set ZONLB, or use --lb embedded or --lb nft`];
     },
     version: async () => binaryIdentity(bin),
-    // zon-lb's own commands (its src/main.rs): `config FILE load` again, `prog IF replace`, `conntrack remove`
-    cannotApply(action) {
-      if (action === 'remove-backend' || action === 'add-backend') return 'zonlab does not yet drive zon-lb\'s `backend GID add|remove INDEX` (the gid and index are the ones zon-lb assigned at load, read from `backend GID list`)';
-      return undefined;
-    },
+    // each event with zon-lb's own commands (zonlb-events.ts): zon-lb has one for every action
+    cannotApply: () => undefined,
     // the intent, not a path to this version's code: the next version's teardown undoes it too
     crashUndo: (ctx) => [{ kind: 'zonlb-pins-teardown', bpffs, interfaces: ctx.config.interfaces }],
     async load(ctx: LoadContext): Promise<LoadedBalancer> {
       const ifaces = ctx.config.interfaces;
       const file = path.join(ctx.workDir, 'zonlb.toml');
-      writeFileSync(file, ctx.config.text);
+      // the file's text is the whole zonlb.toml: the backends held back for an add-backend event are left out of it
+      const full = parseZonlbConfig(ctx.config.text, ctx.config.file);
+      let current = ctx.config;
+      writeFileSync(file, textInForce(full, current));
       const identity = binaryIdentity(bin);
       const readLink = opts.readLink ?? linkXdp;
       for (const ifname of ifaces) {
@@ -185,6 +187,7 @@ export function zonlbBinaryDriver(opts: ZonlbBinaryOptions = {}): Driver {
       };
       try {
         const loaded = await must(['config', file, 'load']);
+        let gids = loadedGids(`${loaded.stderr}\n${loaded.stdout}`);
         const info = await must(['info']);
         const programs = parseInfo(info.stdout);
         const bare = ifaces.filter((i) => !programs.some((p) => p.ifname === i) || !existsSync(linkPin(bpffs, i)));
@@ -196,7 +199,27 @@ export function zonlbBinaryDriver(opts: ZonlbBinaryOptions = {}): Driver {
         const wrong = wrongPrograms(programs, attached);
         if (wrong.length) throw new Error(wrong.join('; '));
         const versions = [...new Set(programs.filter((p) => ifaces.includes(p.ifname ?? '')).map((p) => p.version ?? 'n/a'))];
-        const stats = async (ifname: string) => parseStats((await must(['stats', ifname])).stdout);
+        // zon-lb's ZLB_STATS is its program's own map, not pinned: a new program (config load, prog
+        // replace) counts from 0, so what the old one counted is carried over, as the nft driver carries its table's
+        const carried: Record<string, Record<string, number>> = {};
+        const stats = async (ifname: string) => {
+          const now = parseStats((await must(['stats', ifname])).stdout);
+          for (const [k, v] of Object.entries(carried[ifname] ?? {})) now[k] = (now[k] ?? 0) + v;
+          return now;
+        };
+        /** Runs what puts new programs on `onto`, their counts carried; only after it did, lest a failure count twice. */
+        const renewing = async (onto: string[], change: () => Promise<string>) => {
+          const before = Object.fromEntries(await Promise.all(onto.map(async (i) => [i, await stats(i)] as const)));
+          const done = await change();
+          Object.assign(carried, before);
+          return done;
+        };
+        /** zon-lb's gid for a service of the zonlb.toml, as the last `config load` gave it. */
+        const gidOf = (configGid: number) => {
+          const gid = gids.get(configGid);
+          if (gid === undefined) throw new Error(`zon-lb's config load gave no group id for netif group ${configGid} (no "=> id: N (config:${configGid})" line)`);
+          return String(gid);
+        };
         return {
           driver: 'zon-lb',
           version: `${identity}; info version: ${versions.join(', ')}`,
@@ -219,15 +242,36 @@ export function zonlbBinaryDriver(opts: ZonlbBinaryOptions = {}): Driver {
             }
             return out;
           },
-          async apply(action) {
-            if (action === 'reload') return said(await must(['config', file, 'load']));
+          async apply(action, config) {
+            if (action === 'reload') {
+              return renewing(ifaces, async () => {
+                const r = await must(['config', file, 'load']);
+                gids = loadedGids(`${r.stderr}\n${r.stdout}`);
+                return said(r);
+              });
+            }
             if (action === 'flush-conntrack') return said(await must(['conntrack', 'remove']));
             if (action === 'replace-program') {
-              const out: string[] = [];
-              for (const ifname of ifaces) out.push(`${ifname}: ${said(await must(['prog', ifname, 'replace']))}`);
-              return out.join('; ');
+              return renewing(ifaces, async () => {
+                const out: string[] = [];
+                for (const ifname of ifaces) out.push(`${ifname}: ${said(await must(['prog', ifname, 'replace']))}`);
+                return out.join('; ');
+              });
             }
-            throw new Error(`zonlab does not drive ${action} through zon-lb`);
+            const { removed, added } = backendChange(current, config);
+            const out: string[] = [];
+            for (const b of removed) {
+              const gid = gidOf(Number(b.key.split('_')[0]));
+              const listed = parseBackendList((await must(['backend', gid, 'list'])).stdout);
+              const index = indexOf(listed, b);
+              if (index === undefined) throw new Error(`zon-lb backend ${gid} list shows no backend ${b.ip}${b.port ? ` port ${b.port}` : ''}${b.options.srcIp ? ` src ${b.options.srcIp}` : ''} (backend ${b.key})`);
+              out.push(`backend ${b.key} (gid ${gid} index ${index}): ${said(await must(['backend', gid, 'remove', String(index)]))}`);
+            }
+            for (const b of added) out.push(`backend ${b.key}: ${said(await must(['backend', gidOf(Number(b.key.split('_')[0])), 'add', ...addArgs(b)]))}`);
+            current = config;
+            // the zonlb.toml follows, so that a reload loads what is in force, as a zon-lb user edits it
+            writeFileSync(file, textInForce(full, current));
+            return out.join('; ') || 'no backend changed';
           },
           unload,
         };

@@ -1,5 +1,5 @@
 import { ipBytes } from '../../../lab/net.js';
-import type { ZonlbService } from '../../zonlb/config.js';
+import type { ZonlbBackend, ZonlbService } from '../../zonlb/config.js';
 import { Btf } from './btf-layout.js';
 
 /**
@@ -30,7 +30,7 @@ export const FLOW_KEY_SIZE = LAYOUT.flow.size;
 export const SVC_STAT_SIZE = LAYOUT.svc_stat.size;
 /** counters: one struct stats per CPU, a u64 per name of COUNTERS. */
 export const STATS_SIZE = LAYOUT.stats.size;
-const B_DSR_L2 = 1;
+export const B_DSR_L2 = 1;
 export const AF_INET = 2;
 export const AF_INET6 = 10;
 
@@ -88,14 +88,19 @@ export function serviceValue(s: ZonlbService, slot: number): Buffer {
   const v = Buffer.alloc(SVC_SIZE);
   v.writeUInt32LE(s.backends.length, at.count);
   v.writeUInt32LE(slot, at.slot);
-  s.backends.forEach((b, i) => {
-    const off = at.b + i * BACKEND_SIZE;
-    addrBytes(b.ip).copy(v, off + bAt.ip);
-    if (b.options.srcIp) addrBytes(b.options.srcIp).copy(v, off + bAt.src);
-    v.writeUInt16BE(ICMP.has(b.proto) ? 0 : b.port ?? 0, off + bAt.port);
-    v.writeUInt8(b.options.srcIp ? 1 : 0, off + bAt.has_src);
-    v.writeUInt8(b.options.dsrL2 ? B_DSR_L2 : 0, off + bAt.flags);
-  });
+  s.backends.forEach((b, i) => backendBytes(b).copy(v, at.b + i * BACKEND_SIZE));
+  return v;
+}
+
+/** struct backend: one of a service's backends, at its place in the service's value (svc.b). */
+export function backendBytes(b: Pick<ZonlbBackend, 'ip' | 'proto' | 'port' | 'options'>): Buffer {
+  const at = LAYOUT.backend.fields;
+  const v = Buffer.alloc(BACKEND_SIZE);
+  addrBytes(b.ip).copy(v, at.ip);
+  if (b.options.srcIp) addrBytes(b.options.srcIp).copy(v, at.src);
+  v.writeUInt16BE(ICMP.has(b.proto) ? 0 : b.port ?? 0, at.port);
+  v.writeUInt8(b.options.srcIp ? 1 : 0, at.has_src);
+  v.writeUInt8(b.options.dsrL2 ? B_DSR_L2 : 0, at.flags);
   return v;
 }
 
