@@ -8,7 +8,7 @@ import { readRecords } from '../../results/store.js';
 import { recordExit } from '../../compare/exit-code.js';
 import { compareWithStoredBaseline } from '../../compare/with-baseline.js';
 import { printComparison, printNoBaseline } from '../../output/comparison.js';
-import { formatRate } from '../../output/format.js';
+import { formatRate } from '../../rate.js';
 import type { ReportedRun } from '../../output/junit.js';
 import { writeReports } from '../../output/reports.js';
 import { addAbToReports, mergeAbRecords, printMergedAb } from './ab-merge.js';

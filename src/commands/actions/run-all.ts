@@ -11,7 +11,7 @@ import type { RecordComparison } from '../../compare/compare.js';
 import { printNoBaseline } from '../../output/comparison.js';
 import { writeReports } from '../../output/reports.js';
 import { creatableDir, type Shard } from '../options.js';
-import { formatRate } from '../../output/format.js';
+import { formatRate } from '../../rate.js';
 import type { RunArgs } from './run.js';
 import { stopOnSignal } from '../common.js';
 
