@@ -1,4 +1,4 @@
-import { sameIp } from '../../lab/net.js';
+import { isLoopback } from '../../lab/net.js';
 import { lbTargetsOf, owners } from '../proof/targets.js';
 import type { Scenario } from '../scenario/types.js';
 import { isIcmp } from '../ip-protocols.js';
@@ -73,6 +73,6 @@ function smallerMtu(s: Scenario): boolean {
  */
 export function dataPaths(s: Scenario): DataPath[] {
   const services = s.lb.config?.services ?? [];
-  const local = (ip: string) => ip.startsWith('127.') || sameIp(ip, '::1') || owners(s, ip).includes(undefined);
+  const local = (ip: string) => isLoopback(ip) || owners(s, ip).includes(undefined);
   return services.length && services.every((svc) => svc.backends.every((b) => local(b.ip))) ? ['tc', 'xdp'] : ['xdp'];
 }
