@@ -1,6 +1,6 @@
 import { netlinkRequests, setVerbose, spawnedProcesses } from '../../lab/run-command.js';
 import type { DriverChoice } from '../drivers/kinds.js';
-import { ExitCode, UserError } from '../errors.js';
+import { MissingRequirement } from '../errors.js';
 import { isRoot } from '../host-facts.js';
 
 /** What the actions of the commands share (the options every command takes, root, progress, --verbose). */
@@ -15,7 +15,7 @@ export interface CommonArgs {
 }
 
 export function requireRoot(command: string): void {
-  if (!isRoot()) throw new UserError(`zonlab ${command} needs root (it changes network namespaces and interfaces)`, ExitCode.skipped);
+  if (!isRoot()) throw new MissingRequirement([`zonlab ${command} needs root (it changes network namespaces and interfaces)`]);
 }
 
 export function applyCommon(a: CommonArgs): void {
