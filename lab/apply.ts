@@ -2,17 +2,17 @@ import { runCommand, verboseLine, type CommandResult } from './run-command.js';
 import { isNetlinkStep, type NetlinkStep } from './netlink/messages.js';
 import { describeStep, type Step } from './steps.js';
 import { availableParallelism } from 'node:os';
-import { UserError, ExitCode, signalExit } from './errors.js';
+import { LabError } from './errors.js';
 import type { Journal } from './journal.js';
 import { asIpLine, batchArgv, failedBatchLines } from './batch.js';
 import { stepCommands, type Command, type StepCommands } from './step-commands.js';
 import { untilSignal } from './signals.js';
 
 /** A step failed: which one, the command, and what the kernel said. */
-export class StepFailed extends UserError {
+export class StepFailed extends LabError {
   constructor(readonly step: string, readonly result: CommandResult) {
     const cmd = `${result.netns ? `[netns ${result.netns}] ` : ''}${result.argv.join(' ')}`;
-    super(`step failed: ${step}`, ExitCode.checkFailed, [`command: ${cmd}`, `said: ${(result.stderr || result.stdout).trim() || `exit code ${result.exitCode}`}`]);
+    super(`step failed: ${step}`, 'failed', [`command: ${cmd}`, `said: ${(result.stderr || result.stdout).trim() || `exit code ${result.exitCode}`}`]);
     this.name = 'StepFailed';
   }
 }
@@ -245,5 +245,5 @@ export async function pauseForFaultInjection(step: number): Promise<void> {
   const signalled = untilSignal(['SIGINT', 'SIGTERM']);
   process.stderr.write(`zonlab: paused after step ${step} (ZONLAB_PAUSE_AFTER_STEP)\n`);
   const signal = await signalled;
-  throw new UserError(`interrupted by ${signal} after step ${step}`, signalExit(signal));
+  throw new LabError(`interrupted by ${signal} after step ${step}`, { signal });
 }

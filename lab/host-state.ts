@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import { ExitCode, UserError } from './errors.js';
+import { LabError } from './errors.js';
 import { DamagedJournal, Journal, type JournalHeader } from './journal.js';
 import { isSameProcess } from './process-identity.js';
 import { readEntries, unregisterLab, type LabEntry } from './registry.js';
@@ -53,8 +53,8 @@ export function holderOf(lab: Extract<HostLab, { header: JournalHeader }>): stri
 }
 
 /** The refusal of `up`, `run` and `down` when a live process holds the lab. */
-export function inUseError(lab: Extract<HostLab, { header: JournalHeader }>): UserError {
-  return new UserError(`${lab.name} is in use by ${holderOf(lab)}`, ExitCode.badInput, ['wait for it to finish, or stop it with Ctrl-C; zonlab status shows what is up']);
+export function inUseError(lab: Extract<HostLab, { header: JournalHeader }>): LabError {
+  return new LabError(`${lab.name} is in use by ${holderOf(lab)}`, 'refused', ['wait for it to finish, or stop it with Ctrl-C; zonlab status shows what is up']);
 }
 
 /** Takes down a host lab no live process holds, from its journal; a damaged journal is set aside and what can be read is undone. */
@@ -82,7 +82,7 @@ export async function hostPreflight(name: string, namespaces: string[], hostLink
   for (const ns of namespaces) if (existsSync(path.join('/run/netns', ns))) taken.push(`namespace ${ns}`);
   for (const link of hostLinks) if (existsSync(path.join('/sys/class/net', link))) taken.push(`interface ${link}`);
   if (taken.length) {
-    throw new UserError(`cannot build ${name} on the host: ${taken.join(', ')} already exist`, 2, [
+    throw new LabError(`cannot build ${name} on the host: ${taken.join(', ')} already exist`, 'refused', [
       'zonlab never reuses what it did not create; if a zonlab run left them, `zonlab gc` removes them',
       'or run without --host: the default sandbox never collides',
     ]);

@@ -1,6 +1,6 @@
 import { closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { ExitCode, UserError } from './errors.js';
+import { LabError } from './errors.js';
 import { processStart } from './process-identity.js';
 import { isValidIntent, type Undo } from './undo-intents.js';
 
@@ -147,8 +147,8 @@ export class Journal {
     }
   }
 
-  private lostError(): UserError {
-    return new UserError(`the journal ${this.file} was removed while this run was using it`, ExitCode.checkFailed, [
+  private lostError(): LabError {
+    return new LabError(`the journal ${this.file} was removed while this run was using it`, 'failed', [
       'nothing more is built without a journal; what was made is undone from memory',
       'another zonlab process (gc, down) or a person removed it',
     ]);

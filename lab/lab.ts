@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { ExitCode, UserError } from './errors.js';
+import { LabError } from './errors.js';
 import type { Step } from './steps.js';
 import type { Command } from './step-commands.js';
 import type { Undo } from './undo-intents.js';
@@ -107,7 +107,7 @@ export async function startLab<B>(o: LabOptions<B>): Promise<StartedLab<B>> {
     journal = Journal.create({ runId: o.runId, scenario: o.name }, o.mode === 'host' ? hostJournalFile(o.name) : undefined);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new UserError(`${o.name} is in use by another run that started at the same moment`, 2, ['try again']);
+      throw new LabError(`${o.name} is in use by another run that started at the same moment`, 'refused', ['try again']);
     }
     throw err;
   }
@@ -156,12 +156,12 @@ async function claimHostLab(name: string, log: (line: string) => void): Promise<
   if (!lab) return;
   if (lab.state === 'running') throw inUseError(lab);
   if (lab.state === 'up') {
-    throw new UserError(`${name} is up on this machine (left up by run ${lab.header.runId})`, 2, [`remove it with: zonlab down ${name} --host`]);
+    throw new LabError(`${name} is up on this machine (left up by run ${lab.header.runId})`, 'refused', [`remove it with: zonlab down ${name} --host`]);
   }
   if (lab.state === 'stale') log(`reclaiming ${name}: run ${lab.header.runId} (pid ${lab.header.pid}) was killed and left its lab; tearing it down from its journal`);
   const report = await tearDownHostLab(lab, (line) => log(`zonlab: ${line}`));
   for (const p of report.ended) log(`ended ${p}`);
-  if (report.failures.length) throw new UserError(`could not reclaim the lab ${lab.state === 'stale' ? `run ${lab.header.runId} left` : `of ${name}`}`, ExitCode.teardownFailed, report.failures);
+  if (report.failures.length) throw new LabError(`could not reclaim the lab ${lab.state === 'stale' ? `run ${lab.header.runId} left` : `of ${name}`}`, 'teardown-failed', report.failures);
 }
 
 const NETNS_DIR = '/run/netns';

@@ -41,6 +41,11 @@ export function sameIp(a: string, b: string): boolean {
   return fa === 4 ? a === b : expandIpv6(a) === expandIpv6(b);
 }
 
+/** 127/8 or ::1: an address every namespace answers on its own lo. */
+export function isLoopback(ip: string): boolean {
+  return isIP(ip) === 4 ? ip.startsWith('127.') : sameIp(ip, '::1');
+}
+
 /** All eight groups of four hex digits; a trailing dotted IPv4 ("::ffff:10.0.0.1") becomes two groups. */
 export function expandIpv6(s: string): string {
   let text = s.toLowerCase();

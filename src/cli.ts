@@ -7,7 +7,7 @@ import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Argv } from 'yargs';
 import { fileURLToPath } from 'node:url';
-import { ExitCode, UserError } from './errors.js';
+import { asUserError, ExitCode, UserError } from './errors.js';
 import { choosePaths } from './paths.js';
 import type { CommonArgs } from './commands/common.js';
 import { refusalFor } from './commands/options.js';
@@ -96,9 +96,10 @@ export function unknownOnce(message: string): string {
 }
 
 export function report(err: unknown): number {
-  if (err instanceof UserError) {
-    process.stderr.write(`zonlab: ${err.message}\n${err.details.map((d) => `  ${d}\n`).join('')}`);
-    return err.exitCode;
+  const user = asUserError(err);
+  if (user) {
+    process.stderr.write(`zonlab: ${user.message}\n${user.details.map((d) => `  ${d}\n`).join('')}`);
+    return user.exitCode;
   }
   process.stderr.write(`zonlab: internal error (a bug in zonlab; please report it with this trace)\n${(err as Error)?.stack ?? String(err)}\n`);
   return ExitCode.internal;

@@ -1,6 +1,44 @@
-import { ExitCode, isSignalExit, UserError } from '../lab/errors.js';
+import { EX_SOFTWARE, isSignalExit, LabError, signalExit } from '../lab/errors.js';
 
-export { childExit, ExitCode, isSignalExit, signalExit, UserError } from '../lab/errors.js';
+export { childExit, isSignalExit, signalExit } from '../lab/errors.js';
+
+/** Exit codes are part of the CLI's contract (documented in the README). */
+export const ExitCode = {
+  passed: 0,
+  checkFailed: 1,
+  badInput: 2,
+  regressed: 3,
+  skipped: 4,
+  /** Something a lab made could not be removed (each failure is listed; `zonlab gc` retries). */
+  teardownFailed: 5,
+  internal: EX_SOFTWARE,
+  /** Ctrl-C after a full teardown; another signal N gives 128 + N (signalExit). */
+  interrupted: 130,
+} as const;
+
+/**
+ * The user's errors: bad input, a missing requirement, a failed check. They print as one clear
+ * line (plus details) and exit with their own code; never a stack trace.
+ */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = ExitCode.badInput,
+    readonly details: string[] = [],
+  ) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
+
+/** The user's error that an error is, if any: a UserError as it is, a lab's with the exit code of its outcome. */
+export function asUserError(err: unknown): UserError | undefined {
+  if (err instanceof UserError) return err;
+  if (!(err instanceof LabError)) return undefined;
+  const o = err.outcome;
+  const code = typeof o === 'object' ? signalExit(o.signal) : { refused: ExitCode.badInput, failed: ExitCode.checkFailed, 'teardown-failed': ExitCode.teardownFailed }[o];
+  return new UserError(err.message, code, err.details);
+}
 
 /** Outcomes worst first, where several give one exit code (`run --all`, `results merge`); a signal is worse still, an unknown code a bug. */
 const SEVERITY: readonly number[] = [ExitCode.internal, ExitCode.teardownFailed, ExitCode.badInput, ExitCode.checkFailed, ExitCode.regressed, ExitCode.skipped, ExitCode.passed];

@@ -6,7 +6,7 @@ import { projectRoot } from '../src/paths.js';
 /** The layers, lowest first: a module may import from its own layer or a lower one, never a higher one. */
 const LAYERS: readonly (readonly string[])[] = [
   ['lab'],
-  ['src/errors', 'src/paths', 'src/files', 'src/host-facts', 'src/version', 'src/text', 'src/debian-packages'],
+  ['src/errors', 'src/paths', 'src/files', 'src/host-facts', 'src/version', 'src/text', 'src/debian-packages', 'src/ip-protocols', 'src/rate'],
   ['src/zonlb'],
   ['src/scenario'],
   // each driver's spec: its needs of the lab, what it implements, how it loads

@@ -1,5 +1,6 @@
 import koffi from 'koffi';
 import { cFunctions, once } from '../c-functions.js';
+import { EX_SOFTWARE } from '../errors.js';
 
 /** rtnetlink sockets made inside a namespace (setns, socket, setns back) stay there: one process configures many namespaces. */
 export interface NetlinkSocket {
@@ -81,7 +82,7 @@ export function openNetlink(netns: string): NetlinkSocket {
       if (c.setns(home, CLONE_NEWNET) < 0) {
         const back = koffi.errno();
         process.stderr.write(`zonlab: could not return to this process's network namespace (${strerror(back)}); stopping\n`);
-        process.exit(70);
+        process.exit(EX_SOFTWARE);
       }
       if (fd < 0) throw new SyscallError('socket(AF_NETLINK)', err);
     } finally {

@@ -5,9 +5,9 @@ import { parseIperf3 } from '../parsers/iperf3-json.js';
 import { serverSaw, wrongSource } from './server-view.js';
 import type { ThroughputCheck } from '../scenario/types.js';
 import type { CheckOutcome } from './outcome.js';
+import { formatRate } from '../rate.js';
 import { waitListening } from './wait-listen.js';
 
-const rate = (bps: number) => (bps >= 1e9 ? `${(bps / 1e9).toFixed(2)} Gbit/s` : `${(bps / 1e6).toFixed(1)} Mbit/s`);
 
 /** iperf3: a one-off server (-1: one test, then exit) behind the load balancer, the client with -J. */
 export async function runIperf3Check(spec: ThroughputCheck, onProgress?: (line: string) => void): Promise<CheckOutcome> {
@@ -46,7 +46,7 @@ export async function runIperf3Check(spec: ThroughputCheck, onProgress?: (line: 
     if (parsed.udp) { measurements.jitter_ms = parsed.udp.jitterMs; measurements.lost_packets = parsed.udp.lostPackets; }
     parsed.perStream.forEach((s, i) => { if (s.bitsPerSecondReceived !== undefined) measurements[`stream_${i}_bits_per_second`] = s.bitsPerSecondReceived; });
     const ok = bps > 0;
-    return { name: spec.name, kind: 'iperf3', status: ok ? 'passed' : 'failed', summary: `${rate(bps)} (${proto}${spec.parallel > 1 ? `, ${spec.parallel} streams` : ''}${parsed.retransmits !== undefined ? `, ${parsed.retransmits} retransmits` : ''}); ${serverSaw(evidence.serverSawClientAs as string | undefined)}`, evidence, measurements, durationMs: Date.now() - t0, error: ok ? undefined : 'no data moved' };
+    return { name: spec.name, kind: 'iperf3', status: ok ? 'passed' : 'failed', summary: `${formatRate(bps)} (${proto}${spec.parallel > 1 ? `, ${spec.parallel} streams` : ''}${parsed.retransmits !== undefined ? `, ${parsed.retransmits} retransmits` : ''}); ${serverSaw(evidence.serverSawClientAs as string | undefined)}`, evidence, measurements, durationMs: Date.now() - t0, error: ok ? undefined : 'no data moved' };
   } catch (err) {
     return failed(spec, t0, evidence, (err as Error).message);
   } finally {
@@ -91,7 +91,7 @@ export async function runIperfCheck(spec: ThroughputCheck): Promise<CheckOutcome
     const source = wrongSource(spec.expectSource, evidence.serverSawClientAs as string | undefined);
     if (source) return failed(spec, t0, evidence, source);
     const ok = parsed.bitsPerSecond > 0 && !r.failed;
-    return { name: spec.name, kind: 'iperf', status: ok ? 'passed' : 'failed', summary: `${rate(parsed.bitsPerSecond)}; ${serverSaw(evidence.serverSawClientAs as string | undefined)}`, evidence, measurements: { bits_per_second: parsed.bitsPerSecond, transfer_bytes: parsed.transferBytes }, durationMs: Date.now() - t0, error: ok ? undefined : `iperf exit code ${r.exitCode}` };
+    return { name: spec.name, kind: 'iperf', status: ok ? 'passed' : 'failed', summary: `${formatRate(parsed.bitsPerSecond)}; ${serverSaw(evidence.serverSawClientAs as string | undefined)}`, evidence, measurements: { bits_per_second: parsed.bitsPerSecond, transfer_bytes: parsed.transferBytes }, durationMs: Date.now() - t0, error: ok ? undefined : `iperf exit code ${r.exitCode}` };
   } catch (err) {
     return failed(spec, t0, evidence, (err as Error).message);
   } finally {

@@ -1,7 +1,7 @@
 import { netlinkRequests, setVerbose, spawnedProcesses } from '../../lab/run-command.js';
 import { onSignals, untilSignal } from '../../lab/signals.js';
 import type { DriverChoice } from '../drivers/kinds.js';
-import { ExitCode, UserError } from '../errors.js';
+import { MissingRequirement } from '../errors.js';
 import { isRoot } from '../host-facts.js';
 
 /** What the actions of the commands share (the options every command takes, root, progress, --verbose). */
@@ -16,7 +16,7 @@ export interface CommonArgs {
 }
 
 export function requireRoot(command: string): void {
-  if (!isRoot()) throw new UserError(`zonlab ${command} needs root (it changes network namespaces and interfaces)`, ExitCode.skipped);
+  if (!isRoot()) throw new MissingRequirement([`zonlab ${command} needs root (it changes network namespaces and interfaces)`]);
 }
 
 export function applyCommon(a: CommonArgs): void {

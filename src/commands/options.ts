@@ -91,13 +91,27 @@ export function shard(value: string | string[]): Shard {
   return { index, count };
 }
 
+/** `--set NAME=VALUE` split, or undefined when it has not that form. */
+function splitSet(kv: string): [name: string, value: string] | undefined {
+  const m = /^([A-Za-z0-9_-]+)=(.*)$/s.exec(kv);
+  return m ? [m[1]!, m[2]!] : undefined;
+}
+
 /** `--set NAME=VALUE`, each checked for its form here; the scenario checks the name and the value. */
 export function setPairs(value: string | string[]): string[] {
-  const all = Array.isArray(value) ? value : [value];
-  for (const s of all) {
-    if (!/^[A-Za-z0-9_-]+=/.test(String(s))) throw badOption('--set', s, 'expected NAME=VALUE', 'for example --set duration=2');
-  }
-  return all.map(String);
+  const all = (Array.isArray(value) ? value : [value]).map(String);
+  for (const s of all) if (!splitSet(s)) throw badOption('--set', s, 'expected NAME=VALUE', 'for example --set duration=2');
+  return all;
+}
+
+/** The parameters the pairs set, by name (the last one given wins). */
+export function setValues(pairs: readonly string[]): Record<string, string> {
+  return Object.fromEntries(setPairs([...pairs]).map((kv) => splitSet(kv)!));
+}
+
+/** With several scenarios (`run --all`, `ab --all`), --set goes to those that declare the parameter. */
+export function setsDeclared(pairs: readonly string[], params: Record<string, unknown>): string[] {
+  return pairs.filter((kv) => (splitSet(kv)?.[0] ?? '') in params);
 }
 
 /** A file a command will write (a report): it can be written, or made in a folder that can be. */

@@ -1,26 +1,17 @@
 import { insideSandbox } from '../../lab/sandbox.js';
-import { InvalidInput, UserError } from '../errors.js';
+import { InvalidInput } from '../errors.js';
 import { loadScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
 import { printWarnings, scenarioWarnings } from '../plan/warnings.js';
 import type { CommonArgs } from './common.js';
-
-export function parseSets(sets: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const s of sets) {
-    const m = /^([A-Za-z0-9_-]+)=(.*)$/.exec(s);
-    if (!m) throw new UserError(`--set ${s}: expected NAME=VALUE`, 2, ['for example --set mtu=1310']);
-    out[m[1]!] = m[2]!;
-  }
-  return out;
-}
+import { setValues } from './options.js';
 
 /**
  * Loads a scenario for a command; its warnings (the zonlb.toml's, and the scenario's with the
  * chosen driver) go to stderr once (not again inside the sandbox).
  */
 export function loadFor(ref: string, a: Pick<CommonArgs, 'set' | 'lb'>): Scenario {
-  const s = loadScenario(ref, { set: parseSets(a.set ?? []) });
+  const s = loadScenario(ref, { set: setValues(a.set ?? []) });
   if (!insideSandbox()) printWarnings([...(s.lb.config?.warnings ?? []), ...scenarioWarnings(s, a.lb ?? s.lb.driver)]);
   return s;
 }

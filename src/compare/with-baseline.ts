@@ -1,13 +1,13 @@
 import path from 'node:path';
 import { baselineFile, loadBaseline } from '../baseline/store.js';
-import { UserError } from '../errors.js';
+import { ExitCode, UserError } from '../errors.js';
 import { resultsDir } from '../paths.js';
 import type { RunRecord } from '../results/record.js';
 import { baselineAsReference, compareRecord, type RecordComparison } from './compare.js';
 
 export function compareWithBaseline(r: RunRecord, opts: { maxDrop?: number; force?: boolean }): RecordComparison {
   const c = compareWithStoredBaseline(r, opts);
-  if (!c) throw new UserError(`no baseline for ${r.scenario.name} with the ${r.driver.name} driver`, 2, [saveHint(r)]);
+  if (!c) throw new UserError(`no baseline for ${r.scenario.name} with the ${r.driver.name} driver`, ExitCode.badInput, [saveHint(r)]);
   return c;
 }
 

@@ -1,6 +1,7 @@
 import type { ZonlbConfig } from '../zonlb/config.js';
 import { MAX_BACKENDS } from './embedded/maps.js';
 import { flagOf, FLAGS, KEYS, type Flag, type Key } from '../zonlb/options.js';
+import { isKnownProtocol, KNOWN_PROTOCOLS } from '../ip-protocols.js';
 
 /** Which zon-lb options each subset driver implements: one it lacks is a skip naming the option, never ignored. */
 export type Row =
@@ -34,7 +35,7 @@ const COMMON = {
   'redirect=': not('it forwards where the kernel\'s FIB leads, never to a named interface (zon-lb at cf3fa6f only checks that the interface exists)'),
   'unknown option': not('zon-lb at cf3fa6f does not know it either'),
   'group option': not('zon-lb stores a group\'s flags; a group here is its VIP, protocol and port'),
-  protocol: not('it balances icmp (1), tcp (6), udp (17) and icmpv6 (58) only'),
+  protocol: not(`it balances ${KNOWN_PROTOCOLS} only`),
   // zon-lb's fill serves its ARP/ND replies inside VLANs (examples/vlan_netns_bridge/README.org)
   'nd.fill': does('the kernel answers ARP and neighbour solicitations for the addresses it owns; zon-lb fills its cache to answer them inside VLANs'),
   clean: does('zon-lb knows only "None", which does nothing'),
@@ -81,7 +82,6 @@ export interface Ask {
   at: string;
 }
 
-const KNOWN_PROTOS = new Set([1, 6, 17, 58]);
 
 export function asks(config: ZonlbConfig): Ask[] {
   const out: Ask[] = [];
@@ -89,7 +89,7 @@ export function asks(config: ZonlbConfig): Ask[] {
   for (const s of config.services) {
     const group = `netif.${s.netif}.${s.gid}`;
     for (const o of s.options.raw) ask('group option', group, `group option ${JSON.stringify(o)}`);
-    if (!KNOWN_PROTOS.has(s.proto)) ask('protocol', group, `protocol ${s.proto}`);
+    if (!isKnownProtocol(s.proto)) ask('protocol', group, `protocol ${s.proto}`);
     if (s.backends.length === 0) ask('no backends', group, 'a group without backends');
     if (s.backends.length > MAX_BACKENDS) ask('over 64 backends', group, `${s.backends.length} backends in a group`);
     for (const b of s.backends) {

@@ -1,5 +1,6 @@
 import { runCommand } from '../../lab/run-command.js';
 import { installHint } from '../debian-packages.js';
+import { isIcmp, protocolName } from '../ip-protocols.js';
 import { findOnPath } from '../host-facts.js';
 import type { ZonlbConfig, ZonlbService } from '../zonlb/config.js';
 import type { Driver, LoadContext, LoadedBalancer, ServiceCount } from './driver.js';
@@ -8,8 +9,6 @@ import type { Driver, LoadContext, LoadedBalancer, ServiceCount } from './driver
 export function nftTableName(runId: string): string {
   return `zonlab_${runId.replace(/[^a-z0-9]/g, '')}`;
 }
-
-const L4: Record<number, string> = { 6: 'tcp', 17: 'udp' };
 
 /**
  * The kernel's own DNAT with conntrack, from the zonlb.toml subset (what it lacks: its spec's, kinds.ts).
@@ -32,7 +31,7 @@ export function nftRuleset(config: ZonlbConfig, table: string): string {
     pre.push(`    ${match} counter ${dnat} comment "gid ${s.gid}"`);
     for (const b of s.backends) {
       if (!b.options.srcIp) continue;
-      const l4 = L4[b.proto] ? ` ${L4[b.proto]} dport ${b.port}` : '';
+      const l4 = isIcmp(b.proto) ? '' : ` ${protocolName(b.proto)} dport ${b.port}`;
       post.push(`    ct status dnat ${fam} daddr ${b.ip}${l4} counter snat ${fam} to ${b.options.srcIp} comment "gid ${s.gid} backend ${b.key}"`);
     }
   }
@@ -52,9 +51,7 @@ export function nftRuleset(config: ZonlbConfig, table: string): string {
 }
 
 function serviceMatch(s: ZonlbService): string {
-  if (s.proto === 1) return 'icmp type echo-request';
-  if (s.proto === 58) return 'icmpv6 type echo-request';
-  return `${L4[s.proto]} dport ${s.port}`;
+  return isIcmp(s.proto) ? `${protocolName(s.proto)} type echo-request` : `${protocolName(s.proto)} dport ${s.port}`;
 }
 
 /** The table's rules replaced in one transaction: `nft -f` applies a file atomically, so no packet sees an empty table. */

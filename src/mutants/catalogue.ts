@@ -1,6 +1,7 @@
-import { sameIp } from '../../lab/net.js';
+import { isLoopback } from '../../lab/net.js';
 import { lbTargetsOf, owners } from '../proof/targets.js';
 import type { Scenario } from '../scenario/types.js';
+import { isIcmp } from '../ip-protocols.js';
 import type { ZonlbService } from '../zonlb/config.js';
 
 /**
@@ -35,7 +36,6 @@ const need = (ok: boolean, why: string) => (ok ? undefined : why);
 const anyTarget = (s: Scenario) => need(targetedServices(s).length > 0, 'no check reaches a service of the zonlb.toml');
 const anyNat = (s: Scenario) => anyTarget(s) ?? need(nat(s).length > 0, 'every service the checks reach is dsr_l2: nothing is translated');
 const several = (s: Scenario) => anyTarget(s) ?? need(targetedServices(s).some((svc) => svc.backends.length > 1), 'every service the checks reach has one backend: choosing again picks the same one');
-const ICMP = [1, 58];
 
 export const MUTANTS: readonly Mutant[] = [
   { name: 'untranslated', id: 1, description: 'counts the packet, passes it on untranslated', catches: 'any check of the service (its traffic no longer reaches the backend)', applies: anyTarget },
@@ -46,7 +46,7 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     name: 'wrong-port', id: 4, description: "sends to the backend's port + 1", catches: 'a telnet, nc or iperf check (nothing listens there)',
-    applies: (s) => anyNat(s) ?? need(nat(s).some((svc) => !ICMP.includes(svc.proto) && svc.backends.some((b) => b.port)), 'no backend the checks reach has a port of its own (ping, or the client\'s port kept)'),
+    applies: (s) => anyNat(s) ?? need(nat(s).some((svc) => !isIcmp(svc.proto) && svc.backends.some((b) => b.port)), 'no backend the checks reach has a port of its own (ping, or the client\'s port kept)'),
   },
   { name: 'wrong-backend', id: 5, description: 'counts the backend it chose, sends to the next one', catches: 'expect_source, or the per-backend counts against what each backend saw', applies: several },
   { name: 'drop-1-in-50', id: 6, description: 'drops the first packet and every 50th after it (per backend and direction, per CPU)', catches: 'a UDP datagram check (nc proto = "udp") or ping: TCP resends what is lost', applies: anyTarget },
@@ -73,6 +73,6 @@ function smallerMtu(s: Scenario): boolean {
  */
 export function dataPaths(s: Scenario): DataPath[] {
   const services = s.lb.config?.services ?? [];
-  const local = (ip: string) => ip.startsWith('127.') || sameIp(ip, '::1') || owners(s, ip).includes(undefined);
+  const local = (ip: string) => isLoopback(ip) || owners(s, ip).includes(undefined);
   return services.length && services.every((svc) => svc.backends.every((b) => local(b.ip))) ? ['tc', 'xdp'] : ['xdp'];
 }

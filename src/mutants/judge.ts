@@ -1,3 +1,4 @@
+import { ExitCode } from '../errors.js';
 import type { DataPath, Mutant } from './catalogue.js';
 
 /** A check as a child `zonlab run --json` reports it. */
@@ -38,8 +39,8 @@ export interface MutantVerdict {
 /** A child run's exit code and document as a verdict: only a run whose checks ran can kill or spare a mutant. */
 export function pathVerdict(path: DataPath, code: number, doc: { status?: string; checks?: ChildCheck[] } | undefined, reason: string | undefined, durationMs?: number): PathVerdict {
   const failed = (doc?.checks ?? []).filter((c) => c.status !== 'passed').map((c) => ({ name: c.name, summary: c.summary }));
-  if (doc?.checks && code === 0 && !failed.length) return { path, applicable: true, outcome: 'survived', by: [], durationMs };
-  if (doc?.checks && code === 1 && failed.length) return { path, applicable: true, outcome: 'killed', by: failed, durationMs };
+  if (doc?.checks && code === ExitCode.passed && !failed.length) return { path, applicable: true, outcome: 'survived', by: [], durationMs };
+  if (doc?.checks && code === ExitCode.checkFailed && failed.length) return { path, applicable: true, outcome: 'killed', by: failed, durationMs };
   return { path, applicable: true, outcome: 'error', why: reason ?? `exit ${code}`, by: failed, durationMs };
 }
 

@@ -1,6 +1,6 @@
 import { COST_MEASUREMENT, describeProgram, formatNs } from '../bpfstats/cost.js';
 import type { RunRecord } from '../results/record.js';
-import { formatRate } from './format.js';
+import { formatRate } from '../rate.js';
 import { paint, table } from './table.js';
 
 export function printRunSummary(r: RunRecord, file?: string): void {

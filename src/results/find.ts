@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../errors.js';
+import { ExitCode, UserError } from '../errors.js';
 import { readJsonCapped } from '../files.js';
 import type { RunRecord } from './record.js';
 import { readRecords } from './store.js';
@@ -13,6 +13,6 @@ export function findRecord(ref: string | undefined, scenario?: string): { file: 
   }
   const { records } = readRecords(scenario);
   const found = ref ? records.find((r) => r.record.id === ref) : records[records.length - 1];
-  if (!found) throw new UserError(ref ? `no run with id ${ref}` : `no recorded run${scenario ? ` of ${scenario}` : ''}`, 2, ['zonlab results lists them']);
+  if (!found) throw new UserError(ref ? `no run with id ${ref}` : `no recorded run${scenario ? ` of ${scenario}` : ''}`, ExitCode.badInput, ['zonlab results lists them']);
   return found;
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
-import { InvalidInput, UserError, type Problem } from '../errors.js';
+import { ExitCode, InvalidInput, UserError, type Problem } from '../errors.js';
 import { MAX_BYTES, readCapped, UnreadableFile } from '../files.js';
 import { bpfDir, examplesDir, scenariosDir, topologiesDir } from '../paths.js';
 import { asTable, type Table } from '../files.js';
@@ -30,7 +30,7 @@ export function resolveScenarioFile(ref: string): string {
   }
   const names = [...new Set(scenarioFolders().flatMap((d) => listScenarioFiles(d)).map((f) => path.basename(f, '.toml')))];
   const near = closest(ref, names);
-  throw new UserError(`no scenario named ${JSON.stringify(ref)} in ${scenariosDir()}`, 2, [near ? `did you mean ${near}?` : `scenarios: ${names.join(', ') || 'none (zonlab init writes a starter scenario)'}`]);
+  throw new UserError(`no scenario named ${JSON.stringify(ref)} in ${scenariosDir()}`, ExitCode.badInput, [near ? `did you mean ${near}?` : `scenarios: ${names.join(', ') || 'none (zonlab init writes a starter scenario)'}`]);
 }
 
 /** The scenario folder, then the shipped examples: a name found in both is the folder's. */

@@ -5,7 +5,7 @@ import { runCheck } from '../checks/index.js';
 import { startProof } from '../proof/carried.js';
 import type { CheckOutcome } from '../checks/outcome.js';
 import type { Driver } from '../drivers/driver.js';
-import { ExitCode, isSignalExit, UserError } from '../errors.js';
+import { asUserError, ExitCode, isSignalExit } from '../errors.js';
 import { hostFacts, toolVersions } from '../host-facts.js';
 import type { LabPlan } from '../plan/plan.js';
 import { startScenarioLab, type ScenarioLab } from './start-lab.js';
@@ -146,18 +146,19 @@ export async function runScenario(plan: LabPlan, driver: Driver, hooks: RunHooks
     status = interrupted ? 'interrupted' : checks.every((c) => c.status === 'passed') ? 'passed' : 'failed';
     if (opts.keep && hooks.hold && !interrupted) await hooks.hold(lab);
   } catch (err) {
+    const user = asUserError(err);
     // refused before anything was made (in use, bad input, a missing requirement): no run to record
-    if (!lab && err instanceof UserError && (err.exitCode === ExitCode.badInput || err.exitCode === ExitCode.skipped)) throw err;
+    if (!lab && user && (user.exitCode === ExitCode.badInput || user.exitCode === ExitCode.skipped)) throw user;
     const partial = (err as { partialLab?: ScenarioLab }).partialLab;
     if (partial) {
       lab = partial;
       hooks.progress(`--keep: the lab is left as the failed step left it`);
       if (hooks.hold) await hooks.hold(partial);
     }
-    status = interrupted || (err instanceof UserError && isSignalExit(err.exitCode)) ? 'interrupted' : 'error';
-    error = err instanceof UserError ? [err.message, ...err.details].join('\n') : (err as Error).stack ?? String(err);
+    status = interrupted || (user && isSignalExit(user.exitCode)) ? 'interrupted' : 'error';
+    error = user ? [user.message, ...user.details].join('\n') : (err as Error).stack ?? String(err);
     teardownFailures = (err as { teardownFailures?: string[] }).teardownFailures ?? [];
-    if (!(err instanceof UserError)) throw err;
+    if (!user) throw err;
   } finally {
     cost?.stop();
     if (lab && opts.keep && mode === 'host') lab.leaveUp();

@@ -4,10 +4,10 @@ import { InvalidInput, type Problem } from '../errors.js';
 import { asTable } from '../files.js';
 import { isInterfaceName } from '../../lab/net.js';
 import { parseOptions, type EndpointOptions } from './options.js';
+import { isIcmp, isKnownProtocol, KNOWN_PROTOCOLS } from '../ip-protocols.js';
 
 /** zon-lb's zonlb.toml by zon-lb's own rules ([netif.IF.GID], [backend.GID_IDX], [actions]): what zon-lb refuses is an error, what zonlab cannot use a warning. */
 export type IpFamily = 4 | 6;
-export const PROTO_NAMES: Record<number, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 58: 'icmpv6' };
 
 export interface ZonlbBackend {
   key: string; // "1_0"
@@ -47,8 +47,6 @@ export interface ZonlbConfig {
   warnings: Problem[];
 }
 
-const KNOWN_PROTOS = new Set([1, 6, 17, 58]);
-const ICMP = new Set([1, 58]);
 const EP_KEYS = ['ip', 'proto', 'port', 'options'];
 
 type Report = (key: string, message: string, hint?: string) => void;
@@ -126,10 +124,10 @@ function readGroups(doc: Record<string, unknown>, bad: Report, warn: Report): Zo
       const ep = readEndpoint(value, key, bad, warn);
       if (!ep) continue;
       const gid = Number(gidText);
-      if (ep.proto !== 0 && !KNOWN_PROTOS.has(ep.proto)) warn(`${key}.proto`, `protocol ${ep.proto}: zonlab's checks and drivers know icmp (1), tcp (6), udp (17) and icmpv6 (58)`);
-      if (ep.proto === 0) warn(`${key}.proto`, 'no protocol (0): this group matches no packet', 'one of 1 (icmp), 6 (tcp), 17 (udp), 58 (icmpv6)');
-      if (!ICMP.has(ep.proto) && ep.proto !== 0 && ep.port === undefined) warn(`${key}.port`, 'no port: zon-lb matches only port 0');
-      if (ICMP.has(ep.proto) && ep.port) warn(`${key}.port`, 'zon-lb looks ICMP up with port 0: a port makes this group match nothing');
+      if (ep.proto !== 0 && !isKnownProtocol(ep.proto)) warn(`${key}.proto`, `protocol ${ep.proto}: zonlab's checks and drivers know ${KNOWN_PROTOCOLS}`);
+      if (ep.proto === 0) warn(`${key}.proto`, 'no protocol (0): this group matches no packet', `one of ${KNOWN_PROTOCOLS}`);
+      if (!isIcmp(ep.proto) && ep.proto !== 0 && ep.port === undefined) warn(`${key}.port`, 'no port: zon-lb matches only port 0');
+      if (isIcmp(ep.proto) && ep.port) warn(`${key}.port`, 'zon-lb looks ICMP up with port 0: a port makes this group match nothing');
       const service: ZonlbService = { netif: ifname, gid, vip: ep.ip, family: familyOf(ep.ip), proto: ep.proto, port: ep.port ?? 0, options: ep.options, backends: [] };
       services.push(service);
       seen.push({ netif: ifname, key: gidText, service });
@@ -175,7 +173,7 @@ function readBackends(doc: Record<string, unknown>, services: ZonlbService[], ba
       continue;
     }
     if (ep.options.srcIp && familyOf(ep.options.srcIp) !== family) warn(`${key}.options`, `src_ip=${ep.options.srcIp} is not the same family as the backend ${ep.ip}: zon-lb loads it unchecked, and its program writes part of that address as the source`, `a src_ip of the backend's family (IPv${family})`);
-    if (ep.port === undefined && !ICMP.has(proto) && !ep.options.dsrL2 && !ep.options.dsrL3) {
+    if (ep.port === undefined && !isIcmp(proto) && !ep.options.dsrL2 && !ep.options.dsrL3) {
       warn(`${key}.port`, 'no port: zon-lb at cf3fa6f rewrites the destination port to 0; zonlab\'s embedded and nft drivers keep the client\'s');
     }
     service.backends.push({ key: name, index: u16(indexText), ip: ep.ip, family, proto, port: ep.port, options: ep.options });

@@ -2,7 +2,7 @@ import test from 'ava';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { UserError } from '../../lab/errors.js';
+import { LabError } from '../../lab/errors.js';
 import { holderOf, hostLabOf, hostLabs, hostPreflight, inUseError, tearDownHostLab } from '../../lab/host-state.js';
 import { Journal } from '../../lab/journal.js';
 import { registerLab } from '../../lab/registry.js';
@@ -48,9 +48,9 @@ test.serial('a live lab is refused with who holds it; a stale one is taken down 
   if (live.state === 'damaged') return t.fail();
   t.is(holderOf(live), `run r-live (pid ${process.pid}, started ${live.header.started})`);
   const refused = inUseError(live);
-  t.is(refused.exitCode, 2);
+  t.is(refused.outcome, 'refused');
   t.is(refused.message, `live is in use by ${holderOf(live)}`);
-  await t.throwsAsync(tearDownHostLab(live, () => {}), { instanceOf: UserError, message: /live is in use by run r-live/ });
+  await t.throwsAsync(tearDownHostLab(live, () => {}), { instanceOf: LabError, message: /live is in use by run r-live/ });
   t.true(existsSync(live.file), 'a refused teardown leaves the journal');
 
   mkdirSync(workDirOf('r-killed'), { recursive: true });
@@ -72,7 +72,7 @@ test.serial('a damaged journal is set aside beside itself, with a warning, and w
 });
 
 test('a --host lab is refused when a name it would create exists already (zonlab never reuses what it did not make)', async (t) => {
-  const err = await t.throwsAsync(hostPreflight('x', [`zonlab-none-${process.pid}`], ['lo', `zl${process.pid}`]), { instanceOf: UserError });
+  const err = await t.throwsAsync(hostPreflight('x', [`zonlab-none-${process.pid}`], ['lo', `zl${process.pid}`]), { instanceOf: LabError });
   t.is(err.message, 'cannot build x on the host: interface lo already exist');
   await t.notThrowsAsync(hostPreflight('x', [`zonlab-none-${process.pid}`], [`zl${process.pid}`]));
 });

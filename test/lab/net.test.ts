@@ -1,5 +1,5 @@
 import test from 'ava';
-import { expandIpv6, formatIp, inCidr, ipArgv, ipBytes, ipValue, parseCidr, sameIp, sysctlInterface } from '../../lab/net.js';
+import { expandIpv6, formatIp, inCidr, ipArgv, ipBytes, ipValue, isLoopback, parseCidr, sameIp, sysctlInterface } from '../../lab/net.js';
 
 test('a per-interface sysctl names its interface, a dotted one (veth1.2) spelled with "/" as sysctl(8) does', (t) => {
   t.is(sysctlInterface('net.ipv4.conf.veth0.forwarding'), 'veth0');
@@ -32,4 +32,9 @@ test('cidrs: parsed, and what lies in them', (t) => {
   t.false(inCidr('10.0.1.77', parseCidr('10.0.0.0/24')!));
   t.false(inCidr('::1', parseCidr('10.0.0.0/8')!));
   t.true(sameIp('2001:db8::0:1', '2001:db8::1'));
+});
+
+test('loopback: 127/8 and ::1 however it is written; nothing else', (t) => {
+  for (const ip of ['127.0.0.1', '127.0.0.23', '::1', '0:0::1']) t.true(isLoopback(ip), ip);
+  for (const ip of ['10.0.0.1', '::2', '2001:db8::1', 'not an address', '128.0.0.1']) t.false(isLoopback(ip), ip);
 });

@@ -14,7 +14,7 @@ import { runAb } from '../../session/ab/run-ab.js';
 import { hostFacts } from '../../host-facts.js';
 import { hostname } from 'node:os';
 import { applyCommon, progressPrinter, type CommonArgs } from '../common.js';
-import { creatableDir, type Shard } from '../options.js';
+import { creatableDir, setsDeclared, type Shard } from '../options.js';
 import { preflight } from '../preflight.js';
 import { loadFor, requireChecks } from '../scenario-arg.js';
 import { childReason, shardOf } from './run-all.js';
@@ -112,7 +112,7 @@ function sideArgs(a: AbArgs, s: Scenario): string[] {
 function setsFor(ref: string, sets: string[]): string[] {
   let params: Record<string, unknown> = {};
   try { params = loadScenario(ref).params; } catch { /* refused later, with its reason */ }
-  return sets.filter((kv) => kv.slice(0, kv.indexOf('=')) in params);
+  return setsDeclared(sets, params);
 }
 
 /** A scenario of --all that did not run: skipped (a requirement is missing) or refused. */

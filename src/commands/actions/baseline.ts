@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { baselineFromRecord, baselinesDir, saveBaseline } from '../../baseline/store.js';
 import { ExitCode, UserError } from '../../errors.js';
-import { formatRate } from '../../output/format.js';
+import { formatRate } from '../../rate.js';
 import { resultsDir } from '../../paths.js';
 import { findRecord } from '../../results/find.js';
 import type { RunRecord } from '../../results/record.js';

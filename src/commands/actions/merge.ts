@@ -1,6 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { UserError, worstExit } from '../../errors.js';
+import { ExitCode, UserError, worstExit } from '../../errors.js';
 import { resultsDir } from '../../paths.js';
 import { paint, table } from '../../output/table.js';
 import type { RunRecord } from '../../results/record.js';
@@ -8,7 +8,7 @@ import { readRecords } from '../../results/store.js';
 import { recordExit } from '../../compare/exit-code.js';
 import { compareWithStoredBaseline } from '../../compare/with-baseline.js';
 import { printComparison, printNoBaseline } from '../../output/comparison.js';
-import { formatRate } from '../../output/format.js';
+import { formatRate } from '../../rate.js';
 import type { ReportedRun } from '../../output/junit.js';
 import { writeReports } from '../../output/reports.js';
 import { addAbToReports, mergeAbRecords, printMergedAb } from './ab-merge.js';
@@ -18,7 +18,7 @@ import { addAbToReports, mergeAbRecords, printMergedAb } from './ab-merge.js';
  * over the latest run of each scenario and driver: the worst of their outcomes.
  */
 export function mergeCommand(a: { dirs: string[]; into: string; baseline?: boolean; maxDrop?: number; force?: boolean; json?: boolean; junit?: string; markdown?: string }): number {
-  if (!a.dirs.length) throw new UserError('name the result folders to merge', 2, ['zonlab results merge shard-1/results shard-2/results --into results']);
+  if (!a.dirs.length) throw new UserError('name the result folders to merge', ExitCode.badInput, ['zonlab results merge shard-1/results shard-2/results --into results']);
   let copied = 0;
   const corrupt: string[] = [];
   for (const dir of a.dirs) {

@@ -1,4 +1,4 @@
-import { formatRate } from '../../output/format.js';
+import { formatRate } from '../../rate.js';
 import { paint, table } from '../../output/table.js';
 import type { RunRecord } from '../../results/record.js';
 import { readRecords } from '../../results/store.js';

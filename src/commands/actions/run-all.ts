@@ -10,8 +10,8 @@ import { listScenarioFiles, loadScenario } from '../../scenario/load.js';
 import type { RecordComparison } from '../../compare/compare.js';
 import { printNoBaseline } from '../../output/comparison.js';
 import { writeReports } from '../../output/reports.js';
-import { creatableDir, type Shard } from '../options.js';
-import { formatRate } from '../../output/format.js';
+import { creatableDir, setsDeclared, type Shard } from '../options.js';
+import { formatRate } from '../../rate.js';
 import type { RunArgs } from './run.js';
 import { stopOnSignal } from '../common.js';
 
@@ -49,7 +49,7 @@ export interface ScenarioEntry {
 export function childArgs(a: RunAllArgs, s: ScenarioEntry, results: string = resultsDir()): string[] {
   const flag = (on: boolean | undefined, name: string) => (on ? [name] : []);
   const value = (v: string | number | undefined, name: string) => (v === undefined ? [] : [name, String(v)]);
-  const sets = a.set.filter((kv) => kv.slice(0, kv.indexOf('=')) in s.params).flatMap((kv) => ['--set', kv]);
+  const sets = setsDeclared(a.set, s.params).flatMap((kv) => ['--set', kv]);
   return [
     'run', s.file, '--json', '--results', results,
     ...value(a.lb, '--lb'), ...value(a.zonlb, '--zonlb'), ...flag(a.host, '--host'), ...flag(a.verbose, '--verbose'), ...sets,

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { ExitCode, UserError } from '../../errors.js';
+import { isLoopback } from '../../../lab/net.js';
 import { bpfDir } from '../../paths.js';
 import type { ZonlbConfig } from '../../zonlb/config.js';
 import type { Driver, LoadContext, LoadedBalancer, ServiceCount } from '../driver.js';
@@ -37,8 +38,6 @@ export function embeddedMissing(config: ZonlbConfig | undefined): string[] {
   if ((config?.services.length ?? 0) > MAX_SERVICES) reasons.push(`the embedded driver holds at most ${MAX_SERVICES} groups: ${config!.file} has ${config!.services.length}`);
   return reasons;
 }
-
-const isLoopback = (ip: string) => ip.startsWith('127.') || ip === '::1';
 
 /** A backend this host answers for: requests reach it through the local stack, its replies leave through it. */
 function isLocal(ip: string): boolean {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { Scenario } from '../../scenario/types.js';
 import type { ZonlbConfig } from '../../zonlb/config.js';
 import type { Needs } from './index.js';
@@ -9,7 +10,7 @@ import { xdpNeeds } from './xdp.js';
 export function embeddedNeeds(config: ZonlbConfig, s: Scenario): Needs {
   const routes = backendRoutes('embedded', config, s);
   const xdp = xdpNeeds('embedded', config, s, routes);
-  const loopback = routes.loopback.filter((b) => b.ip.startsWith('127.'));
+  const loopback = routes.loopback.filter((b) => isIP(b.ip) === 4);
   const ifs = config.interfaces;
   const sysctls = [
     ...ifs.flatMap((i) => (loopback.length ? [sysctlNeed('embedded', `net.ipv4.conf.${i}.route_localnet`, `the program hands packets for ${backendList(loopback)} to the kernel on ${i}, where a 127/8 destination is a martian without it`)] : [])),

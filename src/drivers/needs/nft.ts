@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { Scenario } from '../../scenario/types.js';
 import type { ZonlbConfig } from '../../zonlb/config.js';
 import type { Needs } from './index.js';
@@ -6,7 +7,7 @@ import { backendList, backendRoutes, remoteFamilies, sysctlNeed } from './backen
 /** nft is the kernel's DNAT: the kernel routes every packet, so it needs forwarding (and route_localnet for a loopback backend). */
 export function nftNeeds(config: ZonlbConfig, s: Scenario): Needs {
   const routes = backendRoutes('nft', config, s);
-  const loopback = routes.loopback.filter((b) => b.ip.startsWith('127.'));
+  const loopback = routes.loopback.filter((b) => isIP(b.ip) === 4);
   const families = remoteFamilies(routes);
   const replyLinks = routes.hops.filter((h) => h.family === 4).map((h) => h.dev);
   const sysctls = [

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { inCidr, sameIp, type Cidr } from '../../../lab/net.js';
+import { inCidr, isLoopback, sameIp, type Cidr } from '../../../lab/net.js';
 import type { NetnsRef, Scenario } from '../../scenario/types.js';
 
 /** A link's far end: the interface whose MAC answers for the addresses of its namespace. */
@@ -57,7 +57,7 @@ function nextHopOf(s: Scenario, ns: NetnsRef, ip: string): { dev: string; nextHo
 }
 
 export function reachFrom(s: Scenario, ns: NetnsRef, ip: string): Reach {
-  const loopback = ip === '::1' || (isIP(ip) === 4 && ip.startsWith('127.'));
+  const loopback = isLoopback(ip);
   if (loopback || addressesIn(s, ns).some((c) => sameIp(c.cidr.address, ip))) return { kind: 'local', loopback };
   const hop = nextHopOf(s, ns, ip);
   if ('why' in hop) return { kind: 'unreachable', why: hop.why };

@@ -2,7 +2,7 @@ import type { Baseline } from '../../baseline/store.js';
 import { COST_MEASUREMENT, formatNs } from '../../bpfstats/cost.js';
 import type { RunRecord } from '../../results/record.js';
 import type { Scenario } from '../../scenario/types.js';
-import { formatRate } from '../format.js';
+import { formatRate } from '../../rate.js';
 import { color, esc, lineChart, type Band, type Series } from './svg.js';
 import { topologySvg } from './topology-svg.js';
 import { abSection } from '../ab-html.js';
