@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { commandLine, processStart, signalProcess, type ProcessRef } from './process-identity.js';
+import { commandLine, isSameProcess, processStart, signalProcess, untilEnded, type ProcessRef } from './process-identity.js';
 
 const NETNS_DIR = '/run/netns';
 
@@ -38,8 +38,6 @@ export function processesIn(namespaces: string[]): NetnsProcess[] {
   return out;
 }
 
-const stillThere = (p: NetnsProcess) => processStart(p.pid) === p.start;
-
 /**
  * Ends the processes inside the lab's namespaces: SIGTERM, then SIGKILL after the grace period,
  * each to the very process found (pid and start time). Returns them, for the caller to name.
@@ -48,15 +46,10 @@ export async function endProcessesIn(namespaces: string[], graceMs = 3_000): Pro
   const found = processesIn(namespaces);
   if (!found.length) return [];
   for (const p of found) signalProcess(p, 'SIGTERM');
-  await until(() => !found.some(stillThere), graceMs);
-  for (const p of found.filter(stillThere)) signalProcess(p, 'SIGKILL');
-  await until(() => !found.some(stillThere), 5_000);
+  await untilEnded(found, graceMs);
+  for (const p of found.filter(isSameProcess)) signalProcess(p, 'SIGKILL');
+  await untilEnded(found, 5_000);
   return found;
-}
-
-async function until(done: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 }
 
 export function describeProcess(p: NetnsProcess): string {

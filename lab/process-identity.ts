@@ -56,3 +56,13 @@ export function commandLine(pid: number): string {
     return '?';
   }
 }
+
+/** Waits, up to `ms`, until none of these very processes runs; whether they all ended in time. */
+export async function untilEnded(refs: readonly (Partial<ProcessRef> | undefined)[], ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (refs.some(isSameProcess)) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return true;
+}
