@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { childExit } from './errors.js';
 
 /** The one place that spawns processes: argument arrays (never shell text), a namespace, a timeout, errors that say why first. */
 export interface CommandOptions {
@@ -209,14 +210,29 @@ export function startBackground(argv: string[], options: CommandOptions = {}): B
   return proc;
 }
 
+export interface SpawnOptions {
+  env?: Record<string, string>;
+  /** Default: our terminal's (stdio inherited). */
+  stdio?: StdioOptions;
+  /**
+   * A session of its own: the terminal's Ctrl-C reaches this process alone (which forwards it
+   * once), not the child too; with stdio that is not inherited, the child can outlive us.
+   */
+  ownSession?: boolean;
+}
+
 /**
- * A child that shares our terminal (the sandboxed run, `zonlab exec`): stdio inherited, its exit
- * code returned. Signals are the caller's to forward. `ownSession`: the terminal's Ctrl-C reaches
- * this process alone (which forwards it once), not the child too; the child reads no input.
+ * A child whose life and stdio the caller manages (the sandbox, `zonlab exec`, a scenario's run
+ * under `run --all`): counted and logged as every other. Signals are the caller's to forward.
  */
-export function spawnInherited(argv: string[], env: Record<string, string> = {}, opts: { ownSession?: boolean } = {}): ChildProcess {
+export function spawnProcess(argv: string[], o: SpawnOptions = {}): ChildProcess {
   spawnCount++;
   verboseLog?.(`$ ${argv.join(' ')}`);
-  if (opts.ownSession) return spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'inherit', 'inherit'], detached: true, env: childEnv(env) });
-  return spawn(argv[0]!, argv.slice(1), { stdio: 'inherit', env: childEnv(env) });
+  return spawn(argv[0]!, argv.slice(1), { stdio: o.stdio ?? 'inherit', detached: o.ownSession ?? false, env: childEnv(o.env) });
+}
+
+/** A command on our terminal (`zonlab exec`): its exit code, or 128 + the signal that ended it. */
+export function runOnTerminal(argv: string[]): Promise<number> {
+  const child = spawnProcess(argv);
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve(childExit(code, signal))));
 }
