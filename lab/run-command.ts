@@ -11,6 +11,8 @@ export interface CommandOptions {
   /** Return the result instead of throwing when the command fails. */
   reject?: boolean;
   env?: Record<string, string>;
+  /** Each chunk of its stderr as it comes (it is kept in the result all the same). */
+  onStderr?(chunk: string): void;
 }
 
 export interface CommandResult {
@@ -128,7 +130,7 @@ function spawnChild(full: string[], argv: string[], options: CommandOptions, std
     return { out, done: Promise.resolve(startFailure(err as NodeJS.ErrnoException)) };
   }
   child.stdout?.setEncoding('utf8').on('data', (d: string) => { out.stdout += d; });
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => { out.stderr += d; });
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => { out.stderr += d; options.onStderr?.(d); });
   child.stdin?.on('error', () => { /* the process may exit before reading its input */ });
   let timedOut = false;
   let forceKill: NodeJS.Timeout | undefined;
@@ -170,6 +172,8 @@ export interface BackgroundProcess {
   closeInput(): void;
   /** Resolves when the process has exited, with its result (never throws). */
   done: Promise<CommandResult>;
+  /** Passes a signal on and lets the process take its time (a zonlab run tears down on SIGINT). */
+  signal(signal: NodeJS.Signals): void;
   stop(signal?: NodeJS.Signals): Promise<CommandResult>;
 }
 
@@ -196,6 +200,7 @@ export function startBackground(argv: string[], options: CommandOptions = {}): B
     write: (text) => { child?.stdin?.write(text); },
     closeInput: () => { child?.stdin?.end(); },
     done,
+    signal: (signal) => { child?.kill(signal); },
     async stop(signal = 'SIGTERM') {
       child?.kill(signal);
       const timer = setTimeout(() => child?.kill('SIGKILL'), 2_000);
