@@ -51,13 +51,15 @@ test('the inner process is the one unshare forked: its first child, none before 
   // sh stands in for unshare: it forks sleep and waits for it
   const parent = spawn('sh', ['-c', 'sleep 30 & wait'], { stdio: 'ignore' });
   t.teardown(() => { try { process.kill(parent.pid!, 'SIGKILL'); } catch { /* gone */ } });
+  // the child is sh's fork until it has exec'd sleep (seen under load): wait for sleep itself
+  const comm = (pid: number | undefined) => { try { return readFileSync(`/proc/${pid}/comm`, 'utf8').trim(); } catch { return undefined; } };
   let inner: number | undefined;
-  for (let i = 0; i < 200 && !inner; i++) {
+  for (let i = 0; i < 500 && comm(inner) !== 'sleep'; i++) {
     inner = innerPid(parent.pid);
-    if (!inner) await new Promise((r) => setTimeout(r, 20));
+    if (comm(inner) !== 'sleep') await new Promise((r) => setTimeout(r, 20));
   }
   t.truthy(inner);
-  t.is(readFileSync(`/proc/${inner}/comm`, 'utf8').trim(), 'sleep');
+  t.is(comm(inner), 'sleep');
   t.is(innerPid(inner), undefined, 'sleep has no child');
   process.kill(inner!, 'SIGKILL');
   await new Promise((r) => parent.once('exit', r));
