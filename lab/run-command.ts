@@ -49,9 +49,14 @@ export function setVerbose(log: Logger | undefined): void {
   verboseLog = log;
 }
 
-/** How many processes this process has spawned; `--verbose` reports it. */
+/** How many processes this process has spawned (a sandbox's inside: with those of its outside); `--verbose` reports it. */
 export function spawnedProcesses(): number {
   return spawnCount;
+}
+
+/** Processes another process spawned for this command: a sandbox's outside, before its inside began. */
+export function noteSpawned(n: number): void {
+  spawnCount += n;
 }
 
 let netlinkCount = 0;

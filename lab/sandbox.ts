@@ -5,7 +5,7 @@ import { childExit, ExitCode, isSignalExit, signalExit, UserError } from './erro
 import { ipArgv } from './net.js';
 import { signalProcess, untilEnded } from './process-identity.js';
 import { registerLab, unregisterLab, type LabEntry } from './registry.js';
-import { inNetns, runCommand, runOnTerminal, spawnProcess } from './run-command.js';
+import { inNetns, noteSpawned, runCommand, runOnTerminal, spawnedProcesses, spawnProcess } from './run-command.js';
 import { onSignals, STOP_SIGNALS } from './signals.js';
 import { stateDir } from './state-files.js';
 
@@ -56,6 +56,8 @@ export type SandboxLab = Pick<LabEntry, 'scenario' | 'runId' | 'command' | 'driv
 export interface Handover {
   command: 'run' | 'up';
   scenario: string;
+  /** The processes the outside spawned, the sandbox's own included: `--verbose` counts the run's, on both sides. */
+  spawnedOutside?: number;
 }
 
 /** The inner process's argv after the CLI: the hidden command that takes the handover (the rest names it for `ps`). */
@@ -74,7 +76,9 @@ export function handedOver<H extends Handover>(): H {
   if (!insideSandbox() || process.pid !== 1) {
     throw new UserError(`zonlab ${INSIDE_COMMAND} is the inside of a sandboxed run or up, and runs only in the sandbox they make`, ExitCode.badInput, ['zonlab run SCENARIO, or zonlab up SCENARIO']);
   }
-  return JSON.parse(readFileSync(0, 'utf8')) as H;
+  const h = JSON.parse(readFileSync(0, 'utf8')) as H;
+  noteSpawned(h.spawnedOutside ?? 0);
+  return h;
 }
 
 function registerSandbox(lab: SandboxLab, started: string, pids: DetachedSandbox): void {
@@ -85,7 +89,7 @@ function registerSandbox(lab: SandboxLab, started: string, pids: DetachedSandbox
 function spawnSandbox(handover: Handover, stdio: StdioOptions, opts: { outliveParent?: boolean } = {}): ChildProcess {
   const child = spawnProcess(insideArgv(handover, opts), { env: { [SANDBOX_ENV]: '1' }, stdio, ownSession: true });
   child.stdin!.on('error', () => { /* it ended before reading: its exit code says why */ });
-  child.stdin!.end(JSON.stringify(handover));
+  child.stdin!.end(JSON.stringify({ ...handover, spawnedOutside: spawnedProcesses() }));
   return child;
 }
 
