@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { childExit } from './errors.js';
 
@@ -239,6 +239,14 @@ export function spawnProcess(argv: string[], o: SpawnOptions = {}): ChildProcess
   spawnCount++;
   verboseLog?.(`$ ${argv.join(' ')}`);
   return spawn(argv[0]!, argv.slice(1), { stdio: o.stdio ?? 'inherit', detached: o.ownSession ?? false, env: childEnv(o.env) });
+}
+
+/** A command's stdout, trimmed ('' when it fails), synchronously: for the leak audit's snapshot, a synchronous function. */
+export function readCommandSync(argv: string[]): string {
+  spawnCount++;
+  verboseLog?.(`$ ${argv.join(' ')}`);
+  const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: childEnv() });
+  return r.status === 0 ? r.stdout.trim() : '';
 }
 
 /** A command on our terminal (`zonlab exec`): its exit code, or 128 + the signal that ended it. */
