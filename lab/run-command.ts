@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { childExit } from './errors.js';
 
 /** The one place that spawns processes: argument arrays (never shell text), a namespace, a timeout, errors that say why first. */
 export interface CommandOptions {
@@ -10,6 +11,8 @@ export interface CommandOptions {
   /** Return the result instead of throwing when the command fails. */
   reject?: boolean;
   env?: Record<string, string>;
+  /** Each chunk of its stderr as it comes (it is kept in the result all the same). */
+  onStderr?(chunk: string): void;
 }
 
 export interface CommandResult {
@@ -46,9 +49,14 @@ export function setVerbose(log: Logger | undefined): void {
   verboseLog = log;
 }
 
-/** How many processes this process has spawned; `--verbose` reports it. */
+/** How many processes this process has spawned (a sandbox's inside: with those of its outside); `--verbose` reports it. */
 export function spawnedProcesses(): number {
   return spawnCount;
+}
+
+/** Processes another process spawned for this command: a sandbox's outside, before its inside began. */
+export function noteSpawned(n: number): void {
+  spawnCount += n;
 }
 
 let netlinkCount = 0;
@@ -127,7 +135,7 @@ function spawnChild(full: string[], argv: string[], options: CommandOptions, std
     return { out, done: Promise.resolve(startFailure(err as NodeJS.ErrnoException)) };
   }
   child.stdout?.setEncoding('utf8').on('data', (d: string) => { out.stdout += d; });
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => { out.stderr += d; });
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => { out.stderr += d; options.onStderr?.(d); });
   child.stdin?.on('error', () => { /* the process may exit before reading its input */ });
   let timedOut = false;
   let forceKill: NodeJS.Timeout | undefined;
@@ -169,6 +177,8 @@ export interface BackgroundProcess {
   closeInput(): void;
   /** Resolves when the process has exited, with its result (never throws). */
   done: Promise<CommandResult>;
+  /** Passes a signal on and lets the process take its time (a zonlab run tears down on SIGINT). */
+  signal(signal: NodeJS.Signals): void;
   stop(signal?: NodeJS.Signals): Promise<CommandResult>;
 }
 
@@ -195,6 +205,7 @@ export function startBackground(argv: string[], options: CommandOptions = {}): B
     write: (text) => { child?.stdin?.write(text); },
     closeInput: () => { child?.stdin?.end(); },
     done,
+    signal: (signal) => { child?.kill(signal); },
     async stop(signal = 'SIGTERM') {
       child?.kill(signal);
       const timer = setTimeout(() => child?.kill('SIGKILL'), 2_000);
@@ -209,14 +220,37 @@ export function startBackground(argv: string[], options: CommandOptions = {}): B
   return proc;
 }
 
+export interface SpawnOptions {
+  env?: Record<string, string>;
+  /** Default: our terminal's (stdio inherited). */
+  stdio?: StdioOptions;
+  /**
+   * A session of its own: the terminal's Ctrl-C reaches this process alone (which forwards it
+   * once), not the child too; with stdio that is not inherited, the child can outlive us.
+   */
+  ownSession?: boolean;
+}
+
 /**
- * A child that shares our terminal (the sandboxed run, `zonlab exec`): stdio inherited, its exit
- * code returned. Signals are the caller's to forward. `ownSession`: the terminal's Ctrl-C reaches
- * this process alone (which forwards it once), not the child too; the child reads no input.
+ * A child whose life and stdio the caller manages (the sandbox, `zonlab exec`, a scenario's run
+ * under `run --all`): counted and logged as every other. Signals are the caller's to forward.
  */
-export function spawnInherited(argv: string[], env: Record<string, string> = {}, opts: { ownSession?: boolean } = {}): ChildProcess {
+export function spawnProcess(argv: string[], o: SpawnOptions = {}): ChildProcess {
   spawnCount++;
   verboseLog?.(`$ ${argv.join(' ')}`);
-  if (opts.ownSession) return spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'inherit', 'inherit'], detached: true, env: childEnv(env) });
-  return spawn(argv[0]!, argv.slice(1), { stdio: 'inherit', env: childEnv(env) });
+  return spawn(argv[0]!, argv.slice(1), { stdio: o.stdio ?? 'inherit', detached: o.ownSession ?? false, env: childEnv(o.env) });
+}
+
+/** A command's stdout, trimmed ('' when it fails), synchronously: for the leak audit's snapshot, a synchronous function. */
+export function readCommandSync(argv: string[]): string {
+  spawnCount++;
+  verboseLog?.(`$ ${argv.join(' ')}`);
+  const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: childEnv() });
+  return r.status === 0 ? r.stdout.trim() : '';
+}
+
+/** A command on our terminal (`zonlab exec`): its exit code, or 128 + the signal that ended it. */
+export function runOnTerminal(argv: string[]): Promise<number> {
+  const child = spawnProcess(argv);
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve(childExit(code, signal))));
 }

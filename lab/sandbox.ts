@@ -1,8 +1,12 @@
-import { spawn } from 'node:child_process';
+import type { ChildProcess, StdioOptions } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { childExit, isSignalExit, signalExit } from './errors.js';
-import { runCommand, spawnInherited } from './run-command.js';
+import { childExit, ExitCode, isSignalExit, signalExit, UserError } from './errors.js';
+import { ipArgv } from './net.js';
+import { signalProcess, untilEnded } from './process-identity.js';
+import { registerLab, unregisterLab, type LabEntry } from './registry.js';
+import { inNetns, noteSpawned, runCommand, runOnTerminal, spawnedProcesses, spawnProcess } from './run-command.js';
+import { onSignals, STOP_SIGNALS } from './signals.js';
 import { stateDir } from './state-files.js';
 
 /** The default isolation: new network, mount and PID namespaces, which the kernel reclaims even after SIGKILL. */
@@ -33,7 +37,7 @@ export async function prepareSandbox(): Promise<void> {
   mkdirSync(bpffs, { recursive: true, mode: 0o700 });
   await runCommand(['mount', '-t', 'bpf', 'zonlab-bpf', bpffs]);
   process.env.TC_BPF_MNT = bpffs;
-  await runCommand(['ip', 'link', 'set', 'dev', 'lo', 'up']);
+  await runCommand(ipArgv(undefined, 'link', 'set', 'dev', 'lo', 'up'));
 }
 
 /** Where iproute2 keeps its BPF state for zonlab's runs (TC_BPF_MNT). */
@@ -41,45 +45,87 @@ export function iprouteBpffs(): string {
   return path.join(stateDir(), 'bpffs');
 }
 
+/** What the registry records of a sandboxed lab besides its processes (status, exec and down read it). */
+export type SandboxLab = Pick<LabEntry, 'scenario' | 'runId' | 'command' | 'driver' | 'namespaces'>;
+
 /**
- * Runs the CLI in a sandbox in the foreground. unshare ignores SIGINT and SIGTERM while it waits,
- * so they are forwarded to the process inside, which tears down and exits. The sandbox is a session
- * of its own: a terminal's Ctrl-C goes to this process's group alone and is forwarded once (in the
- * group, the process inside got it twice and said "SIGINT again", issue 22).
+ * What the process outside hands the process inside, as JSON on its stdin: the command, and (its
+ * callers add them) its parsed options and the plan it computed with the run's id. The inside
+ * neither parses a command line again nor repeats the preflight and the plan.
  */
-export function runInSandbox(cliArgs: string[], onInside?: (pids: DetachedSandbox) => void): Promise<number> {
-  const child = spawnInherited(sandboxArgv(cliArgs), { [SANDBOX_ENV]: '1' }, { ownSession: true });
+export interface Handover {
+  command: 'run' | 'up';
+  scenario: string;
+  /** The processes the outside spawned, the sandbox's own included: `--verbose` counts the run's, on both sides. */
+  spawnedOutside?: number;
+}
+
+/** The inner process's argv after the CLI: the hidden command that takes the handover (the rest names it for `ps`). */
+export const INSIDE_COMMAND = 'inside';
+
+function insideArgv(h: Handover, opts: { outliveParent?: boolean } = {}): string[] {
+  return sandboxArgv([INSIDE_COMMAND, h.command, h.scenario], opts);
+}
+
+/**
+ * Inside the sandbox: what the process outside handed over (read once, to its end). The process
+ * unshare forks is the first of its PID namespace: a ZONLAB_SANDBOX=1 that strayed into a shell
+ * must not mount over the machine's /run and build a lab in the machine's namespaces.
+ */
+export function handedOver<H extends Handover>(): H {
+  if (!insideSandbox() || process.pid !== 1) {
+    throw new UserError(`zonlab ${INSIDE_COMMAND} is the inside of a sandboxed run or up, and runs only in the sandbox they make`, ExitCode.badInput, ['zonlab run SCENARIO, or zonlab up SCENARIO']);
+  }
+  const h = JSON.parse(readFileSync(0, 'utf8')) as H;
+  noteSpawned(h.spawnedOutside ?? 0);
+  return h;
+}
+
+function registerSandbox(lab: SandboxLab, started: string, pids: DetachedSandbox): void {
+  registerLab({ ...lab, mode: 'sandbox', started, holderPid: pids.holderPid, unsharePid: pids.unsharePid });
+}
+
+/** The sandbox's process (unshare), in a session of its own, its handover written and closed. */
+function spawnSandbox(handover: Handover, stdio: StdioOptions, opts: { outliveParent?: boolean } = {}): ChildProcess {
+  const child = spawnProcess(insideArgv(handover, opts), { env: { [SANDBOX_ENV]: '1' }, stdio, ownSession: true });
+  child.stdin!.on('error', () => { /* it ended before reading: its exit code says why */ });
+  child.stdin!.end(JSON.stringify({ ...handover, spawnedOutside: spawnedProcesses() }));
+  return child;
+}
+
+/**
+ * Enters a sandbox in the foreground: the process inside runs the handover, registered under the
+ * lab's run id while it lives (status, exec and down see it). unshare ignores SIGINT and SIGTERM
+ * while it waits, so they are forwarded to the process inside, which tears down and exits. The
+ * sandbox is a session of its own: a terminal's Ctrl-C goes to this process's group alone and is
+ * forwarded once (in the group, the process inside got it twice and said "SIGINT again", issue 22).
+ */
+export async function enterSandbox(lab: SandboxLab, handover: Handover): Promise<number> {
+  const started = new Date().toISOString();
+  const child = spawnSandbox(handover, ['pipe', 'inherit', 'inherit']);
   // the inner process appears once unshare has forked
   const poll = setInterval(() => {
     const inner = innerPid(child.pid);
     if (!inner) return;
     clearInterval(poll);
-    onInside?.({ unsharePid: child.pid!, holderPid: inner });
+    registerSandbox(lab, started, { unsharePid: child.pid!, holderPid: inner });
   }, 20);
   // SIGHUP goes in as SIGTERM (the run tears down on that); the exit code tells the signal this process got
   let received: NodeJS.Signals | undefined;
-  const forward = (sig: NodeJS.Signals, as: NodeJS.Signals = sig) => {
+  const release = onSignals(STOP_SIGNALS, (sig) => {
     received ??= sig;
     const inner = innerPid(child.pid);
     // before unshare has forked there is nothing to tear down: unshare goes (in its own session, nothing else would)
-    try { if (inner) process.kill(inner, as); else child.kill('SIGKILL'); } catch { /* it has just ended */ }
-  };
-  const onInt = () => forward('SIGINT');
-  const onTerm = () => forward('SIGTERM');
-  const onHup = () => forward('SIGHUP', 'SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
-  process.on('SIGHUP', onHup);
-  return new Promise((resolve) => {
-    child.on('exit', (code, signal) => {
-      clearInterval(poll);
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      process.off('SIGHUP', onHup);
-      const exit = childExit(code, signal);
-      resolve(received && isSignalExit(exit) ? signalExit(received) : exit);
-    });
+    try { if (inner) process.kill(inner, sig === 'SIGHUP' ? 'SIGTERM' : sig); else child.kill('SIGKILL'); } catch { /* it has just ended */ }
   });
+  try {
+    const exit = await new Promise<number>((resolve) => child.on('exit', (code, signal) => resolve(childExit(code, signal))));
+    return received && isSignalExit(exit) ? signalExit(received) : exit;
+  } finally {
+    clearInterval(poll);
+    release();
+    unregisterLab(lab.runId);
+  }
 }
 
 export interface DetachedSandbox {
@@ -87,45 +133,33 @@ export interface DetachedSandbox {
   holderPid: number;
 }
 
-export interface DetachedStart {
-  /** The sandbox's progress and errors, as the process inside writes them (its stderr). */
-  onOutput(text: string): void;
-  /** The process inside is known: record it at once, so that a lab being built is never unknown. */
-  onInside?(pids: DetachedSandbox): void;
-}
-
-/** `zonlab up`: a sandbox that outlives this process, prints a ready line and holds the lab until SIGTERM. */
-export function startDetachedSandbox(cliArgs: string[], o: DetachedStart): Promise<DetachedSandbox> {
-  const argv = sandboxArgv(cliArgs, { outliveParent: true });
-  const child = spawn(argv[0]!, argv.slice(1), {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, [SANDBOX_ENV]: '1' },
-  });
+/**
+ * `zonlab up`: a sandbox that outlives this process, registered as soon as its process inside is
+ * known (a lab being built is never unknown). Resolves when the inside prints the ready line and
+ * holds the lab until SIGTERM; its progress and errors (stderr) go to `onOutput` until then.
+ */
+export function detachSandbox(lab: SandboxLab, handover: Handover, onOutput: (text: string) => void): Promise<DetachedSandbox> {
+  const started = new Date().toISOString();
+  const child = spawnSandbox(handover, ['pipe', 'pipe', 'pipe'], { outliveParent: true });
   let inside: DetachedSandbox | undefined;
   const poll = setInterval(() => {
     const holderPid = innerPid(child.pid);
     if (!holderPid || inside) return;
     clearInterval(poll);
     inside = { unsharePid: child.pid!, holderPid };
-    o.onInside?.(inside);
+    registerSandbox(lab, started, inside);
   }, 20);
   // unshare ignores both while it waits: the process inside gets them, or, before it exists, unshare is killed
-  const forward = (sig: NodeJS.Signals) => {
+  const release = onSignals(['SIGINT', 'SIGTERM'], (sig) => {
     try { if (inside) process.kill(inside.holderPid, sig); else child.kill('SIGKILL'); } catch { /* it has just ended */ }
-  };
-  const onInt = () => forward('SIGINT');
-  const onTerm = () => forward('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
+  });
   const done = () => {
     clearInterval(poll);
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
+    release();
   };
   return new Promise((resolve, reject) => {
     let buffered = '';
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => o.onOutput(d));
+    child.stderr!.setEncoding('utf8').on('data', onOutput);
     child.stdout!.setEncoding('utf8').on('data', (d: string) => {
       buffered += d;
       let nl: number;
@@ -138,16 +172,23 @@ export function startDetachedSandbox(cliArgs: string[], o: DetachedStart): Promi
           child.stdout!.destroy();
           child.stderr!.destroy();
           child.unref();
-          if (!holderPid) reject(new Error('the sandbox is up but its process could not be found'));
-          else resolve({ unsharePid: child.pid!, holderPid });
+          if (!holderPid) {
+            unregisterLab(lab.runId);
+            reject(new Error('the sandbox is up but its process could not be found'));
+            return;
+          }
+          const pids = { unsharePid: child.pid!, holderPid };
+          registerSandbox(lab, started, pids);
+          resolve(pids);
           return;
         }
-        o.onOutput(`${line}\n`);
+        onOutput(`${line}\n`);
       }
     });
     child.on('exit', (code, signal) => {
       done();
-      reject(Object.assign(new Error(`the sandbox exited with ${code ?? signal}`), { exitCode: code ?? undefined }));
+      unregisterLab(lab.runId);
+      reject(Object.assign(new Error(`the sandbox exited with ${code ?? signal}`), { exitCode: childExit(code, signal) }));
     });
   });
 }
@@ -168,6 +209,26 @@ export function innerPid(unsharePid: number | undefined): number | undefined {
 
 /** argv that runs a command inside a held sandbox, in one of its namespaces. */
 export function nsenterArgv(holderPid: number, netns: string | undefined, cmd: string[]): string[] {
-  const enter = ['nsenter', '--target', String(holderPid), '--mount', '--net', '--pid', '--'];
-  return netns === undefined ? [...enter, ...cmd] : [...enter, 'ip', 'netns', 'exec', netns, ...cmd];
+  return ['nsenter', '--target', String(holderPid), '--mount', '--net', '--pid', '--', ...inNetns(cmd, netns)];
+}
+
+/** `zonlab exec`: a command on our terminal, in a namespace of the sandbox the holder holds; its exit code. */
+export function execInSandbox(holderPid: number, netns: string | undefined, cmd: string[]): Promise<number> {
+  return runOnTerminal(nsenterArgv(holderPid, netns, cmd));
+}
+
+/**
+ * `zonlab down`: signals only the very processes the registry recorded (pid and start time), never
+ * a reused pid; the holder tears down on SIGTERM, and the kernel reclaims what it leaves.
+ */
+export async function stopSandbox(lab: LabEntry): Promise<void> {
+  const holder = { pid: lab.holderPid, start: lab.holderStart };
+  signalProcess(holder, 'SIGTERM');
+  // unshare ends with its child, passing on its exit code (143 for a run): a SIGKILL meanwhile made it 137
+  const unshare = { pid: lab.unsharePid, start: lab.unshareStart };
+  if (await untilEnded([holder], 30_000)) await untilEnded([unshare], 5_000);
+  // a holder that does not stop in time is killed: the kernel reclaims its sandbox all the same
+  signalProcess(unshare, 'SIGKILL');
+  signalProcess(holder, 'SIGKILL');
+  unregisterLab(lab.runId);
 }

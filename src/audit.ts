@@ -1,7 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
-import { systemPath } from '../lab/run-command.js';
+import { readCommandSync } from '../lab/run-command.js';
 import { hostDir, labsDir, stateDir } from '../lab/state-files.js';
 
 /**
@@ -15,8 +14,7 @@ export const AUDIT_SCOPE_ENV = 'ZONLAB_AUDIT_SCOPE';
 /**
  * Everything zonlab may touch on a machine, as text: namespaces, links, addresses (the real lo too),
  * routes, the sysctls a scenario may set, the nft ruleset, XDP programs, bpffs pins, mounts and the
- * traffic tools' processes. Two snapshots that differ show a leak. (Read with plain child_process:
- * this module is also what the tests audit with, and must not depend on the engine it audits.)
+ * traffic tools' processes. Two snapshots that differ show a leak.
  */
 export interface MachineSnapshot {
   namespaces: string;
@@ -33,13 +31,7 @@ export interface MachineSnapshot {
   state: string;
 }
 
-const read = (cmd: string, args: string[]) => {
-  try {
-    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, PATH: systemPath() } }).trim();
-  } catch {
-    return '';
-  }
-};
+const read = (cmd: string, args: string[]) => readCommandSync([cmd, ...args]);
 
 /**
  * The machine now. The machine's own default namespace (links, routes, nft, XDP, sysctls, pins,

@@ -41,10 +41,10 @@ export function reportCost(a: Pick<CommonArgs, 'verbose'>): void {
 
 /** SIGINT/SIGTERM end the child run under way (it tears its lab down) and the runs after it (run --all, mutants). */
 export function stopOnSignal() {
-  const state: { signal?: NodeJS.Signals; child?: { kill(s: NodeJS.Signals): boolean }; release(): void } = { release: () => {} };
+  const state: { signal?: NodeJS.Signals; child?: { signal(s: NodeJS.Signals): void }; release(): void } = { release: () => {} };
   state.release = onSignals(['SIGINT', 'SIGTERM'], (sig) => {
     state.signal ??= sig;
-    state.child?.kill(sig);
+    state.child?.signal(sig);
   });
   return state;
 }

@@ -25,6 +25,8 @@ export const COMMANDS: readonly Registration[] = [
   lazy('ab [scenario]', 'A/B in one job: two load balancers (--a, --b) in their own labs, rounds interleaved A B B A …, a verdict on the paired ratios B/A; exit 3 when B regressed (--all: every scenario)', () => import('./ab.js')),
   // the inside of ab (one side, in its sandbox, driven through stdin): not for users, not in --help
   lazy('ab-side <scenario>', false, () => import('./ab-side.js')),
+  // the inside of a sandboxed run or up (its options and plan on stdin, lab/sandbox.ts): not in --help
+  lazy('inside <command> <scenario>', false, () => import('./inside.js')),
   lazy('up <scenario>', 'build the lab and load the load balancer; start nothing else', () => import('./up.js')),
   lazy('down <scenario>', 'remove a lab that is up', () => import('./down.js')),
   lazy('status [scenario]', 'show the labs that are up', () => import('./status.js')),

@@ -15,6 +15,8 @@ export interface PreflightOptions {
   lb?: DriverChoice;
   zonlb?: string;
   host: boolean;
+  /** The id a parent gave this run (an A/B side); a new one otherwise. */
+  runId?: string;
   /** Where the first use's build of the XDP objects says so (undefined: quiet). */
   progress?(line: string): void;
 }
@@ -24,7 +26,7 @@ export async function preflight(s: Scenario, o: PreflightOptions): Promise<{ dri
   // an installed zonlab without clang at install time builds its XDP objects at first use
   const build = await buildBpfObjects(bpfDir, o.progress);
   const driver = await resolveDriver(o.lb ?? s.lb.driver, { zonlbPath: o.zonlb });
-  const plan = planLab(s, { driver: driver.name, mode: o.host ? 'host' : 'sandbox', runId: newRunId() });
+  const plan = planLab(s, { driver: driver.name, mode: o.host ? 'host' : 'sandbox', runId: o.runId ?? newRunId() });
   const found = [...missingRequirements(plan), ...(s.lb.config ? await driver.missing(s.lb.config) : []), ...cannotServe(s, driver.name), ...eventGaps(s, driver), ...unbuiltObjects(plan)];
   // a failed build says why better than "not built"; two ends of one program are one reason
   const whyNot = (r: string) => build.failed.find((f) => f.startsWith(`bpf/${/bpf\/([\w-]+\.o) is not built/.exec(r)?.[1]} `)) ?? r;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-/** A run's id; a sandboxed run's inner process takes the one its outer process chose (ZONLAB_RUN_ID). */
+/** A run's id: the registry's, the record's and `--id`'s (a sandbox's inside takes its parent's, handed over). */
 export function newRunId(): string {
-  return process.env.ZONLAB_RUN_ID && /^[a-z0-9]{4,16}$/.test(process.env.ZONLAB_RUN_ID) ? process.env.ZONLAB_RUN_ID : randomBytes(4).toString('hex');
+  return randomBytes(4).toString('hex');
 }

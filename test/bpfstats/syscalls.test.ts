@@ -5,7 +5,7 @@ import path from 'node:path';
 import { bpfStatsCalls } from '../../src/bpfstats/syscalls.js';
 import { libbpf } from '../../src/drivers/embedded/libbpf.js';
 import { bpfDir } from '../../src/paths.js';
-import { isRoot } from '../helpers/audit.js';
+import { isRoot } from '../../src/host-facts.js';
 import { statsAreOn } from '../helpers/bpf-stats.js';
 import { gated } from '../helpers/gated.js';
 

@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { AUDIT_SCOPE_ENV } from '../../src/audit.js';
 import { hostLabs } from '../../lab/host-state.js';
+import { findOnPath, isRoot } from '../../src/host-facts.js';
 
 export { snapshot, snapshotDiff, type MachineSnapshot } from '../../src/audit.js';
 
@@ -12,19 +12,10 @@ export { snapshot, snapshotDiff, type MachineSnapshot } from '../../src/audit.js
  */
 process.env[AUDIT_SCOPE_ENV] ||= `test-${process.pid}-${randomBytes(3).toString('hex')}`;
 
-export function isRoot(): boolean {
-  return process.getuid?.() === 0;
-}
-
 /** Why integration tests cannot run here, or undefined when they can. */
 export function rootSkipReason(): string | undefined {
   if (!isRoot()) return 'needs root';
-  try {
-    execFileSync('unshare', ['--version'], { stdio: 'ignore' });
-  } catch {
-    return 'needs unshare (util-linux)';
-  }
-  return undefined;
+  return findOnPath('unshare') ? undefined : 'needs unshare (util-linux)';
 }
 
 /** A process started under this file's scope (its environment carries it). */

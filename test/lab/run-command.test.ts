@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CommandError, describeFailure, runCommand, spawnedProcesses, startBackground } from '../../lab/run-command.js';
+import { CommandError, describeFailure, noteSpawned, runCommand, runOnTerminal, spawnedProcesses, spawnProcess, startBackground } from '../../lab/run-command.js';
 
 test('a command that fails says why in its first words, with what it printed', async (t) => {
   const r = await runCommand(['sh', '-c', 'echo out; echo "it broke" >&2; exit 3'], { reject: false });
@@ -39,6 +39,20 @@ test.serial('a background process is written to, read from and stopped; every sp
   const sleeper = startBackground(['sleep', '30']);
   t.like(await sleeper.stop(), { signal: 'SIGTERM', failed: true });
   t.is(spawnedProcesses() - before, 2);
+});
+
+test.serial('a process on our terminal, one the caller manages and a sandbox outside\'s are counted too; a background one streams its stderr', async (t) => {
+  const before = spawnedProcesses();
+  t.is(await runOnTerminal(['sh', '-c', 'exit 5']), 5);
+  t.is(await runOnTerminal(['sh', '-c', 'kill -TERM $$']), 143);
+  const child = spawnProcess(['true'], { stdio: 'ignore' });
+  await new Promise((r) => child.once('exit', r));
+  noteSpawned(3);
+  t.is(spawnedProcesses() - before, 6);
+  const chunks: string[] = [];
+  const r = await startBackground(['sh', '-c', 'echo one >&2; echo two >&2'], { onStderr: (d) => chunks.push(d) }).done;
+  t.is(chunks.join(''), 'one\ntwo\n');
+  t.is(r.stderr, 'one\ntwo\n');
 });
 
 test('a program that cannot be started for another reason is a failed result, never a throw', async (t) => {

@@ -2,7 +2,14 @@ import test from 'ava';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { innerPid, insideSandbox, iprouteBpffs, nsenterArgv, sandboxArgv, SANDBOX_ENV, UNSHARE } from '../../lab/sandbox.js';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { ExitCode } from '../../lab/errors.js';
+import { innerPid, insideSandbox, INSIDE_COMMAND, iprouteBpffs, nsenterArgv, sandboxArgv, SANDBOX_ENV, UNSHARE } from '../../lab/sandbox.js';
+import { rootGated } from '../helpers/gated.js';
+
+const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
+const { concurrent, title } = rootGated();
 
 /** The sandbox's command lines and its inner process, without entering one. */
 test('the CLI again inside new namespaces, tied to this process unless it must outlive it', (t) => {
@@ -44,15 +51,31 @@ test('the inner process is the one unshare forked: its first child, none before 
   // sh stands in for unshare: it forks sleep and waits for it
   const parent = spawn('sh', ['-c', 'sleep 30 & wait'], { stdio: 'ignore' });
   t.teardown(() => { try { process.kill(parent.pid!, 'SIGKILL'); } catch { /* gone */ } });
+  // the child is sh's fork until it has exec'd sleep (seen under load): wait for sleep itself
+  const comm = (pid: number | undefined) => { try { return readFileSync(`/proc/${pid}/comm`, 'utf8').trim(); } catch { return undefined; } };
   let inner: number | undefined;
-  for (let i = 0; i < 200 && !inner; i++) {
+  for (let i = 0; i < 500 && comm(inner) !== 'sleep'; i++) {
     inner = innerPid(parent.pid);
-    if (!inner) await new Promise((r) => setTimeout(r, 20));
+    if (comm(inner) !== 'sleep') await new Promise((r) => setTimeout(r, 20));
   }
   t.truthy(inner);
-  t.is(readFileSync(`/proc/${inner}/comm`, 'utf8').trim(), 'sleep');
+  t.is(comm(inner), 'sleep');
   t.is(innerPid(inner), undefined, 'sleep has no child');
   process.kill(inner!, 'SIGKILL');
   await new Promise((r) => parent.once('exit', r));
   t.is(innerPid(parent.pid), undefined, 'a process that is gone has none');
+});
+
+/**
+ * A stray ZONLAB_SANDBOX=1 (a shell that kept it) must not make `inside` mount over /run and build
+ * a lab where it stands. It stands in a throwaway net and mount namespace here, so that without the
+ * check (seen once) what it does is lost with them: it went on and died on the handover (exit 70).
+ */
+concurrent(title('zonlab inside, run outside the sandbox a run makes, is refused before it reads or mounts anything'), async (t) => {
+  const handover = JSON.stringify({ command: 'run', scenario: 'x', args: {}, plan: { driver: 'none' }, results: '/nonexistent' });
+  const r = await execa('unshare', ['--net', '--mount', '--propagation', 'private', '--', process.execPath, cli, INSIDE_COMMAND, 'run', 'x'], {
+    reject: false, input: handover, env: { [SANDBOX_ENV]: '1', NO_COLOR: '1' },
+  });
+  t.is(r.exitCode, ExitCode.badInput, r.stderr);
+  t.regex(r.stderr, /runs only in the sandbox they make/);
 });

@@ -8,12 +8,12 @@ import { preflight } from '../preflight.js';
 import { loadFor, requireChecks } from '../scenario-arg.js';
 
 /** One side of `zonlab ab`, in its sandbox: requests on stdin, replies on stdout, progress on stderr. */
-export async function abSide(a: CommonArgs & { scenario: string }): Promise<number> {
+export async function abSide(a: CommonArgs & { scenario: string; runId: string }): Promise<number> {
   if (!insideSandbox()) throw new UserError('zonlab ab-side is the inside of zonlab ab: it runs in the sandbox zonlab ab makes', ExitCode.badInput, ['zonlab ab SCENARIO --a LB --b LB']);
   applyCommon(a);
   const s = loadFor(a.scenario, a);
   requireChecks(s);
-  const { driver, plan } = await preflight(s, { ...a, json: true });
+  const { driver, plan } = await preflight(s, { ...a, json: true }, a.runId);
   await prepareSandbox();
   const progress = (line: string) => process.stderr.write(`${line}\n`);
   const send = (r: Parameters<typeof encode>[0]) => process.stdout.write(encode(r));

@@ -1,6 +1,7 @@
 import { hostLabOf, tearDownHostLab, type HostLab } from '../../../lab/host-state.js';
-import { isSameProcess, signalProcess } from '../../../lab/process-identity.js';
-import { ownerWords, unregisterLab, type LabEntry } from '../../../lab/registry.js';
+import { signalProcess, untilEnded } from '../../../lab/process-identity.js';
+import { ownerWords } from '../../../lab/registry.js';
+import { stopSandbox } from '../../../lab/sandbox.js';
 import { ExitCode, UserError } from '../../errors.js';
 import { applyCommon, reportCost, requireRoot, type CommonArgs } from '../common.js';
 import { chooseLab, labChoices, type LabChoice } from './lab-choice.js';
@@ -62,31 +63,11 @@ function runsInProgress(name: string, runs: LabChoice[]): UserError {
   ]);
 }
 
-/** Signals only the very processes the registry recorded (pid and start time): never a reused pid. */
-async function stopSandbox(lab: LabEntry): Promise<void> {
-  const holder = { pid: lab.holderPid, start: lab.holderStart };
-  signalProcess(holder, 'SIGTERM');
-  await until(() => !isSameProcess(holder), 30_000);
-  // unshare ends with its child, passing on its exit code (143 for a run): a SIGKILL meanwhile made it 137
-  const unshare = { pid: lab.unsharePid, start: lab.unshareStart };
-  if (!isSameProcess(holder)) await until(() => !isSameProcess(unshare), 5_000);
-  // a holder that does not stop in time is killed: the kernel reclaims its sandbox all the same
-  signalProcess(unshare, 'SIGKILL');
-  signalProcess(holder, 'SIGKILL');
-  unregisterLab(lab.runId);
-}
-
 /** SIGTERM to a host run's own process (pid and start time), then its journal as it left it. */
 async function stopHostRun(host: HostLab): Promise<HostLab | undefined> {
   if (host.state === 'damaged') return host;
   const ref = { pid: host.header.pid, start: host.header.pidStart };
   signalProcess(ref, 'SIGTERM');
-  await until(() => !isSameProcess(ref), 60_000);
-  if (isSameProcess(ref)) throw new UserError(`${host.name}: run ${host.header.runId} (pid ${ref.pid}) is still tearing down after 60 s`, ExitCode.teardownFailed, ['zonlab status shows it; zonlab gc removes what it leaves once it has ended']);
+  if (!await untilEnded([ref], 60_000)) throw new UserError(`${host.name}: run ${host.header.runId} (pid ${ref.pid}) is still tearing down after 60 s`, ExitCode.teardownFailed, ['zonlab status shows it; zonlab gc removes what it leaves once it has ended']);
   return hostLabOf(host.name);
-}
-
-async function until(done: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 }

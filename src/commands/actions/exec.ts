@@ -1,6 +1,6 @@
-import { inNetns, spawnInherited } from '../../../lab/run-command.js';
-import { nsenterArgv } from '../../../lab/sandbox.js';
-import { childExit, UserError } from '../../errors.js';
+import { inNetns, runOnTerminal } from '../../../lab/run-command.js';
+import { execInSandbox } from '../../../lab/sandbox.js';
+import { UserError } from '../../errors.js';
 import { requireRoot, type CommonArgs } from '../common.js';
 import { chooseLab, labChoices, runsLeftAlone } from './lab-choice.js';
 
@@ -15,7 +15,6 @@ export async function execCommand(a: CommonArgs & { scenario: string; netns: str
   const namespaces = choice.entry?.namespaces;
   const ns = a.netns === 'default' ? undefined : a.netns;
   if (ns !== undefined && namespaces && !namespaces.includes(ns)) throw new UserError(`${a.scenario} has no namespace ${ns}`, 2, [`its namespaces: default ${namespaces.join(' ')}`]);
-  const argv = choice.mode === 'sandbox' ? nsenterArgv(choice.entry!.holderPid!, ns, a.cmd) : inNetns(a.cmd, ns);
-  const child = spawnInherited(argv);
-  return new Promise((resolve) => child.on('exit', (code, sig) => resolve(childExit(code, sig))));
+  if (choice.mode === 'sandbox') return execInSandbox(choice.entry!.holderPid!, ns, a.cmd);
+  return runOnTerminal(inNetns(a.cmd, ns));
 }

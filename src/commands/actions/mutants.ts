@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,6 +8,7 @@ import { dataPaths, MUTANTS, type DataPath } from '../../mutants/catalogue.js';
 import { mutantsExit, mutantVerdict, pathVerdict, type ChildCheck, type PathVerdict } from '../../mutants/judge.js';
 import { mutantsTable } from '../../output/mutants.js';
 import { applyCommon, progressPrinter, requireRoot, stopOnSignal, type CommonArgs } from '../common.js';
+import { zonlabChild } from '../zonlab-child.js';
 import { preflight } from '../preflight.js';
 import { loadFor, requireChecks } from '../scenario-arg.js';
 import { childReason } from './run-all.js';
@@ -49,14 +49,14 @@ export async function mutantsCommand(a: MutantsArgs): Promise<number> {
       progress(`${label} (${p})…`);
       const t0 = Date.now();
       const args = ['run', a.scenario, '--lb', 'embedded', '--json', ...sets.flatMap((x) => ['--set', x]), ...(a.scenarios ? ['--scenarios', a.scenarios] : []), ...(a.verbose ? ['--verbose'] : [])];
-      const forced = p === 'xdp' && paths.includes('tc') ? { ZONLAB_XDP_MODE: 'native' } : {};
-      const run = execa(process.execPath, [process.argv[1]!, ...args], { reject: false, env: { ...process.env, ...env, ...forced, ZONLAB_RESULTS: path.join(scratch, 'results'), GITHUB_STEP_SUMMARY: '' }, extendEnv: false });
-      stop.child = run;
-      const r = await run;
+      const forced: Record<string, string> = p === 'xdp' && paths.includes('tc') ? { ZONLAB_XDP_MODE: 'native' } : {};
+      const run = zonlabChild(args, { env: { ...env, ...forced, ZONLAB_RESULTS: path.join(scratch, 'results'), GITHUB_STEP_SUMMARY: '' } });
+      stop.child = run.process;
+      const r = await run.done;
       stop.child = undefined;
       let doc: { status?: string; checks?: ChildCheck[] } | undefined;
-      try { doc = JSON.parse(String(r.stdout)); } catch { doc = undefined; }
-      return pathVerdict(p, r.exitCode ?? (r.signal ? signalExit(r.signal) : ExitCode.internal), doc, childReason(String(r.stderr)), Date.now() - t0);
+      try { doc = JSON.parse(r.stdout); } catch { doc = undefined; }
+      return pathVerdict(p, r.code, doc, childReason(r.stderr), Date.now() - t0);
     };
     // the shipped build first, on every path: a scenario that fails without a mutant kills nothing
     for (const p of paths) {

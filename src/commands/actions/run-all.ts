@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { execa } from 'execa';
-import { childExit, ExitCode, isSignalExit, signalExit, worstExit } from '../../errors.js';
+import { ExitCode, isSignalExit, signalExit, worstExit } from '../../errors.js';
 import { readJsonCapped } from '../../files.js';
 import { paint, table, tableWidth } from '../../output/table.js';
 import type { NotRun, ReportedRun } from '../../output/junit.js';
@@ -14,6 +13,7 @@ import { creatableDir, setsDeclared, type Shard } from '../options.js';
 import { formatRate } from '../../rate.js';
 import type { RunArgs } from './run.js';
 import { stopOnSignal } from '../common.js';
+import { zonlabChild } from '../zonlab-child.js';
 
 export type RunAllArgs = Omit<RunArgs, 'scenario'> & { all: boolean; shard?: Shard };
 
@@ -140,17 +140,10 @@ export function childReason(stderr: string): string | undefined {
  */
 function runChild(args: string[], prefix?: string) {
   // the child must not write its own step summary: this run writes one for all scenarios
-  const env: NodeJS.ProcessEnv = { ...process.env, ...(prefix ? { ZONLAB_PROGRESS: '1' } : {}) };
-  delete env.GITHUB_STEP_SUMMARY;
-  const child = execa(process.execPath, [process.argv[1]!, ...args], { reject: false, stdio: ['ignore', 'pipe', 'pipe'], env, extendEnv: false });
-  let stderr = '';
+  const env = { GITHUB_STEP_SUMMARY: '', ...(prefix ? { ZONLAB_PROGRESS: '1' } : {}) };
   const lines = prefixedLines(prefix ? `${prefix}: ` : '', (s) => process.stderr.write(s));
-  child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); lines.push(d.toString()); });
-  const done = child.then((r) => {
-    lines.end();
-    return { code: childExit(r.exitCode, r.signal), stdout: String(r.stdout), stderr };
-  });
-  return { process: child, done };
+  const child = zonlabChild(args, { env, onStderr: (d) => lines.push(d) });
+  return { process: child.process, done: child.done.finally(() => lines.end()) };
 }
 
 /** Whole lines, each with the prefix, as chunks of output arrive; end() writes a last unterminated line. */

@@ -1,16 +1,15 @@
 import path from 'node:path';
-import { registerLab, unregisterLab } from '../../../lab/registry.js';
-import { insideSandbox, prepareSandbox, runInSandbox } from '../../../lab/sandbox.js';
+import { enterSandbox, prepareSandbox, type Handover } from '../../../lab/sandbox.js';
 import { onSignals, STOP_SIGNALS } from '../../../lab/signals.js';
 import type { CheckOutcome } from '../../checks/outcome.js';
 import type { Driver } from '../../drivers/driver.js';
 import type { LabPlan } from '../../plan/plan.js';
 import { ExitCode, signalExit, UserError } from '../../errors.js';
-import { resultsDir } from '../../paths.js';
+import { choosePaths, resultsDir } from '../../paths.js';
+import { resolveDriver } from '../../drivers/resolve.js';
 import type { Scenario } from '../../scenario/types.js';
 import { loadBaseline } from '../../baseline/store.js';
 import { runScenario, type RunOptions } from '../../session/run-scenario.js';
-import { newRunId } from '../../session/run-id.js';
 import { creatableDir } from '../options.js';
 import { preflight } from '../preflight.js';
 import { applyCommon, progressPrinter, reportCost, untilSignalled, type CommonArgs } from '../common.js';
@@ -36,6 +35,14 @@ export interface RunArgs extends CommonArgs {
   markdown?: string;
 }
 
+/** What a sandboxed run's process outside hands the one inside (lab/sandbox.ts): its options, plan and results folder. */
+export interface RunHandover extends Handover {
+  command: 'run';
+  args: RunArgs;
+  plan: LabPlan;
+  results: string;
+}
+
 export async function runCommandLine(a: RunArgs): Promise<number> {
   applyCommon(a);
   const s = loadFor(a.scenario, a);
@@ -43,20 +50,32 @@ export async function runCommandLine(a: RunArgs): Promise<number> {
   const { driver, plan } = await preflight(s, a);
   // after preflight: without root the run is a skip, whatever the folder
   creatableDir('--results', resultsDir());
-  if (!a.host && !insideSandbox()) {
-    writesOutsideRun(a);
-    return runSandboxed(s, driver, a);
-  }
-  if (insideSandbox()) await prepareSandbox();
+  if (a.host) return runHere(plan, driver, a);
+  writesOutsideRun(a);
+  // the process inside takes this plan and its run id: the registry, the record and `exec --id` name one run
+  const handover: RunHandover = { command: 'run', scenario: s.name, args: a, plan, results: resultsDir() };
+  return enterSandbox({ scenario: s.name, runId: plan.runId, command: 'run', driver: driver.name, namespaces: s.namespaces }, handover);
+}
+
+/** Inside the sandbox: the run the process outside planned (its preflight holds here: one machine, one moment). */
+export async function runInside(h: RunHandover): Promise<number> {
+  applyCommon(h.args);
+  choosePaths({ results: h.results });
+  const driver = await resolveDriver(h.plan.driver, { zonlbPath: h.args.zonlb });
+  await prepareSandbox();
+  return runHere(h.plan, driver, h.args);
+}
+
+async function runHere(plan: LabPlan, driver: Driver, a: RunArgs): Promise<number> {
   const signals = watchSignals();
   try {
-    return await runHere(plan, driver, a, signals);
+    return await runAndReport(plan, driver, a, signals);
   } finally {
     signals.stop();
   }
 }
 
-async function runHere(plan: LabPlan, driver: Driver, a: RunArgs, signals: { last?: string }): Promise<number> {
+async function runAndReport(plan: LabPlan, driver: Driver, a: RunArgs, signals: { last?: string }): Promise<number> {
   const s = plan.scenario;
   const progress = progressPrinter(a);
   const { record, file } = await runScenario(plan, driver, {
@@ -118,17 +137,3 @@ function writesOutsideRun(a: RunArgs): void {
   }
 }
 
-/** The run happens in a child inside the sandbox; this side registers it so status/exec/down see it. */
-async function runSandboxed(s: Scenario, driver: Driver, a: RunArgs): Promise<number> {
-  const runId = newRunId();
-  process.env.ZONLAB_RUN_ID = runId;
-  const started = new Date().toISOString();
-  try {
-    return await runInSandbox(process.argv.slice(2), (pids) => registerLab({
-      scenario: s.name, runId, mode: 'sandbox', command: 'run', started, driver: driver.name,
-      holderPid: pids.holderPid, unsharePid: pids.unsharePid, namespaces: s.namespaces,
-    }));
-  } finally {
-    unregisterLab(runId);
-  }
-}

@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { spawnProcess } from '../../../lab/run-command.js';
 import { innerPid, SANDBOX_ENV, sandboxArgv } from '../../../lab/sandbox.js';
 import { childExit } from '../../errors.js';
 import type { LbSpec } from './lb-spec.js';
@@ -35,12 +35,10 @@ export interface SideOptions {
 
 export function startSide(side: Side, lb: LbSpec, o: SideOptions): SideProcess {
   const launch = sideLaunch(lb);
-  const env: NodeJS.ProcessEnv = { ...process.env, [SANDBOX_ENV]: '1', ZONLAB_RUN_ID: o.runId, ...launch.env };
-  // the other side's build must not leak into this one
-  if (!launch.env.ZONLAB_XDP_OBJECT) delete env.ZONLAB_XDP_OBJECT;
-  delete env.GITHUB_STEP_SUMMARY;
-  const argv = sandboxArgv(['ab-side', o.scenario, ...launch.args, ...o.args]);
-  const child: ChildProcess = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], env });
+  // the other side's build must not leak into this one (empty is unset); the side writes no step summary
+  const env = { [SANDBOX_ENV]: '1', ZONLAB_XDP_OBJECT: '', GITHUB_STEP_SUMMARY: '', ...launch.env };
+  const argv = sandboxArgv(['ab-side', o.scenario, '--run-id', o.runId, ...launch.args, ...o.args]);
+  const child = spawnProcess(argv, { env, stdio: ['pipe', 'pipe', 'pipe'] });
   child.stdin!.on('error', () => { /* the side has ended: what it says comes through exited */ });
   let err = '';
   createInterface({ input: child.stderr! }).on('line', (l) => {
