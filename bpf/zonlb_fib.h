@@ -36,30 +36,34 @@ static __always_inline void copy_hop(struct hop *to, const struct hop *from)
 	to->expires = from->expires;
 }
 
-/* where a flow's packets go: its kept hop while fresh, else the FIB (kept when it names a link) */
-static __always_inline long route(struct xdp_md *ctx, const struct parsed *p, const struct nat *n, struct ct *known, struct hop *hop)
+/*
+ * Where a flow's packets go: its kept hop while fresh (*hop points into its conntrack entry, copied
+ * nowhere), else the FIB's answer in *fresh (kept beside the flow when it names a link).
+ */
+static __always_inline long route(struct xdp_md *ctx, const struct parsed *p, const struct nat *n, struct ct *known, struct hop *fresh, const struct hop **hop)
 {
 	__u32 in_if = ctx->ingress_ifindex; /* read once: the verifier refuses ctx + 12 kept by the compiler */
 	__u64 now = bpf_ktime_get_coarse_ns();
 	if (known && known->hop.expires > now) {
-		copy_hop(hop, &known->hop);
+		*hop = &known->hop;
 		return BPF_FIB_LKUP_RET_SUCCESS;
 	}
+	*hop = fresh;
 	struct bpf_fib_lookup fib;
 	long rc = lookup_hop(ctx, p, n, in_if, &fib, NO_MTU);
 	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED) {
 		/* known even when the neighbour is not: a packet too big is answered before it is resolved */
-		hop->mtu = fib.mtu_result;
+		fresh->mtu = fib.mtu_result;
 		rc = lookup_hop(ctx, p, n, in_if, &fib, 0);
 	}
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 		return rc;
-	hop->ifindex = fib.ifindex;
-	__builtin_memcpy(hop->macs, fib.dmac, ETH_ALEN);
-	__builtin_memcpy(hop->macs + ETH_ALEN, fib.smac, ETH_ALEN);
-	hop->expires = now + HOP_TTL_NS;
+	fresh->ifindex = fib.ifindex;
+	__builtin_memcpy(fresh->macs, fib.dmac, ETH_ALEN);
+	__builtin_memcpy(fresh->macs + ETH_ALEN, fib.smac, ETH_ALEN);
+	fresh->expires = now + HOP_TTL_NS;
 	if (known)
-		copy_hop(&known->hop, hop);
+		copy_hop(&known->hop, fresh);
 	return rc;
 }
 

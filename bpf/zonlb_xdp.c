@@ -21,11 +21,12 @@
 static __always_inline int deliver(struct xdp_md *ctx, struct parsed *p, struct nat *n, struct ct *known, struct stats *st)
 {
 	long rc = BPF_FIB_LKUP_RET_NOT_FWDED;
-	struct hop hop = { .mtu = NO_MTU };
+	struct hop fresh = { .mtu = NO_MTU };
+	const struct hop *hop = &fresh;
 	if (!(n->flags & CT_LOCAL)) {
-		rc = route(ctx, p, n, known, &hop);
-		if (p->l3len > hop.mtu)
-			return MUTANT_TOO_BIG(p->f.family == AF_INET ? too_big4(ctx, hop.mtu, st) : too_big6(ctx, hop.mtu, st));
+		rc = route(ctx, p, n, known, &fresh, &hop);
+		if (p->l3len > hop->mtu)
+			return MUTANT_TOO_BIG(p->f.family == AF_INET ? too_big4(ctx, hop->mtu, st) : too_big6(ctx, hop->mtu, st));
 	}
 	if (!known) {
 		/* not forwarded, or the link does not forward: only this host can take it */
@@ -54,11 +55,11 @@ static __always_inline int deliver(struct xdp_md *ctx, struct parsed *p, struct 
 			st->errors++;
 			return XDP_DROP;
 		}
-		__builtin_memcpy(eth, hop.macs, sizeof(hop.macs));
+		__builtin_memcpy(eth, hop->macs, sizeof(hop->macs));
 		st->redirected++;
-		if (hop.ifindex == ctx->ingress_ifindex)
+		if (hop->ifindex == ctx->ingress_ifindex)
 			return XDP_TX;
-		return bpf_redirect(hop.ifindex, 0);
+		return bpf_redirect(hop->ifindex, 0);
 	}
 	if (rc != BPF_FIB_LKUP_RET_NOT_FWDED && rc != BPF_FIB_LKUP_RET_FWD_DISABLED)
 		st->fib_failures++;
@@ -73,10 +74,10 @@ static __always_inline int deliver(struct xdp_md *ctx, struct parsed *p, struct 
 }
 
 /*
- * A packet of a service: its flow's translation, tracked (*known) or just chosen; -1 (counted as
- * passed) for anything else, which goes on untouched.
+ * A packet of a service: its flow's translation (*n), tracked (in *known, read in place) or just
+ * chosen (in *fresh); -1 (counted as passed) for anything else, which goes on untouched.
  */
-static __always_inline int classify(void *data, void *end, struct parsed *p, struct nat *n, struct ct **known, struct stats *st)
+static __always_inline int classify(void *data, void *end, struct parsed *p, struct nat *fresh, struct nat **n, struct ct **known, struct stats *st)
 {
 	st->packets++;
 	int r = parse(data, end, p);
@@ -88,11 +89,12 @@ static __always_inline int classify(void *data, void *end, struct parsed *p, str
 	}
 	*known = tracked(p);
 	if (*known) {
-		*n = (*known)->nat;
+		*n = &(*known)->nat;
 		st->ct_hits++;
 	} else {
+		*n = fresh;
 		st->ct_misses++;
-		if (p->frag == FRAG_LATER || open_flow(p, n) < 0) {
+		if (p->frag == FRAG_LATER || open_flow(p, fresh) < 0) {
 			st->passed++;
 			return -1;
 		}
@@ -105,12 +107,12 @@ SEC("xdp")
 int zonlb_xdp(struct xdp_md *ctx)
 {
 	struct parsed p;
-	struct nat n;
+	struct nat fresh, *n;
 	struct ct *known;
 	struct stats *st = stats_of_cpu();
-	if (!st || classify((void *)(long)ctx->data, (void *)(long)ctx->data_end, &p, &n, &known, st) < 0)
+	if (!st || classify((void *)(long)ctx->data, (void *)(long)ctx->data_end, &p, &fresh, &n, &known, st) < 0)
 		return XDP_PASS;
-	return deliver(ctx, &p, &n, known, st);
+	return deliver(ctx, &p, n, known, st);
 }
 
 /*
@@ -185,8 +187,7 @@ int zonlb_tc_out(struct __sk_buff *skb)
 	struct ct *known = bpf_map_lookup_elem(&conntrack, &p.f);
 	if (!known || !(known->nat.flags & CT_LOCAL) || !(known->nat.flags & CT_REPLY))
 		return TC_ACT_OK;
-	struct nat n = known->nat;
-	return tc_rewrite(skb, data, end, &p, &n, st, &st->tc_replies);
+	return tc_rewrite(skb, data, end, &p, &known->nat, st, &st->tc_replies);
 }
 
 /*
@@ -198,25 +199,25 @@ SEC("tc")
 int zonlb_tc_in(struct __sk_buff *skb)
 {
 	struct parsed p;
-	struct nat n;
+	struct nat fresh, *n;
 	void *data, *end;
 	struct ct *known;
 	struct stats *st = stats_of_cpu();
 	if (!st)
 		return TC_ACT_OK;
 	pull_headers(skb, &data, &end);
-	if (classify(data, end, &p, &n, &known, st) < 0)
+	if (classify(data, end, &p, &fresh, &n, &known, st) < 0)
 		return TC_ACT_OK;
 	if (!known) {
-		to_local(&p, &n);
-		if (track(&p, &n, st) < 0) {
+		to_local(&p, n);
+		if (track(&p, n, st) < 0) {
 			st->errors++;
 			return TC_ACT_OK;
 		}
 	}
 	if (p.frag != FRAG_NONE)
 		st->fragments++;
-	return tc_rewrite(skb, data, end, &p, &n, st, &st->passed);
+	return tc_rewrite(skb, data, end, &p, n, st, &st->passed);
 }
 
 char _license[] SEC("license") = "GPL";

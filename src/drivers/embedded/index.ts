@@ -137,7 +137,8 @@ export const embeddedDriver: Driver = {
     const bpf = libbpf();
     bpf.takeLog();
     const object = embeddedObject();
-    checkLayout(object);
+    const unread = checkLayout(object);
+    for (const [name, why] of Object.entries(unread)) ctx.log(`embedded: the ${name} map of ${path.basename(object)} is not read: ${why}`);
     let obj = bpf.openFile(object);
     const attached: { ifindex: number; flags: number; name: string }[] = [];
     const tcAttached: { ifindex: number; name: string; ingress: boolean }[] = [];
@@ -204,6 +205,7 @@ export const embeddedDriver: Driver = {
     // the backends in force: events change them (a service keeps its slot, a backend's stats follow its place)
     let current = ctx.config;
     const serviceCounts = () => {
+      if (unread.svc_stats) throw new Error(`the svc_stats map is laid out otherwise: ${unread.svc_stats}`);
       const svcStats = map('svc_stats');
       const out: Record<number, ServiceCount> = {};
       current.services.forEach((s, slot) => {
@@ -225,7 +227,7 @@ export const embeddedDriver: Driver = {
       version: await embeddedDriver.version(),
       async counters() {
         const value = Buffer.alloc(STATS_SIZE * cpus);
-        const out: Record<string, number> = bpf.lookup(map('counters'), Buffer.alloc(4), value) === 0 ? sumCounters(value, cpus) : {};
+        const out: Record<string, number> = !unread.counters && bpf.lookup(map('counters'), Buffer.alloc(4), value) === 0 ? sumCounters(value, cpus) : {};
         // per group, as nft's gid_N_packets: toward the backends and back
         for (const [gid, c] of Object.entries(serviceCounts())) {
           out[`gid_${gid}_requests`] = c.requests!;

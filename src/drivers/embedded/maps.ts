@@ -35,34 +35,52 @@ export const AF_INET = 2;
 export const AF_INET6 = 10;
 
 type Layout = { size: number; fields: Record<string, number>; arrays?: Record<string, number> };
+type StructName = keyof typeof LAYOUT;
+/** What zonlab writes (a mismatch refuses the object) and what it only reads (a mismatch leaves that map unread). */
+const WRITTEN: { structs: StructName[]; maps: (keyof typeof MAP_ENTRIES)[] } = { structs: ['svc_key', 'backend', 'svc', 'flow'], maps: ['services'] };
+const READ = { counters: { structs: ['stats'], maps: ['counters'] }, svc_stats: { structs: ['svc_stat'], maps: ['svc_stats'] } } satisfies Record<string, typeof WRITTEN>;
 
-/** Where the object's BTF disagrees with LAYOUT and MAP_ENTRIES, one line each; none: the writes fit. */
-export function layoutMismatches(btf: Btf): string[] {
+function structMismatches(btf: Btf, name: StructName): string[] {
+  const want: Layout = LAYOUT[name];
+  const got = btf.struct(name);
+  if (!got) return [`struct ${name} is not in the object`];
   const out: string[] = [];
-  for (const [name, want] of Object.entries(LAYOUT) as [string, Layout][]) {
-    const got = btf.struct(name);
-    if (!got) {
-      out.push(`struct ${name} is not in the object`);
-      continue;
-    }
-    if (got.size !== want.size) out.push(`struct ${name} is ${got.size} bytes, zonlab writes ${want.size}`);
-    for (const [field, off] of Object.entries(want.fields)) {
-      const m = got.members[field];
-      if (!m) out.push(`struct ${name} has no ${field}`);
-      else if (m.offset !== off) out.push(`${name}.${field} is at ${m.offset}, zonlab writes it at ${off}`);
-    }
-    for (const [field, n] of Object.entries(want.arrays ?? {})) if (got.members[field]?.nelems !== n) out.push(`${name}.${field} holds ${got.members[field]?.nelems}, zonlab counts ${n}`);
-    const unknown = Object.keys(got.members).filter((m) => !(m in want.fields) && !m.startsWith('pad'));
-    if (unknown.length) out.push(`struct ${name} has ${unknown.join(', ')}, which zonlab does not know`);
+  if (got.size !== want.size) out.push(`struct ${name} is ${got.size} bytes, zonlab writes ${want.size}`);
+  for (const [field, off] of Object.entries(want.fields)) {
+    const m = got.members[field];
+    if (!m) out.push(`struct ${name} has no ${field}`);
+    else if (m.offset !== off) out.push(`${name}.${field} is at ${m.offset}, zonlab writes it at ${off}`);
   }
-  for (const [map, n] of Object.entries(MAP_ENTRIES)) if (btf.maxEntries(map) !== n) out.push(`the map ${map} holds ${btf.maxEntries(map)} entries, zonlab indexes ${n}`);
+  for (const [field, n] of Object.entries(want.arrays ?? {})) if (got.members[field]?.nelems !== n) out.push(`${name}.${field} holds ${got.members[field]?.nelems}, zonlab counts ${n}`);
+  const unknown = Object.keys(got.members).filter((m) => !(m in want.fields) && !m.startsWith('pad'));
+  if (unknown.length) out.push(`struct ${name} has ${unknown.join(', ')}, which zonlab does not know`);
   return out;
 }
 
-/** Refuses an object whose maps zonlab would write wrongly (LAYOUT against its BTF). */
-export function checkLayout(object: string): void {
-  const problems = layoutMismatches(Btf.ofObject(object));
-  if (problems.length) throw new Error(`${object} does not have the map layout zonlab writes (src/drivers/embedded/maps.ts LAYOUT): ${problems.join('; ')}`);
+const mismatches = (btf: Btf, part: typeof WRITTEN): string[] => [
+  ...part.structs.flatMap((name) => structMismatches(btf, name)),
+  ...part.maps.filter((map) => btf.maxEntries(map) !== MAP_ENTRIES[map]).map((map) => `the map ${map} holds ${btf.maxEntries(map)} entries, zonlab indexes ${MAP_ENTRIES[map]}`),
+];
+
+/** Where the object's BTF disagrees with LAYOUT and MAP_ENTRIES, one line each; none: zonlab's writes and reads fit. */
+export function layoutMismatches(btf: Btf): string[] {
+  return [WRITTEN, ...Object.values(READ)].flatMap((part) => mismatches(btf, part));
+}
+
+/** The maps zonlab reads that this object lays out otherwise (an older build's counters): left unread, with why. */
+export type UnreadMaps = Partial<Record<keyof typeof READ, string>>;
+
+/** Refuses an object whose maps zonlab would write wrongly (LAYOUT against its BTF); says which it cannot read. */
+export function checkLayout(object: string): UnreadMaps {
+  const btf = Btf.ofObject(object);
+  const written = mismatches(btf, WRITTEN);
+  if (written.length) throw new Error(`${object} does not have the map layout zonlab writes (src/drivers/embedded/maps.ts LAYOUT): ${written.join('; ')}`);
+  const unread: UnreadMaps = {};
+  for (const [map, part] of Object.entries(READ) as [keyof typeof READ, typeof WRITTEN][]) {
+    const problems = mismatches(btf, part);
+    if (problems.length) unread[map] = problems.join('; ');
+  }
+  return unread;
 }
 
 /** struct addr: 16 bytes, IPv4 in the first four. */
