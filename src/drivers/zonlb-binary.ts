@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describeFailure, runCommand, type CommandResult } from '../../lab/run-command.js';
 import { findOnPath } from '../host-facts.js';
 import type { Driver, LoadContext, LoadedBalancer, ServiceCount } from './driver.js';
-import { parseZonlbConfig } from '../zonlb/config.js';
+import { parseZonlbConfig, type ZonlbConfig } from '../zonlb/config.js';
 import { addArgs, backendChange, indexOf, loadedGids, parseBackendList, textInForce } from './zonlb-events.js';
 import { linkPin, linkPins, releasePins } from './zonlb-pins.js';
 import { stripAnsi } from '../text.js';
@@ -127,6 +127,15 @@ export function binaryIdentity(bin: string): string {
   }
 }
 
+/** The zonlb.toml's text read whole (its text keeps the backends held back); one zonlab cannot read is zon-lb's to refuse, as it is. */
+function wholeConfig(config: ZonlbConfig): ZonlbConfig {
+  try {
+    return parseZonlbConfig(config.text, config.file);
+  } catch {
+    return config;
+  }
+}
+
 /** zon-lb's last line, for the record of an event. */
 const said = (r: CommandResult) => `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-1)[0] || 'done';
 
@@ -161,7 +170,7 @@ export function zonlbBinaryDriver(opts: ZonlbBinaryOptions = {}): Driver {
       const ifaces = ctx.config.interfaces;
       const file = path.join(ctx.workDir, 'zonlb.toml');
       // the file's text is the whole zonlb.toml: the backends held back for an add-backend event are left out of it
-      const full = parseZonlbConfig(ctx.config.text, ctx.config.file);
+      const full = wholeConfig(ctx.config);
       let current = ctx.config;
       writeFileSync(file, textInForce(full, current));
       const identity = binaryIdentity(bin);

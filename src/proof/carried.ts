@@ -134,6 +134,9 @@ export function judge(check: CheckSpec, targets: LbTarget[], lb: LoadedBalancer 
   let counted = services.map((x) => (x.requests !== undefined
     ? `gid ${x.gid}: +${x.requests} requests, +${x.replies ?? 0} replies`
     : `${named(x)}: +${x.delta ?? 0} packets`).replace(/ {2,}/g, ' ')).join(', ');
+  // a count that went down restarted during the check (a new program counts from 0): no proof either way
+  const down = services.filter((x) => (x.delta ?? 0) < 0);
+  if (down.length && !moved.length) return { ...base, ...withSeen, backendEchoes, failedOn: 'counts', carried: false, reason: `its counts went down during the check (${down.map((x) => `gid ${x.gid}: ${x.before} → ${x.after}`).join(', ')}): its counters restarted, so they prove nothing` };
   if (!moved.length) {
     const what = services.some((x) => x.requests !== undefined) ? 'its counts of the requests did not move' : 'its counts did not move';
     return { ...base, ...withSeen, backendEchoes, failedOn: 'counts', carried: false, reason: `${what} (${counted})` };

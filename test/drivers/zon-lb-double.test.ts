@@ -30,6 +30,14 @@ test('stats IF: list is the default action', parses, ['stats', 'veth0'], ['stats
 test('stats: the interface defaults to lo', parses, ['stats', 'list', 'pack'], ['stats', 'list'], { ifname: 'lo', counter_pattern: 'pack' });
 test('runvar IF set takes any number of pairs', parses, ['runvar', 'veth2', 'set', 'log_filter=off', 'x=y'], ['runvar', 'set'], { ifname: 'veth2', key_value_pairs: ['log_filter=off', 'x=y'] });
 test('backend GID defaults to 0', parses, ['backend'], ['backend'], { gid: '0' });
+test('backend GID add IP tcp PORT OPTIONS...', parses, ['backend', '4', 'add', '10.1.2.2', 'tcp', '8080', 'tx', 'src_ip=10.1.2.1'], ['backend', 'add', 'tcp'], { gid: '4', ip_address: '10.1.2.2', port: '8080', options: ['tx', 'src_ip=10.1.2.1'] });
+test('backend GID add IP proto PROTOCOL', parses, ['backend', '4', 'add', '10.1.2.2', 'proto', 'icmp'], ['backend', 'add', 'proto'], { gid: '4', ip_address: '10.1.2.2', protocol: 'icmp' });
+test('backend GID remove INDEX', parses, ['backend', '4', 'remove', '1'], ['backend', 'remove'], { gid: '4', index: '1' });
+test('backend GID clear', parses, ['backend', '4', 'clear'], ['backend', 'clear'], { gid: '4' });
+test('group IF add IP udp PORT', parses, ['group', 'veth0', 'add', '10.0.0.1', 'udp', '53'], ['group', 'add', 'udp'], { ifname: 'veth0', ip_address: '10.0.0.1', port: '53' });
+test('group IF remove GID', parses, ['group', 'veth0', 'remove', '3'], ['group', 'remove'], { ifname: 'veth0', gid: '3' });
+test('prog IF replace', parses, ['prog', 'veth0', 'replace'], ['prog', 'replace'], { ifname: 'veth0' });
+test('conntrack remove: the gid defaults to 0', parses, ['conntrack', 'remove'], ['conntrack', 'remove'], { gid: '0' });
 test('-- passes a dash as a value', parses, ['debug', 'veth0', '--', '-x'], ['debug'], { ifname: 'veth0', options: ['-x'] });
 
 const refused = test.macro((t, argv: string[], message: RegExp) => {
@@ -44,6 +52,7 @@ test('a subcommand that needs one', refused, ['prog', 'veth0'], /^error: 'zon-lb
 test('one argument too many', refused, ['prog', 'veth0', 'teardown', 'now'], /^error: unexpected argument 'now' found\n\nUsage: zon-lb prog teardown\n/);
 test('a u16 that is not one', refused, ['group', 'lo', 'remove', '70000'], /^error: invalid value '70000' for '<GID>': number too large to fit in target type/);
 test('a value outside a ValueEnum', refused, ['prog', 'veth0', 'load', 'fast'], /^error: invalid value 'fast' for '\[MODE\]'\n {2}\[possible values: driver, skb\]/);
+test('backend add without a protocol', refused, ['backend', '4', 'add', '10.1.2.2'], /^error: 'zon-lb backend add' requires a subcommand but one was not provided\n {2}\[subcommands: tcp, udp, service, proto, help\]/);
 test('a missing required argument', refused, ['backend', '1', 'remove'], /^error: the following required arguments were not provided:\n {2}<INDEX>\n\nUsage: zon-lb backend remove <INDEX>/);
 
 test('help: -h, --help and help print it and exit 0; no command at all prints it and exits 2', (t) => {

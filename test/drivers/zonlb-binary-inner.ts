@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import { parse } from 'smol-toml';
 import { Journal } from '../../lab/journal.js';
 import { runCommand } from '../../lab/run-command.js';
@@ -70,6 +71,29 @@ const out: Record<string, unknown> = {};
   await lb.unload();
   out.other = { calls: calls().slice(2), after: pins(), otherXdp: await xdp('veth1') };
   await runCommand([double, 'prog', 'veth1', 'teardown']);
+  for (const p of pins()) await runCommand(['rm', '-f', path.join(BPFFS, p)]);
+}
+
+// a local backend: zon-lb sets no route_localnet and attaches no tc program, nor does the double
+{
+  const lb = await driver.load(ctxOf(parseZonlbConfig('[netif.veth0.1]\nip = "10.0.0.1"\nproto = 6\nport = 23\n[backend.1_0]\nip = "127.0.0.23"\nport = 223\noptions = ["redirect"]\n', '/s/local.zonlb.toml')));
+  out.local = { routeLocalnet: readFileSync('/proc/sys/net/ipv4/conf/veth0/route_localnet', 'utf8').trim(), tc: (await runCommand(['tc', 'filter', 'show', 'dev', 'veth0', 'egress'])).stdout.trim() };
+  await lb.unload();
+}
+
+// another namespace's zon-lb program (with a bpffs of its own) on an interface with veth0's index,
+// loaded first (a lower id): zon-lb finds "the program on veth0" by index across namespaces, so the
+// driver's check fails the load
+{
+  const index = JSON.parse((await runCommand(['ip', '-j', 'link', 'show', 'dev', 'veth0'])).stdout)[0].ifindex as number;
+  const script = `ip link add vb0 index ${index} type veth peer name vb1 && ip link set vb0 up && ip link set vb1 up && ${JSON.stringify(double)} prog vb0 load && echo loaded && exec sleep 120`;
+  const other = execa('unshare', ['--net', '--mount', '--propagation', 'private', '--', 'sh', '-c', `mount -t bpf bpf ${BPFFS} && ${script}`], { reject: false, stdin: 'ignore' });
+  await new Promise<void>((resolve) => other.stdout!.on('data', (d: Buffer) => { if (String(d).includes('loaded')) resolve(); }));
+  const otherId = Number(/program_id: (\d+)/.exec((await runCommand([double, 'info'])).stdout)?.[1]);
+  out.confused = { otherId, index, ...(await attempt(() => driver.load(ctxOf(parseZonlbConfig(ONE, '/s/one.zonlb.toml'))))), stats: (await runCommand([double, 'stats', 'veth0'])).stdout };
+  other.kill();
+  await other;
+  await runCommand([double, 'prog', 'veth0', 'teardown']);
   for (const p of pins()) await runCommand(['rm', '-f', path.join(BPFFS, p)]);
 }
 

@@ -63,6 +63,14 @@ live(title('another zon-lb on the machine keeps its link and the shared maps'), 
   t.true(r.other.otherXdp);
 });
 
+live(title('a local backend gets no help zon-lb does not give: no route_localnet, no tc program'), (t) => {
+  t.deepEqual(r.local, { routeLocalnet: '0', tc: '' });
+});
+
+live(title('another namespace\'s zon-lb program on veth0\'s interface index, with a lower id, is the one zon-lb addresses: the load fails naming both programs'), (t) => {
+  t.regex(r.confused.error, new RegExp(`zon-lb addresses program ${r.confused.otherId} as the one on veth0 \\(interface index ${r.confused.index}\\), but the lab's veth0 carries program \\d+`));
+});
+
 live(title('an ERROR line on a zero exit fails the load with zon-lb\'s message, and nothing is left'), (t) => {
   t.regex(r.loadError.error, /zon-lb config .*zonlb\.toml load failed: \[.* ERROR zon_lb\] failure injected by ZONLB_DOUBLE_FAULT=load-error/);
   t.deepEqual(r.loadError.after, []);

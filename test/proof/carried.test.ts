@@ -35,6 +35,14 @@ test('not carried: counts that did not move, no load balancer, a driver without 
   t.regex(blind.reason, /cannot show per-service counts/);
 });
 
+test('counts that went down (a program that restarted its counters during the check) prove nothing, and say so', (t) => {
+  const c = byName('telnet');
+  const e = judge(c, lbTargetsOf(c, s), lb('zon-lb'), counts(900), counts(40), []);
+  t.false(e.carried);
+  t.is(e.failedOn, 'counts');
+  t.regex(e.reason, /its counts went down during the check \(gid 1: 900 → 40\): its counters restarted/);
+});
+
 test('ping: the backend namespace must answer the echoes, not the VIP\'s own namespace', (t) => {
   const c = byName('ping');
   const targets = lbTargetsOf(c, s);
