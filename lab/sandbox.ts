@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { childExit, isSignalExit, signalExit } from './errors.js';
 import { runCommand, spawnInherited } from './run-command.js';
-import { stateDir } from './state-files.js';
+import { keepMachineReservations, stateDir } from './state-files.js';
 
 /** The default isolation: new network, mount and PID namespaces, which the kernel reclaims even after SIGKILL. */
 export const SANDBOX_ENV = 'ZONLAB_SANDBOX';
@@ -23,6 +23,7 @@ export function sandboxArgv(cliArgs: string[], opts: { outliveParent?: boolean }
 
 /** A /run of its own (else `ip netns add` leaks into the host's /run/netns), a /sys and bpffs of this namespace, lo up. */
 export async function prepareSandbox(): Promise<void> {
+  keepMachineReservations();
   await runCommand(['mount', '-t', 'tmpfs', '-o', 'mode=0755', 'zonlab-run', '/run']);
   mkdirSync('/run/netns', { mode: 0o755 });
   await runCommand(['mount', '-t', 'sysfs', 'zonlab-sys', '/sys']);

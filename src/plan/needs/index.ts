@@ -5,7 +5,7 @@ import type { DriverName } from '../../scenario/types.js';
 import type { End } from './reach.js';
 import { embeddedNeeds } from './embedded.js';
 import { nftNeeds } from './nft.js';
-import { xdpNeeds } from './xdp.js';
+import { zonlbNeeds } from './zonlb.js';
 
 /** A sysctl of the load balancer's namespace that a driver needs set. */
 export interface SysctlNeed {
@@ -29,6 +29,8 @@ export interface NeighbourNeed {
 export interface Needs {
   sysctls: SysctlNeed[];
   neighbours: NeighbourNeed[];
+  /** Interfaces the lab makes with an index the driver needs (chosen when the lab is built: lab/ifindex-reservations.ts). */
+  ifindexes?: { interfaces: string[]; need: Need };
   cannot: string[];
 }
 
@@ -38,7 +40,7 @@ const NEEDS: Record<Exclude<DriverName, 'none'>, NeedsOf> = {
   embedded: embeddedNeeds,
   nft: nftNeeds,
   // zon-lb's examples ping every peer in setup.sh, which fills the neighbour tables its program reads
-  'zon-lb': (config, s) => xdpNeeds('zon-lb', config, s),
+  'zon-lb': zonlbNeeds,
 };
 
 export function driverNeeds(driver: DriverName, s: Scenario): Needs {
