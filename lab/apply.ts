@@ -50,7 +50,8 @@ const PARALLEL = Math.max(2, 2 * availableParallelism());
 
 /** Journals each step before it runs; stops at the first failure (the caller tears down). */
 export async function applySteps(steps: Step[], journal: Journal, hooks: ApplyHooks = {}): Promise<void> {
-  const topology = steps.filter((s) => s.kind !== 'lb-load');
+  // the load balancer's load and the reservation of indexes are lab.ts's
+  const topology = steps.filter((s) => s.kind !== 'lb-load' && s.kind !== 'ifindex-reserve');
   const pauseAfter = Number(process.env.ZONLAB_PAUSE_AFTER_STEP) || undefined;
   const groups = groupSteps(topology, pauseAfter);
   // koffi and the engine load (about 30 ms) while the first `ip` process creates the namespaces

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { LabError } from './errors.js';
-import type { Step } from './steps.js';
+import { describeStep, type Step } from './steps.js';
 import type { Command } from './step-commands.js';
 import type { Undo } from './undo-intents.js';
 import { applySteps, pauseForFaultInjection, type ApplyHooks } from './apply.js';
@@ -9,7 +9,7 @@ import { Journal } from './journal.js';
 import { registerLab, unregisterLab, type LabEntry } from './registry.js';
 import { runCommand } from './run-command.js';
 import { iprouteBpffs } from './sandbox.js';
-import { removeWorkDir, workDirOf } from './state-files.js';
+import { listDir, removeWorkDir, workDirOf } from './state-files.js';
 import { teardown, type Cleanup, type TeardownReport } from './teardown.js';
 
 export type LabMode = 'sandbox' | 'host';
@@ -122,7 +122,7 @@ export async function startLab<B>(o: LabOptions<B>): Promise<StartedLab<B>> {
     mkdirSync(workDir, { recursive: true, mode: 0o700 });
     if (o.mode === 'host' && namespaces.length) journalNetnsMount(journal);
     if (o.mode === 'host' && (steps.some((st) => st.kind === 'xdp-helper') || o.bpffs)) await hostBpffs(journal);
-    await applySteps(steps, journal, o);
+    await applySteps(await withReservedIndexes(steps, journal, o.runId), journal, o);
     if (steps.some((s) => s.kind === 'lb-load') && o.loader) await load(lab, o.loader(workDir), o);
     return lab;
   } catch (err) {
@@ -162,6 +162,32 @@ async function claimHostLab(name: string, log: (line: string) => void): Promise<
   const report = await tearDownHostLab(lab, (line) => log(`zonlab: ${line}`));
   for (const p of report.ended) log(`ended ${p}`);
   if (report.failures.length) throw new LabError(`could not reclaim the lab ${lab.state === 'stale' ? `run ${lab.header.runId} left` : `of ${name}`}`, 'teardown-failed', report.failures);
+}
+
+/**
+ * The plan's ifindex-reserve step: indexes chosen and held for the lab's life, then the links it
+ * names are made with them. Journalled once held: a crash before that leaves a reservation whose
+ * holder died, which the next choice reclaims.
+ */
+async function withReservedIndexes(steps: Step[], journal: Journal, runId: string): Promise<Step[]> {
+  const reserve = steps.find((s) => s.kind === 'ifindex-reserve');
+  if (reserve?.kind !== 'ifindex-reserve') return steps;
+  const [{ reserveIfindexes }, { xdpLinks }] = await Promise.all([import('./ifindex-reservations.js'), import('./xdp-links.js')]);
+  const { indexes, files } = await reserveIfindexes({ runId, interfaces: reserve.interfaces, linkIndexes: () => xdpLinks().map((l) => l.ifindex), inUse: namespaceIndexes });
+  journal.settle(journal.intent(`${describeStep(reserve)}: ${Object.entries(indexes).map(([i, n]) => `${i} ${n}`).join(', ')}`, [{ kind: 'ifindex-release', runId, files }]), 'done');
+  const at = <E extends { netns?: string; name: string }>(e: E) => (e.netns === undefined && indexes[e.name] !== undefined ? { ...e, index: indexes[e.name] } : e);
+  return steps.map((s) => {
+    if (s.kind === 'veth-add') return { ...s, a: at(s.a), b: at(s.b) };
+    if (s.kind === 'device-add' && s.device.netns === undefined && indexes[s.device.name] !== undefined) return { ...s, index: indexes[s.device.name] };
+    return s;
+  });
+}
+
+/** The interface indexes of this process's network namespace (the lab's default one). */
+function namespaceIndexes(): number[] {
+  return listDir('/sys/class/net').map((n) => {
+    try { return Number(readFileSync(`/sys/class/net/${n}/ifindex`, 'utf8')); } catch { return NaN; }
+  }).filter(Number.isInteger);
 }
 
 const NETNS_DIR = '/run/netns';

@@ -1,13 +1,13 @@
 import type { ChildProcess, StdioOptions } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { childExit, ExitCode, isSignalExit, signalExit, UserError } from './errors.js';
+import { childExit, isSignalExit, LabError, signalExit } from './errors.js';
 import { ipArgv } from './net.js';
 import { signalProcess, untilEnded } from './process-identity.js';
 import { registerLab, unregisterLab, type LabEntry } from './registry.js';
 import { inNetns, noteSpawned, runCommand, runOnTerminal, spawnedProcesses, spawnProcess } from './run-command.js';
 import { onSignals, STOP_SIGNALS } from './signals.js';
-import { stateDir } from './state-files.js';
+import { keepMachineReservations, stateDir } from './state-files.js';
 
 /** The default isolation: new network, mount and PID namespaces, which the kernel reclaims even after SIGKILL. */
 export const SANDBOX_ENV = 'ZONLAB_SANDBOX';
@@ -27,6 +27,7 @@ export function sandboxArgv(cliArgs: string[], opts: { outliveParent?: boolean }
 
 /** A /run of its own (else `ip netns add` leaks into the host's /run/netns), a /sys and bpffs of this namespace, lo up. */
 export async function prepareSandbox(): Promise<void> {
+  keepMachineReservations();
   await runCommand(['mount', '-t', 'tmpfs', '-o', 'mode=0755', 'zonlab-run', '/run']);
   mkdirSync('/run/netns', { mode: 0o755 });
   await runCommand(['mount', '-t', 'sysfs', 'zonlab-sys', '/sys']);
@@ -74,7 +75,7 @@ function insideArgv(h: Handover, opts: { outliveParent?: boolean } = {}): string
  */
 export function handedOver<H extends Handover>(): H {
   if (!insideSandbox() || process.pid !== 1) {
-    throw new UserError(`zonlab ${INSIDE_COMMAND} is the inside of a sandboxed run or up, and runs only in the sandbox they make`, ExitCode.badInput, ['zonlab run SCENARIO, or zonlab up SCENARIO']);
+    throw new LabError(`zonlab ${INSIDE_COMMAND} is the inside of a sandboxed run or up, and runs only in the sandbox they make`, 'refused', ['zonlab run SCENARIO, or zonlab up SCENARIO']);
   }
   const h = JSON.parse(readFileSync(0, 'utf8')) as H;
   noteSpawned(h.spawnedOutside ?? 0);

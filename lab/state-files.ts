@@ -1,4 +1,4 @@
-import { readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 /** Runtime state (journals of --host runs, live sandboxes, locks): gone at reboot, as the labs are. */
@@ -27,4 +27,25 @@ export function removeWorkDir(runId: string): void {
 
 export function listDir(dir: string): string[] {
   try { return readdirSync(dir); } catch { return []; }
+}
+
+let reservationsOverride: string | undefined;
+
+/**
+ * The machine's reservations of interface indexes (lab/ifindex-reservations.ts): one file per index,
+ * flocked by the process whose lab has it, so the kernel releases it when that process dies, even
+ * by SIGKILL and inside a PID namespace; `lock` serialises the choice.
+ */
+export function reservationDir(): string {
+  return reservationsOverride ?? path.join(stateDir(), 'ifindex');
+}
+
+/**
+ * A sandbox mounts a /run of its own: the machine's reservations stay reachable through a
+ * directory opened before that (its /proc/self/fd path), so sandboxes and host labs share them.
+ */
+export function keepMachineReservations(): void {
+  const dir = reservationDir();
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  reservationsOverride = `/proc/self/fd/${openSync(dir, 'r')}`;
 }

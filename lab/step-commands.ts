@@ -1,5 +1,5 @@
 import { ipArgv } from './net.js';
-import type { Step } from './steps.js';
+import type { Step, VethEnd } from './steps.js';
 
 export interface Command {
   argv: string[];
@@ -30,11 +30,11 @@ export function stepCommands(s: Step): StepCommands {
       return { run: [{ argv: ['ip', 'netns', 'add', s.netns] }], undo: () => [{ argv: ['ip', 'netns', 'delete', s.netns] }] };
     case 'netns-mark':
       return { run: [{ argv: ipArgv(s.netns, 'link', 'set', 'dev', 'lo', 'alias', s.marker) }], undo: none };
+    case 'ifindex-reserve':
+      return { run: [], undo: none }; // chosen and held in process; see lab/lab.ts
     case 'veth-add': {
-      const argv = ['ip', 'link', 'add', s.a.name];
-      if (s.a.netns !== undefined) argv.push('netns', s.a.netns);
-      argv.push('type', 'veth', 'peer', 'name', s.b.name);
-      if (s.b.netns !== undefined) argv.push('netns', s.b.netns);
+      const placed = (e: VethEnd) => [...(e.netns !== undefined ? ['netns', e.netns] : []), ...(e.index !== undefined ? ['index', String(e.index)] : [])];
+      const argv = ['ip', 'link', 'add', s.a.name, ...placed(s.a), 'type', 'veth', 'peer', 'name', s.b.name, ...placed(s.b)];
       // A pair with an end in a lab namespace goes with that namespace, asynchronously and far
       // cheaper than a delete each (which waits for the kernel per link); teardown then waits
       // until the default namespace's end is really gone.
@@ -48,9 +48,10 @@ export function stepCommands(s: Step): StepCommands {
     }
     case 'device-add': {
       const d = s.device;
+      const index = s.index !== undefined ? ['index', String(s.index)] : [];
       const spec = d.kind === 'vlan'
-        ? ['link', 'add', 'link', d.link, 'name', d.name, 'type', 'vlan', 'id', String(d.id)]
-        : ['link', 'add', d.name, 'type', 'ip6tnl', 'mode', d.mode, ...(d.local ? ['local', d.local] : []), ...(d.remote ? ['remote', d.remote] : [])];
+        ? ['link', 'add', 'link', d.link, 'name', d.name, ...index, 'type', 'vlan', 'id', String(d.id)]
+        : ['link', 'add', d.name, ...index, 'type', 'ip6tnl', 'mode', d.mode, ...(d.local ? ['local', d.local] : []), ...(d.remote ? ['remote', d.remote] : [])];
       return { run: [{ argv: ipArgv(d.netns, ...spec) }], undo: () => (d.netns === undefined ? [{ argv: ipArgv(undefined, 'link', 'delete', 'dev', d.name) }] : []) };
     }
     case 'link-mark':

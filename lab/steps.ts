@@ -12,6 +12,13 @@ export interface Need {
   why: string;
 }
 
+/** A veth pair's end; `index`: the interface index it is made with (else the kernel's next). */
+export interface VethEnd {
+  netns: NetnsRef;
+  name: string;
+  index?: number;
+}
+
 /** Host labs mark what they create `zonlab:RUNID:SCENARIO`, so `zonlab gc` finds it without a journal. */
 export const MARKER_PREFIX = 'zonlab:';
 
@@ -21,8 +28,10 @@ export const markerOf = (runId: string, scenario: string): string => `${MARKER_P
 export type Step =
   | { kind: 'netns-add'; netns: string }
   | { kind: 'netns-mark'; netns: string; marker: string }
-  | { kind: 'veth-add'; a: { netns: NetnsRef; name: string }; b: { netns: NetnsRef; name: string } }
-  | { kind: 'device-add'; device: DeviceLink }
+  /** Interface indexes for the driver's interfaces, chosen when the lab is built; the links that are made with them carry them. */
+  | { kind: 'ifindex-reserve'; interfaces: string[]; need: Need }
+  | { kind: 'veth-add'; a: VethEnd; b: VethEnd }
+  | { kind: 'device-add'; device: DeviceLink; index?: number }
   | { kind: 'link-mark'; netns: NetnsRef; dev: string; marker: string }
   | { kind: 'link-mtu'; netns: NetnsRef; dev: string; mtu: number }
   | { kind: 'ethtool'; netns: NetnsRef; dev: string; features: Record<string, 'on' | 'off'> }
@@ -43,6 +52,9 @@ export function where(netns: NetnsRef): string {
   return netns === undefined ? 'default' : netns;
 }
 
+const indexWords = (index: number | undefined) => (index === undefined ? '' : ` (index ${index})`);
+const endWords = (e: VethEnd) => `${e.name}@${where(e.netns)}${indexWords(e.index)}`;
+
 function forNeed(n: Need): string {
   return ` — for ${n.driver}: ${n.why}`;
 }
@@ -51,8 +63,9 @@ export function describeStep(s: Step): string {
   switch (s.kind) {
     case 'netns-add': return `create namespace ${s.netns}`;
     case 'netns-mark': return `mark namespace ${s.netns} as zonlab's (lo alias ${s.marker})`;
-    case 'veth-add': return `create veth ${s.a.name}@${where(s.a.netns)} ↔ ${s.b.name}@${where(s.b.netns)}`;
-    case 'device-add': return `create ${s.device.kind} ${s.device.name}@${where(s.device.netns)}${s.device.kind === 'vlan' ? ` on ${s.device.link} id ${s.device.id}` : ` mode ${s.device.mode}`}`;
+    case 'ifindex-reserve': return `reserve interface indexes below 256 that no XDP link on the machine has for ${s.interfaces.join(', ')}${forNeed(s.need)}`;
+    case 'veth-add': return `create veth ${endWords(s.a)} ↔ ${endWords(s.b)}`;
+    case 'device-add': return `create ${s.device.kind} ${s.device.name}@${where(s.device.netns)}${indexWords(s.index)}${s.device.kind === 'vlan' ? ` on ${s.device.link} id ${s.device.id}` : ` mode ${s.device.mode}`}`;
     case 'link-mark': return `mark ${s.dev}@${where(s.netns)} as zonlab's (alias ${s.marker})`;
     case 'link-mtu': return `set mtu ${s.mtu} on ${s.dev}@${where(s.netns)}`;
     case 'ethtool': return `ethtool -K ${s.dev}@${where(s.netns)} ${Object.entries(s.features).map(([k, v]) => `${k} ${v}`).join(' ')}`;

@@ -46,7 +46,7 @@ export async function teardown(journal: Journal, cleanups: Cleanup[] = []): Prom
     for (const u of entry.undo) {
       const intent = isIntent(u) ? u : legacyIntent(u);
       if (intent) {
-        if (!undoIntent(intent, entry, failures)) ok = false;
+        if (!(await undoIntent(intent, entry, failures))) ok = false;
         continue;
       }
       const cmd = u as Command;
@@ -64,9 +64,9 @@ export async function teardown(journal: Journal, cleanups: Cleanup[] = []): Prom
 }
 
 /** An intent, carried out by this version's code; false (and the reason in failures) when it could not be. */
-function undoIntent(u: UndoIntent, entry: JournalEntry, failures: string[]): boolean {
+async function undoIntent(u: UndoIntent, entry: JournalEntry, failures: string[]): Promise<boolean> {
   try {
-    runIntent(u);
+    await runIntent(u);
     return true;
   } catch (err) {
     failures.push(`undo "${entry.step}": ${(err as Error).message}`);

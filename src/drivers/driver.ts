@@ -13,6 +13,8 @@ export interface LoadContext {
   log: (line: string) => void;
   /** The other end of each default-namespace veth, by name: where replies can be translated. */
   peers?: Record<string, { netns?: string; name: string }>;
+  /** A --host lab: the machine's default namespace and bpffs, which other users of the load balancer share. */
+  host?: boolean;
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Driver } from './driver.js';
 import { embeddedNeeds } from './needs/embedded.js';
 import type { Needs } from './needs/index.js';
 import { nftNeeds } from './needs/nft.js';
-import { xdpNeeds } from './needs/xdp.js';
+import { zonlbNeeds } from './needs/zonlb.js';
 
 export { DRIVER_NAMES, type DriverChoice, type DriverName };
 
@@ -90,7 +90,8 @@ export const DRIVERS: { readonly [N in DriverName]: DriverSpec & { name: N } } =
     // its binary is given or found (findZonlbBinary), not a tool of the distribution
     tools: [],
     // zon-lb's examples ping every peer in setup.sh, which fills the neighbour tables its program reads
-    needs: (config, s) => xdpNeeds('zon-lb', config, s),
+    // zon-lb's examples ping every peer in setup.sh, which fills the neighbour tables its program reads
+    needs: zonlbNeeds,
     xdp: true,
     bpffs: false,
     build: { field: 'zonlb', required: true, noun: 'binary', example: 'zon-lb:target/release/zon-lb', unbuilt: 'build zon-lb first (cargo build --release)' },

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { ZONLB_MAX_IFINDEX } from '../../lab/ifindex-reservations.js';
 import { describeFailure, runCommand, type CommandResult } from '../../lab/run-command.js';
 import { findOnPath } from '../host-facts.js';
 import type { Driver, LoadContext, LoadedBalancer, ServiceCount } from './driver.js';
@@ -8,6 +9,7 @@ import { parseZonlbConfig, type ZonlbConfig } from '../zonlb/config.js';
 import { addArgs, backendChange, indexOf, loadedGids, parseBackendList, textInForce } from './zonlb-events.js';
 import { linkPin, linkPins, releasePins } from './zonlb-pins.js';
 import { stripAnsi } from '../text.js';
+import { groupWords, removeLabGroups, replacedGroups, zonlbGroups, ZONLB_ENV, type Endpoint } from '../../lab/zonlb-groups.js';
 
 export interface ZonlbBinaryOptions {
   path?: string;
@@ -18,12 +20,8 @@ export interface ZonlbBinaryOptions {
 }
 
 
-/**
- * zon-lb's environment is zonlab's, never the user's (issue 22): env_logger::init() reads RUST_LOG
- * (`off` hid every ERROR line, so a failed load looked like a success) and RUST_LOG_STYLE (`always`
- * coloured the level, so no line matched). info: its warnings and progress are there to quote too.
- */
-export const ZONLB_ENV: Readonly<Record<string, string>> = { RUST_LOG: 'info', RUST_LOG_STYLE: 'never' };
+// zon-lb's environment is zonlab's, never the user's (issue 22): lab/zonlb-groups.ts
+export { ZONLB_ENV };
 
 /** An env_logger record's first line: `[TIME LEVEL module] message` (the level padded to 5). */
 const RECORD = /^\[\S+ +(ERROR|WARN|INFO|DEBUG|TRACE) +[^\]]*\] ?/;
@@ -103,9 +101,6 @@ async function linkXdp(ifname: string): Promise<{ ifindex?: number; programId?: 
   }
 }
 
-/** zon-lb's devmap of ports (TxPorts::init) holds interface indexes below 256. */
-export const ZONLB_MAX_IFINDEX = 255;
-
 /** `zon-lb stats IF` (stats.rs print_all): `name: value` rows of an InfoTable. */
 export function parseStats(text: string): Record<string, number> {
   const out: Record<string, number> = {};
@@ -136,6 +131,9 @@ function wholeConfig(config: ZonlbConfig): ZonlbConfig {
   }
 }
 
+/** The config's services as zon-lb keys its groups. */
+const endpoints = (ctx: LoadContext): Endpoint[] => ctx.config.services.map((s) => ({ ip: s.vip, proto: s.proto, port: s.port }));
+
 /** zon-lb's last line, for the record of an event. */
 const said = (r: CommandResult) => `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-1)[0] || 'done';
 
@@ -143,6 +141,8 @@ const said = (r: CommandResult) => `${r.stdout}\n${r.stderr}`.trim().split('\n')
 export function zonlbBinaryDriver(opts: ZonlbBinaryOptions = {}): Driver {
   const bin = opts.path ?? process.env.ZONLB ?? findOnPath('zon-lb') ?? 'zon-lb';
   const bpffs = opts.bpffs ?? '/sys/fs/bpf';
+  /** The binary as a journal names it: a crashed run's teardown may run from anywhere. */
+  const binPath = () => (bin.includes('/') ? path.resolve(bin) : findOnPath(bin) ?? bin);
   const zonlb = (args: string[]) => runCommand([bin, ...args], { reject: false, timeoutMs: 60_000, env: { ...ZONLB_ENV } });
   /** The command's failure in zon-lb's words (every ERROR record), or undefined when it did what it should. */
   const failure = (r: CommandResult) => {
@@ -164,10 +164,21 @@ export function zonlbBinaryDriver(opts: ZonlbBinaryOptions = {}): Driver {
     version: async () => binaryIdentity(bin),
     // each event with zon-lb's own commands (zonlb-events.ts): zon-lb has one for every action
     cannotApply: () => undefined,
-    // the intent, not a path to this version's code: the next version's teardown undoes it too
-    crashUndo: (ctx) => [{ kind: 'zonlb-pins-teardown', bpffs, interfaces: ctx.config.interfaces }],
+    // the intent, not a path to this version's code: the next version's teardown undoes it too; a
+    // --host lab's groups after its pins, so that they go with the maps when no other zon-lb is left
+    crashUndo: (ctx) => [
+      { kind: 'zonlb-pins-teardown', bpffs, interfaces: ctx.config.interfaces },
+      ...(ctx.host ? [{ kind: 'zonlb-groups-remove' as const, zonlb: binPath(), bpffs, interfaces: ctx.config.interfaces, services: endpoints(ctx) }] : []),
+    ],
     async load(ctx: LoadContext): Promise<LoadedBalancer> {
       const ifaces = ctx.config.interfaces;
+      // --host: zon-lb's maps are the machine's, and another zon-lb user's groups are in them
+      if (ctx.host) {
+        const replaced = replacedGroups(await zonlbGroups(bin, bpffs), ifaces, endpoints(ctx));
+        if (replaced.length) {
+          throw new Error(`zon-lb config load would replace ${replaced.map(groupWords).join(', ')}, which this lab did not add: zon-lb replaces a group with the same VIP, protocol and port whoever added it, and removes every group bound to a loaded interface's index. Give this lab's groups another VIP or port, or remove those groups if they are stale (zon-lb group lo remove GID)`);
+        }
+      }
       const file = path.join(ctx.workDir, 'zonlb.toml');
       // the file's text is the whole zonlb.toml: the backends held back for an add-backend event are left out of it
       const full = wholeConfig(ctx.config);
@@ -181,6 +192,8 @@ export function zonlbBinaryDriver(opts: ZonlbBinaryOptions = {}): Driver {
       }
       const unload = async () => {
         const failures: string[] = [];
+        // the lab's groups and backends leave the shared maps (without another zon-lb, the maps go too)
+        if (ctx.host) await removeLabGroups(bin, bpffs, ifaces, endpoints(ctx)).catch((err: Error) => failures.push(err.message));
         for (const ifname of ifaces) {
           const why = failure(await zonlb(['prog', ifname, 'unload']));
           if (why) failures.push(`zon-lb prog ${ifname} unload: ${why}`);

@@ -51,7 +51,10 @@ export function planScenario(s: Scenario, facts: PlanFacts): Step[] {
   };
 
   const spaces: NetnsRef[] = [undefined, ...s.namespaces];
+  const needs = s.lb.config && facts.driver !== 'none' ? driverNeeds(facts.driver, s) : undefined;
   const steps: Step[] = [
+    // chosen before any link is made, so that the links are made with them
+    ...(needs?.ifindexes ? [{ kind: 'ifindex-reserve', ...needs.ifindexes } as Step] : []),
     ...s.namespaces.map((ns): Step => ({ kind: 'netns-add', netns: ns })),
     ...s.veths.map((v): Step => ({ kind: 'veth-add', a: { netns: v.a.netns, name: v.a.name }, b: { netns: v.b.netns, name: v.b.name } })),
     ...spaces.flatMap(linksOf),
@@ -68,9 +71,8 @@ export function planScenario(s: Scenario, facts: PlanFacts): Step[] {
       steps.push({ kind: 'xdp-helper', netns: end.netns, dev: end.name, object: path.join(facts.bpfDir, `${end.xdp.program}.o`), section: end.xdp.section });
     }
   }
-  if (s.lb.config && facts.driver !== 'none') {
+  if (s.lb.config && needs) {
     // what the driver brings for itself, in the load balancer's namespace, unless the scenario set it already
-    const needs = driverNeeds(facts.driver, s);
     const set = (key: string, value: string) => s.sysctls.some((c) => c.netns === undefined && c.key === key && c.value === value);
     for (const c of needs.sysctls) if (!set(c.key, c.value)) steps.push({ kind: 'sysctl', netns: undefined, key: c.key, value: c.value, goesWithLab: goesWithLab(undefined, sysctlInterface(c.key)), need: c.need });
     for (const n of needs.neighbours) steps.push({ kind: 'neighbour', netns: undefined, dev: n.dev, address: n.address, peer: n.peer, goesWithLab: goesWithLab(undefined, n.dev), need: n.need });

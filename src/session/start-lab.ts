@@ -23,7 +23,7 @@ export function startScenarioLab(plan: LabPlan, driver: Driver, o: StartOptions)
     ...o,
     name: s.name, mode: plan.mode, runId: plan.runId, steps: plan.steps, driver: driver.name,
     bpffs: DRIVERS[driver.name].bpffs,
-    loader: s.lb.config ? (workDir) => driverLoader(driver, { config: initialConfig(s.lb.config!, s.events), runId: plan.runId, workDir, log: o.log, peers: peersOf(s) }) : undefined,
+    loader: s.lb.config ? (workDir) => driverLoader(driver, { config: initialConfig(s.lb.config!, s.events), runId: plan.runId, workDir, log: o.log, peers: peersOf(s), host: plan.mode === 'host' }) : undefined,
   });
 }
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { ExitCode } from '../../lab/errors.js';
+import { ExitCode } from '../../src/errors.js';
 import { innerPid, insideSandbox, INSIDE_COMMAND, iprouteBpffs, nsenterArgv, sandboxArgv, SANDBOX_ENV, UNSHARE } from '../../lab/sandbox.js';
 import { rootGated } from '../helpers/gated.js';
 

@@ -6,7 +6,7 @@ import type { Driver } from '../../drivers/driver.js';
 import type { LabPlan } from '../../plan/plan.js';
 import { ExitCode, signalExit, UserError } from '../../errors.js';
 import { choosePaths, resultsDir } from '../../paths.js';
-import { resolveDriver } from '../../drivers/resolve.js';
+import { resolveDriver } from '../../drivers/kinds.js';
 import type { Scenario } from '../../scenario/types.js';
 import { loadBaseline } from '../../baseline/store.js';
 import { runScenario, type RunOptions } from '../../session/run-scenario.js';

@@ -1,6 +1,6 @@
 import { detachSandbox, prepareSandbox, READY_LINE, type Handover } from '../../../lab/sandbox.js';
 import type { Driver } from '../../drivers/driver.js';
-import { resolveDriver } from '../../drivers/resolve.js';
+import { resolveDriver } from '../../drivers/kinds.js';
 import { ExitCode, isSignalExit, UserError } from '../../errors.js';
 import type { LabPlan } from '../../plan/plan.js';
 import { startScenarioLab } from '../../session/start-lab.js';

@@ -23,5 +23,7 @@ export interface NeighbourNeed {
 export interface Needs {
   sysctls: SysctlNeed[];
   neighbours: NeighbourNeed[];
+  /** Interfaces the lab makes with an index the driver needs (chosen when the lab is built: lab/ifindex-reservations.ts). */
+  ifindexes?: { interfaces: string[]; need: Need };
   cannot: string[];
 }
