@@ -41,9 +41,10 @@ async function interruptAt(m: Mode, signal: NodeJS.Signals, step: number, total:
   const problems: string[] = [];
   // the count is the engine's own: its last step is the load balancer's load, and nothing comes after
   if (step === total && !new RegExp(`\\[${total}/${total}\\] load the load balancer`).test(err)) problems.push(`step ${step} of ${total} is not after the load balancer loaded: ${err}`);
-  // this lab's id, by its owner's pid: another user may have labs of veth-netns up (issue 22)
-  const labs = (JSON.parse((await zonlab('status', '--json')).stdout) as { labs: { id: string; owner?: { pid: number } }[] }).labs;
-  const id = labs.find((l) => l.owner?.pid === child.pid)?.id;
+  // a sandbox that up holds after a SIGKILL is taken down by its id, found by its owner's pid: another
+  // user may have labs of veth-netns up (issue 22); no other case needs it (a zonlab process less each)
+  const heldAfter = signal === 'SIGKILL' && m.where === 'sandbox' && m.command === 'up';
+  const id = heldAfter ? await labIdOf(child.pid!) : undefined;
   child.kill(signal);
   const r = await child;
   // 128 + the signal: 130 for SIGINT, 143 for SIGTERM
@@ -59,13 +60,18 @@ async function interruptAt(m: Mode, signal: NodeJS.Signals, step: number, total:
     // (a sandbox is named by its id: down without one could take another user's lab, the only one up holds)
     const useGc = step % 2 === 0 && !(m.where === 'sandbox' && m.command === 'up');
     const sandboxGone = m.where === 'sandbox' && m.command === 'run';
-    if (m.where === 'sandbox' && m.command === 'up' && !id) problems.push(`the sandbox of step ${step} was never listed with its owner's pid ${child.pid}`);
+    if (heldAfter && !id) problems.push(`the sandbox of step ${step} was never listed with its owner's pid ${child.pid}`);
     const undo = useGc ? await zonlab('gc') : sandboxGone ? undefined : await zonlab('down', 'veth-netns', ...(m.where === 'host' ? ['--host'] : ['--id', id ?? 'none']));
     if (undo && undo.exitCode !== 0) problems.push(`${useGc ? 'gc' : 'down'} failed after SIGKILL at step ${step}: ${undo.stderr}`);
   }
   const left = await settled(before, []);
   if (left) problems.push(`after ${signal} at step ${step} (${label(m)}) the machine differs: ${left}`);
   return problems;
+}
+
+async function labIdOf(ownerPid: number): Promise<string | undefined> {
+  const labs = (JSON.parse((await zonlab('status', '--json')).stdout) as { labs: { id: string; owner?: { pid: number } }[] }).labs;
+  return labs.find((l) => l.owner?.pid === ownerPid)?.id;
 }
 
 /** Waits a moment for the machine to be as before (a killed sandbox is reclaimed as its processes die). */

@@ -153,7 +153,9 @@ root(title('a server that does not start and a client that hangs end in clear fa
   const doc = JSON.parse(noServer.stdout);
   t.is(noServer.exitCode, 1);
   t.regex(doc.checks.find((c: { name: string }) => c.name === 'telnet').summary, /nc did not listen on 127\.0\.0\.23:223 \(tcp\) in the default namespace within 5 s/);
-  const hangingTelnet = fakeTool('telnet', 'exec sleep 600');
+  // a sleep of its own length: another user's `sleep 600` is not this test's client
+  const hangFor = `600.${process.pid}`;
+  const hangingTelnet = fakeTool('telnet', `exec sleep ${hangFor}`);
   const hang = await execa(process.execPath, [cli, 'run', 'veth-netns', '--lb', 'nft', '--json', '--set', 'duration=1'], { reject: false, env: { ...env, PATH: `${hangingTelnet}:${process.env.PATH}` } });
   const hangDoc = JSON.parse(hang.stdout);
   t.is(hang.exitCode, 1);
@@ -161,7 +163,7 @@ root(title('a server that does not start and a client that hangs end in clear fa
   t.is(hangDoc.checks.find((c: { name: string }) => c.name === 'nc').status, 'passed', 'the other checks go on');
   t.true(Date.now() - t0 < 120_000);
   t.deepEqual(snapshot(), before);
-  t.throws(() => execFileSync('pgrep', ['-f', 'exec sleep 600|^sleep 600']), undefined, 'the hanging client was killed');
+  t.throws(() => execFileSync('pgrep', ['-f', `^sleep ${hangFor.replace('.', '\\.')}$`]), undefined, 'the hanging client was killed');
 });
 
 root(title('--keep on a failed step leaves the lab as the step left it and says how to remove it'), async (t) => {
