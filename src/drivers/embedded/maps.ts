@@ -102,7 +102,6 @@ export function serviceKey(s: ZonlbService): Buffer {
 export function serviceValue(s: ZonlbService, slot: number): Buffer {
   if (s.backends.length > MAX_BACKENDS) throw new Error(`group ${s.gid} has ${s.backends.length} backends: the program holds ${MAX_BACKENDS}`);
   const at = LAYOUT.svc.fields;
-  const bAt = LAYOUT.backend.fields;
   const v = Buffer.alloc(SVC_SIZE);
   v.writeUInt32LE(s.backends.length, at.count);
   v.writeUInt32LE(slot, at.slot);
