@@ -1,6 +1,7 @@
 import type { ZonlbConfig } from '../zonlb/config.js';
 import { flagOf, FLAGS, KEYS, type Flag, type Key } from '../zonlb/options.js';
 import { isKnownProtocol, KNOWN_PROTOCOLS } from '../ip-protocols.js';
+import { MAX_BACKENDS } from './embedded/maps.js';
 
 /** Which zon-lb options each subset driver implements: one it lacks is a skip naming the option, never ignored. */
 export type Row =
@@ -81,7 +82,6 @@ export interface Ask {
   at: string;
 }
 
-const MAX_BACKENDS = 64;
 
 export function asks(config: ZonlbConfig): Ask[] {
   const out: Ask[] = [];
