@@ -15,8 +15,16 @@ export function sysctlInterface(key: string): string | undefined {
 
 /** `ip [-n NETNS] ARGS…`: undefined is the namespace this process runs in. */
 export function ipArgv(netns: string | undefined, ...args: string[]): string[] {
-  return netns === undefined ? ['ip', ...args] : ['ip', '-n', netns, ...args];
+  return inNamespace('ip', netns, args);
 }
+
+/** `tc [-n NETNS] ARGS…`, as ipArgv. */
+export function tcArgv(netns: string | undefined, ...args: string[]): string[] {
+  return inNamespace('tc', netns, args);
+}
+
+/** iproute2's tools take the namespace alike. */
+const inNamespace = (tool: 'ip' | 'tc', netns: string | undefined, args: string[]): string[] => (netns === undefined ? [tool, ...args] : [tool, '-n', netns, ...args]);
 
 export interface Cidr {
   address: string;

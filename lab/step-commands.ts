@@ -1,4 +1,4 @@
-import { ipArgv } from './net.js';
+import { ipArgv, tcArgv } from './net.js';
 import type { Step, VethEnd } from './steps.js';
 
 export interface Command {
@@ -96,7 +96,7 @@ export function stepCommands(s: Step): StepCommands {
       };
     }
     case 'qdisc': {
-      const tc = (...args: string[]) => (s.netns === undefined ? ['tc', ...args] : ['tc', '-n', s.netns, ...args]);
+      const tc = (...args: string[]) => tcArgv(s.netns, ...args);
       return {
         run: [{ argv: tc('qdisc', 'add', 'dev', s.dev, 'root', 'tbf', 'rate', s.rate, 'burst', s.burst, 'latency', s.latency) }],
         undo: () => (s.goesWithLab ? [] : [{ argv: tc('qdisc', 'delete', 'dev', s.dev, 'root') }]),

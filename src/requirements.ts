@@ -3,7 +3,7 @@ import type { Feature } from './doctor/probes.js';
 import { installHint } from './debian-packages.js';
 import { findOnPath, isRoot } from './host-facts.js';
 import type { LabPlan } from './plan/plan.js';
-import type { DriverName, Scenario } from './scenario/types.js';
+import { CHECK_KIND_SPECS, type DriverName, type Scenario } from './scenario/types.js';
 import { DRIVERS } from './drivers/kinds.js';
 
 export function toolsFor(s: Scenario, mode: 'sandbox' | 'host', driver: DriverName): string[] {
@@ -12,12 +12,7 @@ export function toolsFor(s: Scenario, mode: 'sandbox' | 'host', driver: DriverNa
   if (mode === 'sandbox') for (const t of ['unshare', 'nsenter', 'mount', 'setpriv']) tools.add(t);
   if (s.qdiscs?.length) tools.add('tc');
   if (s.veths.some((v) => Object.keys(v.a.ethtool).length || Object.keys(v.b.ethtool).length)) tools.add('ethtool');
-  for (const c of s.checks) {
-    if (c.kind === 'telnet') { tools.add(c.interface ? 'curl' : 'telnet'); tools.add('nc'); }
-    else if (c.kind === 'nc') tools.add('nc');
-    // the behaviour checks run zonlab's own traffic tool on the Node that runs zonlab
-    else if (c.kind !== 'spread' && c.kind !== 'hold' && c.kind !== 'rr' && c.kind !== 'crr') tools.add(c.kind);
-  }
+  for (const c of s.checks) for (const t of CHECK_KIND_SPECS[c.kind].tools(c)) tools.add(t);
   return [...tools];
 }
 

@@ -219,15 +219,42 @@ export interface EventSpec {
   backend?: string;
 }
 
+/**
+ * One spec per check kind, said once: what it measures (a throughput or a latency is sampled by
+ * --repeat and judged by --baseline), whether it runs zonlab's own traffic tool (a behaviour
+ * check), and the tools its client and server run on this machine.
+ */
+interface CheckKindSpec {
+  measures?: 'throughput' | 'latency';
+  behaviour: boolean;
+  tools(c: CheckSpec): string[];
+}
+
+// the behaviour checks run zonlab's own traffic tool on the Node that runs zonlab: no tool of their own
+export const CHECK_KIND_SPECS: Record<CheckKind, CheckKindSpec> = {
+  telnet: { behaviour: false, tools: (c) => ['interface' in c && c.interface ? 'curl' : 'telnet', 'nc'] },
+  nc: { behaviour: false, tools: () => ['nc'] },
+  ping: { behaviour: false, tools: () => ['ping'] },
+  iperf: { measures: 'throughput', behaviour: false, tools: () => ['iperf'] },
+  iperf3: { measures: 'throughput', behaviour: false, tools: () => ['iperf3'] },
+  spread: { behaviour: true, tools: () => [] },
+  hold: { behaviour: true, tools: () => [] },
+  rr: { measures: 'latency', behaviour: true, tools: () => [] },
+  crr: { measures: 'latency', behaviour: true, tools: () => [] },
+};
+
 export function isBehaviour(c: CheckSpec): c is BehaviourCheck {
-  return c.kind === 'spread' || c.kind === 'hold' || c.kind === 'rr' || c.kind === 'crr';
+  return CHECK_KIND_SPECS[c.kind].behaviour;
 }
 
 /** Checks repeated by --repeat and judged by --baseline: throughput, and the latency of rr and crr. */
 export function isSampled(c: CheckSpec): boolean {
-  return isThroughput(c) || c.kind === 'rr' || c.kind === 'crr';
+  return CHECK_KIND_SPECS[c.kind].measures !== undefined;
 }
 
+/** A kind that measures throughput (iperf, iperf3): for a check or a recorded outcome. */
+export const measuresThroughput = (kind: CheckKind): boolean => CHECK_KIND_SPECS[kind].measures === 'throughput';
+
 export function isThroughput(c: CheckSpec): c is ThroughputCheck {
-  return c.kind === 'iperf' || c.kind === 'iperf3';
+  return measuresThroughput(c.kind);
 }

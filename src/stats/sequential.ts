@@ -101,6 +101,20 @@ export function judgeUnpaired(reference: readonly number[], current: readonly nu
 }
 
 /**
+ * For throughput (higher is better): regressed when the whole interval of the ratio
+ * current/baseline lies below 1 − maxDrop — the drop is beyond the threshold and not noise;
+ * improved: the mirror image; unchanged: no drop beyond the threshold is plausible (the interval
+ * stays above 1 − maxDrop); inconclusive: the interval reaches past the threshold but not wholly —
+ * the noise is wider than the threshold. For a cost (lower is better) the same with a rise:
+ * regressed when the whole interval lies above 1 + maxDrop.
+ * Deliberately conservative: on these noisy machines a false alarm costs more than a late one.
+ * A fixed set of samples on each side is one look: judgeUnpaired with the whole 5%.
+ */
+export function compareSamples(baseline: readonly number[], current: readonly number[], maxDrop = 0.1, direction: Direction = 'higher'): Comparison {
+  return judgeUnpaired(baseline, current, { maxDrop, direction, looks: [current.length] });
+}
+
+/**
  * Without a reference (a run meant to become a baseline): precise when the interval of the
  * geometric mean, at the look's level, is narrower than the threshold.
  */

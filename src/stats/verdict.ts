@@ -1,5 +1,3 @@
-import { judgeUnpaired } from './sequential.js';
-
 export type Verdict = 'improved' | 'unchanged' | 'regressed' | 'inconclusive';
 
 /** Throughput is better higher; the load balancer's ns per packet is better lower. */
@@ -17,20 +15,6 @@ export interface Comparison {
 
 /** Fewer samples than this on a side cannot show that a change is real. */
 export const MIN_SAMPLES = 3;
-
-/**
- * For throughput (higher is better): regressed when the whole interval of the ratio
- * current/baseline lies below 1 − maxDrop — the drop is beyond the threshold and not noise;
- * improved: the mirror image; unchanged: no drop beyond the threshold is plausible (the interval
- * stays above 1 − maxDrop); inconclusive: the interval reaches past the threshold but not wholly —
- * the noise is wider than the threshold. For a cost (lower is better) the same with a rise:
- * regressed when the whole interval lies above 1 + maxDrop.
- * Deliberately conservative: on these noisy machines a false alarm costs more than a late one.
- * A fixed set of samples on each side is one look: judgeUnpaired (src/stats/sequential.ts) with the whole 5%.
- */
-export function compareSamples(baseline: readonly number[], current: readonly number[], maxDrop = 0.1, direction: Direction = 'higher'): Comparison {
-  return judgeUnpaired(baseline, current, { maxDrop, direction, looks: [current.length] });
-}
 
 /**
  * The verdict of a ratio and its interval against the threshold: the one rule every comparison

@@ -1,8 +1,8 @@
 import test from 'ava';
 import { autoDecision, AUTO_FIRST_LOOK, runLooks, type AutoDecision, type StopReason } from '../../src/stats/adaptive.js';
 import { prng } from '../../src/stats/bootstrap.js';
-import { judgeUnpaired, lookSchedule } from '../../src/stats/sequential.js';
-import { compareSamples, type Verdict } from '../../src/stats/verdict.js';
+import { compareSamples, judgeUnpaired, lookSchedule } from '../../src/stats/sequential.js';
+import type { Verdict } from '../../src/stats/verdict.js';
 
 /** Normal draws (Box–Muller) from a seeded generator: the same stream on every machine. */
 function normal(seed: number, mean: number, sd: number): () => number {

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { compareSamples } from '../../src/stats/verdict.js';
+import { compareSamples } from '../../src/stats/sequential.js';
 import { fingerprintDiff, fingerprintNotes, type Fingerprint } from '../../src/stats/fingerprint.js';
 
 const base = [20.1, 19.8, 20.3, 20.0, 19.9].map((x) => x * 1e9);

@@ -1,7 +1,7 @@
 import type { Baseline } from '../../baseline/store.js';
 import { COST_MEASUREMENT, formatNs } from '../../bpfstats/cost.js';
 import type { RunRecord } from '../../results/record.js';
-import type { Scenario } from '../../scenario/types.js';
+import { measuresThroughput, type Scenario } from '../../scenario/types.js';
 import { formatRate } from '../../rate.js';
 import { color, esc, lineChart, type Band, type Series } from './svg.js';
 import { topologySvg } from './topology-svg.js';
@@ -75,7 +75,7 @@ function ranDriver(records: RunRecord[], scenario: string): string | undefined {
 
 function driverSection(scenario: string, driver: string, runs: RunRecord[], baseline: Baseline | undefined): string {
   const checks = [...new Set(runs.flatMap((r) => Object.keys(r.samples ?? {}).filter((c) => r.samples[c]?.bits_per_second)))].sort();
-  const failedChecks = new Set(runs.flatMap((r) => (r.checks ?? []).filter((c) => c.kind === 'iperf' || c.kind === 'iperf3').map((c) => c.name)));
+  const failedChecks = new Set(runs.flatMap((r) => (r.checks ?? []).filter((c) => measuresThroughput(c.kind)).map((c) => c.name)));
   for (const c of failedChecks) if (!checks.includes(c)) checks.push(c);
   // spread bars, hold timelines and latency (issue 23), where the runs have them
   const behaviour = behaviourCharts(runs);

@@ -6,7 +6,7 @@ import { ExitCode, signalExit, worstExit } from '../../errors.js';
 import { readJsonCapped } from '../../files.js';
 import { hostFacts } from '../../host-facts.js';
 import type { RunRecord } from '../../results/record.js';
-import type { Scenario } from '../../scenario/types.js';
+import { isThroughput, type Scenario } from '../../scenario/types.js';
 import { newRunId } from '../run-id.js';
 import type { LbSpec } from './lb-spec.js';
 import type { AbRecord, AbSideIdentity, AbStatus } from './record.js';
@@ -73,7 +73,7 @@ export async function runAb(s: Scenario, lbs: Record<Side, LbSpec>, o: AbRunOpti
       status = 'failed';
       stoppedBy = 'failed';
       error = `checks failed before sampling: ${failedChecks.join('; ')}`;
-    } else if (!s.checks.some((c) => c.kind === 'iperf' || c.kind === 'iperf3')) {
+    } else if (!s.checks.some(isThroughput)) {
       stoppedBy = 'fixed';
     } else {
       const sampling0 = performance.now();
