@@ -74,6 +74,7 @@ const before = JSON.stringify(state);
 const info = (m) => process.stderr.write('[2026-12-02T10:00:00Z INFO  zon_lb] ' + m + '\\n');
 if (argv[0] === 'config') { state.prog++; state.packets = 0; state.gid += 3; info('Backend group Tcp:[10.0.0.1]:80 added for veth0 => id: ' + state.gid + ' (config:1)'); info('Write summary: 1/1 groups'); }
 if (argv[0] === 'prog' && argv[2] === 'replace') { state.prog++; state.packets = 0; info('Successfully replace the program on interface veth0'); }
+if (argv[0] === 'info' && state.intruder) process.stdout.write('program_id: 1\\nifname: veth0\\nversion: 1\\n');
 if (argv[0] === 'info') for (const i of ${JSON.stringify(IFACES)}) process.stdout.write('program_id: ' + state.prog + '\\nifname: ' + i + '\\nversion: 1\\n');
 if (argv[0] === 'stats' && argv[1] === 'veth0') { state.packets += 100; process.stdout.write('veth0 stats counters\\n---\\npackets: ' + state.packets + '\\n---\\n'); }
 if (argv[0] === 'backend' && argv[2] === 'list') process.stdout.write(${JSON.stringify(LIST)}.replace(/^4 /m, argv[1] + ' '));
@@ -101,7 +102,7 @@ test('each event with zon-lb\'s command, the gid of the last load and the index 
 
   // 1_1 held back for an add-backend event: the file zon-lb loads has no [backend.1_1]
   const events = [{ action: 'add-backend', backend: '1_1', during: 'hold', at: 1 }] as EventSpec[];
-  const driver = zonlbBinaryDriver({ path: bin, bpffs: dir, readLink: async () => ({ ifindex: 3 }) });
+  const driver = zonlbBinaryDriver({ path: bin, bpffs: dir, readLink: async () => ({ ifindex: 3, programId: (JSON.parse(readFileSync(stateFile, 'utf8')) as { prog: number }).prog }) });
   const lb = await driver.load({ config: initialConfig(full, events), runId: 'x', workDir: dir, log: () => {} });
   const file = path.join(dir, 'zonlb.toml');
   t.deepEqual(keysIn(readFileSync(file, 'utf8')), ['1_0', '1_2']);
@@ -117,7 +118,7 @@ test('each event with zon-lb\'s command, the gid of the last load and the index 
   t.deepEqual(calls(), [['backend', '4', 'list'], ['backend', '4', 'remove', '1']]);
 
   t.regex(await lb.apply!('reload', without), /Write summary/);
-  t.deepEqual(sorted(calls()), sorted([...IFACES.map((i) => ['stats', i]), ['config', file, 'load']]));
+  t.deepEqual(sorted(calls()), sorted([...IFACES.map((i) => ['stats', i]), ['config', file, 'load'], ['info']]));
   const afterReload = (await lb.serviceCounts!())[1]!.packets;
   t.true(afterReload > before, `the new program counts from 0, what the old one counted is carried: ${before} → ${afterReload}`);
 
@@ -126,8 +127,15 @@ test('each event with zon-lb\'s command, the gid of the last load and the index 
   t.deepEqual(calls().filter((c) => c[0] !== 'stats').slice(0, 1), [['backend', '7', 'list']]);
 
   await lb.apply!('replace-program', without);
-  t.deepEqual(sorted(calls()), sorted([...IFACES.map((i) => ['stats', i]), ...IFACES.map((i) => ['prog', i, 'replace'])]));
+  t.deepEqual(sorted(calls()), sorted([...IFACES.map((i) => ['stats', i]), ...IFACES.map((i) => ['prog', i, 'replace']), ['info']]));
   t.true((await lb.serviceCounts!())[1]!.packets > afterReload, 'carried over prog replace too');
   t.regex(await lb.apply!('flush-conntrack', without), /count\/errors: 3\/0/);
   t.true(driver.cannotApply!('remove-backend') === undefined && driver.cannotApply!('add-backend') === undefined);
+
+  // another zon-lb's program, on an interface with veth0's index and a lower id, is what zon-lb addresses after the reload
+  writeFileSync(stateFile, JSON.stringify({ ...JSON.parse(readFileSync(stateFile, 'utf8')), intruder: true }));
+  const counted = (await lb.serviceCounts!())[1]!.packets;
+  const err = await t.throwsAsync(lb.apply!('reload', without));
+  t.regex(err!.message, /zon-lb addresses program 1 as the one on veth0 \(interface index 3\), but the lab's veth0 carries program \d+/);
+  t.true((await lb.serviceCounts!())[1]!.packets < counted, 'nothing carried over a renewal that failed');
 });
