@@ -3,8 +3,8 @@ import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describeFailure, runCommand, type CommandResult } from '../../lab/run-command.js';
 import { findOnPath } from '../host-facts.js';
-import type { Driver, LoadContext, LoadedBalancer, ServiceCount } from './driver.js';
 import { parseZonlbConfig, type ZonlbConfig } from '../zonlb/config.js';
+import type { Driver, LoadContext, LoadedBalancer, ServiceCount } from './driver.js';
 import { addArgs, backendChange, indexOf, loadedGids, parseBackendList, textInForce } from './zonlb-events.js';
 import { linkPin, linkPins, releasePins } from './zonlb-pins.js';
 
