@@ -4,8 +4,8 @@ import path from 'node:path';
 import { ZONLB_MAX_IFINDEX } from '../../lab/ifindex-reservations.js';
 import { describeFailure, runCommand, type CommandResult } from '../../lab/run-command.js';
 import { findOnPath } from '../host-facts.js';
-import type { Driver, LoadContext, LoadedBalancer, ServiceCount } from './driver.js';
 import { parseZonlbConfig, type ZonlbConfig } from '../zonlb/config.js';
+import type { Driver, LoadContext, LoadedBalancer, ServiceCount } from './driver.js';
 import { addArgs, backendChange, indexOf, loadedGids, parseBackendList, textInForce } from './zonlb-events.js';
 import { linkPin, linkPins, releasePins } from './zonlb-pins.js';
 import { stripAnsi } from '../text.js';
@@ -229,10 +229,17 @@ export function zonlbBinaryDriver(opts: ZonlbBinaryOptions = {}): Driver {
           for (const [k, v] of Object.entries(carried[ifname] ?? {})) now[k] = (now[k] ?? 0) + v;
           return now;
         };
-        /** Runs what puts new programs on `onto`, their counts carried; only after it did, lest a failure count twice. */
+        /**
+         * Runs what puts new programs on `onto`, their counts carried; only after it did, lest a
+         * failure count twice. The new programs must be the ones zon-lb addresses (issue 22), or
+         * the counts that follow would be another program's.
+         */
         const renewing = async (onto: string[], change: () => Promise<string>) => {
           const before = Object.fromEntries(await Promise.all(onto.map(async (i) => [i, await stats(i)] as const)));
           const done = await change();
+          const now = Object.fromEntries(await Promise.all(onto.map(async (i) => [i, await readLink(i)] as const)));
+          const wrong = wrongPrograms(parseInfo((await must(['info'])).stdout), now);
+          if (wrong.length) throw new Error(wrong.join('; '));
           Object.assign(carried, before);
           return done;
         };

@@ -1,9 +1,8 @@
 import test from 'ava';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { errorLines, zonlbBinaryDriver } from '../../src/drivers/zonlb-binary.js';
 import type { ZonlbConfig } from '../../src/zonlb/config.js';
+import { fakeZonlb } from '../helpers/fake-zonlb.js';
 
 /** Issue 22: zon-lb's ERROR records, every one and whole, whatever the user's RUST_LOG and RUST_LOG_STYLE. */
 const TOML_ERROR = [
@@ -36,8 +35,7 @@ test('no ERROR record: nothing (a line that merely says ERROR in stdout is not o
 });
 
 /** A zon-lb whose logging is env_logger's: RUST_LOG=off says nothing, RUST_LOG_STYLE=always colours. */
-const FAKE = `#!/usr/bin/env node
-const off = /(^|,)\\s*off\\s*($|,)/.test(process.env.RUST_LOG ?? '');
+const FAKE = `const off = /(^|,)\\s*off\\s*($|,)/.test(process.env.RUST_LOG ?? '');
 const colour = process.env.RUST_LOG_STYLE === 'always';
 const level = (l) => (colour ? '\\x1b[31m' + l + '\\x1b[0m' : l);
 require('fs').appendFileSync(process.env.FAKE_SEEN, JSON.stringify({ argv: process.argv.slice(2), RUST_LOG: process.env.RUST_LOG, RUST_LOG_STYLE: process.env.RUST_LOG_STYLE }) + '\\n');
@@ -45,11 +43,7 @@ if (process.argv[2] === 'config' && !off) process.stderr.write(${JSON.stringify(
 `;
 
 test('with a hostile RUST_LOG=off and RUST_LOG_STYLE=always, zon-lb gets zonlab\'s own, and the load fails with both ERROR records, whole', async (t) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'zonlab-zonlb-env-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const bin = path.join(dir, 'zon-lb');
-  writeFileSync(bin, FAKE.replace('#!/usr/bin/env node', `#!${process.execPath}`));
-  chmodSync(bin, 0o755);
+  const { dir, bin } = fakeZonlb(t, FAKE);
   const saved = { RUST_LOG: process.env.RUST_LOG, RUST_LOG_STYLE: process.env.RUST_LOG_STYLE, FAKE_SEEN: process.env.FAKE_SEEN };
   Object.assign(process.env, { RUST_LOG: 'off', RUST_LOG_STYLE: 'always', FAKE_SEEN: path.join(dir, 'seen') });
   t.teardown(() => { for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v; });

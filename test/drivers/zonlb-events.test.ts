@@ -2,41 +2,23 @@
 // that answers as zon-lb's main.rs prints (its gids new on every `config load`, its stats from 0
 // with every new program), and the parsing of what zon-lb prints.
 import test from 'ava';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { zonlbBinaryDriver } from '../../src/drivers/zonlb-binary.js';
 import { addArgs, backendChange, indexOf, loadedGids, parseBackendList, textInForce } from '../../src/drivers/zonlb-events.js';
 import { configAfter, initialConfig } from '../../src/events/schedule.js';
 import type { EventSpec } from '../../src/scenario/types.js';
 import { parseZonlbConfig } from '../../src/zonlb/config.js';
+import { fakeZonlb } from '../helpers/fake-zonlb.js';
 
-const TOML = `# three backends
-[netif.veth0.1]
-ip = "10.0.0.1"
-proto = 6
-port = 80
-
-[backend.1_0]
-ip = "10.1.1.2"
-proto = 6
-port = 8080
-options = ["tx", "redirect", "src_ip=10.1.1.1"]
-
-[backend.1_1]
-ip = "10.1.2.2"
-proto = 6
-port = 8080
-options = ["tx", "redirect", "src_ip=10.1.2.1"]
-
-[backend.1_2]
-ip = "10.1.3.2"
-proto = 6
-port = 8080
-options = ["tx", "redirect", "src_ip=10.1.3.1"]
-`;
-const full = parseZonlbConfig(TOML, '/s/three.zonlb.toml');
-const backend = (key: string) => full.services[0]!.backends.find((b) => b.key === key)!;
+/** backend-change's TCP half: veth0's group 1 with backends 1_0, 1_1, 1_2, and a group on each backend's link. */
+const TOML = readFileSync(fileURLToPath(new URL('../../../test/fixtures/scenarios/backend-replace.zonlb.toml', import.meta.url)), 'utf8');
+const IFACES = ['veth0', 'vb1', 'vb2', 'vb3'];
+const full = parseZonlbConfig(TOML, '/s/backend-replace.zonlb.toml');
+const veth0 = full.services.find((x) => x.netif === 'veth0')!;
+const backend = (key: string) => veth0.backends.find((b) => b.key === key)!;
+const keysIn = (text: string) => parseZonlbConfig(text, '/s/x.toml').services.find((x) => x.netif === 'veth0')!.backends.map((b) => b.key);
 
 /** `backend 4 list` as zon-lb prints it (InfoTable), after 1_1 was removed: 1_2 took its index. */
 const LIST = [
@@ -79,65 +61,64 @@ test('the zonlb.toml in force: the file as written while every backend is in, wi
   const without = configAfter(full, full, { action: 'remove-backend', backend: '1_1', during: 'hold', at: 3 } as EventSpec);
   t.deepEqual(backendChange(full, without), { removed: [backend('1_1')], added: [] });
   const text = textInForce(full, without);
-  t.deepEqual(parseZonlbConfig(text, '/s/x.toml').services[0]!.backends.map((b) => b.key), ['1_0', '1_2']);
+  t.deepEqual(keysIn(text), ['1_0', '1_2']);
   t.deepEqual(backendChange(without, full).added.map((b) => b.key), ['1_1']);
 });
 
 /** A scripted zon-lb: its state in a file; a new program (config load, prog replace) counts from 0 and gets new gids. */
-const FAKE = `#!/usr/bin/env node
-const fs = require('fs');
+const FAKE = `const fs = require('fs');
 const state = JSON.parse(fs.readFileSync(process.env.FAKE_STATE, 'utf8'));
 const argv = process.argv.slice(2);
-state.calls.push(argv);
+fs.appendFileSync(process.env.FAKE_STATE + '.calls', JSON.stringify(argv) + '\\n');
+const before = JSON.stringify(state);
 const info = (m) => process.stderr.write('[2026-12-02T10:00:00Z INFO  zon_lb] ' + m + '\\n');
 if (argv[0] === 'config') { state.prog++; state.packets = 0; state.gid += 3; info('Backend group Tcp:[10.0.0.1]:80 added for veth0 => id: ' + state.gid + ' (config:1)'); info('Write summary: 1/1 groups'); }
 if (argv[0] === 'prog' && argv[2] === 'replace') { state.prog++; state.packets = 0; info('Successfully replace the program on interface veth0'); }
-if (argv[0] === 'info') process.stdout.write('program_id: ' + state.prog + '\\nifname: veth0\\nversion: 1\\n');
-if (argv[0] === 'stats') { state.packets += 100; process.stdout.write('veth0 stats counters\\n---\\npackets: ' + state.packets + '\\n---\\n'); }
+if (argv[0] === 'info' && state.intruder) process.stdout.write('program_id: 1\\nifname: veth0\\nversion: 1\\n');
+if (argv[0] === 'info') for (const i of ${JSON.stringify(IFACES)}) process.stdout.write('program_id: ' + state.prog + '\\nifname: ' + i + '\\nversion: 1\\n');
+if (argv[0] === 'stats' && argv[1] === 'veth0') { state.packets += 100; process.stdout.write('veth0 stats counters\\n---\\npackets: ' + state.packets + '\\n---\\n'); }
 if (argv[0] === 'backend' && argv[2] === 'list') process.stdout.write(${JSON.stringify(LIST)}.replace(/^4 /m, argv[1] + ' '));
 if (argv[0] === 'backend' && argv[2] !== 'list') info('backend ' + argv[2]);
 if (argv[0] === 'conntrack') info('[ct] remove ipv4 summary, count/errors: 3/0');
-fs.writeFileSync(process.env.FAKE_STATE, JSON.stringify(state));
+if (JSON.stringify(state) !== before) fs.writeFileSync(process.env.FAKE_STATE, JSON.stringify(state));
 `;
 
 test('each event with zon-lb\'s command, the gid of the last load and the index zon-lb lists; the stats carried over each new program', async (t) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'zonlab-zonlb-events-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const bin = path.join(dir, 'zon-lb');
-  writeFileSync(bin, FAKE.replace('#!/usr/bin/env node', `#!${process.execPath}`));
-  chmodSync(bin, 0o755);
+  const { dir, bin } = fakeZonlb(t, FAKE);
   const stateFile = path.join(dir, 'state.json');
-  writeFileSync(stateFile, JSON.stringify({ calls: [], prog: 10, packets: 0, gid: 1 }));
-  writeFileSync(path.join(dir, 'zlb_veth0'), '');
+  writeFileSync(stateFile, JSON.stringify({ prog: 10, packets: 0, gid: 1 }));
+  for (const i of IFACES) writeFileSync(path.join(dir, `zlb_${i}`), '');
   const saved = process.env.FAKE_STATE;
   process.env.FAKE_STATE = stateFile;
   t.teardown(() => { if (saved === undefined) delete process.env.FAKE_STATE; else process.env.FAKE_STATE = saved; });
-  /** The commands given since the last call. */
+  /** The commands given since the last call (those run side by side in the order they came). */
   const calls = (): string[][] => {
-    const s = JSON.parse(readFileSync(stateFile, 'utf8'));
-    writeFileSync(stateFile, JSON.stringify({ ...s, calls: [] }));
-    return s.calls;
+    const log = `${stateFile}.calls`;
+    const lines = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean) : [];
+    writeFileSync(log, '');
+    return lines.map((l) => JSON.parse(l) as string[]);
   };
+  const sorted = (c: string[][]) => [...c].sort((a, b) => a.join(' ').localeCompare(b.join(' ')));
 
   // 1_1 held back for an add-backend event: the file zon-lb loads has no [backend.1_1]
   const events = [{ action: 'add-backend', backend: '1_1', during: 'hold', at: 1 }] as EventSpec[];
-  const driver = zonlbBinaryDriver({ path: bin, bpffs: dir, readLink: async () => ({ ifindex: 3 }) });
+  const driver = zonlbBinaryDriver({ path: bin, bpffs: dir, readLink: async () => ({ ifindex: 3, programId: (JSON.parse(readFileSync(stateFile, 'utf8')) as { prog: number }).prog }) });
   const lb = await driver.load({ config: initialConfig(full, events), runId: 'x', workDir: dir, log: () => {} });
   const file = path.join(dir, 'zonlb.toml');
-  t.deepEqual(parseZonlbConfig(readFileSync(file, 'utf8'), file).services[0]!.backends.map((b) => b.key), ['1_0', '1_2']);
+  t.deepEqual(keysIn(readFileSync(file, 'utf8')), ['1_0', '1_2']);
   t.deepEqual(calls(), [['config', file, 'load'], ['info']]);
 
   const before = (await lb.serviceCounts!())[1]!.packets;
   t.regex(await lb.apply!('add-backend', full), /^backend 1_1: .*backend add/);
-  t.deepEqual(calls().slice(1), [['backend', '4', 'add', '10.1.2.2', 'tcp', '8080', 'tx', 'redirect', 'src_ip=10.1.2.1']]);
-  t.deepEqual(parseZonlbConfig(readFileSync(file, 'utf8'), file).services[0]!.backends.map((b) => b.key), ['1_0', '1_1', '1_2'], 'the file follows');
+  t.deepEqual(calls().filter((c) => c[0] !== 'stats'), [['backend', '4', 'add', '10.1.2.2', 'tcp', '8080', 'tx', 'redirect', 'src_ip=10.1.2.1']]);
+  t.deepEqual(keysIn(readFileSync(file, 'utf8')), ['1_0', '1_1', '1_2'], 'the file follows');
 
   const without = configAfter(full, full, { action: 'remove-backend', backend: '1_2', during: 'hold', at: 2 } as EventSpec);
   t.regex(await lb.apply!('remove-backend', without), /^backend 1_2 \(gid 4 index 1\): /);
   t.deepEqual(calls(), [['backend', '4', 'list'], ['backend', '4', 'remove', '1']]);
 
   t.regex(await lb.apply!('reload', without), /Write summary/);
-  t.deepEqual(calls(), [['stats', 'veth0'], ['config', file, 'load']]);
+  t.deepEqual(sorted(calls()), sorted([...IFACES.map((i) => ['stats', i]), ['config', file, 'load'], ['info']]));
   const afterReload = (await lb.serviceCounts!())[1]!.packets;
   t.true(afterReload > before, `the new program counts from 0, what the old one counted is carried: ${before} → ${afterReload}`);
 
@@ -146,8 +127,15 @@ test('each event with zon-lb\'s command, the gid of the last load and the index 
   t.deepEqual(calls().filter((c) => c[0] !== 'stats').slice(0, 1), [['backend', '7', 'list']]);
 
   await lb.apply!('replace-program', without);
-  t.deepEqual(calls(), [['stats', 'veth0'], ['prog', 'veth0', 'replace']]);
+  t.deepEqual(sorted(calls()), sorted([...IFACES.map((i) => ['stats', i]), ...IFACES.map((i) => ['prog', i, 'replace']), ['info']]));
   t.true((await lb.serviceCounts!())[1]!.packets > afterReload, 'carried over prog replace too');
   t.regex(await lb.apply!('flush-conntrack', without), /count\/errors: 3\/0/);
   t.true(driver.cannotApply!('remove-backend') === undefined && driver.cannotApply!('add-backend') === undefined);
+
+  // another zon-lb's program, on an interface with veth0's index and a lower id, is what zon-lb addresses after the reload
+  writeFileSync(stateFile, JSON.stringify({ ...JSON.parse(readFileSync(stateFile, 'utf8')), intruder: true }));
+  const counted = (await lb.serviceCounts!())[1]!.packets;
+  const err = await t.throwsAsync(lb.apply!('reload', without));
+  t.regex(err!.message, /zon-lb addresses program 1 as the one on veth0 \(interface index 3\), but the lab's veth0 carries program \d+/);
+  t.true((await lb.serviceCounts!())[1]!.packets < counted, 'nothing carried over a renewal that failed');
 });
