@@ -3,10 +3,10 @@ import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ZONLB_MAX_IFINDEX } from '../../lab/ifindex-reservations.js';
 import { describeFailure, runCommand, type CommandResult } from '../../lab/run-command.js';
+import { groupWords, removeLabGroups, replacedGroups, zonlbGroups, ZONLB_ENV, type Endpoint } from '../../lab/zonlb-groups.js';
 import { findOnPath } from '../host-facts.js';
 import type { Driver, LoadContext, LoadedBalancer, ServiceCount } from './driver.js';
 import { linkPin, linkPins, releasePins } from './zonlb-pins.js';
-import { groupWords, removeLabGroups, replacedGroups, zonlbGroups, ZONLB_ENV, type Endpoint } from '../../lab/zonlb-groups.js';
 
 export interface ZonlbBinaryOptions {
   path?: string;
