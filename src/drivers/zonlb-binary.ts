@@ -181,8 +181,9 @@ export function zonlbBinaryDriver(opts: ZonlbBinaryOptions = {}): Driver {
       }
       const unload = async () => {
         const failures: string[] = [];
-        // the lab's groups and backends leave the shared maps (without another zon-lb, the maps go too)
-        if (ctx.host) await removeLabGroups(bin, bpffs, ifaces, endpoints(ctx)).catch((err: Error) => failures.push(err.message));
+        // the lab's groups and backends leave the shared maps another zon-lb keeps (without one, the maps go with teardown)
+        const othersKeepMaps = linkPins(bpffs).some((n) => !ifaces.some((i) => n === `zlb_${i}`));
+        if (ctx.host && othersKeepMaps) await removeLabGroups(bin, bpffs, ifaces, endpoints(ctx)).catch((err: Error) => failures.push(err.message));
         for (const ifname of ifaces) {
           const why = failure(await zonlb(['prog', ifname, 'unload']));
           if (why) failures.push(`zon-lb prog ${ifname} unload: ${why}`);
