@@ -71,7 +71,7 @@ export async function reserveIfindexes(o: ReserveOptions): Promise<Reservation> 
       const file = path.join(dir, String(free[k]));
       const fd = openSync(file, constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC, 0o600);
       tryLock(fd);
-      writeSync(fd, `${JSON.stringify({ runId: o.runId, ifname, pid: process.pid })}\n`);
+      writeSync(fd, `${JSON.stringify({ runId: o.runId, ifname })}\n`);
       held.set(file, fd);
       out.indexes[ifname] = free[k]!;
       out.files.push(file);

@@ -3,13 +3,13 @@ import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ZONLB_MAX_IFINDEX } from '../../lab/ifindex-reservations.js';
 import { describeFailure, runCommand, type CommandResult } from '../../lab/run-command.js';
+import { groupWords, removeLabGroups, replacedGroups, zonlbGroups, ZONLB_ENV, type Endpoint } from '../../lab/zonlb-groups.js';
 import { findOnPath } from '../host-facts.js';
 import { parseZonlbConfig, type ZonlbConfig } from '../zonlb/config.js';
 import type { Driver, LoadContext, LoadedBalancer, ServiceCount } from './driver.js';
 import { addArgs, backendChange, indexOf, loadedGids, parseBackendList, textInForce } from './zonlb-events.js';
 import { linkPin, linkPins, releasePins } from './zonlb-pins.js';
 import { stripAnsi } from '../text.js';
-import { groupWords, removeLabGroups, replacedGroups, zonlbGroups, ZONLB_ENV, type Endpoint } from '../../lab/zonlb-groups.js';
 
 export interface ZonlbBinaryOptions {
   path?: string;
@@ -192,8 +192,9 @@ export function zonlbBinaryDriver(opts: ZonlbBinaryOptions = {}): Driver {
       }
       const unload = async () => {
         const failures: string[] = [];
-        // the lab's groups and backends leave the shared maps (without another zon-lb, the maps go too)
-        if (ctx.host) await removeLabGroups(bin, bpffs, ifaces, endpoints(ctx)).catch((err: Error) => failures.push(err.message));
+        // the lab's groups and backends leave the shared maps another zon-lb keeps (without one, the maps go with teardown)
+        const othersKeepMaps = linkPins(bpffs).some((n) => !ifaces.some((i) => n === `zlb_${i}`));
+        if (ctx.host && othersKeepMaps) await removeLabGroups(bin, bpffs, ifaces, endpoints(ctx)).catch((err: Error) => failures.push(err.message));
         for (const ifname of ifaces) {
           const why = failure(await zonlb(['prog', ifname, 'unload']));
           if (why) failures.push(`zon-lb prog ${ifname} unload: ${why}`);

@@ -151,3 +151,18 @@ test('zonlab plan shows each driver\'s needs with their commands, and refuses a 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('zon-lb brings interface indexes of their own for the interfaces it attaches to, chosen before any link is made; the other drivers none', (t) => {
+  const plan = planScenario(bare, { ...facts, driver: 'zon-lb' });
+  t.deepEqual(plan[0], {
+    kind: 'ifindex-reserve',
+    interfaces: bare.lb.config!.interfaces,
+    need: { driver: 'zon-lb', why: 'it finds the program on an interface by its index across every namespace of the machine (another lab\'s or the host\'s program on the same index would be read and set as this one) and its devmap holds indexes below 256' },
+  });
+  t.regex(describeStep(plan[0]!), /^reserve interface indexes below 256 that no XDP link on the machine has for veth0, veth2 — for zon-lb: it finds the program/);
+  for (const driver of ['embedded', 'nft', 'none'] as const) t.false(planScenario(bare, { ...facts, driver }).some((s) => s.kind === 'ifindex-reserve'), driver);
+  // the links are made with the indexes the lab chose (lab.ts fills them in)
+  const veth = { kind: 'veth-add' as const, a: { netns: undefined, name: 'veth0', index: 250 }, b: { netns: 'zone1', name: 'veth1' } };
+  t.deepEqual(stepCommands(veth).run[0]!.argv, ['ip', 'link', 'add', 'veth0', 'index', '250', 'type', 'veth', 'peer', 'name', 'veth1', 'netns', 'zone1']);
+  t.is(describeStep(veth), 'create veth veth0@default (index 250) ↔ veth1@zone1');
+});

@@ -138,6 +138,15 @@ test.serial('--host: the lab\'s groups and backends leave zon-lb\'s shared maps 
   t.false(f.calls().some((c) => c[2] === 'teardown'), 'another zon-lb link keeps the maps');
 });
 
+test.serial('--host with no other zon-lb on the machine: the maps, and the lab\'s groups with them, go with zon-lb\'s teardown', async (t) => {
+  const f = fakeZonlb(t, []);
+  withMaps(f, false);
+  const lb = await f.driver.load(f.ctx(true));
+  await lb.unload();
+  t.deepEqual(f.groups(), []);
+  t.deepEqual(f.calls().filter((c) => c[0] !== 'info').map((c) => c.slice(c[0] === 'config' ? 2 : 0).join(' ')), ['save', 'load', 'prog veth0 unload', 'prog veth0 teardown'], 'read once, before the load');
+});
+
 test.serial('--host, after a crash: the journal\'s intent removes the lab\'s groups (and not another user\'s)', async (t) => {
   const f = fakeZonlb(t, [group(3, 'eth1', '10.9.9.9', 17, 53)]);
   withMaps(f);

@@ -61,7 +61,7 @@ async function interruptAt(m: Mode, signal: NodeJS.Signals, step: number, total:
     const useGc = step % 2 === 0 && !(m.where === 'sandbox' && m.command === 'up');
     const sandboxGone = m.where === 'sandbox' && m.command === 'run';
     if (heldAfter && !id) problems.push(`the sandbox of step ${step} was never listed with its owner's pid ${child.pid}`);
-    const undo = useGc ? await zonlab('gc') : sandboxGone ? undefined : await zonlab('down', 'veth-netns', ...(m.where === 'host' ? ['--host'] : ['--id', id ?? 'none']));
+    const undo = useGc ? await zonlab('gc', ...(id ? ['--id', id] : [])) : sandboxGone ? undefined : await zonlab('down', 'veth-netns', ...(m.where === 'host' ? ['--host'] : ['--id', id ?? 'none']));
     if (undo && undo.exitCode !== 0) problems.push(`${useGc ? 'gc' : 'down'} failed after SIGKILL at step ${step}: ${undo.stderr}`);
   }
   const left = await settled(before, []);

@@ -1,6 +1,8 @@
 import type { ExecutionContext } from 'ava';
 import { execa } from 'execa';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { hostJournalFile } from '../../lab/state-files.js';
 import { snapshot } from '../helpers/audit.js';
 import { hostGated, rootGated } from '../helpers/gated.js';
 
@@ -179,17 +181,23 @@ integration(title('down --id --force stops a run in progress: it tears down and 
   t.deepEqual(snapshot(), before);
 });
 
-host.integration(host.title('up --host, then gc finds it by its markers and journal and removes it'), async (t) => {
-  await zonlab('gc'); // what earlier runs left first, so that the audit below sees only this lab go
+host.integration(host.title('up --host, then gc finds it by its markers and journal and removes it; gc --id of another run leaves it'), async (t) => {
+  await zonlab('gc'); // what earlier runs left first (the default namespace is this test's: hostGated), so that the audit below sees only this lab go
   const before = snapshot();
   const up = await zonlab('up', 'veth-netns', '--lb', 'nft', '--host');
   t.is(up.exitCode, 0, up.stderr);
   t.regex(snapshot().namespaces, /zone1/);
   const again = await zonlab('up', 'veth-netns', '--lb', 'nft', '--host');
   t.is(again.exitCode, 2, 'a second host lab of the same names is refused');
-  const gc = await zonlab('gc');
+  const runId = JSON.parse(readFileSync(hostJournalFile('veth-netns'), 'utf8').split('\n')[0]!).runId as string;
+  // a test's gc names its own runs: another user's lab left up is no garbage of its (issue 22)
+  const others = await zonlab('gc', '--id', 'feedf00d');
+  t.is(others.exitCode, 0, others.stderr);
+  t.regex(others.stdout, /nothing left behind/);
+  t.regex(snapshot().namespaces, /zone1/, 'the lab is still up');
+  const gc = await zonlab('gc', '--id', runId);
   t.is(gc.exitCode, 0, gc.stderr);
-  t.regex(gc.stdout, /removed host lab veth-netns/);
+  t.regex(gc.stdout, new RegExp(`removed host lab veth-netns of run ${runId}`));
   t.deepEqual(snapshot(), before);
 });
 

@@ -73,3 +73,31 @@ test('an intent with a malformed payload is not taken from a journal (nothing ou
   t.false(existsSync(path.join(path.dirname(b.fs), 'lab.journal')));
   b.done();
 });
+
+test('a journalled ifindex-release intent removes the run\'s reservation files and no other run\'s (issue 22)', async (t) => {
+  const b = bpffs([]);
+  writeFileSync(path.join(b.fs, '255'), '{"runId":"r","ifname":"veth0"}\n');
+  writeFileSync(path.join(b.fs, '254'), '{"runId":"other","ifname":"veth0"}\n');
+  const files = ['255', '254'].map((f) => path.join(b.fs, f));
+  const report = await teardown(crashed(path.dirname(b.fs), [{ kind: 'ifindex-release', runId: 'r', files }]));
+  t.deepEqual(report.failures, []);
+  t.deepEqual(b.left(), ['254']);
+  b.done();
+});
+
+test('the new intents with a malformed payload are not taken from a journal', (t) => {
+  const b = bpffs([]);
+  const bad = [
+    { kind: 'ifindex-release', runId: 'r', files: ['relative/255'] },
+    { kind: 'ifindex-release', files: ['/run/zonlab/ifindex/255'] },
+    { kind: 'zonlb-groups-remove', zonlb: '/z', bpffs: '/sys/fs/bpf', interfaces: ['veth0'], services: [{ ip: '10.0.0.1', proto: '6', port: 23 }] },
+    { kind: 'zonlb-groups-remove', zonlb: '/z', bpffs: 'relative', interfaces: ['veth0'], services: [] },
+  ];
+  for (const u of bad) {
+    t.deepEqual(crashed(path.dirname(b.fs), [u]).toUndo()[0]!.undo, [], JSON.stringify(u));
+    rmSync(path.join(path.dirname(b.fs), 'lab.journal'));
+  }
+  const good = { kind: 'zonlb-groups-remove', zonlb: '/z', bpffs: '/sys/fs/bpf', interfaces: ['veth0'], services: [{ ip: '10.0.0.1', proto: 6, port: 23 }] };
+  t.deepEqual(crashed(path.dirname(b.fs), [good]).toUndo()[0]!.undo, [good]);
+  b.done();
+});

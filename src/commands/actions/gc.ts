@@ -4,7 +4,7 @@ import { describeFailure, runCommand } from '../../../lab/run-command.js';
 import { listDir, removeWorkDir, workRoot } from '../../../lab/state-files.js';
 import { ExitCode } from '../../errors.js';
 import { applyCommon, requireRoot, type CommonArgs } from '../common.js';
-import { markedByDeadRun, tableOfDeadRun } from './gc-selection.js';
+import { markedByDeadRun, runOfMarker, tableOfDeadRun } from './gc-selection.js';
 
 export interface GcReport {
   removed: string[];
@@ -20,12 +20,13 @@ export interface GcReport {
  * named zonlab_*), and removes it. What a live zonlab process holds is kept; nothing unmarked is
  * touched.
  */
-export async function collectGarbage(): Promise<GcReport> {
+export async function collectGarbage(o: { ids?: string[] } = {}): Promise<GcReport> {
   const report: GcReport = { removed: [], kept: [], warnings: [], failures: [] };
+  const inScope = (runId: string | undefined) => !o.ids || (runId !== undefined && o.ids.includes(runId));
   // listed before the live runs are known: a run that starts meanwhile makes its journal first
-  const workDirs = listDir(workRoot());
+  const workDirs = listDir(workRoot()).filter(inScope);
   const liveRuns = new Set<string>();
-  for (const lab of hostLabs()) {
+  for (const lab of hostLabs().filter((l) => inScope(l.state === 'damaged' ? undefined : l.header.runId))) {
     if (lab.state === 'running') {
       liveRuns.add(lab.header.runId);
       report.kept.push(`host lab ${lab.name} (in use by ${holderOf(lab)})`);
@@ -45,7 +46,7 @@ export async function collectGarbage(): Promise<GcReport> {
     report.removed.push(`work directory of run ${runId}`);
   }
 
-  const ours = (alias: unknown) => markedByDeadRun(alias, liveRuns);
+  const ours = (alias: unknown) => markedByDeadRun(alias, liveRuns) && inScope(runOfMarker(alias));
   const nsList = await runCommand(['ip', '-j', 'netns', 'list'], { reject: false });
   for (const ns of parseJson<{ name: string }[]>(nsList.stdout) ?? []) {
     const lo = await runCommand(['ip', '-n', ns.name, '-j', 'link', 'show', 'dev', 'lo'], { reject: false });
@@ -60,7 +61,7 @@ export async function collectGarbage(): Promise<GcReport> {
   const nft = await runCommand(['nft', '-j', 'list', 'tables'], { reject: false });
   for (const item of parseJson<{ nftables: { table?: { family: string; name: string } }[] }>(nft.stdout)?.nftables ?? []) {
     const t = item.table;
-    if (t && tableOfDeadRun(t.name, liveRuns)) await remove(report, `nft table ${t.family} ${t.name}`, ['nft', 'delete', 'table', t.family, t.name]);
+    if (t && tableOfDeadRun(t.name, liveRuns) && inScope(t.name.slice('zonlab_'.length))) await remove(report, `nft table ${t.family} ${t.name}`, ['nft', 'delete', 'table', t.family, t.name]);
   }
   return report;
 }
@@ -75,10 +76,10 @@ function parseJson<T>(text: string): T | undefined {
   try { return JSON.parse(text) as T; } catch { return undefined; }
 }
 
-export async function gcCommand(a: CommonArgs): Promise<number> {
+export async function gcCommand(a: CommonArgs & { id?: string[] }): Promise<number> {
   requireRoot('gc');
   applyCommon(a);
-  const report = await collectGarbage();
+  const report = await collectGarbage({ ids: a.id });
   for (const r of report.removed) process.stdout.write(`removed ${r}\n`);
   for (const k of report.kept) process.stdout.write(`kept ${k}\n`);
   for (const w of report.warnings) process.stderr.write(`zonlab: ${w}\n`);

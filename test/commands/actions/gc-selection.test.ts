@@ -1,5 +1,5 @@
 import test from 'ava';
-import { markedByDeadRun, tableOfDeadRun } from '../../../src/commands/actions/gc-selection.js';
+import { markedByDeadRun, runOfMarker, tableOfDeadRun } from '../../../src/commands/actions/gc-selection.js';
 
 const live = new Set(['1a2b3c4d']);
 
@@ -18,4 +18,9 @@ test("gc takes zonlab's own nft tables of runs that are not live, and no other t
   t.true(tableOfDeadRun('zonlab_9f8e7d6c', live));
   t.false(tableOfDeadRun('zonlab_1a2b3c4d', live), 'a live run keeps its table');
   for (const name of ['zonlab', 'zonlab_', 'zonlab_ABCD', 'zonlab_ab.cd', 'my_zonlab_ab', 'filter', 'nat']) t.false(tableOfDeadRun(name, live), name);
+});
+
+test('gc --id reads the run a marker names, so that it takes only those runs\' objects', (t) => {
+  t.is(runOfMarker('zonlab:9f8e7d6c:veth-netns'), '9f8e7d6c');
+  for (const alias of [undefined, 42, 'zonlab', 'uplink to the rack']) t.is(runOfMarker(alias), undefined, String(alias));
 });
