@@ -4,7 +4,9 @@ import { AUDIT_SCOPE_ENV } from '../../src/audit.js';
 import { hostLabs } from '../../lab/host-state.js';
 import { findOnPath, isRoot } from '../../src/host-facts.js';
 
-export { snapshot, snapshotDiff, type MachineSnapshot } from '../../src/audit.js';
+import { snapshot as machineNow, type MachineSnapshot } from '../../src/audit.js';
+
+export { snapshotDiff, type MachineSnapshot } from '../../src/audit.js';
 
 /**
  * This test file's audit scope (issue 22): every zonlab process it starts inherits it, so its
@@ -44,4 +46,16 @@ export async function waitForDefaultNamespace(ms = 180_000): Promise<string | un
     others = othersHostLabs();
   }
   return others.length ? `another zonlab user holds the machine's default namespace: ${others.join(', ')}` : undefined;
+}
+
+/**
+ * The machine now, as a test audits it: the machine's default namespace is compared whole, and
+ * another user's --host lab changes it, so the snapshot is taken when none is up (waiting up to
+ * `ms`, synchronously, as the tests take it). What was made in a sandbox is scoped already.
+ */
+export function snapshot(ms = 180_000): MachineSnapshot {
+  const deadline = Date.now() + ms;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  while (othersHostLabs().length && Date.now() < deadline) Atomics.wait(pause, 0, 0, 500);
+  return machineNow();
 }

@@ -30,6 +30,8 @@ async function neighbour(): Promise<{ child: ResultPromise; release(): Promise<v
   return { child, release: async () => { child.stdin!.end(); await child; } };
 }
 
+const SCENARIO = 'netns-veth-to-netns';
+
 /** This run's reservations left in the machine's directory. */
 const reservationsOf = (runId: string) => readdirSync(reservationDir()).filter((f) => /^\d+$/.test(f) && readFileSync(path.join(reservationDir(), f), 'utf8').includes(`"${runId}"`));
 
@@ -39,25 +41,31 @@ live(title('beside another zon-lb user\'s programs, the lab\'s zon-lb interface 
   try {
     const theirs = xdpLinks().filter((l) => TAKEN.includes(l.ifindex));
     t.deepEqual(theirs.map((l) => l.ifindex).sort(), [...TAKEN].sort(), 'the neighbour\'s XDP links are there');
-    const up = await zonlab('up', 'veth-netns', '--lb', 'zon-lb', '--zonlb', double);
+    // netns-veth-to-netns: zon-lb on veth0 and veth2, each backend in a namespace of its own (zon-lb
+    // serves no backend on its own host: veth-netns is not a zon-lb scenario)
+    const up = await zonlab('up', SCENARIO, '--lb', 'zon-lb', '--zonlb', double);
     t.is(up.exitCode, 0, up.stderr);
-    const id = /zonlab down veth-netns --id ([0-9a-f]+)/.exec(`${up.stdout}\n${up.stderr}`)?.[1];
+    const id = new RegExp(`zonlab down ${SCENARIO} --id ([0-9a-f]+)`).exec(`${up.stdout}\n${up.stderr}`)?.[1];
     try {
-      const link = await zonlab('exec', 'veth-netns', 'default', '--id', id ?? 'none', '--', 'ip', '-j', 'link', 'show', 'dev', 'veth0');
-      const ifindex = (JSON.parse(link.stdout) as { ifindex: number }[])[0]!.ifindex;
-      t.true(ifindex < 256 && !TAKEN.includes(ifindex), `veth0 has index ${ifindex}`);
-      const onIt = xdpLinks().filter((l) => l.ifindex === ifindex);
-      t.is(onIt.length, 1, `one XDP link on index ${ifindex}, the lab's: ${JSON.stringify(onIt)}`);
-      t.deepEqual(reservationsOf(id!), [String(ifindex)], 'reserved for the lab\'s life');
+      const indexes: number[] = [];
+      for (const dev of ['veth0', 'veth2']) {
+        const link = await zonlab('exec', SCENARIO, 'default', '--id', id ?? 'none', '--', 'ip', '-j', 'link', 'show', 'dev', dev);
+        const ifindex = (JSON.parse(link.stdout) as { ifindex: number }[])[0]!.ifindex;
+        t.true(ifindex < 256 && !TAKEN.includes(ifindex), `${dev} has index ${ifindex}`);
+        const onIt = xdpLinks().filter((l) => l.ifindex === ifindex);
+        t.is(onIt.length, 1, `one XDP link on index ${ifindex}, the lab's: ${JSON.stringify(onIt)}`);
+        indexes.push(ifindex);
+      }
+      t.deepEqual(reservationsOf(id!).sort(), indexes.map(String).sort(), 'reserved for the lab\'s life');
     } finally {
-      const down = await zonlab('down', 'veth-netns', '--id', id ?? 'none');
+      const down = await zonlab('down', SCENARIO, '--id', id ?? 'none');
       t.is(down.exitCode, 0, down.stderr);
     }
     t.deepEqual(reservationsOf(id!), [], 'released at teardown');
-    // a run beside them: zon-lb's stats on the lab's index are the lab's program's, and prove each check
-    const run = await zonlab('run', 'veth-netns', '--lb', 'zon-lb', '--zonlb', double, '--json', '--set', 'duration=1');
+    // a run beside them: zon-lb's stats on the lab's indexes are the lab's programs', and prove each check
+    const run = await zonlab('run', SCENARIO, '--lb', 'zon-lb', '--zonlb', double, '--json', '--set', 'duration=1');
     t.is(run.exitCode, 0, `${run.stderr}\n${run.stdout.slice(0, 3000)}`);
-    for (const c of JSON.parse(run.stdout).checks as { name: string; summary: string }[]) t.regex(c.summary, /interface veth0 \(zon-lb stats\).*\+[1-9]/, c.name);
+    for (const c of JSON.parse(run.stdout).checks as { name: string; summary: string }[]) t.regex(c.summary, /interface veth[02] \(zon-lb stats\).*\+[1-9]/, c.name);
   } finally {
     await other.release();
   }
