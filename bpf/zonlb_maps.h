@@ -1,4 +1,4 @@
-/* The maps zonlab writes (services) and reads (stats, svc_stats), and the program's own state. */
+/* The maps zonlab writes (services) and reads (counters, svc_stats), and the program's own state. */
 #ifndef ZONLB_MAPS_H
 #define ZONLB_MAPS_H
 

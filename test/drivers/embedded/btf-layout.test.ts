@@ -1,4 +1,4 @@
-import test from 'ava';
+import type { ExecutionContext } from 'ava';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -25,18 +25,30 @@ built.concurrent(built.title('the built object\'s structs and map sizes are thos
 });
 
 const edited = gated(findOnPath('clang') ? undefined : 'needs clang');
-edited.concurrent(edited.title('a struct edited in bpf/ without maps.ts (a field moved, MAX_BACKENDS raised) is refused when the object loads, naming the field'), async (t) => {
+
+/** bpf/ copied to a scratch folder, each header edited as `edits` say (file → [from, to]), and built. */
+async function editedBuild(t: ExecutionContext, edits: Record<string, [string, string][]>): Promise<string> {
   const dir = mkdtempSync(path.join(tmpdir(), 'zonlab-btf-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   cpSync(bpfDir, dir, { recursive: true, filter: (f) => !f.endsWith('.o') });
-  const structs = path.join(dir, 'zonlb_structs.h');
-  // has_src and flags before port: the same size, fields in other places; a counter more
-  writeFileSync(structs, readFileSync(structs, 'utf8').replace('\t__be16 port;\n\t__u8 has_src;\n\t__u8 flags; /* B_DSR_L2 */', '\t__u8 has_src;\n\t__u8 flags;\n\t__be16 port;').replace('\t__u64 tc_replies;', '\t__u64 tc_replies;\n\t__u64 new_counter;'));
-  const consts = path.join(dir, 'zonlb_consts.h');
-  writeFileSync(consts, readFileSync(consts, 'utf8').replace('#define MAX_BACKENDS 64', '#define MAX_BACKENDS 128'));
+  for (const [file, pairs] of Object.entries(edits)) {
+    const text = readFileSync(path.join(dir, file), 'utf8');
+    writeFileSync(path.join(dir, file), pairs.reduce((s, [from, to]) => (t.true(s.includes(from), `${file}: ${from}`), s.replace(from, to)), text));
+  }
   const object = path.join(dir, 'zonlb_xdp.o');
   const r = await compileBpf(path.join(dir, 'zonlb_xdp.c'), object);
   t.false(r.failed, r.stderr);
+  return object;
+}
+
+const ONE_COUNTER_MORE: [string, string] = ['\t__u64 tc_replies;', '\t__u64 tc_replies;\n\t__u64 new_counter;'];
+
+edited.concurrent(edited.title('a struct edited in bpf/ without maps.ts (a field moved, MAX_BACKENDS raised) is refused when the object loads, naming the field'), async (t) => {
+  // has_src and flags before port: the same size, fields in other places; a counter more
+  const object = await editedBuild(t, {
+    'zonlb_structs.h': [['\t__be16 port;\n\t__u8 has_src;\n\t__u8 flags; /* B_DSR_L2 */', '\t__u8 has_src;\n\t__u8 flags;\n\t__be16 port;'], ONE_COUNTER_MORE],
+    'zonlb_consts.h': [['#define MAX_BACKENDS 64', '#define MAX_BACKENDS 128']],
+  });
   const problems = layoutMismatches(Btf.ofObject(object));
   t.true(problems.includes(`backend.port is at 34, zonlab writes it at ${LAYOUT.backend.fields.port}`), problems.join('\n'));
   t.true(problems.includes('backend.has_src is at 32, zonlab writes it at 34'), problems.join('\n'));
@@ -46,13 +58,6 @@ edited.concurrent(edited.title('a struct edited in bpf/ without maps.ts (a field
 });
 
 edited.concurrent(edited.title('an object whose counters are laid out otherwise (an older build) loads, its counters left unread and said why'), async (t) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'zonlab-btf-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  cpSync(bpfDir, dir, { recursive: true, filter: (f) => !f.endsWith('.o') });
-  const structs = path.join(dir, 'zonlb_structs.h');
-  writeFileSync(structs, readFileSync(structs, 'utf8').replace('\t__u64 tc_replies;', '\t__u64 tc_replies;\n\t__u64 new_counter;'));
-  const object = path.join(dir, 'zonlb_xdp.o');
-  const r = await compileBpf(path.join(dir, 'zonlb_xdp.c'), object);
-  t.false(r.failed, r.stderr);
+  const object = await editedBuild(t, { 'zonlb_structs.h': [ONE_COUNTER_MORE] });
   t.deepEqual(checkLayout(object), { counters: `struct stats is ${LAYOUT.stats.size + 8} bytes, zonlab writes ${LAYOUT.stats.size}; struct stats has new_counter, which zonlab does not know` });
 });
