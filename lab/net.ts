@@ -18,6 +18,11 @@ export function ipArgv(netns: string | undefined, ...args: string[]): string[] {
   return netns === undefined ? ['ip', ...args] : ['ip', '-n', netns, ...args];
 }
 
+/** Commands in a namespace run through `ip netns exec`, which also gives them that namespace's /sys. */
+export function inNetns(argv: string[], netns?: string): string[] {
+  return netns === undefined ? argv : ['ip', 'netns', 'exec', netns, ...argv];
+}
+
 export interface Cidr {
   address: string;
   prefix: number;

@@ -2,10 +2,10 @@ import type { ChildProcess, StdioOptions } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { childExit, ExitCode, isSignalExit, signalExit, UserError } from './errors.js';
-import { ipArgv } from './net.js';
+import { inNetns, ipArgv } from './net.js';
 import { signalProcess, untilEnded } from './process-identity.js';
 import { registerLab, unregisterLab, type LabEntry } from './registry.js';
-import { inNetns, noteSpawned, runCommand, runOnTerminal, spawnedProcesses, spawnProcess } from './run-command.js';
+import { noteSpawned, runCommand, runOnTerminal, spawnedProcesses, spawnProcess } from './run-command.js';
 import { onSignals, STOP_SIGNALS } from './signals.js';
 import { stateDir } from './state-files.js';
 
