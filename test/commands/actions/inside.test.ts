@@ -1,5 +1,4 @@
 import test from 'ava';
-import { main } from '../../../src/cli.js';
 import { UserError } from '../../../src/errors.js';
 import { insideCommand } from '../../../src/commands/actions/inside.js';
 import { isDeepStrictEqual } from 'node:util';
@@ -29,15 +28,6 @@ test('every example plan, with every driver, arrives inside the sandbox as it wa
     }
   }
   t.true(compared >= 40, `${compared} plans`);
-});
-
-test.serial('zonlab inside is not listed in --help', async (t) => {
-  const writes = process.stdout.write;
-  let help = '';
-  process.stdout.write = ((s: string) => { help += s; return true; }) as typeof process.stdout.write;
-  try { await main(['--help']); } finally { process.stdout.write = writes; }
-  t.regex(help, /zonlab run \[scenario\]/);
-  t.notRegex(help, /zonlab inside/);
 });
 
 test('outside a sandbox zonlab inside is refused (exit 2) before it reads its stdin', async (t) => {
