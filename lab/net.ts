@@ -26,6 +26,11 @@ export function tcArgv(netns: string | undefined, ...args: string[]): string[] {
 /** iproute2's tools take the namespace alike. */
 const inNamespace = (tool: 'ip' | 'tc', netns: string | undefined, args: string[]): string[] => (netns === undefined ? [tool, ...args] : [tool, '-n', netns, ...args]);
 
+/** Commands in a namespace run through `ip netns exec`, which also gives them that namespace's /sys. */
+export function inNetns(argv: string[], netns?: string): string[] {
+  return netns === undefined ? argv : ['ip', 'netns', 'exec', netns, ...argv];
+}
+
 export interface Cidr {
   address: string;
   prefix: number;

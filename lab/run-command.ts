@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { childExit } from './errors.js';
+import { inNetns } from './net.js';
 
 /** The one place that spawns processes: argument arrays (never shell text), a namespace, a timeout, errors that say why first. */
 export interface CommandOptions {
@@ -73,11 +74,6 @@ export function netlinkRequests(): number {
 /** What --verbose prints for work that runs no process (netlink requests). */
 export function verboseLine(line: string): void {
   verboseLog?.(line);
-}
-
-/** Commands in a namespace run through `ip netns exec`, which also gives them that namespace's /sys. */
-export function inNetns(argv: string[], netns?: string): string[] {
-  return netns === undefined ? argv : ['ip', 'netns', 'exec', netns, ...argv];
 }
 
 export class CommandError extends Error {

@@ -2,10 +2,10 @@ import type { ChildProcess, StdioOptions } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { childExit, isSignalExit, LabError, signalExit } from './errors.js';
-import { ipArgv } from './net.js';
+import { inNetns, ipArgv } from './net.js';
 import { signalProcess, untilEnded } from './process-identity.js';
 import { registerLab, unregisterLab, type LabEntry } from './registry.js';
-import { inNetns, noteSpawned, runCommand, runOnTerminal, spawnedProcesses, spawnProcess } from './run-command.js';
+import { noteSpawned, runCommand, runOnTerminal, spawnedProcesses, spawnProcess } from './run-command.js';
 import { onSignals, STOP_SIGNALS } from './signals.js';
 import { keepMachineReservations, stateDir } from './state-files.js';
 
@@ -64,10 +64,6 @@ export interface Handover {
 /** The inner process's argv after the CLI: the hidden command that takes the handover (the rest names it for `ps`). */
 export const INSIDE_COMMAND = 'inside';
 
-function insideArgv(h: Handover, opts: { outliveParent?: boolean } = {}): string[] {
-  return sandboxArgv([INSIDE_COMMAND, h.command, h.scenario], opts);
-}
-
 /**
  * Inside the sandbox: what the process outside handed over (read once, to its end). The process
  * unshare forks is the first of its PID namespace: a ZONLAB_SANDBOX=1 that strayed into a shell
@@ -82,51 +78,18 @@ export function handedOver<H extends Handover>(): H {
   return h;
 }
 
-function registerSandbox(lab: SandboxLab, started: string, pids: DetachedSandbox): void {
-  registerLab({ ...lab, mode: 'sandbox', started, holderPid: pids.holderPid, unsharePid: pids.unsharePid });
-}
-
-/** The sandbox's process (unshare), in a session of its own, its handover written and closed. */
-function spawnSandbox(handover: Handover, stdio: StdioOptions, opts: { outliveParent?: boolean } = {}): ChildProcess {
-  const child = spawnProcess(insideArgv(handover, opts), { env: { [SANDBOX_ENV]: '1' }, stdio, ownSession: true });
-  child.stdin!.on('error', () => { /* it ended before reading: its exit code says why */ });
-  child.stdin!.end(JSON.stringify({ ...handover, spawnedOutside: spawnedProcesses() }));
-  return child;
-}
-
-/**
- * Enters a sandbox in the foreground: the process inside runs the handover, registered under the
- * lab's run id while it lives (status, exec and down see it). unshare ignores SIGINT and SIGTERM
- * while it waits, so they are forwarded to the process inside, which tears down and exits. The
- * sandbox is a session of its own: a terminal's Ctrl-C goes to this process's group alone and is
- * forwarded once (in the group, the process inside got it twice and said "SIGINT again", issue 22).
- */
-export async function enterSandbox(lab: SandboxLab, handover: Handover): Promise<number> {
-  const started = new Date().toISOString();
-  const child = spawnSandbox(handover, ['pipe', 'inherit', 'inherit']);
-  // the inner process appears once unshare has forked
-  const poll = setInterval(() => {
-    const inner = innerPid(child.pid);
-    if (!inner) return;
-    clearInterval(poll);
-    registerSandbox(lab, started, { unsharePid: child.pid!, holderPid: inner });
-  }, 20);
-  // SIGHUP goes in as SIGTERM (the run tears down on that); the exit code tells the signal this process got
-  let received: NodeJS.Signals | undefined;
-  const release = onSignals(STOP_SIGNALS, (sig) => {
-    received ??= sig;
-    const inner = innerPid(child.pid);
-    // before unshare has forked there is nothing to tear down: unshare goes (in its own session, nothing else would)
-    try { if (inner) process.kill(inner, sig === 'SIGHUP' ? 'SIGTERM' : sig); else child.kill('SIGKILL'); } catch { /* it has just ended */ }
-  });
-  try {
-    const exit = await new Promise<number>((resolve) => child.on('exit', (code, signal) => resolve(childExit(code, signal))));
-    return received && isSignalExit(exit) ? signalExit(received) : exit;
-  } finally {
-    clearInterval(poll);
-    release();
-    unregisterLab(lab.runId);
-  }
+export interface SandboxProcess {
+  /** unshare, with the stdio the caller chose; it ends with the process inside, passing on its exit code. */
+  child: ChildProcess;
+  /** The process inside and unshare, once unshare has forked. */
+  pids(): DetachedSandbox | undefined;
+  /**
+   * Passes a signal to the process inside (unshare ignores SIGINT and SIGTERM while it waits);
+   * before unshare has forked there is nothing to tear down, and unshare goes.
+   */
+  signal(sig: NodeJS.Signals): void;
+  /** Stops watching and leaves the lab registered: `up`, whose sandbox outlives this process. */
+  leave(): void;
 }
 
 export interface DetachedSandbox {
@@ -135,29 +98,84 @@ export interface DetachedSandbox {
 }
 
 /**
- * `zonlab up`: a sandbox that outlives this process, registered as soon as its process inside is
- * known (a lab being built is never unknown). Resolves when the inside prints the ready line and
- * holds the lab until SIGTERM; its progress and errors (stderr) go to `onOutput` until then.
+ * The CLI again, with `cliArgs`, in a sandbox and a session of its own: registered under the lab's
+ * run id as soon as its process inside is known (status, exec and down see it; a lab being built is
+ * never unknown), unregistered when it ends.
+ */
+export function startSandbox(cliArgs: string[], o: { lab: SandboxLab; stdio: StdioOptions; env?: Record<string, string>; outliveParent?: boolean }): SandboxProcess {
+  const started = new Date().toISOString();
+  const child = spawnProcess(sandboxArgv(cliArgs, o), { env: { ...o.env, [SANDBOX_ENV]: '1' }, stdio: o.stdio, ownSession: true });
+  child.stdin?.on('error', () => { /* it ended before reading: its exit code says why */ });
+  const pids = () => {
+    const holderPid = innerPid(child.pid);
+    return holderPid && child.pid ? { unsharePid: child.pid, holderPid } : undefined;
+  };
+  const register = (p: DetachedSandbox) => registerLab({ ...o.lab, mode: 'sandbox', started, ...p });
+  const poll = setInterval(() => {
+    const p = pids();
+    if (!p) return;
+    clearInterval(poll);
+    register(p);
+  }, 20);
+  const ended = () => {
+    clearInterval(poll);
+    unregisterLab(o.lab.runId);
+  };
+  child.on('exit', ended);
+  return {
+    child,
+    pids,
+    signal(sig) {
+      const inner = innerPid(child.pid);
+      try { if (inner) process.kill(inner, sig); else child.kill('SIGKILL'); } catch { /* it has just ended */ }
+    },
+    leave() {
+      clearInterval(poll);
+      child.off('exit', ended);
+      const p = pids();
+      if (p) register(p);
+    },
+  };
+}
+
+/** A sandbox whose inside (the hidden command `inside`) takes the handover, written to its stdin. */
+function startWithHandover(lab: SandboxLab, handover: Handover, stdio: StdioOptions, outliveParent = false): SandboxProcess {
+  const box = startSandbox([INSIDE_COMMAND, handover.command, handover.scenario], { lab, stdio, outliveParent });
+  // counted after the spawn: the sandbox is one of the outside's processes
+  box.child.stdin!.end(JSON.stringify({ ...handover, spawnedOutside: spawnedProcesses() }));
+  return box;
+}
+
+/**
+ * Enters a sandbox in the foreground: the process inside runs the handover and tears down and exits
+ * on the signals forwarded to it. The sandbox is a session of its own: a terminal's Ctrl-C goes to
+ * this process's group alone and is forwarded once (in the group, the process inside got it twice
+ * and said "SIGINT again", issue 22).
+ */
+export async function enterSandbox(lab: SandboxLab, handover: Handover): Promise<number> {
+  const box = startWithHandover(lab, handover, ['pipe', 'inherit', 'inherit']);
+  // SIGHUP goes in as SIGTERM (the run tears down on that); the exit code tells the signal this process got
+  let received: NodeJS.Signals | undefined;
+  const release = onSignals(STOP_SIGNALS, (sig) => {
+    received ??= sig;
+    box.signal(sig === 'SIGHUP' ? 'SIGTERM' : sig);
+  });
+  try {
+    const exit = await new Promise<number>((resolve) => box.child.on('exit', (code, signal) => resolve(childExit(code, signal))));
+    return received && isSignalExit(exit) ? signalExit(received) : exit;
+  } finally {
+    release();
+  }
+}
+
+/**
+ * `zonlab up`: a sandbox that outlives this process. Resolves when the inside prints the ready line
+ * and holds the lab until SIGTERM; its progress and errors (stderr) go to `onOutput` until then.
  */
 export function detachSandbox(lab: SandboxLab, handover: Handover, onOutput: (text: string) => void): Promise<DetachedSandbox> {
-  const started = new Date().toISOString();
-  const child = spawnSandbox(handover, ['pipe', 'pipe', 'pipe'], { outliveParent: true });
-  let inside: DetachedSandbox | undefined;
-  const poll = setInterval(() => {
-    const holderPid = innerPid(child.pid);
-    if (!holderPid || inside) return;
-    clearInterval(poll);
-    inside = { unsharePid: child.pid!, holderPid };
-    registerSandbox(lab, started, inside);
-  }, 20);
-  // unshare ignores both while it waits: the process inside gets them, or, before it exists, unshare is killed
-  const release = onSignals(['SIGINT', 'SIGTERM'], (sig) => {
-    try { if (inside) process.kill(inside.holderPid, sig); else child.kill('SIGKILL'); } catch { /* it has just ended */ }
-  });
-  const done = () => {
-    clearInterval(poll);
-    release();
-  };
+  const box = startWithHandover(lab, handover, ['pipe', 'pipe', 'pipe'], true);
+  const { child } = box;
+  const release = onSignals(['SIGINT', 'SIGTERM'], (sig) => box.signal(sig));
   return new Promise((resolve, reject) => {
     let buffered = '';
     child.stderr!.setEncoding('utf8').on('data', onOutput);
@@ -167,28 +185,22 @@ export function detachSandbox(lab: SandboxLab, handover: Handover, onOutput: (te
       while ((nl = buffered.indexOf('\n')) >= 0) {
         const line = buffered.slice(0, nl);
         buffered = buffered.slice(nl + 1);
-        if (line === READY_LINE) {
-          done();
-          const holderPid = innerPid(child.pid);
-          child.stdout!.destroy();
-          child.stderr!.destroy();
-          child.unref();
-          if (!holderPid) {
-            unregisterLab(lab.runId);
-            reject(new Error('the sandbox is up but its process could not be found'));
-            return;
-          }
-          const pids = { unsharePid: child.pid!, holderPid };
-          registerSandbox(lab, started, pids);
-          resolve(pids);
-          return;
+        if (line !== READY_LINE) {
+          onOutput(`${line}\n`);
+          continue;
         }
-        onOutput(`${line}\n`);
+        release();
+        const pids = box.pids();
+        if (!pids) return reject(new Error('the sandbox is up but its process could not be found'));
+        box.leave();
+        child.stdout!.destroy();
+        child.stderr!.destroy();
+        child.unref();
+        return resolve(pids);
       }
     });
     child.on('exit', (code, signal) => {
-      done();
-      unregisterLab(lab.runId);
+      release();
       reject(Object.assign(new Error(`the sandbox exited with ${code ?? signal}`), { exitCode: childExit(code, signal) }));
     });
   });

@@ -56,11 +56,12 @@ test.serial('the sides as given reach the command, parsed', async (t) => {
   t.like(r.stubbed, { command: 'ab', args: { scenario: 'lb-bench', a: { spec: 'embedded', driver: 'embedded' }, b: { driver: 'embedded', object: obj }, repeat: 'auto', maxRepeat: 10 } });
 });
 
-test.serial('ab-side is not listed in --help', async (t) => {
+test.serial('the insides of ab and of a sandboxed run or up (ab-side, inside) are not listed in --help', async (t) => {
   const writes = process.stdout.write;
   let help = '';
   process.stdout.write = ((s: string) => { help += s; return true; }) as typeof process.stdout.write;
   try { await main(['--help']); } finally { process.stdout.write = writes; }
   t.regex(help, /zonlab ab \[scenario\]/);
   t.notRegex(help, /ab-side/);
+  t.notRegex(help, /zonlab inside/);
 });

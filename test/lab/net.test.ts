@@ -1,5 +1,5 @@
 import test from 'ava';
-import { expandIpv6, formatIp, inCidr, ipArgv, ipBytes, ipValue, isLoopback, parseCidr, sameIp, sysctlInterface } from '../../lab/net.js';
+import { expandIpv6, formatIp, inCidr, inNetns, ipArgv, ipBytes, ipValue, isLoopback, parseCidr, sameIp, sysctlInterface } from '../../lab/net.js';
 
 test('a per-interface sysctl names its interface, a dotted one (veth1.2) spelled with "/" as sysctl(8) does', (t) => {
   t.is(sysctlInterface('net.ipv4.conf.veth0.forwarding'), 'veth0');
@@ -11,6 +11,11 @@ test('a per-interface sysctl names its interface, a dotted one (veth1.2) spelled
 test('ip argv: -n only for a named namespace', (t) => {
   t.deepEqual(ipArgv(undefined, 'link', 'show'), ['ip', 'link', 'show']);
   t.deepEqual(ipArgv('zone1', 'link', 'show'), ['ip', '-n', 'zone1', 'link', 'show']);
+});
+
+test('a command in a namespace: through ip netns exec for a named one, as it is for the default', (t) => {
+  t.deepEqual(inNetns(['ss', '-tln']), ['ss', '-tln']);
+  t.deepEqual(inNetns(['ss', '-tln'], 'zone1'), ['ip', 'netns', 'exec', 'zone1', 'ss', '-tln']);
 });
 
 test('addresses as bytes: 4 for IPv4, 16 for IPv6 in any spelling', (t) => {

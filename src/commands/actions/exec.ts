@@ -1,4 +1,5 @@
-import { inNetns, runOnTerminal } from '../../../lab/run-command.js';
+import { inNetns } from '../../../lab/net.js';
+import { runOnTerminal } from '../../../lab/run-command.js';
 import { execInSandbox } from '../../../lab/sandbox.js';
 import { UserError } from '../../errors.js';
 import { requireRoot, type CommonArgs } from '../common.js';

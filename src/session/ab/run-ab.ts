@@ -1,6 +1,5 @@
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { registerLab, unregisterLab } from '../../../lab/registry.js';
 import { onSignals, STOP_SIGNALS } from '../../../lab/signals.js';
 import { ExitCode, signalExit, worstExit } from '../../errors.js';
 import { readJsonCapped } from '../../files.js';
@@ -33,23 +32,12 @@ export async function runAb(s: Scenario, lbs: Record<Side, LbSpec>, o: AbRunOpti
   const id = newRunId();
   const time = new Date().toISOString();
   const t0 = performance.now();
-  const started = time;
   let signalled: NodeJS.Signals | undefined;
+  const labOf = (side: Side) => ({ scenario: s.name, runId: `${id}${side}`, command: 'run' as const, driver: lbs[side].driver, namespaces: s.namespaces });
   const sides: Record<Side, SideProcess> = {
-    a: startSide('a', lbs.a, { scenario: s.files[0] ?? s.name, args: o.sideArgs, runId: `${id}a`, onLine: (l) => o.progress(`[A] ${l}`) }),
-    b: startSide('b', lbs.b, { scenario: s.files[0] ?? s.name, args: o.sideArgs, runId: `${id}b`, onLine: (l) => o.progress(`[B] ${l}`) }),
+    a: startSide('a', lbs.a, { scenario: s.files[0] ?? s.name, args: o.sideArgs, lab: labOf('a'), onLine: (l) => o.progress(`[A] ${l}`) }),
+    b: startSide('b', lbs.b, { scenario: s.files[0] ?? s.name, args: o.sideArgs, lab: labOf('b'), onLine: (l) => o.progress(`[B] ${l}`) }),
   };
-  // status, exec and down see each side's lab as they see a run's
-  const registered = new Set<string>();
-  const register = setInterval(() => {
-    for (const side of ['a', 'b'] as const) {
-      const pids = sides[side].pids();
-      if (!pids || registered.has(side)) continue;
-      registered.add(side);
-      registerLab({ scenario: s.name, runId: `${id}${side}`, mode: 'sandbox', command: 'run', started, driver: lbs[side].driver, ...pids, namespaces: s.namespaces });
-    }
-    if (registered.size === 2) clearInterval(register);
-  }, 50);
   const onSignal = (sig: NodeJS.Signals) => {
     if (!signalled) o.progress(`${sig}: both sides stop and tear down`);
     signalled ??= sig;
@@ -104,8 +92,6 @@ export async function runAb(s: Scenario, lbs: Record<Side, LbSpec>, o: AbRunOpti
     }
   } finally {
     sideEnds = await Promise.all([sides.a.end(), sides.b.end()]);
-    clearInterval(register);
-    for (const side of registered) unregisterLab(`${id}${side}`);
     releaseSignals();
   }
   if (signalled) status = 'interrupted';

@@ -1,6 +1,5 @@
 import { createInterface } from 'node:readline';
-import { spawnProcess } from '../../../lab/run-command.js';
-import { innerPid, SANDBOX_ENV, sandboxArgv } from '../../../lab/sandbox.js';
+import { startSandbox, type SandboxLab } from '../../../lab/sandbox.js';
 import { childExit } from '../../errors.js';
 import type { LbSpec } from './lb-spec.js';
 import { sideLaunch } from './lb-spec.js';
@@ -20,7 +19,6 @@ export interface SideProcess {
   signal(sig: NodeJS.Signals): void;
   /** What it printed on stderr (its last lines say why it stopped). */
   stderr(): string;
-  pids(): { unsharePid: number; holderPid: number } | undefined;
   exited: Promise<number>;
 }
 
@@ -28,7 +26,8 @@ export interface SideOptions {
   scenario: string;
   /** Options every side takes alike (--set, --results, --verbose, --scenarios). */
   args: string[];
-  runId: string;
+  /** Its lab as the registry shows it while the side lives (status, exec and down see it as a run's). */
+  lab: SandboxLab;
   /** Each line of its progress (stderr), for the terminal. */
   onLine(line: string): void;
 }
@@ -36,10 +35,9 @@ export interface SideOptions {
 export function startSide(side: Side, lb: LbSpec, o: SideOptions): SideProcess {
   const launch = sideLaunch(lb);
   // the other side's build must not leak into this one (empty is unset); the side writes no step summary
-  const env = { [SANDBOX_ENV]: '1', ZONLAB_XDP_OBJECT: '', GITHUB_STEP_SUMMARY: '', ...launch.env };
-  const argv = sandboxArgv(['ab-side', o.scenario, '--run-id', o.runId, ...launch.args, ...o.args]);
-  const child = spawnProcess(argv, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stdin!.on('error', () => { /* the side has ended: what it says comes through exited */ });
+  const env = { ZONLAB_XDP_OBJECT: '', GITHUB_STEP_SUMMARY: '', ...launch.env };
+  const box = startSandbox(['ab-side', o.scenario, '--run-id', o.lab.runId, ...launch.args, ...o.args], { lab: o.lab, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const { child } = box;
   let err = '';
   createInterface({ input: child.stderr! }).on('line', (l) => {
     err = (err + l + '\n').slice(-20_000);
@@ -83,14 +81,9 @@ export function startSide(side: Side, lb: LbSpec, o: SideOptions): SideProcess {
       return { file: rec?.file, status: rec?.status, exitCode };
     },
     signal(sig) {
-      const inner = innerPid(child.pid);
-      try { if (inner) process.kill(inner, sig); else child.kill('SIGKILL'); } catch { /* it has just ended */ }
+      box.signal(sig);
       child.stdin!.end();
     },
     stderr: () => err,
-    pids: () => {
-      const holderPid = innerPid(child.pid);
-      return holderPid && child.pid ? { unsharePid: child.pid, holderPid } : undefined;
-    },
   };
 }

@@ -1,4 +1,6 @@
 import test from 'ava';
+import { UserError } from '../../../src/errors.js';
+import { insideCommand } from '../../../src/commands/actions/inside.js';
 import { isDeepStrictEqual } from 'node:util';
 import { DRIVER_NAMES } from '../../../src/scenario/types.js';
 import { planLab } from '../../../src/plan/plan.js';
@@ -26,4 +28,10 @@ test('every example plan, with every driver, arrives inside the sandbox as it wa
     }
   }
   t.true(compared >= 40, `${compared} plans`);
+});
+
+test('outside a sandbox zonlab inside is refused (exit 2) before it reads its stdin', async (t) => {
+  const err = await t.throwsAsync(insideCommand(), { instanceOf: UserError });
+  t.is(err?.exitCode, 2);
+  t.regex(err?.message ?? '', /runs only in the sandbox/);
 });
