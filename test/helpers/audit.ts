@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { AUDIT_SCOPE_ENV } from '../../src/audit.js';
+import { AUDIT_SCOPE_ENV, snapshot, type MachineSnapshot } from '../../src/audit.js';
 import { hostLabs } from '../../lab/host-state.js';
 
 export { snapshot, snapshotDiff, type MachineSnapshot } from '../../src/audit.js';
@@ -11,6 +11,16 @@ export { snapshot, snapshotDiff, type MachineSnapshot } from '../../src/audit.js
  * snapshots compare what the file made, not the sandboxed labs and runs of another zonlab user.
  */
 process.env[AUDIT_SCOPE_ENV] ||= `test-${process.pid}-${randomBytes(3).toString('hex')}`;
+
+/**
+ * An audit scope of its own inside this file's, for tests that run side by side: what each starts
+ * carries it (the environment to give), and its snapshots leave out the other tests' sandboxes.
+ * Only for sandboxed work: a --host lab changes the default namespace, which every audit sees whole.
+ */
+export function subScope(name: string): { env: Record<string, string>; snapshot: () => MachineSnapshot } {
+  const scope = `${process.env[AUDIT_SCOPE_ENV]}-${name}`;
+  return { env: { [AUDIT_SCOPE_ENV]: scope }, snapshot: () => snapshot(scope) };
+}
 
 export function isRoot(): boolean {
   return process.getuid?.() === 0;
