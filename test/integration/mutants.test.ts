@@ -11,9 +11,10 @@ import { MUTANTS } from '../../src/mutants/catalogue.js';
 import type { MutantVerdict } from '../../src/mutants/judge.js';
 import { subScope } from '../helpers/audit.js';
 import { rootGated } from '../helpers/gated.js';
+import { slots } from '../helpers/slots.js';
 
 const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
-// the tests run side by side (at most SLOTS commands at once): a killed mutant's run mostly waits
+// the tests run side by side (at most 4 commands at once): a killed mutant's run mostly waits
 // out its failing checks' timeouts (some 75 s on veth-netns, one after another in one command), and
 // every run is sandboxed, so each test audits only its own scope
 const { concurrent: integration, title, scratch } = rootGated();
@@ -21,20 +22,7 @@ const dir = scratch('zonlab-mutants-test-');
 const zonlabIn = (env: Record<string, string>) => (...args: string[]) => execa('node', [cli, ...args], { reject: false, env: { NO_COLOR: '1', ZONLAB_RESULTS: path.join(dir, 'results'), ...env } });
 const zonlab = zonlabIn({});
 
-const SLOTS = 4;
-let free = SLOTS;
-const waiting: (() => void)[] = [];
-async function inSlot<T>(fn: () => Promise<T>): Promise<T> {
-  if (free > 0) free--;
-  else await new Promise<void>((resolve) => waiting.push(resolve));
-  try {
-    return await fn();
-  } finally {
-    const next = waiting.shift();
-    if (next) next();
-    else free++;
-  }
-}
+const inSlot = slots(4);
 
 const EXAMPLES: [string, Record<string, string[]>][] = [
   // mutant → the paths it applies to (the others are listed as not applicable, with why)
