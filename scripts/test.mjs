@@ -5,8 +5,8 @@
 // Two phases: first the files that audit nothing (unit tests, and the few that make throwaway
 // namespaces of their own), several at a time; then the files that build labs and compare the
 // machine before and after (test/integration/, test/install/), one at a time, as an audit sees
-// whatever runs beside it. Given files or options (`npm test -- dist/test/x.test.js`), one ava run
-// of exactly those, one file at a time.
+// whatever runs beside it. `npm test -- --unit`: the first phase alone. Given files or other options
+// (`npm test -- dist/test/x.test.js`), one ava run of exactly those, one file at a time.
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,7 +38,8 @@ function ava(args) {
   return new Promise((resolve) => child.on('close', resolve));
 }
 
-const given = process.argv.slice(3);
+const unitOnly = process.argv.slice(3).includes('--unit');
+const given = process.argv.slice(3).filter((a) => a !== '--unit');
 const codes = [];
 const started = Date.now();
 const phases = [];
@@ -48,7 +49,7 @@ if (given.length) {
   const all = testFiles('dist/test');
   const audited = all.filter((f) => AUDITED.some((d) => f.startsWith(path.join('dist/test', d) + path.sep)));
   const unit = all.filter((f) => !audited.includes(f));
-  for (const [name, files, concurrency] of [['unit', unit, UNIT_CONCURRENCY], ['integration', audited, 1]]) {
+  for (const [name, files, concurrency] of [['unit', unit, UNIT_CONCURRENCY], ...(unitOnly ? [] : [['integration', audited, 1]])]) {
     console.log(`\n── ${name}: ${files.length} files, ${concurrency} at a time`);
     const t0 = Date.now();
     codes.push(await ava(['--concurrency', String(concurrency), ...files]));
