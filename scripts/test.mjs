@@ -1,9 +1,16 @@
 #!/usr/bin/env zx
 // Runs ava and ends with the plain line CI reads: "N passed, N failed" (ava prints no such line),
 // plus the skipped tests, whose titles carry the reason.
+//
+// Two phases: first the files that audit nothing (unit tests, and the few that make throwaway
+// namespaces of their own), several at a time; then the files that build labs and compare the
+// machine before and after (test/integration/, test/install/), one at a time, as an audit sees
+// whatever runs beside it. `npm test -- --unit`: the first phase alone. Given files or other options
+// (`npm test -- dist/test/x.test.js`), one ava run of exactly those, one file at a time.
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 // what the tests leave in the temporary folder is a leak like any other
 const temporaries = () => new Set(readdirSync(tmpdir()).filter((f) => f.startsWith('zonlab-') && !f.endsWith('.lock')));
@@ -12,14 +19,43 @@ const tmpBefore = temporaries();
 await $({ stdio: 'inherit' })`npx tsc -p tsconfig.json`;
 await $`chmod +x dist/src/cli.js`;
 
-const args = ['ava', '--verbose', ...process.argv.slice(3)];
-const child = spawn('npx', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+/** The folders under dist/test whose files audit the machine. */
+const AUDITED = ['integration', 'install'];
+// ava gives each file a process of its own; beyond two cores, files that mostly wait on processes still gain
+const UNIT_CONCURRENCY = 4;
+
+const testFiles = (dir) => readdirSync(dir, { withFileTypes: true, recursive: true })
+  .filter((e) => e.isFile() && e.name.endsWith('.test.js'))
+  .map((e) => path.join(e.parentPath, e.name)).sort();
+
 let out = '';
-for (const stream of [child.stdout, child.stderr]) {
-  stream.setEncoding('utf8');
-  stream.on('data', (d) => { out += d; (stream === child.stdout ? process.stdout : process.stderr).write(d); });
+function ava(args) {
+  const child = spawn('npx', ['ava', '--verbose', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.setEncoding('utf8');
+    stream.on('data', (d) => { out += d; (stream === child.stdout ? process.stdout : process.stderr).write(d); });
+  }
+  return new Promise((resolve) => child.on('close', resolve));
 }
-const code = await new Promise((resolve) => child.on('close', resolve));
+
+const unitOnly = process.argv.slice(3).includes('--unit');
+const given = process.argv.slice(3).filter((a) => a !== '--unit');
+const codes = [];
+const started = Date.now();
+const phases = [];
+if (given.length) {
+  codes.push(await ava(given));
+} else {
+  const all = testFiles('dist/test');
+  const audited = all.filter((f) => AUDITED.some((d) => f.startsWith(path.join('dist/test', d) + path.sep)));
+  const unit = all.filter((f) => !audited.includes(f));
+  for (const [name, files, concurrency] of [['unit', unit, UNIT_CONCURRENCY], ...(unitOnly ? [] : [['integration', audited, 1]])]) {
+    console.log(`\n── ${name}: ${files.length} files, ${concurrency} at a time`);
+    const t0 = Date.now();
+    codes.push(await ava(['--concurrency', String(concurrency), ...files]));
+    phases.push(`${name} ${Math.round((Date.now() - t0) / 1000)} s`);
+  }
+}
 
 // ava's verbose reporter marks each test: ✔ passed, ✘ failed (also a crashed file or a time-out),
 // - [skip]; its own summary leaves out the passed count when something failed
@@ -31,6 +67,8 @@ const skipped = skips.length;
 if (skips.length) console.log(`\nskipped, with their reasons:\n${skips.map((s) => `  ${s}`).join('\n')}`);
 const leftInTmp = [...temporaries()].filter((f) => !tmpBefore.has(f));
 if (leftInTmp.length) console.log(`\n✘ the tests left ${leftInTmp.length} folder(s) in ${tmpdir()}: ${leftInTmp.join(' ')}`);
-const failedTotal = failed + (code !== 0 && failed === 0 ? 1 : 0) + (leftInTmp.length ? 1 : 0);
+const crashed = codes.filter((c) => c !== 0).length && failed === 0 ? 1 : 0;
+const failedTotal = failed + crashed + (leftInTmp.length ? 1 : 0);
+if (phases.length) console.log(`\n${phases.join(', ')}; ${Math.round((Date.now() - started) / 1000)} s in all`);
 console.log(`\n${passed} passed, ${failedTotal} failed, ${skipped} skipped`);
 process.exit(failedTotal ? 1 : 0);

@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { AUDIT_SCOPE_ENV } from '../../src/audit.js';
+import { AUDIT_SCOPE_ENV, snapshot as machineNow, type MachineSnapshot } from '../../src/audit.js';
 import { hostLabs } from '../../lab/host-state.js';
 import { findOnPath, isRoot } from '../../src/host-facts.js';
-
-import { snapshot as machineNow, type MachineSnapshot } from '../../src/audit.js';
 
 export { snapshotDiff, type MachineSnapshot } from '../../src/audit.js';
 
@@ -13,6 +11,16 @@ export { snapshotDiff, type MachineSnapshot } from '../../src/audit.js';
  * snapshots compare what the file made, not the sandboxed labs and runs of another zonlab user.
  */
 process.env[AUDIT_SCOPE_ENV] ||= `test-${process.pid}-${randomBytes(3).toString('hex')}`;
+
+/**
+ * An audit scope of its own inside this file's, for tests that run side by side: what each starts
+ * carries it (the environment to give), and its snapshots leave out the other tests' sandboxes.
+ * Only for sandboxed work: a --host lab changes the default namespace, which every audit sees whole.
+ */
+export function subScope(name: string): { env: Record<string, string>; snapshot: () => MachineSnapshot } {
+  const scope = `${process.env[AUDIT_SCOPE_ENV]}-${name}`;
+  return { env: { [AUDIT_SCOPE_ENV]: scope }, snapshot: () => snapshot(undefined, scope) };
+}
 
 /** Why integration tests cannot run here, or undefined when they can. */
 export function rootSkipReason(): string | undefined {
@@ -53,9 +61,9 @@ export async function waitForDefaultNamespace(ms = 180_000): Promise<string | un
  * another user's --host lab changes it, so the snapshot is taken when none is up (waiting up to
  * `ms`, synchronously, as the tests take it). What was made in a sandbox is scoped already.
  */
-export function snapshot(ms = 180_000): MachineSnapshot {
+export function snapshot(ms = 180_000, scope?: string): MachineSnapshot {
   const deadline = Date.now() + ms;
   const pause = new Int32Array(new SharedArrayBuffer(4));
   while (othersHostLabs().length && Date.now() < deadline) Atomics.wait(pause, 0, 0, 500);
-  return machineNow();
+  return machineNow(scope);
 }

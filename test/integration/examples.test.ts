@@ -4,8 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { preflight } from '../../src/commands/preflight.js';
 import { MissingRequirement } from '../../src/errors.js';
 import { listScenarioFiles, loadScenario } from '../../src/scenario/load.js';
-import { rootSkipReason, snapshot } from '../helpers/audit.js';
+import { rootSkipReason, snapshot, subScope } from '../helpers/audit.js';
 import { gated } from '../helpers/gated.js';
+import { slots } from '../helpers/slots.js';
 
 const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 const zonlab = (...args: string[]) => execa('node', [cli, ...args], { reject: false, env: { NO_COLOR: '1' } });
@@ -25,17 +26,25 @@ const cases = (await Promise.all(listScenarioFiles().flatMap((file) => (['embedd
   }
 }))));
 
+// two runs at a time, each in an audit scope of its own (every run is sandboxed): a run waits on
+// its servers, clients and teardown as much as it computes
+const inSlot = slots(2);
+
 for (const c of cases) {
   // what this machine lacks for the scenario (root, a tool, a kernel feature) is a skip with its reason
   const example = gated(c.skip && (c.skip.length > 300 ? `${c.skip.slice(0, 300)}…` : c.skip));
-  example.integration(example.title(`example ${c.name} passes with the ${c.lb} driver and leaves nothing behind`), async (t) => {
-    const before = snapshot();
-    const r = await zonlab('run', c.name, '--lb', c.lb, '--json', ...(c.hasDuration ? ['--set', 'duration=1'] : []));
-    t.is(r.exitCode, 0, `${r.stderr}\n${r.stdout.slice(0, 4000)}`);
-    const doc = JSON.parse(r.stdout);
-    t.is(doc.status, 'passed');
-    t.true(doc.checks.length > 0);
-    t.deepEqual(snapshot(), before);
+  example.concurrent(example.title(`example ${c.name} passes with the ${c.lb} driver and leaves nothing behind`), async (t) => {
+    t.timeout(30 * 60_000, 'after the other examples\' turns');
+    const scope = subScope(`${c.name}-${c.lb}`);
+    await inSlot(async () => {
+      const before = scope.snapshot();
+      const r = await execa('node', [cli, 'run', c.name, '--lb', c.lb, '--json', ...(c.hasDuration ? ['--set', 'duration=1'] : [])], { reject: false, env: { NO_COLOR: '1', ...scope.env } });
+      t.is(r.exitCode, 0, `${r.stderr}\n${r.stdout.slice(0, 4000)}`);
+      const doc = JSON.parse(r.stdout);
+      t.is(doc.status, 'passed');
+      t.true(doc.checks.length > 0);
+      t.deepEqual(scope.snapshot(), before);
+    });
   });
 }
 

@@ -2,12 +2,18 @@ import { execa } from 'execa';
 import { constants, release } from 'node:os';
 import { planLab } from '../../src/plan/plan.js';
 import { loadScenario } from '../../src/scenario/load.js';
-import { snapshot, waitForDefaultNamespace, type MachineSnapshot } from '../helpers/audit.js';
+import { snapshot, subScope, waitForDefaultNamespace, type MachineSnapshot } from '../helpers/audit.js';
 import { rootGated } from '../helpers/gated.js';
 import { cli, zonlabForTests } from '../helpers/zonlab-cli.js';
 
-const { env, zonlab } = zonlabForTests('faults');
-const { integration, title } = rootGated();
+const { env: fileEnv } = zonlabForTests('faults');
+const { integration, concurrent, title } = rootGated();
+
+/** Where a series' processes run and what its audits see: the file's scope, or one of its own. */
+interface Audit { env: Record<string, string>; snapshot: () => MachineSnapshot; zonlab: (...args: string[]) => ReturnType<typeof execa> }
+const auditIn = (env: Record<string, string>, snap: () => MachineSnapshot): Audit => ({
+  env, snapshot: snap, zonlab: (...args) => execa(process.execPath, [cli, ...args], { reject: false, env }),
+});
 
 type Where = 'sandbox' | 'host';
 type Lb = 'nft' | 'embedded';
@@ -28,9 +34,10 @@ series.push({ mode: { where: 'host', command: 'run', lb: 'nft' }, signals: 'SIGK
 
 const label = (m: Mode) => `${m.where} ${m.command} (${m.lb})`;
 
-async function interruptAt(m: Mode, signal: NodeJS.Signals, step: number, total: number, before: MachineSnapshot): Promise<string[]> {
+async function interruptAt(m: Mode, signal: NodeJS.Signals, step: number, total: number, before: MachineSnapshot, audit: Audit): Promise<string[]> {
+  const { zonlab } = audit;
   const args = [m.command, 'veth-netns', '--lb', m.lb, ...(m.command === 'run' ? ['--set', 'duration=1'] : []), ...(m.where === 'host' ? ['--host'] : [])];
-  const child = execa(process.execPath, [cli, ...args], { reject: false, env: { ...env, ZONLAB_PAUSE_AFTER_STEP: String(step) }, forceKillAfterDelay: false });
+  const child = execa(process.execPath, [cli, ...args], { reject: false, env: { ...audit.env, ZONLAB_PAUSE_AFTER_STEP: String(step) }, forceKillAfterDelay: false });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
   const deadline = Date.now() + 20_000;
@@ -44,7 +51,7 @@ async function interruptAt(m: Mode, signal: NodeJS.Signals, step: number, total:
   // a sandbox that up holds after a SIGKILL is taken down by its id, found by its owner's pid: another
   // user may have labs of veth-netns up (issue 22); no other case needs it (a zonlab process less each)
   const heldAfter = signal === 'SIGKILL' && m.where === 'sandbox' && m.command === 'up';
-  const id = heldAfter ? await labIdOf(child.pid!) : undefined;
+  const id = heldAfter ? await labIdOf(audit, child.pid!) : undefined;
   child.kill(signal);
   const r = await child;
   // 128 + the signal: 130 for SIGINT, 143 for SIGTERM
@@ -52,7 +59,7 @@ async function interruptAt(m: Mode, signal: NodeJS.Signals, step: number, total:
   if (signal === 'SIGKILL') {
     // a killed sandbox is the kernel's to reclaim: the machine is as it was before any zonlab command
     if (m.where === 'sandbox' && m.command === 'run') {
-      const left = await settled(before, ['state']);
+      const left = await settled(audit, before, ['state']);
       if (left) problems.push(`after SIGKILL at step ${step} (${label(m)}) the kernel left: ${left}`);
     }
     // what is left is a journal (host: down on odd steps, gc on even ones) or a sandbox that holds
@@ -64,21 +71,21 @@ async function interruptAt(m: Mode, signal: NodeJS.Signals, step: number, total:
     const undo = useGc ? await zonlab('gc', ...(id ? ['--id', id] : [])) : sandboxGone ? undefined : await zonlab('down', 'veth-netns', ...(m.where === 'host' ? ['--host'] : ['--id', id ?? 'none']));
     if (undo && undo.exitCode !== 0) problems.push(`${useGc ? 'gc' : 'down'} failed after SIGKILL at step ${step}: ${undo.stderr}`);
   }
-  const left = await settled(before, []);
+  const left = await settled(audit, before, []);
   if (left) problems.push(`after ${signal} at step ${step} (${label(m)}) the machine differs: ${left}`);
   return problems;
 }
 
-async function labIdOf(ownerPid: number): Promise<string | undefined> {
-  const labs = (JSON.parse((await zonlab('status', '--json')).stdout) as { labs: { id: string; owner?: { pid: number } }[] }).labs;
+async function labIdOf({ zonlab }: Audit, ownerPid: number): Promise<string | undefined> {
+  const labs = (JSON.parse(String((await zonlab('status', '--json')).stdout)) as { labs: { id: string; owner?: { pid: number } }[] }).labs;
   return labs.find((l) => l.owner?.pid === ownerPid)?.id;
 }
 
 /** Waits a moment for the machine to be as before (a killed sandbox is reclaimed as its processes die). */
-async function settled(before: MachineSnapshot, ignore: (keyof MachineSnapshot)[]): Promise<string | undefined> {
+async function settled(audit: Audit, before: MachineSnapshot, ignore: (keyof MachineSnapshot)[]): Promise<string | undefined> {
   let diff: string[] = [];
   for (let i = 0; i < 50; i++) {
-    const now = snapshot();
+    const now = audit.snapshot();
     diff = (Object.keys(now) as (keyof MachineSnapshot)[]).filter((k) => !ignore.includes(k) && now[k] !== before[k]).map((k) => `${k}: ${before[k]} → ${now[k]}`);
     if (!diff.length) return undefined;
     await new Promise((r) => setTimeout(r, 100));
@@ -90,15 +97,20 @@ series.forEach(({ mode, signals }, index) => {
   const steps = stepsOf(mode);
   const how = signals === 'rotate' ? 'SIGINT, SIGTERM and SIGKILL in turn' : signals;
   const t1 = `${label(mode)} interrupted by ${how} after each of its ${steps} steps leaves the machine as it was`;
-  integration(title(t1), async (t) => {
+  // the sandboxed series run side by side, each audited in a scope of its own, after the host
+  // series (ava runs a file's serial tests first): a host lab changes what every audit sees
+  const host = mode.where === 'host';
+  (host ? integration : concurrent)(title(t1), async (t) => {
     // a host series owns the machine's default namespace: it waits for another user's host lab to go, or fails naming it (issue 22)
-    const busy = mode.where === 'host' ? await waitForDefaultNamespace() : undefined;
+    const busy = host ? await waitForDefaultNamespace() : undefined;
     if (busy) return t.fail(busy);
-    const before = snapshot();
+    const own = host ? undefined : subScope(`${mode.command}-${mode.lb}`);
+    const audit = own ? auditIn({ ...fileEnv, ...own.env }, own.snapshot) : auditIn(fileEnv, () => snapshot());
+    const before = audit.snapshot();
     const problems: string[] = [];
     for (let step = 1; step <= steps; step++) {
       const signal = signals === 'rotate' ? SIGNALS[(step + index) % SIGNALS.length]! : signals;
-      problems.push(...(await interruptAt(mode, signal, step, steps, before)));
+      problems.push(...(await interruptAt(mode, signal, step, steps, before, audit)));
     }
     t.deepEqual(problems, []);
     t.log(`${steps} fault points, ${problems.length} problems`);
