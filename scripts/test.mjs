@@ -2,7 +2,7 @@
 // Runs ava and ends with the plain line CI reads: "N passed, N failed" (ava prints no such line),
 // plus the skipped tests, whose titles carry the reason.
 //
-// Two phases: first the files that audit nothing (unit tests, and the few that make throwaway
+// The formatter and the linter first (`npm run format` fixes what the first finds). Then two phases: first the files that audit nothing (unit tests, and the few that make throwaway
 // namespaces of their own), several at a time; then the files that build labs and compare the
 // machine before and after (test/integration/, test/install/), one at a time, as an audit sees
 // whatever runs beside it. `npm test -- --unit`: the first phase alone. Given files or other options
@@ -38,6 +38,16 @@ function ava(args) {
   return new Promise((resolve) => child.on('close', resolve));
 }
 
+/** The formatter and the linter over the whole tree, each one line of the tally. */
+async function lint() {
+  for (const [name, argv] of [['prettier --check (the formatter)', ['prettier', '--check', '--log-level', 'warn', '.']], ['eslint (the linter)', ['eslint', '.']]]) {
+    const r = await $({ nothrow: true, quiet: true })`npx ${argv}`;
+    const line = `  ${r.exitCode === 0 ? '✔' : '✘'} lint › ${name}`;
+    out += `${line}\n`;
+    console.log(r.exitCode === 0 ? line : `${line}\n${r.stdout}${r.stderr}`);
+  }
+}
+
 const unitOnly = process.argv.slice(3).includes('--unit');
 const given = process.argv.slice(3).filter((a) => a !== '--unit');
 const codes = [];
@@ -46,6 +56,8 @@ const phases = [];
 if (given.length) {
   codes.push(await ava(given));
 } else {
+  console.log('\n── lint');
+  await lint();
   const all = testFiles('dist/test');
   const audited = all.filter((f) => AUDITED.some((d) => f.startsWith(path.join('dist/test', d) + path.sep)));
   const unit = all.filter((f) => !audited.includes(f));
