@@ -50,7 +50,13 @@ test('the inner process is the one unshare forked: its first child, none before 
     if (!inner) await new Promise((r) => setTimeout(r, 20));
   }
   t.truthy(inner);
-  t.is(readFileSync(`/proc/${inner}/comm`, 'utf8').trim(), 'sleep');
+  // the child is a fork of sh until it execs sleep: wait for the exec, not a fixed time
+  let comm = '';
+  for (let i = 0; i < 200 && comm !== 'sleep'; i++) {
+    comm = readFileSync(`/proc/${inner}/comm`, 'utf8').trim();
+    if (comm !== 'sleep') await new Promise((r) => setTimeout(r, 20));
+  }
+  t.is(comm, 'sleep');
   t.is(innerPid(inner), undefined, 'sleep has no child');
   process.kill(inner!, 'SIGKILL');
   await new Promise((r) => parent.once('exit', r));
