@@ -2,11 +2,14 @@
 // Runs ava and ends with the plain line CI reads: "N passed, N failed" (ava prints no such line),
 // plus the skipped tests, whose titles carry the reason.
 //
-// The formatter and the linter first (`npm run format` fixes what the first finds). Then two phases: first the files that audit nothing (unit tests, and the few that make throwaway
-// namespaces of their own), several at a time; then the files that build labs and compare the
-// machine before and after (test/integration/, test/install/), one at a time, as an audit sees
-// whatever runs beside it. `npm test -- --unit`: the first phase alone. Given files or other options
-// (`npm test -- dist/test/x.test.js`), one ava run of exactly those, one file at a time.
+// The formatter and the linter first (`npm run format` fixes what the first finds). Then three
+// phases: first the files that audit nothing (unit tests, and the few that make throwaway
+// namespaces of their own), several at a time; then the integration files whose labs are all
+// sandboxed and whose audits each see only their own scope, side by side (they mostly wait on
+// timeouts and traffic); then the other files that build labs and compare the machine before and
+// after (test/integration/, test/install/), one at a time, as an audit of the whole default namespace
+// sees whatever runs beside it. `npm test -- --unit`: the first phase alone. Given files or other
+// options (`npm test -- dist/test/x.test.js`), one ava run of exactly those, one file at a time.
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +24,8 @@ await $`chmod +x dist/src/cli.js`;
 
 /** The folders under dist/test whose files audit the machine. */
 const AUDITED = ['integration', 'install'];
+/** Of those, the files with no --host lab, whose every audit is scoped to what it started. */
+const SCOPED = ['integration/mutants.test.js', 'integration/examples.test.js', 'integration/negative-control.test.js'].map((f) => path.join('dist/test', f));
 // ava gives each file a process of its own; beyond two cores, files that mostly wait on processes still gain
 const UNIT_CONCURRENCY = 4;
 
@@ -61,7 +66,8 @@ if (given.length) {
   const all = testFiles('dist/test');
   const audited = all.filter((f) => AUDITED.some((d) => f.startsWith(path.join('dist/test', d) + path.sep)));
   const unit = all.filter((f) => !audited.includes(f));
-  for (const [name, files, concurrency] of [['unit', unit, UNIT_CONCURRENCY], ...(unitOnly ? [] : [['integration', audited, 1]])]) {
+  const integration = [['scoped integration', SCOPED, SCOPED.length], ['integration', audited.filter((f) => !SCOPED.includes(f)), 1]];
+  for (const [name, files, concurrency] of [['unit', unit, UNIT_CONCURRENCY], ...(unitOnly ? [] : integration)]) {
     console.log(`\n── ${name}: ${files.length} files, ${concurrency} at a time`);
     const t0 = Date.now();
     codes.push(await ava(['--concurrency', String(concurrency), ...files]));

@@ -14,7 +14,7 @@ import { rootGated } from '../helpers/gated.js';
 import { slots } from '../helpers/slots.js';
 
 const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
-// the tests run side by side (at most 4 commands at once): a killed mutant's run mostly waits
+// the tests run side by side (at most 6 commands at once): a killed mutant's run mostly waits
 // out its failing checks' timeouts (some 75 s on veth-netns, one after another in one command), and
 // every run is sandboxed, so each test audits only its own scope
 const { concurrent: integration, title, scratch } = rootGated();
@@ -22,12 +22,13 @@ const dir = scratch('zonlab-mutants-test-');
 const zonlabIn = (env: Record<string, string>) => (...args: string[]) => execa('node', [cli, ...args], { reject: false, env: { NO_COLOR: '1', ZONLAB_RESULTS: path.join(dir, 'results'), ...env } });
 const zonlab = zonlabIn({});
 
-const inSlot = slots(4);
+const inSlot = slots(6);
 
 const EXAMPLES: [string, Record<string, string[]>][] = [
-  // mutant → the paths it applies to (the others are listed as not applicable, with why)
-  ['netns-veth-to-netns', { 'untranslated': ['xdp'], 'no-reverse': ['xdp'], 'ignore-src-ip': ['xdp'], 'wrong-port': ['xdp'], 'drop-1-in-50': ['xdp'], 'stale-checksum': ['xdp'] }],
+  // mutant → the paths it applies to (the others are listed as not applicable, with why); the
+  // longest first (two paths each), as the slots are taken in the order the tests are declared
   ['veth-netns', { 'untranslated': ['tc', 'xdp'], 'no-reverse': ['tc', 'xdp'], 'wrong-port': ['tc', 'xdp'], 'drop-1-in-50': ['tc', 'xdp'], 'stale-checksum': ['tc', 'xdp'] }],
+  ['netns-veth-to-netns', { 'untranslated': ['xdp'], 'no-reverse': ['xdp'], 'ignore-src-ip': ['xdp'], 'wrong-port': ['xdp'], 'drop-1-in-50': ['xdp'], 'stale-checksum': ['xdp'] }],
 ];
 
 /** `zonlab mutants NAME --only …` in a scope of its own, its verdicts by mutant; the machine as before. */
