@@ -11,7 +11,15 @@ export default tseslint.config(
   {
     rules: {
       // a leading underscore names what a signature or a destructuring must have but the code does not use
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        {
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          destructuredArrayIgnorePattern: '^_',
+          ignoreRestSiblings: true,
+        },
+      ],
     },
   },
   {
@@ -22,6 +30,22 @@ export default tseslint.config(
   {
     // scripts run under node and zx (whose globals are $, which, fs, path, …)
     files: ['**/*.mjs', '**/*.js'],
-    languageOptions: { globals: { ...globals.node, $: 'readonly', which: 'readonly', fs: 'readonly', path: 'readonly', argv: 'readonly', echo: 'readonly', chalk: 'readonly', os: 'readonly', sleep: 'readonly', cd: 'readonly', within: 'readonly', quiet: 'readonly' } },
+    languageOptions: {
+      globals: {
+        ...globals.node,
+        $: 'readonly',
+        which: 'readonly',
+        fs: 'readonly',
+        path: 'readonly',
+        argv: 'readonly',
+        echo: 'readonly',
+        chalk: 'readonly',
+        os: 'readonly',
+        sleep: 'readonly',
+        cd: 'readonly',
+        within: 'readonly',
+        quiet: 'readonly',
+      },
+    },
   },
 );

@@ -10,9 +10,15 @@ import { untilSignal } from './signals.js';
 
 /** A step failed: which one, the command, and what the kernel said. */
 export class StepFailed extends LabError {
-  constructor(readonly step: string, readonly result: CommandResult) {
+  constructor(
+    readonly step: string,
+    readonly result: CommandResult,
+  ) {
     const cmd = `${result.netns ? `[netns ${result.netns}] ` : ''}${result.argv.join(' ')}`;
-    super(`step failed: ${step}`, 'failed', [`command: ${cmd}`, `said: ${(result.stderr || result.stdout).trim() || `exit code ${result.exitCode}`}`]);
+    super(`step failed: ${step}`, 'failed', [
+      `command: ${cmd}`,
+      `said: ${(result.stderr || result.stdout).trim() || `exit code ${result.exitCode}`}`,
+    ]);
     this.name = 'StepFailed';
   }
 }
@@ -71,7 +77,8 @@ export async function applySteps(steps: Step[], journal: Journal, hooks: ApplyHo
 /** The groups in the order they run: batches of distinct named namespaces do not depend on each other and run together. */
 export function wavesOf(groups: Group[], pauseAfter?: number): Group[][] {
   const waves: Group[][] = [];
-  for (let k = 0; k < groups.length; k += waves[waves.length - 1]!.length) waves.push(pauseAfter ? [groups[k]!] : independentWave(groups, k));
+  for (let k = 0; k < groups.length; k += waves[waves.length - 1]!.length)
+    waves.push(pauseAfter ? [groups[k]!] : independentWave(groups, k));
   return waves;
 }
 
@@ -82,8 +89,10 @@ export function waveLine(wave: Group[], netlinkUsed: boolean): { index: number; 
   const byNetlink = netlinkUsed ? wave.filter(isNetlinkGroup).length : 0;
   const processes = wave.length - byNetlink;
   let what = '';
-  if (count > 1 && processes === 0) what = ` (+${count - 1} more: netlink requests in ${wave.length > 1 ? `${wave.length} namespaces` : wave[0]!.netns}, no process)`;
-  else if (wave.length > 1) what = ` (+${count - 1} more: ${wave.length} namespaces, ${byNetlink ? `${byNetlink} by netlink requests, ` : ''}${Math.min(processes, PARALLEL)} processes at a time)`;
+  if (count > 1 && processes === 0)
+    what = ` (+${count - 1} more: netlink requests in ${wave.length > 1 ? `${wave.length} namespaces` : wave[0]!.netns}, no process)`;
+  else if (wave.length > 1)
+    what = ` (+${count - 1} more: ${wave.length} namespaces, ${byNetlink ? `${byNetlink} by netlink requests, ` : ''}${Math.min(processes, PARALLEL)} processes at a time)`;
   else if (count > 1) what = ` (+${count - 1} more, one ${wave[0]!.kind} process)`;
   return { index: first.index + 1, description: `${first.description}${what}` };
 }
@@ -120,9 +129,9 @@ function netlinkEngine(): Promise<NetlinkEngine | undefined> {
   netlink ??= !netlinkWanted()
     ? Promise.resolve(undefined)
     : import('./netlink/run.js').catch((err: Error) => {
-      verboseLine(`netlink engine unavailable (${err.message.split('\n')[0]}): using ip -batch`);
-      return undefined;
-    });
+        verboseLine(`netlink engine unavailable (${err.message.split('\n')[0]}): using ip -batch`);
+        return undefined;
+      });
   return netlink;
 }
 
@@ -150,12 +159,19 @@ async function runConcurrently(wave: Group[], journal: Journal): Promise<void> {
   const worker = async () => {
     while (next < wave.length && errors.length === 0) {
       const g = wave[next++]!;
-      try { await runGroup(g, journal, preJournalled.get(g)); } catch (err) { errors.push(err); }
+      try {
+        await runGroup(g, journal, preJournalled.get(g));
+      } catch (err) {
+        errors.push(err);
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL, wave.length) }, worker));
   // batches that never started made nothing
-  for (const g of wave.slice(next)) { const s = preJournalled.get(g); if (s) journal.settleMany(s, 'failed'); }
+  for (const g of wave.slice(next)) {
+    const s = preJournalled.get(g);
+    if (s) journal.settleMany(s, 'failed');
+  }
   if (errors.length) throw errors[0];
 }
 
@@ -190,7 +206,10 @@ function intentsOf(g: Group): { step: string; undo: Command[]; waitGone?: string
 
 function runNetlinkGroup(engine: NetlinkEngine, g: Group, journal: Journal, journalled?: number[]): void {
   const seqs = journalled ?? journal.intentMany(intentsOf(g));
-  const out = engine.runNetlinkSteps(g.netns!, g.steps.map((s) => s.step as NetlinkStep));
+  const out = engine.runNetlinkSteps(
+    g.netns!,
+    g.steps.map((s) => s.step as NetlinkStep),
+  );
   journal.settleMany(seqs.slice(0, out.done), 'done');
   if (!out.failure) return;
   // a step whose outcome is unknown stays an intent: teardown undoes it all the same
@@ -211,7 +230,12 @@ async function runIpBatch(g: Group, journal: Journal, journalled?: number[]): Pr
   journal.settleMany(seqs.slice(0, at), 'done');
   journal.settleMany(seqs.slice(at), 'failed');
   const step = g.steps[at]!;
-  throw new StepFailed(step.description, { ...r, argv: step.cmds.run[0]!.argv, netns: undefined, stderr: failed.message || r.stderr });
+  throw new StepFailed(step.description, {
+    ...r,
+    argv: step.cmds.run[0]!.argv,
+    netns: undefined,
+    stderr: failed.message || r.stderr,
+  });
 }
 
 /** sysctl reads and writes many keys per process; the old values come back one a line. */
@@ -222,19 +246,35 @@ async function runSysctls(g: Group, journal: Journal): Promise<void> {
   if (needSave.length) {
     const r = await runCommand(['sysctl', '-n', ...needSave.map(keyOf)], { netns: g.netns, reject: false });
     if (r.failed) throw new StepFailed(needSave[0]!.description, r);
-    r.stdout.split('\n').slice(0, needSave.length).forEach((v, i) => saved.set(keyOf(needSave[i]!), v));
+    r.stdout
+      .split('\n')
+      .slice(0, needSave.length)
+      .forEach((v, i) => saved.set(keyOf(needSave[i]!), v));
   }
-  const seqs = journal.intentMany(g.steps.map((s) => ({ step: s.description, undo: s.cmds.undo(saved.get(keyOf(s))) })));
-  const assignments = g.steps.map((s) => (s.step as Extract<Step, { kind: 'sysctl' }>)).map((s) => `${s.key}=${s.value}`);
+  const seqs = journal.intentMany(
+    g.steps.map((s) => ({ step: s.description, undo: s.cmds.undo(saved.get(keyOf(s))) })),
+  );
+  const assignments = g.steps.map((s) => s.step as Extract<Step, { kind: 'sysctl' }>).map((s) => `${s.key}=${s.value}`);
   const r = await runCommand(['sysctl', '-q', '-w', ...assignments], { netns: g.netns, reject: false });
   if (!r.failed) return journal.settleMany(seqs, 'done');
   // sysctl goes on past a bad key: only the keys it complains about failed
-  const bad = g.steps.map((s, i) => (r.stderr.includes(keyOf(s).replace(/\./g, '/')) || r.stderr.includes(keyOf(s)) ? i : -1)).filter((i) => i >= 0);
+  const bad = g.steps
+    .map((s, i) => (r.stderr.includes(keyOf(s).replace(/\./g, '/')) || r.stderr.includes(keyOf(s)) ? i : -1))
+    .filter((i) => i >= 0);
   const failedIdx = bad.length ? bad : [0];
-  journal.settleMany(seqs.filter((_, i) => !failedIdx.includes(i)), 'done');
-  journal.settleMany(seqs.filter((_, i) => failedIdx.includes(i)), 'failed');
+  journal.settleMany(
+    seqs.filter((_, i) => !failedIdx.includes(i)),
+    'done',
+  );
+  journal.settleMany(
+    seqs.filter((_, i) => failedIdx.includes(i)),
+    'failed',
+  );
   const step = g.steps[failedIdx[0]!]!;
-  throw new StepFailed(step.description, { ...r, argv: ['sysctl', '-q', '-w', `${keyOf(step)}=${(step.step as Extract<Step, { kind: 'sysctl' }>).value}`] });
+  throw new StepFailed(step.description, {
+    ...r,
+    argv: ['sysctl', '-q', '-w', `${keyOf(step)}=${(step.step as Extract<Step, { kind: 'sysctl' }>).value}`],
+  });
 }
 
 /**

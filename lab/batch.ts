@@ -19,7 +19,8 @@ export function asIpLine(c: Command): IpLine | undefined {
     rest = rest.slice(2);
   }
   // a batch line is split on white space: an argument with any cannot be batched
-  if (rest.length === 0 || rest[0]!.startsWith('-') || rest.some((x) => x === '' || /\s|#|"|'|\\/.test(x))) return undefined;
+  if (rest.length === 0 || rest[0]!.startsWith('-') || rest.some((x) => x === '' || /\s|#|"|'|\\/.test(x)))
+    return undefined;
   return { line: rest.join(' '), netns };
 }
 

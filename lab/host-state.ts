@@ -11,7 +11,14 @@ export { hostJournalFile } from './state-files.js';
 
 /** The one rule for a --host lab: running (its process lives), up (left up on purpose), stale (its run was killed), damaged (unreadable). */
 export type HostLab =
-  | { state: 'running' | 'up' | 'stale'; name: string; file: string; journal: Journal; header: JournalHeader; entry?: LabEntry }
+  | {
+      state: 'running' | 'up' | 'stale';
+      name: string;
+      file: string;
+      journal: Journal;
+      header: JournalHeader;
+      entry?: LabEntry;
+    }
   | { state: 'damaged'; name: string; file: string; reason: string };
 
 export function hostLabOf(name: string): HostLab | undefined {
@@ -32,7 +39,10 @@ export function hostLabOf(name: string): HostLab | undefined {
 
 /** Every host lab with a journal on this machine. */
 export function hostLabs(): HostLab[] {
-  return listDir(hostDir()).filter((f) => f.endsWith('.journal')).map((f) => hostLabOf(f.slice(0, -'.journal'.length))).filter((l): l is HostLab => l !== undefined);
+  return listDir(hostDir())
+    .filter((f) => f.endsWith('.journal'))
+    .map((f) => hostLabOf(f.slice(0, -'.journal'.length)))
+    .filter((l): l is HostLab => l !== undefined);
 }
 
 /** A journal from before start times were recorded: a live pid is taken for the run (refusing is the safe side). */
@@ -54,7 +64,9 @@ export function holderOf(lab: Extract<HostLab, { header: JournalHeader }>): stri
 
 /** The refusal of `up`, `run` and `down` when a live process holds the lab. */
 export function inUseError(lab: Extract<HostLab, { header: JournalHeader }>): LabError {
-  return new LabError(`${lab.name} is in use by ${holderOf(lab)}`, 'refused', ['wait for it to finish, or stop it with Ctrl-C; zonlab status shows what is up']);
+  return new LabError(`${lab.name} is in use by ${holderOf(lab)}`, 'refused', [
+    'wait for it to finish, or stop it with Ctrl-C; zonlab status shows what is up',
+  ]);
 }
 
 /** Takes down a host lab no live process holds, from its journal; a damaged journal is set aside and what can be read is undone. */

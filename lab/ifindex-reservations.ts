@@ -1,4 +1,15 @@
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import { cFunctions, once } from './c-functions.js';
 import { LabError } from './errors.js';
@@ -52,19 +63,29 @@ export async function reserveIfindexes(o: ReserveOptions): Promise<Reservation> 
   try {
     const deadline = Date.now() + (o.waitMs ?? 30_000);
     while (!tryLock(lock)) {
-      if (Date.now() > deadline) throw new LabError(`interface indexes: ${lockFile} stayed locked by another zonlab process for ${Math.round((o.waitMs ?? 30_000) / 1000)} s`, 'failed', ['zonlab status shows the labs being built; try again when they are up']);
+      if (Date.now() > deadline)
+        throw new LabError(
+          `interface indexes: ${lockFile} stayed locked by another zonlab process for ${Math.round((o.waitMs ?? 30_000) / 1000)} s`,
+          'failed',
+          ['zonlab status shows the labs being built; try again when they are up'],
+        );
       await new Promise((r) => setTimeout(r, 10));
     }
     const reserved = liveReservations(dir);
     const links = new Set(o.linkIndexes());
     const inUse = new Set(o.inUse());
     const free: number[] = [];
-    for (let i = ZONLB_MAX_IFINDEX; i >= 2 && free.length < o.interfaces.length; i--) if (!links.has(i) && !reserved.has(i) && !inUse.has(i)) free.push(i);
+    for (let i = ZONLB_MAX_IFINDEX; i >= 2 && free.length < o.interfaces.length; i--)
+      if (!links.has(i) && !reserved.has(i) && !inUse.has(i)) free.push(i);
     if (free.length < o.interfaces.length) {
-      throw new LabError(`no interface index below 256 is free for zon-lb on ${o.interfaces.join(', ')}: zon-lb's devmap holds indexes below 256 and it finds a program by index across the machine`, 'failed', [
-        `taken: ${links.size} by XDP links on the machine, ${reserved.size} by other labs' zon-lb interfaces, ${inUse.size} in the lab's namespace`,
-        'wait for other labs to end, or use --lb embedded',
-      ]);
+      throw new LabError(
+        `no interface index below 256 is free for zon-lb on ${o.interfaces.join(', ')}: zon-lb's devmap holds indexes below 256 and it finds a program by index across the machine`,
+        'failed',
+        [
+          `taken: ${links.size} by XDP links on the machine, ${reserved.size} by other labs' zon-lb interfaces, ${inUse.size} in the lab's namespace`,
+          'wait for other labs to end, or use --lb embedded',
+        ],
+      );
     }
     const out: Reservation = { indexes: {}, files: [] };
     o.interfaces.forEach((ifname, k) => {
@@ -88,7 +109,11 @@ function liveReservations(dir: string): Set<number> {
   for (const name of readdirSync(dir).filter((n) => /^\d+$/.test(n))) {
     const file = path.join(dir, name);
     let fd: number;
-    try { fd = openSync(file, constants.O_RDWR); } catch { continue; }
+    try {
+      fd = openSync(file, constants.O_RDWR);
+    } catch {
+      continue;
+    }
     try {
       if (!held.has(file) && tryLock(fd)) unlinkSync(file);
       else live.add(Number(name));
@@ -109,12 +134,23 @@ export function releaseIfindexes(files: string[], runId: string): string[] {
     let fd = held.get(file);
     held.delete(file);
     if (fd === undefined) {
-      try { fd = openSync(file, constants.O_RDWR); } catch { continue; }
-      if (!tryLock(fd)) { closeSync(fd); continue; }
+      try {
+        fd = openSync(file, constants.O_RDWR);
+      } catch {
+        continue;
+      }
+      if (!tryLock(fd)) {
+        closeSync(fd);
+        continue;
+      }
     }
     try {
       let owner: string | undefined;
-      try { owner = (JSON.parse(readFileSync(file, 'utf8')) as { runId?: string }).runId; } catch { /* not a reservation */ }
+      try {
+        owner = (JSON.parse(readFileSync(file, 'utf8')) as { runId?: string }).runId;
+      } catch {
+        /* not a reservation */
+      }
       // the path still names this very file (not one made since under the same index)
       if (owner === runId && sameFile(fd, file)) {
         unlinkSync(file);

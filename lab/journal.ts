@@ -1,4 +1,14 @@
-import { closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import { LabError } from './errors.js';
 import { processStart } from './process-identity.js';
@@ -30,7 +40,10 @@ type Header = JournalHeader;
 
 /** A file at a journal's path that cannot be read as one: no header, or not zonlab's format. */
 export class DamagedJournal extends Error {
-  constructor(readonly file: string, reason: string) {
+  constructor(
+    readonly file: string,
+    reason: string,
+  ) {
     super(`${file} is not a zonlab journal (${reason})`);
     this.name = 'DamagedJournal';
   }
@@ -43,10 +56,19 @@ export class Journal {
   /** The file vanished (or was replaced) while in use: entries live on in memory only. */
   lost = false;
 
-  private constructor(readonly file: string | undefined, readonly header: Header) {}
+  private constructor(
+    readonly file: string | undefined,
+    readonly header: Header,
+  ) {}
 
   static create(header: Omit<Header, 'journal' | 'pid' | 'pidStart' | 'started'>, file?: string): Journal {
-    const j = new Journal(file, { journal: 'zonlab', pid: process.pid, pidStart: processStart(process.pid), started: new Date().toISOString(), ...header });
+    const j = new Journal(file, {
+      journal: 'zonlab',
+      pid: process.pid,
+      pidStart: processStart(process.pid),
+      started: new Date().toISOString(),
+      ...header,
+    });
     if (file) {
       mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
       appendLine(file, j.header, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL);
@@ -79,7 +101,13 @@ export class Journal {
     for (const r of records) {
       if (typeof r.seq !== 'number' || !Number.isInteger(r.seq)) continue;
       const old = j.entries.get(r.seq);
-      j.entries.set(r.seq, { seq: r.seq, step: r.step ?? old?.step ?? '?', state: r.state ?? 'intent', undo: validUndo(r.undo) ?? old?.undo ?? [], waitGone: r.waitGone ?? old?.waitGone });
+      j.entries.set(r.seq, {
+        seq: r.seq,
+        step: r.step ?? old?.step ?? '?',
+        state: r.state ?? 'intent',
+        undo: validUndo(r.undo) ?? old?.undo ?? [],
+        waitGone: r.waitGone ?? old?.waitGone,
+      });
       j.seq = Math.max(j.seq, r.seq);
     }
     return j;
@@ -91,7 +119,13 @@ export class Journal {
 
   /** Several steps about to run together (a batch): one write, one fsync. */
   intentMany(steps: { step: string; undo: Undo[]; waitGone?: string[] }[]): number[] {
-    const entries = steps.map(({ step, undo, waitGone }) => ({ seq: ++this.seq, step, state: 'intent' as const, undo, ...(waitGone?.length ? { waitGone } : {}) }));
+    const entries = steps.map(({ step, undo, waitGone }) => ({
+      seq: ++this.seq,
+      step,
+      state: 'intent' as const,
+      undo,
+      ...(waitGone?.length ? { waitGone } : {}),
+    }));
     for (const e of entries) this.entries.set(e.seq, e);
     this.write(entries, true);
     return entries.map((e) => e.seq);
@@ -110,12 +144,17 @@ export class Journal {
       if (undo) e.undo = undo;
     }
     // not fsynced: if a crash loses a settle, the step stays an intent and is undone all the same
-    this.write(seqs.map((seq) => ({ seq, state, ...(undo ? { undo } : {}) })), false);
+    this.write(
+      seqs.map((seq) => ({ seq, state, ...(undo ? { undo } : {}) })),
+      false,
+    );
   }
 
   /** Entries to undo, newest first. A step that failed outright made nothing to undo. */
   toUndo(): JournalEntry[] {
-    return [...this.entries.values()].filter((e) => e.state === 'intent' || e.state === 'done').sort((a, b) => b.seq - a.seq);
+    return [...this.entries.values()]
+      .filter((e) => e.state === 'intent' || e.state === 'done')
+      .sort((a, b) => b.seq - a.seq);
   }
 
   all(): JournalEntry[] {
@@ -127,8 +166,14 @@ export class Journal {
     if (!this.file || this.lost) return;
     try {
       const fd = openSync(this.file, constants.O_RDONLY);
-      try { if (startsWithHeader(fd, this.header)) unlinkSync(this.file); } finally { closeSync(fd); }
-    } catch { /* already gone */ }
+      try {
+        if (startsWithHeader(fd, this.header)) unlinkSync(this.file);
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      /* already gone */
+    }
   }
 
   /** Appends to this journal's own file only; an intent that cannot be made durable stops its step before it runs. */
@@ -162,7 +207,8 @@ export class Journal {
 function appendLine(file: string, recs: object | object[], flags: number, durable = true, header?: Header): void {
   const fd = openSync(file, flags, 0o600);
   try {
-    if (header && !startsWithHeader(fd, header)) throw Object.assign(new Error(`${file} is another run's journal now`), { code: 'ESTALE' });
+    if (header && !startsWithHeader(fd, header))
+      throw Object.assign(new Error(`${file} is another run's journal now`), { code: 'ESTALE' });
     writeSync(fd, (Array.isArray(recs) ? recs : [recs]).map((r) => `${JSON.stringify(r)}\n`).join(''));
     if (durable) fsyncSync(fd);
   } finally {
@@ -183,7 +229,11 @@ function parseLines(text: string): { header?: Header; records: Partial<JournalEn
   const records: Partial<JournalEntry>[] = [];
   text.split('\n').forEach((line, i) => {
     let rec: unknown;
-    try { rec = JSON.parse(line); } catch { return; }
+    try {
+      rec = JSON.parse(line);
+    } catch {
+      return;
+    }
     if (!rec || typeof rec !== 'object' || Array.isArray(rec)) return;
     if ((rec as Header).journal !== 'zonlab') records.push(rec as Partial<JournalEntry>);
     else if (isHeader(rec)) {
@@ -196,13 +246,25 @@ function parseLines(text: string): { header?: Header; records: Partial<JournalEn
 
 function isHeader(r: object): r is Header {
   const h = r as Partial<Header>;
-  return typeof h.runId === 'string' && typeof h.scenario === 'string' && Number.isInteger(h.pid) && typeof h.started === 'string';
+  return (
+    typeof h.runId === 'string' &&
+    typeof h.scenario === 'string' &&
+    Number.isInteger(h.pid) &&
+    typeof h.started === 'string'
+  );
 }
 
 /** Undo as written by zonlab: argument arrays of strings (nothing else is ever run), or intents. */
 function validUndo(undo: unknown): Undo[] | undefined {
   if (!Array.isArray(undo)) return undefined;
-  const ok = undo.every((c: { argv?: unknown[]; netns?: unknown }) => c && ((Array.isArray(c.argv) && c.argv.length > 0 && c.argv.every((a) => typeof a === 'string')
-    && (c.netns === undefined || typeof c.netns === 'string')) || (c.argv === undefined && isValidIntent(c))));
+  const ok = undo.every(
+    (c: { argv?: unknown[]; netns?: unknown }) =>
+      c &&
+      ((Array.isArray(c.argv) &&
+        c.argv.length > 0 &&
+        c.argv.every((a) => typeof a === 'string') &&
+        (c.netns === undefined || typeof c.netns === 'string')) ||
+        (c.argv === undefined && isValidIntent(c))),
+  );
   return ok ? (undo as Undo[]) : undefined;
 }

@@ -100,14 +100,25 @@ export async function startLab<B>(o: LabOptions<B>): Promise<StartedLab<B>> {
   const namespaces = steps.flatMap((st) => (st.kind === 'netns-add' ? [st.netns] : []));
   if (o.mode === 'host') {
     await claimHostLab(o.name, o.log);
-    await hostPreflight(o.name, namespaces, steps.flatMap((st) => (st.kind === 'veth-add' ? [st.a, st.b].filter((e) => e.netns === undefined).map((e) => e.name) : [])));
+    await hostPreflight(
+      o.name,
+      namespaces,
+      steps.flatMap((st) =>
+        st.kind === 'veth-add' ? [st.a, st.b].filter((e) => e.netns === undefined).map((e) => e.name) : [],
+      ),
+    );
   }
   let journal: Journal;
   try {
-    journal = Journal.create({ runId: o.runId, scenario: o.name }, o.mode === 'host' ? hostJournalFile(o.name) : undefined);
+    journal = Journal.create(
+      { runId: o.runId, scenario: o.name },
+      o.mode === 'host' ? hostJournalFile(o.name) : undefined,
+    );
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new LabError(`${o.name} is in use by another run that started at the same moment`, 'refused', ['try again']);
+      throw new LabError(`${o.name} is in use by another run that started at the same moment`, 'refused', [
+        'try again',
+      ]);
     }
     throw err;
   }
@@ -115,7 +126,17 @@ export async function startLab<B>(o: LabOptions<B>): Promise<StartedLab<B>> {
   const lab = new StartedLab<B>(o.name, o.mode, o.runId, steps, journal, workDir);
   if (o.mode === 'host') {
     // registered while its process runs it: status lists it, and gc and down see it is in use
-    lab.registration = { scenario: o.name, runId: o.runId, mode: 'host', command: o.command ?? 'run', started: journal.header.started, driver: o.driver, pid: process.pid, pidStart: journal.header.pidStart, namespaces };
+    lab.registration = {
+      scenario: o.name,
+      runId: o.runId,
+      mode: 'host',
+      command: o.command ?? 'run',
+      started: journal.header.started,
+      driver: o.driver,
+      pid: process.pid,
+      pidStart: journal.header.pidStart,
+      namespaces,
+    };
     registerLab(lab.registration);
   }
   try {
@@ -156,12 +177,22 @@ async function claimHostLab(name: string, log: (line: string) => void): Promise<
   if (!lab) return;
   if (lab.state === 'running') throw inUseError(lab);
   if (lab.state === 'up') {
-    throw new LabError(`${name} is up on this machine (left up by run ${lab.header.runId})`, 'refused', [`remove it with: zonlab down ${name} --host`]);
+    throw new LabError(`${name} is up on this machine (left up by run ${lab.header.runId})`, 'refused', [
+      `remove it with: zonlab down ${name} --host`,
+    ]);
   }
-  if (lab.state === 'stale') log(`reclaiming ${name}: run ${lab.header.runId} (pid ${lab.header.pid}) was killed and left its lab; tearing it down from its journal`);
+  if (lab.state === 'stale')
+    log(
+      `reclaiming ${name}: run ${lab.header.runId} (pid ${lab.header.pid}) was killed and left its lab; tearing it down from its journal`,
+    );
   const report = await tearDownHostLab(lab, (line) => log(`zonlab: ${line}`));
   for (const p of report.ended) log(`ended ${p}`);
-  if (report.failures.length) throw new LabError(`could not reclaim the lab ${lab.state === 'stale' ? `run ${lab.header.runId} left` : `of ${name}`}`, 'teardown-failed', report.failures);
+  if (report.failures.length)
+    throw new LabError(
+      `could not reclaim the lab ${lab.state === 'stale' ? `run ${lab.header.runId} left` : `of ${name}`}`,
+      'teardown-failed',
+      report.failures,
+    );
 }
 
 /**
@@ -172,22 +203,46 @@ async function claimHostLab(name: string, log: (line: string) => void): Promise<
 async function withReservedIndexes(steps: Step[], journal: Journal, runId: string): Promise<Step[]> {
   const reserve = steps.find((s) => s.kind === 'ifindex-reserve');
   if (reserve?.kind !== 'ifindex-reserve') return steps;
-  const [{ reserveIfindexes }, { xdpLinks }] = await Promise.all([import('./ifindex-reservations.js'), import('./xdp-links.js')]);
-  const { indexes, files } = await reserveIfindexes({ runId, interfaces: reserve.interfaces, linkIndexes: () => xdpLinks().map((l) => l.ifindex), inUse: namespaceIndexes });
-  journal.settle(journal.intent(`${describeStep(reserve)}: ${Object.entries(indexes).map(([i, n]) => `${i} ${n}`).join(', ')}`, [{ kind: 'ifindex-release', runId, files }]), 'done');
-  const at = <E extends { netns?: string; name: string }>(e: E) => (e.netns === undefined && indexes[e.name] !== undefined ? { ...e, index: indexes[e.name] } : e);
+  const [{ reserveIfindexes }, { xdpLinks }] = await Promise.all([
+    import('./ifindex-reservations.js'),
+    import('./xdp-links.js'),
+  ]);
+  const { indexes, files } = await reserveIfindexes({
+    runId,
+    interfaces: reserve.interfaces,
+    linkIndexes: () => xdpLinks().map((l) => l.ifindex),
+    inUse: namespaceIndexes,
+  });
+  journal.settle(
+    journal.intent(
+      `${describeStep(reserve)}: ${Object.entries(indexes)
+        .map(([i, n]) => `${i} ${n}`)
+        .join(', ')}`,
+      [{ kind: 'ifindex-release', runId, files }],
+    ),
+    'done',
+  );
+  const at = <E extends { netns?: string; name: string }>(e: E) =>
+    e.netns === undefined && indexes[e.name] !== undefined ? { ...e, index: indexes[e.name] } : e;
   return steps.map((s) => {
     if (s.kind === 'veth-add') return { ...s, a: at(s.a), b: at(s.b) };
-    if (s.kind === 'device-add' && s.device.netns === undefined && indexes[s.device.name] !== undefined) return { ...s, index: indexes[s.device.name] };
+    if (s.kind === 'device-add' && s.device.netns === undefined && indexes[s.device.name] !== undefined)
+      return { ...s, index: indexes[s.device.name] };
     return s;
   });
 }
 
 /** The interface indexes of this process's network namespace (the lab's default one). */
 function namespaceIndexes(): number[] {
-  return listDir('/sys/class/net').map((n) => {
-    try { return Number(readFileSync(`/sys/class/net/${n}/ifindex`, 'utf8')); } catch { return NaN; }
-  }).filter(Number.isInteger);
+  return listDir('/sys/class/net')
+    .map((n) => {
+      try {
+        return Number(readFileSync(`/sys/class/net/${n}/ifindex`, 'utf8'));
+      } catch {
+        return NaN;
+      }
+    })
+    .filter(Number.isInteger);
 }
 
 const NETNS_DIR = '/run/netns';
@@ -202,7 +257,9 @@ function journalNetnsMount(journal: Journal): void {
 
 function isMountPoint(dir: string): boolean {
   // mountinfo's fifth field is the mount point (spaces in it are escaped as \040)
-  return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === dir);
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .some((l) => l.split(' ')[4] === dir);
 }
 
 /** A bpffs of zonlab's own (never the machine's /sys/fs/bpf) for pins and iproute2 (TC_BPF_MNT), unmounted at teardown. */

@@ -24,7 +24,8 @@ export function tcArgv(netns: string | undefined, ...args: string[]): string[] {
 }
 
 /** iproute2's tools take the namespace alike. */
-const inNamespace = (tool: 'ip' | 'tc', netns: string | undefined, args: string[]): string[] => (netns === undefined ? [tool, ...args] : [tool, '-n', netns, ...args]);
+const inNamespace = (tool: 'ip' | 'tc', netns: string | undefined, args: string[]): string[] =>
+  netns === undefined ? [tool, ...args] : [tool, '-n', netns, ...args];
 
 /** Commands in a namespace run through `ip netns exec`, which also gives them that namespace's /sys. */
 export function inNetns(argv: string[], netns?: string): string[] {
@@ -77,7 +78,14 @@ export function expandIpv6(s: string): string {
 /** An address in network order: 4 bytes for IPv4, 16 for IPv6. */
 export function ipBytes(ip: string): Buffer {
   if (isIP(ip) === 4) return Buffer.from(ip.split('.').map(Number));
-  return Buffer.from(expandIpv6(ip).split(':').flatMap((g) => { const v = parseInt(g, 16); return [v >> 8, v & 255]; }));
+  return Buffer.from(
+    expandIpv6(ip)
+      .split(':')
+      .flatMap((g) => {
+        const v = parseInt(g, 16);
+        return [v >> 8, v & 255];
+      }),
+  );
 }
 
 /** An address as a number, for subnet arithmetic. */

@@ -1,6 +1,13 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { commandLine, isSameProcess, processStart, signalProcess, untilEnded, type ProcessRef } from './process-identity.js';
+import {
+  commandLine,
+  isSameProcess,
+  processStart,
+  signalProcess,
+  untilEnded,
+  type ProcessRef,
+} from './process-identity.js';
 
 const NETNS_DIR = '/run/netns';
 

@@ -41,9 +41,20 @@ export interface LabOwner {
 /** This process as a lab's owner. */
 export function currentOwner(): LabOwner {
   let user = String(process.getuid?.() ?? '?');
-  try { user = userInfo().username; } catch { /* a uid without a name */ }
+  try {
+    user = userInfo().username;
+  } catch {
+    /* a uid without a name */
+  }
   const sudoUser = process.env.SUDO_USER || undefined;
-  return { user, uid: process.getuid?.() ?? -1, ...(sudoUser ? { sudoUser } : {}), pid: process.pid, cwd: process.cwd(), command: ['zonlab', ...process.argv.slice(2)].join(' ') };
+  return {
+    user,
+    uid: process.getuid?.() ?? -1,
+    ...(sudoUser ? { sudoUser } : {}),
+    pid: process.pid,
+    cwd: process.cwd(),
+    command: ['zonlab', ...process.argv.slice(2)].join(' '),
+  };
 }
 
 /** "user root (sudo from ann), pid 42, in /home/ann/lab: zonlab run veth-netns": whose a lab is, in words. */
@@ -69,7 +80,11 @@ export function registerLab(e: LabEntry): void {
 }
 
 export function unregisterLab(runId: string): void {
-  try { unlinkSync(path.join(labsDir(), `${runId}.json`)); } catch { /* already gone */ }
+  try {
+    unlinkSync(path.join(labsDir(), `${runId}.json`));
+  } catch {
+    /* already gone */
+  }
 }
 
 /** The sandbox's holder is still the very process that was recorded. */
@@ -81,7 +96,11 @@ export function holderAlive(e: LabEntry): boolean {
 export function readEntries(): LabEntry[] {
   const out: LabEntry[] = [];
   for (const f of listDir(labsDir()).filter((n) => n.endsWith('.json'))) {
-    try { out.push(JSON.parse(readFileSync(path.join(labsDir(), f), 'utf8')) as LabEntry); } catch { /* a torn entry: skipped */ }
+    try {
+      out.push(JSON.parse(readFileSync(path.join(labsDir(), f), 'utf8')) as LabEntry);
+    } catch {
+      /* a torn entry: skipped */
+    }
   }
   return out;
 }

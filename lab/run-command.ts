@@ -37,7 +37,12 @@ let verboseLog: Logger | undefined;
  * package's `nft` (@vercel/nft, pulled in by ava) shadows nftables' nft.
  */
 export function systemPath(path = process.env.PATH ?? ''): string {
-  return path.split(':').filter((d) => d && !d.includes('node_modules')).join(':') || '/usr/sbin:/usr/bin:/sbin:/bin';
+  return (
+    path
+      .split(':')
+      .filter((d) => d && !d.includes('node_modules'))
+      .join(':') || '/usr/sbin:/usr/bin:/sbin:/bin'
+  );
 }
 
 function childEnv(extra?: Record<string, string>): Record<string, string> {
@@ -100,7 +105,13 @@ export async function runCommand(argv: string[], options: CommandOptions = {}): 
   const full = inNetns(argv, options.netns);
   spawnCount++;
   verboseLog?.(`$ ${options.netns ? `[${options.netns}] ` : ''}${argv.join(' ')}`);
-  const proc = spawnChild(full, argv, options, options.input === undefined ? 'ignore' : 'pipe', options.timeoutMs ?? 30_000);
+  const proc = spawnChild(
+    full,
+    argv,
+    options,
+    options.input === undefined ? 'ignore' : 'pipe',
+    options.timeoutMs ?? 30_000,
+  );
   if (options.input !== undefined) proc.child?.stdin?.end(options.input);
   const result = await proc.done;
   if (result.failed && options.reject !== false) throw new CommandError(result);
@@ -115,31 +126,65 @@ interface Spawned {
 }
 
 /** node:child_process, not execa: `up`/`down` start faster without loading it (scripts/bench-engine.mjs). Never throws. */
-function spawnChild(full: string[], argv: string[], options: CommandOptions, stdin: 'ignore' | 'pipe', timeoutMs: number | undefined): Spawned {
+function spawnChild(
+  full: string[],
+  argv: string[],
+  options: CommandOptions,
+  stdin: 'ignore' | 'pipe',
+  timeoutMs: number | undefined,
+): Spawned {
   const start = performance.now();
   const out = { stdout: '', stderr: '' };
-  const result = (exitCode: number | undefined, signal: string | undefined, timedOut: boolean, why = ''): CommandResult => ({
-    argv, netns: options.netns, exitCode, signal, stdout: out.stdout, stderr: out.stderr || why,
-    durationMs: performance.now() - start, timedOut, failed: timedOut || exitCode !== 0,
+  const result = (
+    exitCode: number | undefined,
+    signal: string | undefined,
+    timedOut: boolean,
+    why = '',
+  ): CommandResult => ({
+    argv,
+    netns: options.netns,
+    exitCode,
+    signal,
+    stdout: out.stdout,
+    stderr: out.stderr || why,
+    durationMs: performance.now() - start,
+    timedOut,
+    failed: timedOut || exitCode !== 0,
   });
   // 127 and 126 as a shell says them; anything else (EAGAIN, EMFILE) is "could not start"
-  const startFailure = (err: NodeJS.ErrnoException) => result(err.code === 'ENOENT' ? 127 : err.code === 'EACCES' ? 126 : undefined, undefined, false, `${full[0]}: ${err.message}`);
+  const startFailure = (err: NodeJS.ErrnoException) =>
+    result(
+      err.code === 'ENOENT' ? 127 : err.code === 'EACCES' ? 126 : undefined,
+      undefined,
+      false,
+      `${full[0]}: ${err.message}`,
+    );
   let child: ChildProcess;
   try {
     child = spawn(full[0]!, full.slice(1), { stdio: [stdin, 'pipe', 'pipe'], env: childEnv(options.env) });
   } catch (err) {
     return { out, done: Promise.resolve(startFailure(err as NodeJS.ErrnoException)) };
   }
-  child.stdout?.setEncoding('utf8').on('data', (d: string) => { out.stdout += d; });
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => { out.stderr += d; options.onStderr?.(d); });
-  child.stdin?.on('error', () => { /* the process may exit before reading its input */ });
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+    out.stdout += d;
+  });
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+    out.stderr += d;
+    options.onStderr?.(d);
+  });
+  child.stdin?.on('error', () => {
+    /* the process may exit before reading its input */
+  });
   let timedOut = false;
   let forceKill: NodeJS.Timeout | undefined;
-  const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
-    timedOut = true;
-    child.kill('SIGTERM');
-    forceKill = setTimeout(() => child.kill('SIGKILL'), 2_000);
-  }, timeoutMs);
+  const timer =
+    timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          child.kill('SIGTERM');
+          forceKill = setTimeout(() => child.kill('SIGKILL'), 2_000);
+        }, timeoutMs);
   const done = new Promise<CommandResult>((resolve) => {
     let spawnError: NodeJS.ErrnoException | undefined;
     let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
@@ -150,12 +195,17 @@ function spawnChild(full: string[], argv: string[], options: CommandOptions, std
       if (spawnError && child.pid === undefined) return resolve(startFailure(spawnError));
       resolve(result(exited?.code ?? undefined, exited?.signal ?? undefined, timedOut));
     };
-    child.on('error', (err) => { spawnError = err; });
+    child.on('error', (err) => {
+      spawnError = err;
+    });
     // 'close' comes once stdout and stderr are read to their end; a child of the command that keeps
     // them open (a daemon) must not hold us: after its exit, the rest of its output gets a moment
     child.on('exit', (code, signal) => {
       exited = { code, signal };
-      setTimeout(() => { child.stdout?.destroy(); child.stderr?.destroy(); }, 500).unref();
+      setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      }, 500).unref();
     });
     child.on('close', finish);
   });
@@ -186,7 +236,9 @@ export async function stopAllBackground(): Promise<void> {
 }
 
 // a server must not outlive us even when we exit without stopping it (an uncaught error)
-process.on('exit', () => { for (const { child } of live) child.kill('SIGKILL'); });
+process.on('exit', () => {
+  for (const { child } of live) child.kill('SIGKILL');
+});
 
 export function startBackground(argv: string[], options: CommandOptions = {}): BackgroundProcess {
   const full = inNetns(argv, options.netns);
@@ -198,14 +250,24 @@ export function startBackground(argv: string[], options: CommandOptions = {}): B
     netns: options.netns,
     pid: child?.pid,
     output: () => ({ ...out }),
-    write: (text) => { child?.stdin?.write(text); },
-    closeInput: () => { child?.stdin?.end(); },
+    write: (text) => {
+      child?.stdin?.write(text);
+    },
+    closeInput: () => {
+      child?.stdin?.end();
+    },
     done,
-    signal: (signal) => { child?.kill(signal); },
+    signal: (signal) => {
+      child?.kill(signal);
+    },
     async stop(signal = 'SIGTERM') {
       child?.kill(signal);
       const timer = setTimeout(() => child?.kill('SIGKILL'), 2_000);
-      try { return await done; } finally { clearTimeout(timer); }
+      try {
+        return await done;
+      } finally {
+        clearTimeout(timer);
+      }
     },
   };
   if (child) {
@@ -234,14 +296,22 @@ export interface SpawnOptions {
 export function spawnProcess(argv: string[], o: SpawnOptions = {}): ChildProcess {
   spawnCount++;
   verboseLog?.(`$ ${argv.join(' ')}`);
-  return spawn(argv[0]!, argv.slice(1), { stdio: o.stdio ?? 'inherit', detached: o.ownSession ?? false, env: childEnv(o.env) });
+  return spawn(argv[0]!, argv.slice(1), {
+    stdio: o.stdio ?? 'inherit',
+    detached: o.ownSession ?? false,
+    env: childEnv(o.env),
+  });
 }
 
 /** A command's stdout, trimmed ('' when it fails), synchronously: for the leak audit's snapshot, a synchronous function. */
 export function readCommandSync(argv: string[]): string {
   spawnCount++;
   verboseLog?.(`$ ${argv.join(' ')}`);
-  const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: childEnv() });
+  const r = spawnSync(argv[0]!, argv.slice(1), {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+    env: childEnv(),
+  });
   return r.status === 0 ? r.stdout.trim() : '';
 }
 

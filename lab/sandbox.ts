@@ -12,7 +12,17 @@ import { keepMachineReservations, stateDir } from './state-files.js';
 /** The default isolation: new network, mount and PID namespaces, which the kernel reclaims even after SIGKILL. */
 export const SANDBOX_ENV = 'ZONLAB_SANDBOX';
 
-export const UNSHARE = ['unshare', '--net', '--mount', '--pid', '--fork', '--kill-child', '--mount-proc', '--propagation', 'private'];
+export const UNSHARE = [
+  'unshare',
+  '--net',
+  '--mount',
+  '--pid',
+  '--fork',
+  '--kill-child',
+  '--mount-proc',
+  '--propagation',
+  'private',
+];
 
 export function insideSandbox(): boolean {
   return process.env[SANDBOX_ENV] === '1';
@@ -71,7 +81,11 @@ export const INSIDE_COMMAND = 'inside';
  */
 export function handedOver<H extends Handover>(): H {
   if (!insideSandbox() || process.pid !== 1) {
-    throw new LabError(`zonlab ${INSIDE_COMMAND} is the inside of a sandboxed run or up, and runs only in the sandbox they make`, 'refused', ['zonlab run SCENARIO, or zonlab up SCENARIO']);
+    throw new LabError(
+      `zonlab ${INSIDE_COMMAND} is the inside of a sandboxed run or up, and runs only in the sandbox they make`,
+      'refused',
+      ['zonlab run SCENARIO, or zonlab up SCENARIO'],
+    );
   }
   const h = JSON.parse(readFileSync(0, 'utf8')) as H;
   noteSpawned(h.spawnedOutside ?? 0);
@@ -102,10 +116,19 @@ export interface DetachedSandbox {
  * run id as soon as its process inside is known (status, exec and down see it; a lab being built is
  * never unknown), unregistered when it ends.
  */
-export function startSandbox(cliArgs: string[], o: { lab: SandboxLab; stdio: StdioOptions; env?: Record<string, string>; outliveParent?: boolean }): SandboxProcess {
+export function startSandbox(
+  cliArgs: string[],
+  o: { lab: SandboxLab; stdio: StdioOptions; env?: Record<string, string>; outliveParent?: boolean },
+): SandboxProcess {
   const started = new Date().toISOString();
-  const child = spawnProcess(sandboxArgv(cliArgs, o), { env: { ...o.env, [SANDBOX_ENV]: '1' }, stdio: o.stdio, ownSession: true });
-  child.stdin?.on('error', () => { /* it ended before reading: its exit code says why */ });
+  const child = spawnProcess(sandboxArgv(cliArgs, o), {
+    env: { ...o.env, [SANDBOX_ENV]: '1' },
+    stdio: o.stdio,
+    ownSession: true,
+  });
+  child.stdin?.on('error', () => {
+    /* it ended before reading: its exit code says why */
+  });
   const pids = () => {
     const holderPid = innerPid(child.pid);
     return holderPid && child.pid ? { unsharePid: child.pid, holderPid } : undefined;
@@ -127,7 +150,12 @@ export function startSandbox(cliArgs: string[], o: { lab: SandboxLab; stdio: Std
     pids,
     signal(sig) {
       const inner = innerPid(child.pid);
-      try { if (inner) process.kill(inner, sig); else child.kill('SIGKILL'); } catch { /* it has just ended */ }
+      try {
+        if (inner) process.kill(inner, sig);
+        else child.kill('SIGKILL');
+      } catch {
+        /* it has just ended */
+      }
     },
     leave() {
       clearInterval(poll);
@@ -139,7 +167,12 @@ export function startSandbox(cliArgs: string[], o: { lab: SandboxLab; stdio: Std
 }
 
 /** A sandbox whose inside (the hidden command `inside`) takes the handover, written to its stdin. */
-function startWithHandover(lab: SandboxLab, handover: Handover, stdio: StdioOptions, outliveParent = false): SandboxProcess {
+function startWithHandover(
+  lab: SandboxLab,
+  handover: Handover,
+  stdio: StdioOptions,
+  outliveParent = false,
+): SandboxProcess {
   const box = startSandbox([INSIDE_COMMAND, handover.command, handover.scenario], { lab, stdio, outliveParent });
   // counted after the spawn: the sandbox is one of the outside's processes
   box.child.stdin!.end(JSON.stringify({ ...handover, spawnedOutside: spawnedProcesses() }));
@@ -161,7 +194,9 @@ export async function enterSandbox(lab: SandboxLab, handover: Handover): Promise
     box.signal(sig === 'SIGHUP' ? 'SIGTERM' : sig);
   });
   try {
-    const exit = await new Promise<number>((resolve) => box.child.on('exit', (code, signal) => resolve(childExit(code, signal))));
+    const exit = await new Promise<number>((resolve) =>
+      box.child.on('exit', (code, signal) => resolve(childExit(code, signal))),
+    );
     return received && isSignalExit(exit) ? signalExit(received) : exit;
   } finally {
     release();
@@ -172,7 +207,11 @@ export async function enterSandbox(lab: SandboxLab, handover: Handover): Promise
  * `zonlab up`: a sandbox that outlives this process. Resolves when the inside prints the ready line
  * and holds the lab until SIGTERM; its progress and errors (stderr) go to `onOutput` until then.
  */
-export function detachSandbox(lab: SandboxLab, handover: Handover, onOutput: (text: string) => void): Promise<DetachedSandbox> {
+export function detachSandbox(
+  lab: SandboxLab,
+  handover: Handover,
+  onOutput: (text: string) => void,
+): Promise<DetachedSandbox> {
   const box = startWithHandover(lab, handover, ['pipe', 'pipe', 'pipe'], true);
   const { child } = box;
   const release = onSignals(['SIGINT', 'SIGTERM'], (sig) => box.signal(sig));
@@ -201,7 +240,9 @@ export function detachSandbox(lab: SandboxLab, handover: Handover, onOutput: (te
     });
     child.on('exit', (code, signal) => {
       release();
-      reject(Object.assign(new Error(`the sandbox exited with ${code ?? signal}`), { exitCode: childExit(code, signal) }));
+      reject(
+        Object.assign(new Error(`the sandbox exited with ${code ?? signal}`), { exitCode: childExit(code, signal) }),
+      );
     });
   });
 }

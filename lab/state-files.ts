@@ -26,7 +26,11 @@ export function removeWorkDir(runId: string): void {
 }
 
 export function listDir(dir: string): string[] {
-  try { return readdirSync(dir); } catch { return []; }
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }
 
 let reservationsOverride: string | undefined;

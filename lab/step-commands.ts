@@ -27,14 +27,32 @@ export function stepCommands(s: Step): StepCommands {
   const none = () => [];
   switch (s.kind) {
     case 'netns-add':
-      return { run: [{ argv: ['ip', 'netns', 'add', s.netns] }], undo: () => [{ argv: ['ip', 'netns', 'delete', s.netns] }] };
+      return {
+        run: [{ argv: ['ip', 'netns', 'add', s.netns] }],
+        undo: () => [{ argv: ['ip', 'netns', 'delete', s.netns] }],
+      };
     case 'netns-mark':
       return { run: [{ argv: ipArgv(s.netns, 'link', 'set', 'dev', 'lo', 'alias', s.marker) }], undo: none };
     case 'ifindex-reserve':
       return { run: [], undo: none }; // chosen and held in process; see lab/lab.ts
     case 'veth-add': {
-      const placed = (e: VethEnd) => [...(e.netns !== undefined ? ['netns', e.netns] : []), ...(e.index !== undefined ? ['index', String(e.index)] : [])];
-      const argv = ['ip', 'link', 'add', s.a.name, ...placed(s.a), 'type', 'veth', 'peer', 'name', s.b.name, ...placed(s.b)];
+      const placed = (e: VethEnd) => [
+        ...(e.netns !== undefined ? ['netns', e.netns] : []),
+        ...(e.index !== undefined ? ['index', String(e.index)] : []),
+      ];
+      const argv = [
+        'ip',
+        'link',
+        'add',
+        s.a.name,
+        ...placed(s.a),
+        'type',
+        'veth',
+        'peer',
+        'name',
+        s.b.name,
+        ...placed(s.b),
+      ];
       // A pair with an end in a lab namespace goes with that namespace, asynchronously and far
       // cheaper than a delete each (which waits for the kernel per link); teardown then waits
       // until the default namespace's end is really gone.
@@ -49,10 +67,25 @@ export function stepCommands(s: Step): StepCommands {
     case 'device-add': {
       const d = s.device;
       const index = s.index !== undefined ? ['index', String(s.index)] : [];
-      const spec = d.kind === 'vlan'
-        ? ['link', 'add', 'link', d.link, 'name', d.name, ...index, 'type', 'vlan', 'id', String(d.id)]
-        : ['link', 'add', d.name, ...index, 'type', 'ip6tnl', 'mode', d.mode, ...(d.local ? ['local', d.local] : []), ...(d.remote ? ['remote', d.remote] : [])];
-      return { run: [{ argv: ipArgv(d.netns, ...spec) }], undo: () => (d.netns === undefined ? [{ argv: ipArgv(undefined, 'link', 'delete', 'dev', d.name) }] : []) };
+      const spec =
+        d.kind === 'vlan'
+          ? ['link', 'add', 'link', d.link, 'name', d.name, ...index, 'type', 'vlan', 'id', String(d.id)]
+          : [
+              'link',
+              'add',
+              d.name,
+              ...index,
+              'type',
+              'ip6tnl',
+              'mode',
+              d.mode,
+              ...(d.local ? ['local', d.local] : []),
+              ...(d.remote ? ['remote', d.remote] : []),
+            ];
+      return {
+        run: [{ argv: ipArgv(d.netns, ...spec) }],
+        undo: () => (d.netns === undefined ? [{ argv: ipArgv(undefined, 'link', 'delete', 'dev', d.name) }] : []),
+      };
     }
     case 'link-mark':
       return { run: [{ argv: ipArgv(s.netns, 'link', 'set', 'dev', s.dev, 'alias', s.marker) }], undo: none };
@@ -77,17 +110,24 @@ export function stepCommands(s: Step): StepCommands {
       const to = s.to === 'default' && s.family === 6 && !s.via ? '::/0' : s.to;
       const args = ['route', 'add', to, ...(s.via ? ['via', s.via] : []), ...(s.dev ? ['dev', s.dev] : [])];
       const del = ['route', 'delete', to, ...(s.via ? ['via', s.via] : []), ...(s.dev ? ['dev', s.dev] : [])];
-      return { run: [{ argv: ipArgv(s.netns, ...args) }], undo: () => (s.goesWithLab ? [] : [{ argv: ipArgv(s.netns, ...del) }]) };
+      return {
+        run: [{ argv: ipArgv(s.netns, ...args) }],
+        undo: () => (s.goesWithLab ? [] : [{ argv: ipArgv(s.netns, ...del) }]),
+      };
     }
     case 'sysctl':
       return {
         save: s.goesWithLab ? undefined : { argv: ['sysctl', '-n', s.key], netns: s.netns },
         run: [{ argv: ['sysctl', '-q', '-w', `${s.key}=${s.value}`], netns: s.netns }],
-        undo: (saved) => (s.goesWithLab || saved === undefined ? [] : [{ argv: ['sysctl', '-q', '-w', `${s.key}=${saved.trim()}`], netns: s.netns }]),
+        undo: (saved) =>
+          s.goesWithLab || saved === undefined
+            ? []
+            : [{ argv: ['sysctl', '-q', '-w', `${s.key}=${saved.trim()}`], netns: s.netns }],
       };
     case 'neighbour': {
       // the MAC exists only once the lab is up: read from the peer's end when the step runs
-      const replace = (mac: string) => ipArgv(s.netns, 'neigh', 'replace', s.address, 'lladdr', mac, 'dev', s.dev, 'nud', 'permanent');
+      const replace = (mac: string) =>
+        ipArgv(s.netns, 'neigh', 'replace', s.address, 'lladdr', mac, 'dev', s.dev, 'nud', 'permanent');
       return {
         save: { argv: ipArgv(s.peer.netns, '-j', 'link', 'show', 'dev', s.peer.dev) },
         run: [{ argv: replace(`<MAC of ${s.peer.dev}>`) }],
@@ -98,7 +138,24 @@ export function stepCommands(s: Step): StepCommands {
     case 'qdisc': {
       const tc = (...args: string[]) => tcArgv(s.netns, ...args);
       return {
-        run: [{ argv: tc('qdisc', 'add', 'dev', s.dev, 'root', 'tbf', 'rate', s.rate, 'burst', s.burst, 'latency', s.latency) }],
+        run: [
+          {
+            argv: tc(
+              'qdisc',
+              'add',
+              'dev',
+              s.dev,
+              'root',
+              'tbf',
+              'rate',
+              s.rate,
+              'burst',
+              s.burst,
+              'latency',
+              s.latency,
+            ),
+          },
+        ],
         undo: () => (s.goesWithLab ? [] : [{ argv: tc('qdisc', 'delete', 'dev', s.dev, 'root') }]),
       };
     }
@@ -115,8 +172,13 @@ export function stepCommands(s: Step): StepCommands {
 /** The MAC in `ip -j link show dev DEV`'s answer. */
 export function macOf(json: string, dev: string): string {
   let mac: unknown;
-  try { mac = (JSON.parse(json) as { address?: unknown }[])[0]?.address; } catch { /* reported below */ }
-  if (typeof mac !== 'string' || !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(mac)) throw new Error(`no Ethernet address for ${dev} in: ${json.trim().slice(0, 200)}`);
+  try {
+    mac = (JSON.parse(json) as { address?: unknown }[])[0]?.address;
+  } catch {
+    /* reported below */
+  }
+  if (typeof mac !== 'string' || !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(mac))
+    throw new Error(`no Ethernet address for ${dev} in: ${json.trim().slice(0, 200)}`);
   return mac;
 }
 
@@ -127,5 +189,7 @@ export function leftForOthers(cmd: Command, stderr: string): boolean {
 
 /** stderr of an undo whose object is already gone: teardown counts it as done. */
 export function alreadyGone(stderr: string): boolean {
-  return /Cannot find device|No such file or directory|does not exist|Cannot assign requested address|No such process|No such device|not found|not mounted/i.test(stderr);
+  return /Cannot find device|No such file or directory|does not exist|Cannot assign requested address|No such process|No such device|not found|not mounted/i.test(
+    stderr,
+  );
 }

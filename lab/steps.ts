@@ -4,7 +4,14 @@ export type NetnsRef = string | undefined;
 /** A link made with `ip link add … type vlan|ip6tnl` (a veth pair has a step of its own). */
 export type DeviceLink =
   | { kind: 'vlan'; netns: NetnsRef; name: string; link: string; id: number }
-  | { kind: 'ip6tnl'; netns: NetnsRef; name: string; mode: 'any' | 'ip6ip6' | 'ipip6'; local?: string; remote?: string };
+  | {
+      kind: 'ip6tnl';
+      netns: NetnsRef;
+      name: string;
+      mode: 'any' | 'ip6ip6' | 'ipip6';
+      local?: string;
+      remote?: string;
+    };
 
 /** A step a driver brings for itself (not the scenario's): which driver, and why it needs it. */
 export interface Need {
@@ -40,7 +47,15 @@ export type Step =
   | { kind: 'route-add'; netns: NetnsRef; to: string; family: 4 | 6; via?: string; dev?: string; goesWithLab: boolean }
   | { kind: 'sysctl'; netns: NetnsRef; key: string; value: string; goesWithLab: boolean; need?: Need }
   /** A neighbour entry for ADDRESS on DEV with the MAC of PEER (the lab's end that answers for it), read when the step runs. */
-  | { kind: 'neighbour'; netns: NetnsRef; dev: string; address: string; peer: { netns: NetnsRef; dev: string }; goesWithLab: boolean; need: Need }
+  | {
+      kind: 'neighbour';
+      netns: NetnsRef;
+      dev: string;
+      address: string;
+      peer: { netns: NetnsRef; dev: string };
+      goesWithLab: boolean;
+      need: Need;
+    }
   | { kind: 'qdisc'; netns: NetnsRef; dev: string; rate: string; burst: string; latency: string; goesWithLab: boolean }
   | { kind: 'xdp-helper'; netns: NetnsRef; dev: string; object: string; section: string }
   | { kind: 'lb-load'; driver: string; interfaces: string[] };
@@ -61,21 +76,39 @@ function forNeed(n: Need): string {
 
 export function describeStep(s: Step): string {
   switch (s.kind) {
-    case 'netns-add': return `create namespace ${s.netns}`;
-    case 'netns-mark': return `mark namespace ${s.netns} as zonlab's (lo alias ${s.marker})`;
-    case 'ifindex-reserve': return `reserve interface indexes below 256 that no XDP link on the machine has for ${s.interfaces.join(', ')}${forNeed(s.need)}`;
-    case 'veth-add': return `create veth ${endWords(s.a)} ↔ ${endWords(s.b)}`;
-    case 'device-add': return `create ${s.device.kind} ${s.device.name}@${where(s.device.netns)}${indexWords(s.index)}${s.device.kind === 'vlan' ? ` on ${s.device.link} id ${s.device.id}` : ` mode ${s.device.mode}`}`;
-    case 'link-mark': return `mark ${s.dev}@${where(s.netns)} as zonlab's (alias ${s.marker})`;
-    case 'link-mtu': return `set mtu ${s.mtu} on ${s.dev}@${where(s.netns)}`;
-    case 'ethtool': return `ethtool -K ${s.dev}@${where(s.netns)} ${Object.entries(s.features).map(([k, v]) => `${k} ${v}`).join(' ')}`;
-    case 'link-up': return `bring ${s.dev}@${where(s.netns)} up`;
-    case 'addr-add': return `add ${s.cidr} to ${s.dev}@${where(s.netns)}`;
-    case 'route-add': return `route ${s.to}${s.via ? ` via ${s.via}` : ''}${s.dev ? ` dev ${s.dev}` : ''} in ${where(s.netns)}`;
-    case 'sysctl': return `sysctl ${s.key}=${s.value} in ${where(s.netns)}${s.need ? forNeed(s.need) : ''}`;
-    case 'neighbour': return `neighbour ${s.address} on ${s.dev}@${where(s.netns)} at ${s.peer.dev}@${where(s.peer.netns)}'s MAC${forNeed(s.need)}`;
-    case 'qdisc': return `shape ${s.dev}@${where(s.netns)} to ${s.rate} (tbf)`;
-    case 'xdp-helper': return `attach XDP ${s.object} (sec ${s.section}) to ${s.dev}@${where(s.netns)}`;
-    case 'lb-load': return `load the load balancer (${s.driver}) on ${s.interfaces.join(', ') || 'no interface'}`;
+    case 'netns-add':
+      return `create namespace ${s.netns}`;
+    case 'netns-mark':
+      return `mark namespace ${s.netns} as zonlab's (lo alias ${s.marker})`;
+    case 'ifindex-reserve':
+      return `reserve interface indexes below 256 that no XDP link on the machine has for ${s.interfaces.join(', ')}${forNeed(s.need)}`;
+    case 'veth-add':
+      return `create veth ${endWords(s.a)} ↔ ${endWords(s.b)}`;
+    case 'device-add':
+      return `create ${s.device.kind} ${s.device.name}@${where(s.device.netns)}${indexWords(s.index)}${s.device.kind === 'vlan' ? ` on ${s.device.link} id ${s.device.id}` : ` mode ${s.device.mode}`}`;
+    case 'link-mark':
+      return `mark ${s.dev}@${where(s.netns)} as zonlab's (alias ${s.marker})`;
+    case 'link-mtu':
+      return `set mtu ${s.mtu} on ${s.dev}@${where(s.netns)}`;
+    case 'ethtool':
+      return `ethtool -K ${s.dev}@${where(s.netns)} ${Object.entries(s.features)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(' ')}`;
+    case 'link-up':
+      return `bring ${s.dev}@${where(s.netns)} up`;
+    case 'addr-add':
+      return `add ${s.cidr} to ${s.dev}@${where(s.netns)}`;
+    case 'route-add':
+      return `route ${s.to}${s.via ? ` via ${s.via}` : ''}${s.dev ? ` dev ${s.dev}` : ''} in ${where(s.netns)}`;
+    case 'sysctl':
+      return `sysctl ${s.key}=${s.value} in ${where(s.netns)}${s.need ? forNeed(s.need) : ''}`;
+    case 'neighbour':
+      return `neighbour ${s.address} on ${s.dev}@${where(s.netns)} at ${s.peer.dev}@${where(s.peer.netns)}'s MAC${forNeed(s.need)}`;
+    case 'qdisc':
+      return `shape ${s.dev}@${where(s.netns)} to ${s.rate} (tbf)`;
+    case 'xdp-helper':
+      return `attach XDP ${s.object} (sec ${s.section}) to ${s.dev}@${where(s.netns)}`;
+    case 'lb-load':
+      return `load the load balancer (${s.driver}) on ${s.interfaces.join(', ') || 'no interface'}`;
   }
 }

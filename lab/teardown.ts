@@ -33,7 +33,7 @@ export async function teardown(journal: Journal, cleanups: Cleanup[] = []): Prom
   const waitGone = entries.flatMap((e) => e.waitGone ?? []);
   // the lab's namespaces, and the links in them, live on as long as a process is inside
   const ended = (await endProcessesIn(entries.flatMap(deletedNamespaces))).map(describeProcess);
-  for (let i = 0; i < entries.length; ) {
+  for (let i = 0; i < entries.length;) {
     const batch = ipBatchFrom(entries, i);
     if (batch.length > 1) {
       failures.push(...(await undoIpBatch(journal, batch)));
@@ -78,7 +78,9 @@ const commandsOf = (undo: Undo[]): Command[] => undo.filter((u): u is Command =>
 
 /** The named namespaces an entry's undo deletes. */
 function deletedNamespaces(e: JournalEntry): string[] {
-  return commandsOf(e.undo).filter((c) => c.argv.length === 4 && c.argv[0] === 'ip' && c.argv[1] === 'netns' && /^del(ete)?$/.test(c.argv[2]!)).map((c) => c.argv[3]!);
+  return commandsOf(e.undo)
+    .filter((c) => c.argv.length === 4 && c.argv[0] === 'ip' && c.argv[1] === 'netns' && /^del(ete)?$/.test(c.argv[2]!))
+    .map((c) => c.argv[3]!);
 }
 
 /**
@@ -99,7 +101,8 @@ async function untilGone(names: string[], nudgeAfterMs = 3_000, timeoutMs = 60_0
       for (const n of left) await runCommand(['ip', 'link', 'delete', 'dev', n], { reject: false, timeoutMs: 15_000 });
       continue;
     }
-    if (Date.now() - start > timeoutMs) return [`still present ${timeoutMs / 1000} s after their namespaces were deleted: ${left.join(', ')}`];
+    if (Date.now() - start > timeoutMs)
+      return [`still present ${timeoutMs / 1000} s after their namespaces were deleted: ${left.join(', ')}`];
     await new Promise((r) => setTimeout(r, 10));
   }
   return [];
@@ -111,7 +114,10 @@ function ipBatchFrom(entries: JournalEntry[], i: number): JournalEntry[] {
   let netns: string | undefined | null = null;
   for (let k = i; k < entries.length; k++) {
     const e = entries[k]!;
-    if (e.undo.length === 0) { out.push(e); continue; }
+    if (e.undo.length === 0) {
+      out.push(e);
+      continue;
+    }
     const only = e.undo.length === 1 ? e.undo[0]! : undefined;
     const line = only && !isIntent(only) ? asIpLine(only) : undefined;
     if (!line || (netns !== null && line.netns !== netns)) break;
@@ -129,15 +135,23 @@ async function undoIpBatch(journal: Journal, batch: JournalEntry[]): Promise<str
   const failedLines = new Set<number>();
   if (withCmd.length) {
     const lines = withCmd.map((e) => asIpLine(e.undo[0] as Command)!.line);
-    const r = await runCommand(batchArgv(netns, true), { input: `${lines.join('\n')}\n`, reject: false, timeoutMs: 60_000 });
+    const r = await runCommand(batchArgv(netns, true), {
+      input: `${lines.join('\n')}\n`,
+      reject: false,
+      timeoutMs: 60_000,
+    });
     for (const f of failedBatchLines(r.stderr)) {
       if (alreadyGone(f.message)) continue;
       failedLines.add(f.line);
       const e = withCmd[f.line - 1];
       failures.push(`undo "${e?.step ?? `line ${f.line}`}": ip ${lines[f.line - 1] ?? ''}: ${f.message}`);
     }
-    if (r.failed && !failedBatchLines(r.stderr).length && !alreadyGone(r.stderr)) failures.push(`undo batch: ${describeFailure(r)}`);
+    if (r.failed && !failedBatchLines(r.stderr).length && !alreadyGone(r.stderr))
+      failures.push(`undo batch: ${describeFailure(r)}`);
   }
-  journal.settleMany(batch.filter((e) => e.undo.length === 0 || !failedLines.has(withCmd.indexOf(e) + 1)).map((e) => e.seq), 'undone');
+  journal.settleMany(
+    batch.filter((e) => e.undo.length === 0 || !failedLines.has(withCmd.indexOf(e) + 1)).map((e) => e.seq),
+    'undone',
+  );
   return failures;
 }

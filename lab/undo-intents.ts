@@ -29,20 +29,30 @@ const strings = (x: unknown): x is string[] => Array.isArray(x) && x.every((s) =
 export function isValidIntent(x: unknown): x is UndoIntent {
   const u = x as Record<string, unknown> | null;
   if (!u || typeof u !== 'object' || typeof u.kind !== 'string') return false;
-  if (u.kind === 'zonlb-pins-teardown') return typeof u.bpffs === 'string' && u.bpffs.startsWith('/') && strings(u.interfaces);
+  if (u.kind === 'zonlb-pins-teardown')
+    return typeof u.bpffs === 'string' && u.bpffs.startsWith('/') && strings(u.interfaces);
   if (u.kind === 'zonlb-groups-remove') {
     const eps = u.services as Partial<Endpoint>[];
-    return typeof u.zonlb === 'string' && typeof u.bpffs === 'string' && u.bpffs.startsWith('/') && strings(u.interfaces)
-      && Array.isArray(eps) && eps.every((e) => typeof e?.ip === 'string' && typeof e.proto === 'number' && typeof e.port === 'number');
+    return (
+      typeof u.zonlb === 'string' &&
+      typeof u.bpffs === 'string' &&
+      u.bpffs.startsWith('/') &&
+      strings(u.interfaces) &&
+      Array.isArray(eps) &&
+      eps.every((e) => typeof e?.ip === 'string' && typeof e.proto === 'number' && typeof e.port === 'number')
+    );
   }
-  if (u.kind === 'ifindex-release') return typeof u.runId === 'string' && strings(u.files) && u.files.every((f) => f.startsWith('/'));
+  if (u.kind === 'ifindex-release')
+    return typeof u.runId === 'string' && strings(u.files) && u.files.every((f) => f.startsWith('/'));
   return true;
 }
 
 /** Journals written before intents ran `node …/dist/src/drivers/zonlb-pins.js BPFFS IF…`: the same intent. */
 export function legacyIntent(cmd: Command): UndoIntent | undefined {
   const [, script, bpffs, ...interfaces] = cmd.argv;
-  return script?.endsWith('/zonlb-pins.js') && bpffs?.startsWith('/') ? { kind: 'zonlb-pins-teardown', bpffs, interfaces } : undefined;
+  return script?.endsWith('/zonlb-pins.js') && bpffs?.startsWith('/')
+    ? { kind: 'zonlb-pins-teardown', bpffs, interfaces }
+    : undefined;
 }
 
 /** Carries out an intent; what it did, as teardown reports it. Throws on a kind it does not know. */
@@ -56,7 +66,9 @@ export async function runIntent(u: UndoIntent): Promise<string[]> {
     case 'ifindex-release':
       return (await import('./ifindex-reservations.js')).releaseIfindexes(u.files, u.runId).map((p) => `released ${p}`);
     default:
-      throw new Error(`unknown undo kind ${JSON.stringify((u as { kind: string }).kind)} (written by a newer zonlab? undo it with that version)`);
+      throw new Error(
+        `unknown undo kind ${JSON.stringify((u as { kind: string }).kind)} (written by a newer zonlab? undo it with that version)`,
+      );
   }
 }
 

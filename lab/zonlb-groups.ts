@@ -28,16 +28,26 @@ export interface ZonlbGroup extends Endpoint {
   netif: string;
 }
 
-export const sameEndpoint = (a: Endpoint, b: Endpoint): boolean => sameIp(a.ip, b.ip) && a.proto === b.proto && a.port === b.port;
+export const sameEndpoint = (a: Endpoint, b: Endpoint): boolean =>
+  sameIp(a.ip, b.ip) && a.proto === b.proto && a.port === b.port;
 
-export const groupWords = (g: ZonlbGroup): string => `group ${g.gid} (${g.ip} proto ${g.proto} port ${g.port} on ${g.netif})`;
+export const groupWords = (g: ZonlbGroup): string =>
+  `group ${g.gid} (${g.ip} proto ${g.proto} port ${g.port} on ${g.netif})`;
 
 /** What `zon-lb config FILE save` writes (config.rs fetch): `[netif.IF.GID]` tables of ip, proto, port. */
 export function parseSavedGroups(text: string): ZonlbGroup[] {
-  const netif = (parse(text) as { netif?: Record<string, Record<string, { ip?: unknown; proto?: unknown; port?: unknown }>> }).netif ?? {};
-  return Object.entries(netif).flatMap(([name, groups]) => Object.entries(groups).map(([gid, ep]) => ({
-    gid: Number(gid), netif: name, ip: String(ep.ip), proto: Number(ep.proto ?? 0), port: Number(ep.port ?? 0),
-  })));
+  const netif =
+    (parse(text) as { netif?: Record<string, Record<string, { ip?: unknown; proto?: unknown; port?: unknown }>> })
+      .netif ?? {};
+  return Object.entries(netif).flatMap(([name, groups]) =>
+    Object.entries(groups).map(([gid, ep]) => ({
+      gid: Number(gid),
+      netif: name,
+      ip: String(ep.ip),
+      proto: Number(ep.proto ?? 0),
+      port: Number(ep.port ?? 0),
+    })),
+  );
 }
 
 /** zon-lb's group maps are pinned: without them there is no group (and `config save` would only say so in an ERROR). */
@@ -49,10 +59,17 @@ export async function zonlbGroups(zonlb: string, bpffs: string): Promise<ZonlbGr
   const dir = mkdtempSync(path.join(tmpdir(), 'zonlab-zonlb-'));
   try {
     const file = path.join(dir, 'saved.toml');
-    const r = await runCommand([zonlb, 'config', file, 'save'], { reject: false, timeoutMs: 60_000, env: { ...ZONLB_ENV } });
+    const r = await runCommand([zonlb, 'config', file, 'save'], {
+      reject: false,
+      timeoutMs: 60_000,
+      env: { ...ZONLB_ENV },
+    });
     const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
     // zon-lb exits 0 on failure: a save that wrote nothing failed
-    if (r.failed || !text.trim()) throw new Error(`zon-lb config ${file} save could not read its groups: ${r.failed ? describeFailure(r) : (r.stderr || r.stdout).trim() || 'it wrote nothing'}`);
+    if (r.failed || !text.trim())
+      throw new Error(
+        `zon-lb config ${file} save could not read its groups: ${r.failed ? describeFailure(r) : (r.stderr || r.stdout).trim() || 'it wrote nothing'}`,
+      );
     return parseSavedGroups(text);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -69,8 +86,16 @@ export function labGroups(groups: ZonlbGroup[], interfaces: string[], services: 
  * add: ConfigWriter removes every group bound to a loaded interface's index (Group::remove_all) and
  * replaces any group with a loaded VIP, protocol and port, whoever added it (Group::replace).
  */
-export function replacedGroups(groups: ZonlbGroup[], interfaces: string[], services: Endpoint[], ours: ZonlbGroup[] = []): ZonlbGroup[] {
-  return groups.filter((g) => !ours.some((o) => o.gid === g.gid) && (interfaces.includes(g.netif) || services.some((s) => sameEndpoint(g, s))));
+export function replacedGroups(
+  groups: ZonlbGroup[],
+  interfaces: string[],
+  services: Endpoint[],
+  ours: ZonlbGroup[] = [],
+): ZonlbGroup[] {
+  return groups.filter(
+    (g) =>
+      !ours.some((o) => o.gid === g.gid) && (interfaces.includes(g.netif) || services.some((s) => sameEndpoint(g, s))),
+  );
 }
 
 /**
@@ -78,10 +103,22 @@ export function replacedGroups(groups: ZonlbGroup[], interfaces: string[], servi
  * clears the group's backends first; the interface names no more than where its log lines go), and
  * checks they are gone. What it removed, in words.
  */
-export async function removeLabGroups(zonlb: string, bpffs: string, interfaces: string[], services: Endpoint[]): Promise<string[]> {
+export async function removeLabGroups(
+  zonlb: string,
+  bpffs: string,
+  interfaces: string[],
+  services: Endpoint[],
+): Promise<string[]> {
   const ours = labGroups(await zonlbGroups(zonlb, bpffs), interfaces, services);
-  for (const g of ours) await runCommand([zonlb, 'group', 'lo', 'remove', String(g.gid)], { reject: false, timeoutMs: 60_000, env: { ...ZONLB_ENV } });
-  const left = labGroups(await zonlbGroups(zonlb, bpffs), interfaces, services).filter((g) => ours.some((o) => o.gid === g.gid));
+  for (const g of ours)
+    await runCommand([zonlb, 'group', 'lo', 'remove', String(g.gid)], {
+      reject: false,
+      timeoutMs: 60_000,
+      env: { ...ZONLB_ENV },
+    });
+  const left = labGroups(await zonlbGroups(zonlb, bpffs), interfaces, services).filter((g) =>
+    ours.some((o) => o.gid === g.gid),
+  );
   if (left.length) throw new Error(`zon-lb group lo remove left ${left.map(groupWords).join(', ')} in zon-lb's maps`);
   return ours.map((g) => `removed zon-lb ${groupWords(g)} and its backends`);
 }

@@ -10,7 +10,11 @@ import path from 'node:path';
 $.verbose = false;
 const root = path.resolve(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '..');
 if (!process.env.ZONLAB_BENCH_NETNS) {
-  const r = await $({ nothrow: true, stdio: 'inherit', env: { ...process.env, ZONLAB_BENCH_NETNS: '1' } })`unshare --net -- ${process.argv0} ${process.argv.slice(1)}`;
+  const r = await $({
+    nothrow: true,
+    stdio: 'inherit',
+    env: { ...process.env, ZONLAB_BENCH_NETNS: '1' },
+  })`unshare --net -- ${process.argv0} ${process.argv.slice(1)}`;
   process.exit(r.exitCode ?? 1);
 }
 const repeat = Number(argv.repeat ?? 1_000_000);
@@ -21,7 +25,10 @@ const { parseZonlbConfig } = await import(`${root}/dist/src/zonlb/config.js`);
 const { ipv4Packet } = await import(`${root}/dist/test/drivers/embedded/packets.js`);
 
 await $`ip link set lo up`;
-for (const [a, b, net] of [['veth0', 'veth1', '0'], ['veth2', 'veth3', '2']]) {
+for (const [a, b, net] of [
+  ['veth0', 'veth1', '0'],
+  ['veth2', 'veth3', '2'],
+]) {
   await $`ip link add ${a} type veth peer name ${b}`;
   await $`ip link set ${a} up`;
   await $`ip link set ${b} up`;
@@ -35,16 +42,36 @@ const built = await compileBpf(`${root}/bpf/zonlb_xdp.c`, refetch, ['HOP_TTL_NS=
 if (built.failed) throw new Error(built.stderr);
 
 const bpf = libbpf();
-const config = parseZonlbConfig('[netif.veth0.1]\nip = "10.0.0.1"\nproto = 6\nport = 23\n[backend.1_0]\nip = "10.2.0.2"\noptions = ["redirect", "dsr_l2"]\n', 'bench');
-const builds = [['this build (FIB answer kept 1 s)', `${root}/bpf/zonlb_xdp.o`], ['FIB looked up every packet (twice: path MTU, then MACs)', refetch]].map(([label, file]) => {
+const config = parseZonlbConfig(
+  '[netif.veth0.1]\nip = "10.0.0.1"\nproto = 6\nport = 23\n[backend.1_0]\nip = "10.2.0.2"\noptions = ["redirect", "dsr_l2"]\n',
+  'bench',
+);
+const builds = [
+  ['this build (FIB answer kept 1 s)', `${root}/bpf/zonlb_xdp.o`],
+  ['FIB looked up every packet (twice: path MTU, then MACs)', refetch],
+].map(([label, file]) => {
   const obj = bpf.openFile(file);
   if (bpf.load(obj)) throw new Error(bpf.takeLog());
   config.services.forEach((s, slot) => bpf.update(bpf.mapFd(obj, 'services'), serviceKey(s), serviceValue(s, slot)));
   return { label, prog: bpf.programFd(obj, 'zonlb_xdp') };
 });
 const packets = {
-  'tracked flow, redirected (L2 DSR)': ipv4Packet({ src: '10.0.0.2', dst: '10.0.0.1', sport: 40000, dport: 23, proto: 'tcp', payload: 'x'.repeat(1400) }),
-  'no service: passes': ipv4Packet({ src: '10.0.0.2', dst: '10.0.0.9', sport: 40000, dport: 80, proto: 'tcp', payload: 'x'.repeat(1400) }),
+  'tracked flow, redirected (L2 DSR)': ipv4Packet({
+    src: '10.0.0.2',
+    dst: '10.0.0.1',
+    sport: 40000,
+    dport: 23,
+    proto: 'tcp',
+    payload: 'x'.repeat(1400),
+  }),
+  'no service: passes': ipv4Packet({
+    src: '10.0.0.2',
+    dst: '10.0.0.9',
+    sport: 40000,
+    dport: 80,
+    proto: 'tcp',
+    payload: 'x'.repeat(1400),
+  }),
 };
 const veth0 = bpf.ifindex('veth0');
 const ns = new Map();
@@ -60,7 +87,11 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 await $`rm -f ${refetch}`;
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 console.log(`BPF_PROG_TEST_RUN, ${repeat} repeats × ${rounds} interleaved rounds, ns a packet (median)\n`);
 console.log(`| packet | ${builds.map((b) => b.label).join(' | ')} | ratio |`);
 console.log(`|---|${builds.map(() => '---').join('|')}|---|`);

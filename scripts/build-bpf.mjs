@@ -10,9 +10,11 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const postinstall = process.argv.includes('--postinstall');
 const builder = path.join(root, 'dist', 'src', 'bpf-build.js');
 // a fresh checkout's `npm install` runs this before the TypeScript is built: setup builds them later
-if (!existsSync(builder)) process.exit(postinstall ? 0 : (console.error('zonlab: build the TypeScript first (npx tsc -p tsconfig.json)'), 1));
+if (!existsSync(builder))
+  process.exit(postinstall ? 0 : (console.error('zonlab: build the TypeScript first (npx tsc -p tsconfig.json)'), 1));
 const { buildBpfObjects } = await import(builder);
 const r = await buildBpfObjects(path.join(root, 'bpf'), (line) => console.log(line));
 for (const f of r.failed) console.error(`zonlab: ${f}`);
-if (r.failed.length && postinstall) console.error('zonlab: the XDP objects will be built at the first run that needs them (clang and libbpf-dev)');
+if (r.failed.length && postinstall)
+  console.error('zonlab: the XDP objects will be built at the first run that needs them (clang and libbpf-dev)');
 process.exit(r.failed.length && !postinstall ? 1 : 0);

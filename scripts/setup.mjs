@@ -11,7 +11,10 @@ const needs = JSON.parse(readFileSync(new URL('./debian-packages.json', import.m
 
 // npm puts node_modules/.bin first on PATH, and there ava's @vercel/nft ships an `nft` that would
 // pass for nftables: look where zonlab runs system tools from (lab/run-command.ts systemPath)
-const systemPath = (process.env.PATH ?? '').split(':').filter((d) => d && !d.includes('node_modules')).join(':');
+const systemPath = (process.env.PATH ?? '')
+  .split(':')
+  .filter((d) => d && !d.includes('node_modules'))
+  .join(':');
 const missing = [];
 for (const [what, pkg] of Object.entries(needs)) {
   const found = what.startsWith('/') ? existsSync(what) : await which(what, { nothrow: true, path: systemPath });
@@ -19,7 +22,9 @@ for (const [what, pkg] of Object.entries(needs)) {
 }
 if (missing.length) {
   if (process.getuid?.() !== 0) {
-    console.error(`zonlab setup: missing Debian packages: ${missing.join(' ')}\n  as root: apt-get update && apt-get install -y ${missing.join(' ')}`);
+    console.error(
+      `zonlab setup: missing Debian packages: ${missing.join(' ')}\n  as root: apt-get update && apt-get install -y ${missing.join(' ')}`,
+    );
     // 4: the exit code of a skip, as zonlab's (src/errors.ts ExitCode.skipped)
     process.exit(4);
   }

@@ -7,7 +7,14 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const dist = path.resolve(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '..', 'dist', 'src', 'stats', 'simulation.js');
+const dist = path.resolve(
+  import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname),
+  '..',
+  'dist',
+  'src',
+  'stats',
+  'simulation.js',
+);
 const { simulationTable, tableMarkdown, TABLE_RUNS } = await import(pathToFileURL(dist).href);
 const t0 = Date.now();
 const rows = simulationTable();

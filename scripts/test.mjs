@@ -25,27 +25,42 @@ await $`chmod +x dist/src/cli.js`;
 /** The folders under dist/test whose files audit the machine. */
 const AUDITED = ['integration', 'install'];
 /** Of those, the files with no --host lab, whose every audit is scoped to what it started. */
-const SCOPED = ['integration/mutants.test.js', 'integration/examples.test.js', 'integration/negative-control.test.js'].map((f) => path.join('dist/test', f));
+const SCOPED = [
+  'integration/mutants.test.js',
+  'integration/examples.test.js',
+  'integration/negative-control.test.js',
+].map((f) => path.join('dist/test', f));
 // ava gives each file a process of its own; beyond two cores, files that mostly wait on processes still gain
 const UNIT_CONCURRENCY = 4;
 
-const testFiles = (dir) => readdirSync(dir, { withFileTypes: true, recursive: true })
-  .filter((e) => e.isFile() && e.name.endsWith('.test.js'))
-  .map((e) => path.join(e.parentPath, e.name)).sort();
+const testFiles = (dir) =>
+  readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.test.js'))
+    .map((e) => path.join(e.parentPath, e.name))
+    .sort();
 
 let out = '';
 function ava(args) {
-  const child = spawn('npx', ['ava', '--verbose', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+  const child = spawn('npx', ['ava', '--verbose', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, FORCE_COLOR: '0' },
+  });
   for (const stream of [child.stdout, child.stderr]) {
     stream.setEncoding('utf8');
-    stream.on('data', (d) => { out += d; (stream === child.stdout ? process.stdout : process.stderr).write(d); });
+    stream.on('data', (d) => {
+      out += d;
+      (stream === child.stdout ? process.stdout : process.stderr).write(d);
+    });
   }
   return new Promise((resolve) => child.on('close', resolve));
 }
 
 /** The formatter and the linter over the whole tree, each one line of the tally. */
 async function lint() {
-  for (const [name, argv] of [['prettier --check (the formatter)', ['prettier', '--check', '--log-level', 'warn', '.']], ['eslint (the linter)', ['eslint', '.']]]) {
+  for (const [name, argv] of [
+    ['prettier --check (the formatter)', ['prettier', '--check', '--log-level', 'warn', '.']],
+    ['eslint (the linter)', ['eslint', '.']],
+  ]) {
     const r = await $({ nothrow: true, quiet: true })`npx ${argv}`;
     const line = `  ${r.exitCode === 0 ? '✔' : '✘'} lint › ${name}`;
     out += `${line}\n`;
@@ -66,7 +81,10 @@ if (given.length) {
   const all = testFiles('dist/test');
   const audited = all.filter((f) => AUDITED.some((d) => f.startsWith(path.join('dist/test', d) + path.sep)));
   const unit = all.filter((f) => !audited.includes(f));
-  const integration = [['scoped integration', SCOPED, SCOPED.length], ['integration', audited.filter((f) => !SCOPED.includes(f)), 1]];
+  const integration = [
+    ['scoped integration', SCOPED, SCOPED.length],
+    ['integration', audited.filter((f) => !SCOPED.includes(f)), 1],
+  ];
   for (const [name, files, concurrency] of [['unit', unit, UNIT_CONCURRENCY], ...(unitOnly ? [] : integration)]) {
     console.log(`\n── ${name}: ${files.length} files, ${concurrency} at a time`);
     const t0 = Date.now();
@@ -84,7 +102,8 @@ const skips = lines.filter((l) => /^\s*- \[skip\]/.test(l)).map((l) => l.trim())
 const skipped = skips.length;
 if (skips.length) console.log(`\nskipped, with their reasons:\n${skips.map((s) => `  ${s}`).join('\n')}`);
 const leftInTmp = [...temporaries()].filter((f) => !tmpBefore.has(f));
-if (leftInTmp.length) console.log(`\n✘ the tests left ${leftInTmp.length} folder(s) in ${tmpdir()}: ${leftInTmp.join(' ')}`);
+if (leftInTmp.length)
+  console.log(`\n✘ the tests left ${leftInTmp.length} folder(s) in ${tmpdir()}: ${leftInTmp.join(' ')}`);
 const crashed = codes.filter((c) => c !== 0).length && failed === 0 ? 1 : 0;
 const failedTotal = failed + crashed + (leftInTmp.length ? 1 : 0);
 if (phases.length) console.log(`\n${phases.join(', ')}; ${Math.round((Date.now() - started) / 1000)} s in all`);

@@ -42,18 +42,48 @@ const read = (cmd: string, args: string[]) => readCommandSync([cmd, ...args]);
 export function snapshot(scope: string | undefined = process.env[AUDIT_SCOPE_ENV] || undefined): MachineSnapshot {
   return {
     namespaces: read('ip', ['netns', 'list']),
-    links: read('ip', ['-o', 'link', 'show']).split('\n').map((l) => l.split(':')[1]?.trim()).sort().join(' '),
-    loAddresses: read('ip', ['-o', 'address', 'show', 'dev', 'lo']).split('\n').map((l) => l.split(/\s+/)[3]).join(' '),
+    links: read('ip', ['-o', 'link', 'show'])
+      .split('\n')
+      .map((l) => l.split(':')[1]?.trim())
+      .sort()
+      .join(' '),
+    loAddresses: read('ip', ['-o', 'address', 'show', 'dev', 'lo'])
+      .split('\n')
+      .map((l) => l.split(/\s+/)[3])
+      .join(' '),
     routes: [read('ip', ['route', 'show']), read('ip', ['-6', 'route', 'show'])].join('\n'),
     nft: read('nft', ['list', 'ruleset']),
-    xdp: read('ip', ['-o', 'link', 'show']).split('\n').filter((l) => l.includes('xdp')).join('\n'),
-    sysctls: read('sysctl', ['net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding', 'net.ipv4.conf.all.route_localnet', 'net.ipv4.conf.all.accept_local', 'net.ipv4.conf.lo.accept_local', 'net.ipv4.conf.all.rp_filter']),
+    xdp: read('ip', ['-o', 'link', 'show'])
+      .split('\n')
+      .filter((l) => l.includes('xdp'))
+      .join('\n'),
+    sysctls: read('sysctl', [
+      'net.ipv4.ip_forward',
+      'net.ipv6.conf.all.forwarding',
+      'net.ipv4.conf.all.route_localnet',
+      'net.ipv4.conf.all.accept_local',
+      'net.ipv4.conf.lo.accept_local',
+      'net.ipv4.conf.all.rp_filter',
+    ]),
     pins: list('/sys/fs/bpf').join(' '),
-    processes: read('pgrep', ['-a', '-x', 'iperf3|iperf|nc|telnet']).split('\n').filter((l) => l && inScope(Number(l.split(' ')[0]), scope, true)).join('\n'),
-    mounts: readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => /bpf|zonlab|netns/.test(l)).map((l) => l.split(' ').slice(3, 5).join(' ')).join('\n'),
+    processes: read('pgrep', ['-a', '-x', 'iperf3|iperf|nc|telnet'])
+      .split('\n')
+      .filter((l) => l && inScope(Number(l.split(' ')[0]), scope, true))
+      .join('\n'),
+    mounts: readFileSync('/proc/self/mountinfo', 'utf8')
+      .split('\n')
+      .filter((l) => /bpf|zonlab|netns/.test(l))
+      .map((l) => l.split(' ').slice(3, 5).join(' '))
+      .join('\n'),
     // and the bpffs mount point a host lab makes (the mount itself is in mounts)
-    state: ['host', 'labs', 'work'].flatMap((d) => list(path.join(stateDir(), d)).filter((f) => d !== 'labs' || registered(f, scope)).map((f) => `${d}/${f}`))
-      .concat(existsSync(path.join(stateDir(), 'bpffs')) ? ['bpffs'] : []).join(' '),
+    state: ['host', 'labs', 'work']
+      .flatMap((d) =>
+        list(path.join(stateDir(), d))
+          .filter((f) => d !== 'labs' || registered(f, scope))
+          .map((f) => `${d}/${f}`),
+      )
+      .concat(existsSync(path.join(stateDir(), 'bpffs')) ? ['bpffs'] : [])
+      .join(' '),
   };
 }
 
@@ -63,7 +93,12 @@ export function snapshot(scope: string | undefined = process.env[AUDIT_SCOPE_ENV
  */
 function registered(file: string, scope: string | undefined): boolean {
   try {
-    const e = JSON.parse(readFileSync(path.join(labsDir(), file), 'utf8')) as { mode: string; scenario: string; holderPid: number; holderStart: string };
+    const e = JSON.parse(readFileSync(path.join(labsDir(), file), 'utf8')) as {
+      mode: string;
+      scenario: string;
+      holderPid: number;
+      holderStart: string;
+    };
     if (e.mode === 'host') return list(hostDir()).includes(`${e.scenario}.journal`);
     const stat = readFileSync(`/proc/${e.holderPid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] === e.holderStart && inScope(e.holderPid, scope, false);
@@ -72,7 +107,13 @@ function registered(file: string, scope: string | undefined): boolean {
   }
 }
 
-const SELF_PIDNS = (() => { try { return readlinkSync('/proc/self/ns/pid'); } catch { return undefined; } })();
+const SELF_PIDNS = (() => {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return undefined;
+  }
+})();
 
 /**
  * A process this auditor answers for: with a scope, one that carries it, or (outside sandboxes)
@@ -92,9 +133,15 @@ function inScope(pid: number, scope: string | undefined, hostOnly: boolean): boo
 }
 
 function list(dir: string): string[] {
-  try { return readdirSync(dir).sort(); } catch { return []; }
+  try {
+    return readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
 }
 
 export function snapshotDiff(before: MachineSnapshot, after: MachineSnapshot): string[] {
-  return (Object.keys(after) as (keyof MachineSnapshot)[]).filter((k) => before[k] !== after[k]).map((k) => `${k}:\n  before: ${before[k] || '(none)'}\n  after:  ${after[k] || '(none)'}`);
+  return (Object.keys(after) as (keyof MachineSnapshot)[])
+    .filter((k) => before[k] !== after[k])
+    .map((k) => `${k}:\n  before: ${before[k] || '(none)'}\n  after:  ${after[k] || '(none)'}`);
 }

@@ -19,22 +19,50 @@ export interface BpfBuild {
 export function staleObjects(dir = bpfDir): string[] {
   if (!existsSync(dir)) return [];
   const names = readdirSync(dir);
-  const newestHeader = Math.max(0, ...names.filter((f) => f.endsWith('.h')).map((f) => statSync(path.join(dir, f)).mtimeMs));
-  return names.filter((f) => f.endsWith('.c')).map((f) => path.join(dir, f)).filter((src) => {
-    const obj = src.replace(/\.c$/, '.o');
-    return !existsSync(obj) || statSync(obj).mtimeMs < Math.max(statSync(src).mtimeMs, newestHeader);
-  });
+  const newestHeader = Math.max(
+    0,
+    ...names.filter((f) => f.endsWith('.h')).map((f) => statSync(path.join(dir, f)).mtimeMs),
+  );
+  return names
+    .filter((f) => f.endsWith('.c'))
+    .map((f) => path.join(dir, f))
+    .filter((src) => {
+      const obj = src.replace(/\.c$/, '.o');
+      return !existsSync(obj) || statSync(obj).mtimeMs < Math.max(statSync(src).mtimeMs, newestHeader);
+    });
 }
 
 /** The kernel headers' arch folder that clang needs for asm/types.h (Debian's multiarch layout). */
 function archInclude(): string {
-  const triple = process.arch === 'arm64' ? 'aarch64-linux-gnu' : process.arch === 'x64' ? 'x86_64-linux-gnu' : `${process.arch}-linux-gnu`;
+  const triple =
+    process.arch === 'arm64'
+      ? 'aarch64-linux-gnu'
+      : process.arch === 'x64'
+        ? 'x86_64-linux-gnu'
+        : `${process.arch}-linux-gnu`;
   return `/usr/include/${triple}`;
 }
 
 /** clang as every object is built, with `defines` (-DNAME=VALUE) for another build of the same source (the mutants). */
 export function compileBpf(src: string, out: string, defines: string[] = []) {
-  return runCommand(['clang', '-O2', '-g', '-Wall', '-Werror', '-target', 'bpf', `-I${archInclude()}`, ...defines.map((d) => `-D${d}`), '-c', src, '-o', out], { reject: false, timeoutMs: 120_000 });
+  return runCommand(
+    [
+      'clang',
+      '-O2',
+      '-g',
+      '-Wall',
+      '-Werror',
+      '-target',
+      'bpf',
+      `-I${archInclude()}`,
+      ...defines.map((d) => `-D${d}`),
+      '-c',
+      src,
+      '-o',
+      out,
+    ],
+    { reject: false, timeoutMs: 120_000 },
+  );
 }
 
 export async function buildBpfObjects(dir = bpfDir, log: (line: string) => void = () => {}): Promise<BpfBuild> {
@@ -42,7 +70,10 @@ export async function buildBpfObjects(dir = bpfDir, log: (line: string) => void 
   const stale = staleObjects(dir);
   if (!stale.length) return out;
   if (!findOnPath('clang', { PATH: systemPath() })) {
-    out.failed = stale.map((src) => `bpf/${path.basename(src, '.c')}.o is not built: clang is missing (${installHint(['clang', '/usr/include/bpf/bpf_helpers.h'])} in a checkout)`);
+    out.failed = stale.map(
+      (src) =>
+        `bpf/${path.basename(src, '.c')}.o is not built: clang is missing (${installHint(['clang', '/usr/include/bpf/bpf_helpers.h'])} in a checkout)`,
+    );
     return out;
   }
   for (const src of stale) {

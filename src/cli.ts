@@ -22,7 +22,7 @@ export async function main(argv: string[], stub?: CommandStub): Promise<number> 
   const quick = quickParse(argv);
   if (!quick) return viaYargs(argv, stub);
   choosePaths({ scenarios: stringOf(quick.args.scenarios), results: stringOf(quick.args.results) });
-  return stub?.(quick.command, quick.args) ?? await (await quick.load()).handler(quick.args);
+  return stub?.(quick.command, quick.args) ?? (await (await quick.load()).handler(quick.args));
 }
 
 /** Every command line through yargs: help, every command and option, every refusal. */
@@ -32,11 +32,13 @@ export async function viaYargs(argv: string[], stub?: CommandStub): Promise<numb
   let exitCode: number = ExitCode.passed;
   const cli = yargs(argv)
     .scriptName('zonlab')
-    .usage('$0 <command>\n\nA test lab for XDP load balancers: scenarios of namespaces and veth pairs, real traffic, recorded results.')
+    .usage(
+      '$0 <command>\n\nA test lab for XDP load balancers: scenarios of namespaces and veth pairs, real traffic, recorded results.',
+    )
     // only a command's own (checked) --scenarios/--results: before a command is named they are unknown words
     .middleware((a) => choosePaths({ scenarios: stringOf(a.scenarios), results: stringOf(a.results) }), true);
   const run = async (command: string, args: object, handler: () => Promise<number>) => {
-    exitCode = stub?.(command, args) ?? await handler();
+    exitCode = stub?.(command, args) ?? (await handler());
   };
   for (const register of COMMANDS) register(cli, run);
   cli
@@ -81,7 +83,11 @@ export function helpWidth(columns = process.stdout.columns, env = process.env.CO
 /** What yargs refused, as the user's error (exit 2); an error of ours goes on as it is. */
 function refused(msg: string, err: Error | undefined): Error {
   // yargs wraps what a coerce throws in a YError of the same message: an option refused
-  if (err?.name === 'YError') return refusalFor(err.message) ?? new UserError(unknownOnce(err.message), ExitCode.badInput, ['zonlab --help lists the commands and options']);
+  if (err?.name === 'YError')
+    return (
+      refusalFor(err.message) ??
+      new UserError(unknownOnce(err.message), ExitCode.badInput, ['zonlab --help lists the commands and options'])
+    );
   return err ?? new UserError(unknownOnce(msg), ExitCode.badInput, ['zonlab --help lists the commands and options']);
 }
 
@@ -101,7 +107,9 @@ export function report(err: unknown): number {
     process.stderr.write(`zonlab: ${user.message}\n${user.details.map((d) => `  ${d}\n`).join('')}`);
     return user.exitCode;
   }
-  process.stderr.write(`zonlab: internal error (a bug in zonlab; please report it with this trace)\n${(err as Error)?.stack ?? String(err)}\n`);
+  process.stderr.write(
+    `zonlab: internal error (a bug in zonlab; please report it with this trace)\n${(err as Error)?.stack ?? String(err)}\n`,
+  );
   return ExitCode.internal;
 }
 
@@ -119,7 +127,11 @@ function isEntryPoint(): boolean {
 if (isEntryPoint()) {
   // what yargs' hideBin gives under node: the words after the script
   main(process.argv.slice(2)).then(
-    (code) => { process.exitCode = code; },
-    (err) => { process.exitCode = report(err); },
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.exitCode = report(err);
+    },
   );
 }

@@ -6,7 +6,10 @@ let packages: Record<string, string> | undefined;
 
 /** The Debian package that brings each tool, from the one map scripts/setup.mjs installs from. */
 function packageOf(tool: string): string {
-  packages ??= JSON.parse(readFileSync(path.join(projectRoot, 'scripts', 'debian-packages.json'), 'utf8')) as Record<string, string>;
+  packages ??= JSON.parse(readFileSync(path.join(projectRoot, 'scripts', 'debian-packages.json'), 'utf8')) as Record<
+    string,
+    string
+  >;
   return packages[tool] ?? tool;
 }
 

@@ -36,12 +36,23 @@ export function asUserError(err: unknown): UserError | undefined {
   if (err instanceof UserError) return err;
   if (!(err instanceof LabError)) return undefined;
   const o = err.outcome;
-  const code = typeof o === 'object' ? signalExit(o.signal) : { refused: ExitCode.badInput, failed: ExitCode.checkFailed, 'teardown-failed': ExitCode.teardownFailed }[o];
+  const code =
+    typeof o === 'object'
+      ? signalExit(o.signal)
+      : { refused: ExitCode.badInput, failed: ExitCode.checkFailed, 'teardown-failed': ExitCode.teardownFailed }[o];
   return new UserError(err.message, code, err.details);
 }
 
 /** Outcomes worst first, where several give one exit code (`run --all`, `results merge`); a signal is worse still, an unknown code a bug. */
-const SEVERITY: readonly number[] = [ExitCode.internal, ExitCode.teardownFailed, ExitCode.badInput, ExitCode.checkFailed, ExitCode.regressed, ExitCode.skipped, ExitCode.passed];
+const SEVERITY: readonly number[] = [
+  ExitCode.internal,
+  ExitCode.teardownFailed,
+  ExitCode.badInput,
+  ExitCode.checkFailed,
+  ExitCode.regressed,
+  ExitCode.skipped,
+  ExitCode.passed,
+];
 
 export function severity(code: number): number {
   if (isSignalExit(code)) return SEVERITY.length;
@@ -85,7 +96,11 @@ export class InvalidInput extends UserError {
 /** A requirement of the scenario or command is missing on this machine: a skip, not a failure. */
 export class MissingRequirement extends UserError {
   constructor(readonly reasons: string[]) {
-    super(reasons.length === 1 ? `skipped: ${reasons[0]}` : `skipped: ${reasons.length} requirements are missing`, ExitCode.skipped, reasons.length === 1 ? [] : reasons);
+    super(
+      reasons.length === 1 ? `skipped: ${reasons[0]}` : `skipped: ${reasons.length} requirements are missing`,
+      ExitCode.skipped,
+      reasons.length === 1 ? [] : reasons,
+    );
     this.name = 'MissingRequirement';
   }
 }

@@ -18,7 +18,11 @@ export const MAX_BYTES = {
 
 /** A file zonlab refuses to read: not there, not a regular file, or too large. */
 export class UnreadableFile extends UserError {
-  constructor(readonly file: string, readonly why: string, hint?: string) {
+  constructor(
+    readonly file: string,
+    readonly why: string,
+    hint?: string,
+  ) {
     super(`${file}: ${why}`, ExitCode.badInput, hint ? [hint] : []);
     this.name = 'UnreadableFile';
   }
@@ -33,7 +37,10 @@ export function readCapped(file: string, max: number): Buffer {
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (err) {
-    throw new UnreadableFile(file, `cannot read: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new UnreadableFile(
+      file,
+      `cannot read: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+    );
   }
   try {
     const st = fstatSync(fd);

@@ -14,7 +14,13 @@ export interface HostFacts {
 
 export function hostFacts(): HostFacts {
   const cpus = os.cpus();
-  return { kernel: os.release(), kernelVersion: os.version(), cpuModel: cpus[0]?.model.trim() ?? 'unknown', cpus: cpus.length, arch: os.arch() };
+  return {
+    kernel: os.release(),
+    kernelVersion: os.version(),
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    cpus: cpus.length,
+    arch: os.arch(),
+  };
 }
 
 /** The versions of the tools a throughput figure depends on (the first line each prints; "not installed" when absent). */
@@ -24,19 +30,29 @@ export interface ToolVersions {
   nft: string;
 }
 
-const VERSION_ARGV: Record<keyof ToolVersions, string[]> = { iperf3: ['iperf3', '--version'], iperf: ['iperf', '-v'], nft: ['nft', '--version'] };
+const VERSION_ARGV: Record<keyof ToolVersions, string[]> = {
+  iperf3: ['iperf3', '--version'],
+  iperf: ['iperf', '-v'],
+  nft: ['nft', '--version'],
+};
 
 let versions: Promise<ToolVersions> | undefined;
 
 /** Asked once per process (three short commands, side by side); never throws. */
 export function toolVersions(): Promise<ToolVersions> {
   versions ??= (async () => {
-    const entries = await Promise.all(Object.entries(VERSION_ARGV).map(async ([name, argv]) => {
-      const r = await runCommand(argv, { reject: false, timeoutMs: 5_000 });
-      // iperf 2 prints its version on stderr and exits 1
-      const line = `${r.stdout}\n${r.stderr}`.split('\n').map((l) => l.trim()).find((l) => l) ?? '';
-      return [name, r.exitCode === 127 ? 'not installed' : line || 'unknown'] as const;
-    }));
+    const entries = await Promise.all(
+      Object.entries(VERSION_ARGV).map(async ([name, argv]) => {
+        const r = await runCommand(argv, { reject: false, timeoutMs: 5_000 });
+        // iperf 2 prints its version on stderr and exits 1
+        const line =
+          `${r.stdout}\n${r.stderr}`
+            .split('\n')
+            .map((l) => l.trim())
+            .find((l) => l) ?? '';
+        return [name, r.exitCode === 127 ? 'not installed' : line || 'unknown'] as const;
+      }),
+    );
     return Object.fromEntries(entries) as unknown as ToolVersions;
   })();
   return versions;
@@ -59,5 +75,9 @@ export function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env): 
 }
 
 function statSafe(p: string): Stats | undefined {
-  try { return statSync(p); } catch { return undefined; }
+  try {
+    return statSync(p);
+  } catch {
+    return undefined;
+  }
 }

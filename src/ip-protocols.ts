@@ -12,4 +12,7 @@ export const isIcmp = (proto: number): boolean => proto === IPPROTO.icmp || prot
 export const protocolName = (proto: number): string => NAMES.get(proto) ?? `proto ${proto}`;
 
 /** "icmp (1), tcp (6), udp (17) and icmpv6 (58)". */
-export const KNOWN_PROTOCOLS = [...NAMES].map(([n, name]) => `${name} (${n})`).join(', ').replace(/, ([^,]+)$/, ' and $1');
+export const KNOWN_PROTOCOLS = [...NAMES]
+  .map(([n, name]) => `${name} (${n})`)
+  .join(', ')
+  .replace(/, ([^,]+)$/, ' and $1');

@@ -35,7 +35,10 @@ export function scenariosDir(): string {
 }
 
 export function resultsDir(): string {
-  return chosen.results ?? (process.env.ZONLAB_RESULTS ? path.resolve(process.env.ZONLAB_RESULTS) : path.join(home(), 'results'));
+  return (
+    chosen.results ??
+    (process.env.ZONLAB_RESULTS ? path.resolve(process.env.ZONLAB_RESULTS) : path.join(home(), 'results'))
+  );
 }
 
 export { stateDir } from '../lab/state-files.js';

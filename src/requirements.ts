@@ -19,7 +19,11 @@ export function toolsFor(s: Scenario, mode: 'sandbox' | 'host', driver: DriverNa
 /** The kernel features a scenario needs, known before anything is created. */
 export function featuresOf(s: Scenario): Feature[] {
   const f = new Set<Feature>(['netns-veth']);
-  const v6 = [...s.veths.flatMap((v) => [...v.a.addresses, ...v.b.addresses]), ...s.addresses.map((a) => a.cidr), ...(s.devices ?? []).flatMap((d) => d.addresses)].some((c) => c.family === 6);
+  const v6 = [
+    ...s.veths.flatMap((v) => [...v.a.addresses, ...v.b.addresses]),
+    ...s.addresses.map((a) => a.cidr),
+    ...(s.devices ?? []).flatMap((d) => d.addresses),
+  ].some((c) => c.family === 6);
   if (v6) f.add('ipv6');
   for (const d of s.devices ?? []) f.add(d.kind);
   if (s.qdiscs?.length) f.add('tbf');
@@ -37,5 +41,7 @@ export function missingRequirements(plan: LabPlan): string[] {
 
 /** XDP helper objects the plan attaches that setup has not built: a requirement, not a crash. */
 export function unbuiltObjects(plan: LabPlan): string[] {
-  return plan.steps.flatMap((st) => (st.kind === 'xdp-helper' && !existsSync(st.object) ? [`${st.object} is not built (run npm run setup)`] : []));
+  return plan.steps.flatMap((st) =>
+    st.kind === 'xdp-helper' && !existsSync(st.object) ? [`${st.object} is not built (run npm run setup)`] : [],
+  );
 }

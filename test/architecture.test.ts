@@ -6,7 +6,17 @@ import { projectRoot } from '../src/paths.js';
 /** The layers, lowest first: a module may import from its own layer or a lower one, never a higher one. */
 const LAYERS: readonly (readonly string[])[] = [
   ['lab'],
-  ['src/errors', 'src/paths', 'src/files', 'src/host-facts', 'src/version', 'src/text', 'src/debian-packages', 'src/ip-protocols', 'src/rate'],
+  [
+    'src/errors',
+    'src/paths',
+    'src/files',
+    'src/host-facts',
+    'src/version',
+    'src/text',
+    'src/debian-packages',
+    'src/ip-protocols',
+    'src/rate',
+  ],
   ['src/zonlb'],
   ['src/scenario'],
   // each driver's spec: its needs of the lab, what it implements, how it loads
@@ -30,7 +40,16 @@ const LAYERS: readonly (readonly string[])[] = [
 /** The layers inside lab/, lowest first, by unit (a file at lab/'s top, or a folder). */
 const LAB_LAYERS: readonly (readonly string[])[] = [
   // what everything else stands on: no import inside lab/
-  ['lab/errors', 'lab/net', 'lab/steps', 'lab/process-identity', 'lab/state-files', 'lab/c-functions', 'lab/run-command', 'lab/zonlb-pins'],
+  [
+    'lab/errors',
+    'lab/net',
+    'lab/steps',
+    'lab/process-identity',
+    'lab/state-files',
+    'lab/c-functions',
+    'lab/run-command',
+    'lab/zonlb-pins',
+  ],
   // signals; zon-lb's interface indexes, XDP links and groups (what an undo intent may name)
   ['lab/signals', 'lab/ifindex-reservations', 'lab/xdp-links', 'lab/zonlb-groups'],
   // a step as commands, requests and undo; who runs where
@@ -48,27 +67,64 @@ const LAB_LAYERS: readonly (readonly string[])[] = [
  */
 const COMMANDS_INTO_LAB: Record<string, { to: string[]; why: string }> = {
   // the sandbox's life (enter, detach, stop, exec) is becoming one module (issue 24, wt-sandbox); its callers move with it
-  'src/commands/actions/run.ts': { to: ['lab/sandbox', 'lab/signals'], why: 'the sandbox\'s life, moving into one module' },
-  'src/commands/actions/up.ts': { to: ['lab/sandbox'], why: 'the sandbox\'s life, moving into one module' },
-  'src/commands/actions/exec.ts': { to: ['lab/run-command', 'lab/sandbox'], why: 'the sandbox\'s life, moving into one module' },
-  'src/commands/actions/ab-side.ts': { to: ['lab/sandbox'], why: 'the sandbox\'s life, moving into one module' },
-  'src/commands/scenario-arg.ts': { to: ['lab/sandbox'], why: 'warnings are printed once, outside the sandbox: the sandbox\'s life, moving into one module' },
-  'src/commands/actions/inside.ts': { to: ['lab/sandbox'], why: 'the inside of a sandbox: the sandbox\'s own side of its life' },
-  'src/commands/zonlab-child.ts': { to: ['lab/run-command'], why: 'runs zonlab itself as a child through the one spawn path' },
-  'src/commands/actions/down.ts': { to: ['lab/host-state', 'lab/process-identity', 'lab/registry', 'lab/sandbox'], why: 'the sandbox\'s life (down stops a detached sandbox), moving into one module' },
+  'src/commands/actions/run.ts': {
+    to: ['lab/sandbox', 'lab/signals'],
+    why: "the sandbox's life, moving into one module",
+  },
+  'src/commands/actions/up.ts': { to: ['lab/sandbox'], why: "the sandbox's life, moving into one module" },
+  'src/commands/actions/exec.ts': {
+    to: ['lab/net', 'lab/run-command', 'lab/sandbox'],
+    why: "the sandbox's life, moving into one module",
+  },
+  'src/commands/actions/ab-side.ts': { to: ['lab/sandbox'], why: "the sandbox's life, moving into one module" },
+  'src/commands/scenario-arg.ts': {
+    to: ['lab/sandbox'],
+    why: "warnings are printed once, outside the sandbox: the sandbox's life, moving into one module",
+  },
+  'src/commands/actions/inside.ts': {
+    to: ['lab/sandbox'],
+    why: "the inside of a sandbox: the sandbox's own side of its life",
+  },
+  'src/commands/zonlab-child.ts': {
+    to: ['lab/run-command'],
+    why: 'runs zonlab itself as a child through the one spawn path',
+  },
+  'src/commands/actions/down.ts': {
+    to: ['lab/host-state', 'lab/process-identity', 'lab/registry', 'lab/sandbox'],
+    why: "the sandbox's life (down stops a detached sandbox), moving into one module",
+  },
   // the labs on this machine as a person looks at them and removes them: no run, so no session
-  'src/commands/actions/status.ts': { to: ['lab/host-state', 'lab/registry'], why: 'lists the labs up on this machine' },
-  'src/commands/actions/lab-choice.ts': { to: ['lab/host-state', 'lab/registry'], why: 'picks one of the labs up on this machine' },
-  'src/commands/actions/gc.ts': { to: ['lab/host-state', 'lab/registry', 'lab/run-command', 'lab/state-files'], why: 'removes what dead runs left, by the lab\'s own markers and state' },
-  'src/commands/actions/gc-selection.ts': { to: ['lab/steps'], why: 'reads the lab\'s ownership markers' },
+  'src/commands/actions/status.ts': {
+    to: ['lab/host-state', 'lab/registry'],
+    why: 'lists the labs up on this machine',
+  },
+  'src/commands/actions/lab-choice.ts': {
+    to: ['lab/host-state', 'lab/registry'],
+    why: 'picks one of the labs up on this machine',
+  },
+  'src/commands/actions/gc.ts': {
+    to: ['lab/host-state', 'lab/registry', 'lab/run-command', 'lab/state-files'],
+    why: "removes what dead runs left, by the lab's own markers and state",
+  },
+  'src/commands/actions/gc-selection.ts': { to: ['lab/steps'], why: "reads the lab's ownership markers" },
   // `zonlab plan` shows each step as the engine runs it, grouped as the engine groups them
-  'src/commands/actions/plan.ts': { to: ['lab/apply', 'lab/step-commands', 'lab/steps'], why: 'shows the engine\'s own commands and batches' },
+  'src/commands/actions/plan.ts': {
+    to: ['lab/apply', 'lab/step-commands', 'lab/steps'],
+    why: "shows the engine's own commands and batches",
+  },
   // the process runner's --verbose switch and the tools' versions
-  'src/commands/common.ts': { to: ['lab/run-command', 'lab/signals'], why: '--verbose turns on the process runner\'s log; one Ctrl-C, one teardown (the one signal helper)' },
+  'src/commands/common.ts': {
+    to: ['lab/run-command', 'lab/signals'],
+    why: "--verbose turns on the process runner's log; one Ctrl-C, one teardown (the one signal helper)",
+  },
   'src/commands/actions/doctor.ts': { to: ['lab/run-command'], why: 'runs each tool for its version' },
 };
 
-interface Edge { from: string; to: string; file: string }
+interface Edge {
+  from: string;
+  to: string;
+  file: string;
+}
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
@@ -90,7 +146,10 @@ function fileImports(): { file: string; target: string }[] {
   for (const file of files) {
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)['"](\.{1,2}\/[^'"]+)['"]/g)) {
-      out.push({ file: path.relative(projectRoot, file), target: path.relative(projectRoot, path.resolve(path.dirname(file), m[1]!).replace(/\.js$/, '.ts')) });
+      out.push({
+        file: path.relative(projectRoot, file),
+        target: path.relative(projectRoot, path.resolve(path.dirname(file), m[1]!).replace(/\.js$/, '.ts')),
+      });
     }
   }
   return out;
@@ -121,7 +180,8 @@ function cyclesOf(next: Map<string, Set<string>>): string[] {
   return [...cycles];
 }
 
-const layerOf = (unit: string): number => LAYERS.findIndex((l) => l.includes(unit) || (unit.startsWith('lab/') && l.includes('lab')));
+const layerOf = (unit: string): number =>
+  LAYERS.findIndex((l) => l.includes(unit) || (unit.startsWith('lab/') && l.includes('lab')));
 const edges = importEdges();
 const show = (e: Edge) => `${e.file} imports ${e.to}`;
 
@@ -130,7 +190,10 @@ test('no module under lab/ imports from src/', (t) => {
 });
 
 test('every unit of src/ and lab/ has a layer', (t) => {
-  t.deepEqual([...new Set(edges.flatMap((e) => [e.from, e.to]))].filter((u) => layerOf(u) < 0), []);
+  t.deepEqual(
+    [...new Set(edges.flatMap((e) => [e.from, e.to]))].filter((u) => layerOf(u) < 0),
+    [],
+  );
 });
 
 test('no import from a lower layer to a higher one', (t) => {
@@ -146,7 +209,8 @@ test('no cycle between folders', (t) => {
 test('no cycle between the files of a folder', (t) => {
   const next = new Map<string, Set<string>>();
   for (const { file, target } of fileImports()) {
-    if (path.dirname(file) === path.dirname(target) && file !== target) next.set(file, (next.get(file) ?? new Set()).add(target));
+    if (path.dirname(file) === path.dirname(target) && file !== target)
+      next.set(file, (next.get(file) ?? new Set()).add(target));
   }
   t.deepEqual(cyclesOf(next), []);
 });
@@ -155,7 +219,10 @@ const labLayerOf = (unit: string): number => LAB_LAYERS.findIndex((l) => l.inclu
 
 test('inside lab/: every unit has a layer, and no import goes up', (t) => {
   const inLab = edges.filter((e) => e.from.startsWith('lab/') && e.to.startsWith('lab/'));
-  t.deepEqual([...new Set(inLab.flatMap((e) => [e.from, e.to]))].filter((u) => labLayerOf(u) < 0), []);
+  t.deepEqual(
+    [...new Set(inLab.flatMap((e) => [e.from, e.to]))].filter((u) => labLayerOf(u) < 0),
+    [],
+  );
   t.deepEqual(inLab.filter((e) => labLayerOf(e.to) > labLayerOf(e.from)).map(show), []);
 });
 
@@ -164,5 +231,10 @@ test('commands/ reach lab/ through session/, but for the exceptions named with t
   t.deepEqual(intoLab.filter((e) => !COMMANDS_INTO_LAB[e.file]?.to.includes(e.to)).map(show), []);
   // an exception no longer taken is taken out of the list
   const taken = new Set(intoLab.map((e) => `${e.file} ${e.to}`));
-  t.deepEqual(Object.entries(COMMANDS_INTO_LAB).flatMap(([file, { to }]) => to.filter((x) => !taken.has(`${file} ${x}`)).map((x) => `${file} ${x}`)), []);
+  t.deepEqual(
+    Object.entries(COMMANDS_INTO_LAB).flatMap(([file, { to }]) =>
+      to.filter((x) => !taken.has(`${file} ${x}`)).map((x) => `${file} ${x}`),
+    ),
+    [],
+  );
 });

@@ -2,7 +2,7 @@ import test from 'ava';
 import { LabError } from '../lab/errors.js';
 import { asUserError, ExitCode, UserError } from '../src/errors.js';
 
-test('a lab\'s refusal or failure is the user\'s error with the exit code of its outcome; another error is none', (t) => {
+test("a lab's refusal or failure is the user's error with the exit code of its outcome; another error is none", (t) => {
   const code = (e: unknown) => asUserError(e)?.exitCode;
   t.is(code(new LabError('in use', 'refused', ['wait'])), ExitCode.badInput);
   t.is(code(new LabError('step failed', 'failed')), ExitCode.checkFailed);

@@ -17,10 +17,20 @@ const RTN_UNICAST = 1;
 const AF = { INET: 2, INET6: 10 } as const;
 
 /** The steps a namespace's netlink batch can carry; anything else goes to `ip`. */
-export type NetlinkStep = Extract<Step, { kind: 'netns-mark' | 'link-mark' | 'link-up' | 'link-mtu' | 'addr-add' | 'route-add' }>;
+export type NetlinkStep = Extract<
+  Step,
+  { kind: 'netns-mark' | 'link-mark' | 'link-up' | 'link-mtu' | 'addr-add' | 'route-add' }
+>;
 
 export function isNetlinkStep(s: Step): s is NetlinkStep {
-  return s.kind === 'netns-mark' || s.kind === 'link-mark' || s.kind === 'link-up' || s.kind === 'link-mtu' || s.kind === 'addr-add' || s.kind === 'route-add';
+  return (
+    s.kind === 'netns-mark' ||
+    s.kind === 'link-mark' ||
+    s.kind === 'link-up' ||
+    s.kind === 'link-mtu' ||
+    s.kind === 'addr-add' ||
+    s.kind === 'route-add'
+  );
 }
 
 /** The interface whose index a step's request carries (a route without `dev` needs none). */
@@ -37,7 +47,11 @@ function attr(type: number, data: Buffer): Buffer {
   return out;
 }
 
-const u32 = (v: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(v); return b; };
+const u32 = (v: number) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(v);
+  return b;
+};
 const str = (s: string) => Buffer.from(`${s}\0`, 'utf8');
 
 function message(type: number, flags: number, seq: number, header: Buffer, attrs: Buffer[]): Buffer {
@@ -92,12 +106,17 @@ export function requestFor(s: NetlinkStep, index: number, seq: number): Buffer {
       // iproute2's default_scope(): host for 127/8, else universe
       h.writeUInt8(s.family === 4 && bytes[0] === 127 ? RT_SCOPE.HOST : RT_SCOPE.UNIVERSE, 3);
       h.writeUInt32LE(index, 4);
-      return message(RTM.NEWADDR, NLM_F.CREATE | NLM_F.EXCL, seq, h, [attr(IFA.LOCAL, bytes), attr(IFA.ADDRESS, bytes)]);
+      return message(RTM.NEWADDR, NLM_F.CREATE | NLM_F.EXCL, seq, h, [
+        attr(IFA.LOCAL, bytes),
+        attr(IFA.ADDRESS, bytes),
+      ]);
     }
     case 'route-add': {
       const family = s.family === 4 ? AF.INET : AF.INET6;
       const isDefault = s.to === 'default' || s.to === '::/0' || s.to === '0.0.0.0/0';
-      const [dst, len] = isDefault ? [undefined, 0] : [s.to.split('/')[0]!, Number(s.to.split('/')[1] ?? (s.family === 4 ? 32 : 128))];
+      const [dst, len] = isDefault
+        ? [undefined, 0]
+        : [s.to.split('/')[0]!, Number(s.to.split('/')[1] ?? (s.family === 4 ? 32 : 128))];
       const h = Buffer.alloc(12);
       h.writeUInt8(family, 0);
       h.writeUInt8(len, 1);

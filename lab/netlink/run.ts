@@ -41,7 +41,14 @@ export function runNetlinkSteps(netns: string, steps: NetlinkStep[]): NetlinkOut
         if (!indexes.has(dev)) {
           const r = sock.request(getLink(dev, seq++));
           noteNetlinkRequests(1);
-          if (r.errno || !r.payload[0]) return { done: i, failure: { at: i, result: failed(argv, r.errno === ENODEV || !r.errno ? `Cannot find device "${dev}"` : said(r)) } };
+          if (r.errno || !r.payload[0])
+            return {
+              done: i,
+              failure: {
+                at: i,
+                result: failed(argv, r.errno === ENODEV || !r.errno ? `Cannot find device "${dev}"` : said(r)),
+              },
+            };
           indexes.set(dev, indexOfLinkReply(r.payload[0]));
         }
         index = indexes.get(dev)!;

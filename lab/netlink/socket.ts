@@ -19,11 +19,24 @@ export interface NetlinkReply {
 }
 
 // socket(2) and setsockopt(2) for a route socket, setns(2) and open(2) to make it in a namespace
-const AF_NETLINK = 16, SOCK_RAW = 3, SOCK_CLOEXEC = 0o2000000, NETLINK_ROUTE = 0;
-const SOL_NETLINK = 270, NETLINK_CAP_ACK = 10, NETLINK_EXT_ACK = 11, SOL_SOCKET = 1, SO_RCVTIMEO = 20;
-const CLONE_NEWNET = 0x40000000, O_RDONLY = 0, O_CLOEXEC = 0o2000000;
+const AF_NETLINK = 16,
+  SOCK_RAW = 3,
+  SOCK_CLOEXEC = 0o2000000,
+  NETLINK_ROUTE = 0;
+const SOL_NETLINK = 270,
+  NETLINK_CAP_ACK = 10,
+  NETLINK_EXT_ACK = 11,
+  SOL_SOCKET = 1,
+  SO_RCVTIMEO = 20;
+const CLONE_NEWNET = 0x40000000,
+  O_RDONLY = 0,
+  O_CLOEXEC = 0o2000000;
 // netlink(7): the answers' types and flags, and extended ACK's message attribute
-const NLMSG_ERROR = 2, NLMSG_DONE = 3, NLM_F_CAPPED = 0x100, NLM_F_ACK_TLVS = 0x200, NLMSGERR_ATTR_MSG = 1;
+const NLMSG_ERROR = 2,
+  NLMSG_DONE = 3,
+  NLM_F_CAPPED = 0x100,
+  NLM_F_ACK_TLVS = 0x200,
+  NLMSGERR_ATTR_MSG = 1;
 const RECV_TIMEOUT_S = 10;
 
 interface Libc {
@@ -37,16 +50,18 @@ interface Libc {
   strerror(errno: number): string;
 }
 
-const bind = once((): Libc => cFunctions('libc.so.6', {
-  open: 'int open(const char *path, int flags)',
-  close: 'int close(int fd)',
-  setns: 'int setns(int fd, int nstype)',
-  socket: 'int socket(int domain, int type, int protocol)',
-  setsockopt: 'int setsockopt(int fd, int level, int name, const uint8_t *value, uint32_t len)',
-  send: 'long send(int fd, const uint8_t *buf, size_t len, int flags)',
-  recv: 'long recv(int fd, _Out_ uint8_t *buf, size_t len, int flags)',
-  strerror: 'const char *strerror(int errnum)',
-}));
+const bind = once((): Libc =>
+  cFunctions('libc.so.6', {
+    open: 'int open(const char *path, int flags)',
+    close: 'int close(int fd)',
+    setns: 'int setns(int fd, int nstype)',
+    socket: 'int socket(int domain, int type, int protocol)',
+    setsockopt: 'int setsockopt(int fd, int level, int name, const uint8_t *value, uint32_t len)',
+    send: 'long send(int fd, const uint8_t *buf, size_t len, int flags)',
+    recv: 'long recv(int fd, _Out_ uint8_t *buf, size_t len, int flags)',
+    strerror: 'const char *strerror(int errnum)',
+  }),
+);
 
 // bound when the module loads: a machine where koffi or libc cannot be loaded fails the import,
 // and the engine falls back to `ip -batch` (lab/apply.ts)
@@ -57,7 +72,10 @@ export function strerror(errno: number): string {
 }
 
 class SyscallError extends Error {
-  constructor(what: string, readonly errno: number) {
+  constructor(
+    what: string,
+    readonly errno: number,
+  ) {
     super(`${what}: ${strerror(errno)}`);
   }
 }
@@ -81,7 +99,9 @@ export function openNetlink(netns: string): NetlinkSocket {
       // back home before anything can throw: Node must never go on in the lab's namespace
       if (c.setns(home, CLONE_NEWNET) < 0) {
         const back = koffi.errno();
-        process.stderr.write(`zonlab: could not return to this process's network namespace (${strerror(back)}); stopping\n`);
+        process.stderr.write(
+          `zonlab: could not return to this process's network namespace (${strerror(back)}); stopping\n`,
+        );
         process.exit(EX_SOFTWARE);
       }
       if (fd < 0) throw new SyscallError('socket(AF_NETLINK)', err);
@@ -105,7 +125,10 @@ export function openNetlink(netns: string): NetlinkSocket {
 
 class Socket implements NetlinkSocket {
   private readonly buf = Buffer.alloc(64 * 1024);
-  constructor(private readonly c: Libc, private fd: number) {}
+  constructor(
+    private readonly c: Libc,
+    private fd: number,
+  ) {}
 
   request(message: Buffer): NetlinkReply {
     const seq = message.readUInt32LE(8);
@@ -116,7 +139,7 @@ class Socket implements NetlinkSocket {
       const n = Number(this.c.recv(this.fd, this.buf, this.buf.length, 0));
       if (n < 0) throw new SyscallError('recv(netlink)', koffi.errno());
       if (n === 0) throw new Error('recv(netlink): the socket was closed');
-      for (let off = 0; off + 16 <= n; ) {
+      for (let off = 0; off + 16 <= n;) {
         const len = this.buf.readUInt32LE(off);
         if (len < 16 || off + len > n) break;
         const type = this.buf.readUInt16LE(off + 4);
@@ -127,7 +150,11 @@ class Socket implements NetlinkSocket {
         if (mseq !== seq) continue;
         if (type === NLMSG_ERROR) {
           const errno = -body.readInt32LE(0);
-          return { errno, message: flags & NLM_F_ACK_TLVS ? extAckMessage(body, (flags & NLM_F_CAPPED) !== 0) : undefined, payload };
+          return {
+            errno,
+            message: flags & NLM_F_ACK_TLVS ? extAckMessage(body, (flags & NLM_F_CAPPED) !== 0) : undefined,
+            payload,
+          };
         }
         if (type === NLMSG_DONE) return { errno: 0, payload };
         payload.push(body);
@@ -145,11 +172,15 @@ class Socket implements NetlinkSocket {
 function extAckMessage(body: Buffer, capped: boolean): string | undefined {
   if (body.length < 20) return undefined;
   const reqLen = capped ? 16 : (body.readUInt32LE(4) + 3) & ~3;
-  for (let off = 4 + reqLen; off + 4 <= body.length; ) {
+  for (let off = 4 + reqLen; off + 4 <= body.length;) {
     const len = body.readUInt16LE(off);
     const type = body.readUInt16LE(off + 2);
     if (len < 4) break;
-    if (type === NLMSGERR_ATTR_MSG) return body.subarray(off + 4, off + len).toString('utf8').replace(/\0+$/, '');
+    if (type === NLMSGERR_ATTR_MSG)
+      return body
+        .subarray(off + 4, off + len)
+        .toString('utf8')
+        .replace(/\0+$/, '');
     off += (len + 3) & ~3;
   }
   return undefined;

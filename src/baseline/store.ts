@@ -31,8 +31,15 @@ export function baselineFile(scenario: string, driver: string, dir = resultsDir(
 
 export function baselineFromRecord(r: RunRecord): Baseline {
   return {
-    schema: 1, scenario: r.scenario.name, driver: r.driver.name, saved: new Date().toISOString(), fromRun: r.id,
-    fingerprint: r.fingerprint, samples: r.samples, stats: r.stats, identity: identityOf(r),
+    schema: 1,
+    scenario: r.scenario.name,
+    driver: r.driver.name,
+    saved: new Date().toISOString(),
+    fromRun: r.id,
+    fingerprint: r.fingerprint,
+    samples: r.samples,
+    stats: r.stats,
+    identity: identityOf(r),
   };
 }
 
@@ -55,7 +62,11 @@ export function listBaselines(dir = resultsDir()): Baseline[] {
   if (!existsSync(d)) return [];
   const out: Baseline[] = [];
   for (const f of readdirSync(d).filter((n) => n.endsWith('.json'))) {
-    try { out.push(readJsonCapped<Baseline>(path.join(d, f), 'a zonlab baseline')); } catch { /* reported by compare */ }
+    try {
+      out.push(readJsonCapped<Baseline>(path.join(d, f), 'a zonlab baseline'));
+    } catch {
+      /* reported by compare */
+    }
   }
   return out;
 }

@@ -35,7 +35,10 @@ export const COST_MEASUREMENT = 'lb_ns_per_packet';
 export const RUNS_MEASUREMENT = 'lb_runs';
 
 /** Differences of the counters over a window; a program that ran no packet adds nothing. */
-export function windowCost(before: Map<number, Counts>, after: Map<number, Counts>): { programs: CostSample['programs']; measurements: Record<string, number> } {
+export function windowCost(
+  before: Map<number, Counts>,
+  after: Map<number, Counts>,
+): { programs: CostSample['programs']; measurements: Record<string, number> } {
   const programs: CostSample['programs'] = {};
   let runs = 0n;
   let time = 0n;
@@ -48,12 +51,15 @@ export function windowCost(before: Map<number, Counts>, after: Map<number, Count
     runs += dr;
     time += dt;
   }
-  const measurements: Record<string, number> = runs > 0n ? { [COST_MEASUREMENT]: Number(time) / Number(runs), [RUNS_MEASUREMENT]: Number(runs) } : {};
+  const measurements: Record<string, number> =
+    runs > 0n ? { [COST_MEASUREMENT]: Number(time) / Number(runs), [RUNS_MEASUREMENT]: Number(runs) } : {};
   return { programs, measurements };
 }
 
 /** "zonlb_xdp id 42 tag 0123456789abcdef, 1234 B jited, 456 insns on veth0@default, veth1@zone1" */
-export function describeProgram(p: Pick<LbProgram, 'name' | 'tag' | 'jitedBytes' | 'xlatedInsns'> & { id?: number; interfaces?: string[] }): string {
+export function describeProgram(
+  p: Pick<LbProgram, 'name' | 'tag' | 'jitedBytes' | 'xlatedInsns'> & { id?: number; interfaces?: string[] },
+): string {
   const where = p.interfaces?.length ? ` on ${p.interfaces.join(', ')}` : '';
   return `${p.name}${p.id !== undefined ? ` id ${p.id}` : ''} tag ${p.tag}, ${p.jitedBytes} B jited, ${p.xlatedInsns} insns${where}`;
 }

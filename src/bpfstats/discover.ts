@@ -26,7 +26,10 @@ export function parseXdpAttachments(json: string, netns?: string): XdpAttachment
   return out;
 }
 
-interface TcFilter { kind?: string; options?: { bpf_name?: string; prog?: { id?: number; name?: string } } }
+interface TcFilter {
+  kind?: string;
+  options?: { bpf_name?: string; prog?: { id?: number; name?: string } };
+}
 
 /** The BPF programs of a `tc -j filter show dev IF ingress|egress`, as attachments of that interface. */
 export function parseTcAttachments(json: string, iface: string, netns?: string): XdpAttachment[] {
@@ -46,17 +49,26 @@ export const where = (a: { iface: string; netns?: string }) => `${a.iface}@${a.n
  */
 export function labInterfaces(s: Scenario): { namespaces: (string | undefined)[]; inDefault: Set<string> } {
   const inDefault = new Set<string>(s.lb.config?.interfaces ?? []);
-  for (const end of [...s.veths.flatMap((v) => [v.a, v.b]), ...s.devices]) if (end.netns === undefined) inDefault.add(end.name);
+  for (const end of [...s.veths.flatMap((v) => [v.a, v.b]), ...s.devices])
+    if (end.netns === undefined) inDefault.add(end.name);
   return { namespaces: [undefined, ...s.namespaces], inDefault };
 }
 
 /** The load balancer's programs: every XDP program on the lab's interfaces except the scenario's own helpers. */
-export function lbAttachments(all: XdpAttachment[], s: Scenario, helperProgramNames: (program: string) => string[]): XdpAttachment[] {
+export function lbAttachments(
+  all: XdpAttachment[],
+  s: Scenario,
+  helperProgramNames: (program: string) => string[],
+): XdpAttachment[] {
   const { inDefault } = labInterfaces(s);
   const helpers = new Map<string, Set<string>>();
   for (const end of s.veths.flatMap((v) => [v.a, v.b])) {
     // the kernel keeps 15 characters of a program's name
-    if (end.xdp) helpers.set(where({ iface: end.name, netns: end.netns }), new Set(helperProgramNames(end.xdp.program).map((n) => n.slice(0, 15))));
+    if (end.xdp)
+      helpers.set(
+        where({ iface: end.name, netns: end.netns }),
+        new Set(helperProgramNames(end.xdp.program).map((n) => n.slice(0, 15))),
+      );
   }
   return all.filter((a) => (a.netns !== undefined || inDefault.has(a.iface)) && !helpers.get(where(a))?.has(a.name));
 }

@@ -4,7 +4,17 @@
  */
 export const PROG_INFO_SIZE = 232;
 /** Byte offsets of the fields read (test/bpfstats/cost.test.ts checks them against the kernel's BTF and the uapi header). */
-export const PROG_INFO_OFFSETS = { type: 0, id: 4, tag: 8, jitedLen: 16, xlatedLen: 20, name: 64, runTimeNs: 192, runCnt: 200, verifiedInsns: 216 } as const;
+export const PROG_INFO_OFFSETS = {
+  type: 0,
+  id: 4,
+  tag: 8,
+  jitedLen: 16,
+  xlatedLen: 20,
+  name: 64,
+  runTimeNs: 192,
+  runCnt: 200,
+  verifiedInsns: 216,
+} as const;
 const OFF = PROG_INFO_OFFSETS;
 const BPF_INSN_SIZE = 8;
 const OBJ_NAME_LEN = 16;

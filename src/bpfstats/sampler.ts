@@ -4,7 +4,14 @@ import type { CheckOutcome } from '../checks/outcome.js';
 import { bpfDir } from '../paths.js';
 import type { Scenario } from '../scenario/types.js';
 import { windowCost, type Counts, type CostSample, type LbCostRecord, type LbProgram } from './cost.js';
-import { labInterfaces, lbAttachments, parseTcAttachments, parseXdpAttachments, where, type XdpAttachment } from './discover.js';
+import {
+  labInterfaces,
+  lbAttachments,
+  parseTcAttachments,
+  parseXdpAttachments,
+  where,
+  type XdpAttachment,
+} from './discover.js';
 import { BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_XDP } from './prog-info.js';
 import type { BpfStatsCalls } from './syscalls.js';
 
@@ -27,7 +34,8 @@ export async function startCostSampling(s: Scenario, log: (line: string) => void
   } catch (err) {
     return unavailable(`cannot read the lab's XDP programs: ${(err as Error).message}`);
   }
-  if (!attached.length) return unavailable("no BPF program of the load balancer (XDP, or tc on its interfaces) on the lab's interfaces");
+  if (!attached.length)
+    return unavailable("no BPF program of the load balancer (XDP, or tc on its interfaces) on the lab's interfaces");
   const fds = new Map<number, number>();
   let statsFd: number | undefined;
   const stop = () => {
@@ -44,7 +52,15 @@ export async function startCostSampling(s: Scenario, log: (line: string) => void
       const info = bpf.progInfo(fd);
       if (info.type !== BPF_PROG_TYPE_XDP && info.type !== BPF_PROG_TYPE_SCHED_CLS) continue;
       const { name, tag, jitedBytes, xlatedInsns, verifiedInsns } = info;
-      programs.push({ id, name, tag, jitedBytes, xlatedInsns, verifiedInsns, interfaces: attached.filter((a) => a.id === id).map(where) });
+      programs.push({
+        id,
+        name,
+        tag,
+        jitedBytes,
+        xlatedInsns,
+        verifiedInsns,
+        interfaces: attached.filter((a) => a.id === id).map(where),
+      });
     }
     statsFd = bpf.enableRunTimeStats();
   } catch (err) {
@@ -57,10 +73,12 @@ export async function startCostSampling(s: Scenario, log: (line: string) => void
   const read = () => {
     if (statsFd === undefined) return undefined;
     try {
-      return new Map<number, Counts>(programs.map((p) => {
-        const i = bpf.progInfo(fds.get(p.id)!);
-        return [p.id, { runs: i.runCnt, runTimeNs: i.runTimeNs }];
-      }));
+      return new Map<number, Counts>(
+        programs.map((p) => {
+          const i = bpf.progInfo(fds.get(p.id)!);
+          return [p.id, { runs: i.runCnt, runTimeNs: i.runTimeNs }];
+        }),
+      );
     } catch {
       return undefined;
     }
@@ -81,7 +99,11 @@ export async function startCostSampling(s: Scenario, log: (line: string) => void
 }
 
 function unavailable(why: string): CostSampler {
-  return { around: (_c, _r, run) => run(), stop: () => {}, record: () => ({ programs: [], samples: [], unavailable: why }) };
+  return {
+    around: (_c, _r, run) => run(),
+    stop: () => {},
+    record: () => ({ programs: [], samples: [], unavailable: why }),
+  };
 }
 
 /** One `ip -j link show` per namespace of the lab, and tc's filters on the load balancer's interfaces. */

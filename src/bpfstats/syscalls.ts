@@ -60,6 +60,8 @@ export const bpfStatsCalls = once((): BpfStatsCalls => {
         c.closeObject(obj);
       }
     },
-    close: (fd) => { libc.close(fd); },
+    close: (fd) => {
+      libc.close(fd);
+    },
   };
 });

@@ -30,9 +30,20 @@ export async function runConnectCheck(spec: ConnectCheck): Promise<CheckOutcome>
   const serverToken = `zonlab-s-${randomBytes(6).toString('hex')}`;
   const evidence: Record<string, unknown> = { clientToken, serverToken };
   const procs: BackgroundProcess[] = [];
-  const fail = (error: string): CheckOutcome => ({ name: spec.name, kind: spec.kind, status: 'failed', summary: error, evidence, durationMs: Date.now() - t0, error });
+  const fail = (error: string): CheckOutcome => ({
+    name: spec.name,
+    kind: spec.kind,
+    status: 'failed',
+    summary: error,
+    evidence,
+    durationMs: Date.now() - t0,
+    error,
+  });
   try {
-    const server = startBackground(['nc', '-n', '-v', ...six, ...udp, '-l', '-s', spec.server.address, '-p', String(spec.server.port)], { netns: spec.server.netns });
+    const server = startBackground(
+      ['nc', '-n', '-v', ...six, ...udp, '-l', '-s', spec.server.address, '-p', String(spec.server.port)],
+      { netns: spec.server.netns },
+    );
     procs.push(server);
     evidence.serverCommand = server.argv;
     await waitListening('nc', spec.server.netns, spec.server.address, spec.server.port, spec.proto);
@@ -41,14 +52,18 @@ export async function runConnectCheck(spec: ConnectCheck): Promise<CheckOutcome>
     procs.push(client);
     evidence.clientCommand = client.argv;
     let clientExited = false;
-    void client.done.then(() => { clientExited = true; });
+    void client.done.then(() => {
+      clientExited = true;
+    });
     client.write(`${clientToken}\r\n`);
     const wait = Math.min(spec.timeoutMs, 10_000);
     // a refused connection ends the client at once: no need to wait out the timeout
     const got = await until(() => server.output().stdout.includes(clientToken) || clientExited, wait);
     if (!got || !server.output().stdout.includes(clientToken)) {
       const why = clientExited ? ': the client exited first' : ` within ${wait / 1000} s`;
-      return fail(`the server on ${spec.server.address}:${spec.server.port} did not receive the client's token${why} (client said: ${lastLine(client)})`);
+      return fail(
+        `the server on ${spec.server.address}:${spec.server.port} did not receive the client's token${why} (client said: ${lastLine(client)})`,
+      );
     }
     server.write(`${serverToken}\n`);
     if (!(await until(() => client.output().stdout.includes(serverToken), wait))) {
@@ -56,10 +71,21 @@ export async function runConnectCheck(spec: ConnectCheck): Promise<CheckOutcome>
     }
     const seen = peerFromNcVerbose(server.output().stderr);
     evidence.serverSawClientAs = seen;
-    evidence.clientSaid = client.output().stdout.split('\n').find((l) => /Connected to/.test(l))?.trim();
+    evidence.clientSaid = client
+      .output()
+      .stdout.split('\n')
+      .find((l) => /Connected to/.test(l))
+      ?.trim();
     const source = wrongSource(spec.expectSource, seen);
     if (source) return fail(source);
-    return { name: spec.name, kind: spec.kind, status: 'passed', summary: `token both ways (${spec.proto}); ${serverSaw(seen)}`, evidence, durationMs: Date.now() - t0 };
+    return {
+      name: spec.name,
+      kind: spec.kind,
+      status: 'passed',
+      summary: `token both ways (${spec.proto}); ${serverSaw(seen)}`,
+      evidence,
+      durationMs: Date.now() - t0,
+    };
   } catch (err) {
     return fail((err as Error).message);
   } finally {
@@ -69,7 +95,15 @@ export async function runConnectCheck(spec: ConnectCheck): Promise<CheckOutcome>
 
 /** telnet as the READMEs type it; through a given device, curl's telnet:// as zon-lb's VLAN README does. */
 export function connectClientArgv(spec: ConnectCheck): string[] {
-  if (spec.kind === 'nc') return ['nc', '-n', ...(isIP(spec.to) === 6 ? ['-6'] : []), ...(spec.proto === 'udp' ? ['-u'] : []), spec.to, String(spec.port)];
+  if (spec.kind === 'nc')
+    return [
+      'nc',
+      '-n',
+      ...(isIP(spec.to) === 6 ? ['-6'] : []),
+      ...(spec.proto === 'udp' ? ['-u'] : []),
+      spec.to,
+      String(spec.port),
+    ];
   if (!spec.interface) return ['telnet', spec.to, String(spec.port)];
   const host = isIP(spec.to) === 6 ? `[${spec.to}]` : spec.to;
   return ['curl', '-sS', '--interface', spec.interface, `telnet://${host}:${spec.port}`];

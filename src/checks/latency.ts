@@ -3,11 +3,20 @@ import { percentile } from '../traffic/stats.js';
 import { measuredOutcome, type CheckOutcome } from './outcome.js';
 import { runClient, startServers } from './traffic-servers.js';
 
-interface TransactionResult { latenciesUs: number[]; backends: Record<string, number>; errors: string[]; ms: number }
+interface TransactionResult {
+  latenciesUs: number[];
+  backends: Record<string, number>;
+  errors: string[];
+  ms: number;
+}
 
 /** Latency percentiles of a set of transactions, in µs, as measurements (lower is better). */
 export function latencyMeasurements(latenciesUs: number[]): Record<string, number> {
-  return { latency_p50_us: percentile(latenciesUs, 50), latency_p90_us: percentile(latenciesUs, 90), latency_p99_us: percentile(latenciesUs, 99) };
+  return {
+    latency_p50_us: percentile(latenciesUs, 50),
+    latency_p90_us: percentile(latenciesUs, 90),
+    latency_p99_us: percentile(latenciesUs, 99),
+  };
 }
 
 /**
@@ -17,12 +26,25 @@ export function latencyMeasurements(latenciesUs: number[]): Record<string, numbe
 export async function runLatencyCheck(spec: LatencyCheck): Promise<CheckOutcome> {
   const t0 = Date.now();
   const evidence: Record<string, unknown> = { to: spec.to, port: spec.port, from: spec.from ?? 'default' };
-  const fail = (error: string): CheckOutcome => ({ name: spec.name, kind: spec.kind, status: 'failed', summary: error, evidence, durationMs: Date.now() - t0, error });
+  const fail = (error: string): CheckOutcome => ({
+    name: spec.name,
+    kind: spec.kind,
+    status: 'failed',
+    summary: error,
+    evidence,
+    durationMs: Date.now() - t0,
+    error,
+  });
   let servers: Awaited<ReturnType<typeof startServers>> | undefined;
   try {
     servers = await startServers(spec.servers, 'tcp', Math.ceil(spec.timeoutMs / 1000) + 10);
     evidence.serverCommands = servers.argv;
-    const { argv, result } = await runClient<TransactionResult>(spec.from, spec.kind, { to: spec.to, port: spec.port, count: spec.count, size: spec.size }, spec.timeoutMs);
+    const { argv, result } = await runClient<TransactionResult>(
+      spec.from,
+      spec.kind,
+      { to: spec.to, port: spec.port, count: spec.count, size: spec.size },
+      spec.timeoutMs,
+    );
     evidence.clientCommand = argv;
     evidence.backends = result.backends;
     if (result.errors.length) evidence.errors = result.errors;
@@ -33,7 +55,13 @@ export async function runLatencyCheck(spec: LatencyCheck): Promise<CheckOutcome>
     const us = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(2)} ms` : `${v} µs`);
     const summary = `${n} ${spec.kind === 'rr' ? 'transactions on one connection' : 'connections'}: p50 ${us(measurements.latency_p50_us!)}, p90 ${us(measurements.latency_p90_us!)}, p99 ${us(measurements.latency_p99_us!)}${spec.kind === 'crr' ? `, ${measurements.connections_per_second} connections/s` : ''}`;
     const done = { name: spec.name, kind: spec.kind, evidence, measurements, durationMs: Date.now() - t0 };
-    return measuredOutcome(done, summary, n < spec.count ? `${spec.count - n} of ${spec.count} transactions failed (first: ${result.errors[0] ?? '?'})` : undefined);
+    return measuredOutcome(
+      done,
+      summary,
+      n < spec.count
+        ? `${spec.count - n} of ${spec.count} transactions failed (first: ${result.errors[0] ?? '?'})`
+        : undefined,
+    );
   } catch (err) {
     return fail((err as Error).message);
   } finally {

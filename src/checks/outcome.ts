@@ -16,6 +16,12 @@ export interface CheckOutcome {
 }
 
 /** A measured check's end: passed with its summary, or failed with the reason before the same summary. */
-export function measuredOutcome(done: Omit<CheckOutcome, 'status' | 'summary' | 'error'>, summary: string, error: string | undefined): CheckOutcome {
-  return error ? { ...done, status: 'failed', summary: `${error} (${summary})`, error } : { ...done, status: 'passed', summary };
+export function measuredOutcome(
+  done: Omit<CheckOutcome, 'status' | 'summary' | 'error'>,
+  summary: string,
+  error: string | undefined,
+): CheckOutcome {
+  return error
+    ? { ...done, status: 'failed', summary: `${error} (${summary})`, error }
+    : { ...done, status: 'passed', summary };
 }

@@ -19,12 +19,41 @@ export async function runPingCheck(spec: PingCheck): Promise<CheckOutcome> {
   const evidence = { command: argv, output: r.stdout.trim().split('\n').slice(-3) };
   const enough = (n: number) => (spec.atLeast ? n >= spec.expectReceived : n === spec.expectReceived);
   const ok = s !== undefined && s.transmitted === spec.count && enough(s.received);
-  const expected = spec.expectReceived === spec.count && !spec.atLeast ? '' : ` (${spec.atLeast ? 'at least ' : ''}${spec.expectReceived} expected)`;
-  const summary = s ? `${s.received}/${s.transmitted} replies${expected}${s.avgMs !== undefined ? `, avg ${s.avgMs} ms` : ''}` : (r.stderr.trim() || 'no ping summary');
-  return { name: spec.name, kind: 'ping', status: ok ? 'passed' : 'failed', summary, evidence, measurements: s ? { transmitted: s.transmitted, received: s.received, ...(s.avgMs !== undefined ? { rtt_avg_ms: s.avgMs } : {}) } : undefined, durationMs: Date.now() - t0, error: ok ? undefined : summary };
+  const expected =
+    spec.expectReceived === spec.count && !spec.atLeast
+      ? ''
+      : ` (${spec.atLeast ? 'at least ' : ''}${spec.expectReceived} expected)`;
+  const summary = s
+    ? `${s.received}/${s.transmitted} replies${expected}${s.avgMs !== undefined ? `, avg ${s.avgMs} ms` : ''}`
+    : r.stderr.trim() || 'no ping summary';
+  return {
+    name: spec.name,
+    kind: 'ping',
+    status: ok ? 'passed' : 'failed',
+    summary,
+    evidence,
+    measurements: s
+      ? { transmitted: s.transmitted, received: s.received, ...(s.avgMs !== undefined ? { rtt_avg_ms: s.avgMs } : {}) }
+      : undefined,
+    durationMs: Date.now() - t0,
+    error: ok ? undefined : summary,
+  };
 }
 
 export function pingArgv(spec: PingCheck): string[] {
-  return ['ping', ...(isIP(spec.to) === 6 ? ['-6'] : []), '-n', '-c', String(spec.count), '-s', String(spec.size), '-i', '0.2', '-W', '2',
-    ...(spec.interface ? ['-I', spec.interface] : []), spec.to];
+  return [
+    'ping',
+    ...(isIP(spec.to) === 6 ? ['-6'] : []),
+    '-n',
+    '-c',
+    String(spec.count),
+    '-s',
+    String(spec.size),
+    '-i',
+    '0.2',
+    '-W',
+    '2',
+    ...(spec.interface ? ['-I', spec.interface] : []),
+    spec.to,
+  ];
 }

@@ -8,25 +8,48 @@ import type { CheckOutcome } from './outcome.js';
 import { formatRate } from '../rate.js';
 import { waitListening } from './wait-listen.js';
 
-
 /** iperf3: a one-off server (-1: one test, then exit) behind the load balancer, the client with -J. */
-export async function runIperf3Check(spec: ThroughputCheck, onProgress?: (line: string) => void): Promise<CheckOutcome> {
+export async function runIperf3Check(
+  spec: ThroughputCheck,
+  onProgress?: (line: string) => void,
+): Promise<CheckOutcome> {
   const t0 = Date.now();
   const proto = spec.udp ? 'udp' : 'tcp';
   // iperf3 3.12's client prints -J output only at the end; the server, with --forceflush, prints
   // each interval as it ends: that is the live progress
-  const server = startBackground(['iperf3', '-s', '-1', '--forceflush', '-B', spec.server.address, '-p', String(spec.server.port)], { netns: spec.server.netns });
+  const server = startBackground(
+    ['iperf3', '-s', '-1', '--forceflush', '-B', spec.server.address, '-p', String(spec.server.port)],
+    { netns: spec.server.netns },
+  );
   let seen = 0;
-  const progress = onProgress && setInterval(() => {
-    const lines = server.output().stdout.split('\n');
-    for (; seen < lines.length - 1; seen++) {
-      const m = intervalLine(lines[seen]!, spec.parallel > 1);
-      if (m) onProgress(`  ${spec.name}: ${m.from}–${m.to} s ${m.rate}${m.omitted ? ' (omitted: the -O warm-up, not counted)' : ''}`);
-    }
-  }, 200);
-  const argv = ['iperf3', '-c', spec.to, '-p', String(spec.port), '-t', String(spec.duration), '-O', String(spec.omit), '-J',
-    ...(spec.parallel > 1 ? ['-P', String(spec.parallel)] : []), ...(spec.reverse ? ['-R'] : []), ...(spec.udp ? ['-u', '-b', spec.bitrate ?? '1G'] : []),
-    ...(spec.window ? ['-w', spec.window] : [])];
+  const progress =
+    onProgress &&
+    setInterval(() => {
+      const lines = server.output().stdout.split('\n');
+      for (; seen < lines.length - 1; seen++) {
+        const m = intervalLine(lines[seen]!, spec.parallel > 1);
+        if (m)
+          onProgress(
+            `  ${spec.name}: ${m.from}–${m.to} s ${m.rate}${m.omitted ? ' (omitted: the -O warm-up, not counted)' : ''}`,
+          );
+      }
+    }, 200);
+  const argv = [
+    'iperf3',
+    '-c',
+    spec.to,
+    '-p',
+    String(spec.port),
+    '-t',
+    String(spec.duration),
+    '-O',
+    String(spec.omit),
+    '-J',
+    ...(spec.parallel > 1 ? ['-P', String(spec.parallel)] : []),
+    ...(spec.reverse ? ['-R'] : []),
+    ...(spec.udp ? ['-u', '-b', spec.bitrate ?? '1G'] : []),
+    ...(spec.window ? ['-w', spec.window] : []),
+  ];
   const evidence: Record<string, unknown> = { serverCommand: server.argv, clientCommand: argv };
   try {
     // iperf3's control connection is TCP even for UDP tests
@@ -40,13 +63,33 @@ export async function runIperf3Check(spec: ThroughputCheck, onProgress?: (line: 
     const source = wrongSource(spec.expectSource, evidence.serverSawClientAs as string | undefined);
     if (source) return failed(spec, t0, evidence, source);
     const bps = parsed.bitsPerSecondReceived;
-    const measurements: Record<string, number> = { bits_per_second: bps, bits_per_second_sent: parsed.bitsPerSecondSent };
+    const measurements: Record<string, number> = {
+      bits_per_second: bps,
+      bits_per_second_sent: parsed.bitsPerSecondSent,
+    };
     if (parsed.retransmits !== undefined) measurements.retransmits = parsed.retransmits;
-    if (parsed.cpu) { measurements.cpu_host_percent = parsed.cpu.hostTotal; measurements.cpu_remote_percent = parsed.cpu.remoteTotal; }
-    if (parsed.udp) { measurements.jitter_ms = parsed.udp.jitterMs; measurements.lost_packets = parsed.udp.lostPackets; }
-    parsed.perStream.forEach((s, i) => { if (s.bitsPerSecondReceived !== undefined) measurements[`stream_${i}_bits_per_second`] = s.bitsPerSecondReceived; });
+    if (parsed.cpu) {
+      measurements.cpu_host_percent = parsed.cpu.hostTotal;
+      measurements.cpu_remote_percent = parsed.cpu.remoteTotal;
+    }
+    if (parsed.udp) {
+      measurements.jitter_ms = parsed.udp.jitterMs;
+      measurements.lost_packets = parsed.udp.lostPackets;
+    }
+    parsed.perStream.forEach((s, i) => {
+      if (s.bitsPerSecondReceived !== undefined) measurements[`stream_${i}_bits_per_second`] = s.bitsPerSecondReceived;
+    });
     const ok = bps > 0;
-    return { name: spec.name, kind: 'iperf3', status: ok ? 'passed' : 'failed', summary: `${formatRate(bps)} (${proto}${spec.parallel > 1 ? `, ${spec.parallel} streams` : ''}${parsed.retransmits !== undefined ? `, ${parsed.retransmits} retransmits` : ''}); ${serverSaw(evidence.serverSawClientAs as string | undefined)}`, evidence, measurements, durationMs: Date.now() - t0, error: ok ? undefined : 'no data moved' };
+    return {
+      name: spec.name,
+      kind: 'iperf3',
+      status: ok ? 'passed' : 'failed',
+      summary: `${formatRate(bps)} (${proto}${spec.parallel > 1 ? `, ${spec.parallel} streams` : ''}${parsed.retransmits !== undefined ? `, ${parsed.retransmits} retransmits` : ''}); ${serverSaw(evidence.serverSawClientAs as string | undefined)}`,
+      evidence,
+      measurements,
+      durationMs: Date.now() - t0,
+      error: ok ? undefined : 'no data moved',
+    };
   } catch (err) {
     return failed(spec, t0, evidence, (err as Error).message);
   } finally {
@@ -57,7 +100,10 @@ export async function runIperf3Check(spec: ThroughputCheck, onProgress?: (line: 
 
 /** The client as the server saw it: iperf3 "Accepted connection from ADDR, port P", iperf 2 "connected with ADDR port P". */
 export function peerFromIperfServer(stdout: string): string | undefined {
-  return /Accepted connection from ([0-9a-fA-F:.]+), port/.exec(stdout)?.[1] ?? /connected with ([0-9a-fA-F:.]+) port/.exec(stdout)?.[1];
+  return (
+    /Accepted connection from ([0-9a-fA-F:.]+), port/.exec(stdout)?.[1] ??
+    /connected with ([0-9a-fA-F:.]+) port/.exec(stdout)?.[1]
+  );
 }
 
 /**
@@ -65,7 +111,10 @@ export function peerFromIperfServer(stdout: string): string | undefined {
  * with -P). The -O warm-up's intervals end in "(omitted)" and the counted ones start again at 0;
  * the totals at the end are not intervals.
  */
-export function intervalLine(line: string, summed = false): { from: string; to: string; rate: string; omitted: boolean } | undefined {
+export function intervalLine(
+  line: string,
+  summed = false,
+): { from: string; to: string; rate: string; omitted: boolean } | undefined {
   const m = /^\[\s*(SUM|\d+)\]\s+([\d.]+)-([\d.]+)\s+sec\s+[\d.]+\s+\w?Bytes\s+([\d.]+ \w?bits\/sec)/.exec(line.trim());
   // the totals at the end ("… receiver") are no interval: the check's own line says them
   if (!m || summed !== (m[1] === 'SUM') || /\b(sender|receiver)\s*$/.test(line)) return undefined;
@@ -76,9 +125,22 @@ export function intervalLine(line: string, summed = false): { from: string; to: 
 export async function runIperfCheck(spec: ThroughputCheck): Promise<CheckOutcome> {
   const t0 = Date.now();
   const six = isIP(spec.server.address) === 6 ? ['-V'] : [];
-  const server = startBackground(['iperf', '-s', ...six, '-B', spec.server.address, '-p', String(spec.server.port)], { netns: spec.server.netns });
-  const argv = ['iperf', ...six, ...(spec.enhanced ? ['-e'] : []), '-c', spec.to, '-p', String(spec.port), '-t', String(spec.duration),
-    ...(spec.window ? ['-w', spec.window] : []), ...(spec.parallel > 1 ? ['-P', String(spec.parallel)] : [])];
+  const server = startBackground(['iperf', '-s', ...six, '-B', spec.server.address, '-p', String(spec.server.port)], {
+    netns: spec.server.netns,
+  });
+  const argv = [
+    'iperf',
+    ...six,
+    ...(spec.enhanced ? ['-e'] : []),
+    '-c',
+    spec.to,
+    '-p',
+    String(spec.port),
+    '-t',
+    String(spec.duration),
+    ...(spec.window ? ['-w', spec.window] : []),
+    ...(spec.parallel > 1 ? ['-P', String(spec.parallel)] : []),
+  ];
   const evidence: Record<string, unknown> = { serverCommand: server.argv, clientCommand: argv };
   try {
     await waitListening('iperf', spec.server.netns, spec.server.address, spec.server.port, 'tcp');
@@ -91,7 +153,16 @@ export async function runIperfCheck(spec: ThroughputCheck): Promise<CheckOutcome
     const source = wrongSource(spec.expectSource, evidence.serverSawClientAs as string | undefined);
     if (source) return failed(spec, t0, evidence, source);
     const ok = parsed.bitsPerSecond > 0 && !r.failed;
-    return { name: spec.name, kind: 'iperf', status: ok ? 'passed' : 'failed', summary: `${formatRate(parsed.bitsPerSecond)}; ${serverSaw(evidence.serverSawClientAs as string | undefined)}`, evidence, measurements: { bits_per_second: parsed.bitsPerSecond, transfer_bytes: parsed.transferBytes }, durationMs: Date.now() - t0, error: ok ? undefined : `iperf exit code ${r.exitCode}` };
+    return {
+      name: spec.name,
+      kind: 'iperf',
+      status: ok ? 'passed' : 'failed',
+      summary: `${formatRate(parsed.bitsPerSecond)}; ${serverSaw(evidence.serverSawClientAs as string | undefined)}`,
+      evidence,
+      measurements: { bits_per_second: parsed.bitsPerSecond, transfer_bytes: parsed.transferBytes },
+      durationMs: Date.now() - t0,
+      error: ok ? undefined : `iperf exit code ${r.exitCode}`,
+    };
   } catch (err) {
     return failed(spec, t0, evidence, (err as Error).message);
   } finally {
@@ -100,5 +171,13 @@ export async function runIperfCheck(spec: ThroughputCheck): Promise<CheckOutcome
 }
 
 function failed(spec: ThroughputCheck, t0: number, evidence: Record<string, unknown>, error: string): CheckOutcome {
-  return { name: spec.name, kind: spec.kind, status: 'failed', summary: error, evidence, durationMs: Date.now() - t0, error };
+  return {
+    name: spec.name,
+    kind: spec.kind,
+    status: 'failed',
+    summary: error,
+    evidence,
+    durationMs: Date.now() - t0,
+    error,
+  };
 }

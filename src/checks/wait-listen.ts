@@ -13,7 +13,11 @@ export function listensOn(ssOutput: string, address: string, port: number): bool
   return ssOutput.split('\n').some((line) => {
     const local = line.trim().split(/\s+/)[3];
     const sock = local ? splitSocket(local) : undefined;
-    return Boolean(sock && sock.port === port && (sameIp(sock.address, address) || sock.address === '*' || sock.address === '0.0.0.0' || sock.address === '::'));
+    return Boolean(
+      sock &&
+      sock.port === port &&
+      (sameIp(sock.address, address) || sock.address === '*' || sock.address === '0.0.0.0' || sock.address === '::'),
+    );
   });
 }
 
@@ -21,13 +25,22 @@ export function listensOn(ssOutput: string, address: string, port: number): bool
  * Waits until something listens on address:port in a namespace: a client started before its
  * listener is a known source of flaky labs.
  */
-export async function waitListening(what: string, netns: string | undefined, address: string, port: number, proto: 'tcp' | 'udp', timeoutMs = 5_000): Promise<void> {
+export async function waitListening(
+  what: string,
+  netns: string | undefined,
+  address: string,
+  port: number,
+  proto: 'tcp' | 'udp',
+  timeoutMs = 5_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const r = await runCommand(['ss', '-Hln', proto === 'tcp' ? '-t' : '-u'], { netns, reject: false });
     if (listensOn(r.stdout, address, port)) return;
     if (Date.now() > deadline) {
-      throw new Error(`${what} did not listen on ${address}:${port} (${proto}) in ${netns === undefined ? 'the default namespace' : `namespace ${netns}`} within ${timeoutMs / 1000} s`);
+      throw new Error(
+        `${what} did not listen on ${address}:${port} (${proto}) in ${netns === undefined ? 'the default namespace' : `namespace ${netns}`} within ${timeoutMs / 1000} s`,
+      );
     }
     await new Promise((r) => setTimeout(r, 25));
   }

@@ -16,7 +16,8 @@ export interface CommonArgs {
 }
 
 export function requireRoot(command: string): void {
-  if (!isRoot()) throw new MissingRequirement([`zonlab ${command} needs root (it changes network namespaces and interfaces)`]);
+  if (!isRoot())
+    throw new MissingRequirement([`zonlab ${command} needs root (it changes network namespaces and interfaces)`]);
 }
 
 export function applyCommon(a: CommonArgs): void {
@@ -36,12 +37,15 @@ export async function untilSignalled(): Promise<void> {
 
 /** --verbose: what the command cost in processes (the engine's netlink requests spawn none). */
 export function reportCost(a: Pick<CommonArgs, 'verbose'>): void {
-  if (a.verbose) process.stderr.write(`processes spawned: ${spawnedProcesses()}, netlink requests: ${netlinkRequests()}\n`);
+  if (a.verbose)
+    process.stderr.write(`processes spawned: ${spawnedProcesses()}, netlink requests: ${netlinkRequests()}\n`);
 }
 
 /** SIGINT/SIGTERM end the child run under way (it tears its lab down) and the runs after it (run --all, mutants). */
 export function stopOnSignal() {
-  const state: { signal?: NodeJS.Signals; child?: { signal(s: NodeJS.Signals): void }; release(): void } = { release: () => {} };
+  const state: { signal?: NodeJS.Signals; child?: { signal(s: NodeJS.Signals): void }; release(): void } = {
+    release: () => {},
+  };
   state.release = onSignals(['SIGINT', 'SIGTERM'], (sig) => {
     state.signal ??= sig;
     state.child?.signal(sig);

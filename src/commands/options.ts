@@ -22,14 +22,16 @@ export function refusalFor(message: string): UserError | undefined {
 
 /** yargs gathers an option given twice into an array; an option that takes one value refuses that. */
 export function single<T>(option: string, value: T | T[]): T {
-  if (Array.isArray(value)) throw badOption(option, value.join(' '), `given ${value.length} times`, `give ${option} once`);
+  if (Array.isArray(value))
+    throw badOption(option, value.join(' '), `given ${value.length} times`, `give ${option} once`);
   return value;
 }
 
 export function wholeNumber(option: string, min: number, max: number) {
   return (value: number | number[]): number => {
     const n = single(option, value);
-    if (!(Number.isInteger(n) && n >= min && n <= max)) throw badOption(option, n, `give a whole number from ${min} to ${max}`);
+    if (!(Number.isInteger(n) && n >= min && n <= max))
+      throw badOption(option, n, `give a whole number from ${min} to ${max}`);
     return n;
   };
 }
@@ -39,7 +41,8 @@ export function repeatCount(value: string | string[]): number | 'auto' {
   const v = single('--repeat', value);
   if (v === 'auto') return v;
   const n = /^\d+$/.test(String(v)) ? Number(v) : Number.NaN;
-  if (!(Number.isInteger(n) && n >= 1 && n <= 1000)) throw badOption('--repeat', v, 'give a whole number from 1 to 1000, or auto');
+  if (!(Number.isInteger(n) && n >= 1 && n <= 1000))
+    throw badOption('--repeat', v, 'give a whole number from 1 to 1000, or auto');
   return n;
 }
 
@@ -87,7 +90,8 @@ export function shard(value: string | string[]): Shard {
   const m = /^(\d{1,4})\/(\d{1,4})$/.exec(s);
   const index = Number(m?.[1]);
   const count = Number(m?.[2]);
-  if (!m || count < 1 || index < 1 || index > count) throw badOption('--shard', s, 'give i/n with 1 ≤ i ≤ n', 'e.g. --shard 2/4 for the second of four parts');
+  if (!m || count < 1 || index < 1 || index > count)
+    throw badOption('--shard', s, 'give i/n with 1 ≤ i ≤ n', 'e.g. --shard 2/4 for the second of four parts');
   return { index, count };
 }
 
@@ -100,7 +104,8 @@ function splitSet(kv: string): [name: string, value: string] | undefined {
 /** `--set NAME=VALUE`, each checked for its form here; the scenario checks the name and the value. */
 export function setPairs(value: string | string[]): string[] {
   const all = (Array.isArray(value) ? value : [value]).map(String);
-  for (const s of all) if (!splitSet(s)) throw badOption('--set', s, 'expected NAME=VALUE', 'for example --set duration=2');
+  for (const s of all)
+    if (!splitSet(s)) throw badOption('--set', s, 'expected NAME=VALUE', 'for example --set duration=2');
   return all;
 }
 
@@ -172,7 +177,12 @@ export function creatableDir(option: string, dir: string, shown: string = dir): 
   try {
     rmdirSync(mkdtempSync(path.join(d, '.zonlab-write-check-')));
   } catch (err) {
-    throw badOption(option, shown, `nothing can be written in ${d} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 'give a path zonlab can write to');
+    throw badOption(
+      option,
+      shown,
+      `nothing can be written in ${d} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      'give a path zonlab can write to',
+    );
   }
 }
 

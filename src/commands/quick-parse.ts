@@ -21,20 +21,41 @@ export interface QuickCommand {
 // Maps, not objects: a word like "constructor" must find nothing
 const COMMANDS = new Map<string, QuickCommand['load']>([
   ['up', () => import('./up.js')],
-  ['down', async () => {
-    const { handler } = await import('./down.js');
-    return { handler: (a: QuickOptions) => handler({ ...a, id: a.id, force: a.force ?? false }) };
-  }],
+  [
+    'down',
+    async () => {
+      const { handler } = await import('./down.js');
+      return { handler: (a: QuickOptions) => handler({ ...a, id: a.id, force: a.force ?? false }) };
+    },
+  ],
 ]);
-const FLAGS = new Map<string, 'host' | 'json' | 'verbose' | 'force'>([['--host', 'host'], ['--json', 'json'], ['--verbose', 'verbose'], ['-v', 'verbose'], ['--force', 'force']]);
-const VALUED = new Map<string, 'lb' | 'zonlb' | 'scenarios' | 'results' | 'set' | 'id'>([['--lb', 'lb'], ['--zonlb', 'zonlb'], ['--scenarios', 'scenarios'], ['--results', 'results'], ['--set', 'set'], ['--id', 'id']]);
+const FLAGS = new Map<string, 'host' | 'json' | 'verbose' | 'force'>([
+  ['--host', 'host'],
+  ['--json', 'json'],
+  ['--verbose', 'verbose'],
+  ['-v', 'verbose'],
+  ['--force', 'force'],
+]);
+const VALUED = new Map<string, 'lb' | 'zonlb' | 'scenarios' | 'results' | 'set' | 'id'>([
+  ['--lb', 'lb'],
+  ['--zonlb', 'zonlb'],
+  ['--scenarios', 'scenarios'],
+  ['--results', 'results'],
+  ['--set', 'set'],
+  ['--id', 'id'],
+]);
 /** Options only `down` has. */
 const DOWN_ONLY = new Set(['force', 'id']);
-const CHECKS = { zonlb: nonEmpty('--zonlb', 'the path of a zon-lb binary'), scenarios: existingDir('--scenarios'), results: folderIfThere('--results') };
+const CHECKS = {
+  zonlb: nonEmpty('--zonlb', 'the path of a zon-lb binary'),
+  scenarios: existingDir('--scenarios'),
+  results: folderIfThere('--results'),
+};
 const isDriver = (w: string): w is DriverName => (DRIVER_NAMES as readonly string[]).includes(w);
 
 /** A word yargs takes as it is: not an option, not empty, nothing it would read as a number. */
-const plainWord = (w: string | undefined): w is string => w !== undefined && /^[^-\s]\S*$/.test(w) && Number.isNaN(Number(w));
+const plainWord = (w: string | undefined): w is string =>
+  w !== undefined && /^[^-\s]\S*$/.test(w) && Number.isNaN(Number(w));
 
 export function quickParse(argv: readonly string[]): QuickCommand | undefined {
   const [command = '', ...rest] = argv;
@@ -57,7 +78,8 @@ export function quickParse(argv: readonly string[]): QuickCommand | undefined {
     } else if (key) {
       const value = rest[++i];
       // a value that looks like an option, or words after --set (yargs would gather them into it)
-      if (!plainWord(value) || (key === 'set' && rest[i + 1] !== undefined && !rest[i + 1]!.startsWith('-'))) return undefined;
+      if (!plainWord(value) || (key === 'set' && rest[i + 1] !== undefined && !rest[i + 1]!.startsWith('-')))
+        return undefined;
       if (key === 'set') sets.push(value);
       else if (seen.has(key)) return undefined;
       else values[key] = value;
@@ -74,7 +96,14 @@ export function quickParse(argv: readonly string[]): QuickCommand | undefined {
   try {
     // an option not given is undefined here and absent in yargs' object: no handler can tell them apart
     const args: QuickOptions = {
-      _: [command], $0: 'zonlab', ...common, ...(command === 'down' ? { force, id } : {}), v: flags.verbose, scenario, set: setPairs(sets), lb,
+      _: [command],
+      $0: 'zonlab',
+      ...common,
+      ...(command === 'down' ? { force, id } : {}),
+      v: flags.verbose,
+      scenario,
+      set: setPairs(sets),
+      lb,
       zonlb: zonlb === undefined ? undefined : CHECKS.zonlb(zonlb),
       scenarios: scenarios === undefined ? undefined : CHECKS.scenarios(scenarios),
       results: results === undefined ? undefined : CHECKS.results(results),

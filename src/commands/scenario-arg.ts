@@ -19,5 +19,12 @@ export function loadFor(ref: string, a: Pick<CommonArgs, 'set' | 'lb'>): Scenari
 /** A run must check something: a scenario without [[check]] would pass having proved nothing. */
 export function requireChecks(s: Scenario): void {
   if (s.checks.length) return;
-  throw new InvalidInput([{ file: s.files[0] ?? s.name, key: 'check', message: 'no [[check]]: a run of this scenario would check nothing, so it cannot pass', hint: 'add a [[check]] (telnet, nc, ping, iperf or iperf3; zonlab init writes an example); zonlab up builds a lab without checks' }]);
+  throw new InvalidInput([
+    {
+      file: s.files[0] ?? s.name,
+      key: 'check',
+      message: 'no [[check]]: a run of this scenario would check nothing, so it cannot pass',
+      hint: 'add a [[check]] (telnet, nc, ping, iperf or iperf3; zonlab init writes an example); zonlab up builds a lab without checks',
+    },
+  ]);
 }

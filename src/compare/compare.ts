@@ -42,13 +42,27 @@ export interface RecordComparison {
 
 const SEVERITY: Record<Verdict, number> = { regressed: 3, inconclusive: 2, unchanged: 1, improved: 0 };
 
-export function compareRecord(current: RunRecord, ref: Reference, opts: { maxDrop?: number; force?: boolean } = {}): RecordComparison {
+export function compareRecord(
+  current: RunRecord,
+  ref: Reference,
+  opts: { maxDrop?: number; force?: boolean } = {},
+): RecordComparison {
   const maxDrop = opts.maxDrop ?? 0.1;
   const fingerprintDiffs = fingerprintDiff(ref.fingerprint, current.fingerprint);
   const now = identityOf(current);
   const then = ref.identity ?? { driver: ref.fingerprint.driver, version: ref.fingerprint.driverVersion, programs: [] };
   const identity = { baseline: then, current: now, same: sameIdentity(then, now) };
-  const base: RecordComparison = { scenario: current.scenario.name, driver: current.driver.name, against: ref.label, fingerprintDiffs, notes: fingerprintNotes(ref.fingerprint, current.fingerprint), identity, compared: false, rows: [], worst: 'none' };
+  const base: RecordComparison = {
+    scenario: current.scenario.name,
+    driver: current.driver.name,
+    against: ref.label,
+    fingerprintDiffs,
+    notes: fingerprintNotes(ref.fingerprint, current.fingerprint),
+    identity,
+    compared: false,
+    rows: [],
+    worst: 'none',
+  };
   if (fingerprintDiffs.length && !opts.force) return base;
   // the verdict spends the error rate over the looks that could have stopped this run's sampling
   const looks = runLooks(current.repeat ?? { count: 1 });
@@ -57,11 +71,20 @@ export function compareRecord(current: RunRecord, ref: Reference, opts: { maxDro
       const xs = ms[measurement];
       const ys = ref.samples[check]?.[measurement];
       if (!xs?.length || !ys?.length) continue;
-      base.rows.push({ check, measurement, baseline: summarize(ys), current: summarize(xs), comparison: judgeUnpaired(ys, xs, { maxDrop, direction, looks }) });
+      base.rows.push({
+        check,
+        measurement,
+        baseline: summarize(ys),
+        current: summarize(xs),
+        comparison: judgeUnpaired(ys, xs, { maxDrop, direction, looks }),
+      });
     }
   }
   base.compared = true;
-  base.worst = base.rows.reduce<Verdict | 'none'>((w, r) => (w === 'none' || SEVERITY[r.comparison.verdict] > SEVERITY[w] ? r.comparison.verdict : w), 'none');
+  base.worst = base.rows.reduce<Verdict | 'none'>(
+    (w, r) => (w === 'none' || SEVERITY[r.comparison.verdict] > SEVERITY[w] ? r.comparison.verdict : w),
+    'none',
+  );
   return base;
 }
 
@@ -70,5 +93,10 @@ export function recordAsReference(r: RunRecord, label = `run ${r.id}`): Referenc
 }
 
 export function baselineAsReference(b: Baseline): Reference {
-  return { label: `baseline (run ${b.fromRun}, ${b.saved.slice(0, 10)})`, fingerprint: b.fingerprint, samples: b.samples, identity: b.identity };
+  return {
+    label: `baseline (run ${b.fromRun}, ${b.saved.slice(0, 10)})`,
+    fingerprint: b.fingerprint,
+    samples: b.samples,
+    identity: b.identity,
+  };
 }

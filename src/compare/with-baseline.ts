@@ -7,12 +7,19 @@ import { baselineAsReference, compareRecord, type RecordComparison } from './com
 
 export function compareWithBaseline(r: RunRecord, opts: { maxDrop?: number; force?: boolean }): RecordComparison {
   const c = compareWithStoredBaseline(r, opts);
-  if (!c) throw new UserError(`no baseline for ${r.scenario.name} with the ${r.driver.name} driver`, ExitCode.badInput, [saveHint(r)]);
+  if (!c)
+    throw new UserError(`no baseline for ${r.scenario.name} with the ${r.driver.name} driver`, ExitCode.badInput, [
+      saveHint(r),
+    ]);
   return c;
 }
 
 /** --baseline of `run` and `results merge`: undefined when no baseline is stored yet (a notice, not an error). */
-export function compareWithStoredBaseline(r: RunRecord, opts: { maxDrop?: number; force?: boolean }, dirs: string[] = [resultsDir()]): RecordComparison | undefined {
+export function compareWithStoredBaseline(
+  r: RunRecord,
+  opts: { maxDrop?: number; force?: boolean },
+  dirs: string[] = [resultsDir()],
+): RecordComparison | undefined {
   const b = dirs.map((d) => loadBaseline(r.scenario.name, r.driver.name, d)).find((x) => x);
   if (!b) return undefined;
   return compareRecord(r, baselineAsReference(b), opts);

@@ -4,7 +4,18 @@ import { runCommand } from '../../lab/run-command.js';
 import { bpfDir, stateDir } from '../paths.js';
 
 /** Kernel features, found by trying them in a throwaway namespace, not by reading a config that may not match the running kernel. */
-export const FEATURES = ['netns-veth', 'ipv6', 'xdp-native-veth', 'nft-nat', 'tbf', 'vlan', 'ip6tnl', 'netem', 'ipvs', 'btf'] as const;
+export const FEATURES = [
+  'netns-veth',
+  'ipv6',
+  'xdp-native-veth',
+  'nft-nat',
+  'tbf',
+  'vlan',
+  'ip6tnl',
+  'netem',
+  'ipvs',
+  'btf',
+] as const;
 export type Feature = (typeof FEATURES)[number];
 
 export interface ProbeResult {
@@ -32,7 +43,11 @@ export function describeFeature(f: Feature): string {
 
 async function inThrowawayNetns(argv: string[], input?: string): Promise<{ ok: boolean; detail: string }> {
   // a private mount namespace too: iproute2 mounts a bpffs when it loads an object
-  const r = await runCommand(['unshare', '--net', '--mount', '--propagation', 'private', '--', ...argv], { input, reject: false, timeoutMs: 10_000 });
+  const r = await runCommand(['unshare', '--net', '--mount', '--propagation', 'private', '--', ...argv], {
+    input,
+    reject: false,
+    timeoutMs: 10_000,
+  });
   const said = (r.stderr || r.stdout).trim().split('\n')[0] ?? '';
   return { ok: !r.failed, detail: r.failed ? said || `exit code ${r.exitCode}` : 'probed in a throwaway namespace' };
 }
@@ -41,19 +56,47 @@ const ipBatch = (lines: string[]) => inThrowawayNetns(['ip', '-batch', '-'], `${
 
 const PROBES: Record<Feature, () => Promise<{ ok: boolean; detail: string }>> = {
   'netns-veth': () => ipBatch(['link add zlp0 type veth peer name zlp1']),
-  ipv6: async () => (existsSync('/proc/net/if_inet6') ? { ok: true, detail: '/proc/net/if_inet6 exists' } : { ok: false, detail: 'no /proc/net/if_inet6: IPv6 is disabled or not built' }),
+  ipv6: async () =>
+    existsSync('/proc/net/if_inet6')
+      ? { ok: true, detail: '/proc/net/if_inet6 exists' }
+      : { ok: false, detail: 'no /proc/net/if_inet6: IPv6 is disabled or not built' },
   'xdp-native-veth': async () => {
     const obj = path.join(bpfDir, 'xdp_pass.o');
     if (!existsSync(obj)) return { ok: false, detail: 'bpf/xdp_pass.o is not built (npm run setup)' };
     return ipBatch(['link add zlp0 type veth peer name zlp1', `link set dev zlp0 xdpdrv obj ${obj} sec xdp`]);
   },
-  'nft-nat': () => inThrowawayNetns(['nft', '-f', '-'], 'table ip zonlab_probe {\n  chain p {\n    type nat hook prerouting priority dstnat; policy accept;\n    tcp dport 1 dnat to 127.0.0.1:2\n  }\n}\n'),
-  tbf: () => inThrowawayNetns(['tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'tbf', 'rate', '1gbit', 'burst', '32k', 'latency', '10ms']),
+  'nft-nat': () =>
+    inThrowawayNetns(
+      ['nft', '-f', '-'],
+      'table ip zonlab_probe {\n  chain p {\n    type nat hook prerouting priority dstnat; policy accept;\n    tcp dport 1 dnat to 127.0.0.1:2\n  }\n}\n',
+    ),
+  tbf: () =>
+    inThrowawayNetns([
+      'tc',
+      'qdisc',
+      'add',
+      'dev',
+      'lo',
+      'root',
+      'tbf',
+      'rate',
+      '1gbit',
+      'burst',
+      '32k',
+      'latency',
+      '10ms',
+    ]),
   vlan: () => ipBatch(['link add zlp0 type veth peer name zlp1', 'link add link zlp0 name zlp0.2 type vlan id 2']),
   ip6tnl: () => ipBatch(['link add zlp0 type ip6tnl mode any']),
   netem: () => inThrowawayNetns(['tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms']),
-  ipvs: async () => (existsSync('/proc/net/ip_vs') ? { ok: true, detail: '/proc/net/ip_vs exists' } : { ok: false, detail: 'no /proc/net/ip_vs: IPVS is not in this kernel' }),
-  btf: async () => (existsSync('/sys/kernel/btf/vmlinux') ? { ok: true, detail: '/sys/kernel/btf/vmlinux exists' } : { ok: false, detail: 'no /sys/kernel/btf/vmlinux' }),
+  ipvs: async () =>
+    existsSync('/proc/net/ip_vs')
+      ? { ok: true, detail: '/proc/net/ip_vs exists' }
+      : { ok: false, detail: 'no /proc/net/ip_vs: IPVS is not in this kernel' },
+  btf: async () =>
+    existsSync('/sys/kernel/btf/vmlinux')
+      ? { ok: true, detail: '/sys/kernel/btf/vmlinux exists' }
+      : { ok: false, detail: 'no /sys/kernel/btf/vmlinux' },
 };
 
 const cache = new Map<Feature, Promise<ProbeResult>>();
@@ -66,7 +109,8 @@ const KERNEL_ONLY = new Set<Feature>(['netns-veth', 'tbf', 'vlan', 'ip6tnl', 'ne
 
 /** `remembered`: a feature found since this boot stays found (only a reboot loses it); a missing one is always probed again. */
 export function probe(feature: Feature, opts: { remembered?: boolean } = {}): Promise<ProbeResult> {
-  if (opts.remembered && KERNEL_ONLY.has(feature) && foundThisBoot().has(feature)) return Promise.resolve({ feature, ok: true, detail: 'found earlier since this boot' });
+  if (opts.remembered && KERNEL_ONLY.has(feature) && foundThisBoot().has(feature))
+    return Promise.resolve({ feature, ok: true, detail: 'found earlier since this boot' });
   let p = cache.get(feature);
   if (!p) {
     p = PROBES[feature]().then((r) => {
@@ -89,7 +133,13 @@ function foundFile(): string | undefined {
 function foundThisBoot(): Set<Feature> {
   const file = foundFile();
   try {
-    return new Set(file ? (JSON.parse(readFileSync(file, 'utf8')) as Feature[]).filter((f) => (FEATURES as readonly string[]).includes(f)) : []);
+    return new Set(
+      file
+        ? (JSON.parse(readFileSync(file, 'utf8')) as Feature[]).filter((f) =>
+            (FEATURES as readonly string[]).includes(f),
+          )
+        : [],
+    );
   } catch {
     return new Set();
   }

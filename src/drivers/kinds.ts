@@ -62,7 +62,9 @@ export const DRIVERS: { readonly [N in DriverName]: DriverSpec & { name: N } } =
     xdp: true,
     bpffs: true,
     build: {
-      field: 'object', required: false, noun: 'BPF object',
+      field: 'object',
+      required: false,
+      noun: 'BPF object',
       suffix: { ext: '.o', hint: 'embedded:PATH.o names a build of bpf/zonlb_xdp.c' },
       example: 'embedded:base.o',
       unbuilt: 'build it first, e.g. clang -O2 -g -target bpf -c bpf/zonlb_xdp.c -o base.o',
@@ -72,7 +74,9 @@ export const DRIVERS: { readonly [N in DriverName]: DriverSpec & { name: N } } =
         return (await import('./embedded/index.js')).embeddedDriver;
       } catch (err) {
         const why = (err as Error).message.split('\n')[0];
-        throw new MissingRequirement([`the embedded XDP driver is unavailable: ${why} (use --lb nft, the kernel's DNAT, or give a zon-lb binary with --zonlb PATH)`]);
+        throw new MissingRequirement([
+          `the embedded XDP driver is unavailable: ${why} (use --lb nft, the kernel's DNAT, or give a zon-lb binary with --zonlb PATH)`,
+        ]);
       }
     },
   },
@@ -94,7 +98,13 @@ export const DRIVERS: { readonly [N in DriverName]: DriverSpec & { name: N } } =
     needs: zonlbNeeds,
     xdp: true,
     bpffs: false,
-    build: { field: 'zonlb', required: true, noun: 'binary', example: 'zon-lb:target/release/zon-lb', unbuilt: 'build zon-lb first (cargo build --release)' },
+    build: {
+      field: 'zonlb',
+      required: true,
+      noun: 'binary',
+      example: 'zon-lb:target/release/zon-lb',
+      unbuilt: 'build zon-lb first (cargo build --release)',
+    },
     async load(opts) {
       const { zonlbBinaryDriver } = await import('./zonlb-binary.js');
       return zonlbBinaryDriver({ path: findZonlbBinary(opts) });
@@ -120,7 +130,9 @@ export async function resolveDriver(choice: DriverChoice, opts: ResolveOptions =
   if (choice !== 'auto') return DRIVERS[choice].load(opts);
   if (findZonlbBinary(opts)) return DRIVERS['zon-lb'].load(opts);
   return DRIVERS.embedded.load(opts).catch((err: Error) => {
-    throw err instanceof MissingRequirement ? new MissingRequirement(err.reasons.map((r) => `no zon-lb binary found and ${r}`)) : err;
+    throw err instanceof MissingRequirement
+      ? new MissingRequirement(err.reasons.map((r) => `no zon-lb binary found and ${r}`))
+      : err;
   });
 }
 
@@ -135,7 +147,10 @@ export function driverNeeds(driver: DriverName, s: Scenario): Needs {
 /** Why the driver cannot serve this scenario (empty: it can), said before anything is built: the topology it cannot reach, the options it lacks. */
 export function cannotServe(s: Scenario, driver: DriverName): string[] {
   const { capabilities } = DRIVERS[driver];
-  return [...driverNeeds(driver, s).cannot, ...(capabilities && s.lb.config ? lacking(driver, capabilities, s.lb.config) : [])];
+  return [
+    ...driverNeeds(driver, s).cannot,
+    ...(capabilities && s.lb.config ? lacking(driver, capabilities, s.lb.config) : []),
+  ];
 }
 
 /** 'auto' forwards with XDP whichever it finds (zon-lb or the embedded program). */

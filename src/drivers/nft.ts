@@ -18,21 +18,30 @@ export function nftRuleset(config: ZonlbConfig, table: string): string {
   const post: string[] = [];
   // zon-lb's groups live in one map that its program reads on every netif it is attached to: a
   // group declared on veth2 (the examples' ICMP groups) also serves packets arriving on veth0
-  const ingress = config.interfaces.length === 1 ? `"${config.interfaces[0]}"` : `{ ${config.interfaces.map((i) => `"${i}"`).join(', ')} }`;
+  const ingress =
+    config.interfaces.length === 1
+      ? `"${config.interfaces[0]}"`
+      : `{ ${config.interfaces.map((i) => `"${i}"`).join(', ')} }`;
   // a group without backends gets no rule: its packets go on untranslated, as zon-lb passes them
   for (const s of config.services.filter((x) => x.backends.length > 0)) {
     const fam = s.family === 6 ? 'ip6' : 'ip';
     const match = `iifname ${ingress} ${fam} daddr ${s.vip} ${serviceMatch(s)}`;
-    const targets = s.backends.map((b) => (b.port !== undefined && s.port !== undefined ? `${fam === 'ip6' ? `[${b.ip}]` : b.ip}:${b.port}` : b.ip));
-    const to = targets.length === 1
-      ? targets[0]
-      : `numgen inc mod ${targets.length} map { ${targets.map((t, i) => `${i} : ${t.replace(/^\[(.*)\]:(\d+)$/, '$1 . $2').replace(/^([0-9.]+):(\d+)$/, '$1 . $2')}`).join(', ')} }`;
-    const dnat = targets.length > 1 && s.port !== undefined ? `dnat ${fam} addr . port to ${to}` : `dnat ${fam} to ${to}`;
+    const targets = s.backends.map((b) =>
+      b.port !== undefined && s.port !== undefined ? `${fam === 'ip6' ? `[${b.ip}]` : b.ip}:${b.port}` : b.ip,
+    );
+    const to =
+      targets.length === 1
+        ? targets[0]
+        : `numgen inc mod ${targets.length} map { ${targets.map((t, i) => `${i} : ${t.replace(/^\[(.*)\]:(\d+)$/, '$1 . $2').replace(/^([0-9.]+):(\d+)$/, '$1 . $2')}`).join(', ')} }`;
+    const dnat =
+      targets.length > 1 && s.port !== undefined ? `dnat ${fam} addr . port to ${to}` : `dnat ${fam} to ${to}`;
     pre.push(`    ${match} counter ${dnat} comment "gid ${s.gid}"`);
     for (const b of s.backends) {
       if (!b.options.srcIp) continue;
       const l4 = isIcmp(b.proto) ? '' : ` ${protocolName(b.proto)} dport ${b.port}`;
-      post.push(`    ct status dnat ${fam} daddr ${b.ip}${l4} counter snat ${fam} to ${b.options.srcIp} comment "gid ${s.gid} backend ${b.key}"`);
+      post.push(
+        `    ct status dnat ${fam} daddr ${b.ip}${l4} counter snat ${fam} to ${b.options.srcIp} comment "gid ${s.gid} backend ${b.key}"`,
+      );
     }
   }
   return [
@@ -63,7 +72,8 @@ export const nftDriver: Driver = {
   name: 'nft',
   cannotApply(action) {
     if (action === 'replace-program') return 'nft has no program to replace (its rules are replaced by reload)';
-    if (action === 'flush-conntrack' && !findOnPath('conntrack')) return `flushing the kernel's conntrack needs the conntrack tool (${installHint(['conntrack'])})`;
+    if (action === 'flush-conntrack' && !findOnPath('conntrack'))
+      return `flushing the kernel's conntrack needs the conntrack tool (${installHint(['conntrack'])})`;
     return undefined;
   },
   // its tool and the options it lacks are its spec's (kinds.ts), checked by preflight
@@ -97,11 +107,15 @@ export const nftDriver: Driver = {
         const before = await read();
         await runCommand(['nft', '-f', '-'], { input: nftReplace(config, table) });
         Object.assign(carried, before);
-        return `table ${table} replaced in one transaction: ${config.services.filter((x) => x.backends.length).map((x) => `gid ${x.gid} → ${x.backends.map((b) => b.key).join(', ')}`).join('; ')}`;
+        return `table ${table} replaced in one transaction: ${config.services
+          .filter((x) => x.backends.length)
+          .map((x) => `gid ${x.gid} → ${x.backends.map((b) => b.key).join(', ')}`)
+          .join('; ')}`;
       },
       async unload() {
         const r = await runCommand(['nft', 'delete', 'table', 'inet', table], { reject: false });
-        if (r.failed && !/No such file or directory/.test(r.stderr)) throw new Error(`nft delete table inet ${table}: ${r.stderr.trim()}`);
+        if (r.failed && !/No such file or directory/.test(r.stderr))
+          throw new Error(`nft delete table inet ${table}: ${r.stderr.trim()}`);
       },
     };
   },
@@ -128,7 +142,9 @@ function serviceCountsOf(counters: Record<string, number>): Record<number, Servi
 export function nftCounters(json: string): Record<string, number> {
   const out: Record<string, number> = {};
   try {
-    const doc = JSON.parse(json) as { nftables: { rule?: { comment?: string; expr: { counter?: { packets: number; bytes: number } }[] } }[] };
+    const doc = JSON.parse(json) as {
+      nftables: { rule?: { comment?: string; expr: { counter?: { packets: number; bytes: number } }[] } }[];
+    };
     for (const item of doc.nftables) {
       const rule = item.rule;
       const counter = rule?.expr.find((e) => e.counter)?.counter;
@@ -137,6 +153,8 @@ export function nftCounters(json: string): Record<string, number> {
       out[`${name}_packets`] = (out[`${name}_packets`] ?? 0) + counter.packets;
       out[`${name}_bytes`] = (out[`${name}_bytes`] ?? 0) + counter.bytes;
     }
-  } catch { /* no table: no counters */ }
+  } catch {
+    /* no table: no counters */
+  }
   return out;
 }

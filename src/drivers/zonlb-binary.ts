@@ -3,7 +3,14 @@ import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ZONLB_MAX_IFINDEX } from '../../lab/ifindex-reservations.js';
 import { describeFailure, runCommand, type CommandResult } from '../../lab/run-command.js';
-import { groupWords, removeLabGroups, replacedGroups, zonlbGroups, ZONLB_ENV, type Endpoint } from '../../lab/zonlb-groups.js';
+import {
+  groupWords,
+  removeLabGroups,
+  replacedGroups,
+  zonlbGroups,
+  ZONLB_ENV,
+  type Endpoint,
+} from '../../lab/zonlb-groups.js';
 import { findOnPath } from '../host-facts.js';
 import { parseZonlbConfig, type ZonlbConfig } from '../zonlb/config.js';
 import type { Driver, LoadContext, LoadedBalancer, ServiceCount } from './driver.js';
@@ -18,7 +25,6 @@ export interface ZonlbBinaryOptions {
   /** bpffs where zon-lb pins its links and maps (zon-lb's own is /sys/fs/bpf). */
   bpffs?: string;
 }
-
 
 // zon-lb's environment is zonlab's, never the user's (issue 22): lab/zonlb-groups.ts
 export { ZONLB_ENV };
@@ -82,11 +88,16 @@ export function addressedProgram(blocks: InfoBlock[], ifname: string): number | 
  * zon-lb in this lab reads and sets only the lab's programs (issue 22): what it addresses for each
  * interface is the program attached there in the lab's namespace, else the run fails naming both.
  */
-export function wrongPrograms(blocks: InfoBlock[], attached: Record<string, { ifindex?: number; programId?: number }>): string[] {
+export function wrongPrograms(
+  blocks: InfoBlock[],
+  attached: Record<string, { ifindex?: number; programId?: number }>,
+): string[] {
   return Object.entries(attached).flatMap(([ifname, own]) => {
     const theirs = addressedProgram(blocks, ifname);
     if (own.programId === undefined || theirs === undefined || theirs === own.programId) return [];
-    return [`zon-lb addresses program ${theirs} as the one on ${ifname} (interface index ${own.ifindex ?? '?'}), but the lab's ${ifname} carries program ${own.programId}: another zon-lb program on this machine is attached to an interface with the same index, and zon-lb looks programs up by index across every namespace (its stats, runvar and info would be that program's)`];
+    return [
+      `zon-lb addresses program ${theirs} as the one on ${ifname} (interface index ${own.ifindex ?? '?'}), but the lab's ${ifname} carries program ${own.programId}: another zon-lb program on this machine is attached to an interface with the same index, and zon-lb looks programs up by index across every namespace (its stats, runvar and info would be that program's)`,
+    ];
   });
 }
 
@@ -94,8 +105,16 @@ export function wrongPrograms(blocks: InfoBlock[], attached: Record<string, { if
 async function linkXdp(ifname: string): Promise<{ ifindex?: number; programId?: number }> {
   const r = await runCommand(['ip', '-j', '-d', 'link', 'show', 'dev', ifname], { reject: false });
   try {
-    const link = (JSON.parse(r.stdout) as { ifindex?: number; xdp?: { prog?: { id?: number }; attached?: { prog?: { id?: number } }[] } }[])[0];
-    return { ifindex: link?.ifindex, programId: link?.xdp?.prog?.id ?? link?.xdp?.attached?.find((a) => a.prog?.id)?.prog?.id };
+    const link = (
+      JSON.parse(r.stdout) as {
+        ifindex?: number;
+        xdp?: { prog?: { id?: number }; attached?: { prog?: { id?: number } }[] };
+      }[]
+    )[0];
+    return {
+      ifindex: link?.ifindex,
+      programId: link?.xdp?.prog?.id ?? link?.xdp?.attached?.find((a) => a.prog?.id)?.prog?.id,
+    };
   } catch {
     return {};
   }
@@ -113,7 +132,7 @@ export function parseStats(text: string): Record<string, number> {
 
 /** What can be known of a binary with no --version: where it is and what it is. */
 export function binaryIdentity(bin: string): string {
-  const where = bin.includes('/') ? path.resolve(bin) : findOnPath(bin) ?? bin;
+  const where = bin.includes('/') ? path.resolve(bin) : (findOnPath(bin) ?? bin);
   try {
     const real = realpathSync(where);
     return `zon-lb sha256:${createHash('sha256').update(readFileSync(real)).digest('hex')} (${real})`;
@@ -132,7 +151,8 @@ function wholeConfig(config: ZonlbConfig): ZonlbConfig {
 }
 
 /** The config's services as zon-lb keys its groups. */
-const endpoints = (ctx: LoadContext): Endpoint[] => ctx.config.services.map((s) => ({ ip: s.vip, proto: s.proto, port: s.port }));
+const endpoints = (ctx: LoadContext): Endpoint[] =>
+  ctx.config.services.map((s) => ({ ip: s.vip, proto: s.proto, port: s.port }));
 
 /** zon-lb's last line, for the record of an event. */
 const said = (r: CommandResult) => `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-1)[0] || 'done';
@@ -142,8 +162,9 @@ export function zonlbBinaryDriver(opts: ZonlbBinaryOptions = {}): Driver {
   const bin = opts.path ?? process.env.ZONLB ?? findOnPath('zon-lb') ?? 'zon-lb';
   const bpffs = opts.bpffs ?? '/sys/fs/bpf';
   /** The binary as a journal names it: a crashed run's teardown may run from anywhere. */
-  const binPath = () => (bin.includes('/') ? path.resolve(bin) : findOnPath(bin) ?? bin);
-  const zonlb = (args: string[]) => runCommand([bin, ...args], { reject: false, timeoutMs: 60_000, env: { ...ZONLB_ENV } });
+  const binPath = () => (bin.includes('/') ? path.resolve(bin) : (findOnPath(bin) ?? bin));
+  const zonlb = (args: string[]) =>
+    runCommand([bin, ...args], { reject: false, timeoutMs: 60_000, env: { ...ZONLB_ENV } });
   /** The command's failure in zon-lb's words (every ERROR record), or undefined when it did what it should. */
   const failure = (r: CommandResult) => {
     const errors = errorLines(r);
@@ -158,8 +179,14 @@ export function zonlbBinaryDriver(opts: ZonlbBinaryOptions = {}): Driver {
   const driver: Driver = {
     name: 'zon-lb',
     async missing() {
-      const found = bin.includes('/') ? (await runCommand(['test', '-x', bin], { reject: false })).exitCode === 0 : Boolean(findOnPath(bin));
-      return found ? [] : [`zon-lb not found${opts.path ? ` at ${opts.path}` : ''}: give --zonlb PATH or set ZONLB, or use --lb embedded or --lb nft`];
+      const found = bin.includes('/')
+        ? (await runCommand(['test', '-x', bin], { reject: false })).exitCode === 0
+        : Boolean(findOnPath(bin));
+      return found
+        ? []
+        : [
+            `zon-lb not found${opts.path ? ` at ${opts.path}` : ''}: give --zonlb PATH or set ZONLB, or use --lb embedded or --lb nft`,
+          ];
     },
     version: async () => binaryIdentity(bin),
     // each event with zon-lb's own commands (zonlb-events.ts): zon-lb has one for every action
@@ -168,7 +195,17 @@ export function zonlbBinaryDriver(opts: ZonlbBinaryOptions = {}): Driver {
     // --host lab's groups after its pins, so that they go with the maps when no other zon-lb is left
     crashUndo: (ctx) => [
       { kind: 'zonlb-pins-teardown', bpffs, interfaces: ctx.config.interfaces },
-      ...(ctx.host ? [{ kind: 'zonlb-groups-remove' as const, zonlb: binPath(), bpffs, interfaces: ctx.config.interfaces, services: endpoints(ctx) }] : []),
+      ...(ctx.host
+        ? [
+            {
+              kind: 'zonlb-groups-remove' as const,
+              zonlb: binPath(),
+              bpffs,
+              interfaces: ctx.config.interfaces,
+              services: endpoints(ctx),
+            },
+          ]
+        : []),
     ],
     async load(ctx: LoadContext): Promise<LoadedBalancer> {
       const ifaces = ctx.config.interfaces;
@@ -176,7 +213,9 @@ export function zonlbBinaryDriver(opts: ZonlbBinaryOptions = {}): Driver {
       if (ctx.host) {
         const replaced = replacedGroups(await zonlbGroups(bin, bpffs), ifaces, endpoints(ctx));
         if (replaced.length) {
-          throw new Error(`zon-lb config load would replace ${replaced.map(groupWords).join(', ')}, which this lab did not add: zon-lb replaces a group with the same VIP, protocol and port whoever added it, and removes every group bound to a loaded interface's index. Give this lab's groups another VIP or port, or remove those groups if they are stale (zon-lb group lo remove GID)`);
+          throw new Error(
+            `zon-lb config load would replace ${replaced.map(groupWords).join(', ')}, which this lab did not add: zon-lb replaces a group with the same VIP, protocol and port whoever added it, and removes every group bound to a loaded interface's index. Give this lab's groups another VIP or port, or remove those groups if they are stale (zon-lb group lo remove GID)`,
+          );
         }
       }
       const file = path.join(ctx.workDir, 'zonlb.toml');
@@ -188,17 +227,22 @@ export function zonlbBinaryDriver(opts: ZonlbBinaryOptions = {}): Driver {
       const readLink = opts.readLink ?? linkXdp;
       for (const ifname of ifaces) {
         const { ifindex } = await readLink(ifname);
-        if (ifindex !== undefined && ifindex > ZONLB_MAX_IFINDEX) ctx.log(`zon-lb: ${ifname} has interface index ${ifindex}; zon-lb's devmap of ports holds indexes below 256 (TxPorts::init logs an ERROR), so its load is likely to fail`);
+        if (ifindex !== undefined && ifindex > ZONLB_MAX_IFINDEX)
+          ctx.log(
+            `zon-lb: ${ifname} has interface index ${ifindex}; zon-lb's devmap of ports holds indexes below 256 (TxPorts::init logs an ERROR), so its load is likely to fail`,
+          );
       }
       const unload = async () => {
         const failures: string[] = [];
         // the lab's groups and backends leave the shared maps another zon-lb keeps (without one, the maps go with teardown)
         const othersKeepMaps = linkPins(bpffs).some((n) => !ifaces.some((i) => n === `zlb_${i}`));
-        if (ctx.host && othersKeepMaps) await removeLabGroups(bin, bpffs, ifaces, endpoints(ctx)).catch((err: Error) => failures.push(err.message));
+        if (ctx.host && othersKeepMaps)
+          await removeLabGroups(bin, bpffs, ifaces, endpoints(ctx)).catch((err: Error) => failures.push(err.message));
         for (const ifname of ifaces) {
           const why = failure(await zonlb(['prog', ifname, 'unload']));
           if (why) failures.push(`zon-lb prog ${ifname} unload: ${why}`);
-          if (existsSync(linkPin(bpffs, ifname))) failures.push(`zon-lb prog ${ifname} unload left ${linkPin(bpffs, ifname)} (removed)`);
+          if (existsSync(linkPin(bpffs, ifname)))
+            failures.push(`zon-lb prog ${ifname} unload left ${linkPin(bpffs, ifname)} (removed)`);
         }
         // the maps are zon-lb's shared state: only when no zon-lb link is left, the lab's or another's
         if (ifaces.length && linkPins(bpffs).every((n) => ifaces.some((i) => n === `zlb_${i}`))) {
@@ -216,12 +260,18 @@ export function zonlbBinaryDriver(opts: ZonlbBinaryOptions = {}): Driver {
         const bare = ifaces.filter((i) => !programs.some((p) => p.ifname === i) || !existsSync(linkPin(bpffs, i)));
         if (bare.length) {
           const said = `${loaded.stdout}\n${loaded.stderr}`.trim().split('\n').slice(-5).join(' | ');
-          throw new Error(`zon-lb config ${file} load attached nothing to ${bare.join(', ')}: zon-lb info lists no program there or ${bare.map((i) => linkPin(bpffs, i)).join(', ')} is missing (zon-lb said: ${said || 'nothing'})`);
+          throw new Error(
+            `zon-lb config ${file} load attached nothing to ${bare.join(', ')}: zon-lb info lists no program there or ${bare.map((i) => linkPin(bpffs, i)).join(', ')} is missing (zon-lb said: ${said || 'nothing'})`,
+          );
         }
-        const attached = Object.fromEntries(await Promise.all(ifaces.map(async (i) => [i, await readLink(i)] as const)));
+        const attached = Object.fromEntries(
+          await Promise.all(ifaces.map(async (i) => [i, await readLink(i)] as const)),
+        );
         const wrong = wrongPrograms(programs, attached);
         if (wrong.length) throw new Error(wrong.join('; '));
-        const versions = [...new Set(programs.filter((p) => ifaces.includes(p.ifname ?? '')).map((p) => p.version ?? 'n/a'))];
+        const versions = [
+          ...new Set(programs.filter((p) => ifaces.includes(p.ifname ?? '')).map((p) => p.version ?? 'n/a')),
+        ];
         // zon-lb's ZLB_STATS is its program's own map, not pinned: a new program (config load, prog
         // replace) counts from 0, so what the old one counted is carried over, as the nft driver carries its table's
         const carried: Record<string, Record<string, number>> = {};
@@ -247,7 +297,10 @@ export function zonlbBinaryDriver(opts: ZonlbBinaryOptions = {}): Driver {
         /** zon-lb's gid for a service of the zonlb.toml, as the last `config load` gave it. */
         const gidOf = (configGid: number) => {
           const gid = gids.get(configGid);
-          if (gid === undefined) throw new Error(`zon-lb's config load gave no group id for netif group ${configGid} (no "=> id: N (config:${configGid})" line)`);
+          if (gid === undefined)
+            throw new Error(
+              `zon-lb's config load gave no group id for netif group ${configGid} (no "=> id: N (config:${configGid})" line)`,
+            );
           return String(gid);
         };
         return {
@@ -258,7 +311,8 @@ export function zonlbBinaryDriver(opts: ZonlbBinaryOptions = {}): Driver {
           },
           async counters() {
             const out: Record<string, number> = {};
-            for (const ifname of ifaces) for (const [k, v] of Object.entries(await stats(ifname))) out[`${ifname}.${k}`] = v;
+            for (const ifname of ifaces)
+              for (const [k, v] of Object.entries(await stats(ifname))) out[`${ifname}.${k}`] = v;
             return out;
           },
           // zon-lb counts `packets` per interface, for the flows it balances or tracks there
@@ -294,10 +348,18 @@ export function zonlbBinaryDriver(opts: ZonlbBinaryOptions = {}): Driver {
               const gid = gidOf(Number(b.key.split('_')[0]));
               const listed = parseBackendList((await must(['backend', gid, 'list'])).stdout);
               const index = indexOf(listed, b);
-              if (index === undefined) throw new Error(`zon-lb backend ${gid} list shows no backend ${b.ip}${b.port ? ` port ${b.port}` : ''}${b.options.srcIp ? ` src ${b.options.srcIp}` : ''} (backend ${b.key})`);
-              out.push(`backend ${b.key} (gid ${gid} index ${index}): ${said(await must(['backend', gid, 'remove', String(index)]))}`);
+              if (index === undefined)
+                throw new Error(
+                  `zon-lb backend ${gid} list shows no backend ${b.ip}${b.port ? ` port ${b.port}` : ''}${b.options.srcIp ? ` src ${b.options.srcIp}` : ''} (backend ${b.key})`,
+                );
+              out.push(
+                `backend ${b.key} (gid ${gid} index ${index}): ${said(await must(['backend', gid, 'remove', String(index)]))}`,
+              );
             }
-            for (const b of added) out.push(`backend ${b.key}: ${said(await must(['backend', gidOf(Number(b.key.split('_')[0])), 'add', ...addArgs(b)]))}`);
+            for (const b of added)
+              out.push(
+                `backend ${b.key}: ${said(await must(['backend', gidOf(Number(b.key.split('_')[0])), 'add', ...addArgs(b)]))}`,
+              );
             current = config;
             // the zonlb.toml follows, so that a reload loads what is in force, as a zon-lb user edits it
             writeFileSync(file, textInForce(full, current));

@@ -9,7 +9,8 @@ import type { ZonlbBackend, ZonlbConfig } from '../zonlb/config.js';
 /** `config FILE load`'s INFO records "Backend group EP added for IF => id: N (config:M)": the config's gid → zon-lb's. */
 export function loadedGids(output: string): Map<number, number> {
   const out = new Map<number, number>();
-  for (const m of output.matchAll(/Backend group \S+ added for \S+ => id: (\d+) \(config:(\d+)\)/g)) out.set(Number(m[2]), Number(m[1]));
+  for (const m of output.matchAll(/Backend group \S+ added for \S+ => id: (\d+) \(config:(\d+)\)/g))
+    out.set(Number(m[2]), Number(m[1]));
   return out;
 }
 
@@ -21,7 +22,11 @@ function canonical(ip: string): string {
 /** EndPoint's Display without its protocol: `[ip]:port`, or the address alone without a port. */
 const endpointOf = (ip: string, port: number | undefined) => (port ? `[${canonical(ip)}]:${port}` : canonical(ip));
 
-export interface ListedBackend { index: number; endpoint: string; src: string }
+export interface ListedBackend {
+  index: number;
+  endpoint: string;
+  src: string;
+}
 
 /** `backend GID list`'s "Backends list:" rows (id, endpoint, flags, src, alt), each endpoint without its `Proto:`. */
 export function parseBackendList(text: string): ListedBackend[] {
@@ -45,14 +50,22 @@ const PROTOCOL_NAMES: Record<number, string> = { 0: 'none', 1: 'icmp', 58: 'ipv6
 
 /** `backend GID add`'s arguments for a zonlb.toml backend: `IP tcp|udp PORT OPTIONS…` or `IP proto NAME OPTIONS…`, the options as written. */
 export function addArgs(b: ZonlbBackend): string[] {
-  const how = b.proto === 6 ? ['tcp', String(b.port ?? 0)] : b.proto === 17 ? ['udp', String(b.port ?? 0)] : ['proto', PROTOCOL_NAMES[b.proto] ?? String(b.proto)];
+  const how =
+    b.proto === 6
+      ? ['tcp', String(b.port ?? 0)]
+      : b.proto === 17
+        ? ['udp', String(b.port ?? 0)]
+        : ['proto', PROTOCOL_NAMES[b.proto] ?? String(b.proto)];
   return [b.ip, ...how, ...b.options.raw];
 }
 
 const keysOf = (c: ZonlbConfig) => new Set(c.services.flatMap((s) => s.backends.map((b) => b.key)));
 
 /** The backends an event took out of the config in force, and those it put in. */
-export function backendChange(before: ZonlbConfig, after: ZonlbConfig): { removed: ZonlbBackend[]; added: ZonlbBackend[] } {
+export function backendChange(
+  before: ZonlbConfig,
+  after: ZonlbConfig,
+): { removed: ZonlbBackend[]; added: ZonlbBackend[] } {
   const was = keysOf(before);
   const is = keysOf(after);
   const all = (c: ZonlbConfig) => c.services.flatMap((s) => s.backends);

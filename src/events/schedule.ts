@@ -17,7 +17,11 @@ export interface EventRecord {
 
 /** The events of one check, in time order (a stable sort: two at one time keep the file's order). */
 export function eventsOf(s: Pick<Scenario, 'events'>, check: string): EventSpec[] {
-  return s.events.map((e, i) => [e, i] as const).filter(([e]) => e.during === check).sort((a, b) => a[0].at - b[0].at || a[1] - b[1]).map(([e]) => e);
+  return s.events
+    .map((e, i) => [e, i] as const)
+    .filter(([e]) => e.during === check)
+    .sort((a, b) => a[0].at - b[0].at || a[1] - b[1])
+    .map(([e]) => e);
 }
 
 /** The backends an add-backend event brings in later: the load balancer starts without them. */
@@ -55,8 +59,19 @@ export interface EventClock {
 }
 
 /** Fires a check's events on time, one at a time (an event waits for the one before it), and records each. */
-export function scheduleEvents(events: EventSpec[], apply: (e: EventSpec) => Promise<string>, log: (line: string) => void = () => {}): EventClock {
-  const records: EventRecord[] = events.map((e) => ({ action: e.action, during: e.during, at: e.at, ...(e.backend ? { backend: e.backend } : {}), applied: false, result: 'not applied: the check ended first' }));
+export function scheduleEvents(
+  events: EventSpec[],
+  apply: (e: EventSpec) => Promise<string>,
+  log: (line: string) => void = () => {},
+): EventClock {
+  const records: EventRecord[] = events.map((e) => ({
+    action: e.action,
+    during: e.during,
+    at: e.at,
+    ...(e.backend ? { backend: e.backend } : {}),
+    applied: false,
+    result: 'not applied: the check ended first',
+  }));
   const timers: NodeJS.Timeout[] = [];
   let chain: Promise<void> = Promise.resolve();
   let t0 = 0;
@@ -74,7 +89,9 @@ export function scheduleEvents(events: EventSpec[], apply: (e: EventSpec) => Pro
         r.result = `failed: ${(err as Error).message}`;
       }
       r.tookMs = Date.now() - start;
-      log(`  event ${r.action}${r.backend ? ` ${r.backend}` : ''} at ${(r.appliedAtMs / 1000).toFixed(2)} s: ${r.result}`);
+      log(
+        `  event ${r.action}${r.backend ? ` ${r.backend}` : ''} at ${(r.appliedAtMs / 1000).toFixed(2)} s: ${r.result}`,
+      );
     });
   };
   return {
@@ -93,7 +110,11 @@ export function scheduleEvents(events: EventSpec[], apply: (e: EventSpec) => Pro
 }
 
 /** What a driver applies, with the config in force carried from one event to the next (across the run's checks). */
-export function eventApplier(full: ZonlbConfig | undefined, events: EventSpec[], apply: ((action: EventAction, config: ZonlbConfig) => Promise<string>) | undefined): (e: EventSpec) => Promise<string> {
+export function eventApplier(
+  full: ZonlbConfig | undefined,
+  events: EventSpec[],
+  apply: ((action: EventAction, config: ZonlbConfig) => Promise<string>) | undefined,
+): (e: EventSpec) => Promise<string> {
   let current = full && initialConfig(full, events);
   return async (e) => {
     if (!full || !current) throw new Error('the scenario has no load balancer config');
@@ -106,9 +127,14 @@ export function eventApplier(full: ZonlbConfig | undefined, events: EventSpec[],
 }
 
 /** The skip reasons of a scenario whose events a driver cannot apply, each naming the event. */
-export function eventGaps(s: Pick<Scenario, 'events'>, driver: { name: string; cannotApply?(action: EventAction): string | undefined }): string[] {
+export function eventGaps(
+  s: Pick<Scenario, 'events'>,
+  driver: { name: string; cannotApply?(action: EventAction): string | undefined },
+): string[] {
   return s.events.flatMap((e) => {
     const why = driver.cannotApply ? driver.cannotApply(e.action) : `the ${driver.name} driver applies no events`;
-    return why ? [`event ${e.action}${e.backend ? ` ${e.backend}` : ''} (during ${e.during} at ${e.at} s): ${why}`] : [];
+    return why
+      ? [`event ${e.action}${e.backend ? ` ${e.backend}` : ''} (during ${e.during} at ${e.at} s): ${why}`]
+      : [];
   });
 }

@@ -14,7 +14,8 @@ export async function buildMutants(mutants: readonly Mutant[], dir: string): Pro
   for (const m of mutants) {
     const out = path.join(dir, `zonlb_xdp-${m.name}.o`);
     const r = await compileBpf(src, out, [`ZONLAB_MUTANT=${m.id}`]);
-    if (r.failed) throw new Error(`mutant ${m.name} (-DZONLAB_MUTANT=${m.id}) could not be built: ${describeFailure(r)}`);
+    if (r.failed)
+      throw new Error(`mutant ${m.name} (-DZONLAB_MUTANT=${m.id}) could not be built: ${describeFailure(r)}`);
     objects.set(m.name, out);
   }
   return objects;

@@ -34,32 +34,104 @@ const isDsr = (svc: ZonlbService) => svc.backends.length > 0 && svc.backends.eve
 const nat = (s: Scenario) => targetedServices(s).filter((svc) => !isDsr(svc));
 const need = (ok: boolean, why: string) => (ok ? undefined : why);
 const anyTarget = (s: Scenario) => need(targetedServices(s).length > 0, 'no check reaches a service of the zonlb.toml');
-const anyNat = (s: Scenario) => anyTarget(s) ?? need(nat(s).length > 0, 'every service the checks reach is dsr_l2: nothing is translated');
-const several = (s: Scenario) => anyTarget(s) ?? need(targetedServices(s).some((svc) => svc.backends.length > 1), 'every service the checks reach has one backend: choosing again picks the same one');
+const anyNat = (s: Scenario) =>
+  anyTarget(s) ?? need(nat(s).length > 0, 'every service the checks reach is dsr_l2: nothing is translated');
+const several = (s: Scenario) =>
+  anyTarget(s) ??
+  need(
+    targetedServices(s).some((svc) => svc.backends.length > 1),
+    'every service the checks reach has one backend: choosing again picks the same one',
+  );
 
 export const MUTANTS: readonly Mutant[] = [
-  { name: 'untranslated', id: 1, description: 'counts the packet, passes it on untranslated', catches: 'any check of the service (its traffic no longer reaches the backend)', applies: anyTarget },
-  { name: 'no-reverse', id: 2, description: 'translates the requests but not the replies', catches: 'a check that needs an answer (telnet, nc, ping, iperf)', applies: anyNat },
   {
-    name: 'ignore-src-ip', id: 3, description: "ignores src_ip: the backend sees the client's own address", catches: 'expect_source = the src_ip on a telnet, nc, iperf or iperf3 check',
-    applies: (s) => anyNat(s) ?? need(nat(s).some((svc) => svc.backends.some((b) => b.options.srcIp !== undefined)), 'no backend the checks reach has src_ip'),
+    name: 'untranslated',
+    id: 1,
+    description: 'counts the packet, passes it on untranslated',
+    catches: 'any check of the service (its traffic no longer reaches the backend)',
+    applies: anyTarget,
   },
   {
-    name: 'wrong-port', id: 4, description: "sends to the backend's port + 1", catches: 'a telnet, nc or iperf check (nothing listens there)',
-    applies: (s) => anyNat(s) ?? need(nat(s).some((svc) => !isIcmp(svc.proto) && svc.backends.some((b) => b.port)), 'no backend the checks reach has a port of its own (ping, or the client\'s port kept)'),
-  },
-  { name: 'wrong-backend', id: 5, description: 'counts the backend it chose, sends to the next one', catches: 'expect_source, or the per-backend counts against what each backend saw', applies: several },
-  { name: 'drop-1-in-50', id: 6, description: 'drops the first packet and every 50th after it (per backend and direction, per CPU)', catches: 'a UDP datagram check (nc proto = "udp") or ping: TCP resends what is lost', applies: anyTarget },
-  { name: 'no-conntrack', id: 7, description: 'forgets the flow: every request packet chooses its backend again', catches: 'a TCP check through a service of several backends', applies: several },
-  {
-    name: 'dsr-as-nat', id: 8, description: 'treats a dsr_l2 backend as full NAT', catches: 'a check of the DSR service (the backend answers from its own address), and its replies counted',
-    applies: (s) => anyTarget(s) ?? need(targetedServices(s).some((svc) => svc.backends.some((b) => b.options.dsrL2)), 'no dsr_l2 backend'),
+    name: 'no-reverse',
+    id: 2,
+    description: 'translates the requests but not the replies',
+    catches: 'a check that needs an answer (telnet, nc, ping, iperf)',
+    applies: anyNat,
   },
   {
-    name: 'no-frag-needed', id: 9, description: 'drops a packet too big for the backend\'s link instead of answering "fragmentation needed"', catches: 'a ping or throughput check through a link of a smaller MTU (PMTU discovery)',
-    applies: (s, path) => anyTarget(s) ?? need(path === 'xdp', 'the tc path hands packets to the local stack, which fragments or answers itself') ?? need(smallerMtu(s), 'no link of the lab has an MTU below 1500: no packet is too big'),
+    name: 'ignore-src-ip',
+    id: 3,
+    description: "ignores src_ip: the backend sees the client's own address",
+    catches: 'expect_source = the src_ip on a telnet, nc, iperf or iperf3 check',
+    applies: (s) =>
+      anyNat(s) ??
+      need(
+        nat(s).some((svc) => svc.backends.some((b) => b.options.srcIp !== undefined)),
+        'no backend the checks reach has src_ip',
+      ),
   },
-  { name: 'stale-checksum', id: 10, description: 'rewrites addresses and ports, leaves the TCP/UDP/ICMP checksum as it was', catches: 'any check of a translated service (the receiver drops the packet)', applies: anyNat },
+  {
+    name: 'wrong-port',
+    id: 4,
+    description: "sends to the backend's port + 1",
+    catches: 'a telnet, nc or iperf check (nothing listens there)',
+    applies: (s) =>
+      anyNat(s) ??
+      need(
+        nat(s).some((svc) => !isIcmp(svc.proto) && svc.backends.some((b) => b.port)),
+        "no backend the checks reach has a port of its own (ping, or the client's port kept)",
+      ),
+  },
+  {
+    name: 'wrong-backend',
+    id: 5,
+    description: 'counts the backend it chose, sends to the next one',
+    catches: 'expect_source, or the per-backend counts against what each backend saw',
+    applies: several,
+  },
+  {
+    name: 'drop-1-in-50',
+    id: 6,
+    description: 'drops the first packet and every 50th after it (per backend and direction, per CPU)',
+    catches: 'a UDP datagram check (nc proto = "udp") or ping: TCP resends what is lost',
+    applies: anyTarget,
+  },
+  {
+    name: 'no-conntrack',
+    id: 7,
+    description: 'forgets the flow: every request packet chooses its backend again',
+    catches: 'a TCP check through a service of several backends',
+    applies: several,
+  },
+  {
+    name: 'dsr-as-nat',
+    id: 8,
+    description: 'treats a dsr_l2 backend as full NAT',
+    catches: 'a check of the DSR service (the backend answers from its own address), and its replies counted',
+    applies: (s) =>
+      anyTarget(s) ??
+      need(
+        targetedServices(s).some((svc) => svc.backends.some((b) => b.options.dsrL2)),
+        'no dsr_l2 backend',
+      ),
+  },
+  {
+    name: 'no-frag-needed',
+    id: 9,
+    description: 'drops a packet too big for the backend\'s link instead of answering "fragmentation needed"',
+    catches: 'a ping or throughput check through a link of a smaller MTU (PMTU discovery)',
+    applies: (s, path) =>
+      anyTarget(s) ??
+      need(path === 'xdp', 'the tc path hands packets to the local stack, which fragments or answers itself') ??
+      need(smallerMtu(s), 'no link of the lab has an MTU below 1500: no packet is too big'),
+  },
+  {
+    name: 'stale-checksum',
+    id: 10,
+    description: 'rewrites addresses and ports, leaves the TCP/UDP/ICMP checksum as it was',
+    catches: 'any check of a translated service (the receiver drops the packet)',
+    applies: anyNat,
+  },
 ];
 
 function smallerMtu(s: Scenario): boolean {

@@ -36,11 +36,15 @@ export function intervalChart(r: AbRecord): string {
   const x = (ratio: number) => left + ((Math.log(ratio) + span) / (2 * span)) * (w - left - right);
   const h = top + rows.length * rowH + 20;
   // the threshold's labels lean away from 1 (a wide interval packs them close), the 1's sits below
-  const vline = (ratio: number, dash: boolean, label: string, anchor: 'start' | 'middle' | 'end') => `<line x1="${x(ratio).toFixed(1)}" x2="${x(ratio).toFixed(1)}" y1="${top - 6}" y2="${h - 18}" stroke="${dash ? '#999' : '#555'}"${dash ? ' stroke-dasharray="4 3"' : ''}/><text class="tick" x="${(x(ratio) + (anchor === 'start' ? 3 : anchor === 'end' ? -3 : 0)).toFixed(1)}" y="${dash ? top - 8 : h - 4}" text-anchor="${anchor}">${esc(label)}</text>`;
+  const vline = (ratio: number, dash: boolean, label: string, anchor: 'start' | 'middle' | 'end') =>
+    `<line x1="${x(ratio).toFixed(1)}" x2="${x(ratio).toFixed(1)}" y1="${top - 6}" y2="${h - 18}" stroke="${dash ? '#999' : '#555'}"${dash ? ' stroke-dasharray="4 3"' : ''}/><text class="tick" x="${(x(ratio) + (anchor === 'start' ? 3 : anchor === 'end' ? -3 : 0)).toFixed(1)}" y="${dash ? top - 8 : h - 4}" text-anchor="${anchor}">${esc(label)}</text>`;
   const marks = rows.map((v, i) => {
     const y = top + i * rowH + rowH / 2;
     const c = COLOR[v.verdict] ?? '#333';
-    const bar = v.samples >= 3 && v.low > 0 ? `<line x1="${x(v.low).toFixed(1)}" x2="${x(v.high).toFixed(1)}" y1="${y}" y2="${y}" stroke="${c}" stroke-width="3"/>` : '';
+    const bar =
+      v.samples >= 3 && v.low > 0
+        ? `<line x1="${x(v.low).toFixed(1)}" x2="${x(v.high).toFixed(1)}" y1="${y}" y2="${y}" stroke="${c}" stroke-width="3"/>`
+        : '';
     return `<text class="legend" x="4" y="${y + 4}">${esc(`${v.check} · ${measurementLabel(v.measure)}`)}</text>${bar}${v.ratio > 0 ? `<circle cx="${x(v.ratio).toFixed(1)}" cy="${y}" r="4" fill="${c}"><title>${esc(`${signedPct(v.ratio)} ${v.verdict}: ${v.reason}`)}</title></circle>` : ''}`;
   });
   return `<svg class="chart" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="${esc(`A/B ${r.scenario.name}: B/A with intervals`)}"><text class="chart-title" x="4" y="14">${esc(`${r.scenario.name}: B/A (log scale)`)}</text>${vline(1, false, 'B = A', 'middle')}${vline(1 - d, true, signedPct(1 - d), 'end')}${vline(1 + d, true, signedPct(1 + d), 'start')}${marks.join('')}</svg>`;

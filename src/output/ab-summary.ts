@@ -17,21 +17,45 @@ const STOPS: Record<AbRecord['stoppedBy'], string> = {
   interrupted: 'interrupted',
 };
 
-export const stopReason = (r: Pick<AbRecord, 'stoppedBy' | 'rounds'>) => `${r.rounds} round(s) a side; stopped: ${STOPS[r.stoppedBy]}`;
+export const stopReason = (r: Pick<AbRecord, 'stoppedBy' | 'rounds'>) =>
+  `${r.rounds} round(s) a side; stopped: ${STOPS[r.stoppedBy]}`;
 
-const paintVerdict = (v: string) => (v === 'regressed' ? paint(v, 'red') : v === 'improved' ? paint(v, 'green') : v === 'inconclusive' ? paint(v, 'yellow') : v);
+const paintVerdict = (v: string) =>
+  v === 'regressed'
+    ? paint(v, 'red')
+    : v === 'improved'
+      ? paint(v, 'green')
+      : v === 'inconclusive'
+        ? paint(v, 'yellow')
+        : v;
 
 /** A row of a verdict: the check, what, B/A and its interval, the verdict, the samples a side. */
 export function verdictCells(v: AbVerdict): string[] {
   const interval = v.samples >= 3 ? `${signedPct(v.low)} … ${signedPct(v.high)}` : '-';
-  return [v.check, `${measurementLabel(v.measure)} (${v.direction} is better)`, `${v.ratio.toFixed(3)} (${signedPct(v.ratio)})`, interval, paintVerdict(v.verdict), String(v.samples)];
+  return [
+    v.check,
+    `${measurementLabel(v.measure)} (${v.direction} is better)`,
+    `${v.ratio.toFixed(3)} (${signedPct(v.ratio)})`,
+    interval,
+    paintVerdict(v.verdict),
+    String(v.samples),
+  ];
 }
 
 export const VERDICT_HEADER = ['check', 'what', 'B/A', 'interval', 'verdict', 'samples a side'];
 
 /** The terminal's account of one A/B: who A and B were, the verdicts, why sampling stopped. */
-export function printAb(r: AbRecord, file: string | undefined, out: (s: string) => void = (s) => process.stdout.write(s)): void {
-  const lines = [`A/B ${r.scenario.name} on ${r.machine}:`, `  A: ${describeSide(r.a)}`, `  B: ${describeSide(r.b)}`, `  ${stopReason(r)}; rounds A B, B A, …`];
+export function printAb(
+  r: AbRecord,
+  file: string | undefined,
+  out: (s: string) => void = (s) => process.stdout.write(s),
+): void {
+  const lines = [
+    `A/B ${r.scenario.name} on ${r.machine}:`,
+    `  A: ${describeSide(r.a)}`,
+    `  B: ${describeSide(r.b)}`,
+    `  ${stopReason(r)}; rounds A B, B A, …`,
+  ];
   if (r.error) lines.push(`  ${paint(r.status, 'red')}: ${r.error}`);
   out(`${lines.join('\n')}\n`);
   if (r.verdicts.length) out(`${table(VERDICT_HEADER, r.verdicts.map(verdictCells))}\n`);
@@ -43,17 +67,34 @@ export function printAb(r: AbRecord, file: string | undefined, out: (s: string) 
 
 /** Inconclusive is no pass: said loudly, as NO BASELINE YET is, with what to do. */
 export function printInconclusive(rs: AbRecord[], out: (s: string) => void = (s) => process.stderr.write(s)): void {
-  const open = rs.flatMap((r) => r.verdicts.filter((v) => v.verdict === 'inconclusive').map((v) => `${r.scenario.name} ${v.check} ${measurementLabel(v.measure)}`));
+  const open = rs.flatMap((r) =>
+    r.verdicts
+      .filter((v) => v.verdict === 'inconclusive')
+      .map((v) => `${r.scenario.name} ${v.check} ${measurementLabel(v.measure)}`),
+  );
   if (!open.length) return;
-  out(`${paint(`INCONCLUSIVE: ${open.join(', ')}: the noise is wider than the threshold, so neither "unchanged" nor "regressed" could be said (exit 0, not a pass of the gate)`, 'yellow')}\n  take more rounds: --repeat auto --max-repeat 40 (or a longer --set duration=…), or raise --max-drop\n`);
+  out(
+    `${paint(`INCONCLUSIVE: ${open.join(', ')}: the noise is wider than the threshold, so neither "unchanged" nor "regressed" could be said (exit 0, not a pass of the gate)`, 'yellow')}\n  take more rounds: --repeat auto --max-repeat 40 (or a longer --set duration=…), or raise --max-drop\n`,
+  );
   if (process.env.GITHUB_ACTIONS === 'true') out(`::warning title=zonlab ab: inconclusive::${open.join(', ')}\n`);
 }
 
 /** The --json document of one A/B (at least worst, verdicts, a, b). */
 export function abJson(r: AbRecord, file: string | undefined) {
   return {
-    scenario: r.scenario.name, status: r.status, exitCode: r.exitCode, worst: r.worst ?? null, verdicts: r.verdicts,
-    a: r.a, b: r.b, rounds: r.rounds, stoppedBy: r.stoppedBy, machine: r.machine, error: r.error, abRecord: file, id: r.id,
+    scenario: r.scenario.name,
+    status: r.status,
+    exitCode: r.exitCode,
+    worst: r.worst ?? null,
+    verdicts: r.verdicts,
+    a: r.a,
+    b: r.b,
+    rounds: r.rounds,
+    stoppedBy: r.stoppedBy,
+    machine: r.machine,
+    error: r.error,
+    abRecord: file,
+    id: r.id,
   };
 }
 

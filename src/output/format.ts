@@ -1,7 +1,6 @@
 import { COST_MEASUREMENT, formatNs } from '../bpfstats/cost.js';
 import { formatRate } from '../rate.js';
 
-
 /** A judged measurement's value as a person reads it. */
 export function formatMeasurement(measurement: string, v: number | undefined): string {
   return measurement === COST_MEASUREMENT ? `${formatNs(v)}/packet` : formatRate(v);

@@ -6,7 +6,8 @@ import { paint, table } from './table.js';
 export function printRunSummary(r: RunRecord, file?: string): void {
   const costed = r.checks.some((c) => c.measurements?.[COST_MEASUREMENT] !== undefined);
   const rows = r.checks.map((c) => [
-    checkLabel(c), c.kind,
+    checkLabel(c),
+    c.kind,
     c.status === 'passed' ? paint('PASS', 'green') : paint('FAIL', 'red'),
     formatRate(c.measurements?.bits_per_second),
     ...(costed ? [formatNs(c.measurements?.[COST_MEASUREMENT])] : []),
@@ -14,7 +15,9 @@ export function printRunSummary(r: RunRecord, file?: string): void {
   ]);
   const out = [
     `${r.scenario.name}: ${statusText(r.status)} (driver ${r.driver.name} ${r.driver.version}, ${r.mode}, ${(r.durationMs / 1000).toFixed(1)} s)`,
-    rows.length ? table(['check', 'kind', 'status', 'throughput', ...(costed ? ['LB ns/packet'] : []), 'evidence'], rows) : '(no check ran)',
+    rows.length
+      ? table(['check', 'kind', 'status', 'throughput', ...(costed ? ['LB ns/packet'] : []), 'evidence'], rows)
+      : '(no check ran)',
     ...costLines(r),
     ...autoLines(r),
   ];
@@ -38,16 +41,23 @@ function costLines(r: RunRecord): string[] {
   for (const [check, ms] of Object.entries(r.stats)) {
     const cost = ms[COST_MEASUREMENT];
     const bps = ms.bits_per_second;
-    if (cost && cost.n > 1) lines.push(`${check}: ${formatNs(cost.median)}/packet ±${formatNs(cost.mad)} (MAD, ${pctOf(cost.mad, cost.median)}), throughput ${formatRate(bps?.median)} ±${formatRate(bps?.mad)} (${pctOf(bps?.mad, bps?.median)}), n=${cost.n}`);
+    if (cost && cost.n > 1)
+      lines.push(
+        `${check}: ${formatNs(cost.median)}/packet ±${formatNs(cost.mad)} (MAD, ${pctOf(cost.mad, cost.median)}), throughput ${formatRate(bps?.median)} ±${formatRate(bps?.mad)} (${pctOf(bps?.mad, bps?.median)}), n=${cost.n}`,
+      );
   }
   return lines;
 }
 
 function autoLines(r: RunRecord): string[] {
-  return Object.entries(r.repeat.auto?.checks ?? {}).map(([check, a]) => `${check}: --repeat auto took ${a.samples} sample(s) (at most ${r.repeat.auto!.max}), stopped: ${a.stoppedBy}`);
+  return Object.entries(r.repeat.auto?.checks ?? {}).map(
+    ([check, a]) =>
+      `${check}: --repeat auto took ${a.samples} sample(s) (at most ${r.repeat.auto!.max}), stopped: ${a.stoppedBy}`,
+  );
 }
 
-const pctOf = (x: number | undefined, of: number | undefined) => (x === undefined || !of ? '-' : `${((x / of) * 100).toFixed(1)}%`);
+const pctOf = (x: number | undefined, of: number | undefined) =>
+  x === undefined || !of ? '-' : `${((x / of) * 100).toFixed(1)}%`;
 
 function statusText(s: RunRecord['status']): string {
   if (s === 'passed') return paint('PASSED', 'green');

@@ -20,12 +20,19 @@ export function table(header: string[], rows: string[][], o: { width?: number } 
   const widths = header.map((h, i) => Math.max(plain(h).length, ...rows.map((r) => plain(r[i] ?? '').length)));
   const last = header.length - 1;
   const others = widths.slice(0, last).reduce((n, w) => n + w + 2, 0);
-  if (o.width && others + widths[last]! > o.width) widths[last] = Math.max(plain(header[last]!).length, 20, o.width - others);
-  const line = (cells: string[]) => cells.map((c, i) => c + ' '.repeat(Math.max(0, widths[i]! - plain(c).length))).join('  ').trimEnd();
+  if (o.width && others + widths[last]! > o.width)
+    widths[last] = Math.max(plain(header[last]!).length, 20, o.width - others);
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c + ' '.repeat(Math.max(0, widths[i]! - plain(c).length)))
+      .join('  ')
+      .trimEnd();
   const wrapped = (cells: string[]) => {
     const text = cells[last] ?? '';
     if (plain(text).length <= widths[last]!) return [line(cells)];
-    return wrapWords(plain(text), widths[last]!).map((part, k) => line([...(k ? cells.slice(0, last).map(() => '') : cells.slice(0, last)), part]));
+    return wrapWords(plain(text), widths[last]!).map((part, k) =>
+      line([...(k ? cells.slice(0, last).map(() => '') : cells.slice(0, last)), part]),
+    );
   };
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.flatMap(wrapped)].join('\n');
 }
@@ -36,11 +43,17 @@ export function wrapWords(text: string, width: number): string[] {
   let cur = '';
   for (let word of text.split(/\s+/).filter(Boolean)) {
     while (word.length > width) {
-      if (cur) { out.push(cur); cur = ''; }
+      if (cur) {
+        out.push(cur);
+        cur = '';
+      }
       out.push(word.slice(0, width));
       word = word.slice(width);
     }
-    if (cur && cur.length + 1 + word.length > width) { out.push(cur); cur = ''; }
+    if (cur && cur.length + 1 + word.length > width) {
+      out.push(cur);
+      cur = '';
+    }
     cur = cur ? `${cur} ${word}` : word;
   }
   if (cur || !out.length) out.push(cur);

@@ -15,10 +15,17 @@ export function parseIperf2(raw: string): Iperf2Result {
     const sum = rows.find((r) => r[5] === '-1') ?? rows[rows.length - 1]!;
     const [from, to] = (sum[6] ?? '0-0').split('-').map(Number);
     const streams = new Set(rows.map((r) => r[5]).filter((id) => id !== '-1')).size || 1;
-    return { ok: true, bitsPerSecond: Number(sum[8]), transferBytes: Number(sum[7]), seconds: (to ?? 0) - (from ?? 0), streams };
+    return {
+      ok: true,
+      bitsPerSecond: Number(sum[8]),
+      transferBytes: Number(sum[7]),
+      seconds: (to ?? 0) - (from ?? 0),
+      streams,
+    };
   }
   const lines = raw.split('\n');
-  const re = /^\[\s*(SUM|\d+)\]\s+([\d.]+)-\s*([\d.]+)\s+sec\s+([\d.]+)\s+([KMGT]?)Bytes\s+([\d.]+)\s+([KMGT]?)bits\/sec/;
+  const re =
+    /^\[\s*(SUM|\d+)\]\s+([\d.]+)-\s*([\d.]+)\s+sec\s+([\d.]+)\s+([KMGT]?)Bytes\s+([\d.]+)\s+([KMGT]?)bits\/sec/;
   const reports = lines.map((l) => re.exec(l)).filter((m): m is RegExpExecArray => m !== null);
   if (!reports.length) {
     const err = lines.find((l) => /connect failed|error|refused|unreachable/i.test(l));

@@ -48,7 +48,12 @@ type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-expli
 export function parseIperf3(raw: string): Iperf3Result {
   const doc = lastJsonObject(raw);
   if (!doc) {
-    const text = raw.trim().split('\n').filter((l) => l.trim()).slice(-3).join(' | ');
+    const text = raw
+      .trim()
+      .split('\n')
+      .filter((l) => l.trim())
+      .slice(-3)
+      .join(' | ');
     return { ok: false, error: text ? `no iperf3 JSON in the output: ${text}` : 'iperf3 printed nothing' };
   }
   if (typeof doc.error === 'string') return { ok: false, error: doc.error };
@@ -73,16 +78,31 @@ export function parseIperf3(raw: string): Iperf3Result {
     bitsPerSecondSent: num(sent.bits_per_second),
     bitsPerSecondReceived: num(received.bits_per_second),
     retransmits: typeof sent.retransmits === 'number' ? sent.retransmits : undefined,
-    cpu: end.cpu_utilization_percent ? { hostTotal: num(end.cpu_utilization_percent.host_total), remoteTotal: num(end.cpu_utilization_percent.remote_total) } : undefined,
-    udp: udp ? { jitterMs: num(sent.jitter_ms), lostPackets: num(sent.lost_packets), packets: num(sent.packets), lostPercent: Number.isFinite(sent.lost_percent) ? sent.lost_percent : null } : undefined,
+    cpu: end.cpu_utilization_percent
+      ? {
+          hostTotal: num(end.cpu_utilization_percent.host_total),
+          remoteTotal: num(end.cpu_utilization_percent.remote_total),
+        }
+      : undefined,
+    udp: udp
+      ? {
+          jitterMs: num(sent.jitter_ms),
+          lostPackets: num(sent.lost_packets),
+          packets: num(sent.packets),
+          lostPercent: Number.isFinite(sent.lost_percent) ? sent.lost_percent : null,
+        }
+      : undefined,
     perStream: (end.streams ?? []).map((s: J) => ({
       bitsPerSecondSent: (udp ? s.udp : s.sender)?.bits_per_second,
       bitsPerSecondReceived: (udp ? s.udp : s.receiver)?.bits_per_second,
       retransmits: s.sender?.retransmits,
     })),
     intervals: (doc.intervals ?? []).map((i: J) => ({
-      start: num(i.sum?.start), end: num(i.sum?.end), bitsPerSecond: num(i.sum?.bits_per_second),
-      retransmits: i.sum?.retransmits, omitted: Boolean(i.sum?.omitted),
+      start: num(i.sum?.start),
+      end: num(i.sum?.end),
+      bitsPerSecond: num(i.sum?.bits_per_second),
+      retransmits: i.sum?.retransmits,
+      omitted: Boolean(i.sum?.omitted),
     })),
   };
 }
@@ -105,13 +125,16 @@ export function lastJsonObject(raw: string): J | undefined {
       continue;
     }
     if (c === '"' && depth > 0) inString = true;
-    else if (c === '{') { if (depth++ === 0) startAt = i; }
-    else if (c === '}' && depth > 0 && --depth === 0) objects.push(raw.slice(startAt, i + 1));
+    else if (c === '{') {
+      if (depth++ === 0) startAt = i;
+    } else if (c === '}' && depth > 0 && --depth === 0) objects.push(raw.slice(startAt, i + 1));
   }
   for (const text of objects.reverse()) {
     try {
       return JSON.parse(text.replace(/(:\s*)-?(nan|inf(inity)?)\b/gi, '$1null')) as J;
-    } catch { /* a fragment that only looked like JSON */ }
+    } catch {
+      /* a fragment that only looked like JSON */
+    }
   }
   return undefined;
 }

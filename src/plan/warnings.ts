@@ -15,7 +15,10 @@ export function scenarioWarnings(s: Scenario, driver: DriverChoice): Warning[] {
   return [...bypassedQdiscs(s, driver)];
 }
 
-export function printWarnings(warnings: Warning[], write: (line: string) => void = (l) => process.stderr.write(l)): void {
+export function printWarnings(
+  warnings: Warning[],
+  write: (line: string) => void = (l) => process.stderr.write(l),
+): void {
   for (const w of warnings) write(`zonlab: warning: ${formatProblem(w)}\n`);
 }
 
@@ -25,7 +28,10 @@ function bypassedQdiscs(s: Scenario, driver: DriverChoice): Warning[] {
   if (!config || !forwardsWithXdp(driver)) return [];
   const backendLinks = new Set(backendRoutes('embedded', config, s).hops.map((h) => h.dev));
   const targets = new Set([...config.interfaces, ...backendLinks]);
-  const clientEnds = config.interfaces.filter((i) => !backendLinks.has(i)).map((i) => farEnd(s, undefined, i)).filter((e) => e !== undefined);
+  const clientEnds = config.interfaces
+    .filter((i) => !backendLinks.has(i))
+    .map((i) => farEnd(s, undefined, i))
+    .filter((e) => e !== undefined);
   const at = (e: { netns?: string; dev: string }) => `${e.dev}${e.netns ? ` with netns = "${e.netns}"` : ''}`;
   const out: Warning[] = [];
   for (const q of s.qdiscs) {
@@ -40,7 +46,7 @@ function bypassedQdiscs(s: Scenario, driver: DriverChoice): Warning[] {
       key: q.at?.key ?? 'qdisc',
       line: q.at?.line,
       message: `XDP redirects the load-balanced frames into ${q.dev} past its qdisc: with ${driver === 'auto' ? 'an XDP driver (auto: zon-lb or embedded)' : `the ${driver} driver`} this ${q.rate} limit does not shape them (with nft it does)`,
-      hint: `a [[qdisc]] shapes where a kernel stack sends, before the load balancer: ${where.join('; ') || 'on the sender\'s end of its link'}`,
+      hint: `a [[qdisc]] shapes where a kernel stack sends, before the load balancer: ${where.join('; ') || "on the sender's end of its link"}`,
     });
   }
   return out;

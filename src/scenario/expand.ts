@@ -21,7 +21,10 @@ export function expandRepeats(src: SourceDoc, problems: Problem[]): void {
     const out: unknown[] = [];
     list.forEach((raw, k) => {
       const item = asTable(raw);
-      if (!item || (item.count === undefined && item.pool === undefined)) { out.push(raw); return; }
+      if (!item || (item.count === undefined && item.pool === undefined)) {
+        out.push(raw);
+        return;
+      }
       const key = `${section}[${k}]`;
       const count = item.count ?? 1;
       if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_COUNT) {
@@ -31,11 +34,15 @@ export function expandRepeats(src: SourceDoc, problems: Problem[]): void {
       const { count: _c, pool: _p, pool_prefix: _pp, ...template } = item;
       let pool: { base: bigint; prefix: number; bits: number; sub: number } | undefined;
       if (item.pool !== undefined) {
-        if (section !== 'veth') { bad(`${key}.pool`, 'only a [[veth]] takes an address pool'); return; }
+        if (section !== 'veth') {
+          bad(`${key}.pool`, 'only a [[veth]] takes an address pool');
+          return;
+        }
         pool = parsePool(item.pool, item.pool_prefix, `${key}.pool`, count, bad);
         if (!pool) return;
         for (const other of pools) {
-          if (overlaps(other, pool)) bad(`${key}.pool`, `overlaps the pool of ${other.key}`, 'give each repeated link a pool of its own');
+          if (overlaps(other, pool))
+            bad(`${key}.pool`, `overlaps the pool of ${other.key}`, 'give each repeated link a pool of its own');
         }
         pools.push({ key, ...pool });
       }
@@ -43,7 +50,10 @@ export function expandRepeats(src: SourceDoc, problems: Problem[]): void {
         const copy = substituteIndex(template, i) as Table;
         if (pool) {
           const net = pool.base + BigInt(i) * (1n << BigInt(pool.bits - pool.sub));
-          for (const [end, host] of [['a', 1n], ['b', 2n]] as const) {
+          for (const [end, host] of [
+            ['a', 1n],
+            ['b', 2n],
+          ] as const) {
             const e = asTable(copy[end]);
             if (!e) continue;
             const addrs = Array.isArray(e.addresses) ? e.addresses : [];
@@ -69,18 +79,34 @@ function substituteIndex(v: unknown, i: number): unknown {
   return v;
 }
 
-function parsePool(pool: unknown, prefixRaw: unknown, key: string, count: number, bad: (k: string, m: string, h?: string) => void) {
+function parsePool(
+  pool: unknown,
+  prefixRaw: unknown,
+  key: string,
+  count: number,
+  bad: (k: string, m: string, h?: string) => void,
+) {
   const m = typeof pool === 'string' ? /^([^/]+)\/(\d{1,3})$/.exec(pool) : null;
   const family = m ? isIP(m[1]!) : 0;
-  if (!m || family === 0) { bad(key, `${JSON.stringify(pool)} is not a prefix`, 'e.g. "10.128.0.0/9" or "fd00:1::/64"'); return undefined; }
+  if (!m || family === 0) {
+    bad(key, `${JSON.stringify(pool)} is not a prefix`, 'e.g. "10.128.0.0/9" or "fd00:1::/64"');
+    return undefined;
+  }
   const bits = family === 4 ? 32 : 128;
   const prefix = Number(m[2]);
   const sub = prefixRaw ?? (family === 4 ? 30 : 126);
   if (typeof sub !== 'number' || !Number.isInteger(sub) || sub < prefix || sub > bits - 2) {
-    bad(`${key}_prefix`, `${JSON.stringify(sub)} does not fit the pool's /${prefix}`, `a prefix from /${prefix} to /${bits - 2}, leaving room for two hosts`);
+    bad(
+      `${key}_prefix`,
+      `${JSON.stringify(sub)} does not fit the pool's /${prefix}`,
+      `a prefix from /${prefix} to /${bits - 2}, leaving room for two hosts`,
+    );
     return undefined;
   }
-  if (prefix > bits) { bad(key, `/${prefix} is out of range`); return undefined; }
+  if (prefix > bits) {
+    bad(key, `/${prefix} is out of range`);
+    return undefined;
+  }
   const base = ipValue(m[1]!);
   const size = 1n << BigInt(sub - prefix);
   if (BigInt(count) > size) {
@@ -88,11 +114,17 @@ function parsePool(pool: unknown, prefixRaw: unknown, key: string, count: number
     return undefined;
   }
   const mask = ((1n << BigInt(bits)) - 1n) ^ ((1n << BigInt(bits - prefix)) - 1n);
-  if ((base & mask) !== base) { bad(key, `${pool} has host bits set`, `the network is ${formatIp(base & mask, bits)}/${prefix}`); return undefined; }
+  if ((base & mask) !== base) {
+    bad(key, `${pool} has host bits set`, `the network is ${formatIp(base & mask, bits)}/${prefix}`);
+    return undefined;
+  }
   return { base, prefix, bits, sub };
 }
 
-function overlaps(a: { base: bigint; prefix: number; bits: number }, b: { base: bigint; prefix: number; bits: number }): boolean {
+function overlaps(
+  a: { base: bigint; prefix: number; bits: number },
+  b: { base: bigint; prefix: number; bits: number },
+): boolean {
   if (a.bits !== b.bits) return false;
   const p = BigInt(Math.min(a.prefix, b.prefix));
   const shift = BigInt(a.bits) - p;

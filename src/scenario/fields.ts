@@ -3,7 +3,6 @@ import { asTable, type Table } from '../files.js';
 import { closest } from './names.js';
 import { lineOf } from './source-lines.js';
 
-
 /** Where a value came from, so every problem names its file, line and key path. */
 export interface Origin {
   file: string;
@@ -41,7 +40,10 @@ export class Fields {
     return this.table[key] !== undefined;
   }
 
-  string(key: string, opts: { required?: boolean; check?: (s: string) => boolean; hint?: string; what?: string } = {}): string | undefined {
+  string(
+    key: string,
+    opts: { required?: boolean; check?: (s: string) => boolean; hint?: string; what?: string } = {},
+  ): string | undefined {
     const v = this.table[key];
     if (v === undefined) {
       if (opts.required) this.problem(key, 'is required', opts.hint);
@@ -65,7 +67,11 @@ export class Fields {
       return undefined;
     }
     if (typeof v === 'bigint' || typeof v !== 'number' || !Number.isInteger(v) || v < opts.min || v > opts.max) {
-      this.problem(key, `${describe(v)} is out of range`, opts.hint ?? `a whole number from ${opts.min} to ${opts.max}`);
+      this.problem(
+        key,
+        `${describe(v)} is out of range`,
+        opts.hint ?? `a whole number from ${opts.min} to ${opts.max}`,
+      );
       return undefined;
     }
     return v;

@@ -28,9 +28,17 @@ export function resolveScenarioFile(ref: string): string {
       if (existsSync(file)) return file;
     }
   }
-  const names = [...new Set(scenarioFolders().flatMap((d) => listScenarioFiles(d)).map((f) => path.basename(f, '.toml')))];
+  const names = [
+    ...new Set(
+      scenarioFolders()
+        .flatMap((d) => listScenarioFiles(d))
+        .map((f) => path.basename(f, '.toml')),
+    ),
+  ];
   const near = closest(ref, names);
-  throw new UserError(`no scenario named ${JSON.stringify(ref)} in ${scenariosDir()}`, ExitCode.badInput, [near ? `did you mean ${near}?` : `scenarios: ${names.join(', ') || 'none (zonlab init writes a starter scenario)'}`]);
+  throw new UserError(`no scenario named ${JSON.stringify(ref)} in ${scenariosDir()}`, ExitCode.badInput, [
+    near ? `did you mean ${near}?` : `scenarios: ${names.join(', ') || 'none (zonlab init writes a starter scenario)'}`,
+  ]);
 }
 
 /** The scenario folder, then the shipped examples: a name found in both is the folder's. */
@@ -55,13 +63,23 @@ export function loadScenario(ref: string, options: LoadOptions = {}): Scenario {
   const topoName = scenario.doc.topology;
   if (topoName !== undefined) {
     if (typeof topoName !== 'string' || !isIdentifier(topoName)) {
-      problems.push({ file, key: 'topology', message: `${JSON.stringify(topoName)} is not a topology name`, hint: 'the name of a file in lab/topologies/' });
+      problems.push({
+        file,
+        key: 'topology',
+        message: `${JSON.stringify(topoName)} is not a topology name`,
+        hint: 'the name of a file in lab/topologies/',
+      });
     } else {
       const topoFile = path.join(topologiesDir, `${topoName}.toml`);
       if (!existsSync(topoFile)) {
         const known = existsSync(topologiesDir) ? readdirSync(topologiesDir).map((f) => path.basename(f, '.toml')) : [];
         const near = closest(topoName, known);
-        problems.push({ file, key: 'topology', message: `no topology ${topoName} in lab/topologies/`, hint: near ? `did you mean "${near}"?` : `known: ${known.join(', ')}` });
+        problems.push({
+          file,
+          key: 'topology',
+          message: `no topology ${topoName} in lab/topologies/`,
+          hint: near ? `did you mean "${near}"?` : `known: ${known.join(', ')}`,
+        });
       } else topology = readSource(topoFile);
     }
   }
@@ -83,7 +101,10 @@ export function loadScenario(ref: string, options: LoadOptions = {}): Scenario {
     return text;
   };
   const result = validateScenario({
-    scenario, topology, params, hash: '',
+    scenario,
+    topology,
+    params,
+    hash: '',
     readFile,
     xdpProgramExists: (name) => existsSync(path.join(bpfDir, `${name}.c`)),
   });
@@ -115,32 +136,55 @@ export function readSource(file: string): SourceDoc {
 
 type ParamValue = string | number | boolean;
 
-function resolveParams(sources: (SourceDoc | undefined)[], set: Record<string, string>, problems: Problem[], file: string): Record<string, ParamValue> {
+function resolveParams(
+  sources: (SourceDoc | undefined)[],
+  set: Record<string, string>,
+  problems: Problem[],
+  file: string,
+): Record<string, ParamValue> {
   const params: Record<string, ParamValue> = {};
   for (const src of sources) {
     if (!src || src.doc.params === undefined) continue;
     const t = asTable(src.doc.params);
-    if (!t) { problems.push({ file: src.file, key: 'params', message: 'must be a table' }); continue; }
+    if (!t) {
+      problems.push({ file: src.file, key: 'params', message: 'must be a table' });
+      continue;
+    }
     for (const [k, v] of Object.entries(t)) {
-      if (!isIdentifier(k)) problems.push({ file: src.file, key: `params.${k}`, message: 'is not a valid parameter name' });
-      else if (k === 'i' || k === 'n') problems.push({ file: src.file, key: `params.${k}`, message: 'is reserved for the index of repeated elements', hint: 'choose another name' });
-      else if (typeof v !== 'string' && typeof v !== 'boolean' && !(typeof v === 'number' && Number.isFinite(v))) problems.push({ file: src.file, key: `params.${k}`, message: 'must be a string, number or boolean' });
+      if (!isIdentifier(k))
+        problems.push({ file: src.file, key: `params.${k}`, message: 'is not a valid parameter name' });
+      else if (k === 'i' || k === 'n')
+        problems.push({
+          file: src.file,
+          key: `params.${k}`,
+          message: 'is reserved for the index of repeated elements',
+          hint: 'choose another name',
+        });
+      else if (typeof v !== 'string' && typeof v !== 'boolean' && !(typeof v === 'number' && Number.isFinite(v)))
+        problems.push({ file: src.file, key: `params.${k}`, message: 'must be a string, number or boolean' });
       else params[k] = v;
     }
   }
   for (const [k, text] of Object.entries(set)) {
     if (!(k in params)) {
       const near = closest(k, Object.keys(params));
-      problems.push({ file, key: `params.${k}`, message: `--set ${k}: the scenario has no such parameter`, hint: near ? `did you mean ${near}?` : `parameters: ${Object.keys(params).join(', ') || 'none'}` });
+      problems.push({
+        file,
+        key: `params.${k}`,
+        message: `--set ${k}: the scenario has no such parameter`,
+        hint: near ? `did you mean ${near}?` : `parameters: ${Object.keys(params).join(', ') || 'none'}`,
+      });
       continue;
     }
     const old = params[k]!;
     if (typeof old === 'number') {
       const n = Number(text);
-      if (!Number.isFinite(n) || text.trim() === '') problems.push({ file, key: `params.${k}`, message: `--set ${k}=${text}: must be a number` });
+      if (!Number.isFinite(n) || text.trim() === '')
+        problems.push({ file, key: `params.${k}`, message: `--set ${k}=${text}: must be a number` });
       else params[k] = n;
     } else if (typeof old === 'boolean') {
-      if (text !== 'true' && text !== 'false') problems.push({ file, key: `params.${k}`, message: `--set ${k}=${text}: must be true or false` });
+      if (text !== 'true' && text !== 'false')
+        problems.push({ file, key: `params.${k}`, message: `--set ${k}=${text}: must be true or false` });
       else params[k] = text === 'true';
     } else params[k] = text;
   }
@@ -155,13 +199,23 @@ function substituteParams(src: SourceDoc, params: Record<string, ParamValue>, pr
       if (whole && (whole[1] === 'i' || whole[1] === 'n')) return v;
       if (whole) {
         if (whole[1]! in params) return params[whole[1]!];
-        problems.push({ file: src.file, key, message: `unknown parameter \${${whole[1]}}`, hint: 'declare it under [params]' });
+        problems.push({
+          file: src.file,
+          key,
+          message: `unknown parameter \${${whole[1]}}`,
+          hint: 'declare it under [params]',
+        });
         return v;
       }
       return v.replace(/\$\{([A-Za-z0-9_-]+)\}/g, (m, name: string) => {
         if (name === 'i' || name === 'n') return m;
         if (name in params) return String(params[name]);
-        problems.push({ file: src.file, key, message: `unknown parameter \${${name}}`, hint: 'declare it under [params]' });
+        problems.push({
+          file: src.file,
+          key,
+          message: `unknown parameter \${${name}}`,
+          hint: 'declare it under [params]',
+        });
         return m;
       });
     }
@@ -169,7 +223,8 @@ function substituteParams(src: SourceDoc, params: Record<string, ParamValue>, pr
     const t = asTable(v);
     if (t) {
       const out: Table = {};
-      for (const [k, x] of Object.entries(t)) out[k] = key === '' && k === 'params' ? x : walk(x, key ? `${key}.${k}` : k);
+      for (const [k, x] of Object.entries(t))
+        out[k] = key === '' && k === 'params' ? x : walk(x, key ? `${key}.${k}` : k);
       return out;
     }
     return v;

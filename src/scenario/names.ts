@@ -19,7 +19,8 @@ export function isNetSysctlKey(s: string): boolean {
   // "/" only in an interface's segment, where sysctl(8) reads it as the "." of a name like veth1.2
   const segments = s.split('.');
   const dev = sysctlInterface(s);
-  if (segments.some((seg, i) => seg.includes('/') && i !== 3) || (s.includes('/') && !(dev && isInterfaceName(dev)))) return false;
+  if (segments.some((seg, i) => seg.includes('/') && i !== 3) || (s.includes('/') && !(dev && isInterfaceName(dev))))
+    return false;
   return segments.every((seg) => seg !== '' && seg !== '..');
 }
 
@@ -34,7 +35,10 @@ export function closest(word: string, candidates: readonly string[]): string | u
   let bestDistance = Infinity;
   for (const c of candidates) {
     const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) { best = c; bestDistance = d; }
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
   }
   return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }

@@ -12,7 +12,10 @@ export function lineOf(text: string, keyPath: string): number | undefined {
     let seen = -1;
     for (let i = 0; i < lines.length; i++) {
       if (lines[i]!.trim() === `[[${head[1]}]]`) seen++;
-      if (seen === Number(head[2])) { from = i; break; }
+      if (seen === Number(head[2])) {
+        from = i;
+        break;
+      }
     }
     if (seen < Number(head[2])) return undefined;
     parts.shift();

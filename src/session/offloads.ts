@@ -2,7 +2,17 @@ import { runCommand } from '../../lab/run-command.js';
 import type { Scenario } from '../scenario/types.js';
 
 /** The features that move throughput most; recorded with every run so records compare fairly. */
-const FEATURES = ['tx-checksumming', 'rx-checksumming', 'scatter-gather', 'tcp-segmentation-offload', 'generic-segmentation-offload', 'generic-receive-offload', 'rx-gro-hw', 'rx-vlan-offload', 'tx-vlan-offload'];
+const FEATURES = [
+  'tx-checksumming',
+  'rx-checksumming',
+  'scatter-gather',
+  'tcp-segmentation-offload',
+  'generic-segmentation-offload',
+  'generic-receive-offload',
+  'rx-gro-hw',
+  'rx-vlan-offload',
+  'tx-vlan-offload',
+];
 
 export function parseEthtoolFeatures(text: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -21,7 +31,9 @@ export async function readOffloads(s: Scenario): Promise<Record<string, Record<s
   const out: Record<string, Record<string, string>> = {};
   const lbIfs = new Set(s.lb.config?.interfaces ?? []);
   for (const v of s.veths) {
-    const relevant = [v.a, v.b].some((e) => Object.keys(e.ethtool).length > 0 || (e.netns === undefined && lbIfs.has(e.name)));
+    const relevant = [v.a, v.b].some(
+      (e) => Object.keys(e.ethtool).length > 0 || (e.netns === undefined && lbIfs.has(e.name)),
+    );
     if (!relevant) continue;
     for (const end of [v.a, v.b]) {
       const r = await runCommand(['ethtool', '-k', end.name], { netns: end.netns, reject: false });

@@ -27,13 +27,21 @@ export async function preflight(s: Scenario, o: PreflightOptions): Promise<{ dri
   const build = await buildBpfObjects(bpfDir, o.progress);
   const driver = await resolveDriver(o.lb ?? s.lb.driver, { zonlbPath: o.zonlb });
   const plan = planLab(s, { driver: driver.name, mode: o.host ? 'host' : 'sandbox', runId: o.runId ?? newRunId() });
-  const found = [...missingRequirements(plan), ...(s.lb.config ? await driver.missing(s.lb.config) : []), ...cannotServe(s, driver.name), ...eventGaps(s, driver), ...unbuiltObjects(plan)];
+  const found = [
+    ...missingRequirements(plan),
+    ...(s.lb.config ? await driver.missing(s.lb.config) : []),
+    ...cannotServe(s, driver.name),
+    ...eventGaps(s, driver),
+    ...unbuiltObjects(plan),
+  ];
   // a failed build says why better than "not built"; two ends of one program are one reason
-  const whyNot = (r: string) => build.failed.find((f) => f.startsWith(`bpf/${/bpf\/([\w-]+\.o) is not built/.exec(r)?.[1]} `)) ?? r;
+  const whyNot = (r: string) =>
+    build.failed.find((f) => f.startsWith(`bpf/${/bpf\/([\w-]+\.o) is not built/.exec(r)?.[1]} `)) ?? r;
   const reasons = [...new Set(found.map(whyNot))];
   // without root the missing root is the reason already; inside the sandbox the machine was probed before it was entered
   if (!reasons.some((r) => r.startsWith('needs root')) && !insideSandbox()) {
-    for (const r of await Promise.all(featuresOf(s).map((f) => probe(f, { remembered: true })))) if (!r.ok) reasons.push(`the kernel lacks ${describeFeature(r.feature)} (${r.detail})`);
+    for (const r of await Promise.all(featuresOf(s).map((f) => probe(f, { remembered: true }))))
+      if (!r.ok) reasons.push(`the kernel lacks ${describeFeature(r.feature)} (${r.detail})`);
   }
   if (reasons.length) throw new MissingRequirement(reasons);
   return { driver, plan };

@@ -66,13 +66,26 @@ export interface Schedule {
 }
 
 /** Today's order: each check of the scenario in turn, a throughput check as often as Sampling says. */
-export function samplingSchedule(s: Scenario, o: Pick<RunOptions, 'repeat' | 'warmup' | 'maxDrop' | 'reference'>): Schedule {
-  const sampling = new Sampling({ repeat: o.repeat ?? s.repeat, warmup: Boolean(o.warmup), maxDrop: o.maxDrop ?? s.maxDrop ?? 0.1, reference: o.reference }, s.checks.filter(isSampled).length);
+export function samplingSchedule(
+  s: Scenario,
+  o: Pick<RunOptions, 'repeat' | 'warmup' | 'maxDrop' | 'reference'>,
+): Schedule {
+  const sampling = new Sampling(
+    {
+      repeat: o.repeat ?? s.repeat,
+      warmup: Boolean(o.warmup),
+      maxDrop: o.maxDrop ?? s.maxDrop ?? 0.1,
+      reference: o.reference,
+    },
+    s.checks.filter(isSampled).length,
+  );
   return {
     *steps() {
       for (const check of s.checks) {
         if (!isSampled(check)) yield { check, label: '' };
-        else for (const repetition of sampling.repetitions(check.name)) yield { check, repetition, label: sampling.label(repetition) };
+        else
+          for (const repetition of sampling.repetitions(check.name))
+            yield { check, repetition, label: sampling.label(repetition) };
       }
     },
     done: (check, outcome) => sampling.done(check, outcome),
@@ -80,7 +93,12 @@ export function samplingSchedule(s: Scenario, o: Pick<RunOptions, 'repeat' | 'wa
   };
 }
 
-export async function runScenario(plan: LabPlan, driver: Driver, hooks: RunHooks, opts: RunOptions = {}): Promise<RunOutcome> {
+export async function runScenario(
+  plan: LabPlan,
+  driver: Driver,
+  hooks: RunHooks,
+  opts: RunOptions = {},
+): Promise<RunOutcome> {
   const { scenario: s, mode, runId } = plan;
   const schedule = opts.schedule?.(s) ?? samplingSchedule(s, opts);
   const time = new Date().toISOString();
@@ -104,7 +122,11 @@ export async function runScenario(plan: LabPlan, driver: Driver, hooks: RunHooks
   let teardownFailures: string[] = [];
   let cost: CostSampler | undefined;
   try {
-    lab = await startScenarioLab(plan, driver, { log: hooks.progress, keepOnFailure: opts.keep, onStep: (i, n, what) => hooks.progress(`[${i}/${n}] ${what}`) });
+    lab = await startScenarioLab(plan, driver, {
+      log: hooks.progress,
+      keepOnFailure: opts.keep,
+      onStep: (i, n, what) => hooks.progress(`[${i}/${n}] ${what}`),
+    });
     offloads = await readOffloads(s);
     if (s.checks.some(isSampled)) {
       await lab.balancer?.beforeThroughput?.();
@@ -121,7 +143,11 @@ export async function runScenario(plan: LabPlan, driver: Driver, hooks: RunHooks
         // [[event]]s of this check: a hold starts their clock when its connections open, any other check at once
         const clock = scheduleEvents(eventsOf(s, check.name), applyEvent, hooks.progress);
         if (check.kind !== 'hold') clock.start();
-        const outcome = await runCheck(check, { onProgress: hooks.progress, earlier: checks, onStarted: () => clock.start() });
+        const outcome = await runCheck(check, {
+          onProgress: hooks.progress,
+          earlier: checks,
+          onStarted: () => clock.start(),
+        });
         const applied = await clock.finish();
         if (!applied.length) return proof.settle(outcome);
         events.push(...applied);
@@ -132,11 +158,20 @@ export async function runScenario(plan: LabPlan, driver: Driver, hooks: RunHooks
         const why = `event ${missed[0]!.action} ${missed[0]!.result}`;
         // the check's own failure first: it is usually why the events never came (nothing to hold)
         const error = outcome.status === 'failed' ? `${outcome.error ?? outcome.summary}; ${why}` : why;
-        return proof.settle({ ...withEvents, status: 'failed', summary: outcome.status === 'failed' ? error : `${error} (${outcome.summary})`, error });
+        return proof.settle({
+          ...withEvents,
+          status: 'failed',
+          summary: outcome.status === 'failed' ? error : `${error} (${outcome.summary})`,
+          error,
+        });
       };
-      const measured = sampled ? { ...(await cost!.around(check.name, repetition ?? 1, run)), repetition: repetition ?? 1 } : await run();
+      const measured = sampled
+        ? { ...(await cost!.around(check.name, repetition ?? 1, run)), repetition: repetition ?? 1 }
+        : await run();
       // a check the interrupt cut short measured part of a run: never a pass, never a sample
-      const outcome = interrupted ? { ...measured, status: 'failed' as const, summary: `interrupted (${measured.summary})`, error: 'interrupted' } : measured;
+      const outcome = interrupted
+        ? { ...measured, status: 'failed' as const, summary: `interrupted (${measured.summary})`, error: 'interrupted' }
+        : measured;
       schedule.done(check.name, outcome);
       checks.push(outcome);
       hooks.checkDone(outcome);
@@ -156,7 +191,7 @@ export async function runScenario(plan: LabPlan, driver: Driver, hooks: RunHooks
       if (hooks.hold) await hooks.hold(partial);
     }
     status = interrupted || (user && isSignalExit(user.exitCode)) ? 'interrupted' : 'error';
-    error = user ? [user.message, ...user.details].join('\n') : (err as Error).stack ?? String(err);
+    error = user ? [user.message, ...user.details].join('\n') : ((err as Error).stack ?? String(err));
     teardownFailures = (err as { teardownFailures?: string[] }).teardownFailures ?? [];
     if (!user) throw err;
   } finally {
@@ -171,21 +206,53 @@ export async function runScenario(plan: LabPlan, driver: Driver, hooks: RunHooks
 
   const counted = checks.filter((c) => c.repetition !== 0);
   const samples = collectSamples(counted);
-  const stats = Object.fromEntries(Object.entries(samples).map(([c, ms]) => [c, Object.fromEntries(Object.entries(ms).map(([m, xs]) => [m, summarize(xs)]))]));
+  const stats = Object.fromEntries(
+    Object.entries(samples).map(([c, ms]) => [
+      c,
+      Object.fromEntries(Object.entries(ms).map(([m, xs]) => [m, summarize(xs)])),
+    ]),
+  );
   const driverVersion = lab?.balancer?.version ?? (await driver.version().catch(() => 'unknown'));
   const host = hostFacts();
   const tools = await toolVersions();
   const record: RunRecord = {
-    schema: 1, id: runId, time, durationMs: Math.round(performance.now() - t0),
+    schema: 1,
+    id: runId,
+    time,
+    durationMs: Math.round(performance.now() - t0),
     scenario: { name: s.name, hash: s.hash, files: s.files, params: s.params },
     driver: { name: driver.name, version: driverVersion },
     zonlab: { version: zonlabVersion(), commit: zonlabCommit() },
-    host, mode, offloads, status, error, checks,
-    measurements: Object.fromEntries(Object.entries(stats).map(([c, ms]) => [c, Object.fromEntries(Object.entries(ms).map(([m, st]) => [m, st.median]))])),
-    samples, stats,
+    host,
+    mode,
+    offloads,
+    status,
+    error,
+    checks,
+    measurements: Object.fromEntries(
+      Object.entries(stats).map(([c, ms]) => [
+        c,
+        Object.fromEntries(Object.entries(ms).map(([m, st]) => [m, st.median])),
+      ]),
+    ),
+    samples,
+    stats,
     repeat: schedule.summary(),
-    fingerprint: { kernel: host.kernel, cpuModel: host.cpuModel, cpus: host.cpus, driver: driver.name, driverVersion, scenarioHash: s.hash, offloads: flattenOffloads(offloads), kernelVersion: host.kernelVersion, tools },
-    counters, ...(cost ? { lbCost: cost.record() } : {}), ...(events.length ? { events } : {}), teardown: { failures: teardownFailures },
+    fingerprint: {
+      kernel: host.kernel,
+      cpuModel: host.cpuModel,
+      cpus: host.cpus,
+      driver: driver.name,
+      driverVersion,
+      scenarioHash: s.hash,
+      offloads: flattenOffloads(offloads),
+      kernelVersion: host.kernelVersion,
+      tools,
+    },
+    counters,
+    ...(cost ? { lbCost: cost.record() } : {}),
+    ...(events.length ? { events } : {}),
+    teardown: { failures: teardownFailures },
   };
   const file = opts.write === false ? undefined : writeRecord(record);
   return { record, file };
@@ -194,5 +261,9 @@ export async function runScenario(plan: LabPlan, driver: Driver, hooks: RunHooks
 /** check → measurement → values, over every counted outcome that passed. */
 export function collectSamples(outcomes: CheckOutcome[]): Record<string, Record<string, number[]>> {
   const names = [...new Set(outcomes.map((o) => o.name))];
-  return Object.fromEntries(names.map((n) => [n, measurementSamples(outcomes.filter((o) => o.name === n))] as const).filter(([, ms]) => Object.keys(ms).length));
+  return Object.fromEntries(
+    names
+      .map((n) => [n, measurementSamples(outcomes.filter((o) => o.name === n))] as const)
+      .filter(([, ms]) => Object.keys(ms).length),
+  );
 }

@@ -21,7 +21,10 @@ export class Sampling {
   private checksLeft: number;
   private most = 0;
 
-  constructor(private readonly o: SamplingOptions, throughputChecks: number) {
+  constructor(
+    private readonly o: SamplingOptions,
+    throughputChecks: number,
+  ) {
     const a = typeof o.repeat === 'number' ? undefined : o.repeat.auto;
     if (a) this.auto = { max: a.max, budgetS: a.budgetMs / 1000, checks: {} };
     this.budgetLeftMs = a?.budgetMs ?? Infinity;
@@ -54,8 +57,13 @@ export class Sampling {
         }
         const counted = (this.outcomes.get(check) ?? []).filter((x) => x.repetition !== 0);
         const d = autoDecision({
-          current: measurementSamples(counted), reference: this.o.reference?.[check], n, maxDrop: this.o.maxDrop, max: this.auto.max,
-          leftMs: share - (performance.now() - t0), lastMs,
+          current: measurementSamples(counted),
+          reference: this.o.reference?.[check],
+          n,
+          maxDrop: this.o.maxDrop,
+          max: this.auto.max,
+          leftMs: share - (performance.now() - t0),
+          lastMs,
         });
         const stop = counted.some((x) => x.status !== 'passed') ? 'failed' : d.stop;
         if (stop) {
@@ -73,7 +81,11 @@ export class Sampling {
 
   /** What the record keeps: the count (the most samples a check took) and, with auto, why each stopped. */
   summary(): { count: number; warmup: boolean; auto?: AutoOutcome } {
-    return { count: this.auto ? this.most : (this.o.repeat as number), warmup: this.o.warmup, ...(this.auto ? { auto: this.auto } : {}) };
+    return {
+      count: this.auto ? this.most : (this.o.repeat as number),
+      warmup: this.o.warmup,
+      ...(this.auto ? { auto: this.auto } : {}),
+    };
   }
 }
 

@@ -21,9 +21,23 @@ export function startScenarioLab(plan: LabPlan, driver: Driver, o: StartOptions)
   const s = plan.scenario;
   return startLab<LoadedBalancer>({
     ...o,
-    name: s.name, mode: plan.mode, runId: plan.runId, steps: plan.steps, driver: driver.name,
+    name: s.name,
+    mode: plan.mode,
+    runId: plan.runId,
+    steps: plan.steps,
+    driver: driver.name,
     bpffs: DRIVERS[driver.name].bpffs,
-    loader: s.lb.config ? (workDir) => driverLoader(driver, { config: initialConfig(s.lb.config!, s.events), runId: plan.runId, workDir, log: o.log, peers: peersOf(s), host: plan.mode === 'host' }) : undefined,
+    loader: s.lb.config
+      ? (workDir) =>
+          driverLoader(driver, {
+            config: initialConfig(s.lb.config!, s.events),
+            runId: plan.runId,
+            workDir,
+            log: o.log,
+            peers: peersOf(s),
+            host: plan.mode === 'host',
+          })
+      : undefined,
   });
 }
 
@@ -31,10 +45,17 @@ function driverLoader(driver: Driver, ctx: LoadContext): Loader<LoadedBalancer> 
   return {
     what: driver.name,
     crashUndo: driver.crashUndo?.(ctx) ?? [],
-    load: () => driver.load(ctx).catch((err: Error) => {
-      // the driver's own failure (zon-lb's ERROR line, a verifier log, an nft syntax error) is the user's to read
-      throw err instanceof UserError ? err : new UserError(`the load balancer (${driver.name}) failed to load`, ExitCode.checkFailed, err.message.split('\n'));
-    }),
+    load: () =>
+      driver.load(ctx).catch((err: Error) => {
+        // the driver's own failure (zon-lb's ERROR line, a verifier log, an nft syntax error) is the user's to read
+        throw err instanceof UserError
+          ? err
+          : new UserError(
+              `the load balancer (${driver.name}) failed to load`,
+              ExitCode.checkFailed,
+              err.message.split('\n'),
+            );
+      }),
     unload: (balancer) => balancer.unload(),
   };
 }

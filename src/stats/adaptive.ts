@@ -64,7 +64,8 @@ export function autoDecision(st: AutoState): AutoDecision {
       const now = st.current[m];
       if (!now?.length) continue;
       const ref = st.reference?.[m];
-      if (ref && ref.length >= MIN_SAMPLES) looks[m] = judgeUnpaired(ref, now, { maxDrop: st.maxDrop, direction, looks: schedule }).verdict;
+      if (ref && ref.length >= MIN_SAMPLES)
+        looks[m] = judgeUnpaired(ref, now, { maxDrop: st.maxDrop, direction, looks: schedule }).verdict;
       else looks[m] = precise(now, { maxDrop: st.maxDrop, looks: schedule }) ? 'precise' : 'imprecise';
     }
   }

@@ -37,7 +37,8 @@ export function fingerprintDiff(a: Fingerprint, b: Fingerprint): FingerprintDiff
   }
   const keys = new Set([...Object.keys(a.offloads), ...Object.keys(b.offloads)]);
   for (const k of [...keys].sort()) {
-    if (a.offloads[k] !== b.offloads[k]) out.push({ key: `offload ${k}`, baseline: a.offloads[k] ?? 'absent', current: b.offloads[k] ?? 'absent' });
+    if (a.offloads[k] !== b.offloads[k])
+      out.push({ key: `offload ${k}`, baseline: a.offloads[k] ?? 'absent', current: b.offloads[k] ?? 'absent' });
   }
   return out;
 }
@@ -47,13 +48,20 @@ export function fingerprintNotes(a: Fingerprint, b: Fingerprint): FingerprintDif
   const pairs: [string, string | undefined, string | undefined][] = [
     ['cpuModel', a.cpuModel, b.cpuModel],
     ['kernelVersion', a.kernelVersion, b.kernelVersion],
-    ...(['iperf3', 'iperf', 'nft'] as const).map((t): [string, string | undefined, string | undefined] => [t, a.tools?.[t], b.tools?.[t]]),
+    ...(['iperf3', 'iperf', 'nft'] as const).map((t): [string, string | undefined, string | undefined] => [
+      t,
+      a.tools?.[t],
+      b.tools?.[t],
+    ]),
   ];
-  return pairs.filter(([, x, y]) => x !== undefined && y !== undefined && x !== y).map(([key, x, y]) => ({ key, baseline: x!, current: y! }));
+  return pairs
+    .filter(([, x, y]) => x !== undefined && y !== undefined && x !== y)
+    .map(([key, x, y]) => ({ key, baseline: x!, current: y! }));
 }
 
 export function flattenOffloads(offloads: Record<string, Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [iface, features] of Object.entries(offloads)) for (const [f, v] of Object.entries(features)) out[`${iface} ${f}`] = v;
+  for (const [iface, features] of Object.entries(offloads))
+    for (const [f, v] of Object.entries(features)) out[`${iface} ${f}`] = v;
   return out;
 }

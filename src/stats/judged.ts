@@ -6,9 +6,12 @@ import type { Direction } from './verdict.js';
  * CPU, the runs counted) are evidence, not verdicts.
  */
 export const JUDGED: Readonly<Record<string, Direction>> = {
-  bits_per_second: 'higher', [COST_MEASUREMENT]: 'lower',
+  bits_per_second: 'higher',
+  [COST_MEASUREMENT]: 'lower',
   // rr and crr (src/checks/latency.ts)
-  latency_p50_us: 'lower', latency_p99_us: 'lower', connections_per_second: 'higher',
+  latency_p50_us: 'lower',
+  latency_p99_us: 'lower',
+  connections_per_second: 'higher',
 };
 
 export function isJudged(measurement: string): boolean {

@@ -67,7 +67,10 @@ function perLook(n: number, o: JudgeOptions): { p: number; label: string } {
   const a = lookAlpha(n, o.looks, o.alpha ?? 0.05);
   const level = 1 - a;
   const pct = `${Number((level * 100).toFixed(level > 0.999 ? 2 : 1))}%`;
-  return { p: 1 - a / 2, label: o.looks.length > 1 ? `${pct} interval at look ${n} of ${o.looks.join('/')}:` : `${pct} interval` };
+  return {
+    p: 1 - a / 2,
+    label: o.looks.length > 1 ? `${pct} interval at look ${n} of ${o.looks.join('/')}:` : `${pct} interval`,
+  };
 }
 
 /** Paired ratios B/A (one a round, from the same machine minutes apart): the verdict on their geometric mean. */
@@ -90,11 +93,15 @@ export function judgeUnpaired(reference: readonly number[], current: readonly nu
   const ok = (xs: readonly number[]) => xs.filter((x) => x > 0 && Number.isFinite(x)).map(Math.log);
   const [a, b] = [ok(reference), ok(current)];
   const ratio = a.length && b.length ? Math.exp(mean(b) - mean(a)) : Number.NaN;
-  if (a.length < MIN_SAMPLES || b.length < MIN_SAMPLES) return tooFew(ratio, Math.min(a.length, b.length), o.maxDrop, o.direction);
+  if (a.length < MIN_SAMPLES || b.length < MIN_SAMPLES)
+    return tooFew(ratio, Math.min(a.length, b.length), o.maxDrop, o.direction);
   const [va, vb] = [variance(a) / a.length, variance(b) / b.length];
   const se = Math.sqrt(va + vb);
   // Welch–Satterthwaite; both variances zero (identical figures) leave no noise to widen by
-  const df = se === 0 ? a.length + b.length - 2 : Math.max(1, Math.floor((va + vb) ** 2 / (va ** 2 / (a.length - 1) + vb ** 2 / (b.length - 1))));
+  const df =
+    se === 0
+      ? a.length + b.length - 2
+      : Math.max(1, Math.floor((va + vb) ** 2 / (va ** 2 / (a.length - 1) + vb ** 2 / (b.length - 1))));
   const { p, label } = perLook(b.length, o);
   const half = tQuantile(p, df) * se;
   return classify(ratio, { low: ratio * Math.exp(-half), high: ratio * Math.exp(half) }, o.maxDrop, o.direction, label);
@@ -110,7 +117,12 @@ export function judgeUnpaired(reference: readonly number[], current: readonly nu
  * Deliberately conservative: on these noisy machines a false alarm costs more than a late one.
  * A fixed set of samples on each side is one look: judgeUnpaired with the whole 5%.
  */
-export function compareSamples(baseline: readonly number[], current: readonly number[], maxDrop = 0.1, direction: Direction = 'higher'): Comparison {
+export function compareSamples(
+  baseline: readonly number[],
+  current: readonly number[],
+  maxDrop = 0.1,
+  direction: Direction = 'higher',
+): Comparison {
   return judgeUnpaired(baseline, current, { maxDrop, direction, looks: [current.length] });
 }
 

@@ -75,7 +75,13 @@ function abRun(c: SimCase, ratio: number, rand: () => number, z: () => number): 
   const ratios: number[] = [];
   for (let r = 1; r <= c.max; r++) {
     let a: number, b: number;
-    if (r % 2) { a = sample(false); b = sample(true); } else { b = sample(true); a = sample(false); }
+    if (r % 2) {
+      a = sample(false);
+      b = sample(true);
+    } else {
+      b = sample(true);
+      a = sample(false);
+    }
     ratios.push(b / a);
     if (!looks.includes(r)) continue;
     const v = judgePaired(ratios, { maxDrop: c.maxDrop, direction: c.direction, looks }).verdict;
@@ -142,19 +148,67 @@ const stored = { path: 'baseline', maxDrop: 0.1, max: 20, baselineSamples: 10 } 
 export const TABLE: readonly TableCase[] = [
   { ...ab, direction: 'higher', sigma: 0.05, note: '', expect: ALL },
   { ...ab, direction: 'higher', sigma: 0.1, note: '', expect: ALL },
-  { ...ab, direction: 'higher', sigma: 0.15, note: 'too noisy for the power within 20 rounds', expect: { ...ALL, power: false } },
+  {
+    ...ab,
+    direction: 'higher',
+    sigma: 0.15,
+    note: 'too noisy for the power within 20 rounds',
+    expect: { ...ALL, power: false },
+  },
   { ...ab, direction: 'higher', sigma: 0.15, max: 50, note: '--max-repeat 50', expect: ALL },
-  { ...ab, direction: 'higher', sigma: 0.1, hog: HOG, note: 'a hog halves 30% of the samples: wider intervals, never a false regression', expect: { ...ALL, power: false } },
+  {
+    ...ab,
+    direction: 'higher',
+    sigma: 0.1,
+    hog: HOG,
+    note: 'a hog halves 30% of the samples: wider intervals, never a false regression',
+    expect: { ...ALL, power: false },
+  },
   { ...ab, direction: 'lower', sigma: 0.05, note: 'cost per packet', expect: ALL },
-  { ...ab, direction: 'lower', sigma: 0.1, note: 'cost: a rise to 1.2 is a smaller step from 1.1 on a log scale than a drop to 0.8 from 0.9', expect: { ...ALL, power: false } },
+  {
+    ...ab,
+    direction: 'lower',
+    sigma: 0.1,
+    note: 'cost: a rise to 1.2 is a smaller step from 1.1 on a log scale than a drop to 0.8 from 0.9',
+    expect: { ...ALL, power: false },
+  },
   { ...ab, direction: 'lower', sigma: 0.1, max: 40, note: 'cost, --max-repeat 40', expect: ALL },
   { ...ab, direction: 'lower', sigma: 0.1, hog: HOG, note: 'cost per packet, hog', expect: { ...ALL, power: false } },
   { ...stored, direction: 'higher', sigma: 0.05, drift: 0, note: '', expect: ALL },
   { ...stored, direction: 'higher', sigma: 0.05, drift: 0.01, note: '', expect: ALL },
-  { ...stored, direction: 'higher', sigma: 0.05, drift: 0.03, note: 'drift between runs', expect: { ...ALL, atThreshold: false } },
-  { ...stored, direction: 'higher', sigma: 0.05, drift: 0.1, note: 'drift between runs', expect: { falseAlarm: false, atThreshold: false, power: false } },
-  { ...stored, direction: 'higher', sigma: 0.1, drift: 0, note: "the baseline's own noise", expect: { ...ALL, power: false } },
-  { ...stored, direction: 'higher', sigma: 0.1, drift: 0, baselineSamples: 20, note: 'a baseline of 20 samples', expect: ALL },
+  {
+    ...stored,
+    direction: 'higher',
+    sigma: 0.05,
+    drift: 0.03,
+    note: 'drift between runs',
+    expect: { ...ALL, atThreshold: false },
+  },
+  {
+    ...stored,
+    direction: 'higher',
+    sigma: 0.05,
+    drift: 0.1,
+    note: 'drift between runs',
+    expect: { falseAlarm: false, atThreshold: false, power: false },
+  },
+  {
+    ...stored,
+    direction: 'higher',
+    sigma: 0.1,
+    drift: 0,
+    note: "the baseline's own noise",
+    expect: { ...ALL, power: false },
+  },
+  {
+    ...stored,
+    direction: 'higher',
+    sigma: 0.1,
+    drift: 0,
+    baselineSamples: 20,
+    note: 'a baseline of 20 samples',
+    expect: ALL,
+  },
   { ...stored, direction: 'lower', sigma: 0.05, drift: 0, note: 'cost per packet', expect: ALL },
 ];
 
@@ -184,10 +238,15 @@ export function tableMarkdown(rows: readonly TableRow[]): string {
     '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   const lines = rows.map(({ case: c, none, threshold, twice }) => {
-    const drift = c.path === 'ab' ? `${pct(c.drift)} within the job${c.hog ? ' + hog' : ''}` : `${pct(c.drift)} between runs`;
+    const drift =
+      c.path === 'ab' ? `${pct(c.drift)} within the job${c.hog ? ' + hog' : ''}` : `${pct(c.drift)} between runs`;
     const path = c.path === 'ab' ? '`ab`' : `baseline (${c.baselineSamples ?? 10} samples)`;
     const cells = [
-      path, c.direction === 'higher' ? 'throughput' : 'cost', pct(c.sigma), drift, String(c.max),
+      path,
+      c.direction === 'higher' ? 'throughput' : 'cost',
+      pct(c.sigma),
+      drift,
+      String(c.max),
       mark(none.rates.regressed <= BOUND.falseAlarm, pct(none.rates.regressed)),
       mark(threshold.rates.regressed <= BOUND.atThreshold, pct(threshold.rates.regressed)),
       mark(twice.rates.regressed >= BOUND.power, pct(twice.rates.regressed)),

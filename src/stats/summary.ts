@@ -36,7 +36,8 @@ export function quantile(s: readonly number[], q: number): number {
 export function summarize(xs: readonly number[], level = 0.95): Summary {
   const s = sorted(xs);
   const n = s.length;
-  if (n === 0) return { n, median: NaN, min: NaN, max: NaN, mean: NaN, mad: NaN, iqr: NaN, ci: { low: NaN, high: NaN, level: 0 } };
+  if (n === 0)
+    return { n, median: NaN, min: NaN, max: NaN, mean: NaN, mad: NaN, iqr: NaN, ci: { low: NaN, high: NaN, level: 0 } };
   const med = quantile(s, 0.5);
   return {
     n,

@@ -20,7 +20,13 @@ export const MIN_SAMPLES = 3;
  * The verdict of a ratio and its interval against the threshold: the one rule every comparison
  * (stored baseline, `zonlab ab`) shares; how the interval was drawn is the caller's.
  */
-export function classify(ratio: number, ci: { low: number; high: number }, maxDrop: number, direction: Direction, label: string): Comparison {
+export function classify(
+  ratio: number,
+  ci: { low: number; high: number },
+  maxDrop: number,
+  direction: Direction,
+  label: string,
+): Comparison {
   const pct = (x: number) => `${x >= 1 ? '+' : ''}${((x - 1) * 100).toFixed(1)}%`;
   const limit = `${(maxDrop * 100).toFixed(0)}%`;
   const [worse, better] = direction === 'higher' ? ['drop', 'gain'] : ['rise', 'fall'];
@@ -33,14 +39,22 @@ export function classify(ratio: number, ci: { low: number; high: number }, maxDr
   if (beyondWorse) return { ...base, verdict: 'regressed', reason: `${range}: a real ${worse} beyond ${limit}` };
   if (beyondBetter) return { ...base, verdict: 'improved', reason: `${range}: a real ${better} beyond ${limit}` };
   if (withinWorse) return { ...base, verdict: 'unchanged', reason: `${range}: no ${worse} beyond ${limit}` };
-  return { ...base, verdict: 'inconclusive', reason: `${range}: the noise is wider than the ${limit} threshold; raise --repeat (or --repeat auto)` };
+  return {
+    ...base,
+    verdict: 'inconclusive',
+    reason: `${range}: the noise is wider than the ${limit} threshold; raise --repeat (or --repeat auto)`,
+  };
 }
 
 /** Fewer than MIN_SAMPLES a side: never a verdict but inconclusive, whatever the figures. */
 export function tooFew(ratio: number, n: number, maxDrop: number, direction: Direction): Comparison {
   const pct = `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)}%`;
   return {
-    verdict: 'inconclusive', ratio, ci: { low: ratio, high: ratio }, maxDrop, direction,
+    verdict: 'inconclusive',
+    ratio,
+    ci: { low: ratio, high: ratio },
+    maxDrop,
+    direction,
     reason: `${pct} with ${n} sample(s): too few to tell noise from change (at least ${MIN_SAMPLES} a side); raise --repeat or use --repeat auto`,
   };
 }

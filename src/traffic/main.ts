@@ -21,7 +21,10 @@ export function parseArgs(argv: string[]): Args {
     if (!k.startsWith('--')) throw new Error(`unexpected argument ${k}`);
     const next = argv[i + 1];
     if (next === undefined || next.startsWith('--')) out[k.slice(2)] = '1';
-    else { out[k.slice(2)] = next; i++; }
+    else {
+      out[k.slice(2)] = next;
+      i++;
+    }
   }
   return out;
 }
@@ -63,7 +66,9 @@ function server(a: Args): void {
     accepted++;
     if (sock.remoteAddress) peers.add(sock.remoteAddress);
     sock.setNoDelay(true);
-    sock.on('error', () => { /* a reset by the client or a test: nothing to say */ });
+    sock.on('error', () => {
+      /* a reset by the client or a test: nothing to say */
+    });
     sock.write(`${name}\n`);
     lines(sock, (line) => {
       if (line === 'quit') sock.end();
@@ -77,7 +82,9 @@ function server(a: Args): void {
     udp.send(`${name} ${msg.toString('utf8')}`, rinfo.port, rinfo.address);
   });
   const finish = () => {
-    process.stdout.write(`${JSON.stringify({ name, accepted, datagrams, peers: [...peers].slice(0, 64) })}\n`, () => process.exit(0));
+    process.stdout.write(`${JSON.stringify({ name, accepted, datagrams, peers: [...peers].slice(0, 64) })}\n`, () =>
+      process.exit(0),
+    );
   };
   process.on('SIGTERM', finish);
   process.on('SIGINT', finish);
@@ -90,44 +97,73 @@ function server(a: Args): void {
 
 const now = () => Number(process.hrtime.bigint() / 1000n) / 1000; // ms, sub-ms precision
 
-interface Conn { sock: Socket; firstLine: Promise<string> }
+interface Conn {
+  sock: Socket;
+  firstLine: Promise<string>;
+}
 
 /** A TCP connection and its first line (the backend's name); rejects on error or timeout. */
-function open(to: string, port: number, timeoutMs: number, localPort?: number, localAddress?: string): Conn & { nextLine(): Promise<string> } {
-  const sock = connect({ host: to, port, ...(localPort ? { localPort } : {}), ...(localAddress ? { localAddress } : {}) });
+function open(
+  to: string,
+  port: number,
+  timeoutMs: number,
+  localPort?: number,
+  localAddress?: string,
+): Conn & { nextLine(): Promise<string> } {
+  const sock = connect({
+    host: to,
+    port,
+    ...(localPort ? { localPort } : {}),
+    ...(localAddress ? { localAddress } : {}),
+  });
   sock.setNoDelay(true);
   const queue: string[] = [];
   const waiting: { resolve(l: string): void; reject(e: Error): void; timer: NodeJS.Timeout }[] = [];
   let failure: Error | undefined;
   const fail = (e: Error) => {
     failure ??= e;
-    for (const w of waiting.splice(0)) { clearTimeout(w.timer); w.reject(failure); }
+    for (const w of waiting.splice(0)) {
+      clearTimeout(w.timer);
+      w.reject(failure);
+    }
   };
-  sock.on('error', (e: NodeJS.ErrnoException) => fail(new Error(e.code === 'ECONNRESET' ? 'reset' : e.code ?? e.message)));
+  sock.on('error', (e: NodeJS.ErrnoException) =>
+    fail(new Error(e.code === 'ECONNRESET' ? 'reset' : (e.code ?? e.message))),
+  );
   sock.on('end', () => fail(new Error('closed')));
   lines(sock, (l) => {
     const w = waiting.shift();
-    if (w) { clearTimeout(w.timer); w.resolve(l); } else queue.push(l);
+    if (w) {
+      clearTimeout(w.timer);
+      w.resolve(l);
+    } else queue.push(l);
   });
-  const nextLine = () => new Promise<string>((resolve, reject) => {
-    const q = queue.shift();
-    if (q !== undefined) return resolve(q);
-    if (failure) return reject(failure);
-    const timer = setTimeout(() => {
-      const i = waiting.findIndex((w) => w.timer === timer);
-      if (i >= 0) waiting.splice(i, 1);
-      reject(new Error('timeout'));
-    }, timeoutMs);
-    waiting.push({ resolve, reject, timer });
-  });
+  const nextLine = () =>
+    new Promise<string>((resolve, reject) => {
+      const q = queue.shift();
+      if (q !== undefined) return resolve(q);
+      if (failure) return reject(failure);
+      const timer = setTimeout(() => {
+        const i = waiting.findIndex((w) => w.timer === timer);
+        if (i >= 0) waiting.splice(i, 1);
+        reject(new Error('timeout'));
+      }, timeoutMs);
+      waiting.push({ resolve, reject, timer });
+    });
   return { sock, firstLine: nextLine(), nextLine };
 }
 
 /** Waits for the server to close after "quit" (or gives up after timeoutMs). */
 function quit(sock: Socket, timeoutMs: number): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => { sock.destroy(); resolve(); }, timeoutMs);
-    sock.once('close', () => { clearTimeout(timer); resolve(); });
+    const timer = setTimeout(() => {
+      sock.destroy();
+      resolve();
+    }, timeoutMs);
+    sock.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
     sock.write('quit\n');
     sock.end();
   });
@@ -137,9 +173,14 @@ function quit(sock: Socket, timeoutMs: number): Promise<void> {
 async function pool<T>(n: number, width: number, job: (i: number) => Promise<T>): Promise<T[]> {
   const out = new Array<T>(n);
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(width, n) }, async () => {
-    while (next < n) { const i = next++; out[i] = await job(i); }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(width, n) }, async () => {
+      while (next < n) {
+        const i = next++;
+        out[i] = await job(i);
+      }
+    }),
+  );
   return out;
 }
 
@@ -181,7 +222,11 @@ function udpAsk(to: string, port: number, timeoutMs: number, localPort?: number)
     const s = createSocket({ type: isIP(to) === 6 ? 'udp6' : 'udp4' });
     let tries = 0;
     let timer: NodeJS.Timeout | undefined;
-    const done = (r: [number, string, boolean]) => { clearTimeout(timer); s.close(); resolve(r); };
+    const done = (r: [number, string, boolean]) => {
+      clearTimeout(timer);
+      s.close();
+      resolve(r);
+    };
     const send = () => {
       // UDP may lose the first datagram (a neighbour being resolved): three tries
       if (tries++ === 3) return done([s.address().port, 'timeout', false]);
@@ -194,7 +239,14 @@ function udpAsk(to: string, port: number, timeoutMs: number, localPort?: number)
   });
 }
 
-interface HeldConnection { port: number; backend?: string; tokens: number; longestGapMs: number; broken?: string; brokeAtMs?: number }
+interface HeldConnection {
+  port: number;
+  backend?: string;
+  tokens: number;
+  longestGapMs: number;
+  broken?: string;
+  brokeAtMs?: number;
+}
 
 /** N long-lived connections, a token each way every interval: which broke, and the longest silence. */
 async function hold(a: Args): Promise<unknown> {
@@ -239,37 +291,45 @@ async function hold(a: Args): Promise<unknown> {
     })();
   };
   let opened = 0;
-  const conns = await Promise.all(Array.from({ length: n }, async (_, i): Promise<HeldConnection> => {
-    const c = open(to, port, timeoutMs);
-    const h: HeldConnection = { port: 0, tokens: 0, longestGapMs: 0 };
-    const broke = (why: string) => { h.broken = why; h.brokeAtMs = Math.round(now() - t0); };
-    try {
-      h.backend = await c.firstLine;
-      h.port = c.sock.localPort ?? 0;
-      if (++opened === n && churnFlows) startChurn();
-      let last = now();
-      for (let seq = 0; now() < end || churning; seq++) {
-        const token = `t${i}-${seq}`;
-        c.sock.write(`${token}\n`);
-        const got = await c.nextLine();
-        if (got !== token) { broke(`wrong token (sent ${token}, got ${got.slice(0, 40)})`); break; }
-        h.tokens++;
-        const t = now();
-        h.longestGapMs = Math.max(h.longestGapMs, t - last);
-        last = t;
-        const wait = churning ? interval : Math.min(interval, end - t);
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  const conns = await Promise.all(
+    Array.from({ length: n }, async (_, i): Promise<HeldConnection> => {
+      const c = open(to, port, timeoutMs);
+      const h: HeldConnection = { port: 0, tokens: 0, longestGapMs: 0 };
+      const broke = (why: string) => {
+        h.broken = why;
+        h.brokeAtMs = Math.round(now() - t0);
+      };
+      try {
+        h.backend = await c.firstLine;
+        h.port = c.sock.localPort ?? 0;
+        if (++opened === n && churnFlows) startChurn();
+        let last = now();
+        for (let seq = 0; now() < end || churning; seq++) {
+          const token = `t${i}-${seq}`;
+          c.sock.write(`${token}\n`);
+          const got = await c.nextLine();
+          if (got !== token) {
+            broke(`wrong token (sent ${token}, got ${got.slice(0, 40)})`);
+            break;
+          }
+          h.tokens++;
+          const t = now();
+          h.longestGapMs = Math.max(h.longestGapMs, t - last);
+          last = t;
+          const wait = churning ? interval : Math.min(interval, end - t);
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        }
+        h.longestGapMs = Math.round(h.longestGapMs * 10) / 10;
+        if (!h.broken) await quit(c.sock, 2000);
+      } catch (e) {
+        broke(errorText(e));
+        h.port ||= c.sock.localPort ?? 0;
+      } finally {
+        c.sock.destroy();
       }
-      h.longestGapMs = Math.round(h.longestGapMs * 10) / 10;
-      if (!h.broken) await quit(c.sock, 2000);
-    } catch (e) {
-      broke(errorText(e));
-      h.port ||= c.sock.localPort ?? 0;
-    } finally {
-      c.sock.destroy();
-    }
-    return h;
-  }));
+      return h;
+    }),
+  );
   return { connections: conns, ms: Math.round(now() - t0), ...(churnFlows ? { churn: await churn } : {}) };
 }
 
@@ -298,7 +358,10 @@ async function transactions(a: Args, fresh: boolean): Promise<unknown> {
       const got = await one.nextLine();
       if (got !== request) throw new Error('wrong answer');
       latencies.push(Math.round((now() - t) * 1000));
-      if (fresh) { one.sock.end(); one = undefined; }
+      if (fresh) {
+        one.sock.end();
+        one = undefined;
+      }
     } catch (e) {
       errors.push(errorText(e));
       one?.sock.destroy();
@@ -314,7 +377,13 @@ async function main(argv: string[]): Promise<number> {
   const [mode, ...rest] = argv;
   const a = parseArgs(rest);
   // a client that hangs must not outlive its check
-  setTimeout(() => { process.stderr.write('zonlab traffic: time limit\n'); process.exit(3); }, num(a, 'max-seconds', 600, 86_400) * 1000).unref();
+  setTimeout(
+    () => {
+      process.stderr.write('zonlab traffic: time limit\n');
+      process.exit(3);
+    },
+    num(a, 'max-seconds', 600, 86_400) * 1000,
+  ).unref();
   switch (mode) {
     case 'server':
       server(a);
@@ -323,7 +392,8 @@ async function main(argv: string[]): Promise<number> {
     case 'hold':
     case 'rr':
     case 'crr': {
-      const out = mode === 'spread' ? await spread(a) : mode === 'hold' ? await hold(a) : await transactions(a, mode === 'crr');
+      const out =
+        mode === 'spread' ? await spread(a) : mode === 'hold' ? await hold(a) : await transactions(a, mode === 'crr');
       process.stdout.write(`${JSON.stringify(out)}\n`);
       return 0;
     }
@@ -335,8 +405,13 @@ async function main(argv: string[]): Promise<number> {
 
 // run as a program, not when imported (the unit tests import parseArgs)
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
-  main(process.argv.slice(2)).then((code) => { if (code >= 0) process.exit(code); }, (e: unknown) => {
-    process.stderr.write(`zonlab traffic: ${errorText(e)}\n`);
-    process.exit(2);
-  });
+  main(process.argv.slice(2)).then(
+    (code) => {
+      if (code >= 0) process.exit(code);
+    },
+    (e: unknown) => {
+      process.stderr.write(`zonlab traffic: ${errorText(e)}\n`);
+      process.exit(2);
+    },
+  );
 }

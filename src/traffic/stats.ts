@@ -3,8 +3,10 @@
 
 /** ln Γ(x), Lanczos (g = 7, n = 9): about 15 significant digits for x > 0. */
 export function logGamma(x: number): number {
-  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
   const z = x - 1;
   let a = c[0]!;
@@ -87,7 +89,10 @@ export function chiSquareTest(observed: number[], shares: number[]): ChiSquare {
 }
 
 /** Of the flows (by source port) seen in both spreads, the share whose backend changed. */
-export function movedShare(before: [number, string][], after: [number, string][]): { compared: number; moved: number; share: number } | undefined {
+export function movedShare(
+  before: [number, string][],
+  after: [number, string][],
+): { compared: number; moved: number; share: number } | undefined {
   const was = new Map(before);
   let compared = 0;
   let moved = 0;

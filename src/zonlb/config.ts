@@ -80,17 +80,28 @@ function numbersOf(v: unknown, key: string, floats: Set<string>): unknown {
 }
 
 /** An inline [lb.zonlb] table (or a parsed file, with its text): zon-lb gets it as TOML. */
-export function zonlbConfigFromTable(doc: Record<string, unknown>, file: string, text?: string, floats: ReadonlySet<string> = new Set()): ZonlbConfig {
+export function zonlbConfigFromTable(
+  doc: Record<string, unknown>,
+  file: string,
+  text?: string,
+  floats: ReadonlySet<string> = new Set(),
+): ZonlbConfig {
   const problems: Problem[] = [];
   const warnings: Problem[] = [];
   const bad: Report = (key, message, hint) => problems.push({ file, key, message, hint });
   const warn: Report = (key, message, hint) => warnings.push({ file, key, message, hint });
   for (const key of floats) {
-    if (/^(netif\.[^.]+\.[^.]+|backend\.[^.]+)\.(proto|port)$/.test(key)) bad(key, 'is a float: zon-lb reads a whole number (serde: invalid type: floating point)', `write ${key.split('.').pop()} = 6, not 6.0`);
+    if (/^(netif\.[^.]+\.[^.]+|backend\.[^.]+)\.(proto|port)$/.test(key))
+      bad(
+        key,
+        'is a float: zon-lb reads a whole number (serde: invalid type: floating point)',
+        `write ${key.split('.').pop()} = 6, not 6.0`,
+      );
   }
 
   for (const top of Object.keys(doc)) {
-    if (!['netif', 'backend', 'actions'].includes(top)) warn(top, 'zon-lb ignores this key', 'zonlb.toml has [netif.IF.GID], [backend.GID_IDX] and [actions]');
+    if (!['netif', 'backend', 'actions'].includes(top))
+      warn(top, 'zon-lb ignores this key', 'zonlb.toml has [netif.IF.GID], [backend.GID_IDX] and [actions]');
   }
   const services = readGroups(doc, bad, warn);
   readBackends(doc, services, bad, warn);
@@ -98,7 +109,12 @@ export function zonlbConfigFromTable(doc: Record<string, unknown>, file: string,
   for (const s of services) {
     // zon-lb adds them in its BTreeMap's order, the keys' byte order ("1_10" before "1_2"): the order it indexes them in
     s.backends.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    if (s.backends.length === 0) warn(`netif.${s.netif}.${s.gid}`, 'this group has no backend: zon-lb passes its packets on untouched', `add [backend.${s.gid}_0]`);
+    if (s.backends.length === 0)
+      warn(
+        `netif.${s.netif}.${s.gid}`,
+        'this group has no backend: zon-lb passes its packets on untouched',
+        `add [backend.${s.gid}_0]`,
+      );
   }
   const toml = text ?? tomlText(doc, bad);
   if (problems.length) throw new InvalidInput(problems);
@@ -108,27 +124,52 @@ export function zonlbConfigFromTable(doc: Record<string, unknown>, file: string,
 }
 
 /** zon-lb's order of groups: its BTreeMaps', interface names then group keys, each in byte order. */
-const zonlbOrder = (a: { netif: string; key: string }, b: { netif: string; key: string }) => (a.netif !== b.netif ? (a.netif < b.netif ? -1 : 1) : a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+const zonlbOrder = (a: { netif: string; key: string }, b: { netif: string; key: string }) =>
+  a.netif !== b.netif ? (a.netif < b.netif ? -1 : 1) : a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 
 function readGroups(doc: Record<string, unknown>, bad: Report, warn: Report): ZonlbService[] {
   const services: ZonlbService[] = [];
   const seen: { netif: string; key: string; service: ZonlbService }[] = [];
   const netif = requiredTable(doc, 'netif', bad);
   for (const [ifname, groups] of Object.entries(netif ?? {})) {
-    if (!isInterfaceName(ifname)) bad(`netif.${ifname}`, 'not a valid interface name', 'at most 15 characters, no "/", spaces or ":"');
+    if (!isInterfaceName(ifname))
+      bad(`netif.${ifname}`, 'not a valid interface name', 'at most 15 characters, no "/", spaces or ":"');
     const groupTable = asTable(groups);
-    if (!groupTable) { bad(`netif.${ifname}`, 'must be a table of groups [netif.IF.GID]'); continue; }
+    if (!groupTable) {
+      bad(`netif.${ifname}`, 'must be a table of groups [netif.IF.GID]');
+      continue;
+    }
     for (const [gidText, value] of Object.entries(groupTable)) {
       const key = `netif.${ifname}.${gidText}`;
-      if (!/^\+?\d{1,5}$/.test(gidText) || Number(gidText) > 65535) { bad(key, 'group id must be a whole number from 0 to 65535', 'zon-lb logs "Invalid group id" and skips the group'); continue; }
+      if (!/^\+?\d{1,5}$/.test(gidText) || Number(gidText) > 65535) {
+        bad(
+          key,
+          'group id must be a whole number from 0 to 65535',
+          'zon-lb logs "Invalid group id" and skips the group',
+        );
+        continue;
+      }
       const ep = readEndpoint(value, key, bad, warn);
       if (!ep) continue;
       const gid = Number(gidText);
-      if (ep.proto !== 0 && !isKnownProtocol(ep.proto)) warn(`${key}.proto`, `protocol ${ep.proto}: zonlab's checks and drivers know ${KNOWN_PROTOCOLS}`);
-      if (ep.proto === 0) warn(`${key}.proto`, 'no protocol (0): this group matches no packet', `one of ${KNOWN_PROTOCOLS}`);
-      if (!isIcmp(ep.proto) && ep.proto !== 0 && ep.port === undefined) warn(`${key}.port`, 'no port: zon-lb matches only port 0');
-      if (isIcmp(ep.proto) && ep.port) warn(`${key}.port`, 'zon-lb looks ICMP up with port 0: a port makes this group match nothing');
-      const service: ZonlbService = { netif: ifname, gid, vip: ep.ip, family: familyOf(ep.ip), proto: ep.proto, port: ep.port ?? 0, options: ep.options, backends: [] };
+      if (ep.proto !== 0 && !isKnownProtocol(ep.proto))
+        warn(`${key}.proto`, `protocol ${ep.proto}: zonlab's checks and drivers know ${KNOWN_PROTOCOLS}`);
+      if (ep.proto === 0)
+        warn(`${key}.proto`, 'no protocol (0): this group matches no packet', `one of ${KNOWN_PROTOCOLS}`);
+      if (!isIcmp(ep.proto) && ep.proto !== 0 && ep.port === undefined)
+        warn(`${key}.port`, 'no port: zon-lb matches only port 0');
+      if (isIcmp(ep.proto) && ep.port)
+        warn(`${key}.port`, 'zon-lb looks ICMP up with port 0: a port makes this group match nothing');
+      const service: ZonlbService = {
+        netif: ifname,
+        gid,
+        vip: ep.ip,
+        family: familyOf(ep.ip),
+        proto: ep.proto,
+        port: ep.port ?? 0,
+        options: ep.options,
+        backends: [],
+      };
       services.push(service);
       seen.push({ netif: ifname, key: gidText, service });
     }
@@ -138,18 +179,34 @@ function readGroups(doc: Record<string, unknown>, bad: Report, warn: Report): Zo
     const later = seen.slice(i + 1);
     const here = `netif.${g.netif}.${g.key}`;
     // one key per VIP, protocol and port in zon-lb's group maps (all interfaces): Group::replace removes the earlier
-    const same = later.find((o) => o.service.vip === g.service.vip && o.service.proto === g.service.proto && o.service.port === g.service.port);
-    if (same) bad(`netif.${same.netif}.${same.key}`, `has the VIP, protocol and port of ${here}: zon-lb replaces that group with this one, and that group's backends fail to load`, 'give each group its own VIP, protocol or port');
+    const same = later.find(
+      (o) =>
+        o.service.vip === g.service.vip && o.service.proto === g.service.proto && o.service.port === g.service.port,
+    );
+    if (same)
+      bad(
+        `netif.${same.netif}.${same.key}`,
+        `has the VIP, protocol and port of ${here}: zon-lb replaces that group with this one, and that group's backends fail to load`,
+        'give each group its own VIP, protocol or port',
+      );
     // config group ids map to zon-lb's own: the last group of an id in zon-lb's order takes its backends
     const again = later.filter((o) => o.service.gid === g.service.gid).pop();
-    if (again) warn(here, `group id ${g.service.gid} is also netif.${again.netif}.${again.key}: zon-lb gives backend.${g.service.gid}_* to that group, this one gets none`, 'give each group its own id');
+    if (again)
+      warn(
+        here,
+        `group id ${g.service.gid} is also netif.${again.netif}.${again.key}: zon-lb gives backend.${g.service.gid}_* to that group, this one gets none`,
+        'give each group its own id',
+      );
   });
   return services;
 }
 
 /** The group zon-lb gives a config group id's backends: the last of that id in its order. */
 function groupOf(services: ZonlbService[], gid: number): ZonlbService | undefined {
-  return services.filter((s) => s.gid === gid).sort((a, b) => zonlbOrder({ netif: a.netif, key: '' }, { netif: b.netif, key: '' })).pop();
+  return services
+    .filter((s) => s.gid === gid)
+    .sort((a, b) => zonlbOrder({ netif: a.netif, key: '' }, { netif: b.netif, key: '' }))
+    .pop();
 }
 
 function readBackends(doc: Record<string, unknown>, services: ZonlbService[], bad: Report, warn: Report): void {
@@ -159,41 +216,99 @@ function readBackends(doc: Record<string, unknown>, services: ZonlbService[], ba
     const ep = readEndpoint(value, key, bad, warn);
     if (!ep) continue;
     // zon-lb's from_backend_key: "GID_IDX", anything that does not parse is 0
-    const [gidText = '0', indexText = '0'] = name.includes('_') ? [name.slice(0, name.indexOf('_')), name.slice(name.indexOf('_') + 1)] : [];
+    const [gidText = '0', indexText = '0'] = name.includes('_')
+      ? [name.slice(0, name.indexOf('_')), name.slice(name.indexOf('_') + 1)]
+      : [];
     const gid = u16(gidText);
-    if (!/^\d{1,5}_\d{1,5}$/.test(name)) warn(key, `backend names are GID_IDX: zon-lb reads this one as group ${gid}`, 'for example [backend.1_0] for the first backend of group 1');
+    if (!/^\d{1,5}_\d{1,5}$/.test(name))
+      warn(
+        key,
+        `backend names are GID_IDX: zon-lb reads this one as group ${gid}`,
+        'for example [backend.1_0] for the first backend of group 1',
+      );
     const service = groupOf(services, gid);
-    if (!service) { warn(key, `no group ${gid} in [netif.*]: zon-lb does not load this backend`); continue; }
+    if (!service) {
+      warn(key, `no group ${gid} in [netif.*]: zon-lb does not load this backend`);
+      continue;
+    }
     const proto = ep.proto === 0 ? service.proto : ep.proto;
     const family = familyOf(ep.ip);
     // check_compat: dsr_l3 (tunnelling) is exempt from the protocol and family checks
-    if (proto !== service.proto && !ep.options.dsrL3) { bad(`${key}.proto`, `protocol ${ep.proto} is not the group's (${service.proto})`, 'zon-lb refuses it ("Incompatible backend protocol"); leave proto out to take the group\'s'); continue; }
-    if (family !== service.family && !ep.options.dsrL3) {
-      bad(`${key}.ip`, `backend ${ep.ip} is IPv${family} but the service's VIP ${service.vip} is IPv${service.family}`, 'only dsr_l3 (tunnelling) can cross families');
+    if (proto !== service.proto && !ep.options.dsrL3) {
+      bad(
+        `${key}.proto`,
+        `protocol ${ep.proto} is not the group's (${service.proto})`,
+        'zon-lb refuses it ("Incompatible backend protocol"); leave proto out to take the group\'s',
+      );
       continue;
     }
-    if (ep.options.srcIp && familyOf(ep.options.srcIp) !== family) warn(`${key}.options`, `src_ip=${ep.options.srcIp} is not the same family as the backend ${ep.ip}: zon-lb loads it unchecked, and its program writes part of that address as the source`, `a src_ip of the backend's family (IPv${family})`);
-    if (ep.port === undefined && !isIcmp(proto) && !ep.options.dsrL2 && !ep.options.dsrL3) {
-      warn(`${key}.port`, 'no port: zon-lb at cf3fa6f rewrites the destination port to 0; zonlab\'s embedded and nft drivers keep the client\'s');
+    if (family !== service.family && !ep.options.dsrL3) {
+      bad(
+        `${key}.ip`,
+        `backend ${ep.ip} is IPv${family} but the service's VIP ${service.vip} is IPv${service.family}`,
+        'only dsr_l3 (tunnelling) can cross families',
+      );
+      continue;
     }
-    service.backends.push({ key: name, index: u16(indexText), ip: ep.ip, family, proto, port: ep.port, options: ep.options });
+    if (ep.options.srcIp && familyOf(ep.options.srcIp) !== family)
+      warn(
+        `${key}.options`,
+        `src_ip=${ep.options.srcIp} is not the same family as the backend ${ep.ip}: zon-lb loads it unchecked, and its program writes part of that address as the source`,
+        `a src_ip of the backend's family (IPv${family})`,
+      );
+    if (ep.port === undefined && !isIcmp(proto) && !ep.options.dsrL2 && !ep.options.dsrL3) {
+      warn(
+        `${key}.port`,
+        "no port: zon-lb at cf3fa6f rewrites the destination port to 0; zonlab's embedded and nft drivers keep the client's",
+      );
+    }
+    service.backends.push({
+      key: name,
+      index: u16(indexText),
+      ip: ep.ip,
+      family,
+      proto,
+      port: ep.port,
+      options: ep.options,
+    });
   }
 }
 
-interface Endpoint { ip: string; proto: number; port?: number; options: EndpointOptions }
+interface Endpoint {
+  ip: string;
+  proto: number;
+  port?: number;
+  options: EndpointOptions;
+}
 
 /** zon-lb's EP: ip required; proto (u8), port (u16) and options default; other keys ignored. */
 function readEndpoint(value: unknown, key: string, bad: Report, warn: Report): Endpoint | undefined {
   const entry = asTable(value);
-  if (!entry) { bad(key, 'must be a table with ip, proto, port and options'); return undefined; }
-  for (const k of Object.keys(entry)) if (!EP_KEYS.includes(k)) warn(`${key}.${k}`, 'zon-lb ignores this key', `known: ${EP_KEYS.join(', ')}`);
+  if (!entry) {
+    bad(key, 'must be a table with ip, proto, port and options');
+    return undefined;
+  }
+  for (const k of Object.keys(entry))
+    if (!EP_KEYS.includes(k)) warn(`${key}.${k}`, 'zon-lb ignores this key', `known: ${EP_KEYS.join(', ')}`);
   const ip = ipField(entry.ip, `${key}.ip`, bad);
-  const proto = integerField(entry.proto, `${key}.proto`, 255, bad, 'a protocol number from 0 to 255 (zon-lb reads a u8)');
+  const proto = integerField(
+    entry.proto,
+    `${key}.proto`,
+    255,
+    bad,
+    'a protocol number from 0 to 255 (zon-lb reads a u8)',
+  );
   const port = integerField(entry.port, `${key}.port`, 65535, bad, 'a port from 0 to 65535');
   const raw = stringList(entry.options, `${key}.options`, bad);
   const { options, problems } = parseOptions(raw);
-  for (const p of problems) bad(`${key}.options`, `${p.option}: ${p.message}`, 'zon-lb logs this as an ERROR and leaves the option out');
-  for (const u of options.unknown) warn(`${key}.options`, `unknown option ${JSON.stringify(u)}: zon-lb at cf3fa6f logs it as an ERROR, which fails a zon-lb load`, 'known flags: disable, tx, dsr_l2, dsr_l3, no_nat, redirect, ipv4, ipv6; keys: redirect=, src_ip=, alt_addr=, mac=, vlan=, if=, …');
+  for (const p of problems)
+    bad(`${key}.options`, `${p.option}: ${p.message}`, 'zon-lb logs this as an ERROR and leaves the option out');
+  for (const u of options.unknown)
+    warn(
+      `${key}.options`,
+      `unknown option ${JSON.stringify(u)}: zon-lb at cf3fa6f logs it as an ERROR, which fails a zon-lb load`,
+      'known flags: disable, tx, dsr_l2, dsr_l3, no_nat, redirect, ipv4, ipv6; keys: redirect=, src_ip=, alt_addr=, mac=, vlan=, if=, …',
+    );
   if (ip === undefined || proto === null || port === null) return undefined;
   return { ip, proto: proto ?? 0, port, options };
 }
@@ -201,18 +316,26 @@ function readEndpoint(value: unknown, key: string, bad: Report, warn: Report): E
 function readActions(v: unknown, bad: Report, warn: Report): { ndFill?: boolean; clean?: string } {
   if (v === undefined) return {};
   const actions = asTable(v);
-  if (!actions) { bad('actions', 'must be a table'); return {}; }
+  if (!actions) {
+    bad('actions', 'must be a table');
+    return {};
+  }
   let ndFill: boolean | undefined;
   let clean: string | undefined;
   for (const [name, value] of Object.entries(actions)) {
     if (name === 'nd') {
       const nd = asTable(value);
-      if (!nd) { bad('actions.nd', 'must be a table'); continue; }
-      for (const k of Object.keys(nd)) if (k !== 'fill') warn(`actions.nd.${k}`, 'zon-lb ignores this key', 'known: fill');
+      if (!nd) {
+        bad('actions.nd', 'must be a table');
+        continue;
+      }
+      for (const k of Object.keys(nd))
+        if (k !== 'fill') warn(`actions.nd.${k}`, 'zon-lb ignores this key', 'known: fill');
       if (nd.fill !== undefined && typeof nd.fill !== 'boolean') bad('actions.nd.fill', 'must be true or false');
       else ndFill = nd.fill as boolean | undefined;
     } else if (name === 'clean') {
-      if (value !== 'None') bad('actions.clean', `${JSON.stringify(value)} is not a clean option`, 'zon-lb knows only "None"');
+      if (value !== 'None')
+        bad('actions.clean', `${JSON.stringify(value)} is not a clean option`, 'zon-lb knows only "None"');
       else clean = value;
     } else {
       warn(`actions.${name}`, 'zon-lb ignores this key', 'known: nd, clean');
@@ -231,30 +354,52 @@ function tomlText(doc: Record<string, unknown>, bad: Report): string {
 }
 
 function requiredTable(doc: Record<string, unknown>, name: string, bad: Report): Record<string, unknown> | undefined {
-  if (doc[name] === undefined) { bad(name, `is required (zon-lb: missing field \`${name}\`)`, name === 'netif' ? '[netif.IF.GID] tables' : '[backend.GID_IDX] tables, or backend = {} for none'); return undefined; }
+  if (doc[name] === undefined) {
+    bad(
+      name,
+      `is required (zon-lb: missing field \`${name}\`)`,
+      name === 'netif' ? '[netif.IF.GID] tables' : '[backend.GID_IDX] tables, or backend = {} for none',
+    );
+    return undefined;
+  }
   const t = asTable(doc[name]);
   if (!t) bad(name, 'must be a table');
   return t;
 }
 
 function ipField(v: unknown, key: string, bad: Report): string | undefined {
-  if (typeof v !== 'string') { bad(key, v === undefined ? 'is required' : 'must be a string address'); return undefined; }
-  if (!isIP(v)) { bad(key, `${JSON.stringify(v)} is not an IPv4 or IPv6 address`); return undefined; }
+  if (typeof v !== 'string') {
+    bad(key, v === undefined ? 'is required' : 'must be a string address');
+    return undefined;
+  }
+  if (!isIP(v)) {
+    bad(key, `${JSON.stringify(v)} is not an IPv4 or IPv6 address`);
+    return undefined;
+  }
   // Node reads a zone id (fe80::1%veth0), Rust's IpAddr does not
-  if (v.includes('%')) { bad(key, `${JSON.stringify(v)} has a zone id, which zon-lb's address parser refuses`, 'leave out %IF'); return undefined; }
+  if (v.includes('%')) {
+    bad(key, `${JSON.stringify(v)} has a zone id, which zon-lb's address parser refuses`, 'leave out %IF');
+    return undefined;
+  }
   return v;
 }
 
 /** undefined when absent, null when wrong. */
 function integerField(v: unknown, key: string, max: number, bad: Report, what: string): number | undefined | null {
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) { bad(key, `${JSON.stringify(v)} is not ${what}`); return null; }
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) {
+    bad(key, `${JSON.stringify(v)} is not ${what}`);
+    return null;
+  }
   return v;
 }
 
 function stringList(v: unknown, key: string, bad: Report): string[] {
   if (v === undefined) return [];
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) { bad(key, 'must be a list of strings'); return []; }
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
+    bad(key, 'must be a list of strings');
+    return [];
+  }
   return v as string[];
 }
 

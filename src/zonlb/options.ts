@@ -5,7 +5,20 @@ export const FLAGS = ['disable', 'tx', 'dsr_l2', 'dsr_l3', 'no_nat', 'redirect',
 export type Flag = (typeof FLAGS)[number];
 /** Words zon-lb keeps as properties without a value ("for some commands"). */
 const VALUELESS = ['replace', 'all'] as const;
-export const KEYS = ['redirect', 'src_ip', 'alt_addr', 'ip', 'ipmask', 'log_filter', 'mac', 'if_mac', 'vlan', 'port', 'if', ...VALUELESS] as const;
+export const KEYS = [
+  'redirect',
+  'src_ip',
+  'alt_addr',
+  'ip',
+  'ipmask',
+  'log_filter',
+  'mac',
+  'if_mac',
+  'vlan',
+  'port',
+  'if',
+  ...VALUELESS,
+] as const;
 export type Key = (typeof KEYS)[number];
 const ALIASES: Record<string, Flag> = { no_conntrack: 'no_nat', no_ct: 'no_nat' };
 
@@ -33,7 +46,9 @@ export interface OptionProblem {
 
 /** Interfaces an option names (`redirect=IF`, `if=IF`): zon-lb looks them up, so the lab must have them. */
 export function namedInterfaces(o: EndpointOptions): { option: string; ifname: string }[] {
-  return (['redirect', 'if'] as const).filter((k) => o.props[k] !== undefined && ifIndexOf(o.props[k]!) === undefined).map((k) => ({ option: `${k}=${o.props[k]}`, ifname: o.props[k]! }));
+  return (['redirect', 'if'] as const)
+    .filter((k) => o.props[k] !== undefined && ifIndexOf(o.props[k]!) === undefined)
+    .map((k) => ({ option: `${k}=${o.props[k]}`, ifname: o.props[k]! }));
 }
 
 /** helpers.rs ifindex: `if#N` (N a u32) is interface index N, looked up by no name. */
@@ -76,9 +91,16 @@ export function parseOptions(raw: string[]): { options: EndpointOptions; problem
   const flagList = FLAGS.filter((f) => flags.has(f));
   return {
     options: {
-      raw, flags: flagList, props, unknown,
-      redirect: flags.has('redirect'), tx: flags.has('tx'), dsrL2: flags.has('dsr_l2'), dsrL3: flags.has('dsr_l3'),
-      srcIp: props.src_ip, altAddr: props.alt_addr,
+      raw,
+      flags: flagList,
+      props,
+      unknown,
+      redirect: flags.has('redirect'),
+      tx: flags.has('tx'),
+      dsrL2: flags.has('dsr_l2'),
+      dsrL3: flags.has('dsr_l3'),
+      srcIp: props.src_ip,
+      altAddr: props.alt_addr,
     },
     problems,
   };
@@ -87,14 +109,24 @@ export function parseOptions(raw: string[]): { options: EndpointOptions; problem
 /** Why zon-lb would refuse this value (its own checks), 'unknown' for a key it does not know. */
 function valueProblem(key: string, value: string): string | 'unknown' | undefined {
   switch (key) {
-    case 'src_ip': case 'alt_addr': case 'ip': case 'ipmask':
+    case 'src_ip':
+    case 'alt_addr':
+    case 'ip':
+    case 'ipmask':
       // Rust's IpAddr reads no zone id (fe80::1%veth0); Node's isIP does
-      return isIP(value) && !value.includes('%') ? undefined : `${JSON.stringify(value)} is not an IPv4 or IPv6 address`;
-    case 'mac': case 'if_mac':
+      return isIP(value) && !value.includes('%')
+        ? undefined
+        : `${JSON.stringify(value)} is not an IPv4 or IPv6 address`;
+    case 'mac':
+    case 'if_mac':
       return isUnicastMac(value) ? undefined : `${JSON.stringify(value)} is not a unicast MAC address`;
-    case 'vlan': case 'port':
-      return /^\+?\d{1,5}$/.test(value) && Number(value) <= 65535 ? undefined : `${JSON.stringify(value)} is not a number from 0 to 65535`;
-    case 'redirect': case 'if':
+    case 'vlan':
+    case 'port':
+      return /^\+?\d{1,5}$/.test(value) && Number(value) <= 65535
+        ? undefined
+        : `${JSON.stringify(value)} is not a number from 0 to 65535`;
+    case 'redirect':
+    case 'if':
       return /^[^\s/:]{1,15}$/.test(value) ? undefined : `${JSON.stringify(value)} is not an interface name`;
     case 'log_filter':
       return undefined;
@@ -118,7 +150,9 @@ export function parseMac(text: string): number[] | undefined {
   }
   if (text.length > 12 || !/^[0-9a-fA-F]*$/.test(text)) return undefined;
   const mac = [0, 0, 0, 0, 0, 0];
-  [...text].forEach((c, i) => { mac[i >> 1]! |= parseInt(c, 16) << (4 * (1 - (i & 1))); });
+  [...text].forEach((c, i) => {
+    mac[i >> 1]! |= parseInt(c, 16) << (4 * (1 - (i & 1)));
+  });
   return mac;
 }
 

@@ -2,7 +2,13 @@ import test from 'ava';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { baselineFile, baselineFromRecord, listBaselines, loadBaseline, saveBaseline } from '../../src/baseline/store.js';
+import {
+  baselineFile,
+  baselineFromRecord,
+  listBaselines,
+  loadBaseline,
+  saveBaseline,
+} from '../../src/baseline/store.js';
 import { record } from '../helpers/record.js';
 
 /** Baselines: one file per scenario and driver under results/baselines/, meant to be committed. */
@@ -12,7 +18,13 @@ test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 test('a baseline is taken from a run: its samples, statistics, fingerprint and load balancer', (t) => {
   const r = record('run1', [1e9, 2e9, 3e9]);
   const b = baselineFromRecord(r);
-  t.like(b, { schema: 1, scenario: 'veth-netns', driver: 'nft', fromRun: 'run1', identity: { driver: 'nft', version: 'v', programs: [] } });
+  t.like(b, {
+    schema: 1,
+    scenario: 'veth-netns',
+    driver: 'nft',
+    fromRun: 'run1',
+    identity: { driver: 'nft', version: 'v', programs: [] },
+  });
   t.deepEqual(b.samples, r.samples);
   t.deepEqual(b.stats, r.stats);
   t.deepEqual(b.fingerprint, r.fingerprint);
@@ -38,7 +50,12 @@ test('listing skips what cannot be read (compare reports it), and an absent fold
   saveBaseline({ ...baselineFromRecord(record('run2', [1e9])), driver: 'embedded' }, sub);
   writeFileSync(path.join(sub, 'baselines', 'broken--nft.json'), '{');
   mkdirSync(path.join(sub, 'baselines', 'notes'));
-  t.deepEqual(listBaselines(sub).map((b) => `${b.scenario}/${b.driver}`).sort(), ['veth-netns/embedded', 'veth-netns/nft']);
+  t.deepEqual(
+    listBaselines(sub)
+      .map((b) => `${b.scenario}/${b.driver}`)
+      .sort(),
+    ['veth-netns/embedded', 'veth-netns/nft'],
+  );
   t.deepEqual(listBaselines(path.join(dir, 'none')), []);
   t.false(existsSync(path.join(dir, 'none')));
 });

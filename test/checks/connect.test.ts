@@ -9,7 +9,31 @@ test('the address nc -v says the server saw', (t) => {
 
 test('telnet runs as the zon-lb READMEs type it (curl when it must leave through a device)', (t) => {
   const server = { name: 'b', netns: 'zone2', address: '2001:db8::2:2', port: 223 };
-  t.deepEqual(connectClientArgv({ name: 't', kind: 'telnet', from: 'zone0', to: '2001:db8::1', timeoutMs: 1, port: 23, server, proto: 'tcp', interface: 'veth1.2' }),
-    ['curl', '-sS', '--interface', 'veth1.2', 'telnet://[2001:db8::1]:23']);
-  t.deepEqual(connectClientArgv({ name: 't', kind: 'telnet', from: 'zone0', to: '10.0.0.1', timeoutMs: 1, port: 23, server, proto: 'tcp' }), ['telnet', '10.0.0.1', '23']);
+  t.deepEqual(
+    connectClientArgv({
+      name: 't',
+      kind: 'telnet',
+      from: 'zone0',
+      to: '2001:db8::1',
+      timeoutMs: 1,
+      port: 23,
+      server,
+      proto: 'tcp',
+      interface: 'veth1.2',
+    }),
+    ['curl', '-sS', '--interface', 'veth1.2', 'telnet://[2001:db8::1]:23'],
+  );
+  t.deepEqual(
+    connectClientArgv({
+      name: 't',
+      kind: 'telnet',
+      from: 'zone0',
+      to: '10.0.0.1',
+      timeoutMs: 1,
+      port: 23,
+      server,
+      proto: 'tcp',
+    }),
+    ['telnet', '10.0.0.1', '23'],
+  );
 });

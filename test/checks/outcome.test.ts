@@ -3,8 +3,15 @@ import { measuredOutcome } from '../../src/checks/outcome.js';
 
 test('a measured check that fails keeps its figures: the reason first, the same summary after', (t) => {
   const done = { name: 'hold', kind: 'hold' as const, evidence: {}, measurements: { broken: 2 }, durationMs: 5 };
-  t.like(measuredOutcome(done, '30 connections: 2 broken', undefined), { status: 'passed', summary: '30 connections: 2 broken', error: undefined });
+  t.like(measuredOutcome(done, '30 connections: 2 broken', undefined), {
+    status: 'passed',
+    summary: '30 connections: 2 broken',
+    error: undefined,
+  });
   t.like(measuredOutcome(done, '30 connections: 2 broken', '2 connections broke (max_broken 0)'), {
-    status: 'failed', error: '2 connections broke (max_broken 0)', summary: '2 connections broke (max_broken 0) (30 connections: 2 broken)', measurements: { broken: 2 },
+    status: 'failed',
+    error: '2 connections broke (max_broken 0)',
+    summary: '2 connections broke (max_broken 0) (30 connections: 2 broken)',
+    measurements: { broken: 2 },
   });
 });

@@ -11,11 +11,20 @@ const obj = path.join(scratch, 'head.o');
 writeFileSync(obj, 'x');
 
 async function zonlab(argv: string[]) {
-  const out: { code: number; stderr: string; stubbed?: { command: string; args: Record<string, unknown> } } = { code: -1, stderr: '' };
+  const out: { code: number; stderr: string; stubbed?: { command: string; args: Record<string, unknown> } } = {
+    code: -1,
+    stderr: '',
+  };
   const err = process.stderr.write;
-  process.stderr.write = ((s: string) => { out.stderr += s; return true; }) as typeof process.stderr.write;
+  process.stderr.write = ((s: string) => {
+    out.stderr += s;
+    return true;
+  }) as typeof process.stderr.write;
   try {
-    out.code = await main(argv, (command, args) => { out.stubbed = { command, args: args as Record<string, unknown> }; return 0; });
+    out.code = await main(argv, (command, args) => {
+      out.stubbed = { command, args: args as Record<string, unknown> };
+      return 0;
+    });
   } catch (e) {
     out.code = report(e);
   } finally {
@@ -25,7 +34,10 @@ async function zonlab(argv: string[]) {
 }
 
 const refused: [string, RegExp][] = [
-  ['ab lb-bench --a foo --b nft', /--a foo: not a load balancer\n {2}give embedded, nft, none, embedded:PATH\.o or zon-lb:PATH/],
+  [
+    'ab lb-bench --a foo --b nft',
+    /--a foo: not a load balancer\n {2}give embedded, nft, none, embedded:PATH\.o or zon-lb:PATH/,
+  ],
   ['ab lb-bench --a nft --b auto', /--b auto: not a load balancer/],
   ['ab lb-bench --a nft --b zon-lb', /--b zon-lb: zon-lb needs its binary\n {2}zon-lb:PATH/],
   ['ab lb-bench --a nft --b embedded:/nonexistent.o', /--b embedded:\/nonexistent\.o: \/nonexistent\.o is not a file/],
@@ -51,16 +63,45 @@ for (const [args, message] of refused) {
 }
 
 test.serial('the sides as given reach the command, parsed', async (t) => {
-  const r = await zonlab(['ab', 'lb-bench', '--a', 'embedded', '--b', `embedded:${obj}`, '--repeat', 'auto', '--max-repeat', '10', '--set', 'duration=2']);
+  const r = await zonlab([
+    'ab',
+    'lb-bench',
+    '--a',
+    'embedded',
+    '--b',
+    `embedded:${obj}`,
+    '--repeat',
+    'auto',
+    '--max-repeat',
+    '10',
+    '--set',
+    'duration=2',
+  ]);
   t.is(r.code, 0, r.stderr);
-  t.like(r.stubbed, { command: 'ab', args: { scenario: 'lb-bench', a: { spec: 'embedded', driver: 'embedded' }, b: { driver: 'embedded', object: obj }, repeat: 'auto', maxRepeat: 10 } });
+  t.like(r.stubbed, {
+    command: 'ab',
+    args: {
+      scenario: 'lb-bench',
+      a: { spec: 'embedded', driver: 'embedded' },
+      b: { driver: 'embedded', object: obj },
+      repeat: 'auto',
+      maxRepeat: 10,
+    },
+  });
 });
 
 test.serial('the insides of ab and of a sandboxed run or up (ab-side, inside) are not listed in --help', async (t) => {
   const writes = process.stdout.write;
   let help = '';
-  process.stdout.write = ((s: string) => { help += s; return true; }) as typeof process.stdout.write;
-  try { await main(['--help']); } finally { process.stdout.write = writes; }
+  process.stdout.write = ((s: string) => {
+    help += s;
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    await main(['--help']);
+  } finally {
+    process.stdout.write = writes;
+  }
   t.regex(help, /zonlab ab \[scenario\]/);
   t.notRegex(help, /ab-side/);
   t.notRegex(help, /zonlab inside/);

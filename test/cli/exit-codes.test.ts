@@ -12,7 +12,16 @@ import { record } from '../helpers/record.js';
 const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 
 test('one order of outcomes, worst first: signal, bug, teardown, bad input, failure, regression, skip, pass', (t) => {
-  const order = [signalExit('SIGTERM'), ExitCode.internal, ExitCode.teardownFailed, ExitCode.badInput, ExitCode.checkFailed, ExitCode.regressed, ExitCode.skipped, ExitCode.passed];
+  const order = [
+    signalExit('SIGTERM'),
+    ExitCode.internal,
+    ExitCode.teardownFailed,
+    ExitCode.badInput,
+    ExitCode.checkFailed,
+    ExitCode.regressed,
+    ExitCode.skipped,
+    ExitCode.passed,
+  ];
   for (let i = 0; i < order.length; i++) {
     for (let j = i + 1; j < order.length; j++) {
       t.is(worstExit([order[j]!, order[i]!]), order[i]!, `${order[i]} is worse than ${order[j]}`);
@@ -32,7 +41,7 @@ test('a process ended by a signal exits 128 + its number', (t) => {
   t.is(childExit(3, null), 3);
 });
 
-test("a run whose teardown left something behind exits 5, even when its checks passed", (t) => {
+test('a run whose teardown left something behind exits 5, even when its checks passed', (t) => {
   const left = { ...record('t', [1e9]), teardown: { failures: ['undo "create namespace zone1": busy'] } };
   t.is(recordExit(left, undefined), ExitCode.teardownFailed);
   t.is(recordExit({ ...left, status: 'failed' }, undefined), ExitCode.teardownFailed);
@@ -48,8 +57,24 @@ async function merge(records: ReturnType<typeof record>[], withBaseline: boolean
       mkdirSync(sub, { recursive: true });
       writeFileSync(path.join(sub, `${r.time.replace(/[:.]/g, '-')}-${r.id}.json`), JSON.stringify(r));
     });
-    if (withBaseline) saveBaseline({ ...baselineFromRecord(records[1]!), fingerprint: { ...records[1]!.fingerprint, kernel: 'another kernel' } }, path.join(dir, 'into'));
-    const r = await execa(process.execPath, [cli, 'results', 'merge', ...records.map((_, i) => path.join(dir, `shard-${i}`)), '--into', path.join(dir, 'into'), ...(withBaseline ? ['--baseline'] : [])], { reject: false, env: { NO_COLOR: '1', ZONLAB_RESULTS: path.join(dir, 'none') } });
+    if (withBaseline)
+      saveBaseline(
+        { ...baselineFromRecord(records[1]!), fingerprint: { ...records[1]!.fingerprint, kernel: 'another kernel' } },
+        path.join(dir, 'into'),
+      );
+    const r = await execa(
+      process.execPath,
+      [
+        cli,
+        'results',
+        'merge',
+        ...records.map((_, i) => path.join(dir, `shard-${i}`)),
+        '--into',
+        path.join(dir, 'into'),
+        ...(withBaseline ? ['--baseline'] : []),
+      ],
+      { reject: false, env: { NO_COLOR: '1', ZONLAB_RESULTS: path.join(dir, 'none') } },
+    );
     return r.exitCode!;
   } finally {
     rmSync(dir, { recursive: true, force: true });

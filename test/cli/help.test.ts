@@ -11,7 +11,9 @@ import { helpWidth } from '../../src/cli.js';
 const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 
 async function help(args: string[], columns: number): Promise<string> {
-  const r = await execa(process.execPath, [cli, ...args, '--help'], { env: { COLUMNS: String(columns), NO_COLOR: '1' } });
+  const r = await execa(process.execPath, [cli, ...args, '--help'], {
+    env: { COLUMNS: String(columns), NO_COLOR: '1' },
+  });
   return r.stdout;
 }
 // cliui may set a right-aligned [type] against the description's last word: that is no cut word

@@ -17,7 +17,8 @@ import { UserError } from '../../src/errors.js';
  */
 const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 const READERS = ['validate', 'plan', 'list', 'results', 'compare', 'graph'];
-const writesFiles = (a: Record<string, unknown>) => a.junit !== undefined || a.markdown !== undefined || a.svg !== undefined || a.scenario === 'merge';
+const writesFiles = (a: Record<string, unknown>) =>
+  a.junit !== undefined || a.markdown !== undefined || a.svg !== undefined || a.scenario === 'merge';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'zonlab-options-'));
 const home = process.cwd();
@@ -48,9 +49,14 @@ async function zonlab(argv: string[]): Promise<Outcome> {
   };
   const writes = { out: process.stdout.write, err: process.stderr.write };
   process.stdout.write = (() => true) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => { out.stderr += s; return true; }) as typeof process.stderr.write;
+  process.stderr.write = ((s: string) => {
+    out.stderr += s;
+    return true;
+  }) as typeof process.stderr.write;
   try {
-    out.code = await main(argv, (command, args) => (READERS.includes(command) && !writesFiles(args as Record<string, unknown>) ? undefined : stub(command, args)));
+    out.code = await main(argv, (command, args) =>
+      READERS.includes(command) && !writesFiles(args as Record<string, unknown>) ? undefined : stub(command, args),
+    );
   } catch (err) {
     out.error = err;
     out.code = report(err);
@@ -117,7 +123,10 @@ for (const [args, message] of refused) {
 
 test('an empty scenario cannot be run: refused as bad input before the lab is built', async (t) => {
   // the stub stands for the lab: run's own check of the scenario happens in its handler, so run it for real without root tools
-  const r = await execa(process.execPath, [cli, 'run', emptyScenario, '--lb', 'none'], { reject: false, env: { NO_COLOR: '1', PATH: '/nonexistent', ZONLAB_RESULTS: path.join(scratch, 'results') } });
+  const r = await execa(process.execPath, [cli, 'run', emptyScenario, '--lb', 'none'], {
+    reject: false,
+    env: { NO_COLOR: '1', PATH: '/nonexistent', ZONLAB_RESULTS: path.join(scratch, 'results') },
+  });
   t.is(r.exitCode, 2, r.stderr);
   t.regex(r.stderr, /no \[\[check\]\]/);
   t.regex(r.stderr, /zonlab init writes an example/);
@@ -135,46 +144,179 @@ test.serial('every shipped scenario still validates (each has a [[check]])', asy
 });
 
 test('zonlab validate /dev/zero returns (a separate process, with a deadline)', async (t) => {
-  const r = await execa(process.execPath, [cli, 'validate', '/dev/zero'], { reject: false, timeout: 20_000, env: { NO_COLOR: '1' } });
+  const r = await execa(process.execPath, [cli, 'validate', '/dev/zero'], {
+    reject: false,
+    timeout: 20_000,
+    env: { NO_COLOR: '1' },
+  });
   t.false(r.timedOut);
   t.is(r.exitCode, 2, r.stderr);
 });
 
 test.serial('a good command line reaches the command with checked, typed options', async (t) => {
-  const r = await zonlab(['run', 'veth-netns', '--repeat', '3', '--max-drop', '0.05', '--junit', 'out/j.xml', '--set', 'duration=2', '--lb', 'nft']);
+  const r = await zonlab([
+    'run',
+    'veth-netns',
+    '--repeat',
+    '3',
+    '--max-drop',
+    '0.05',
+    '--junit',
+    'out/j.xml',
+    '--set',
+    'duration=2',
+    '--lb',
+    'nft',
+  ]);
   t.is(r.code, 0, r.stderr);
-  t.like(r.stubbed, { command: 'run', args: { scenario: 'veth-netns', repeat: 3, maxDrop: 0.05, junit: 'out/j.xml', set: ['duration=2'], lb: 'nft' } });
+  t.like(r.stubbed, {
+    command: 'run',
+    args: { scenario: 'veth-netns', repeat: 3, maxDrop: 0.05, junit: 'out/j.xml', set: ['duration=2'], lb: 'nft' },
+  });
   const all = await zonlab(['run', '--all', '--shard', '2/3']);
   t.like(all.stubbed?.args, { all: true, shard: { index: 2, count: 3 } });
 });
 
 // Tokens a new user (or a script gone wrong) might type: options, odd values, paths of every kind.
-const OPTIONS = ['--lb', '--zonlb', '--host', '--json', '--verbose', '-v', '--set', '--scenarios', '--results', '--max-drop', '--force', '--junit', '--markdown',
-  '--all', '--shard', '--keep', '--repeat', '--warmup', '--baseline', '--into', '--from', '--against', '--svg', '--out', '--name', '--help', '--version', '--', '-x', '--no-host'];
-const VALUES = ['0', '-1', '1', '3', '1000', '1001', '2.5', '1e3', '0x10', 'NaN', 'Infinity', 'abc', '', ' ', '1/2', '3/2', '0/0', '2/2', 'a/b',
-  'duration=1', 'duration=abc', 'clients=3', 'foo', '=1', 'a=', 'nft', 'embedded', 'zon-lb', 'none', 'auto', 'bogus',
-  '/proc/foo', '/proc', '/dev/zero', '/dev/null', '/nonexistent/x/y', 'out', 'out/report', 'out/j.xml', '.', '/', 'results', 'scenarios',
-  'veth-netns', 'many-clients', 'dsr-l3', 'merge', 'save', 'check', 'baseline', emptyScenario, fifo, 'zone1', 'default', '0.1', '0.99'];
-const COMMANDS = [['run'], ['up'], ['down'], ['status'], ['exec'], ['plan'], ['validate'], ['list'], ['init'], ['results'], ['results', 'merge'], ['baseline', 'save'], ['compare'], ['graph'], ['audit', 'save'], ['audit', 'check'], ['report'], ['doctor'], ['gc'], []];
+const OPTIONS = [
+  '--lb',
+  '--zonlb',
+  '--host',
+  '--json',
+  '--verbose',
+  '-v',
+  '--set',
+  '--scenarios',
+  '--results',
+  '--max-drop',
+  '--force',
+  '--junit',
+  '--markdown',
+  '--all',
+  '--shard',
+  '--keep',
+  '--repeat',
+  '--warmup',
+  '--baseline',
+  '--into',
+  '--from',
+  '--against',
+  '--svg',
+  '--out',
+  '--name',
+  '--help',
+  '--version',
+  '--',
+  '-x',
+  '--no-host',
+];
+const VALUES = [
+  '0',
+  '-1',
+  '1',
+  '3',
+  '1000',
+  '1001',
+  '2.5',
+  '1e3',
+  '0x10',
+  'NaN',
+  'Infinity',
+  'abc',
+  '',
+  ' ',
+  '1/2',
+  '3/2',
+  '0/0',
+  '2/2',
+  'a/b',
+  'duration=1',
+  'duration=abc',
+  'clients=3',
+  'foo',
+  '=1',
+  'a=',
+  'nft',
+  'embedded',
+  'zon-lb',
+  'none',
+  'auto',
+  'bogus',
+  '/proc/foo',
+  '/proc',
+  '/dev/zero',
+  '/dev/null',
+  '/nonexistent/x/y',
+  'out',
+  'out/report',
+  'out/j.xml',
+  '.',
+  '/',
+  'results',
+  'scenarios',
+  'veth-netns',
+  'many-clients',
+  'dsr-l3',
+  'merge',
+  'save',
+  'check',
+  'baseline',
+  emptyScenario,
+  fifo,
+  'zone1',
+  'default',
+  '0.1',
+  '0.99',
+];
+const COMMANDS = [
+  ['run'],
+  ['up'],
+  ['down'],
+  ['status'],
+  ['exec'],
+  ['plan'],
+  ['validate'],
+  ['list'],
+  ['init'],
+  ['results'],
+  ['results', 'merge'],
+  ['baseline', 'save'],
+  ['compare'],
+  ['graph'],
+  ['audit', 'save'],
+  ['audit', 'check'],
+  ['report'],
+  ['doctor'],
+  ['gc'],
+  [],
+];
 
 test.serial('property: no command line reaches exit 70, and a command starts only with checked options', async (t) => {
   const token = fc.oneof(fc.constantFrom(...OPTIONS), fc.constantFrom(...VALUES), fc.string({ maxLength: 12 }));
-  await fc.assert(fc.asyncProperty(fc.constantFrom(...COMMANDS), fc.array(token, { maxLength: 8 }), async (command, rest) => {
-    const r = await zonlab([...command, ...rest]);
-    if (r.code === 70 || (r.error !== undefined && !(r.error instanceof UserError))) {
-      t.log(`zonlab ${[...command, ...rest].map((x) => JSON.stringify(x)).join(' ')} → ${r.code}\n${r.stderr}`);
-      return false;
-    }
-    const a = r.stubbed?.args;
-    if (!a) return true;
-    // what reached a lab command was checked: the values its handler relies on
-    if (a.repeat !== undefined && !(Number.isInteger(a.repeat) && (a.repeat as number) >= 1 && (a.repeat as number) <= 1000)) return false;
-    if (a.maxDrop !== undefined && !((a.maxDrop as number) > 0 && (a.maxDrop as number) < 1)) return false;
-    const s = a.shard as { index: number; count: number } | undefined;
-    if (s !== undefined && !(s.index >= 1 && s.index <= s.count)) return false;
-    if ((a.set as string[]).some((kv) => !/^[A-Za-z0-9_-]+=/.test(kv))) return false;
-    for (const k of ['junit', 'markdown', 'zonlb']) if (a[k] !== undefined && (typeof a[k] !== 'string' || a[k] === '')) return false;
-    return true;
-  }), { numRuns: 1500 });
+  await fc.assert(
+    fc.asyncProperty(fc.constantFrom(...COMMANDS), fc.array(token, { maxLength: 8 }), async (command, rest) => {
+      const r = await zonlab([...command, ...rest]);
+      if (r.code === 70 || (r.error !== undefined && !(r.error instanceof UserError))) {
+        t.log(`zonlab ${[...command, ...rest].map((x) => JSON.stringify(x)).join(' ')} → ${r.code}\n${r.stderr}`);
+        return false;
+      }
+      const a = r.stubbed?.args;
+      if (!a) return true;
+      // what reached a lab command was checked: the values its handler relies on
+      if (
+        a.repeat !== undefined &&
+        !(Number.isInteger(a.repeat) && (a.repeat as number) >= 1 && (a.repeat as number) <= 1000)
+      )
+        return false;
+      if (a.maxDrop !== undefined && !((a.maxDrop as number) > 0 && (a.maxDrop as number) < 1)) return false;
+      const s = a.shard as { index: number; count: number } | undefined;
+      if (s !== undefined && !(s.index >= 1 && s.index <= s.count)) return false;
+      if ((a.set as string[]).some((kv) => !/^[A-Za-z0-9_-]+=/.test(kv))) return false;
+      for (const k of ['junit', 'markdown', 'zonlb'])
+        if (a[k] !== undefined && (typeof a[k] !== 'string' || a[k] === '')) return false;
+      return true;
+    }),
+    { numRuns: 1500 },
+  );
   t.pass();
 });

@@ -7,7 +7,13 @@ import { quickParse } from '../../src/commands/quick-parse.js';
  * Issue 14: `up` and `down` with plain options skip yargs (about 90 ms of each start). What their
  * handler receives must be what yargs gives it; anything else is left to yargs.
  */
-interface Seen { code: number; command?: string; args?: Record<string, unknown>; stdout: string; stderr: string }
+interface Seen {
+  code: number;
+  command?: string;
+  args?: Record<string, unknown>;
+  stdout: string;
+  stderr: string;
+}
 
 async function through(parse: typeof main, argv: string[]): Promise<Seen> {
   const seen: Seen = { code: -1, stdout: '', stderr: '' };
@@ -16,8 +22,14 @@ async function through(parse: typeof main, argv: string[]): Promise<Seen> {
     return 0;
   };
   const writes = { out: process.stdout.write, err: process.stderr.write };
-  process.stdout.write = ((s: string) => { seen.stdout += s; return true; }) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => { seen.stderr += s; return true; }) as typeof process.stderr.write;
+  process.stdout.write = ((s: string) => {
+    seen.stdout += s;
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((s: string) => {
+    seen.stderr += s;
+    return true;
+  }) as typeof process.stderr.write;
   try {
     seen.code = await parse(argv, stub);
   } catch (err) {
@@ -60,13 +72,43 @@ for (const line of QUICK) {
 
 // help, unknown or repeated options, values yargs reads otherwise, refusals: yargs' words and exit codes
 const UNUSUAL = [
-  'up', 'down', 'up --help', 'up veth-netns --help', 'up veth-netns -h', 'down --version', 'up veth-netns extra', 'up veth-netns --bogus',
-  'up veth-netns --host --host', 'up veth-netns -v --verbose', 'up veth-netns --lb bogus', 'up veth-netns --lb', 'up veth-netns --lb none --lb nft',
-  'up veth-netns --lb=none', 'up veth-netns --no-host', 'up veth-netns --set', 'up veth-netns --set foo', 'up veth-netns --set a=1 b=2',
-  'up --set a=1 veth-netns', 'up veth-netns --zonlb --host', 'up veth-netns --scenarios /nonexistent', 'up veth-netns --results /dev/null',
-  'up 123', 'up 0x10', 'up -- veth-netns', 'up veth-netns --set -1', 'up constructor --constructor', 'constructor x', 'run veth-netns', 'status',
-  'up veth-netns --force', 'up veth-netns --id ab12cd34', 'down veth-netns --id', 'down veth-netns --id --force', 'down veth-netns --force --force',
-  'down veth-netns --id 12345678', 'down veth-netns --id a --id b',
+  'up',
+  'down',
+  'up --help',
+  'up veth-netns --help',
+  'up veth-netns -h',
+  'down --version',
+  'up veth-netns extra',
+  'up veth-netns --bogus',
+  'up veth-netns --host --host',
+  'up veth-netns -v --verbose',
+  'up veth-netns --lb bogus',
+  'up veth-netns --lb',
+  'up veth-netns --lb none --lb nft',
+  'up veth-netns --lb=none',
+  'up veth-netns --no-host',
+  'up veth-netns --set',
+  'up veth-netns --set foo',
+  'up veth-netns --set a=1 b=2',
+  'up --set a=1 veth-netns',
+  'up veth-netns --zonlb --host',
+  'up veth-netns --scenarios /nonexistent',
+  'up veth-netns --results /dev/null',
+  'up 123',
+  'up 0x10',
+  'up -- veth-netns',
+  'up veth-netns --set -1',
+  'up constructor --constructor',
+  'constructor x',
+  'run veth-netns',
+  'status',
+  'up veth-netns --force',
+  'up veth-netns --id ab12cd34',
+  'down veth-netns --id',
+  'down veth-netns --id --force',
+  'down veth-netns --force --force',
+  'down veth-netns --id 12345678',
+  'down veth-netns --id a --id b',
 ];
 
 for (const line of UNUSUAL) {

@@ -17,8 +17,14 @@ test('different fingerprints are not compared without --force', (t) => {
   const other = { ...slow, fingerprint: { ...slow.fingerprint, kernel: 'k2' } };
   const c = compareRecord(other, { label: 'b', fingerprint: base.fingerprint, samples: base.samples });
   t.false(c.compared);
-  t.deepEqual(c.fingerprintDiffs.map((d) => d.key), ['kernel']);
-  t.true(compareRecord(other, { label: 'b', fingerprint: base.fingerprint, samples: base.samples }, { force: true }).compared);
+  t.deepEqual(
+    c.fingerprintDiffs.map((d) => d.key),
+    ['kernel'],
+  );
+  t.true(
+    compareRecord(other, { label: 'b', fingerprint: base.fingerprint, samples: base.samples }, { force: true })
+      .compared,
+  );
 });
 
 test('another CPU model is compared, and shown beside the verdict', (t) => {
@@ -33,8 +39,12 @@ test('another CPU model is compared, and shown beside the verdict', (t) => {
 });
 
 test('a fixed --repeat is judged as one look, --repeat auto over the looks of its cap (a wider interval for the same samples)', (t) => {
-  const fixed = compareRecord(slow, { label: 'b', fingerprint: base.fingerprint, samples: base.samples }).rows[0]!.comparison;
-  const auto = compareRecord({ ...slow, repeat: { count: 5, warmup: false, auto: { max: 20, budgetS: 600, checks: {} } } }, { label: 'b', fingerprint: base.fingerprint, samples: base.samples }).rows[0]!.comparison;
+  const fixed = compareRecord(slow, { label: 'b', fingerprint: base.fingerprint, samples: base.samples }).rows[0]!
+    .comparison;
+  const auto = compareRecord(
+    { ...slow, repeat: { count: 5, warmup: false, auto: { max: 20, budgetS: 600, checks: {} } } },
+    { label: 'b', fingerprint: base.fingerprint, samples: base.samples },
+  ).rows[0]!.comparison;
   t.is(fixed.ratio, auto.ratio);
   t.true(auto.ci.high - auto.ci.low > fixed.ci.high - fixed.ci.low);
   t.regex(auto.reason, /99.98% interval at look 5 of 5\/7\/10\/14\/20: /);

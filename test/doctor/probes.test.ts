@@ -13,7 +13,11 @@ const file = path.join(state, `features-${readFileSync('/proc/sys/kernel/random/
 test('a kernel feature found earlier since this boot is taken as found; one that needs userland too is probed again', async (t) => {
   writeFileSync(file, JSON.stringify(['vlan', 'xdp-native-veth']));
   t.like(await probe('vlan', { remembered: true }), { ok: true, detail: 'found earlier since this boot' });
-  t.not((await probe('xdp-native-veth', { remembered: true })).detail, 'found earlier since this boot', 'XDP also needs iproute2 and bpf/xdp_pass.o');
+  t.not(
+    (await probe('xdp-native-veth', { remembered: true })).detail,
+    'found earlier since this boot',
+    'XDP also needs iproute2 and bpf/xdp_pass.o',
+  );
 });
 
 test('without `remembered` (doctor) the kernel is asked, whatever the file says', async (t) => {

@@ -13,9 +13,18 @@ const out: Record<string, unknown> = {};
 
 // every ruleset the shipped example configs make: accepted by the kernel (nft -c checks without loading)
 out.checked = {} as Record<string, string>;
-for (const name of ['veth-netns', 'netns-veth-to-netns', 'ipv6-netns-to-netns', 'ip-fragmentation', 'vlan-netns-bridge']) {
+for (const name of [
+  'veth-netns',
+  'netns-veth-to-netns',
+  'ipv6-netns-to-netns',
+  'ip-fragmentation',
+  'vlan-netns-bridge',
+]) {
   const text = readFileSync(new URL(`../../../scenarios/${name}.zonlb.toml`, import.meta.url), 'utf8');
-  const r = await runCommand(['nft', '-c', '-f', '-'], { input: nftRuleset(parseZonlbConfig(text, name), TABLE), reject: false });
+  const r = await runCommand(['nft', '-c', '-f', '-'], {
+    input: nftRuleset(parseZonlbConfig(text, name), TABLE),
+    reject: false,
+  });
   (out.checked as Record<string, string>)[name] = r.failed ? r.stderr.trim() : 'ok';
 }
 
@@ -23,8 +32,10 @@ for (const name of ['veth-netns', 'netns-veth-to-netns', 'ipv6-netns-to-netns', 
 const sleeper = spawn('unshare', ['--net', '--', 'sleep', '120'], { stdio: 'ignore' });
 const pid = sleeper.pid!;
 const own = readlinkSync('/proc/self/ns/net');
-for (let i = 0; i < 200 && readlinkSync(`/proc/${pid}/ns/net`) === own; i++) await new Promise((r) => setTimeout(r, 10));
-const inClient = (argv: string[], input?: string) => runCommand(['nsenter', `--net=/proc/${pid}/ns/net`, '--', ...argv], { input, reject: false, timeoutMs: 10_000 });
+for (let i = 0; i < 200 && readlinkSync(`/proc/${pid}/ns/net`) === own; i++)
+  await new Promise((r) => setTimeout(r, 10));
+const inClient = (argv: string[], input?: string) =>
+  runCommand(['nsenter', `--net=/proc/${pid}/ns/net`, '--', ...argv], { input, reject: false, timeoutMs: 10_000 });
 
 await runCommand(['ip', 'link', 'set', 'lo', 'up']);
 await runCommand(['ip', 'link', 'add', 'veth0', 'type', 'veth', 'peer', 'name', 'veth1']);
@@ -36,14 +47,25 @@ await inClient(['ip', 'link', 'set', 'veth1', 'up']);
 
 // two backends on this namespace's own address: what each received and from whom
 const got: Record<number, string[]> = { 223: [], 224: [] };
-const servers = [223, 224].map((port) => net.createServer((s) => {
-  let data = '';
-  s.on('data', (d) => { data += d.toString(); });
-  s.on('end', () => { got[port]!.push(`${data.trim()} from ${s.remoteAddress}`); s.end(); });
-}).listen(port, '10.0.0.1'));
+const servers = [223, 224].map((port) =>
+  net
+    .createServer((s) => {
+      let data = '';
+      s.on('data', (d) => {
+        data += d.toString();
+      });
+      s.on('end', () => {
+        got[port]!.push(`${data.trim()} from ${s.remoteAddress}`);
+        s.end();
+      });
+    })
+    .listen(port, '10.0.0.1'),
+);
 await Promise.all(servers.map((s) => new Promise((r) => s.once('listening', r))));
-const connect = async (port: number, token: string) => (await inClient(['nc', '-N', '-w', '3', '10.0.0.1', String(port)], token)).exitCode;
-const load = (zonlb: string) => runCommand(['nft', '-f', '-'], { input: nftRuleset(parseZonlbConfig(zonlb, 'test'), TABLE) });
+const connect = async (port: number, token: string) =>
+  (await inClient(['nc', '-N', '-w', '3', '10.0.0.1', String(port)], token)).exitCode;
+const load = (zonlb: string) =>
+  runCommand(['nft', '-f', '-'], { input: nftRuleset(parseZonlbConfig(zonlb, 'test'), TABLE) });
 const counts = async () => nftServiceCounts((await runCommand(['nft', '-j', 'list', 'table', 'inet', TABLE])).stdout);
 
 // the negative control: nothing serves port 23 before the rules
@@ -57,7 +79,9 @@ out.oneGot = [...got[223]!];
 // two backends: numgen spreads new flows over both, in turn
 await runCommand(['nft', 'delete', 'table', 'inet', TABLE]);
 got[223] = [];
-await load('[netif.veth0.1]\nip = "10.0.0.1"\nproto = 6\nport = 23\n[backend.1_0]\nip = "10.0.0.1"\nport = 223\n[backend.1_1]\nip = "10.0.0.1"\nport = 224\n');
+await load(
+  '[netif.veth0.1]\nip = "10.0.0.1"\nproto = 6\nport = 23\n[backend.1_0]\nip = "10.0.0.1"\nport = 223\n[backend.1_1]\nip = "10.0.0.1"\nport = 224\n',
+);
 const exits: number[] = [];
 for (let i = 0; i < 6; i++) exits.push((await connect(23, `spread${i}`)) ?? -1);
 out.two = { exits, got223: got[223]!.length, got224: got[224]!.length };

@@ -15,7 +15,8 @@ import { parseZonlbConfig, zonlbConfigFromTable, type ZonlbConfig } from '../../
 
 const double = fileURLToPath(new URL('../../../test/fixtures/zon-lb-double/zon-lb', import.meta.url));
 const BPFFS = '/sys/fs/bpf';
-const ONE = '[netif.veth0.1]\nip = "10.0.0.1"\nproto = 6\nport = 23\n[backend.1_0]\nip = "10.2.0.2"\nport = 223\noptions = ["redirect", "src_ip=10.2.0.1"]\n';
+const ONE =
+  '[netif.veth0.1]\nip = "10.0.0.1"\nproto = 6\nport = 23\n[backend.1_0]\nip = "10.2.0.2"\nport = 223\noptions = ["redirect", "src_ip=10.2.0.1"]\n';
 const TWO = `${ONE}[netif.veth2.2]\nip = "10.0.0.1"\nproto = 1\n[backend.2_0]\nip = "10.2.0.2"\noptions = ["redirect"]\n`;
 
 const dir = mkdtempSync(path.join(tmpdir(), 'zonlab-double-'));
@@ -23,14 +24,28 @@ const argvLog = path.join(dir, 'argv.log');
 process.env.ZONLB_DOUBLE_LOG = argvLog;
 
 await runCommand(['mount', '-t', 'bpf', 'bpf', BPFFS]);
-for (const [a, b] of [['veth0', 'veth1'], ['veth2', 'veth3']]) {
+for (const [a, b] of [
+  ['veth0', 'veth1'],
+  ['veth2', 'veth3'],
+]) {
   await runCommand(['ip', 'link', 'add', a!, 'type', 'veth', 'peer', 'name', b!]);
   for (const i of [a!, b!]) await runCommand(['ip', 'link', 'set', i, 'up']);
 }
 
-const pins = () => readdirSync(BPFFS).filter((n) => /^(zlb_|ZLB)/.test(n)).sort();
-const xdp = async (ifname: string) => /prog\/xdp/.test((await runCommand(['ip', '-d', 'link', 'show', 'dev', ifname])).stdout);
-const calls = () => (existsSync(argvLog) ? readFileSync(argvLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as string[]) : []);
+const pins = () =>
+  readdirSync(BPFFS)
+    .filter((n) => /^(zlb_|ZLB)/.test(n))
+    .sort();
+const xdp = async (ifname: string) =>
+  /prog\/xdp/.test((await runCommand(['ip', '-d', 'link', 'show', 'dev', ifname])).stdout);
+const calls = () =>
+  existsSync(argvLog)
+    ? readFileSync(argvLog, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as string[])
+    : [];
 const clearCalls = () => writeFileSync(argvLog, '');
 let n = 0;
 const ctxOf = (config: ZonlbConfig) => {
@@ -38,7 +53,11 @@ const ctxOf = (config: ZonlbConfig) => {
   mkdirSync(workDir);
   return { config, runId: 'r1', workDir, log: () => {} };
 };
-const attempt = async <T>(f: () => Promise<T>) => f().then((value) => ({ value }), (err: Error) => ({ error: err.message }));
+const attempt = async <T>(f: () => Promise<T>) =>
+  f().then(
+    (value) => ({ value }),
+    (err: Error) => ({ error: err.message }),
+  );
 const driver = zonlbBinaryDriver({ path: double });
 const out: Record<string, unknown> = {};
 
@@ -52,7 +71,16 @@ const out: Record<string, unknown> = {};
   const counts = await lb.serviceCounts!();
   const counters = await lb.counters!();
   await lb.unload();
-  out.one = { version: lb.version, identity: await driver.version(), loaded, counts, counters, calls: calls(), file: path.join(ctx.workDir, 'zonlb.toml'), after: { pins: pins(), xdp: await xdp('veth0') } };
+  out.one = {
+    version: lb.version,
+    identity: await driver.version(),
+    loaded,
+    counts,
+    counters,
+    calls: calls(),
+    file: path.join(ctx.workDir, 'zonlb.toml'),
+    after: { pins: pins(), xdp: await xdp('veth0') },
+  };
 }
 
 // two interfaces: unload for each, teardown once
@@ -76,8 +104,18 @@ const out: Record<string, unknown> = {};
 
 // a local backend: zon-lb sets no route_localnet and attaches no tc program, nor does the double
 {
-  const lb = await driver.load(ctxOf(parseZonlbConfig('[netif.veth0.1]\nip = "10.0.0.1"\nproto = 6\nport = 23\n[backend.1_0]\nip = "127.0.0.23"\nport = 223\noptions = ["redirect"]\n', '/s/local.zonlb.toml')));
-  out.local = { routeLocalnet: readFileSync('/proc/sys/net/ipv4/conf/veth0/route_localnet', 'utf8').trim(), tc: (await runCommand(['tc', 'filter', 'show', 'dev', 'veth0', 'egress'])).stdout.trim() };
+  const lb = await driver.load(
+    ctxOf(
+      parseZonlbConfig(
+        '[netif.veth0.1]\nip = "10.0.0.1"\nproto = 6\nport = 23\n[backend.1_0]\nip = "127.0.0.23"\nport = 223\noptions = ["redirect"]\n',
+        '/s/local.zonlb.toml',
+      ),
+    ),
+  );
+  out.local = {
+    routeLocalnet: readFileSync('/proc/sys/net/ipv4/conf/veth0/route_localnet', 'utf8').trim(),
+    tc: (await runCommand(['tc', 'filter', 'show', 'dev', 'veth0', 'egress'])).stdout.trim(),
+  };
   await lb.unload();
 }
 
@@ -85,12 +123,26 @@ const out: Record<string, unknown> = {};
 // loaded first (a lower id): zon-lb finds "the program on veth0" by index across namespaces, so the
 // driver's check fails the load
 {
-  const index = JSON.parse((await runCommand(['ip', '-j', 'link', 'show', 'dev', 'veth0'])).stdout)[0].ifindex as number;
+  const index = JSON.parse((await runCommand(['ip', '-j', 'link', 'show', 'dev', 'veth0'])).stdout)[0]
+    .ifindex as number;
   const script = `ip link add vb0 index ${index} type veth peer name vb1 && ip link set vb0 up && ip link set vb1 up && ${JSON.stringify(double)} prog vb0 load && echo loaded && exec sleep 120`;
-  const other = execa('unshare', ['--net', '--mount', '--propagation', 'private', '--', 'sh', '-c', `mount -t bpf bpf ${BPFFS} && ${script}`], { reject: false, stdin: 'ignore' });
-  await new Promise<void>((resolve) => other.stdout!.on('data', (d: Buffer) => { if (String(d).includes('loaded')) resolve(); }));
+  const other = execa(
+    'unshare',
+    ['--net', '--mount', '--propagation', 'private', '--', 'sh', '-c', `mount -t bpf bpf ${BPFFS} && ${script}`],
+    { reject: false, stdin: 'ignore' },
+  );
+  await new Promise<void>((resolve) =>
+    other.stdout!.on('data', (d: Buffer) => {
+      if (String(d).includes('loaded')) resolve();
+    }),
+  );
   const otherId = Number(/program_id: (\d+)/.exec((await runCommand([double, 'info'])).stdout)?.[1]);
-  out.confused = { otherId, index, ...(await attempt(() => driver.load(ctxOf(parseZonlbConfig(ONE, '/s/one.zonlb.toml'))))), stats: (await runCommand([double, 'stats', 'veth0'])).stdout };
+  out.confused = {
+    otherId,
+    index,
+    ...(await attempt(() => driver.load(ctxOf(parseZonlbConfig(ONE, '/s/one.zonlb.toml'))))),
+    stats: (await runCommand([double, 'stats', 'veth0'])).stdout,
+  };
   other.kill();
   await other;
   await runCommand([double, 'prog', 'veth0', 'teardown']);
@@ -100,9 +152,15 @@ const out: Record<string, unknown> = {};
 // failures in zon-lb's words
 {
   process.env.ZONLB_DOUBLE_FAULT = 'load-error';
-  out.loadError = { ...(await attempt(() => driver.load(ctxOf(parseZonlbConfig(ONE, '/s/one.zonlb.toml'))))), after: pins() };
+  out.loadError = {
+    ...(await attempt(() => driver.load(ctxOf(parseZonlbConfig(ONE, '/s/one.zonlb.toml'))))),
+    after: pins(),
+  };
   process.env.ZONLB_DOUBLE_FAULT = 'load-silent';
-  out.loadSilent = { ...(await attempt(() => driver.load(ctxOf(parseZonlbConfig(ONE, '/s/one.zonlb.toml'))))), after: pins() };
+  out.loadSilent = {
+    ...(await attempt(() => driver.load(ctxOf(parseZonlbConfig(ONE, '/s/one.zonlb.toml'))))),
+    after: pins(),
+  };
   delete process.env.ZONLB_DOUBLE_FAULT;
   const lb = await driver.load(ctxOf(parseZonlbConfig(TWO, '/s/two.zonlb.toml')));
   await runCommand([double, 'prog', 'veth2', 'unload']);
@@ -128,7 +186,12 @@ const out: Record<string, unknown> = {};
   const journal = Journal.create({ runId: 'crash', scenario: 'two' });
   journal.intent('load zon-lb', driver.crashUndo!(ctx));
   const report = await teardown(journal);
-  out.crash = { undo: driver.crashUndo!(ctx), failures: report.failures, after: pins(), xdp: [await xdp('veth0'), await xdp('veth2')] };
+  out.crash = {
+    undo: driver.crashUndo!(ctx),
+    failures: report.failures,
+    after: pins(),
+    xdp: [await xdp('veth0'), await xdp('veth2')],
+  };
 }
 
 rmSync(dir, { recursive: true, force: true });

@@ -31,7 +31,10 @@ test('a coloured level (RUST_LOG_STYLE=always) still reads as ERROR', (t) => {
 });
 
 test('no ERROR record: nothing (a line that merely says ERROR in stdout is not one)', (t) => {
-  t.deepEqual(errorLines({ stdout: 'ERROR_COUNT: 0\nERROR x\n', stderr: '[2026-12-02T10:00:00Z INFO  zon_lb] ok\n' }), []);
+  t.deepEqual(
+    errorLines({ stdout: 'ERROR_COUNT: 0\nERROR x\n', stderr: '[2026-12-02T10:00:00Z INFO  zon_lb] ok\n' }),
+    [],
+  );
 });
 
 /** A zon-lb whose logging is env_logger's: RUST_LOG=off says nothing, RUST_LOG_STYLE=always colours. */
@@ -42,16 +45,33 @@ require('fs').appendFileSync(process.env.FAKE_SEEN, JSON.stringify({ argv: proce
 if (process.argv[2] === 'config' && !off) process.stderr.write(${JSON.stringify(TOML_ERROR)}.replace(/ERROR/g, level('ERROR')) + '\\n');
 `;
 
-test('with a hostile RUST_LOG=off and RUST_LOG_STYLE=always, zon-lb gets zonlab\'s own, and the load fails with both ERROR records, whole', async (t) => {
+test("with a hostile RUST_LOG=off and RUST_LOG_STYLE=always, zon-lb gets zonlab's own, and the load fails with both ERROR records, whole", async (t) => {
   const { dir, bin } = fakeZonlb(t, FAKE);
-  const saved = { RUST_LOG: process.env.RUST_LOG, RUST_LOG_STYLE: process.env.RUST_LOG_STYLE, FAKE_SEEN: process.env.FAKE_SEEN };
+  const saved = {
+    RUST_LOG: process.env.RUST_LOG,
+    RUST_LOG_STYLE: process.env.RUST_LOG_STYLE,
+    FAKE_SEEN: process.env.FAKE_SEEN,
+  };
   Object.assign(process.env, { RUST_LOG: 'off', RUST_LOG_STYLE: 'always', FAKE_SEEN: path.join(dir, 'seen') });
-  t.teardown(() => { for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v; });
+  t.teardown(() => {
+    for (const [k, v] of Object.entries(saved))
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+  });
   const driver = zonlbBinaryDriver({ path: bin, bpffs: dir });
   const config = { text: '', interfaces: ['veth0'], services: [] } as unknown as ZonlbConfig;
   const err = await t.throwsAsync(driver.load({ config, runId: 'x', workDir: dir, log: () => {} }));
-  t.regex(err!.message, /TOML parse error at line 3, column 9\n {2}\|\n3 \| \[veth0\.1\n {2}\| {9}\^\ninvalid table header\nexpected `\.`, `\]`\n.*ERROR zon_lb::helpers\] Failed to attach to veth0/);
+  t.regex(
+    err!.message,
+    /TOML parse error at line 3, column 9\n {2}\|\n3 \| \[veth0\.1\n {2}\| {9}\^\ninvalid table header\nexpected `\.`, `\]`\n.*ERROR zon_lb::helpers\] Failed to attach to veth0/,
+  );
   const { readFileSync } = await import('node:fs');
-  const seen = readFileSync(path.join(dir, 'seen'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { RUST_LOG: string; RUST_LOG_STYLE: string });
-  t.true(seen.length > 0 && seen.every((s) => s.RUST_LOG === 'info' && s.RUST_LOG_STYLE === 'never'), JSON.stringify(seen));
+  const seen = readFileSync(path.join(dir, 'seen'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { RUST_LOG: string; RUST_LOG_STYLE: string });
+  t.true(
+    seen.length > 0 && seen.every((s) => s.RUST_LOG === 'info' && s.RUST_LOG_STYLE === 'never'),
+    JSON.stringify(seen),
+  );
 });

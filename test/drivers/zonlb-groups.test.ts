@@ -39,8 +39,17 @@ test('zon-lb config save: each group with its gid, interface and endpoint', (t) 
   ]);
 });
 
-const group = (gid: number, netif: string, ip: string, proto = 6, port = 23): ZonlbGroup => ({ gid, netif, ip, proto, port });
-const services = [{ ip: '10.0.0.1', proto: 6, port: 23 }, { ip: '2001:db8::1', proto: 17, port: 53 }];
+const group = (gid: number, netif: string, ip: string, proto = 6, port = 23): ZonlbGroup => ({
+  gid,
+  netif,
+  ip,
+  proto,
+  port,
+});
+const services = [
+  { ip: '10.0.0.1', proto: 6, port: 23 },
+  { ip: '2001:db8::1', proto: 17, port: 53 },
+];
 
 test('replaced: a group with a loaded VIP, protocol and port on any interface, or any group bound to a loaded interface', (t) => {
   const groups = [
@@ -50,9 +59,20 @@ test('replaced: a group with a loaded VIP, protocol and port on any interface, o
     group(4, 'veth0', '10.7.7.7'), // bound to the lab's interface: Group::remove_all takes it
     group(5, 'eth2', '2001:db8:0::1', 17, 53), // the same address, written otherwise
   ];
-  t.deepEqual(replacedGroups(groups, ['veth0'], services).map((g) => g.gid), [1, 4, 5]);
-  t.deepEqual(replacedGroups(groups, ['veth0'], services, [group(4, 'veth0', '10.7.7.7')]).map((g) => g.gid), [1, 5], 'the lab\'s own are its to replace');
-  t.deepEqual(labGroups(groups, ['veth0', 'eth2'], services).map((g) => g.gid), [5], 'the lab\'s: its services on its interfaces');
+  t.deepEqual(
+    replacedGroups(groups, ['veth0'], services).map((g) => g.gid),
+    [1, 4, 5],
+  );
+  t.deepEqual(
+    replacedGroups(groups, ['veth0'], services, [group(4, 'veth0', '10.7.7.7')]).map((g) => g.gid),
+    [1, 5],
+    "the lab's own are its to replace",
+  );
+  t.deepEqual(
+    labGroups(groups, ['veth0', 'eth2'], services).map((g) => g.gid),
+    [5],
+    "the lab's: its services on its interfaces",
+  );
 });
 
 /**
@@ -88,7 +108,8 @@ if (argv[0] === 'config' && argv[2] === 'load') {
 fs.writeFileSync(process.env.FAKE_STATE, JSON.stringify(st));
 `;
 
-const CONFIG = '[netif.veth0.1]\nip = "10.0.0.1"\nproto = 6\nport = 23\n[backend.1_0]\nip = "10.2.0.2"\nport = 223\noptions = ["redirect"]\n';
+const CONFIG =
+  '[netif.veth0.1]\nip = "10.0.0.1"\nproto = 6\nport = 23\n[backend.1_0]\nip = "10.2.0.2"\nport = 223\noptions = ["redirect"]\n';
 
 /** (serial: the fake reads its files from the environment) The fake on its own bpffs folder, with zon-lb's maps holding GROUPS and another user's zon-lb link pinned (so the maps stay). */
 function fakeZonlb(t: ExecutionContext, groups: ZonlbGroup[]) {
@@ -100,17 +121,38 @@ function fakeZonlb(t: ExecutionContext, groups: ZonlbGroup[]) {
   chmodSync(bin, 0o755);
   mkdirSync(bpffs);
   writeFileSync(path.join(dir, 'state'), JSON.stringify({ groups }));
-  const env = { FAKE_STATE: path.join(dir, 'state'), FAKE_BPFFS: bpffs, FAKE_SEEN: path.join(dir, 'seen'), FAKE_LOAD: JSON.stringify([{ netif: 'veth0', ip: '10.0.0.1', proto: 6, port: 23 }]) };
+  const env = {
+    FAKE_STATE: path.join(dir, 'state'),
+    FAKE_BPFFS: bpffs,
+    FAKE_SEEN: path.join(dir, 'seen'),
+    FAKE_LOAD: JSON.stringify([{ netif: 'veth0', ip: '10.0.0.1', proto: 6, port: 23 }]),
+  };
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);
-  t.teardown(() => { for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v; });
+  t.teardown(() => {
+    for (const [k, v] of Object.entries(saved))
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+  });
   return {
     dir,
     bpffs,
     driver: zonlbBinaryDriver({ path: bin, bpffs, readLink: async () => ({ ifindex: 250, programId: 10 }) }),
     groups: () => (JSON.parse(readFileSync(path.join(dir, 'state'), 'utf8')) as { groups: ZonlbGroup[] }).groups,
-    calls: () => (existsSync(env.FAKE_SEEN) ? readFileSync(env.FAKE_SEEN, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string[]) : []),
-    ctx: (host: boolean) => ({ config: parseZonlbConfig(CONFIG, '/s/zonlb.toml'), runId: 'r1', workDir: dir, log: () => {}, host }),
+    calls: () =>
+      existsSync(env.FAKE_SEEN)
+        ? readFileSync(env.FAKE_SEEN, 'utf8')
+            .trim()
+            .split('\n')
+            .map((l) => JSON.parse(l) as string[])
+        : [],
+    ctx: (host: boolean) => ({
+      config: parseZonlbConfig(CONFIG, '/s/zonlb.toml'),
+      runId: 'r1',
+      workDir: dir,
+      log: () => {},
+      host,
+    }),
   };
 }
 
@@ -118,55 +160,97 @@ function withMaps(f: ReturnType<typeof fakeZonlb>, otherLink = true): void {
   for (const n of ['ZLB_LB4', 'ZLB_LB6', ...(otherLink ? ['zlb_eth1'] : [])]) writeFileSync(path.join(f.bpffs, n), '');
 }
 
-test.serial('--host: a group of another zon-lb user with the lab\'s VIP, protocol and port is not replaced: the load is refused, naming it', async (t) => {
-  const f = fakeZonlb(t, [group(7, 'eth1', '10.0.0.1')]);
-  withMaps(f);
-  const err = await t.throwsAsync(f.driver.load(f.ctx(true)));
-  t.regex(err!.message, /zon-lb config load would replace group 7 \(10\.0\.0\.1 proto 6 port 23 on eth1\), which this lab did not add/);
-  t.false(f.calls().some((c) => c[0] === 'config' && c[2] === 'load'), 'zon-lb never loaded');
-  t.deepEqual(f.groups(), [group(7, 'eth1', '10.0.0.1')]);
-});
+test.serial(
+  "--host: a group of another zon-lb user with the lab's VIP, protocol and port is not replaced: the load is refused, naming it",
+  async (t) => {
+    const f = fakeZonlb(t, [group(7, 'eth1', '10.0.0.1')]);
+    withMaps(f);
+    const err = await t.throwsAsync(f.driver.load(f.ctx(true)));
+    t.regex(
+      err!.message,
+      /zon-lb config load would replace group 7 \(10\.0\.0\.1 proto 6 port 23 on eth1\), which this lab did not add/,
+    );
+    t.false(
+      f.calls().some((c) => c[0] === 'config' && c[2] === 'load'),
+      'zon-lb never loaded',
+    );
+    t.deepEqual(f.groups(), [group(7, 'eth1', '10.0.0.1')]);
+  },
+);
 
-test.serial('--host: the lab\'s groups and backends leave zon-lb\'s shared maps at unload; another user\'s stay', async (t) => {
-  const f = fakeZonlb(t, [group(3, 'eth1', '10.9.9.9', 17, 53)]);
-  withMaps(f);
-  const lb = await f.driver.load(f.ctx(true));
-  t.deepEqual(f.groups().map((g) => g.gid), [3, 4]);
-  await lb.unload();
-  t.deepEqual(f.groups(), [group(3, 'eth1', '10.9.9.9', 17, 53)]);
-  t.true(f.calls().some((c) => c.join(' ') === 'group lo remove 4'));
-  t.false(f.calls().some((c) => c[2] === 'teardown'), 'another zon-lb link keeps the maps');
-});
+test.serial(
+  "--host: the lab's groups and backends leave zon-lb's shared maps at unload; another user's stay",
+  async (t) => {
+    const f = fakeZonlb(t, [group(3, 'eth1', '10.9.9.9', 17, 53)]);
+    withMaps(f);
+    const lb = await f.driver.load(f.ctx(true));
+    t.deepEqual(
+      f.groups().map((g) => g.gid),
+      [3, 4],
+    );
+    await lb.unload();
+    t.deepEqual(f.groups(), [group(3, 'eth1', '10.9.9.9', 17, 53)]);
+    t.true(f.calls().some((c) => c.join(' ') === 'group lo remove 4'));
+    t.false(
+      f.calls().some((c) => c[2] === 'teardown'),
+      'another zon-lb link keeps the maps',
+    );
+  },
+);
 
-test.serial('--host with no other zon-lb on the machine: the maps, and the lab\'s groups with them, go with zon-lb\'s teardown', async (t) => {
-  const f = fakeZonlb(t, []);
-  withMaps(f, false);
-  const lb = await f.driver.load(f.ctx(true));
-  await lb.unload();
-  t.deepEqual(f.groups(), []);
-  t.deepEqual(f.calls().filter((c) => c[0] !== 'info').map((c) => c.slice(c[0] === 'config' ? 2 : 0).join(' ')), ['save', 'load', 'prog veth0 unload', 'prog veth0 teardown'], 'read once, before the load');
-});
+test.serial(
+  "--host with no other zon-lb on the machine: the maps, and the lab's groups with them, go with zon-lb's teardown",
+  async (t) => {
+    const f = fakeZonlb(t, []);
+    withMaps(f, false);
+    const lb = await f.driver.load(f.ctx(true));
+    await lb.unload();
+    t.deepEqual(f.groups(), []);
+    t.deepEqual(
+      f
+        .calls()
+        .filter((c) => c[0] !== 'info')
+        .map((c) => c.slice(c[0] === 'config' ? 2 : 0).join(' ')),
+      ['save', 'load', 'prog veth0 unload', 'prog veth0 teardown'],
+      'read once, before the load',
+    );
+  },
+);
 
-test.serial('--host, after a crash: the journal\'s intent removes the lab\'s groups (and not another user\'s)', async (t) => {
-  const f = fakeZonlb(t, [group(3, 'eth1', '10.9.9.9', 17, 53)]);
-  withMaps(f);
-  const ctx = f.ctx(true);
-  await f.driver.load(ctx);
-  const undo = f.driver.crashUndo!(ctx);
-  t.like(undo[1], { kind: 'zonlb-groups-remove', bpffs: f.bpffs, interfaces: ['veth0'], services: [{ ip: '10.0.0.1', proto: 6, port: 23 }] });
-  const journal = Journal.create({ runId: 'crash', scenario: 'x' });
-  journal.intent('load zon-lb', undo);
-  const report = await teardown(journal);
-  t.deepEqual(report.failures, []);
-  t.deepEqual(f.groups(), [group(3, 'eth1', '10.9.9.9', 17, 53)]);
-});
+test.serial(
+  "--host, after a crash: the journal's intent removes the lab's groups (and not another user's)",
+  async (t) => {
+    const f = fakeZonlb(t, [group(3, 'eth1', '10.9.9.9', 17, 53)]);
+    withMaps(f);
+    const ctx = f.ctx(true);
+    await f.driver.load(ctx);
+    const undo = f.driver.crashUndo!(ctx);
+    t.like(undo[1], {
+      kind: 'zonlb-groups-remove',
+      bpffs: f.bpffs,
+      interfaces: ['veth0'],
+      services: [{ ip: '10.0.0.1', proto: 6, port: 23 }],
+    });
+    const journal = Journal.create({ runId: 'crash', scenario: 'x' });
+    journal.intent('load zon-lb', undo);
+    const report = await teardown(journal);
+    t.deepEqual(report.failures, []);
+    t.deepEqual(f.groups(), [group(3, 'eth1', '10.9.9.9', 17, 53)]);
+  },
+);
 
-test.serial('a sandbox\'s bpffs is its own: no group is read or removed, and the crash undo is the pins\' alone', async (t) => {
-  const f = fakeZonlb(t, [group(7, 'eth1', '10.0.0.1')]);
-  withMaps(f, false);
-  const ctx = f.ctx(false);
-  const lb = await f.driver.load(ctx);
-  await lb.unload();
-  t.false(f.calls().some((c) => c[0] === 'group' || c[2] === 'save'));
-  t.deepEqual(f.driver.crashUndo!(ctx).map((u) => (u as { kind: string }).kind), ['zonlb-pins-teardown']);
-});
+test.serial(
+  "a sandbox's bpffs is its own: no group is read or removed, and the crash undo is the pins' alone",
+  async (t) => {
+    const f = fakeZonlb(t, [group(7, 'eth1', '10.0.0.1')]);
+    withMaps(f, false);
+    const ctx = f.ctx(false);
+    const lb = await f.driver.load(ctx);
+    await lb.unload();
+    t.false(f.calls().some((c) => c[0] === 'group' || c[2] === 'save'));
+    t.deepEqual(
+      f.driver.crashUndo!(ctx).map((u) => (u as { kind: string }).kind),
+      ['zonlb-pins-teardown'],
+    );
+  },
+);

@@ -31,7 +31,9 @@ export function rootSkipReason(): string | undefined {
 /** A process started under this file's scope (its environment carries it). */
 function ours(pid: number): boolean {
   try {
-    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`${AUDIT_SCOPE_ENV}=${process.env[AUDIT_SCOPE_ENV]}`);
+    return readFileSync(`/proc/${pid}/environ`, 'utf8')
+      .split('\0')
+      .includes(`${AUDIT_SCOPE_ENV}=${process.env[AUDIT_SCOPE_ENV]}`);
   } catch {
     return false;
   }
@@ -42,7 +44,13 @@ function ours(pid: number): boolean {
  * namespace and audits it whole, so it needs it to itself. A lab whose run is dead is gc's.
  */
 export function othersHostLabs(): string[] {
-  return hostLabs().filter((l) => l.state === 'running' || l.state === 'up').flatMap((l) => (l.state !== 'damaged' && !ours(l.header.pid) ? [`${l.name} (run ${l.header.runId}, pid ${l.header.pid}, ${l.state})`] : []));
+  return hostLabs()
+    .filter((l) => l.state === 'running' || l.state === 'up')
+    .flatMap((l) =>
+      l.state !== 'damaged' && !ours(l.header.pid)
+        ? [`${l.name} (run ${l.header.runId}, pid ${l.header.pid}, ${l.state})`]
+        : [],
+    );
 }
 
 /** Waits (up to `ms`) until no other zonlab user has a --host lab; what is still there, else undefined. */

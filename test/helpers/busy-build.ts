@@ -20,10 +20,28 @@ function hasClang(): boolean {
 
 /** Why a test of the slower build cannot run here (root, the shipped object, clang), or undefined. */
 export function busyBuildSkipReason(): string | undefined {
-  return rootSkipReason() ?? (!existsSync(path.join(projectRoot, 'bpf', 'zonlb_xdp.o')) ? 'bpf/zonlb_xdp.o is not built (npm run setup)' : !hasClang() ? 'needs clang to build the slower variant' : undefined);
+  return (
+    rootSkipReason() ??
+    (!existsSync(path.join(projectRoot, 'bpf', 'zonlb_xdp.o'))
+      ? 'bpf/zonlb_xdp.o is not built (npm run setup)'
+      : !hasClang()
+        ? 'needs clang to build the slower variant'
+        : undefined)
+  );
 }
 
 /** The embedded program with empty bpf_loop rounds before each map lookup: a few times the work per packet, same driver. */
 export function buildBusyObject(out: string): void {
-  execFileSync('clang', ['-O2', '-g', '-target', 'bpf', '-I/usr/include/x86_64-linux-gnu', '-DBUSY_LOOPS=16', '-c', busySource, '-o', out]);
+  execFileSync('clang', [
+    '-O2',
+    '-g',
+    '-target',
+    'bpf',
+    '-I/usr/include/x86_64-linux-gnu',
+    '-DBUSY_LOOPS=16',
+    '-c',
+    busySource,
+    '-o',
+    out,
+  ]);
 }

@@ -38,11 +38,15 @@ export const rootGated = () => gated(rootSkipReason());
  */
 export function hostGated() {
   const others = rootSkipReason() ? [] : othersHostLabs();
-  const g = gated(rootSkipReason() ?? (others.length ? `another zonlab user holds the machine's default namespace: ${others.join(', ')}` : undefined));
-  const integration = (title: string, fn: (t: ExecutionContext) => Promise<void> | void) => g.integration(title, async (t: ExecutionContext) => {
-    const busy = await waitForDefaultNamespace();
-    if (busy) t.fail(busy);
-    else await fn(t);
-  });
+  const g = gated(
+    rootSkipReason() ??
+      (others.length ? `another zonlab user holds the machine's default namespace: ${others.join(', ')}` : undefined),
+  );
+  const integration = (title: string, fn: (t: ExecutionContext) => Promise<void> | void) =>
+    g.integration(title, async (t: ExecutionContext) => {
+      const busy = await waitForDefaultNamespace();
+      if (busy) t.fail(busy);
+      else await fn(t);
+    });
   return { ...g, integration };
 }

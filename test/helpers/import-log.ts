@@ -12,6 +12,7 @@ const cjs = Module as unknown as { _resolveFilename: (request: string, ...rest: 
 const resolveFilename = cjs._resolveFilename;
 cjs._resolveFilename = function (request: string, ...rest: unknown[]): string {
   const file = resolveFilename.call(this, request, ...rest);
-  if (process.env.ZONLAB_IMPORT_LOG && file.startsWith('/')) appendFileSync(process.env.ZONLAB_IMPORT_LOG, `${pathToFileURL(file).href}\n`);
+  if (process.env.ZONLAB_IMPORT_LOG && file.startsWith('/'))
+    appendFileSync(process.env.ZONLAB_IMPORT_LOG, `${pathToFileURL(file).href}\n`);
   return file;
 };

@@ -16,17 +16,44 @@ import { rootGated } from '../helpers/gated.js';
 
 const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 const corpus = fileURLToPath(new URL('../../../test/fixtures/hostile/', import.meta.url));
-const cases = JSON.parse(readFileSync(path.join(corpus, 'expectations.json'), 'utf8')) as { file: string; key: string; message: string; zonlbFile?: string }[];
+const cases = JSON.parse(readFileSync(path.join(corpus, 'expectations.json'), 'utf8')) as {
+  file: string;
+  key: string;
+  message: string;
+  zonlbFile?: string;
+}[];
 
 // Every tool zonlab could run, as a fake that logs and fails: nothing may be run for bad input.
 const fakes = mkdtempSync(path.join(tmpdir(), 'zonlab-fakes-'));
 const ranLog = path.join(fakes, 'ran.log');
-for (const tool of ['ip', 'tc', 'nft', 'ethtool', 'sysctl', 'unshare', 'nsenter', 'mount', 'setpriv', 'iperf3', 'iperf', 'nc', 'telnet', 'ping', 'ss', 'zon-lb']) {
+for (const tool of [
+  'ip',
+  'tc',
+  'nft',
+  'ethtool',
+  'sysctl',
+  'unshare',
+  'nsenter',
+  'mount',
+  'setpriv',
+  'iperf3',
+  'iperf',
+  'nc',
+  'telnet',
+  'ping',
+  'ss',
+  'zon-lb',
+]) {
   writeFileSync(path.join(fakes, tool), `#!/bin/sh\necho "${tool} $*" >> ${ranLog}\nexit 1\n`);
   chmodSync(path.join(fakes, tool), 0o755);
 }
 test.after.always(() => rmSync(fakes, { recursive: true, force: true }));
-const env = { PATH: `${fakes}:/usr/bin:/bin`, NO_COLOR: '1', ZONLAB_STATE: path.join(fakes, 'state'), ZONLAB_RESULTS: path.join(fakes, 'results') };
+const env = {
+  PATH: `${fakes}:/usr/bin:/bin`,
+  NO_COLOR: '1',
+  ZONLAB_STATE: path.join(fakes, 'state'),
+  ZONLAB_RESULTS: path.join(fakes, 'results'),
+};
 
 /** A few cases as real processes, so that the program's own path (its exit code, its stderr) stays tested. */
 const zonlabProcess = async (...args: string[]) => {
@@ -57,7 +84,10 @@ async function zonlabInProcess(...args: string[]) {
   syncBuiltinESMExports();
   const stderr: string[] = [];
   const write = process.stderr.write;
-  process.stderr.write = ((s: string | Uint8Array) => { stderr.push(String(s)); return true; }) as typeof process.stderr.write;
+  process.stderr.write = ((s: string | Uint8Array) => {
+    stderr.push(String(s));
+    return true;
+  }) as typeof process.stderr.write;
   const spawned = spawnedProcesses();
   const netlink = netlinkRequests();
   let exitCode: number;
@@ -67,7 +97,9 @@ async function zonlabInProcess(...args: string[]) {
     exitCode = report(err);
   } finally {
     process.stderr.write = write;
-    TRAPPED.forEach((name, i) => { childProcess[name] = originals[i]; });
+    TRAPPED.forEach((name, i) => {
+      childProcess[name] = originals[i];
+    });
     syncBuiltinESMExports();
   }
   if (spawnedProcesses() !== spawned) ran.push(`${spawnedProcesses() - spawned} processes counted by lab/run-command`);
@@ -84,16 +116,20 @@ test('the corpus has at least 50 hostile or broken files', (t) => {
 
 for (const c of cases) {
   const how = throughProcess.has(c.file) ? 'a process' : 'main()';
-  test.serial(`hostile input ${c.file} (through ${how}): exit 2, names the file and the key, runs nothing`, async (t) => {
-    const r = await (throughProcess.has(c.file) ? zonlabProcess : zonlabInProcess)('run', path.join(corpus, c.file));
-    t.is(r.exitCode, 2, r.stderr);
-    const file = c.zonlbFile ?? c.file;
-    t.true(r.stderr.includes(path.join(corpus, file)) || r.stderr.includes(file), `names ${file}: ${r.stderr}`);
-    if (c.key) t.true(r.stderr.includes(`${c.key}:`) || r.stderr.includes(` ${c.key}`), `names ${c.key}: ${r.stderr}`);
-    t.regex(r.stderr, new RegExp(c.message));
-    t.false(existsSync(ranLog), existsSync(ranLog) ? readFileSync(ranLog, 'utf8') : '');
-    t.deepEqual(r.ran, []);
-  });
+  test.serial(
+    `hostile input ${c.file} (through ${how}): exit 2, names the file and the key, runs nothing`,
+    async (t) => {
+      const r = await (throughProcess.has(c.file) ? zonlabProcess : zonlabInProcess)('run', path.join(corpus, c.file));
+      t.is(r.exitCode, 2, r.stderr);
+      const file = c.zonlbFile ?? c.file;
+      t.true(r.stderr.includes(path.join(corpus, file)) || r.stderr.includes(file), `names ${file}: ${r.stderr}`);
+      if (c.key)
+        t.true(r.stderr.includes(`${c.key}:`) || r.stderr.includes(` ${c.key}`), `names ${c.key}: ${r.stderr}`);
+      t.regex(r.stderr, new RegExp(c.message));
+      t.false(existsSync(ranLog), existsSync(ranLog) ? readFileSync(ranLog, 'utf8') : '');
+      t.deepEqual(r.ran, []);
+    },
+  );
 }
 
 test.serial('a very large file is refused without being parsed', async (t) => {
@@ -110,35 +146,76 @@ test.serial('a very large file is refused without being parsed', async (t) => {
 // is safe to put in an argument, and refuses the rest with a file and a key — never anything else.
 const base = readFileSync(path.join(corpus, 'base.toml'), 'utf8');
 const zonlbText = readFileSync(path.join(corpus, 'ok.zonlb.toml'), 'utf8');
-const SLOTS = ['"zone1"', '"veth0"', '"veth1"', '"10.0.0.1/24"', '"127.0.0.23/24"', '"net.ipv4.conf.veth0.accept_local"', '"backend"', '"10.0.0.1"', '"telnet"'];
+const SLOTS = [
+  '"zone1"',
+  '"veth0"',
+  '"veth1"',
+  '"10.0.0.1/24"',
+  '"127.0.0.23/24"',
+  '"net.ipv4.conf.veth0.accept_local"',
+  '"backend"',
+  '"10.0.0.1"',
+  '"telnet"',
+];
 
 test('property: arbitrary strings in any field are either safe or refused with file and key', (t) => {
-  fc.assert(fc.property(fc.integer({ min: 0, max: SLOTS.length - 1 }), fc.string({ unit: 'binary', maxLength: 40 }), (slot, value) => {
-    const text = base.replace(SLOTS[slot]!, JSON.stringify(value));
-    let doc: Record<string, unknown>;
-    try { doc = parse(text) as Record<string, unknown>; } catch { return true; } // not TOML: the loader's own case
-    try {
-      const s = validateScenario({ scenario: { file: '/s/x.toml', text, doc }, params: {}, hash: 'h', readFile: () => zonlbText, xdpProgramExists: () => false });
-      for (const ns of s.namespaces) if (!isNetnsName(ns)) return false;
-      for (const v of s.veths) for (const e of [v.a, v.b]) if (!isInterfaceName(e.name)) return false;
-      for (const c of s.sysctls) if (!isNetSysctlKey(c.key)) return false;
-      for (const c of s.checks) if (!isIdentifier(c.name)) return false;
-      return true;
-    } catch (err) {
-      return err instanceof InvalidInput && err.problems.length > 0 && err.problems.every((p) => p.file === '/s/x.toml' || p.file.endsWith('.zonlb.toml') || p.file.includes('x.toml'));
-    }
-  }), { numRuns: 400 });
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: SLOTS.length - 1 }),
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      (slot, value) => {
+        const text = base.replace(SLOTS[slot]!, JSON.stringify(value));
+        let doc: Record<string, unknown>;
+        try {
+          doc = parse(text) as Record<string, unknown>;
+        } catch {
+          return true;
+        } // not TOML: the loader's own case
+        try {
+          const s = validateScenario({
+            scenario: { file: '/s/x.toml', text, doc },
+            params: {},
+            hash: 'h',
+            readFile: () => zonlbText,
+            xdpProgramExists: () => false,
+          });
+          for (const ns of s.namespaces) if (!isNetnsName(ns)) return false;
+          for (const v of s.veths) for (const e of [v.a, v.b]) if (!isInterfaceName(e.name)) return false;
+          for (const c of s.sysctls) if (!isNetSysctlKey(c.key)) return false;
+          for (const c of s.checks) if (!isIdentifier(c.name)) return false;
+          return true;
+        } catch (err) {
+          return (
+            err instanceof InvalidInput &&
+            err.problems.length > 0 &&
+            err.problems.every(
+              (p) => p.file === '/s/x.toml' || p.file.endsWith('.zonlb.toml') || p.file.includes('x.toml'),
+            )
+          );
+        }
+      },
+    ),
+    { numRuns: 400 },
+  );
   t.pass();
 });
 
 test('property: arbitrary TOML-ish text never crashes the loader', async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'zonlab-fuzz-'));
   const { loadScenario } = await import('../../src/scenario/load.js');
-  fc.assert(fc.property(fc.string({ unit: fc.constantFrom(...'[]="\n.abc123_-{},#$'.split('')), maxLength: 200 }), (text) => {
-    const file = path.join(dir, 'f.toml');
-    writeFileSync(file, text);
-    try { loadScenario(file); return true; } catch (err) { return err instanceof InvalidInput; }
-  }), { numRuns: 400 });
+  fc.assert(
+    fc.property(fc.string({ unit: fc.constantFrom(...'[]="\n.abc123_-{},#$'.split('')), maxLength: 200 }), (text) => {
+      const file = path.join(dir, 'f.toml');
+      writeFileSync(file, text);
+      try {
+        loadScenario(file);
+        return true;
+      } catch (err) {
+        return err instanceof InvalidInput;
+      }
+    }),
+    { numRuns: 400 },
+  );
   rmSync(dir, { recursive: true, force: true });
   t.pass();
 });
@@ -147,10 +224,13 @@ test('property: arbitrary TOML-ish text never crashes the loader', async (t) => 
 // trap refuses and reports (were it blind, every case above would pass whatever ran). Without root
 // the run is a skip before any process, so the witness needs root (its gate is decided above, before
 // the fakes come first on PATH).
-witness.integration(witness.title('the in-process witness sees the first process a valid scenario starts'), async (t) => {
-  const r = await zonlabInProcess('run', path.join(corpus, 'base.toml'));
-  t.not(r.exitCode, 0, r.stderr);
-  t.true(r.ran.length > 0, r.stderr);
-  t.log(r.ran[0]);
-  t.false(existsSync(ranLog));
-});
+witness.integration(
+  witness.title('the in-process witness sees the first process a valid scenario starts'),
+  async (t) => {
+    const r = await zonlabInProcess('run', path.join(corpus, 'base.toml'));
+    t.not(r.exitCode, 0, r.stderr);
+    t.true(r.ran.length > 0, r.stderr);
+    t.log(r.ran[0]);
+    t.false(existsSync(ranLog));
+  },
+);

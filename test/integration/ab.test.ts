@@ -19,16 +19,46 @@ test.before(() => {
   buildBusyObject(busy);
 });
 
-interface Verdict { check: string; measure: string; ratio: number; low: number; high: number; verdict: string; samples: number }
-interface Doc { worst: string | null; verdicts: Verdict[]; a: { version: string; programs: { tag: string }[]; record?: string }; b: { version: string; programs: { tag: string }[]; record?: string }; rounds: number; stoppedBy: string; abRecord?: string }
+interface Verdict {
+  check: string;
+  measure: string;
+  ratio: number;
+  low: number;
+  high: number;
+  verdict: string;
+  samples: number;
+}
+interface Doc {
+  worst: string | null;
+  verdicts: Verdict[];
+  a: { version: string; programs: { tag: string }[]; record?: string };
+  b: { version: string; programs: { tag: string }[]; record?: string };
+  rounds: number;
+  stoppedBy: string;
+  abRecord?: string;
+}
 
 async function ab(args: string[], t: { log(...x: unknown[]): void }) {
   const t0 = Date.now();
-  const r = await execa('node', [cli, 'ab', 'lb-bench', ...args, '--set', 'duration=2', '--json'], { reject: false, env: { NO_COLOR: '1', ZONLAB_RESULTS: results } });
+  const r = await execa('node', [cli, 'ab', 'lb-bench', ...args, '--set', 'duration=2', '--json'], {
+    reject: false,
+    env: { NO_COLOR: '1', ZONLAB_RESULTS: results },
+  });
   let doc: Doc | undefined;
-  try { doc = JSON.parse(r.stdout) as Doc; } catch { throw new Error(`no document (exit ${r.exitCode}): ${r.stderr.slice(-3000)}`); }
-  const shown = doc.verdicts.map((v) => `${v.measure} ${v.ratio.toFixed(3)} (${v.low.toFixed(3)} … ${v.high.toFixed(3)}) ${v.verdict}, ${v.samples} a side`).join('; ');
-  t.log(`exit ${r.exitCode} in ${((Date.now() - t0) / 1000).toFixed(0)} s, ${doc.rounds} rounds (${doc.stoppedBy}): ${shown}`);
+  try {
+    doc = JSON.parse(r.stdout) as Doc;
+  } catch {
+    throw new Error(`no document (exit ${r.exitCode}): ${r.stderr.slice(-3000)}`);
+  }
+  const shown = doc.verdicts
+    .map(
+      (v) =>
+        `${v.measure} ${v.ratio.toFixed(3)} (${v.low.toFixed(3)} … ${v.high.toFixed(3)}) ${v.verdict}, ${v.samples} a side`,
+    )
+    .join('; ');
+  t.log(
+    `exit ${r.exitCode} in ${((Date.now() - t0) / 1000).toFixed(0)} s, ${doc.rounds} rounds (${doc.stoppedBy}): ${shown}`,
+  );
   return { code: r.exitCode, doc, stderr: r.stderr };
 }
 /**
@@ -37,7 +67,14 @@ async function ab(args: string[], t: { log(...x: unknown[]): void }) {
  * given it); no registry entry of a side (RUNID + a|b). Processes and labs of other runs on a shared
  * machine come and go meanwhile: they are not this test's.
  */
-function nothingLeft(t: { deepEqual(a: unknown, b: unknown): void; false(x: boolean, m?: string): void; notRegex(s: string, r: RegExp): void }, before: ReturnType<typeof snapshot>): void {
+function nothingLeft(
+  t: {
+    deepEqual(a: unknown, b: unknown): void;
+    false(x: boolean, m?: string): void;
+    notRegex(s: string, r: RegExp): void;
+  },
+  before: ReturnType<typeof snapshot>,
+): void {
   const strip = ({ processes: _p, state: _s, ...rest }: ReturnType<typeof snapshot>) => rest;
   const after = snapshot();
   t.deepEqual(strip(after), strip(before));
@@ -52,27 +89,41 @@ function toggledHog(period: number) {
   let switches = 0;
   const flip = () => {
     switches++;
-    if (hog) { hog.kill('SIGKILL'); hog = undefined; } else hog = spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' });
+    if (hog) {
+      hog.kill('SIGKILL');
+      hog = undefined;
+    } else hog = spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' });
   };
   flip();
   const timer = setInterval(flip, period);
-  return { stop: () => { clearInterval(timer); hog?.kill('SIGKILL'); return switches; } };
+  return {
+    stop: () => {
+      clearInterval(timer);
+      hog?.kill('SIGKILL');
+      return switches;
+    },
+  };
 }
 
-integration(title('a build that does several times the work per packet is B regressed on cost (exit 3); both identities and both run records are there; nothing left behind'), async (t) => {
-  const before = snapshot();
-  const { code, doc } = await ab(['--a', 'embedded', '--b', `embedded:${busy}`, '--repeat', '5'], t);
-  t.is(code, 3);
-  t.is(doc.worst, 'regressed');
-  t.is(cost(doc)?.verdict, 'regressed');
-  t.is(cost(doc)?.samples, 5);
-  t.true(cost(doc)!.low > 1.1);
-  t.regex(doc.b.version, new RegExp(`${busy.replace(/[.]/g, '\\.')} sha256:[0-9a-f]{16}`));
-  t.notRegex(doc.a.version, /sha256/);
-  t.not(doc.a.programs[0]?.tag, doc.b.programs[0]?.tag);
-  for (const rec of [doc.a.record, doc.b.record, doc.abRecord]) t.true(Boolean(rec && existsSync(rec)), String(rec));
-  nothingLeft(t, before);
-});
+integration(
+  title(
+    'a build that does several times the work per packet is B regressed on cost (exit 3); both identities and both run records are there; nothing left behind',
+  ),
+  async (t) => {
+    const before = snapshot();
+    const { code, doc } = await ab(['--a', 'embedded', '--b', `embedded:${busy}`, '--repeat', '5'], t);
+    t.is(code, 3);
+    t.is(doc.worst, 'regressed');
+    t.is(cost(doc)?.verdict, 'regressed');
+    t.is(cost(doc)?.samples, 5);
+    t.true(cost(doc)!.low > 1.1);
+    t.regex(doc.b.version, new RegExp(`${busy.replace(/[.]/g, '\\.')} sha256:[0-9a-f]{16}`));
+    t.notRegex(doc.a.version, /sha256/);
+    t.not(doc.a.programs[0]?.tag, doc.b.programs[0]?.tag);
+    for (const rec of [doc.a.record, doc.b.record, doc.abRecord]) t.true(Boolean(rec && existsSync(rec)), String(rec));
+    nothingLeft(t, before);
+  },
+);
 
 integration(title('the same build against itself is not regressed (exit 0)'), async (t) => {
   const { code, doc } = await ab(['--a', 'embedded', '--b', 'embedded', '--repeat', '5'], t);
@@ -82,21 +133,28 @@ integration(title('the same build against itself is not regressed (exit 0)'), as
   t.true(doc.verdicts.every((v) => v.verdict !== 'regressed'));
 });
 
-integration(title('the same build against itself while a CPU hog switches on and off every 3 s: not regressed (exit 0)'), async (t) => {
-  const hog = toggledHog(3000);
-  let res;
-  try {
-    res = await ab(['--a', 'embedded', '--b', 'embedded', '--repeat', '6'], t);
-  } finally {
-    t.log(`the hog switched ${hog.stop()} times`);
-  }
-  t.is(res.code, 0);
-  t.true(res.doc.verdicts.every((v) => v.verdict !== 'regressed'));
-});
+integration(
+  title('the same build against itself while a CPU hog switches on and off every 3 s: not regressed (exit 0)'),
+  async (t) => {
+    const hog = toggledHog(3000);
+    let res;
+    try {
+      res = await ab(['--a', 'embedded', '--b', 'embedded', '--repeat', '6'], t);
+    } finally {
+      t.log(`the hog switched ${hog.stop()} times`);
+    }
+    t.is(res.code, 0);
+    t.true(res.doc.verdicts.every((v) => v.verdict !== 'regressed'));
+  },
+);
 
 integration(title('SIGTERM during a round: both sides tear down, exit 143, nothing left behind'), async (t) => {
   const before = snapshot();
-  const run = execa('node', [cli, 'ab', 'lb-bench', '--a', 'embedded', '--b', 'nft', '--set', 'duration=30'], { reject: false, env: { NO_COLOR: '1', ZONLAB_RESULTS: results }, forceKillAfterDelay: false });
+  const run = execa('node', [cli, 'ab', 'lb-bench', '--a', 'embedded', '--b', 'nft', '--set', 'duration=30'], {
+    reject: false,
+    env: { NO_COLOR: '1', ZONLAB_RESULTS: results },
+    forceKillAfterDelay: false,
+  });
   await new Promise<void>((resolve, reject) => {
     let seen = '';
     run.stderr!.on('data', (d: Buffer) => {

@@ -13,18 +13,22 @@ const zonlab = (...args: string[]) => execa('node', [cli, ...args], { reject: fa
 const rootReason = rootSkipReason();
 
 /** Every shipped scenario with each driver: its requirements decide run or skip, before any test runs. */
-const cases = (await Promise.all(listScenarioFiles().flatMap((file) => (['embedded', 'nft'] as const).map(async (lb) => {
-  const name = path.basename(file, '.toml');
-  if (rootReason) return { name, lb, skip: rootReason };
-  const s = loadScenario(file);
-  try {
-    await preflight(s, { lb, host: false, json: true, verbose: false, set: [] });
-    return { name, lb, skip: undefined, hasDuration: 'duration' in s.params };
-  } catch (err) {
-    if (err instanceof MissingRequirement) return { name, lb, skip: err.reasons.join('; ') };
-    throw err;
-  }
-}))));
+const cases = await Promise.all(
+  listScenarioFiles().flatMap((file) =>
+    (['embedded', 'nft'] as const).map(async (lb) => {
+      const name = path.basename(file, '.toml');
+      if (rootReason) return { name, lb, skip: rootReason };
+      const s = loadScenario(file);
+      try {
+        await preflight(s, { lb, host: false, json: true, verbose: false, set: [] });
+        return { name, lb, skip: undefined, hasDuration: 'duration' in s.params };
+      } catch (err) {
+        if (err instanceof MissingRequirement) return { name, lb, skip: err.reasons.join('; ') };
+        throw err;
+      }
+    }),
+  ),
+);
 
 // two runs at a time, each in an audit scope of its own (every run is sandboxed): a run waits on
 // its servers, clients and teardown as much as it computes
@@ -33,19 +37,26 @@ const inSlot = slots(2);
 for (const c of cases) {
   // what this machine lacks for the scenario (root, a tool, a kernel feature) is a skip with its reason
   const example = gated(c.skip && (c.skip.length > 300 ? `${c.skip.slice(0, 300)}…` : c.skip));
-  example.concurrent(example.title(`example ${c.name} passes with the ${c.lb} driver and leaves nothing behind`), async (t) => {
-    t.timeout(30 * 60_000, 'after the other examples\' turns');
-    const scope = subScope(`${c.name}-${c.lb}`);
-    await inSlot(async () => {
-      const before = scope.snapshot();
-      const r = await execa('node', [cli, 'run', c.name, '--lb', c.lb, '--json', ...(c.hasDuration ? ['--set', 'duration=1'] : [])], { reject: false, env: { NO_COLOR: '1', ...scope.env } });
-      t.is(r.exitCode, 0, `${r.stderr}\n${r.stdout.slice(0, 4000)}`);
-      const doc = JSON.parse(r.stdout);
-      t.is(doc.status, 'passed');
-      t.true(doc.checks.length > 0);
-      t.deepEqual(scope.snapshot(), before);
-    });
-  });
+  example.concurrent(
+    example.title(`example ${c.name} passes with the ${c.lb} driver and leaves nothing behind`),
+    async (t) => {
+      t.timeout(30 * 60_000, "after the other examples' turns");
+      const scope = subScope(`${c.name}-${c.lb}`);
+      await inSlot(async () => {
+        const before = scope.snapshot();
+        const r = await execa(
+          'node',
+          [cli, 'run', c.name, '--lb', c.lb, '--json', ...(c.hasDuration ? ['--set', 'duration=1'] : [])],
+          { reject: false, env: { NO_COLOR: '1', ...scope.env } },
+        );
+        t.is(r.exitCode, 0, `${r.stderr}\n${r.stdout.slice(0, 4000)}`);
+        const doc = JSON.parse(r.stdout);
+        t.is(doc.status, 'passed');
+        t.true(doc.checks.length > 0);
+        t.deepEqual(scope.snapshot(), before);
+      });
+    },
+  );
 }
 
 const { integration: root, title } = gated(rootReason);
@@ -57,7 +68,11 @@ root(title('a scenario whose requirements are not met is skipped (exit 4) and cr
   t.is(r.exitCode, 4);
   t.regex(r.stderr, /the nft driver cannot do dsr_l2 \(backends? [0-9_, ]+ in .*dsr-l2\.zonlb\.toml\)/);
   // a missing tool: PATH without iperf3's directory
-  const noTools = await execa(process.execPath, [cli, 'run', 'veth-netns', '--lb', 'nft'], { reject: false, env: { PATH: '/nonexistent', NO_COLOR: '1' }, extendEnv: true });
+  const noTools = await execa(process.execPath, [cli, 'run', 'veth-netns', '--lb', 'nft'], {
+    reject: false,
+    env: { PATH: '/nonexistent', NO_COLOR: '1' },
+    extendEnv: true,
+  });
   t.is(noTools.exitCode, 4);
   t.regex(noTools.stderr, /missing tools: .*iperf3/);
   t.deepEqual(snapshot(), before);
@@ -67,7 +82,11 @@ root(title('doctor probes every kernel feature in throwaway namespaces and leave
   const before = snapshot();
   const r = await zonlab('doctor', '--json');
   t.is(r.exitCode, 0, r.stderr);
-  const doc = JSON.parse(r.stdout) as { features: { feature: string; ok: boolean; detail: string }[]; tools: { name: string; path?: string }[]; root: boolean };
+  const doc = JSON.parse(r.stdout) as {
+    features: { feature: string; ok: boolean; detail: string }[];
+    tools: { name: string; path?: string }[];
+    root: boolean;
+  };
   t.true(doc.root);
   const byName = Object.fromEntries(doc.features.map((f) => [f.feature, f]));
   t.true(byName['netns-veth']!.ok, 'a lab machine has namespaces and veths');

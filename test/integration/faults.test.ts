@@ -10,44 +10,80 @@ const { env: fileEnv } = zonlabForTests('faults');
 const { integration, concurrent, title } = rootGated();
 
 /** Where a series' processes run and what its audits see: the file's scope, or one of its own. */
-interface Audit { env: Record<string, string>; snapshot: () => MachineSnapshot; zonlab: (...args: string[]) => ReturnType<typeof execa> }
+interface Audit {
+  env: Record<string, string>;
+  snapshot: () => MachineSnapshot;
+  zonlab: (...args: string[]) => ReturnType<typeof execa>;
+}
 const auditIn = (env: Record<string, string>, snap: () => MachineSnapshot): Audit => ({
-  env, snapshot: snap, zonlab: (...args) => execa(process.execPath, [cli, ...args], { reject: false, env }),
+  env,
+  snapshot: snap,
+  zonlab: (...args) => execa(process.execPath, [cli, ...args], { reject: false, env }),
 });
 
 type Where = 'sandbox' | 'host';
 type Lb = 'nft' | 'embedded';
-interface Mode { where: Where; command: 'run' | 'up'; lb: Lb }
+interface Mode {
+  where: Where;
+  command: 'run' | 'up';
+  lb: Lb;
+}
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGKILL'];
 
 /** Every step of the lab exactly as the engine plans it in this mode (host plans carry the ownership markers). */
-const stepsOf = (m: Mode) => planLab(loadScenario('veth-netns'), { mode: m.where, runId: 'x', kernel: release(), driver: m.lb }).steps.length;
+const stepsOf = (m: Mode) =>
+  planLab(loadScenario('veth-netns'), { mode: m.where, runId: 'x', kernel: release(), driver: m.lb }).steps.length;
 
 // every mode, interrupted after every one of its steps, the signals taking turns (each mode starts
 // at another, so every step meets every signal in some mode); recovery from a killed host run's
 // journal, the most fragile path, also after every step
 const series: { mode: Mode; signals: 'rotate' | NodeJS.Signals }[] = [];
 for (const where of ['sandbox', 'host'] as const) {
-  for (const command of ['run', 'up'] as const) for (const lb of ['nft', 'embedded'] as const) series.push({ mode: { where, command, lb }, signals: 'rotate' });
+  for (const command of ['run', 'up'] as const)
+    for (const lb of ['nft', 'embedded'] as const) series.push({ mode: { where, command, lb }, signals: 'rotate' });
 }
 series.push({ mode: { where: 'host', command: 'run', lb: 'nft' }, signals: 'SIGKILL' });
 
 const label = (m: Mode) => `${m.where} ${m.command} (${m.lb})`;
 
-async function interruptAt(m: Mode, signal: NodeJS.Signals, step: number, total: number, before: MachineSnapshot, audit: Audit): Promise<string[]> {
+async function interruptAt(
+  m: Mode,
+  signal: NodeJS.Signals,
+  step: number,
+  total: number,
+  before: MachineSnapshot,
+  audit: Audit,
+): Promise<string[]> {
   const { zonlab } = audit;
-  const args = [m.command, 'veth-netns', '--lb', m.lb, ...(m.command === 'run' ? ['--set', 'duration=1'] : []), ...(m.where === 'host' ? ['--host'] : [])];
-  const child = execa(process.execPath, [cli, ...args], { reject: false, env: { ...audit.env, ZONLAB_PAUSE_AFTER_STEP: String(step) }, forceKillAfterDelay: false });
+  const args = [
+    m.command,
+    'veth-netns',
+    '--lb',
+    m.lb,
+    ...(m.command === 'run' ? ['--set', 'duration=1'] : []),
+    ...(m.where === 'host' ? ['--host'] : []),
+  ];
+  const child = execa(process.execPath, [cli, ...args], {
+    reject: false,
+    env: { ...audit.env, ZONLAB_PAUSE_AFTER_STEP: String(step) },
+    forceKillAfterDelay: false,
+  });
   let err = '';
-  child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
   const deadline = Date.now() + 20_000;
   while (!err.includes(`paused after step ${step}`)) {
-    if (Date.now() > deadline || child.exitCode !== null) { child.kill('SIGKILL'); return [`never paused at step ${step}: ${err}`]; }
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill('SIGKILL');
+      return [`never paused at step ${step}: ${err}`];
+    }
     await new Promise((r) => setTimeout(r, 20));
   }
   const problems: string[] = [];
   // the count is the engine's own: its last step is the load balancer's load, and nothing comes after
-  if (step === total && !new RegExp(`\\[${total}/${total}\\] load the load balancer`).test(err)) problems.push(`step ${step} of ${total} is not after the load balancer loaded: ${err}`);
+  if (step === total && !new RegExp(`\\[${total}/${total}\\] load the load balancer`).test(err))
+    problems.push(`step ${step} of ${total} is not after the load balancer loaded: ${err}`);
   // a sandbox that up holds after a SIGKILL is taken down by its id, found by its owner's pid: another
   // user may have labs of veth-netns up (issue 22); no other case needs it (a zonlab process less each)
   const heldAfter = signal === 'SIGKILL' && m.where === 'sandbox' && m.command === 'up';
@@ -55,7 +91,8 @@ async function interruptAt(m: Mode, signal: NodeJS.Signals, step: number, total:
   child.kill(signal);
   const r = await child;
   // 128 + the signal: 130 for SIGINT, 143 for SIGTERM
-  if (signal !== 'SIGKILL' && r.exitCode !== 128 + constants.signals[signal]) problems.push(`exit ${r.exitCode} after ${signal} at step ${step}: ${err}`);
+  if (signal !== 'SIGKILL' && r.exitCode !== 128 + constants.signals[signal])
+    problems.push(`exit ${r.exitCode} after ${signal} at step ${step}: ${err}`);
   if (signal === 'SIGKILL') {
     // a killed sandbox is the kernel's to reclaim: the machine is as it was before any zonlab command
     if (m.where === 'sandbox' && m.command === 'run') {
@@ -67,9 +104,15 @@ async function interruptAt(m: Mode, signal: NodeJS.Signals, step: number, total:
     // (a sandbox is named by its id: down without one could take another user's lab, the only one up holds)
     const useGc = step % 2 === 0 && !(m.where === 'sandbox' && m.command === 'up');
     const sandboxGone = m.where === 'sandbox' && m.command === 'run';
-    if (heldAfter && !id) problems.push(`the sandbox of step ${step} was never listed with its owner's pid ${child.pid}`);
-    const undo = useGc ? await zonlab('gc', ...(id ? ['--id', id] : [])) : sandboxGone ? undefined : await zonlab('down', 'veth-netns', ...(m.where === 'host' ? ['--host'] : ['--id', id ?? 'none']));
-    if (undo && undo.exitCode !== 0) problems.push(`${useGc ? 'gc' : 'down'} failed after SIGKILL at step ${step}: ${undo.stderr}`);
+    if (heldAfter && !id)
+      problems.push(`the sandbox of step ${step} was never listed with its owner's pid ${child.pid}`);
+    const undo = useGc
+      ? await zonlab('gc', ...(id ? ['--id', id] : []))
+      : sandboxGone
+        ? undefined
+        : await zonlab('down', 'veth-netns', ...(m.where === 'host' ? ['--host'] : ['--id', id ?? 'none']));
+    if (undo && undo.exitCode !== 0)
+      problems.push(`${useGc ? 'gc' : 'down'} failed after SIGKILL at step ${step}: ${undo.stderr}`);
   }
   const left = await settled(audit, before, []);
   if (left) problems.push(`after ${signal} at step ${step} (${label(m)}) the machine differs: ${left}`);
@@ -77,16 +120,24 @@ async function interruptAt(m: Mode, signal: NodeJS.Signals, step: number, total:
 }
 
 async function labIdOf({ zonlab }: Audit, ownerPid: number): Promise<string | undefined> {
-  const labs = (JSON.parse(String((await zonlab('status', '--json')).stdout)) as { labs: { id: string; owner?: { pid: number } }[] }).labs;
+  const labs = (
+    JSON.parse(String((await zonlab('status', '--json')).stdout)) as { labs: { id: string; owner?: { pid: number } }[] }
+  ).labs;
   return labs.find((l) => l.owner?.pid === ownerPid)?.id;
 }
 
 /** Waits a moment for the machine to be as before (a killed sandbox is reclaimed as its processes die). */
-async function settled(audit: Audit, before: MachineSnapshot, ignore: (keyof MachineSnapshot)[]): Promise<string | undefined> {
+async function settled(
+  audit: Audit,
+  before: MachineSnapshot,
+  ignore: (keyof MachineSnapshot)[],
+): Promise<string | undefined> {
   let diff: string[] = [];
   for (let i = 0; i < 50; i++) {
     const now = audit.snapshot();
-    diff = (Object.keys(now) as (keyof MachineSnapshot)[]).filter((k) => !ignore.includes(k) && now[k] !== before[k]).map((k) => `${k}: ${before[k]} → ${now[k]}`);
+    diff = (Object.keys(now) as (keyof MachineSnapshot)[])
+      .filter((k) => !ignore.includes(k) && now[k] !== before[k])
+      .map((k) => `${k}: ${before[k]} → ${now[k]}`);
     if (!diff.length) return undefined;
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -20,21 +20,30 @@ test.before(() => {
   if (skip) return;
   mkdirSync(path.join(slowHome, 'bpf'), { recursive: true });
   for (const f of ['package.json', 'scenarios', 'lab']) symlinkSync(path.join(root, f), path.join(slowHome, f));
-  for (const f of readdirSync(path.join(root, 'bpf')).filter((f) => /\.[ch]$/.test(f) || f === 'xdp_pass.o')) symlinkSync(path.join(root, 'bpf', f), path.join(slowHome, 'bpf', f));
+  for (const f of readdirSync(path.join(root, 'bpf')).filter((f) => /\.[ch]$/.test(f) || f === 'xdp_pass.o'))
+    symlinkSync(path.join(root, 'bpf', f), path.join(slowHome, 'bpf', f));
   // empty bpf_loop rounds before each map lookup: a few times the work per packet, same driver
   buildBusyObject(path.join(slowHome, 'bpf', 'zonlb_xdp.o'));
 });
 
-const zonlab = (args: string[], env: Record<string, string> = {}) => execa('node', [cli, ...args], { reject: false, env: { NO_COLOR: '1', ZONLAB_RESULTS: results, ...env } });
+const zonlab = (args: string[], env: Record<string, string> = {}) =>
+  execa('node', [cli, ...args], { reject: false, env: { NO_COLOR: '1', ZONLAB_RESULTS: results, ...env } });
 
 interface Doc {
   runId: string;
   measurements: Record<string, Record<string, number>>;
-  lbCost: { programs: { name: string; tag: string; interfaces: string[] }[]; samples: { check: string; programs: Record<string, { runs: number }> }[]; unavailable?: string };
+  lbCost: {
+    programs: { name: string; tag: string; interfaces: string[] }[];
+    samples: { check: string; programs: Record<string, { runs: number }> }[];
+    unavailable?: string;
+  };
 }
 
 async function measure(env: Record<string, string> = {}): Promise<Doc> {
-  const r = await zonlab(['run', 'lb-bench', '--lb', 'embedded', '--repeat', '5', '--json', '--set', 'duration=1'], env);
+  const r = await zonlab(
+    ['run', 'lb-bench', '--lb', 'embedded', '--repeat', '5', '--json', '--set', 'duration=1'],
+    env,
+  );
   if (r.exitCode !== 0) throw new Error(`run failed (${r.exitCode}): ${r.stderr}\n${r.stdout.slice(0, 2000)}`);
   return JSON.parse(r.stdout) as Doc;
 }
@@ -42,66 +51,94 @@ async function measure(env: Record<string, string> = {}): Promise<Doc> {
 let plain: Promise<Doc> | undefined;
 const firstPlain = () => (plain ??= measure());
 
-integration(title("each throughput sample records the load balancer's XDP cost and its program's identity; statistics are off after the run"), async (t) => {
-  const before = snapshot();
-  const wasOn = statsAreOn();
-  const doc = await firstPlain();
-  t.is(doc.lbCost.unavailable, undefined);
-  t.deepEqual(doc.lbCost.programs.map((p) => p.name), ['zonlb_xdp'], 'the load balancer, not a helper');
-  t.true(doc.lbCost.programs[0]!.interfaces.includes('veth0@default'));
-  t.regex(doc.lbCost.programs[0]!.tag, /^[0-9a-f]{16}$/);
-  t.is(doc.lbCost.samples.length, 5);
-  for (const s of doc.lbCost.samples) t.true(Object.values(s.programs).every((p) => p.runs > 1000), JSON.stringify(s));
-  const ns = doc.measurements.iperf3!.lb_ns_per_packet!;
-  t.log(`median ${ns.toFixed(0)} ns per packet, ${(doc.measurements.iperf3!.bits_per_second! / 1e9).toFixed(2)} Gbit/s`);
-  t.true(ns > 0 && ns < 1e6);
-  t.is(statsAreOn(), wasOn);
-  t.deepEqual(snapshot(), before);
-});
+integration(
+  title(
+    "each throughput sample records the load balancer's XDP cost and its program's identity; statistics are off after the run",
+  ),
+  async (t) => {
+    const before = snapshot();
+    const wasOn = statsAreOn();
+    const doc = await firstPlain();
+    t.is(doc.lbCost.unavailable, undefined);
+    t.deepEqual(
+      doc.lbCost.programs.map((p) => p.name),
+      ['zonlb_xdp'],
+      'the load balancer, not a helper',
+    );
+    t.true(doc.lbCost.programs[0]!.interfaces.includes('veth0@default'));
+    t.regex(doc.lbCost.programs[0]!.tag, /^[0-9a-f]{16}$/);
+    t.is(doc.lbCost.samples.length, 5);
+    for (const s of doc.lbCost.samples)
+      t.true(
+        Object.values(s.programs).every((p) => p.runs > 1000),
+        JSON.stringify(s),
+      );
+    const ns = doc.measurements.iperf3!.lb_ns_per_packet!;
+    t.log(
+      `median ${ns.toFixed(0)} ns per packet, ${(doc.measurements.iperf3!.bits_per_second! / 1e9).toFixed(2)} Gbit/s`,
+    );
+    t.true(ns > 0 && ns < 1e6);
+    t.is(statsAreOn(), wasOn);
+    t.deepEqual(snapshot(), before);
+  },
+);
 
-integration(title('a build that does more work per packet is called regressed on cost (its identity shown, no --force); a second run of the same build is not'), async (t) => {
-  const base = await firstPlain();
-  const slow = await measure({ ZONLAB_HOME: slowHome });
-  const again = await measure();
-  const cost = (doc: { rows: { measurement: string; comparison: { verdict: string; reason: string } }[] }) => doc.rows.find((r) => r.measurement === 'lb_ns_per_packet')!.comparison;
+integration(
+  title(
+    'a build that does more work per packet is called regressed on cost (its identity shown, no --force); a second run of the same build is not',
+  ),
+  async (t) => {
+    const base = await firstPlain();
+    const slow = await measure({ ZONLAB_HOME: slowHome });
+    const again = await measure();
+    const cost = (doc: { rows: { measurement: string; comparison: { verdict: string; reason: string } }[] }) =>
+      doc.rows.find((r) => r.measurement === 'lb_ns_per_packet')!.comparison;
 
-  // on this shared machine runs a minute apart differed by up to 20% in cost: judge at 20%, and
-  // let the slower build do a few times the work (measured +150 to +300%), far beyond any noise
-  const judge = (run: Doc) => zonlab(['compare', run.runId, '--against', base.runId, '--max-drop', '0.2', '--json']);
-  const c = await judge(slow);
-  const slower = JSON.parse(c.stdout);
-  t.log(`slower build: ${cost(slower).reason}`);
-  t.true(slower.compared, 'a different build of the load balancer is compared, not refused');
-  t.false(slower.identity.same);
-  t.not(slower.identity.baseline.programs[0].tag, slower.identity.current.programs[0].tag);
-  t.is(cost(slower).verdict, 'regressed');
-  t.is(c.exitCode, 3);
+    // on this shared machine runs a minute apart differed by up to 20% in cost: judge at 20%, and
+    // let the slower build do a few times the work (measured +150 to +300%), far beyond any noise
+    const judge = (run: Doc) => zonlab(['compare', run.runId, '--against', base.runId, '--max-drop', '0.2', '--json']);
+    const c = await judge(slow);
+    const slower = JSON.parse(c.stdout);
+    t.log(`slower build: ${cost(slower).reason}`);
+    t.true(slower.compared, 'a different build of the load balancer is compared, not refused');
+    t.false(slower.identity.same);
+    t.not(slower.identity.baseline.programs[0].tag, slower.identity.current.programs[0].tag);
+    t.is(cost(slower).verdict, 'regressed');
+    t.is(c.exitCode, 3);
 
-  const u = await judge(again);
-  const same = JSON.parse(u.stdout);
-  t.log(`same build: ${cost(same).reason}`);
-  t.true(same.identity.same);
-  t.not(cost(same).verdict, 'regressed');
-});
+    const u = await judge(again);
+    const same = JSON.parse(u.stdout);
+    t.log(`same build: ${cost(same).reason}`);
+    t.true(same.identity.same);
+    t.not(cost(same).verdict, 'regressed');
+  },
+);
 
-integration(title('a run killed by SIGKILL during a throughput check leaves BPF statistics off and nothing behind'), async (t) => {
-  const before = snapshot();
-  const wasOn = statsAreOn();
-  const run = execa('node', [cli, 'run', 'lb-bench', '--lb', 'embedded', '--set', 'duration=30'], { reject: false, env: { NO_COLOR: '1', ZONLAB_RESULTS: results } });
-  await new Promise<void>((resolve, reject) => {
-    let seen = '';
-    run.stderr!.on('data', (d: Buffer) => {
-      seen += d.toString();
-      if (/BPF run-time statistics on/.test(seen) && /check iperf3/.test(seen)) resolve();
+integration(
+  title('a run killed by SIGKILL during a throughput check leaves BPF statistics off and nothing behind'),
+  async (t) => {
+    const before = snapshot();
+    const wasOn = statsAreOn();
+    const run = execa('node', [cli, 'run', 'lb-bench', '--lb', 'embedded', '--set', 'duration=30'], {
+      reject: false,
+      env: { NO_COLOR: '1', ZONLAB_RESULTS: results },
     });
-    void run.then(() => reject(new Error(`the run ended first:\n${seen}`)));
-  });
-  t.true(statsAreOn(), 'on during the check');
-  run.kill('SIGKILL');
-  await run;
-  // the kernel reclaims the sandbox and closes its fds as its processes die: wait for it
-  const deadline = Date.now() + 30_000;
-  while ((statsAreOn() !== wasOn || JSON.stringify(snapshot()) !== JSON.stringify(before)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-  t.is(statsAreOn(), wasOn);
-  t.deepEqual(snapshot(), before);
-});
+    await new Promise<void>((resolve, reject) => {
+      let seen = '';
+      run.stderr!.on('data', (d: Buffer) => {
+        seen += d.toString();
+        if (/BPF run-time statistics on/.test(seen) && /check iperf3/.test(seen)) resolve();
+      });
+      void run.then(() => reject(new Error(`the run ended first:\n${seen}`)));
+    });
+    t.true(statsAreOn(), 'on during the check');
+    run.kill('SIGKILL');
+    await run;
+    // the kernel reclaims the sandbox and closes its fds as its processes die: wait for it
+    const deadline = Date.now() + 30_000;
+    while ((statsAreOn() !== wasOn || JSON.stringify(snapshot()) !== JSON.stringify(before)) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
+    t.is(statsAreOn(), wasOn);
+    t.deepEqual(snapshot(), before);
+  },
+);

@@ -31,20 +31,24 @@ function expectedMode(s: Scenario, c: CheckSpec): Mode {
   return !c.atLeast && c.expectReceived < c.count ? 'fails by itself' : 'fails on the backend evidence';
 }
 
-const cases = await Promise.all(listScenarioFiles().map(async (file) => {
-  const name = path.basename(file, '.toml');
-  const s = loadScenario(file);
-  const vipChecks = s.checks.filter((c) => lbTargetsOf(c, s).length > 0).map((c) => ({ name: c.name, mode: expectedMode(s, c) }));
-  if (!s.lb.config || !vipChecks.length) return undefined;
-  if (rootReason) return { name, vipChecks, skip: rootReason, s };
-  try {
-    await preflight(s, { lb: 'none', host: false, json: true, verbose: false, set: [] });
-    return { name, vipChecks, skip: undefined, s };
-  } catch (err) {
-    if (err instanceof MissingRequirement) return { name, vipChecks, skip: err.reasons.join('; '), s };
-    throw err;
-  }
-}));
+const cases = await Promise.all(
+  listScenarioFiles().map(async (file) => {
+    const name = path.basename(file, '.toml');
+    const s = loadScenario(file);
+    const vipChecks = s.checks
+      .filter((c) => lbTargetsOf(c, s).length > 0)
+      .map((c) => ({ name: c.name, mode: expectedMode(s, c) }));
+    if (!s.lb.config || !vipChecks.length) return undefined;
+    if (rootReason) return { name, vipChecks, skip: rootReason, s };
+    try {
+      await preflight(s, { lb: 'none', host: false, json: true, verbose: false, set: [] });
+      return { name, vipChecks, skip: undefined, s };
+    } catch (err) {
+      if (err instanceof MissingRequirement) return { name, vipChecks, skip: err.reasons.join('; '), s };
+      throw err;
+    }
+  }),
+);
 
 /**
  * The least traffic that still asks every check its question: a second of throughput, and one round of
@@ -52,10 +56,20 @@ const cases = await Promise.all(listScenarioFiles().map(async (file) => {
  * examples' 1000 took the check's whole minute here, for a failure 16 show as well.
  */
 function smallest(s: Scenario): string[] {
-  return [...('duration' in s.params ? ['--set', 'duration=1'] : []), ...('connections' in s.params && s.checks.some((c) => c.kind === 'spread') ? ['--set', 'connections=16'] : [])];
+  return [
+    ...('duration' in s.params ? ['--set', 'duration=1'] : []),
+    ...('connections' in s.params && s.checks.some((c) => c.kind === 'spread') ? ['--set', 'connections=16'] : []),
+  ];
 }
 
-interface Doc { checks: { name: string; status: string; summary: string; evidence: { loadBalancer?: { checkOutcome?: string; failedOn?: string; reason?: string } } }[] }
+interface Doc {
+  checks: {
+    name: string;
+    status: string;
+    summary: string;
+    evidence: { loadBalancer?: { checkOutcome?: string; failedOn?: string; reason?: string } };
+  }[];
+}
 
 for (const c of cases) {
   if (!c) continue;
@@ -65,7 +79,10 @@ for (const c of cases) {
   integration(title(`negative control: ${c.name} with --lb none: ${listed}`), async (t) => {
     t.timeout(15 * 60_000, 'every check of a VIP waits out its timeout');
     const before = snapshot();
-    const r = await execa('node', [cli, 'run', c.name, '--lb', 'none', '--json', ...smallest(c.s)], { reject: false, env: { NO_COLOR: '1' } });
+    const r = await execa('node', [cli, 'run', c.name, '--lb', 'none', '--json', ...smallest(c.s)], {
+      reject: false,
+      env: { NO_COLOR: '1' },
+    });
     t.is(r.exitCode, 1, r.stderr);
     const doc = JSON.parse(r.stdout) as Doc;
     for (const { name, mode } of c.vipChecks) {
@@ -73,7 +90,8 @@ for (const c of cases) {
       const proof = check?.evidence.loadBalancer;
       t.is(check?.status, 'failed', `${name}: ${check?.summary}`);
       t.regex(check?.summary ?? '', /the load balancer did not carry it/, name);
-      if (mode === 'fails by itself') t.is(proof?.checkOutcome, 'failed', `${name} passed with no load balancer: ${proof?.reason}`);
+      if (mode === 'fails by itself')
+        t.is(proof?.checkOutcome, 'failed', `${name} passed with no load balancer: ${proof?.reason}`);
       else t.like(proof, { checkOutcome: 'passed', failedOn: 'backend' }, `${name}: ${proof?.reason}`);
     }
     t.deepEqual(snapshot(), before);

@@ -17,17 +17,20 @@ const env = { NO_COLOR: '1', ZONLAB_RESULTS: results };
 const zonlab = (...args: string[]) => execa(process.execPath, [cli, ...args], { reject: false, env });
 const { integration: root, title } = rootGated();
 
-root(title('a step that fails half-way rolls back and reports the step, the command and the kernel\'s message'), async (t) => {
-  const before = snapshot();
-  for (const mode of [[], ['--host']]) {
-    const r = await zonlab('up', path.join(fixtures, 'bad-gateway.toml'), '--lb', 'none', ...mode);
-    t.is(r.exitCode, 1, r.stderr);
-    t.regex(r.stderr, /step failed: route 10\.9\.0\.0\/16 via 10\.8\.8\.8 in zone1/);
-    t.regex(r.stderr, /command: ip -n zone1 route add 10\.9\.0\.0\/16 via 10\.8\.8\.8/);
-    t.regex(r.stderr, /said: .*(Nexthop has invalid gateway|Network is unreachable)/);
-    t.deepEqual(snapshot(), before);
-  }
-});
+root(
+  title("a step that fails half-way rolls back and reports the step, the command and the kernel's message"),
+  async (t) => {
+    const before = snapshot();
+    for (const mode of [[], ['--host']]) {
+      const r = await zonlab('up', path.join(fixtures, 'bad-gateway.toml'), '--lb', 'none', ...mode);
+      t.is(r.exitCode, 1, r.stderr);
+      t.regex(r.stderr, /step failed: route 10\.9\.0\.0\/16 via 10\.8\.8\.8 in zone1/);
+      t.regex(r.stderr, /command: ip -n zone1 route add 10\.9\.0\.0\/16 via 10\.8\.8\.8/);
+      t.regex(r.stderr, /said: .*(Nexthop has invalid gateway|Network is unreachable)/);
+      t.deepEqual(snapshot(), before);
+    }
+  },
+);
 
 root(title('two sandboxed runs of the same scenario at once both pass and do not see each other'), async (t) => {
   const before = snapshot();
@@ -41,25 +44,38 @@ root(title('two sandboxed runs of the same scenario at once both pass and do not
   t.deepEqual(snapshot(), before);
 });
 
-root(title('a second --host run of the same names fails at once with "in use by run"; the first is not disturbed'), async (t) => {
-  const before = snapshot();
-  const first = execa(process.execPath, [cli, 'run', 'veth-netns', '--lb', 'nft', '--host', '--json', '--set', 'duration=3'], { reject: false, env });
-  // wait until the first holds the lab
-  for (let i = 0; i < 100 && !readdirSafe('/run/zonlab/host').includes('veth-netns.journal'); i++) await new Promise((r) => setTimeout(r, 50));
-  const second = await zonlab('run', 'veth-netns', '--lb', 'nft', '--host');
-  t.is(second.exitCode, 2);
-  t.regex(second.stderr, /veth-netns is in use by run [0-9a-f]+ \(pid \d+/);
-  const r = await first;
-  t.is(r.exitCode, 0, r.stderr);
-  t.is(JSON.parse(r.stdout).status, 'passed');
-  t.deepEqual(snapshot(), before);
-});
+root(
+  title('a second --host run of the same names fails at once with "in use by run"; the first is not disturbed'),
+  async (t) => {
+    const before = snapshot();
+    const first = execa(
+      process.execPath,
+      [cli, 'run', 'veth-netns', '--lb', 'nft', '--host', '--json', '--set', 'duration=3'],
+      { reject: false, env },
+    );
+    // wait until the first holds the lab
+    for (let i = 0; i < 100 && !readdirSafe('/run/zonlab/host').includes('veth-netns.journal'); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    const second = await zonlab('run', 'veth-netns', '--lb', 'nft', '--host');
+    t.is(second.exitCode, 2);
+    t.regex(second.stderr, /veth-netns is in use by run [0-9a-f]+ \(pid \d+/);
+    const r = await first;
+    t.is(r.exitCode, 0, r.stderr);
+    t.is(JSON.parse(r.stdout).status, 'passed');
+    t.deepEqual(snapshot(), before);
+  },
+);
 
 root(title('a stale --host lab of a killed run is detected and reclaimed'), async (t) => {
   const before = snapshot();
-  const killed = execa(process.execPath, [cli, 'run', 'veth-netns', '--lb', 'nft', '--host', '--set', 'duration=1'], { reject: false, env: { ...env, ZONLAB_PAUSE_AFTER_STEP: '8' } });
+  const killed = execa(process.execPath, [cli, 'run', 'veth-netns', '--lb', 'nft', '--host', '--set', 'duration=1'], {
+    reject: false,
+    env: { ...env, ZONLAB_PAUSE_AFTER_STEP: '8' },
+  });
   let err = '';
-  killed.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+  killed.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
   for (let i = 0; i < 1000 && !err.includes('paused after step 8'); i++) await new Promise((r) => setTimeout(r, 20));
   t.regex(err, /paused after step 8/);
   killed.kill('SIGKILL');
@@ -74,7 +90,11 @@ root(title('a stale --host lab of a killed run is detected and reclaimed'), asyn
 root(title('commands that need no root run as an unprivileged user; those that do say so in one line'), async (t) => {
   const home = mkdtempSync(path.join(tmpdir(), 'zonlab-nobody-'));
   chmodSync(home, 0o777);
-  const asNobody = (...args: string[]) => execa('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--', process.execPath, cli, ...args], { reject: false, env: { ...env, ZONLAB_STATE: path.join(home, 'state'), HOME: home } });
+  const asNobody = (...args: string[]) =>
+    execa('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--', process.execPath, cli, ...args], {
+      reject: false,
+      env: { ...env, ZONLAB_STATE: path.join(home, 'state'), HOME: home },
+    });
   for (const args of [['validate', 'veth-netns'], ['plan', 'veth-netns'], ['list'], ['results'], ['status']]) {
     const r = await asNobody(...args);
     t.is(r.exitCode, 0, `${args.join(' ')}: ${r.stderr}`);
@@ -95,28 +115,44 @@ test('result records are not world-writable, and a corrupt one is reported and s
   const sample = path.join(dir, 'veth-netns');
   cpSync(fileURLToPath(new URL('../../../test/fixtures/records/', import.meta.url)), sample, { recursive: true });
   writeFileSync(path.join(sample, '2026-01-01T00-00-00-000Z-broken.json'), '{"schema": 1, "id": "tor');
-  const r = await execa(process.execPath, [cli, 'results'], { reject: false, env: { NO_COLOR: '1', ZONLAB_RESULTS: dir } });
+  const r = await execa(process.execPath, [cli, 'results'], {
+    reject: false,
+    env: { NO_COLOR: '1', ZONLAB_RESULTS: dir },
+  });
   t.is(r.exitCode, 0);
   t.regex(r.stderr, /skipped .*broken\.json: /);
   t.regex(r.stdout, /veth-netns\s+nft\s+passed/);
-  for (const f of readdirSafe(results).flatMap((d) => readdirSafe(path.join(results, d)).map((x) => path.join(results, d, x)))) {
+  for (const f of readdirSafe(results).flatMap((d) =>
+    readdirSafe(path.join(results, d)).map((x) => path.join(results, d, x)),
+  )) {
     if (f.endsWith('.json')) t.is(statSync(f).mode & 0o022, 0, f);
   }
   rmSync(dir, { recursive: true, force: true });
 });
 
 function readdirSafe(d: string): string[] {
-  try { return readdirSync(d); } catch { return []; }
+  try {
+    return readdirSync(d);
+  } catch {
+    return [];
+  }
 }
 
 root(title('a load balancer that fails to load ends in a clear error and a full teardown'), async (t) => {
   const before = snapshot();
   const double = fileURLToPath(new URL('../../../test/fixtures/zon-lb-double/zon-lb', import.meta.url));
-  const r = await execa(process.execPath, [cli, 'run', 'veth-netns', '--lb', 'zon-lb', '--zonlb', double, '--json', '--set', 'duration=1'], { reject: false, env: { ...env, ZONLB_DOUBLE_FAULT: 'load-error' } });
+  const r = await execa(
+    process.execPath,
+    [cli, 'run', 'veth-netns', '--lb', 'zon-lb', '--zonlb', double, '--json', '--set', 'duration=1'],
+    { reject: false, env: { ...env, ZONLB_DOUBLE_FAULT: 'load-error' } },
+  );
   t.is(r.exitCode, 1, r.stderr);
   const doc = JSON.parse(r.stdout);
   t.is(doc.status, 'error');
-  t.regex(doc.error, /the load balancer \(zon-lb\) failed to load\nzon-lb config .* load failed: .*ERROR zon_lb\] failure injected by ZONLB_DOUBLE_FAULT=load-error/);
+  t.regex(
+    doc.error,
+    /the load balancer \(zon-lb\) failed to load\nzon-lb config .* load failed: .*ERROR zon_lb\] failure injected by ZONLB_DOUBLE_FAULT=load-error/,
+  );
   t.deepEqual(doc.checks, [], 'no check ran against a load balancer that is not there');
   t.deepEqual(snapshot(), before);
 });
@@ -136,7 +172,9 @@ test('zonlab audit save/check finds a difference and passes when there is none',
 
 /** A directory of one fake tool put first on PATH for one run; removed when the tests end. */
 const fakeDirs: string[] = [];
-test.after.always(() => { for (const d of fakeDirs) rmSync(d, { recursive: true, force: true }); });
+test.after.always(() => {
+  for (const d of fakeDirs) rmSync(d, { recursive: true, force: true });
+});
 function fakeTool(name: string, script: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), `zonlab-fake-${name}-`));
   fakeDirs.push(dir);
@@ -145,26 +183,49 @@ function fakeTool(name: string, script: string): string {
   return dir;
 }
 
-root(title('a server that does not start and a client that hangs end in clear failures and a full teardown, in bounded time'), async (t) => {
-  const before = snapshot();
-  const deadNc = fakeTool('nc', 'echo "nc: cannot bind" >&2; exit 1');
-  const t0 = Date.now();
-  const noServer = await execa(process.execPath, [cli, 'run', 'veth-netns', '--lb', 'nft', '--json', '--set', 'duration=1'], { reject: false, env: { ...env, PATH: `${deadNc}:${process.env.PATH}` } });
-  const doc = JSON.parse(noServer.stdout);
-  t.is(noServer.exitCode, 1);
-  t.regex(doc.checks.find((c: { name: string }) => c.name === 'telnet').summary, /nc did not listen on 127\.0\.0\.23:223 \(tcp\) in the default namespace within 5 s/);
-  // a sleep of its own length: another user's `sleep 600` is not this test's client
-  const hangFor = `600.${process.pid}`;
-  const hangingTelnet = fakeTool('telnet', `exec sleep ${hangFor}`);
-  const hang = await execa(process.execPath, [cli, 'run', 'veth-netns', '--lb', 'nft', '--json', '--set', 'duration=1'], { reject: false, env: { ...env, PATH: `${hangingTelnet}:${process.env.PATH}` } });
-  const hangDoc = JSON.parse(hang.stdout);
-  t.is(hang.exitCode, 1);
-  t.regex(hangDoc.checks.find((c: { name: string }) => c.name === 'telnet').summary, /did not receive the client's token within 10 s/);
-  t.is(hangDoc.checks.find((c: { name: string }) => c.name === 'nc').status, 'passed', 'the other checks go on');
-  t.true(Date.now() - t0 < 120_000);
-  t.deepEqual(snapshot(), before);
-  t.throws(() => execFileSync('pgrep', ['-f', `^sleep ${hangFor.replace('.', '\\.')}$`]), undefined, 'the hanging client was killed');
-});
+root(
+  title(
+    'a server that does not start and a client that hangs end in clear failures and a full teardown, in bounded time',
+  ),
+  async (t) => {
+    const before = snapshot();
+    const deadNc = fakeTool('nc', 'echo "nc: cannot bind" >&2; exit 1');
+    const t0 = Date.now();
+    const noServer = await execa(
+      process.execPath,
+      [cli, 'run', 'veth-netns', '--lb', 'nft', '--json', '--set', 'duration=1'],
+      { reject: false, env: { ...env, PATH: `${deadNc}:${process.env.PATH}` } },
+    );
+    const doc = JSON.parse(noServer.stdout);
+    t.is(noServer.exitCode, 1);
+    t.regex(
+      doc.checks.find((c: { name: string }) => c.name === 'telnet').summary,
+      /nc did not listen on 127\.0\.0\.23:223 \(tcp\) in the default namespace within 5 s/,
+    );
+    // a sleep of its own length: another user's `sleep 600` is not this test's client
+    const hangFor = `600.${process.pid}`;
+    const hangingTelnet = fakeTool('telnet', `exec sleep ${hangFor}`);
+    const hang = await execa(
+      process.execPath,
+      [cli, 'run', 'veth-netns', '--lb', 'nft', '--json', '--set', 'duration=1'],
+      { reject: false, env: { ...env, PATH: `${hangingTelnet}:${process.env.PATH}` } },
+    );
+    const hangDoc = JSON.parse(hang.stdout);
+    t.is(hang.exitCode, 1);
+    t.regex(
+      hangDoc.checks.find((c: { name: string }) => c.name === 'telnet').summary,
+      /did not receive the client's token within 10 s/,
+    );
+    t.is(hangDoc.checks.find((c: { name: string }) => c.name === 'nc').status, 'passed', 'the other checks go on');
+    t.true(Date.now() - t0 < 120_000);
+    t.deepEqual(snapshot(), before);
+    t.throws(
+      () => execFileSync('pgrep', ['-f', `^sleep ${hangFor.replace('.', '\\.')}$`]),
+      undefined,
+      'the hanging client was killed',
+    );
+  },
+);
 
 root(title('--keep on a failed step leaves the lab as the step left it and says how to remove it'), async (t) => {
   const before = snapshot();
@@ -178,12 +239,17 @@ root(title('--keep on a failed step leaves the lab as the step left it and says 
   t.deepEqual(snapshot(), before);
 });
 
-root(title('a sandboxed run refuses report paths under /run (the sandbox has a /run of its own) before it builds anything'), async (t) => {
-  const before = snapshot();
-  const r = await zonlab('run', 'veth-netns', '--junit', '/run/zonlab-junit.xml', '--markdown', 'summary.md');
-  t.is(r.exitCode, 2, r.stderr);
-  t.regex(r.stderr, /--junit \/run\/zonlab-junit\.xml: inside the sandbox \/run is the sandbox's own/);
-  t.notRegex(r.stderr, /--markdown/, 'a path outside /run is fine');
-  t.regex(r.stderr, /outside \/run, or run with --host/);
-  t.deepEqual(snapshot(), before);
-});
+root(
+  title(
+    'a sandboxed run refuses report paths under /run (the sandbox has a /run of its own) before it builds anything',
+  ),
+  async (t) => {
+    const before = snapshot();
+    const r = await zonlab('run', 'veth-netns', '--junit', '/run/zonlab-junit.xml', '--markdown', 'summary.md');
+    t.is(r.exitCode, 2, r.stderr);
+    t.regex(r.stderr, /--junit \/run\/zonlab-junit\.xml: inside the sandbox \/run is the sandbox's own/);
+    t.notRegex(r.stderr, /--markdown/, 'a path outside /run is fine');
+    t.regex(r.stderr, /outside \/run, or run with --host/);
+    t.deepEqual(snapshot(), before);
+  },
+);

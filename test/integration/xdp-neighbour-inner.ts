@@ -7,7 +7,21 @@ const [double, ...indexes] = process.argv.slice(2);
 await runCommand(['mount', '-t', 'bpf', 'bpf', '/sys/fs/bpf']);
 for (const n of indexes) {
   // the kernel makes the peer first: it gets an index of its own too, or it would take the next free one
-  await runCommand(['ip', 'link', 'add', `zx${n}`, 'index', n, 'type', 'veth', 'peer', 'name', `zy${n}`, 'index', String(Number(n) + 1000)]);
+  await runCommand([
+    'ip',
+    'link',
+    'add',
+    `zx${n}`,
+    'index',
+    n,
+    'type',
+    'veth',
+    'peer',
+    'name',
+    `zy${n}`,
+    'index',
+    String(Number(n) + 1000),
+  ]);
   const r = await runCommand([double!, 'prog', `zx${n}`, 'load'], { reject: false });
   if (r.failed || /ERROR/.test(r.stderr)) throw new Error(`the double's prog zx${n} load: ${r.stderr}`);
 }

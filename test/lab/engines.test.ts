@@ -9,7 +9,19 @@ import { rootGated } from '../helpers/gated.js';
  * namespace, so nothing of the machine's is touched.
  */
 const inner = fileURLToPath(new URL('./engine-state-inner.js', import.meta.url));
-const WRAP = ['--net', '--mount', '--propagation', 'private', '--fork', '--kill-child', '--', 'bash', '-c', 'mount -t tmpfs t /run && mkdir /run/netns && mount -t sysfs s /sys && ip link set lo up && exec "$@"', 'wrap'];
+const WRAP = [
+  '--net',
+  '--mount',
+  '--propagation',
+  'private',
+  '--fork',
+  '--kill-child',
+  '--',
+  'bash',
+  '-c',
+  'mount -t tmpfs t /run && mkdir /run/netns && mount -t sysfs s /sys && ip link set lo up && exec "$@"',
+  'wrap',
+];
 const { integration, title } = rootGated();
 
 async function stateWith(engine: 'ip' | 'netlink', scenario: string, sets: string[]): Promise<unknown[]> {
@@ -44,9 +56,19 @@ integration(title("netlink failures read as ip's and stop the batch where ip -ba
   const r = await execa('unshare', [...WRAP, process.execPath, errorsInner], { reject: false });
   t.is(r.exitCode, 0, r.stderr);
   const out = JSON.parse(r.stdout);
-  t.like(out.missingDevice, { done: 1, failure: { at: 1, result: { argv: ['ip', '-n', 'zt', 'link', 'set', 'dev', 'nope0', 'up'], stderr: 'Cannot find device "nope0"' } } });
+  t.like(out.missingDevice, {
+    done: 1,
+    failure: {
+      at: 1,
+      result: { argv: ['ip', '-n', 'zt', 'link', 'set', 'dev', 'nope0', 'up'], stderr: 'Cannot find device "nope0"' },
+    },
+  });
   t.like(out.duplicateAddress, { done: 1, failure: { at: 1 } });
-  t.regex(out.duplicateAddress.failure.result.stderr, /^(Error: ipv4: Address already assigned\.|RTNETLINK answers: File exists)$/, 'as ip prints it');
+  t.regex(
+    out.duplicateAddress.failure.result.stderr,
+    /^(Error: ipv4: Address already assigned\.|RTNETLINK answers: File exists)$/,
+    'as ip prints it',
+  );
   t.is(JSON.parse(out.mtuAfterFailure)[0].mtu, 65536, 'nothing after the failing step ran');
   t.is(out.unreachableGateway.done, 0);
   t.regex(out.unreachableGateway.failure.result.stderr, /Nexthop has invalid gateway|Network is unreachable/);

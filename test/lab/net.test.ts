@@ -1,5 +1,17 @@
 import test from 'ava';
-import { expandIpv6, formatIp, inCidr, inNetns, ipArgv, ipBytes, ipValue, isLoopback, parseCidr, sameIp, sysctlInterface } from '../../lab/net.js';
+import {
+  expandIpv6,
+  formatIp,
+  inCidr,
+  inNetns,
+  ipArgv,
+  ipBytes,
+  ipValue,
+  isLoopback,
+  parseCidr,
+  sameIp,
+  sysctlInterface,
+} from '../../lab/net.js';
 
 test('a per-interface sysctl names its interface, a dotted one (veth1.2) spelled with "/" as sysctl(8) does', (t) => {
   t.is(sysctlInterface('net.ipv4.conf.veth0.forwarding'), 'veth0');

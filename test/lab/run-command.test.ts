@@ -2,7 +2,16 @@ import test from 'ava';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CommandError, describeFailure, noteSpawned, runCommand, runOnTerminal, spawnedProcesses, spawnProcess, startBackground } from '../../lab/run-command.js';
+import {
+  CommandError,
+  describeFailure,
+  noteSpawned,
+  runCommand,
+  runOnTerminal,
+  spawnedProcesses,
+  spawnProcess,
+  startBackground,
+} from '../../lab/run-command.js';
 
 test('a command that fails says why in its first words, with what it printed', async (t) => {
   const r = await runCommand(['sh', '-c', 'echo out; echo "it broke" >&2; exit 3'], { reject: false });
@@ -25,8 +34,10 @@ test('input reaches the command; a timeout ends it and says so', async (t) => {
   t.regex(describeFailure(r), /sleep 30: timed out/);
 });
 
-test('system tools are looked up without node_modules/.bin on PATH (ava\'s @vercel/nft ships an `nft`)', async (t) => {
-  const r = await runCommand(['sh', '-c', 'echo "$PATH"'], { env: { PATH: `/x/node_modules/.bin:${process.env.PATH}` } });
+test("system tools are looked up without node_modules/.bin on PATH (ava's @vercel/nft ships an `nft`)", async (t) => {
+  const r = await runCommand(['sh', '-c', 'echo "$PATH"'], {
+    env: { PATH: `/x/node_modules/.bin:${process.env.PATH}` },
+  });
   t.false(r.stdout.includes('node_modules'));
 });
 
@@ -41,19 +52,23 @@ test.serial('a background process is written to, read from and stopped; every sp
   t.is(spawnedProcesses() - before, 2);
 });
 
-test.serial('a process on our terminal, one the caller manages and a sandbox outside\'s are counted too; a background one streams its stderr', async (t) => {
-  const before = spawnedProcesses();
-  t.is(await runOnTerminal(['sh', '-c', 'exit 5']), 5);
-  t.is(await runOnTerminal(['sh', '-c', 'kill -TERM $$']), 143);
-  const child = spawnProcess(['true'], { stdio: 'ignore' });
-  await new Promise((r) => child.once('exit', r));
-  noteSpawned(3);
-  t.is(spawnedProcesses() - before, 6);
-  const chunks: string[] = [];
-  const r = await startBackground(['sh', '-c', 'echo one >&2; echo two >&2'], { onStderr: (d) => chunks.push(d) }).done;
-  t.is(chunks.join(''), 'one\ntwo\n');
-  t.is(r.stderr, 'one\ntwo\n');
-});
+test.serial(
+  "a process on our terminal, one the caller manages and a sandbox outside's are counted too; a background one streams its stderr",
+  async (t) => {
+    const before = spawnedProcesses();
+    t.is(await runOnTerminal(['sh', '-c', 'exit 5']), 5);
+    t.is(await runOnTerminal(['sh', '-c', 'kill -TERM $$']), 143);
+    const child = spawnProcess(['true'], { stdio: 'ignore' });
+    await new Promise((r) => child.once('exit', r));
+    noteSpawned(3);
+    t.is(spawnedProcesses() - before, 6);
+    const chunks: string[] = [];
+    const r = await startBackground(['sh', '-c', 'echo one >&2; echo two >&2'], { onStderr: (d) => chunks.push(d) })
+      .done;
+    t.is(chunks.join(''), 'one\ntwo\n');
+    t.is(r.stderr, 'one\ntwo\n');
+  },
+);
 
 test('a program that cannot be started for another reason is a failed result, never a throw', async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'zonlab-run-command-'));
@@ -76,7 +91,11 @@ test('a command whose own child keeps its output open still ends with the comman
   // the background sleep inherits stdout and outlives sh: the result must not wait for it
   const r = await runCommand(['sh', '-c', 'sleep 30 & echo $!'], { timeoutMs: 20_000, reject: false });
   const sleeper = Number(r.stdout.trim());
-  try { process.kill(sleeper, 'SIGKILL'); } catch { /* gone already */ }
+  try {
+    process.kill(sleeper, 'SIGKILL');
+  } catch {
+    /* gone already */
+  }
   t.like(r, { exitCode: 0, failed: false, timedOut: false });
   t.true(Number.isInteger(sleeper) && sleeper > 0, r.stdout);
 });

@@ -20,8 +20,12 @@ function fixture() {
 test('the in-process cleanups go first, newest first, then the journal in reverse', async (t) => {
   const f = fixture();
   const journal = Journal.create({ runId: 'r1', scenario: 's' });
-  for (const step of ['first', 'second', 'third']) journal.settle(journal.intent(step, note(f.log, `undo ${step}`)), 'done');
-  const cleanups = ['server', 'client'].map((what) => ({ what, run: async () => appendFileSync(f.log, `stop ${what}\n`) }));
+  for (const step of ['first', 'second', 'third'])
+    journal.settle(journal.intent(step, note(f.log, `undo ${step}`)), 'done');
+  const cleanups = ['server', 'client'].map((what) => ({
+    what,
+    run: async () => appendFileSync(f.log, `stop ${what}\n`),
+  }));
   const report = await teardown(journal, cleanups);
   t.deepEqual(f.lines(), ['stop client', 'stop server', 'undo third', 'undo second', 'undo first']);
   t.deepEqual(report.failures, []);
@@ -41,7 +45,11 @@ test('a failure never stops teardown: everything is tried and every failure repo
   t.is(report.failures.length, 2);
   t.regex(report.failures[0]!, /^unload: busy/);
   t.regex(report.failures[1]!, /^undo "broken"/);
-  t.deepEqual(journal.toUndo().map((e) => e.step), ['broken'], 'what failed stays to undo, for gc');
+  t.deepEqual(
+    journal.toUndo().map((e) => e.step),
+    ['broken'],
+    'what failed stays to undo, for gc',
+  );
   f.done();
 });
 
@@ -57,27 +65,32 @@ test('a step that failed outright made nothing and is not undone; a step never s
 
 const { integration, title } = rootGated();
 
-integration(title('a link whose namespace outlives its deletion (held open elsewhere) is deleted by name, not waited for a minute'), async (t) => {
-  const ns = `zonlab-test-held-${process.pid}`;
-  const link = `zlheld${process.pid % 100_000}`;
-  await execa('ip', ['netns', 'add', ns]);
-  try {
-    await execa('ip', ['link', 'add', link, 'type', 'veth', 'peer', 'name', 'peer0', 'netns', ns]);
-    // an open namespace file keeps the namespace, and the peer's end with it, after `ip netns delete`,
-    // as the kernel's cleanup queue does while it is busy with another namespace
-    const held = openSync(`/run/netns/${ns}`, 'r');
+integration(
+  title(
+    'a link whose namespace outlives its deletion (held open elsewhere) is deleted by name, not waited for a minute',
+  ),
+  async (t) => {
+    const ns = `zonlab-test-held-${process.pid}`;
+    const link = `zlheld${process.pid % 100_000}`;
+    await execa('ip', ['netns', 'add', ns]);
     try {
-      const journal = Journal.create({ runId: 'r-held', scenario: 's' });
-      journal.settle(journal.intent('namespace', [{ argv: ['ip', 'netns', 'delete', ns] }]), 'done');
-      journal.settle(journal.intent('veth pair', [], [link]), 'done');
-      const report = await teardown(journal);
-      t.deepEqual(report.failures, []);
-      t.false(existsSync(`/sys/class/net/${link}`));
+      await execa('ip', ['link', 'add', link, 'type', 'veth', 'peer', 'name', 'peer0', 'netns', ns]);
+      // an open namespace file keeps the namespace, and the peer's end with it, after `ip netns delete`,
+      // as the kernel's cleanup queue does while it is busy with another namespace
+      const held = openSync(`/run/netns/${ns}`, 'r');
+      try {
+        const journal = Journal.create({ runId: 'r-held', scenario: 's' });
+        journal.settle(journal.intent('namespace', [{ argv: ['ip', 'netns', 'delete', ns] }]), 'done');
+        journal.settle(journal.intent('veth pair', [], [link]), 'done');
+        const report = await teardown(journal);
+        t.deepEqual(report.failures, []);
+        t.false(existsSync(`/sys/class/net/${link}`));
+      } finally {
+        closeSync(held);
+      }
     } finally {
-      closeSync(held);
+      await execa('ip', ['link', 'delete', 'dev', link], { reject: false });
+      await execa('ip', ['netns', 'delete', ns], { reject: false });
     }
-  } finally {
-    await execa('ip', ['link', 'delete', 'dev', link], { reject: false });
-    await execa('ip', ['netns', 'delete', ns], { reject: false });
-  }
-});
+  },
+);

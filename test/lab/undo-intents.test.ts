@@ -15,7 +15,11 @@ function bpffs(names: string[]) {
   const dir = mkdtempSync(path.join(tmpdir(), 'zonlab-intents-'));
   mkdirSync(path.join(dir, 'fs'));
   for (const n of names) writeFileSync(path.join(dir, 'fs', n), '');
-  return { fs: path.join(dir, 'fs'), left: () => readdirSync(path.join(dir, 'fs')).sort(), done: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    fs: path.join(dir, 'fs'),
+    left: () => readdirSync(path.join(dir, 'fs')).sort(),
+    done: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /** A journal as a crashed --host run leaves it on disk, read back as `zonlab down` reads it. */
@@ -38,7 +42,9 @@ test("a journalled zonlb-pins-teardown intent: the lab's link pins go, then the 
 
 test("another zon-lb's link keeps the shared maps", async (t) => {
   const b = bpffs(['zlb_veth0', 'zlb_other', 'ZLB_TXPORT']);
-  const report = await teardown(crashed(path.dirname(b.fs), [{ kind: 'zonlb-pins-teardown', bpffs: b.fs, interfaces: ['veth0'] }]));
+  const report = await teardown(
+    crashed(path.dirname(b.fs), [{ kind: 'zonlb-pins-teardown', bpffs: b.fs, interfaces: ['veth0'] }]),
+  );
   t.deepEqual(report.failures, []);
   t.deepEqual(b.left(), ['ZLB_TXPORT', 'zlb_other']);
   b.done();
@@ -66,7 +72,10 @@ test('an intent this version does not know (a newer zonlab wrote it) is a report
 
 test('an intent with a malformed payload is not taken from a journal (nothing outside an absolute bpffs)', (t) => {
   const b = bpffs([]);
-  for (const bad of [{ kind: 'zonlb-pins-teardown', bpffs: 'relative', interfaces: [] }, { kind: 'zonlb-pins-teardown', bpffs: '/sys/fs/bpf', interfaces: [1] }]) {
+  for (const bad of [
+    { kind: 'zonlb-pins-teardown', bpffs: 'relative', interfaces: [] },
+    { kind: 'zonlb-pins-teardown', bpffs: '/sys/fs/bpf', interfaces: [1] },
+  ]) {
     t.deepEqual(crashed(path.dirname(b.fs), [bad]).toUndo()[0]!.undo, [], JSON.stringify(bad));
     rmSync(path.join(path.dirname(b.fs), 'lab.journal'));
   }
@@ -74,7 +83,7 @@ test('an intent with a malformed payload is not taken from a journal (nothing ou
   b.done();
 });
 
-test('a journalled ifindex-release intent removes the run\'s reservation files and no other run\'s (issue 22)', async (t) => {
+test("a journalled ifindex-release intent removes the run's reservation files and no other run's (issue 22)", async (t) => {
   const b = bpffs([]);
   writeFileSync(path.join(b.fs, '255'), '{"runId":"r","ifname":"veth0"}\n');
   writeFileSync(path.join(b.fs, '254'), '{"runId":"other","ifname":"veth0"}\n');
@@ -90,14 +99,26 @@ test('the new intents with a malformed payload are not taken from a journal', (t
   const bad = [
     { kind: 'ifindex-release', runId: 'r', files: ['relative/255'] },
     { kind: 'ifindex-release', files: ['/run/zonlab/ifindex/255'] },
-    { kind: 'zonlb-groups-remove', zonlb: '/z', bpffs: '/sys/fs/bpf', interfaces: ['veth0'], services: [{ ip: '10.0.0.1', proto: '6', port: 23 }] },
+    {
+      kind: 'zonlb-groups-remove',
+      zonlb: '/z',
+      bpffs: '/sys/fs/bpf',
+      interfaces: ['veth0'],
+      services: [{ ip: '10.0.0.1', proto: '6', port: 23 }],
+    },
     { kind: 'zonlb-groups-remove', zonlb: '/z', bpffs: 'relative', interfaces: ['veth0'], services: [] },
   ];
   for (const u of bad) {
     t.deepEqual(crashed(path.dirname(b.fs), [u]).toUndo()[0]!.undo, [], JSON.stringify(u));
     rmSync(path.join(path.dirname(b.fs), 'lab.journal'));
   }
-  const good = { kind: 'zonlb-groups-remove', zonlb: '/z', bpffs: '/sys/fs/bpf', interfaces: ['veth0'], services: [{ ip: '10.0.0.1', proto: 6, port: 23 }] };
+  const good = {
+    kind: 'zonlb-groups-remove',
+    zonlb: '/z',
+    bpffs: '/sys/fs/bpf',
+    interfaces: ['veth0'],
+    services: [{ ip: '10.0.0.1', proto: 6, port: 23 }],
+  };
   t.deepEqual(crashed(path.dirname(b.fs), [good]).toUndo()[0]!.undo, [good]);
   b.done();
 });

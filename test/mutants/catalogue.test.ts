@@ -9,11 +9,24 @@ const applicable = (name: string, path: 'xdp' | 'tc' = 'xdp') => {
   return MUTANTS.filter((m) => !m.applies(s, path)).map((m) => m.name);
 };
 
-test('which mutants can show in an example, and on which of the embedded driver\'s paths', (t) => {
-  t.deepEqual(applicable('netns-veth-to-netns'), ['untranslated', 'no-reverse', 'ignore-src-ip', 'wrong-port', 'drop-1-in-50', 'stale-checksum']);
+test("which mutants can show in an example, and on which of the embedded driver's paths", (t) => {
+  t.deepEqual(applicable('netns-veth-to-netns'), [
+    'untranslated',
+    'no-reverse',
+    'ignore-src-ip',
+    'wrong-port',
+    'drop-1-in-50',
+    'stale-checksum',
+  ]);
   t.deepEqual(dataPaths(loadScenario('netns-veth-to-netns')), ['xdp']);
-  t.deepEqual(dataPaths(loadScenario('veth-netns')), ['tc', 'xdp'], 'every backend on the load balancer\'s host');
-  t.deepEqual(applicable('veth-netns', 'tc'), ['untranslated', 'no-reverse', 'wrong-port', 'drop-1-in-50', 'stale-checksum']);
+  t.deepEqual(dataPaths(loadScenario('veth-netns')), ['tc', 'xdp'], "every backend on the load balancer's host");
+  t.deepEqual(applicable('veth-netns', 'tc'), [
+    'untranslated',
+    'no-reverse',
+    'wrong-port',
+    'drop-1-in-50',
+    'stale-checksum',
+  ]);
   t.true(applicable('dsr-l2').includes('dsr-as-nat'));
   t.true(applicable('ip-fragmentation-pmtud').includes('no-frag-needed'));
   const s = loadScenario('ip-fragmentation-pmtud');
@@ -23,17 +36,39 @@ test('which mutants can show in an example, and on which of the embedded driver\
 test('every mutant is a switch of bpf/zonlb_mutants.h, with its own number', (t) => {
   const header = readFileSync(new URL('../../../bpf/zonlb_mutants.h', import.meta.url), 'utf8');
   const defined = [...header.matchAll(/^#define M_\w+ (\d+)/gm)].map((m) => Number(m[1]));
-  t.deepEqual(MUTANTS.map((m) => m.id).sort((a, b) => a - b), defined.sort((a, b) => a - b));
+  t.deepEqual(
+    MUTANTS.map((m) => m.id).sort((a, b) => a - b),
+    defined.sort((a, b) => a - b),
+  );
 });
 
 test('a child run as a verdict: killed by the failed checks, survived when all passed, an error otherwise; exit 1 when one survives', (t) => {
   const m = MUTANTS[0]!;
-  const killed = pathVerdict('xdp', 1, { checks: [{ name: 'telnet', status: 'failed', summary: 'x' }, { name: 'ping', status: 'passed', summary: 'y' }] }, undefined);
+  const killed = pathVerdict(
+    'xdp',
+    1,
+    {
+      checks: [
+        { name: 'telnet', status: 'failed', summary: 'x' },
+        { name: 'ping', status: 'passed', summary: 'y' },
+      ],
+    },
+    undefined,
+  );
   t.like(killed, { outcome: 'killed', by: [{ name: 'telnet', summary: 'x' }] });
   const survived = pathVerdict('tc', 0, { checks: [{ name: 'telnet', status: 'passed', summary: 'x' }] }, undefined);
   t.is(survived.outcome, 'survived');
-  t.like(pathVerdict('xdp', 4, undefined, 'a requirement is missing'), { outcome: 'error', why: 'a requirement is missing' });
+  t.like(pathVerdict('xdp', 4, undefined, 'a requirement is missing'), {
+    outcome: 'error',
+    why: 'a requirement is missing',
+  });
   t.like(mutantVerdict(m, [killed, survived]), { killed: false, by: ['telnet'], applicable: true });
-  t.is(mutantsExit([mutantVerdict(m, [killed]), mutantVerdict(m, [{ path: 'tc', applicable: false, why: 'n/a', by: [] }])]), 0);
+  t.is(
+    mutantsExit([
+      mutantVerdict(m, [killed]),
+      mutantVerdict(m, [{ path: 'tc', applicable: false, why: 'n/a', by: [] }]),
+    ]),
+    0,
+  );
   t.is(mutantsExit([mutantVerdict(m, [killed, survived])]), 1);
 });

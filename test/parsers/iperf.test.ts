@@ -4,7 +4,8 @@ import { parseIperf2 } from '../../src/parsers/iperf2.js';
 import { lastJsonObject, parseIperf3, type Iperf3Ok } from '../../src/parsers/iperf3-json.js';
 
 // captured from iperf 3.12 and iperf 2.1.8 on loopback (the *.synthetic.* files are edited copies)
-const fixture = (dir: string, name: string) => readFileSync(new URL(`../../../test/fixtures/${dir}/${name}`, import.meta.url), 'utf8');
+const fixture = (dir: string, name: string) =>
+  readFileSync(new URL(`../../../test/fixtures/${dir}/${name}`, import.meta.url), 'utf8');
 const ok = (raw: string): Iperf3Ok => {
   const r = parseIperf3(raw);
   if (!r.ok) throw new Error(r.error);
@@ -19,7 +20,10 @@ test('iperf3 TCP: throughput both ways, retransmits, intervals with the omitted 
   t.is(Math.round(r.bitsPerSecondReceived), 39678810219);
   t.is(r.retransmits, 55);
   t.is(r.omit, 1);
-  t.deepEqual(r.intervals.map((i) => i.omitted), [true, false, false]);
+  t.deepEqual(
+    r.intervals.map((i) => i.omitted),
+    [true, false, false],
+  );
   t.true(r.cpu!.hostTotal > 0);
   t.is(r.remote!.port, 15201);
 });
@@ -44,12 +48,19 @@ test('iperf3 UDP: jitter and loss', (t) => {
 });
 
 test('iperf3 -J with a connection error exits 0 but is a failure', (t) => {
-  t.deepEqual(parseIperf3(fixture('iperf3', 'refused.json')), { ok: false, error: 'unable to connect to server: Connection refused' });
+  t.deepEqual(parseIperf3(fixture('iperf3', 'refused.json')), {
+    ok: false,
+    error: 'unable to connect to server: Connection refused',
+  });
 });
 
 test('iperf3: a warning before the JSON, the JSON printed twice, -nan, nothing at all', (t) => {
   t.is(Math.round(ok(fixture('iperf3', 'warning-before.synthetic.txt')).bitsPerSecondReceived), 39678810219);
-  t.is(Math.round(ok(fixture('iperf3', 'twice.synthetic.txt')).bitsPerSecondReceived), 39678810219, 'the last object wins');
+  t.is(
+    Math.round(ok(fixture('iperf3', 'twice.synthetic.txt')).bitsPerSecondReceived),
+    39678810219,
+    'the last object wins',
+  );
   t.is(ok(fixture('iperf3', 'nan.synthetic.txt')).udp!.lostPercent, null);
   t.deepEqual(parseIperf3(''), { ok: false, error: 'iperf3 printed nothing' });
   t.false(parseIperf3('iperf3: error - unable to connect to server').ok);
@@ -67,7 +78,13 @@ test('iperf 2 human output, one stream and parallel (the SUM line)', (t) => {
 });
 
 test('iperf 2 CSV and a refused connection', (t) => {
-  t.deepEqual(parseIperf2(fixture('iperf2', 'iperf2-csv.txt')), { ok: true, bitsPerSecond: 31502141869, transferBytes: 3997302844, seconds: 1, streams: 1 });
+  t.deepEqual(parseIperf2(fixture('iperf2', 'iperf2-csv.txt')), {
+    ok: true,
+    bitsPerSecond: 31502141869,
+    transferBytes: 3997302844,
+    seconds: 1,
+    streams: 1,
+  });
   const refused = parseIperf2(fixture('iperf2', 'iperf2-refused.txt'));
   t.false(refused.ok);
   t.regex((refused as { error: string }).error, /connect failed: Connection refused/);

@@ -28,7 +28,19 @@ test('the seed plan reproduces the README setup, ordered so that each namespace 
 test('commands are argument arrays built from the scenario', (t) => {
   const steps = planScenario(seed, facts);
   const veth = steps.find((s) => s.kind === 'veth-add')!;
-  t.deepEqual(stepCommands(veth).run[0]!.argv, ['ip', 'link', 'add', 'veth0', 'type', 'veth', 'peer', 'name', 'veth1', 'netns', 'zone1']);
+  t.deepEqual(stepCommands(veth).run[0]!.argv, [
+    'ip',
+    'link',
+    'add',
+    'veth0',
+    'type',
+    'veth',
+    'peer',
+    'name',
+    'veth1',
+    'netns',
+    'zone1',
+  ]);
   const eth = steps.find((s) => s.kind === 'ethtool')!;
   t.deepEqual(stepCommands(eth).run[0], { argv: ['ethtool', '-K', 'veth0', 'tx', 'off'], netns: undefined });
 });
@@ -55,7 +67,10 @@ test('a sysctl of the default namespace itself is restored to its saved value', 
 });
 
 test('a loopback backend: nft and the embedded driver bring route_localnet, zon-lb nothing', (t) => {
-  const keys = (driver: 'nft' | 'embedded' | 'zon-lb' | 'none') => planScenario(seed, { ...facts, driver }).filter((s) => s.kind === 'sysctl').map((s) => (s as { key: string }).key);
+  const keys = (driver: 'nft' | 'embedded' | 'zon-lb' | 'none') =>
+    planScenario(seed, { ...facts, driver })
+      .filter((s) => s.kind === 'sysctl')
+      .map((s) => (s as { key: string }).key);
   t.true(keys('nft').includes('net.ipv4.conf.veth0.route_localnet'));
   t.true(keys('embedded').includes('net.ipv4.conf.veth0.route_localnet'));
   t.false(keys('zon-lb').includes('net.ipv4.conf.veth0.route_localnet'));
@@ -66,7 +81,20 @@ test('the dummy XDP program is planned only on old kernels', (t) => {
   t.false(planScenario(seed, facts).some((s) => s.kind === 'xdp-helper'));
   const old = planScenario(seed, { ...facts, kernel: '5.15.0-91-generic' }).find((s) => s.kind === 'xdp-helper');
   t.truthy(old);
-  t.deepEqual(stepCommands(old!).run[0]!.argv, ['ip', '-n', 'zone1', 'link', 'set', 'dev', 'veth1', 'xdp', 'obj', '/b/xdp_pass.o', 'sec', 'xdp']);
+  t.deepEqual(stepCommands(old!).run[0]!.argv, [
+    'ip',
+    '-n',
+    'zone1',
+    'link',
+    'set',
+    'dev',
+    'veth1',
+    'xdp',
+    'obj',
+    '/b/xdp_pass.o',
+    'sec',
+    'xdp',
+  ]);
 });
 
 test('host runs mark what they create', (t) => {

@@ -19,25 +19,48 @@ test('count repeats an item with ${i} and ${n}', (t) => {
 });
 
 test('a veth pool gives each pair its own subnet, end a the first host and b the second', (t) => {
-  const { doc } = expand('[[veth]]\ncount = 3\npool = "10.128.0.0/9"\na = { name = "v${i}" }\nb = { name = "e0", netns = "c${i}" }\n');
+  const { doc } = expand(
+    '[[veth]]\ncount = 3\npool = "10.128.0.0/9"\na = { name = "v${i}" }\nb = { name = "e0", netns = "c${i}" }\n',
+  );
   const veths = doc.veth as { a: { addresses: string[] }; b: { addresses: string[] } }[];
-  t.deepEqual(veths.map((v) => [v.a.addresses[0], v.b.addresses[0]]), [['10.128.0.1/30', '10.128.0.2/30'], ['10.128.0.5/30', '10.128.0.6/30'], ['10.128.0.9/30', '10.128.0.10/30']]);
+  t.deepEqual(
+    veths.map((v) => [v.a.addresses[0], v.b.addresses[0]]),
+    [
+      ['10.128.0.1/30', '10.128.0.2/30'],
+      ['10.128.0.5/30', '10.128.0.6/30'],
+      ['10.128.0.9/30', '10.128.0.10/30'],
+    ],
+  );
 });
 
 test('IPv6 pools', (t) => {
-  const { doc } = expand('[[veth]]\ncount = 2\npool = "fd00:1::/64"\npool_prefix = 126\na = { name = "v${i}" }\nb = { name = "e0" }\n');
+  const { doc } = expand(
+    '[[veth]]\ncount = 2\npool = "fd00:1::/64"\npool_prefix = 126\na = { name = "v${i}" }\nb = { name = "e0" }\n',
+  );
   const veths = doc.veth as { a: { addresses: string[] } }[];
-  t.deepEqual(veths.map((v) => v.a.addresses[0]), ['fd00:1:0:0:0:0:0:1/126', 'fd00:1:0:0:0:0:0:5/126']);
+  t.deepEqual(
+    veths.map((v) => v.a.addresses[0]),
+    ['fd00:1:0:0:0:0:0:1/126', 'fd00:1:0:0:0:0:0:5/126'],
+  );
 });
 
 test('a pool that overflows, overlapping pools and bad counts are reported with their keys', (t) => {
-  t.regex(expand('[[veth]]\ncount = 5\npool = "10.0.0.0/29"\na = { name = "a${i}" }\nb = { name = "b${i}" }\n').problems[0]!.message, /has 2 subnets of \/30, but count is 5/);
-  const overlap = expand('[[veth]]\npool = "10.0.0.0/16"\na = { name = "a" }\nb = { name = "b" }\n[[veth]]\npool = "10.0.128.0/17"\na = { name = "c" }\nb = { name = "d" }\n').problems;
+  t.regex(
+    expand('[[veth]]\ncount = 5\npool = "10.0.0.0/29"\na = { name = "a${i}" }\nb = { name = "b${i}" }\n').problems[0]!
+      .message,
+    /has 2 subnets of \/30, but count is 5/,
+  );
+  const overlap = expand(
+    '[[veth]]\npool = "10.0.0.0/16"\na = { name = "a" }\nb = { name = "b" }\n[[veth]]\npool = "10.0.128.0/17"\na = { name = "c" }\nb = { name = "d" }\n',
+  ).problems;
   t.is(overlap[0]!.key, 'veth[1].pool');
   t.regex(overlap[0]!.message, /overlaps the pool of veth\[0\]/);
   t.is(expand('[[netns]]\ncount = 0\nname = "x"\n').problems[0]!.key, 'netns[0].count');
   t.is(expand('[[netns]]\ncount = 100000\nname = "x${i}"\n').problems[0]!.key, 'netns[0].count');
-  t.regex(expand('[[veth]]\npool = "10.0.0.1/24"\na = { name = "a" }\nb = { name = "b" }\n').problems[0]!.message, /host bits set/);
+  t.regex(
+    expand('[[veth]]\npool = "10.0.0.1/24"\na = { name = "a" }\nb = { name = "b" }\n').problems[0]!.message,
+    /host bits set/,
+  );
 });
 
 test('the many-clients scenario expands and validates every derived name and address', (t) => {

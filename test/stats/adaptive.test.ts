@@ -1,5 +1,11 @@
 import test from 'ava';
-import { autoDecision, AUTO_FIRST_LOOK, runLooks, type AutoDecision, type StopReason } from '../../src/stats/adaptive.js';
+import {
+  autoDecision,
+  AUTO_FIRST_LOOK,
+  runLooks,
+  type AutoDecision,
+  type StopReason,
+} from '../../src/stats/adaptive.js';
 import { prng } from '../../src/stats/bootstrap.js';
 import { compareSamples, judgeUnpaired, lookSchedule } from '../../src/stats/sequential.js';
 import type { Verdict } from '../../src/stats/verdict.js';
@@ -12,15 +18,35 @@ function normal(seed: number, mean: number, sd: number): () => number {
 const take = (draw: () => number, n: number) => Array.from({ length: n }, draw);
 
 /** The run loop's use of the policy over a synthetic stream of throughput samples, and the verdict compare draws afterwards. */
-function sampleAuto(reference: number[] | undefined, draw: () => number, o: { maxDrop: number; max: number; leftMs?: number }): { n: number; stop: StopReason; verdict?: Verdict; samples: number[]; lookedAt: number[] } {
+function sampleAuto(
+  reference: number[] | undefined,
+  draw: () => number,
+  o: { maxDrop: number; max: number; leftMs?: number },
+): { n: number; stop: StopReason; verdict?: Verdict; samples: number[]; lookedAt: number[] } {
   const samples: number[] = [];
   const lookedAt: number[] = [];
   for (let n = 1; ; n++) {
     samples.push(draw());
-    const d = autoDecision({ current: { bits_per_second: samples }, reference: reference && { bits_per_second: reference }, n, maxDrop: o.maxDrop, max: o.max, leftMs: o.leftMs ?? Infinity, lastMs: 1000 });
+    const d = autoDecision({
+      current: { bits_per_second: samples },
+      reference: reference && { bits_per_second: reference },
+      n,
+      maxDrop: o.maxDrop,
+      max: o.max,
+      leftMs: o.leftMs ?? Infinity,
+      lastMs: 1000,
+    });
     if (Object.keys(d.looks).length) lookedAt.push(n);
     const looks = runLooks({ count: n, auto: { max: o.max } });
-    if (d.stop) return { n, stop: d.stop, verdict: reference && judgeUnpaired(reference, samples, { maxDrop: o.maxDrop, direction: 'higher', looks }).verdict, samples, lookedAt };
+    if (d.stop)
+      return {
+        n,
+        stop: d.stop,
+        verdict:
+          reference && judgeUnpaired(reference, samples, { maxDrop: o.maxDrop, direction: 'higher', looks }).verdict,
+        samples,
+        lookedAt,
+      };
   }
 }
 
@@ -63,7 +89,15 @@ test('a cost (lower is better) is judged the other way: a rise is regressed', (t
   let d: AutoDecision = { looks: {} };
   for (let n = 1; !d.stop; n++) {
     samples.push(draw());
-    d = autoDecision({ current: { lb_ns_per_packet: samples }, reference: { lb_ns_per_packet: ref }, n, maxDrop: 0.1, max: 30, leftMs: Infinity, lastMs: 0 });
+    d = autoDecision({
+      current: { lb_ns_per_packet: samples },
+      reference: { lb_ns_per_packet: ref },
+      n,
+      maxDrop: 0.1,
+      max: 30,
+      leftMs: Infinity,
+      lastMs: 0,
+    });
   }
   t.is(d.stop, 'conclusive');
   t.is(d.looks.lb_ns_per_packet, 'regressed');
@@ -86,11 +120,25 @@ test('the stopping rule: a verdict only at the planned looks, at once when all a
   const first = autoDecision({ ...st, current: clear(AUTO_FIRST_LOOK), n: AUTO_FIRST_LOOK });
   t.is(first.looks.bits_per_second, 'unchanged');
   t.is(first.stop, 'conclusive', 'one look is enough: its share of the error rate is what makes it safe');
-  for (const n of [6, 8, 9, 11, 13, 15, 19]) t.deepEqual(autoDecision({ ...st, current: clear(n), n }), { looks: {} }, `${n} is not a look: however clear, sampling goes on`);
-  for (const n of lookSchedule(20)) t.is(autoDecision({ ...st, current: clear(n), n }).stop, 'conclusive', `${n} is a look`);
-  const noisy = { ...st, reference: { bits_per_second: take(normal(13, 10, 5), 20) }, current: { bits_per_second: take(normal(14, 10, 5), 20) } };
+  for (const n of [6, 8, 9, 11, 13, 15, 19])
+    t.deepEqual(
+      autoDecision({ ...st, current: clear(n), n }),
+      { looks: {} },
+      `${n} is not a look: however clear, sampling goes on`,
+    );
+  for (const n of lookSchedule(20))
+    t.is(autoDecision({ ...st, current: clear(n), n }).stop, 'conclusive', `${n} is a look`);
+  const noisy = {
+    ...st,
+    reference: { bits_per_second: take(normal(13, 10, 5), 20) },
+    current: { bits_per_second: take(normal(14, 10, 5), 20) },
+  };
   t.is(autoDecision({ ...noisy, n: 20 }).stop, 'max');
-  t.is(autoDecision({ ...noisy, n: 6, leftMs: 500, lastMs: 1000 }).stop, 'budget', 'another sample would not fit in the time left');
+  t.is(
+    autoDecision({ ...noisy, n: 6, leftMs: 500, lastMs: 1000 }).stop,
+    'budget',
+    'another sample would not fit in the time left',
+  );
   t.is(autoDecision({ ...noisy, n: 6, leftMs: 5000, lastMs: 1000 }).stop, undefined);
 });
 

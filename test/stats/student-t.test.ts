@@ -3,7 +3,13 @@ import { incompleteBeta, studentTCdf, studentTQuantile } from '../../src/stats/s
 
 // two-sided 95% and 99% critical values from a printed t table (3 decimals)
 const TABLE: [df: number, t975: number, t995: number][] = [
-  [1, 12.706, 63.657], [2, 4.303, 9.925], [3, 3.182, 5.841], [5, 2.571, 4.032], [10, 2.228, 3.169], [30, 2.042, 2.75], [120, 1.98, 2.617],
+  [1, 12.706, 63.657],
+  [2, 4.303, 9.925],
+  [3, 3.182, 5.841],
+  [5, 2.571, 4.032],
+  [10, 2.228, 3.169],
+  [30, 2.042, 2.75],
+  [120, 1.98, 2.617],
 ];
 
 for (const [df, t975, t995] of TABLE) {
@@ -18,7 +24,8 @@ for (const [df, t975, t995] of TABLE) {
 test('the CDF and the quantile are inverses, and the CDF is ½ at 0', (t) => {
   for (const df of [1, 4, 9, 50]) {
     t.is(studentTCdf(0, df), 0.5);
-    for (const p of [0.6, 0.9, 0.99]) t.true(Math.abs(studentTCdf(studentTQuantile(p, df), df) - p) < 1e-9, `df ${df}, p ${p}`);
+    for (const p of [0.6, 0.9, 0.99])
+      t.true(Math.abs(studentTCdf(studentTQuantile(p, df), df) - p) < 1e-9, `df ${df}, p ${p}`);
     t.true(Math.abs(studentTCdf(-1.5, df) + studentTCdf(1.5, df) - 1) < 1e-12, `symmetry at df ${df}`);
   }
 });
@@ -39,5 +46,6 @@ test('the incomplete beta function: its bounds, I_x(1, 1) = x, and I_x(a, b) = 1
 });
 
 test('a probability outside (0, 1) has no quantile', (t) => {
-  for (const p of [0, 1, -0.1, Number.NaN]) t.throws(() => studentTQuantile(p, 3), { instanceOf: RangeError }, String(p));
+  for (const p of [0, 1, -0.1, Number.NaN])
+    t.throws(() => studentTQuantile(p, 3), { instanceOf: RangeError }, String(p));
 });

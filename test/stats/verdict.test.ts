@@ -45,33 +45,98 @@ test('the threshold is a parameter', (t) => {
 const ns = [160, 165, 158, 162, 170, 161];
 
 test('a cost (lower is better): a rise beyond the threshold is regressed, a fall improved, the same unchanged', (t) => {
-  const rise = compareSamples(ns, ns.map((x) => x * 1.4), 0.1, 'lower');
+  const rise = compareSamples(
+    ns,
+    ns.map((x) => x * 1.4),
+    0.1,
+    'lower',
+  );
   t.is(rise.verdict, 'regressed');
   t.regex(rise.reason, /^\+40\.0% .*a real rise beyond 10%/);
-  t.is(compareSamples(ns, ns.map((x) => x * 0.6), 0.1, 'lower').verdict, 'improved');
+  t.is(
+    compareSamples(
+      ns,
+      ns.map((x) => x * 0.6),
+      0.1,
+      'lower',
+    ).verdict,
+    'improved',
+  );
   t.is(compareSamples(ns, [...ns].reverse(), 0.1, 'lower').verdict, 'unchanged');
-  t.is(compareSamples(ns, ns.map((x) => x * 1.05), 0.1, 'lower').verdict, 'unchanged', 'a 5% rise is within 10%');
+  t.is(
+    compareSamples(
+      ns,
+      ns.map((x) => x * 1.05),
+      0.1,
+      'lower',
+    ).verdict,
+    'unchanged',
+    'a 5% rise is within 10%',
+  );
   t.is(compareSamples(ns, [100, 400, 150, 300, 120, 260], 0.1, 'lower').verdict, 'inconclusive');
-  t.is(compareSamples(ns, ns.map((x) => x * 0.6), 0.1, 'higher').verdict, 'regressed', 'the same figures as throughput are a drop');
+  t.is(
+    compareSamples(
+      ns,
+      ns.map((x) => x * 0.6),
+      0.1,
+      'higher',
+    ).verdict,
+    'regressed',
+    'the same figures as throughput are a drop',
+  );
 });
 
-const fp: Fingerprint = { kernel: '6.18', cpuModel: 'X', cpus: 2, driver: 'nft', driverVersion: '1', scenarioHash: 'h', offloads: { 'veth0@default tx-checksumming': 'off' } };
+const fp: Fingerprint = {
+  kernel: '6.18',
+  cpuModel: 'X',
+  cpus: 2,
+  driver: 'nft',
+  driverVersion: '1',
+  scenarioHash: 'h',
+  offloads: { 'veth0@default tx-checksumming': 'off' },
+};
 
 test('fingerprints: equal, and each difference named', (t) => {
   t.deepEqual(fingerprintDiff(fp, { ...fp }), []);
-  t.deepEqual(fingerprintDiff(fp, { ...fp, driverVersion: 'zon-lb sha256:ab12' }), [], "the load balancer's version is what a comparison is across, not a difference of conditions");
-  t.deepEqual(fingerprintDiff(fp, { ...fp, driver: 'embedded', scenarioHash: 'h2', cpus: 4 }).map((x) => x.key), ['cpus', 'driver', 'scenarioHash']);
+  t.deepEqual(
+    fingerprintDiff(fp, { ...fp, driverVersion: 'zon-lb sha256:ab12' }),
+    [],
+    "the load balancer's version is what a comparison is across, not a difference of conditions",
+  );
+  t.deepEqual(
+    fingerprintDiff(fp, { ...fp, driver: 'embedded', scenarioHash: 'h2', cpus: 4 }).map((x) => x.key),
+    ['cpus', 'driver', 'scenarioHash'],
+  );
   const d = fingerprintDiff(fp, { ...fp, kernel: '6.19', offloads: { 'veth0@default tx-checksumming': 'on' } });
-  t.deepEqual(d.map((x) => x.key), ['kernel', 'offload veth0@default tx-checksumming']);
+  t.deepEqual(
+    d.map((x) => x.key),
+    ['kernel', 'offload veth0@default tx-checksumming'],
+  );
   t.is(d[1]!.baseline, 'off');
 });
 
 test('fingerprints: the CPU model, the kernel build and the tool versions are shown beside the verdict, never blocking it', (t) => {
   const tools = { iperf3: 'iperf 3.12', iperf: 'iperf version 2.1.8', nft: 'nftables v1.0.6' };
-  const other = { ...fp, cpuModel: 'AMD EPYC 7763', kernelVersion: '#2 SMP', tools: { ...tools, iperf3: 'iperf 3.16' } };
-  t.deepEqual(fingerprintDiff({ ...fp, kernelVersion: '#1 SMP', tools }, other), [], 'hosted runners differ in CPU model from run to run');
-  t.deepEqual(fingerprintNotes({ ...fp, kernelVersion: '#1 SMP', tools }, other).map((d) => `${d.key}: ${d.baseline} → ${d.current}`), [
-    'cpuModel: X → AMD EPYC 7763', 'kernelVersion: #1 SMP → #2 SMP', 'iperf3: iperf 3.12 → iperf 3.16',
-  ]);
-  t.deepEqual(fingerprintNotes(fp, other).map((d) => d.key), ['cpuModel'], 'an older record without versions differs in nothing it did not record');
+  const other = {
+    ...fp,
+    cpuModel: 'AMD EPYC 7763',
+    kernelVersion: '#2 SMP',
+    tools: { ...tools, iperf3: 'iperf 3.16' },
+  };
+  t.deepEqual(
+    fingerprintDiff({ ...fp, kernelVersion: '#1 SMP', tools }, other),
+    [],
+    'hosted runners differ in CPU model from run to run',
+  );
+  t.deepEqual(
+    fingerprintNotes({ ...fp, kernelVersion: '#1 SMP', tools }, other).map(
+      (d) => `${d.key}: ${d.baseline} → ${d.current}`,
+    ),
+    ['cpuModel: X → AMD EPYC 7763', 'kernelVersion: #1 SMP → #2 SMP', 'iperf3: iperf 3.12 → iperf 3.16'],
+  );
+  t.deepEqual(
+    fingerprintNotes(fp, other).map((d) => d.key),
+    ['cpuModel'],
+    'an older record without versions differs in nothing it did not record',
+  );
 });

@@ -21,11 +21,17 @@ test('the regularized gamma Q against closed forms: Q(1, x) = e^−x, Q(1/2, x) 
 test('chi-square upper tail at the tables’ critical values', (t) => {
   // (statistic, degrees of freedom, p) from the standard tables
   const table: [number, number, number][] = [
-    [3.841458820694124, 1, 0.05], [6.634896601021214, 1, 0.01], [5.991464547107979, 2, 0.05],
-    [11.070497693516351, 5, 0.05], [18.307038053275146, 10, 0.05], [23.209251158954356, 10, 0.01],
-    [124.34211340400407, 100, 0.05], [10.827566170662733, 1, 0.001],
+    [3.841458820694124, 1, 0.05],
+    [6.634896601021214, 1, 0.01],
+    [5.991464547107979, 2, 0.05],
+    [11.070497693516351, 5, 0.05],
+    [18.307038053275146, 10, 0.05],
+    [23.209251158954356, 10, 0.01],
+    [124.34211340400407, 100, 0.05],
+    [10.827566170662733, 1, 0.001],
   ];
-  for (const [x, k, p] of table) t.true(close(chiSquareP(x, k), p, 1e-7), `P(χ²${k} ≥ ${x}) = ${chiSquareP(x, k)}, expected ${p}`);
+  for (const [x, k, p] of table)
+    t.true(close(chiSquareP(x, k), p, 1e-7), `P(χ²${k} ≥ ${x}) = ${chiSquareP(x, k)}, expected ${p}`);
 });
 
 test('a spread with the expected shares has a high p; a starved backend a p near 0', (t) => {
@@ -45,8 +51,18 @@ test('a spread with the expected shares has a high p; a starved backend a p near
 });
 
 test('moved share: of the flows (source ports) in both spreads, those whose backend changed', (t) => {
-  const before: [number, string][] = [[1, 'a'], [2, 'b'], [3, 'c'], [4, 'a']];
-  const after: [number, string][] = [[1, 'a'], [2, 'c'], [3, 'a'], [5, 'b']];
+  const before: [number, string][] = [
+    [1, 'a'],
+    [2, 'b'],
+    [3, 'c'],
+    [4, 'a'],
+  ];
+  const after: [number, string][] = [
+    [1, 'a'],
+    [2, 'c'],
+    [3, 'a'],
+    [5, 'b'],
+  ];
   t.deepEqual(movedShare(before, after), { compared: 3, moved: 2, share: 2 / 3 });
   t.is(movedShare(before, [[9, 'a']]), undefined);
 });

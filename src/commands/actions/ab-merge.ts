@@ -12,7 +12,10 @@ import { AB_DIR, readAbRecords, type AbRecord } from '../../session/ab/record.js
  * one runner is never set against B of another. The verdict is the worst over the latest A/B of
  * each scenario, pair of load balancers and machine.
  */
-export function mergeAbRecords(dirs: string[], into: string): { records: AbRecord[]; copied: number; exitCode: number } {
+export function mergeAbRecords(
+  dirs: string[],
+  into: string,
+): { records: AbRecord[]; copied: number; exitCode: number } {
   let copied = 0;
   for (const dir of dirs) {
     const { records, corrupt } = readAbRecords(dir);
@@ -26,7 +29,8 @@ export function mergeAbRecords(dirs: string[], into: string): { records: AbRecor
     }
   }
   const latest = new Map<string, AbRecord>();
-  for (const { record } of readAbRecords(into).records) latest.set([record.scenario.name, record.a.spec, record.b.spec, record.machine].join('\u0000'), record);
+  for (const { record } of readAbRecords(into).records)
+    latest.set([record.scenario.name, record.a.spec, record.b.spec, record.machine].join('\u0000'), record);
   const records = [...latest.values()];
   return { records, copied, exitCode: worstExit(records.map((r) => r.exitCode)) };
 }
@@ -34,8 +38,14 @@ export function mergeAbRecords(dirs: string[], into: string): { records: AbRecor
 /** The A/Bs' table in the terminal. */
 export function printMergedAb(records: AbRecord[]): void {
   if (!records.length) return;
-  const rows = records.flatMap((r) => (r.verdicts.length ? r.verdicts.map((v) => [r.scenario.name, r.machine, `${r.a.spec} → ${r.b.spec}`, ...verdictCells(v)]) : [[r.scenario.name, r.machine, `${r.a.spec} → ${r.b.spec}`, '', '', '', '', r.status, '']]));
-  process.stdout.write(`A/B (both sides of each on one machine):\n${table(['scenario', 'machine', 'A → B', ...VERDICT_HEADER], rows)}\n`);
+  const rows = records.flatMap((r) =>
+    r.verdicts.length
+      ? r.verdicts.map((v) => [r.scenario.name, r.machine, `${r.a.spec} → ${r.b.spec}`, ...verdictCells(v)])
+      : [[r.scenario.name, r.machine, `${r.a.spec} → ${r.b.spec}`, '', '', '', '', r.status, '']],
+  );
+  process.stdout.write(
+    `A/B (both sides of each on one machine):\n${table(['scenario', 'machine', 'A → B', ...VERDICT_HEADER], rows)}\n`,
+  );
   printInconclusive(records);
 }
 

@@ -9,7 +9,12 @@ import { loadFor, requireChecks } from '../scenario-arg.js';
 
 /** One side of `zonlab ab`, in its sandbox: requests on stdin, replies on stdout, progress on stderr. */
 export async function abSide(a: CommonArgs & { scenario: string; runId: string }): Promise<number> {
-  if (!insideSandbox()) throw new UserError('zonlab ab-side is the inside of zonlab ab: it runs in the sandbox zonlab ab makes', ExitCode.badInput, ['zonlab ab SCENARIO --a LB --b LB']);
+  if (!insideSandbox())
+    throw new UserError(
+      'zonlab ab-side is the inside of zonlab ab: it runs in the sandbox zonlab ab makes',
+      ExitCode.badInput,
+      ['zonlab ab SCENARIO --a LB --b LB'],
+    );
   applyCommon(a);
   const s = loadFor(a.scenario, a);
   requireChecks(s);
@@ -17,10 +22,15 @@ export async function abSide(a: CommonArgs & { scenario: string; runId: string }
   await prepareSandbox();
   const progress = (line: string) => process.stderr.write(`${line}\n`);
   const send = (r: Parameters<typeof encode>[0]) => process.stdout.write(encode(r));
-  const { record, file } = await runScenario(plan, driver, {
-    progress,
-    checkDone: (o) => progress(`  ${o.status === 'passed' ? 'PASS' : 'FAIL'} ${o.name}: ${o.summary}`),
-  }, { schedule: (sc) => sideSchedule(sc, process.stdin, send) });
+  const { record, file } = await runScenario(
+    plan,
+    driver,
+    {
+      progress,
+      checkDone: (o) => progress(`  ${o.status === 'passed' ? 'PASS' : 'FAIL'} ${o.name}: ${o.summary}`),
+    },
+    { schedule: (sc) => sideSchedule(sc, process.stdin, send) },
+  );
   send({ type: 'record', file, status: record.status });
   // stdin is the parent's pipe: left open it would hold the process after its work is done
   process.stdin.destroy();

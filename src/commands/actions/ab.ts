@@ -49,13 +49,25 @@ export async function abCommand(a: AbArgs): Promise<number> {
       requireChecks(s);
       if (!s.checks.some(isThroughput)) {
         // nothing to compare: --all compares the scenarios that measure
-        if (a.all) { progress(`${s.name}: no throughput check, nothing to compare`); continue; }
-        throw new UserError(`${s.name} has no throughput check (iperf, iperf3): an A/B has nothing to compare`, ExitCode.badInput, ['zonlab run checks it; zonlab ab compares throughput and the load balancer\'s cost']);
+        if (a.all) {
+          progress(`${s.name}: no throughput check, nothing to compare`);
+          continue;
+        }
+        throw new UserError(
+          `${s.name} has no throughput check (iperf, iperf3): an A/B has nothing to compare`,
+          ExitCode.badInput,
+          ["zonlab run checks it; zonlab ab compares throughput and the load balancer's cost"],
+        );
       }
       await preflightSides(s, a);
       // after preflight: without root each side is a skip, whatever the folder
       creatableDir('--results', resultsDir());
-      if ((path.resolve(resultsDir()) + '/').startsWith('/run/')) throw new UserError(`the results folder ${resultsDir()}: inside the sandbox /run is the sandbox's own, and a record written there is lost with it`, ExitCode.badInput, ['write it outside /run']);
+      if ((path.resolve(resultsDir()) + '/').startsWith('/run/'))
+        throw new UserError(
+          `the results folder ${resultsDir()}: inside the sandbox /run is the sandbox's own, and a record written there is lost with it`,
+          ExitCode.badInput,
+          ['write it outside /run'],
+        );
     } catch (err) {
       if (!a.all || !(err instanceof UserError)) throw err;
       // --all: a scenario that cannot run here is a row of the table, not the end of the others
@@ -63,8 +75,17 @@ export async function abCommand(a: AbArgs): Promise<number> {
       codes.push(err.exitCode);
       continue;
     }
-    const plan = abPlan({ repeat: a.repeat ?? 'auto', maxRepeat: a.maxRepeat, budgetS: a.budget, maxDrop: a.maxDrop ?? s.maxDrop ?? 0.1 });
-    const record = await runAb(s, { a: a.a, b: a.b }, { plan, repeat: a.repeat ?? 'auto', sideArgs: sideArgs(a, s), progress, reasonOf: childReason });
+    const plan = abPlan({
+      repeat: a.repeat ?? 'auto',
+      maxRepeat: a.maxRepeat,
+      budgetS: a.budget,
+      maxDrop: a.maxDrop ?? s.maxDrop ?? 0.1,
+    });
+    const record = await runAb(
+      s,
+      { a: a.a, b: a.b },
+      { plan, repeat: a.repeat ?? 'auto', sideArgs: sideArgs(a, s), progress, reasonOf: childReason },
+    );
     const file = record.status === 'skipped' ? undefined : writeAbRecord(record, resultsDir());
     done.push({ record, file });
     codes.push(record.exitCode);
@@ -75,7 +96,16 @@ export async function abCommand(a: AbArgs): Promise<number> {
   writeAbReports(records, a);
   if (a.json) {
     const docs = done.map((d) => abJson(d.record, d.file));
-    const doc = a.all ? { worst: worstOf(records) ?? null, exitCode: worstExit(codes), verdicts: docs.flatMap((d) => d.verdicts.map((v) => ({ scenario: d.scenario, ...v }))), a: a.a, b: a.b, scenarios: docs } : docs[0];
+    const doc = a.all
+      ? {
+          worst: worstOf(records) ?? null,
+          exitCode: worstExit(codes),
+          verdicts: docs.flatMap((d) => d.verdicts.map((v) => ({ scenario: d.scenario, ...v }))),
+          a: a.a,
+          b: a.b,
+          scenarios: docs,
+        }
+      : docs[0];
     process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   } else if (!a.all) {
     printAb(records[0]!, done[0]!.file);
@@ -111,19 +141,43 @@ function sideArgs(a: AbArgs, s: Scenario): string[] {
 /** With --all, --set goes to the scenarios that declare the parameter (as run --all does). */
 function setsFor(ref: string, sets: string[]): string[] {
   let params: Record<string, unknown> = {};
-  try { params = loadScenario(ref).params; } catch { /* refused later, with its reason */ }
+  try {
+    params = loadScenario(ref).params;
+  } catch {
+    /* refused later, with its reason */
+  }
   return setsDeclared(sets, params);
 }
 
 /** A scenario of --all that did not run: skipped (a requirement is missing) or refused. */
 function notRun(ref: string, a: AbArgs, err: UserError): AbRecord {
-  const side = (lb: LbSpec) => ({ spec: lb.spec, driver: lb.driver, version: 'unknown', runId: '', status: 'not run', programs: [] });
+  const side = (lb: LbSpec) => ({
+    spec: lb.spec,
+    driver: lb.driver,
+    version: 'unknown',
+    runId: '',
+    status: 'not run',
+    programs: [],
+  });
   return {
-    schema: 1, kind: 'ab', id: '', time: new Date().toISOString(), durationMs: 0,
-    scenario: { name: path.basename(ref, '.toml'), hash: '', params: {} }, machine: hostname(), host: hostFacts(),
-    a: side(a.a), b: side(a.b), plan: { repeat: a.repeat ?? 'auto', max: 0, looks: [], maxDrop: a.maxDrop ?? 0.1 },
-    rounds: 0, stoppedBy: 'failed', samples: { a: [], b: [] }, verdicts: [],
-    status: err.exitCode === ExitCode.skipped ? 'skipped' : 'error', error: [err.message.replace(/^skipped: /, ''), ...err.details].join('; '), exitCode: err.exitCode,
+    schema: 1,
+    kind: 'ab',
+    id: '',
+    time: new Date().toISOString(),
+    durationMs: 0,
+    scenario: { name: path.basename(ref, '.toml'), hash: '', params: {} },
+    machine: hostname(),
+    host: hostFacts(),
+    a: side(a.a),
+    b: side(a.b),
+    plan: { repeat: a.repeat ?? 'auto', max: 0, looks: [], maxDrop: a.maxDrop ?? 0.1 },
+    rounds: 0,
+    stoppedBy: 'failed',
+    samples: { a: [], b: [] },
+    verdicts: [],
+    status: err.exitCode === ExitCode.skipped ? 'skipped' : 'error',
+    error: [err.message.replace(/^skipped: /, ''), ...err.details].join('; '),
+    exitCode: err.exitCode,
   };
 }
 
@@ -132,7 +186,21 @@ function printAll(done: { record: AbRecord; file?: string }[]): void {
   const rows: string[][] = [];
   for (const { record: r } of done) {
     for (const v of r.verdicts) rows.push([r.scenario.name, ...verdictCells(v), r.stoppedBy]);
-    if (!r.verdicts.length) rows.push([r.scenario.name, '', '', '', '', r.status === 'skipped' ? paint('SKIP', 'yellow') : r.status === 'passed' ? 'nothing to judge' : paint(r.status.toUpperCase(), 'red'), '', r.error ?? '']);
+    if (!r.verdicts.length)
+      rows.push([
+        r.scenario.name,
+        '',
+        '',
+        '',
+        '',
+        r.status === 'skipped'
+          ? paint('SKIP', 'yellow')
+          : r.status === 'passed'
+            ? 'nothing to judge'
+            : paint(r.status.toUpperCase(), 'red'),
+        '',
+        r.error ?? '',
+      ]);
   }
   const first = done.find((d) => d.record.a.version !== 'unknown')?.record;
   if (first) process.stdout.write(`A: ${first.a.spec} (${first.a.version})\nB: ${first.b.spec} (${first.b.version})\n`);

@@ -17,6 +17,11 @@ export function auditCommand(a: { action: string; file: string; json?: boolean }
   const before = readJsonCapped<MachineSnapshot>(a.file, 'a snapshot of zonlab audit save');
   const diff = snapshotDiff(before, snapshot());
   if (a.json) process.stdout.write(`${JSON.stringify({ clean: diff.length === 0, differences: diff }, null, 2)}\n`);
-  else process.stdout.write(diff.length ? `the machine differs from ${a.file}:\n${diff.join('\n')}\n` : `the machine is as ${a.file} recorded it\n`);
+  else
+    process.stdout.write(
+      diff.length
+        ? `the machine differs from ${a.file}:\n${diff.join('\n')}\n`
+        : `the machine is as ${a.file} recorded it\n`,
+    );
   return diff.length ? ExitCode.checkFailed : 0;
 }

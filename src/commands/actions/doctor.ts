@@ -6,10 +6,20 @@ import { paint, table } from '../../output/table.js';
 
 /** Each tool, the command that prints its version, and how to read it. */
 const TOOLS: [string, string[]][] = [
-  ['ip', ['ip', '-V']], ['tc', ['tc', '-V']], ['ss', ['ss', '-V']], ['ethtool', ['ethtool', '--version']], ['nft', ['nft', '--version']],
-  ['iperf3', ['iperf3', '--version']], ['iperf', ['iperf', '-v']], ['nc', ['nc', '-h']], ['telnet', ['telnet', '--version']],
-  ['ping', ['ping', '-V']], ['unshare', ['unshare', '--version']], ['nsenter', ['nsenter', '--version']],
-  ['clang', ['clang', '--version']], ['bpftool', ['bpftool', 'version']],
+  ['ip', ['ip', '-V']],
+  ['tc', ['tc', '-V']],
+  ['ss', ['ss', '-V']],
+  ['ethtool', ['ethtool', '--version']],
+  ['nft', ['nft', '--version']],
+  ['iperf3', ['iperf3', '--version']],
+  ['iperf', ['iperf', '-v']],
+  ['nc', ['nc', '-h']],
+  ['telnet', ['telnet', '--version']],
+  ['ping', ['ping', '-V']],
+  ['unshare', ['unshare', '--version']],
+  ['nsenter', ['nsenter', '--version']],
+  ['clang', ['clang', '--version']],
+  ['bpftool', ['bpftool', 'version']],
 ];
 
 /**
@@ -18,7 +28,10 @@ const TOOLS: [string, string[]][] = [
  * as the version).
  */
 export function versionLine(output: string): string | undefined {
-  const lines = output.split('\n').map((l) => l.trim()).filter((l) => l && !/^(usage|try)\b|unrecognized option|invalid option/i.test(l));
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/^(usage|try)\b|unrecognized option|invalid option/i.test(l));
   return lines.find((l) => /\d+\.\d+|\d{8}/.test(l));
 }
 
@@ -32,16 +45,20 @@ export function capabilities(status: string): { netAdmin: boolean; sysAdmin: boo
 export async function doctorCommand(a: { json?: boolean }): Promise<number> {
   const facts = hostFacts();
   const caps = capabilities(readFileSync('/proc/self/status', 'utf8'));
-  const tools = await Promise.all(TOOLS.map(async ([name, argv]) => {
-    const path = findOnPath(name);
-    if (!path) return { name, path: undefined, version: undefined };
-    const r = await runCommand(argv, { reject: false, timeoutMs: 5_000 });
-    return { name, path, version: versionLine(`${r.stdout}\n${r.stderr}`) ?? 'present (it prints no version)' };
-  }));
+  const tools = await Promise.all(
+    TOOLS.map(async ([name, argv]) => {
+      const path = findOnPath(name);
+      if (!path) return { name, path: undefined, version: undefined };
+      const r = await runCommand(argv, { reject: false, timeoutMs: 5_000 });
+      return { name, path, version: versionLine(`${r.stdout}\n${r.stderr}`) ?? 'present (it prints no version)' };
+    }),
+  );
   const probes: ProbeResult[] = isRoot() ? await Promise.all(FEATURES.map((f) => probe(f))) : [];
   const libbpf = existsSync('/usr/lib/x86_64-linux-gnu/libbpf.so.1') || existsSync('/lib/x86_64-linux-gnu/libbpf.so.1');
   if (a.json) {
-    process.stdout.write(`${JSON.stringify({ host: facts, root: isRoot(), capabilities: caps, tools, features: probes, libbpf }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ host: facts, root: isRoot(), capabilities: caps, tools, features: probes, libbpf }, null, 2)}\n`,
+    );
     return 0;
   }
   const yes = (b: boolean) => (b ? paint('yes', 'green') : paint('no', 'red'));
@@ -49,10 +66,16 @@ export async function doctorCommand(a: { json?: boolean }): Promise<number> {
     `kernel ${facts.kernel}, ${facts.cpus} × ${facts.cpuModel}, ${facts.arch}`,
     `root: ${yes(isRoot())}  CAP_NET_ADMIN: ${yes(caps.netAdmin)}  CAP_SYS_ADMIN: ${yes(caps.sysAdmin)}  libbpf.so.1: ${yes(libbpf)}`,
     '',
-    table(['tool', 'found', 'version'], tools.map((t) => [t.name, t.path ? t.path : paint('missing', 'red'), t.version ?? '-'])),
+    table(
+      ['tool', 'found', 'version'],
+      tools.map((t) => [t.name, t.path ? t.path : paint('missing', 'red'), t.version ?? '-']),
+    ),
     '',
     isRoot()
-      ? table(['kernel feature', 'available', 'how we know'], probes.map((p) => [describeFeature(p.feature), yes(p.ok), p.detail]))
+      ? table(
+          ['kernel feature', 'available', 'how we know'],
+          probes.map((p) => [describeFeature(p.feature), yes(p.ok), p.detail]),
+        )
       : 'kernel features: probing needs root (it creates throwaway devices in throwaway namespaces)',
   ];
   process.stdout.write(`${out.join('\n')}\n`);

@@ -36,7 +36,7 @@ export async function downCommand(a: DownArgs): Promise<number> {
   } else {
     let host = lab.host!;
     // --force on a host run: it is asked to stop (it tears down itself); what it leaves is undone here
-    if (host.state === 'running') host = await stopHostRun(host) ?? host;
+    if (host.state === 'running') host = (await stopHostRun(host)) ?? host;
     if (!hostLabOf(name)) {
       process.stdout.write(`${name}: host run ${lab.id} stopped; it tore its lab down\n`);
       reportCost(a);
@@ -55,7 +55,8 @@ export async function downCommand(a: DownArgs): Promise<number> {
 
 /** The refusal when what down would stop is a run in progress: whose, and how to stop it if meant. */
 function runsInProgress(name: string, runs: LabChoice[]): UserError {
-  const whose = (c: LabChoice) => `${c.command} ${c.id} (${c.entry?.owner ? ownerWords(c.entry.owner) : c.host && c.host.state !== 'damaged' ? `pid ${c.host.header.pid}` : 'owner unknown'})`;
+  const whose = (c: LabChoice) =>
+    `${c.command} ${c.id} (${c.entry?.owner ? ownerWords(c.entry.owner) : c.host && c.host.state !== 'damaged' ? `pid ${c.host.header.pid}` : 'owner unknown'})`;
   const what = runs.length === 1 ? whose(runs[0]!) : `${runs.length} runs in progress: ${runs.map(whose).join('; ')}`;
   return new UserError(`${name} is in use by ${what}; a run in progress is not stopped`, ExitCode.badInput, [
     `zonlab down ${name} --id ${runs[0]!.id} --force stops it: its checks are cut short and it tears down`,
@@ -68,6 +69,11 @@ async function stopHostRun(host: HostLab): Promise<HostLab | undefined> {
   if (host.state === 'damaged') return host;
   const ref = { pid: host.header.pid, start: host.header.pidStart };
   signalProcess(ref, 'SIGTERM');
-  if (!await untilEnded([ref], 60_000)) throw new UserError(`${host.name}: run ${host.header.runId} (pid ${ref.pid}) is still tearing down after 60 s`, ExitCode.teardownFailed, ['zonlab status shows it; zonlab gc removes what it leaves once it has ended']);
+  if (!(await untilEnded([ref], 60_000)))
+    throw new UserError(
+      `${host.name}: run ${host.header.runId} (pid ${ref.pid}) is still tearing down after 60 s`,
+      ExitCode.teardownFailed,
+      ['zonlab status shows it; zonlab gc removes what it leaves once it has ended'],
+    );
   return hostLabOf(host.name);
 }

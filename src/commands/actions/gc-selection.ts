@@ -2,7 +2,7 @@ import { MARKER_PREFIX } from '../../../lab/steps.js';
 
 /** The run an alias "zonlab:RUN:SCENARIO" names, or undefined when it is not zonlab's marker. */
 export function runOfMarker(alias: unknown): string | undefined {
-  return typeof alias === 'string' && alias.startsWith(MARKER_PREFIX) ? alias.split(':')[1] ?? '' : undefined;
+  return typeof alias === 'string' && alias.startsWith(MARKER_PREFIX) ? (alias.split(':')[1] ?? '') : undefined;
 }
 
 /** What gc may remove by marker alone: an alias "zonlab:RUN:SCENARIO" of a run that is not live. */

@@ -56,12 +56,15 @@ export async function collectGarbage(o: { ids?: string[] } = {}): Promise<GcRepo
   }
   const links = await runCommand(['ip', '-j', 'link', 'show'], { reject: false });
   for (const l of parseJson<{ ifname: string; ifalias?: string }[]>(links.stdout) ?? []) {
-    if (ours(l.ifalias)) await remove(report, `interface ${l.ifname} (${l.ifalias})`, ['ip', 'link', 'delete', 'dev', l.ifname]);
+    if (ours(l.ifalias))
+      await remove(report, `interface ${l.ifname} (${l.ifalias})`, ['ip', 'link', 'delete', 'dev', l.ifname]);
   }
   const nft = await runCommand(['nft', '-j', 'list', 'tables'], { reject: false });
-  for (const item of parseJson<{ nftables: { table?: { family: string; name: string } }[] }>(nft.stdout)?.nftables ?? []) {
+  for (const item of parseJson<{ nftables: { table?: { family: string; name: string } }[] }>(nft.stdout)?.nftables ??
+    []) {
     const t = item.table;
-    if (t && tableOfDeadRun(t.name, liveRuns) && inScope(t.name.slice('zonlab_'.length))) await remove(report, `nft table ${t.family} ${t.name}`, ['nft', 'delete', 'table', t.family, t.name]);
+    if (t && tableOfDeadRun(t.name, liveRuns) && inScope(t.name.slice('zonlab_'.length)))
+      await remove(report, `nft table ${t.family} ${t.name}`, ['nft', 'delete', 'table', t.family, t.name]);
   }
   return report;
 }
@@ -73,7 +76,11 @@ async function remove(report: GcReport, what: string, argv: string[]): Promise<v
 }
 
 function parseJson<T>(text: string): T | undefined {
-  try { return JSON.parse(text) as T; } catch { return undefined; }
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function gcCommand(a: CommonArgs & { id?: string[] }): Promise<number> {

@@ -15,16 +15,28 @@ export function initCommand(a: { dir: string; name: string; json?: boolean }): n
   const folder = path.join(a.dir, 'scenarios');
   const files = {
     [path.join(folder, `${a.name}.toml`)]: starterScenario(a.name),
-    [path.join(folder, `${a.name}.zonlb.toml`)]: readTextCapped(path.join(examplesDir, `${EXAMPLE}.zonlb.toml`), MAX_BYTES.config),
+    [path.join(folder, `${a.name}.zonlb.toml`)]: readTextCapped(
+      path.join(examplesDir, `${EXAMPLE}.zonlb.toml`),
+      MAX_BYTES.config,
+    ),
   };
   const there = Object.keys(files).filter((f) => existsSync(f));
-  if (there.length) throw new UserError(`${there.join(', ')} exists already; zonlab init writes only new files`, ExitCode.badInput, ['give another --name, or another DIR']);
+  if (there.length)
+    throw new UserError(`${there.join(', ')} exists already; zonlab init writes only new files`, ExitCode.badInput, [
+      'give another --name, or another DIR',
+    ]);
   mkdirSync(folder, { recursive: true });
   for (const [file, text] of Object.entries(files)) writeFileSync(file, text, { flag: 'wx' });
   const inDir = path.resolve(a.dir) === process.cwd() ? '' : `cd ${a.dir} && `;
-  process.stdout.write(a.json
-    ? `${JSON.stringify({ files: Object.keys(files) })}\n`
-    : `${Object.keys(files).map((f) => `wrote ${f}`).join('\n')}\nnext: ${inDir}zonlab validate ${a.name} && sudo zonlab run ${a.name}   (your zon-lb build: --zonlb PATH)\n`);
+  process.stdout.write(
+    a.json
+      ? `${JSON.stringify({ files: Object.keys(files) })}\n`
+      : `${Object.keys(files)
+          .map((f) => `wrote ${f}`)
+          .join(
+            '\n',
+          )}\nnext: ${inDir}zonlab validate ${a.name} && sudo zonlab run ${a.name}   (your zon-lb build: --zonlb PATH)\n`,
+  );
   return 0;
 }
 
@@ -41,7 +53,10 @@ export function starterScenario(name: string): string {
     `#   zonlab run ${name} --repeat 5, zonlab baseline save ${name}, then --baseline: throughput verdicts`,
     '',
   ].join('\n');
-  return header + example
-    .replace(new RegExp(`^name = "${EXAMPLE}"$`, 'm'), `name = "${name}"`)
-    .replace(new RegExp(`^config = "${EXAMPLE}\\.zonlb\\.toml"$`, 'm'), `config = "${name}.zonlb.toml"`);
+  return (
+    header +
+    example
+      .replace(new RegExp(`^name = "${EXAMPLE}"$`, 'm'), `name = "${name}"`)
+      .replace(new RegExp(`^config = "${EXAMPLE}\\.zonlb\\.toml"$`, 'm'), `config = "${name}.zonlb.toml"`)
+  );
 }

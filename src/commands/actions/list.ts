@@ -18,6 +18,15 @@ export function listCommand(a: Pick<CommonArgs, 'json'>): number {
     }
   });
   if (a.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-  else process.stdout.write(`${table(['scenario', 'description'], rows.map((r) => [r.example ? `${r.name} ${paint('(example)', 'dim')}` : r.name, r.error ? paint(`INVALID: ${r.error}`, 'red') : r.description]))}\n`);
+  else
+    process.stdout.write(
+      `${table(
+        ['scenario', 'description'],
+        rows.map((r) => [
+          r.example ? `${r.name} ${paint('(example)', 'dim')}` : r.name,
+          r.error ? paint(`INVALID: ${r.error}`, 'red') : r.description,
+        ]),
+      )}\n`,
+    );
   return 0;
 }

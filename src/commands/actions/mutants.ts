@@ -28,10 +28,18 @@ export interface MutantsArgs extends CommonArgs {
  */
 export async function mutantsCommand(a: MutantsArgs): Promise<number> {
   applyCommon(a);
-  if (a.lb && a.lb !== 'embedded') throw new UserError(`zonlab mutants builds mutants of the embedded load balancer: --lb ${a.lb} has none`, ExitCode.badInput, ['leave --lb out, or give --lb embedded']);
+  if (a.lb && a.lb !== 'embedded')
+    throw new UserError(
+      `zonlab mutants builds mutants of the embedded load balancer: --lb ${a.lb} has none`,
+      ExitCode.badInput,
+      ['leave --lb out, or give --lb embedded'],
+    );
   const s = loadFor(a.scenario, { ...a, lb: 'embedded' });
   requireChecks(s);
-  if (!s.lb.config) throw new UserError(`${s.name} has no zonlb.toml: there is no load balancer to mutate`, ExitCode.badInput, ['[lb] config = "NAME.zonlb.toml" in the scenario']);
+  if (!s.lb.config)
+    throw new UserError(`${s.name} has no zonlb.toml: there is no load balancer to mutate`, ExitCode.badInput, [
+      '[lb] config = "NAME.zonlb.toml" in the scenario',
+    ]);
   requireRoot('mutants');
   await preflight(s, { ...a, lb: 'embedded' });
   const progress = progressPrinter(a);
@@ -48,22 +56,42 @@ export async function mutantsCommand(a: MutantsArgs): Promise<number> {
       if (stop.signal) throw new UserError(`${stop.signal}: stopped`, signalExit(stop.signal));
       progress(`${label} (${p})…`);
       const t0 = Date.now();
-      const args = ['run', a.scenario, '--lb', 'embedded', '--json', ...sets.flatMap((x) => ['--set', x]), ...(a.scenarios ? ['--scenarios', a.scenarios] : []), ...(a.verbose ? ['--verbose'] : [])];
+      const args = [
+        'run',
+        a.scenario,
+        '--lb',
+        'embedded',
+        '--json',
+        ...sets.flatMap((x) => ['--set', x]),
+        ...(a.scenarios ? ['--scenarios', a.scenarios] : []),
+        ...(a.verbose ? ['--verbose'] : []),
+      ];
       const forced: Record<string, string> = p === 'xdp' && paths.includes('tc') ? { ZONLAB_XDP_MODE: 'native' } : {};
-      const run = zonlabChild(args, { env: { ...env, ...forced, ZONLAB_RESULTS: path.join(scratch, 'results'), GITHUB_STEP_SUMMARY: '' } });
+      const run = zonlabChild(args, {
+        env: { ...env, ...forced, ZONLAB_RESULTS: path.join(scratch, 'results'), GITHUB_STEP_SUMMARY: '' },
+      });
       stop.child = run.process;
       const r = await run.done;
       stop.child = undefined;
       let doc: { status?: string; checks?: ChildCheck[] } | undefined;
-      try { doc = JSON.parse(r.stdout); } catch { doc = undefined; }
+      try {
+        doc = JSON.parse(r.stdout);
+      } catch {
+        doc = undefined;
+      }
       return pathVerdict(p, r.code, doc, childReason(r.stderr), Date.now() - t0);
     };
     // the shipped build first, on every path: a scenario that fails without a mutant kills nothing
     for (const p of paths) {
       const ref = await child('the shipped build', {}, p);
       if (ref.outcome !== 'survived') {
-        const why = ref.outcome === 'killed' ? `its checks fail with the shipped build: ${ref.by.map((b) => `${b.name}: ${b.summary}`).join('; ')}` : ref.why;
-        throw new UserError(`zonlab mutants ${s.name} (${p}): ${why}`, ExitCode.checkFailed, ['a mutant is judged by the checks that pass without it: make zonlab run pass first']);
+        const why =
+          ref.outcome === 'killed'
+            ? `its checks fail with the shipped build: ${ref.by.map((b) => `${b.name}: ${b.summary}`).join('; ')}`
+            : ref.why;
+        throw new UserError(`zonlab mutants ${s.name} (${p}): ${why}`, ExitCode.checkFailed, [
+          'a mutant is judged by the checks that pass without it: make zonlab run pass first',
+        ]);
       }
     }
     const verdicts = [];
@@ -71,9 +99,14 @@ export async function mutantsCommand(a: MutantsArgs): Promise<number> {
       const results: PathVerdict[] = [];
       for (const p of paths) {
         const why = m.applies(s, p);
-        if (why) { results.push({ path: p, applicable: false, why, by: [] }); continue; }
+        if (why) {
+          results.push({ path: p, applicable: false, why, by: [] });
+          continue;
+        }
         const v = await child(`mutant ${m.name}`, { [OBJECT_ENV]: objects.get(m.name)! }, p);
-        progress(`  ${v.outcome}${v.by.length ? ` by ${v.by.map((b) => b.name).join(', ')}` : ''}${v.outcome === 'error' ? `: ${v.why}` : ''}`);
+        progress(
+          `  ${v.outcome}${v.by.length ? ` by ${v.by.map((b) => b.name).join(', ')}` : ''}${v.outcome === 'error' ? `: ${v.why}` : ''}`,
+        );
         results.push(v);
       }
       verdicts.push(mutantVerdict(m, results));
@@ -87,4 +120,3 @@ export async function mutantsCommand(a: MutantsArgs): Promise<number> {
     rmSync(scratch, { recursive: true, force: true });
   }
 }
-

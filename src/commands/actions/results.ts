@@ -14,13 +14,33 @@ export function resultsCommand(a: Pick<CommonArgs, 'json'> & { scenario?: string
   const { records, corrupt } = readRecords(a.scenario);
   for (const c of corrupt) process.stderr.write(`zonlab: skipped ${c.file}: ${c.why}\n`);
   if (a.json) {
-    process.stdout.write(`${JSON.stringify(records.map((r) => ({ file: r.file, ...r.record })), null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(
+        records.map((r) => ({ file: r.file, ...r.record })),
+        null,
+        2,
+      )}\n`,
+    );
     return 0;
   }
   const rows = records.map(({ record: r }) => {
-    const rates = Object.entries(r.measurements).filter(([, m]) => m.bits_per_second !== undefined).map(([k, m]) => `${k} ${formatRate(m.bits_per_second)}`);
-    return [r.time.replace('T', ' ').slice(0, 19), r.scenario.name, r.driver.name, r.status === 'passed' ? paint('passed', 'green') : paint(r.status, 'red'), checkTally(r.checks), rates.join(', ') || '-', r.id];
+    const rates = Object.entries(r.measurements)
+      .filter(([, m]) => m.bits_per_second !== undefined)
+      .map(([k, m]) => `${k} ${formatRate(m.bits_per_second)}`);
+    return [
+      r.time.replace('T', ' ').slice(0, 19),
+      r.scenario.name,
+      r.driver.name,
+      r.status === 'passed' ? paint('passed', 'green') : paint(r.status, 'red'),
+      checkTally(r.checks),
+      rates.join(', ') || '-',
+      r.id,
+    ];
   });
-  process.stdout.write(rows.length ? `${table(['time (UTC)', 'scenario', 'driver', 'status', 'checks', 'throughput', 'run'], rows)}\n` : 'no results recorded yet\n');
+  process.stdout.write(
+    rows.length
+      ? `${table(['time (UTC)', 'scenario', 'driver', 'status', 'checks', 'throughput', 'run'], rows)}\n`
+      : 'no results recorded yet\n',
+  );
   return 0;
 }

@@ -51,10 +51,23 @@ export function childArgs(a: RunAllArgs, s: ScenarioEntry, results: string = res
   const value = (v: string | number | undefined, name: string) => (v === undefined ? [] : [name, String(v)]);
   const sets = setsDeclared(a.set, s.params).flatMap((kv) => ['--set', kv]);
   return [
-    'run', s.file, '--json', '--results', results,
-    ...value(a.lb, '--lb'), ...value(a.zonlb, '--zonlb'), ...flag(a.host, '--host'), ...flag(a.verbose, '--verbose'), ...sets,
-    ...value(a.repeat, '--repeat'), ...value(a.maxRepeat, '--max-repeat'), ...value(a.budget, '--budget'), ...flag(a.warmup, '--warmup'),
-    ...flag(a.baseline, '--baseline'), ...value(a.maxDrop, '--max-drop'), ...flag(a.force, '--force'),
+    'run',
+    s.file,
+    '--json',
+    '--results',
+    results,
+    ...value(a.lb, '--lb'),
+    ...value(a.zonlb, '--zonlb'),
+    ...flag(a.host, '--host'),
+    ...flag(a.verbose, '--verbose'),
+    ...sets,
+    ...value(a.repeat, '--repeat'),
+    ...value(a.maxRepeat, '--max-repeat'),
+    ...value(a.budget, '--budget'),
+    ...flag(a.warmup, '--warmup'),
+    ...flag(a.baseline, '--baseline'),
+    ...value(a.maxDrop, '--max-drop'),
+    ...flag(a.force, '--force'),
   ];
 }
 
@@ -85,33 +98,76 @@ export async function runAll(a: RunAllArgs): Promise<number> {
     stop.release();
   }
   writeReports(reported, a, notRun);
-  const color = (o: Outcome) => (o === 'PASS' ? paint(o, 'green') : o === 'SKIP' ? paint(o, 'yellow') : paint(o, 'red'));
+  const color = (o: Outcome) =>
+    o === 'PASS' ? paint(o, 'green') : o === 'SKIP' ? paint(o, 'yellow') : paint(o, 'red');
   if (a.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-  else process.stdout.write(`${table(['scenario', 'outcome', 'detail'], rows.map((r) => [r.scenario, color(r.outcome), r.detail]), { width: tableWidth() })}\n`);
+  else
+    process.stdout.write(
+      `${table(
+        ['scenario', 'outcome', 'detail'],
+        rows.map((r) => [r.scenario, color(r.outcome), r.detail]),
+        { width: tableWidth() },
+      )}\n`,
+    );
   printNoBaseline(reported.filter((r) => r.baseline === 'missing').map((r) => r.record));
-  if (stop.signal) process.stderr.write(`zonlab: stopped by ${stop.signal} after ${rows.length} of ${files.length} scenarios\n`);
+  if (stop.signal)
+    process.stderr.write(`zonlab: stopped by ${stop.signal} after ${rows.length} of ${files.length} scenarios\n`);
   return worstExit([...rows.map((r) => r.exitCode), ...(stop.signal ? [signalExit(stop.signal)] : [])]);
 }
 
 /** One row of the summary; the child's record joins the reports, a scenario without one says why. */
-export function summaryRow(name: string, code: number, stdout: string, stderr: string, reported: ReportedRun[], notRun: NotRun[]): AllRow {
+export function summaryRow(
+  name: string,
+  code: number,
+  stdout: string,
+  stderr: string,
+  reported: ReportedRun[],
+  notRun: NotRun[],
+): AllRow {
   const outcome = outcomeOf(code);
   let doc: ChildDoc | undefined;
-  try { doc = JSON.parse(stdout) as ChildDoc; } catch { /* no document: the reason is on stderr */ }
+  try {
+    doc = JSON.parse(stdout) as ChildDoc;
+  } catch {
+    /* no document: the reason is on stderr */
+  }
   if (!doc) {
-    const reason = childReason(stderr) ?? (code === ExitCode.skipped ? 'a requirement is missing' : `exit ${code}, no result`);
-    if (!isSignalExit(code)) notRun.push({ scenario: name, outcome: code === ExitCode.skipped ? 'skipped' : 'error', reason });
+    const reason =
+      childReason(stderr) ?? (code === ExitCode.skipped ? 'a requirement is missing' : `exit ${code}, no result`);
+    if (!isSignalExit(code))
+      notRun.push({ scenario: name, outcome: code === ExitCode.skipped ? 'skipped' : 'error', reason });
     return { scenario: name, outcome, exitCode: code, detail: reason };
   }
-  if (doc.resultFile) reported.push({ record: readJsonCapped<RunRecord>(doc.resultFile, 'a zonlab result record'), comparison: doc.comparison, baseline: doc.baseline });
-  const checks = doc.checks.map((c) => `${c.name} ${c.status === 'passed' ? (c.measurements?.bits_per_second ? formatRate(c.measurements.bits_per_second) : 'ok') : 'FAIL'}`).join(', ');
-  const verdict = doc.baseline === 'missing' ? 'no baseline yet' : doc.comparison?.compared ? `vs baseline: ${doc.comparison.worst}` : '';
+  if (doc.resultFile)
+    reported.push({
+      record: readJsonCapped<RunRecord>(doc.resultFile, 'a zonlab result record'),
+      comparison: doc.comparison,
+      baseline: doc.baseline,
+    });
+  const checks = doc.checks
+    .map(
+      (c) =>
+        `${c.name} ${c.status === 'passed' ? (c.measurements?.bits_per_second ? formatRate(c.measurements.bits_per_second) : 'ok') : 'FAIL'}`,
+    )
+    .join(', ');
+  const verdict =
+    doc.baseline === 'missing'
+      ? 'no baseline yet'
+      : doc.comparison?.compared
+        ? `vs baseline: ${doc.comparison.worst}`
+        : '';
   return { scenario: name, outcome, exitCode: code, detail: [checks, verdict].filter((x) => x).join('; ') };
 }
 
 function outcomeOf(code: number): Outcome {
   if (isSignalExit(code)) return 'INTERRUPTED';
-  const names: Record<number, Outcome> = { [ExitCode.passed]: 'PASS', [ExitCode.checkFailed]: 'FAIL', [ExitCode.regressed]: 'REGRESSED', [ExitCode.skipped]: 'SKIP', [ExitCode.teardownFailed]: 'TEARDOWN FAILED' };
+  const names: Record<number, Outcome> = {
+    [ExitCode.passed]: 'PASS',
+    [ExitCode.checkFailed]: 'FAIL',
+    [ExitCode.regressed]: 'REGRESSED',
+    [ExitCode.skipped]: 'SKIP',
+    [ExitCode.teardownFailed]: 'TEARDOWN FAILED',
+  };
   return names[code] ?? 'ERROR';
 }
 
@@ -121,7 +177,10 @@ function outcomeOf(code: number): Outcome {
  */
 export function childReason(stderr: string): string | undefined {
   const lines = stderr.split('\n');
-  const at = lines.map((l, i) => (l.startsWith('zonlab: ') ? i : -1)).filter((i) => i >= 0).pop();
+  const at = lines
+    .map((l, i) => (l.startsWith('zonlab: ') ? i : -1))
+    .filter((i) => i >= 0)
+    .pop();
   if (at === undefined) return undefined;
   const first = lines[at]!.slice('zonlab: '.length).replace(/^skipped: /, '');
   const details: string[] = [];
@@ -161,7 +220,6 @@ export function prefixedLines(prefix: string, write: (s: string) => void) {
     },
   };
 }
-
 
 function paramsOf(file: string): Record<string, unknown> {
   try {

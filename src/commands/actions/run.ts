@@ -54,7 +54,10 @@ export async function runCommandLine(a: RunArgs): Promise<number> {
   writesOutsideRun(a);
   // the process inside takes this plan and its run id: the registry, the record and `exec --id` name one run
   const handover: RunHandover = { command: 'run', scenario: s.name, args: a, plan, results: resultsDir() };
-  return enterSandbox({ scenario: s.name, runId: plan.runId, command: 'run', driver: driver.name, namespaces: s.namespaces }, handover);
+  return enterSandbox(
+    { scenario: s.name, runId: plan.runId, command: 'run', driver: driver.name, namespaces: s.namespaces },
+    handover,
+  );
 }
 
 /** Inside the sandbox: the run the process outside planned (its preflight holds here: one machine, one moment). */
@@ -78,21 +81,31 @@ async function runHere(plan: LabPlan, driver: Driver, a: RunArgs): Promise<numbe
 async function runAndReport(plan: LabPlan, driver: Driver, a: RunArgs, signals: { last?: string }): Promise<number> {
   const s = plan.scenario;
   const progress = progressPrinter(a);
-  const { record, file } = await runScenario(plan, driver, {
-    progress,
-    checkDone: (o: CheckOutcome) => progress(`  ${o.status === 'passed' ? 'PASS' : 'FAIL'} ${o.name}: ${o.summary}`),
-    hold: async () => {
-      if (a.host) {
-        progress(`--keep: the lab stays up on the host; remove it with: zonlab down ${s.name} --host`);
-        return;
-      }
-      progress(`--keep: the lab stays up until this process ends (Ctrl-C, or zonlab down ${s.name} --id ${plan.runId} --force); enter it with: zonlab exec ${s.name} NETNS --id ${plan.runId} -- COMMAND`);
-      await untilSignalled();
+  const { record, file } = await runScenario(
+    plan,
+    driver,
+    {
+      progress,
+      checkDone: (o: CheckOutcome) => progress(`  ${o.status === 'passed' ? 'PASS' : 'FAIL'} ${o.name}: ${o.summary}`),
+      hold: async () => {
+        if (a.host) {
+          progress(`--keep: the lab stays up on the host; remove it with: zonlab down ${s.name} --host`);
+          return;
+        }
+        progress(
+          `--keep: the lab stays up until this process ends (Ctrl-C, or zonlab down ${s.name} --id ${plan.runId} --force); enter it with: zonlab exec ${s.name} NETNS --id ${plan.runId} -- COMMAND`,
+        );
+        await untilSignalled();
+      },
     },
-  }, { keep: a.keep, warmup: a.warmup, ...repeatOptions(a, s, driver, progress) });
+    { keep: a.keep, warmup: a.warmup, ...repeatOptions(a, s, driver, progress) },
+  );
   reportCost(a);
-  const comparison = a.baseline && record.status === 'passed' ? compareWithStoredBaseline(record, { maxDrop: a.maxDrop ?? s.maxDrop, force: a.force }) : undefined;
-  const baseline = a.baseline && record.status === 'passed' && !comparison ? 'missing' as const : undefined;
+  const comparison =
+    a.baseline && record.status === 'passed'
+      ? compareWithStoredBaseline(record, { maxDrop: a.maxDrop ?? s.maxDrop, force: a.force })
+      : undefined;
+  const baseline = a.baseline && record.status === 'passed' && !comparison ? ('missing' as const) : undefined;
   writeReports([{ record, comparison, baseline }], a);
   if (a.json) process.stdout.write(`${JSON.stringify({ ...runJson(record, file), comparison, baseline }, null, 2)}\n`);
   else {
@@ -107,7 +120,9 @@ async function runAndReport(plan: LabPlan, driver: Driver, a: RunArgs, signals: 
 /** Which signal interrupted the run: its exit code is 128 + that signal's number. */
 function watchSignals(): { last?: string; stop(): void } {
   const state: { last?: string; stop(): void } = { stop: () => {} };
-  state.stop = onSignals(STOP_SIGNALS, (sig) => { state.last ??= sig; });
+  state.stop = onSignals(STOP_SIGNALS, (sig) => {
+    state.last ??= sig;
+  });
   return state;
 }
 
@@ -116,10 +131,18 @@ function watchSignals(): { last?: string; stop(): void } {
  * against. --baseline without --repeat (and a scenario that repeats fewer than 3 times) samples as
  * auto does: one sample a side can judge nothing.
  */
-function repeatOptions(a: RunArgs, s: Scenario, driver: Driver, progress: (line: string) => void): Pick<RunOptions, 'repeat' | 'maxDrop' | 'reference'> {
+function repeatOptions(
+  a: RunArgs,
+  s: Scenario,
+  driver: Driver,
+  progress: (line: string) => void,
+): Pick<RunOptions, 'repeat' | 'maxDrop' | 'reference'> {
   if (!autoRepeat(a, s)) return { repeat: a.repeat as number | undefined };
   const max = a.maxRepeat ?? 20;
-  if (a.repeat === undefined) progress(`--baseline without --repeat: sampling each throughput check as --repeat auto does (at most ${max} samples; fewer than ${MIN_SAMPLES} can judge nothing)`);
+  if (a.repeat === undefined)
+    progress(
+      `--baseline without --repeat: sampling each throughput check as --repeat auto does (at most ${max} samples; fewer than ${MIN_SAMPLES} can judge nothing)`,
+    );
   const reference = a.baseline ? loadBaseline(s.name, driver.name)?.samples : undefined;
   return { repeat: { auto: { max, budgetMs: (a.budget ?? 600) * 1000 } }, maxDrop: a.maxDrop ?? s.maxDrop, reference };
 }
@@ -130,10 +153,17 @@ export function autoRepeat(a: Pick<RunArgs, 'repeat' | 'baseline'>, s: Pick<Scen
 
 /** Inside a sandbox /run is its own tmpfs (lab/sandbox.ts): what the run writes there would be lost. */
 function writesOutsideRun(a: RunArgs): void {
-  const outputs: [string, string | undefined][] = [['--junit', a.junit], ['--markdown', a.markdown], ['the results folder', resultsDir()]];
+  const outputs: [string, string | undefined][] = [
+    ['--junit', a.junit],
+    ['--markdown', a.markdown],
+    ['the results folder', resultsDir()],
+  ];
   const under = outputs.filter(([, p]) => p !== undefined && (path.resolve(p) + '/').startsWith('/run/'));
   if (under.length) {
-    throw new UserError(`${under.map(([k, p]) => `${k} ${p}`).join(', ')}: inside the sandbox /run is the sandbox's own, and a file written there is lost with it`, ExitCode.badInput, ['write it outside /run, or run with --host']);
+    throw new UserError(
+      `${under.map(([k, p]) => `${k} ${p}`).join(', ')}: inside the sandbox /run is the sandbox's own, and a file written there is lost with it`,
+      ExitCode.badInput,
+      ['write it outside /run, or run with --host'],
+    );
   }
 }
-

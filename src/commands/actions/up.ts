@@ -26,30 +26,44 @@ export async function upCommand(a: UpArgs): Promise<number> {
   const runId = plan.runId;
   const handover: UpHandover = { command: 'up', scenario: s.name, args: a, plan };
   const lab = { scenario: s.name, runId, command: 'up' as const, driver: driver.name, namespaces: s.namespaces };
-  const pids = await detachSandbox(lab, handover, (text) => process.stderr.write(text)).catch((err: Error & { exitCode?: number }) => {
-    const code = err.exitCode ?? ExitCode.checkFailed;
-    throw new UserError(`could not bring ${s.name} up${isSignalExit(code) ? ': interrupted' : ''}`, code, [err.message]);
-  });
+  const pids = await detachSandbox(lab, handover, (text) => process.stderr.write(text)).catch(
+    (err: Error & { exitCode?: number }) => {
+      const code = err.exitCode ?? ExitCode.checkFailed;
+      throw new UserError(`could not bring ${s.name} up${isSignalExit(code) ? ': interrupted' : ''}`, code, [
+        err.message,
+      ]);
+    },
+  );
   if (a.json) {
-    process.stdout.write(`${JSON.stringify({ scenario: s.name, id: runId, mode: 'sandbox', driver: driver.name, holderPid: pids.holderPid, namespaces: s.namespaces })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ scenario: s.name, id: runId, mode: 'sandbox', driver: driver.name, holderPid: pids.holderPid, namespaces: s.namespaces })}\n`,
+    );
     return 0;
   }
-  process.stdout.write([
-    `${s.name} is up in a sandbox (driver ${driver.name}, id ${runId}, held by pid ${pids.holderPid}).`,
-    `  run a command in it:   zonlab exec ${s.name} ${s.namespaces[0] ?? 'default'} --id ${runId} -- ip address`,
-    `  a shell in it:         zonlab exec ${s.name} default --id ${runId} -- bash`,
-    `  take it down:          zonlab down ${s.name} --id ${runId}`,
-    '',
-  ].join('\n'));
+  process.stdout.write(
+    [
+      `${s.name} is up in a sandbox (driver ${driver.name}, id ${runId}, held by pid ${pids.holderPid}).`,
+      `  run a command in it:   zonlab exec ${s.name} ${s.namespaces[0] ?? 'default'} --id ${runId} -- ip address`,
+      `  a shell in it:         zonlab exec ${s.name} default --id ${runId} -- bash`,
+      `  take it down:          zonlab down ${s.name} --id ${runId}`,
+      '',
+    ].join('\n'),
+  );
   return 0;
 }
 
 async function upOnHost(plan: LabPlan, driver: Driver, a: UpArgs): Promise<number> {
   const progress = progressPrinter(a);
-  const lab = await startScenarioLab(plan, driver, { command: 'up', log: progress, onStep: (i, n, w) => progress(`[${i}/${n}] ${w}`) });
+  const lab = await startScenarioLab(plan, driver, {
+    command: 'up',
+    log: progress,
+    onStep: (i, n, w) => progress(`[${i}/${n}] ${w}`),
+  });
   lab.leaveUp();
   const s = plan.scenario;
-  process.stdout.write(`${s.name} is up on the host (driver ${driver.name}); follow the README by hand, e.g. ip netns exec ${s.namespaces[0] ?? 'NETNS'} …; remove it with: zonlab down ${s.name} --host\n`);
+  process.stdout.write(
+    `${s.name} is up on the host (driver ${driver.name}); follow the README by hand, e.g. ip netns exec ${s.namespaces[0] ?? 'NETNS'} …; remove it with: zonlab down ${s.name} --host\n`,
+  );
   reportCost(a);
   return 0;
 }
@@ -60,8 +74,14 @@ export async function upInside(h: UpHandover): Promise<number> {
   const driver = await resolveDriver(h.plan.driver, { zonlbPath: h.args.zonlb });
   await prepareSandbox();
   const progress = progressPrinter(h.args);
-  const lab = await startScenarioLab(h.plan, driver, { command: 'up', log: progress, onStep: (i, n, w) => progress(`[${i}/${n}] ${w}`) });
-  process.stdout.on('error', () => { /* the parent stopped reading after the ready line */ });
+  const lab = await startScenarioLab(h.plan, driver, {
+    command: 'up',
+    log: progress,
+    onStep: (i, n, w) => progress(`[${i}/${n}] ${w}`),
+  });
+  process.stdout.on('error', () => {
+    /* the parent stopped reading after the ready line */
+  });
   reportCost(h.args);
   process.stdout.write(`${READY_LINE}\n`);
   await untilSignalled();

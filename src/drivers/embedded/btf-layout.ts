@@ -11,7 +11,14 @@ export interface BtfStruct {
   members: Record<string, { offset: number; nelems?: number }>;
 }
 
-interface BtfType { name: string; kind: number; sizeOrType: number; vlen: number; kindFlag: boolean; extra: Buffer }
+interface BtfType {
+  name: string;
+  kind: number;
+  sizeOrType: number;
+  vlen: number;
+  kindFlag: boolean;
+  extra: Buffer;
+}
 
 const BTF_MAGIC = 0xeb9f;
 const KIND = { PTR: 2, ARRAY: 3, STRUCT: 4, VAR: 14 } as const;
@@ -20,36 +27,55 @@ const ALIASES = new Set([8, 9, 10, 11, 18]);
 /** Bytes after the 12-byte common header, by kind (include/uapi/linux/btf.h). */
 function extraBytes(kind: number, vlen: number): number {
   switch (kind) {
-    case 1: case 14: case 17: return 4; // INT, VAR, DECL_TAG
-    case 3: return 12; // ARRAY
-    case 4: case 5: case 15: case 19: return 12 * vlen; // STRUCT, UNION, DATASEC, ENUM64
-    case 6: case 13: return 8 * vlen; // ENUM, FUNC_PROTO
-    default: return 0;
+    case 1:
+    case 14:
+    case 17:
+      return 4; // INT, VAR, DECL_TAG
+    case 3:
+      return 12; // ARRAY
+    case 4:
+    case 5:
+    case 15:
+    case 19:
+      return 12 * vlen; // STRUCT, UNION, DATASEC, ENUM64
+    case 6:
+    case 13:
+      return 8 * vlen; // ENUM, FUNC_PROTO
+    default:
+      return 0;
   }
 }
 
 /** The .BTF section of an ELF64 little-endian object. */
 function btfSection(elf: Buffer): Buffer {
-  if (elf.readUInt32BE(0) !== 0x7f454c46 || elf[4] !== 2 || elf[5] !== 1) throw new Error('not a 64-bit little-endian ELF object');
+  if (elf.readUInt32BE(0) !== 0x7f454c46 || elf[4] !== 2 || elf[5] !== 1)
+    throw new Error('not a 64-bit little-endian ELF object');
   const shoff = Number(elf.readBigUInt64LE(0x28));
   const shentsize = elf.readUInt16LE(0x3a);
   const shnum = elf.readUInt16LE(0x3c);
   const shstrndx = elf.readUInt16LE(0x3e);
   const section = (i: number) => {
     const at = shoff + i * shentsize;
-    return { name: elf.readUInt32LE(at), offset: Number(elf.readBigUInt64LE(at + 24)), size: Number(elf.readBigUInt64LE(at + 32)) };
+    return {
+      name: elf.readUInt32LE(at),
+      offset: Number(elf.readBigUInt64LE(at + 24)),
+      size: Number(elf.readBigUInt64LE(at + 32)),
+    };
   };
   const names = section(shstrndx);
   for (let i = 0; i < shnum; i++) {
     const s = section(i);
     const start = names.offset + s.name;
-    if (elf.toString('latin1', start, elf.indexOf(0, start)) === '.BTF') return elf.subarray(s.offset, s.offset + s.size);
+    if (elf.toString('latin1', start, elf.indexOf(0, start)) === '.BTF')
+      return elf.subarray(s.offset, s.offset + s.size);
   }
   throw new Error('no .BTF section (built without -g?)');
 }
 
 export class Btf {
-  private readonly types: BtfType[] = [{ name: '', kind: 0, sizeOrType: 0, vlen: 0, kindFlag: false, extra: Buffer.alloc(0) }];
+  private readonly types: BtfType[] = [
+    { name: '', kind: 0, sizeOrType: 0, vlen: 0, kindFlag: false, extra: Buffer.alloc(0) },
+  ];
   private readonly str: (off: number) => string;
 
   constructor(btf: Buffer) {
@@ -64,7 +90,14 @@ export class Btf {
       const kind = (info >>> 24) & 0x1f;
       const vlen = info & 0xffff;
       const n = extraBytes(kind, vlen);
-      this.types.push({ name: str(btf.readUInt32LE(at)), kind, sizeOrType: btf.readUInt32LE(at + 8), vlen, kindFlag: info >>> 31 === 1, extra: btf.subarray(at + 12, at + 12 + n) });
+      this.types.push({
+        name: str(btf.readUInt32LE(at)),
+        kind,
+        sizeOrType: btf.readUInt32LE(at + 8),
+        vlen,
+        kindFlag: info >>> 31 === 1,
+        extra: btf.subarray(at + 12, at + 12 + n),
+      });
       at += 12 + n;
     }
     this.str = str;
@@ -84,7 +117,11 @@ export class Btf {
   private members(t: BtfType): { name: string; type: number; offset: number }[] {
     return Array.from({ length: t.vlen }, (_, i) => {
       const raw = t.extra.readUInt32LE(i * 12 + 8);
-      return { name: this.str(t.extra.readUInt32LE(i * 12)), type: t.extra.readUInt32LE(i * 12 + 4), offset: (t.kindFlag ? raw & 0xffffff : raw) / 8 };
+      return {
+        name: this.str(t.extra.readUInt32LE(i * 12)),
+        type: t.extra.readUInt32LE(i * 12 + 4),
+        offset: (t.kindFlag ? raw & 0xffffff : raw) / 8,
+      };
     });
   }
 
@@ -94,7 +131,8 @@ export class Btf {
     const members: BtfStruct['members'] = {};
     for (const m of this.members(t)) {
       const mt = this.resolve(m.type);
-      members[m.name] = mt.kind === KIND.ARRAY ? { offset: m.offset, nelems: mt.extra.readUInt32LE(8) } : { offset: m.offset };
+      members[m.name] =
+        mt.kind === KIND.ARRAY ? { offset: m.offset, nelems: mt.extra.readUInt32LE(8) } : { offset: m.offset };
     }
     return { size: t.sizeOrType, members };
   }

@@ -8,7 +8,18 @@ import { bpfDir } from '../../paths.js';
 import type { ZonlbConfig } from '../../zonlb/config.js';
 import type { Driver, LoadContext, LoadedBalancer, ServiceCount } from '../driver.js';
 import { libbpf, XDP_FLAGS, type Libbpf } from './libbpf.js';
-import { checkLayout, FLOW_KEY_SIZE, MAX_SERVICES, serviceKey, serviceValue, STATS_SIZE, SVC_STAT_SIZE, sumCounters, sumPerCpu, svcStatKey } from './maps.js';
+import {
+  checkLayout,
+  FLOW_KEY_SIZE,
+  MAX_SERVICES,
+  serviceKey,
+  serviceValue,
+  STATS_SIZE,
+  SVC_STAT_SIZE,
+  sumCounters,
+  sumPerCpu,
+  svcStatKey,
+} from './maps.js';
 
 export const OBJECT = path.join(bpfDir, 'zonlb_xdp.o');
 
@@ -35,13 +46,18 @@ export function embeddedMissing(config: ZonlbConfig | undefined): string[] {
   const object = embeddedObject();
   if (object !== OBJECT && !existsSync(object)) reasons.push(`${OBJECT_ENV}=${object}: no such object`);
   else if (!existsSync(object)) reasons.push('bpf/zonlb_xdp.o is not built (run npm run setup)');
-  if ((config?.services.length ?? 0) > MAX_SERVICES) reasons.push(`the embedded driver holds at most ${MAX_SERVICES} groups: ${config!.file} has ${config!.services.length}`);
+  if ((config?.services.length ?? 0) > MAX_SERVICES)
+    reasons.push(
+      `the embedded driver holds at most ${MAX_SERVICES} groups: ${config!.file} has ${config!.services.length}`,
+    );
   return reasons;
 }
 
 /** A backend this host answers for: requests reach it through the local stack, its replies leave through it. */
 function isLocal(ip: string): boolean {
-  const own = Object.values(networkInterfaces()).flat().map((a) => a?.address);
+  const own = Object.values(networkInterfaces())
+    .flat()
+    .map((a) => a?.address);
   return isLoopback(ip) || own.includes(ip);
 }
 
@@ -54,7 +70,9 @@ function xdpMode(): number | undefined {
   if (mode === undefined || mode === '') return undefined;
   if (mode === 'native') return XDP_FLAGS.drvMode;
   if (mode === 'generic') return XDP_FLAGS.skbMode;
-  throw new UserError(`ZONLAB_XDP_MODE=${mode} is not an XDP mode`, ExitCode.badInput, ['native or generic, or leave it unset for the driver to choose']);
+  throw new UserError(`ZONLAB_XDP_MODE=${mode} is not an XDP mode`, ExitCode.badInput, [
+    'native or generic, or leave it unset for the driver to choose',
+  ]);
 }
 
 function interfaceIndex(bpf: ReturnType<typeof libbpf>, name: string): number {
@@ -67,7 +85,10 @@ function interfaceIndex(bpf: ReturnType<typeof libbpf>, name: string): number {
 export function possibleCpus(): number {
   try {
     const text = readFileSync('/sys/devices/system/cpu/possible', 'utf8').trim();
-    return text.split(',').reduce((n, part) => { const [a, b] = part.split('-').map(Number); return n + (b === undefined ? 1 : b! - a! + 1); }, 0);
+    return text.split(',').reduce((n, part) => {
+      const [a, b] = part.split('-').map(Number);
+      return n + (b === undefined ? 1 : b! - a! + 1);
+    }, 0);
   } catch {
     return availableParallelism();
   }
@@ -93,7 +114,13 @@ const SHARED_MAPS = ['services', 'conntrack', 'frags', 'counters', 'svc_stats'];
  * attached in its place: bpf_xdp_attach replaces the program on a link in one step, tc's filter is
  * replaced (BPF_TC_F_REPLACE). Returns the new object; the old one is closed.
  */
-function replaceProgram(bpf: Libbpf, object: string, old: unknown, xdp: { ifindex: number; flags: number; name: string }[], tc: { ifindex: number; name: string; ingress: boolean }[]): unknown {
+function replaceProgram(
+  bpf: Libbpf,
+  object: string,
+  old: unknown,
+  xdp: { ifindex: number; flags: number; name: string }[],
+  tc: { ifindex: number; name: string; ingress: boolean }[],
+): unknown {
   checkLayout(object);
   const next = bpf.openFile(object);
   try {
@@ -109,7 +136,9 @@ function replaceProgram(bpf: Libbpf, object: string, old: unknown, xdp: { ifinde
       if (err) throw new Error(`cannot attach the new program to ${a.name}: ${bpf.strerror(err)}`);
     }
     for (const a of tc) {
-      const err = bpf.tcReplace(a.ifindex, bpf.programFd(next, 'zonlb_tc_out'), false) || (a.ingress ? bpf.tcReplace(a.ifindex, bpf.programFd(next, 'zonlb_tc_in'), true) : 0);
+      const err =
+        bpf.tcReplace(a.ifindex, bpf.programFd(next, 'zonlb_tc_out'), false) ||
+        (a.ingress ? bpf.tcReplace(a.ifindex, bpf.programFd(next, 'zonlb_tc_in'), true) : 0);
       if (err) throw new Error(`cannot replace the tc programs on ${a.name}: ${bpf.strerror(err)}`);
     }
   } catch (err) {
@@ -126,19 +155,26 @@ export const embeddedDriver: Driver = {
   missing: async (config) => embeddedMissing(config),
   version: async () => {
     const object = embeddedObject();
-    return object === OBJECT ? `zonlab-xdp (libbpf.so.1, ${path.basename(OBJECT)})` : `zonlab-xdp (libbpf.so.1, ${objectIdentity(object)})`;
+    return object === OBJECT
+      ? `zonlab-xdp (libbpf.so.1, ${path.basename(OBJECT)})`
+      : `zonlab-xdp (libbpf.so.1, ${objectIdentity(object)})`;
   },
   crashUndo: (ctx) => [
     // `xdp off` leaves a generic program in place on a link whose driver has native XDP (veth)
-    ...ctx.config.interfaces.flatMap((i) => ['xdp', 'xdpgeneric'].map((mode) => ({ argv: ['ip', 'link', 'set', 'dev', i, mode, 'off'] }))),
-    ...(hasLocalBackend(ctx.config) ? ctx.config.interfaces.map((i) => ({ argv: ['tc', 'qdisc', 'del', 'dev', i, 'clsact'] })) : []),
+    ...ctx.config.interfaces.flatMap((i) =>
+      ['xdp', 'xdpgeneric'].map((mode) => ({ argv: ['ip', 'link', 'set', 'dev', i, mode, 'off'] })),
+    ),
+    ...(hasLocalBackend(ctx.config)
+      ? ctx.config.interfaces.map((i) => ({ argv: ['tc', 'qdisc', 'del', 'dev', i, 'clsact'] }))
+      : []),
   ],
   async load(ctx: LoadContext): Promise<LoadedBalancer> {
     const bpf = libbpf();
     bpf.takeLog();
     const object = embeddedObject();
     const unread = checkLayout(object);
-    for (const [name, why] of Object.entries(unread)) ctx.log(`embedded: the ${name} map of ${path.basename(object)} is not read: ${why}`);
+    for (const [name, why] of Object.entries(unread))
+      ctx.log(`embedded: the ${name} map of ${path.basename(object)} is not read: ${why}`);
     let obj = bpf.openFile(object);
     const attached: { ifindex: number; flags: number; name: string }[] = [];
     const tcAttached: { ifindex: number; name: string; ingress: boolean }[] = [];
@@ -146,18 +182,23 @@ export const embeddedDriver: Driver = {
       const failures: string[] = [];
       for (const a of attached.splice(0)) {
         const err = bpf.xdpDetach(a.ifindex, a.flags);
-        if (err && err !== -19 /* ENODEV: the link is gone already */) failures.push(`detach XDP from ${a.name}: ${bpf.strerror(err)}`);
+        if (err && err !== -19 /* ENODEV: the link is gone already */)
+          failures.push(`detach XDP from ${a.name}: ${bpf.strerror(err)}`);
       }
       for (const a of tcAttached.splice(0)) {
         const err = bpf.tcDestroy(a.ifindex);
-        if (err && err !== -19 && err !== -2) failures.push(`remove the clsact qdisc of ${a.name}: ${bpf.strerror(err)}`);
+        if (err && err !== -19 && err !== -2)
+          failures.push(`remove the clsact qdisc of ${a.name}: ${bpf.strerror(err)}`);
       }
       bpf.close(obj);
       if (failures.length) throw new Error(failures.join('; '));
     };
     try {
       const err = bpf.load(obj);
-      if (err) throw new Error(`the kernel refused ${object === OBJECT ? 'bpf/zonlb_xdp.o' : object} (${bpf.strerror(err)}):\n${bpf.takeLog().trim().split('\n').slice(-40).join('\n')}`);
+      if (err)
+        throw new Error(
+          `the kernel refused ${object === OBJECT ? 'bpf/zonlb_xdp.o' : object} (${bpf.strerror(err)}):\n${bpf.takeLog().trim().split('\n').slice(-40).join('\n')}`,
+        );
       const prog = bpf.programFd(obj, 'zonlb_xdp');
       const services = bpf.mapFd(obj, 'services');
       ctx.config.services.forEach((s, slot) => {
@@ -177,7 +218,10 @@ export const embeddedDriver: Driver = {
           // native mode where the driver has it (veth does), generic where it does not (lo)
           let flags: number = preferred;
           let e = bpf.xdpAttach(ifindex, prog, flags);
-          if (e && flags === XDP_FLAGS.drvMode) { flags = XDP_FLAGS.skbMode; e = bpf.xdpAttach(ifindex, prog, flags); }
+          if (e && flags === XDP_FLAGS.drvMode) {
+            flags = XDP_FLAGS.skbMode;
+            e = bpf.xdpAttach(ifindex, prog, flags);
+          }
           if (e) throw new Error(`cannot attach XDP to ${name} (ifindex ${ifindex}): ${bpf.strerror(e)}`);
           attached.push({ ifindex, flags, name });
           ctx.log(`embedded: XDP on ${name} in ${flags === XDP_FLAGS.drvMode ? 'native' : 'generic (skb)'} mode`);
@@ -190,9 +234,11 @@ export const embeddedDriver: Driver = {
         for (const name of ctx.config.interfaces) {
           const ifindex = interfaceIndex(bpf, name);
           tcAttached.push({ ifindex, name, ingress: ingress !== undefined });
-          const e = bpf.tcAttachEgress(ifindex, egress) || (ingress === undefined ? 0 : bpf.tcAttachIngress(ifindex, ingress));
+          const e =
+            bpf.tcAttachEgress(ifindex, egress) || (ingress === undefined ? 0 : bpf.tcAttachIngress(ifindex, ingress));
           if (e) throw new Error(`cannot attach the tc programs to ${name}: ${bpf.strerror(e)}`);
-          if (ingress !== undefined) ctx.log(`embedded: tc ingress and egress on ${name}: every backend is on this host`);
+          if (ingress !== undefined)
+            ctx.log(`embedded: tc ingress and egress on ${name}: every backend is on this host`);
         }
       }
     } catch (err) {
@@ -209,10 +255,17 @@ export const embeddedDriver: Driver = {
       const svcStats = map('svc_stats');
       const out: Record<number, ServiceCount> = {};
       current.services.forEach((s, slot) => {
-        const count: ServiceCount = { packets: 0, scope: `service gid ${s.gid} (embedded, per backend)`, backends: {}, requests: 0, replies: 0 };
+        const count: ServiceCount = {
+          packets: 0,
+          scope: `service gid ${s.gid} (embedded, per backend)`,
+          backends: {},
+          requests: 0,
+          replies: 0,
+        };
         s.backends.forEach((b, i) => {
           const value = Buffer.alloc(SVC_STAT_SIZE * cpus);
-          const [requests, replies] = bpf.lookup(svcStats, svcStatKey(slot, i), value) === 0 ? sumPerCpu(value, cpus, 2) : [0, 0];
+          const [requests, replies] =
+            bpf.lookup(svcStats, svcStatKey(slot, i), value) === 0 ? sumPerCpu(value, cpus, 2) : [0, 0];
           count.backends![b.key] = requests! + replies!;
           count.requests! += requests!;
           count.replies! += replies!;
@@ -227,7 +280,8 @@ export const embeddedDriver: Driver = {
       version: await embeddedDriver.version(),
       async counters() {
         const value = Buffer.alloc(STATS_SIZE * cpus);
-        const out: Record<string, number> = !unread.counters && bpf.lookup(map('counters'), Buffer.alloc(4), value) === 0 ? sumCounters(value, cpus) : {};
+        const out: Record<string, number> =
+          !unread.counters && bpf.lookup(map('counters'), Buffer.alloc(4), value) === 0 ? sumCounters(value, cpus) : {};
         // per group, as nft's gid_N_packets: toward the backends and back
         for (const [gid, c] of Object.entries(serviceCounts())) {
           out[`gid_${gid}_requests`] = c.requests!;
@@ -237,7 +291,8 @@ export const embeddedDriver: Driver = {
       },
       serviceCounts: async () => serviceCounts(),
       async apply(action, config) {
-        if (action === 'flush-conntrack') return `deleted ${flushMap(bpf, map('conntrack'), FLOW_KEY_SIZE)} entries of the conntrack map`;
+        if (action === 'flush-conntrack')
+          return `deleted ${flushMap(bpf, map('conntrack'), FLOW_KEY_SIZE)} entries of the conntrack map`;
         if (action === 'replace-program') {
           obj = replaceProgram(bpf, object, obj, attached, tcAttached);
           return `a new ${path.basename(object)} attached in place of the old on ${[...new Set([...attached, ...tcAttached].map((a) => a.name))].join(', ')}, with the same maps`;

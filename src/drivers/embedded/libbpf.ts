@@ -34,7 +34,13 @@ export interface Libbpf {
    * BPF_PROG_TEST_RUN; `ingressIfindex` (XDP only) is the interface the packet seems to arrive on;
    * with `repeat`, the kernel runs it that many times on the same buffer and `durationNs` is the mean.
    */
-  testRun(progFd: number, packet: Buffer, out: Buffer | null, ingressIfindex?: number, repeat?: number): { err: number; retval: number; sizeOut: number; durationNs: number };
+  testRun(
+    progFd: number,
+    packet: Buffer,
+    out: Buffer | null,
+    ingressIfindex?: number,
+    repeat?: number,
+  ): { err: number; retval: number; sizeOut: number; durationNs: number };
   /** What libbpf printed (warnings and the verifier log) since the last call. */
   takeLog(): string;
 }
@@ -45,12 +51,36 @@ export const libbpf = once((): Libbpf => {
   let log = '';
   const PrintFn = koffi.proto('int libbpf_print_fn(int level, const char *fmt, void *ap)');
   const TestRunOpts = koffi.struct('bpf_test_run_opts', {
-    sz: 'size_t', data_in: 'void *', data_out: 'void *', data_size_in: 'uint32_t', data_size_out: 'uint32_t',
-    ctx_in: 'void *', ctx_out: 'void *', ctx_size_in: 'uint32_t', ctx_size_out: 'uint32_t',
-    retval: 'uint32_t', repeat: 'int', duration: 'uint32_t', flags: 'uint32_t', cpu: 'uint32_t', batch_size: 'uint32_t',
+    sz: 'size_t',
+    data_in: 'void *',
+    data_out: 'void *',
+    data_size_in: 'uint32_t',
+    data_size_out: 'uint32_t',
+    ctx_in: 'void *',
+    ctx_out: 'void *',
+    ctx_size_in: 'uint32_t',
+    ctx_size_out: 'uint32_t',
+    retval: 'uint32_t',
+    repeat: 'int',
+    duration: 'uint32_t',
+    flags: 'uint32_t',
+    cpu: 'uint32_t',
+    batch_size: 'uint32_t',
   });
-  const TcHook = koffi.struct('bpf_tc_hook', { sz: 'size_t', ifindex: 'int', attach_point: 'uint32_t', parent: 'uint32_t' });
-  const TcOpts = koffi.struct('bpf_tc_opts', { sz: 'size_t', prog_fd: 'int', flags: 'uint32_t', prog_id: 'uint32_t', handle: 'uint32_t', priority: 'uint32_t' });
+  const TcHook = koffi.struct('bpf_tc_hook', {
+    sz: 'size_t',
+    ifindex: 'int',
+    attach_point: 'uint32_t',
+    parent: 'uint32_t',
+  });
+  const TcOpts = koffi.struct('bpf_tc_opts', {
+    sz: 'size_t',
+    prog_fd: 'int',
+    flags: 'uint32_t',
+    prog_id: 'uint32_t',
+    handle: 'uint32_t',
+    priority: 'uint32_t',
+  });
   const c = cFunctions('libbpf.so.1', {
     setPrint: 'void *libbpf_set_print(libbpf_print_fn *fn)',
     tcHookCreate: 'int bpf_tc_hook_create(bpf_tc_hook *hook)',
@@ -90,13 +120,25 @@ export const libbpf = once((): Libbpf => {
   const TC_INGRESS = 1;
   const TC_EGRESS = 2;
   const EEXIST = 17;
-  const hook = (ifindex: number, attachPoint: number) => ({ sz: koffi.sizeof(TcHook), ifindex, attach_point: attachPoint, parent: 0 });
+  const hook = (ifindex: number, attachPoint: number) => ({
+    sz: koffi.sizeof(TcHook),
+    ifindex,
+    attach_point: attachPoint,
+    parent: 0,
+  });
   const BPF_TC_F_REPLACE = 1;
   const tcAttachAt = (attachPoint: number, ifindex: number, progFd: number, flags = 0): number => {
     const h = hook(ifindex, attachPoint);
     const made = c.tcHookCreate(h) as number;
     if (made && made !== -EEXIST) return made;
-    return c.tcAttach(h, { sz: koffi.sizeof(TcOpts), prog_fd: progFd, flags, prog_id: 0, handle: 1, priority: 1 }) as number;
+    return c.tcAttach(h, {
+      sz: koffi.sizeof(TcOpts),
+      prog_fd: progFd,
+      flags,
+      prog_id: 0,
+      handle: 1,
+      priority: 1,
+    }) as number;
   };
 
   const api: Libbpf = {
@@ -122,7 +164,8 @@ export const libbpf = once((): Libbpf => {
       const map = c.findMap(obj, name);
       return map ? (c.reuseFd(map, fd) as number) : -2;
     },
-    tcReplace: (ifindex, progFd, ingress) => tcAttachAt(ingress ? TC_INGRESS : TC_EGRESS, ifindex, progFd, BPF_TC_F_REPLACE),
+    tcReplace: (ifindex, progFd, ingress) =>
+      tcAttachAt(ingress ? TC_INGRESS : TC_EGRESS, ifindex, progFd, BPF_TC_F_REPLACE),
     xdpAttach: (ifindex, fd, flags) => c.xdpAttach(ifindex, fd, flags, null) as number,
     xdpDetach: (ifindex, flags) => c.xdpDetach(ifindex, flags, null) as number,
     tcAttachEgress: (ifindex, progFd) => tcAttachAt(TC_EGRESS, ifindex, progFd),
@@ -140,7 +183,23 @@ export const libbpf = once((): Libbpf => {
       const ctx = ingressIfindex === undefined ? null : Buffer.alloc(24);
       ctx?.writeUInt32LE(packet.length, 4);
       ctx?.writeUInt32LE(ingressIfindex ?? 0, 12);
-      const opts = { sz: koffi.sizeof(TestRunOpts), data_in: packet, data_out: out, data_size_in: packet.length, data_size_out: out?.length ?? 0, ctx_in: ctx, ctx_out: null, ctx_size_in: ctx?.length ?? 0, ctx_size_out: 0, retval: 0, repeat, duration: 0, flags: 0, cpu: 0, batch_size: 0 };
+      const opts = {
+        sz: koffi.sizeof(TestRunOpts),
+        data_in: packet,
+        data_out: out,
+        data_size_in: packet.length,
+        data_size_out: out?.length ?? 0,
+        ctx_in: ctx,
+        ctx_out: null,
+        ctx_size_in: ctx?.length ?? 0,
+        ctx_size_out: 0,
+        retval: 0,
+        repeat,
+        duration: 0,
+        flags: 0,
+        cpu: 0,
+        batch_size: 0,
+      };
       const err = c.testRun(fd, opts) as number;
       return { err, retval: opts.retval, sizeOut: opts.data_size_out, durationNs: opts.duration };
     },

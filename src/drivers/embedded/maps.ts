@@ -9,8 +9,22 @@ import { Btf } from './btf-layout.js';
  */
 export const MAX_BACKENDS = 64;
 export const MAX_SERVICES = 256;
-export const COUNTERS = ['packets', 'matched', 'redirected', 'passed', 'dropped', 'ct_inserts', 'ct_hits', 'ct_misses', 'fib_failures', 'errors',
-  'fragments', 'fragments_unknown', 'too_big_sent', 'tc_replies'] as const;
+export const COUNTERS = [
+  'packets',
+  'matched',
+  'redirected',
+  'passed',
+  'dropped',
+  'ct_inserts',
+  'ct_hits',
+  'ct_misses',
+  'fib_failures',
+  'errors',
+  'fragments',
+  'fragments_unknown',
+  'too_big_sent',
+  'tc_replies',
+] as const;
 const BACKEND = { size: 36, fields: { ip: 0, src: 16, port: 32, has_src: 34, flags: 35 } };
 export const LAYOUT = {
   svc_key: { size: 20, fields: { vip: 0, port: 16, proto: 18, family: 19 } },
@@ -37,8 +51,14 @@ export const AF_INET6 = 10;
 type Layout = { size: number; fields: Record<string, number>; arrays?: Record<string, number> };
 type StructName = keyof typeof LAYOUT;
 /** What zonlab writes (a mismatch refuses the object) and what it only reads (a mismatch leaves that map unread). */
-const WRITTEN: { structs: StructName[]; maps: (keyof typeof MAP_ENTRIES)[] } = { structs: ['svc_key', 'backend', 'svc', 'flow'], maps: ['services'] };
-const READ = { counters: { structs: ['stats'], maps: ['counters'] }, svc_stats: { structs: ['svc_stat'], maps: ['svc_stats'] } } satisfies Record<string, typeof WRITTEN>;
+const WRITTEN: { structs: StructName[]; maps: (keyof typeof MAP_ENTRIES)[] } = {
+  structs: ['svc_key', 'backend', 'svc', 'flow'],
+  maps: ['services'],
+};
+const READ = {
+  counters: { structs: ['stats'], maps: ['counters'] },
+  svc_stats: { structs: ['svc_stat'], maps: ['svc_stats'] },
+} satisfies Record<string, typeof WRITTEN>;
 
 function structMismatches(btf: Btf, name: StructName): string[] {
   const want: Layout = LAYOUT[name];
@@ -51,7 +71,9 @@ function structMismatches(btf: Btf, name: StructName): string[] {
     if (!m) out.push(`struct ${name} has no ${field}`);
     else if (m.offset !== off) out.push(`${name}.${field} is at ${m.offset}, zonlab writes it at ${off}`);
   }
-  for (const [field, n] of Object.entries(want.arrays ?? {})) if (got.members[field]?.nelems !== n) out.push(`${name}.${field} holds ${got.members[field]?.nelems}, zonlab counts ${n}`);
+  for (const [field, n] of Object.entries(want.arrays ?? {}))
+    if (got.members[field]?.nelems !== n)
+      out.push(`${name}.${field} holds ${got.members[field]?.nelems}, zonlab counts ${n}`);
   const unknown = Object.keys(got.members).filter((m) => !(m in want.fields) && !m.startsWith('pad'));
   if (unknown.length) out.push(`struct ${name} has ${unknown.join(', ')}, which zonlab does not know`);
   return out;
@@ -59,7 +81,9 @@ function structMismatches(btf: Btf, name: StructName): string[] {
 
 const mismatches = (btf: Btf, part: typeof WRITTEN): string[] => [
   ...part.structs.flatMap((name) => structMismatches(btf, name)),
-  ...part.maps.filter((map) => btf.maxEntries(map) !== MAP_ENTRIES[map]).map((map) => `the map ${map} holds ${btf.maxEntries(map)} entries, zonlab indexes ${MAP_ENTRIES[map]}`),
+  ...part.maps
+    .filter((map) => btf.maxEntries(map) !== MAP_ENTRIES[map])
+    .map((map) => `the map ${map} holds ${btf.maxEntries(map)} entries, zonlab indexes ${MAP_ENTRIES[map]}`),
 ];
 
 /** Where the object's BTF disagrees with LAYOUT and MAP_ENTRIES, one line each; none: zonlab's writes and reads fit. */
@@ -74,7 +98,10 @@ export type UnreadMaps = Partial<Record<keyof typeof READ, string>>;
 export function checkLayout(object: string): UnreadMaps {
   const btf = Btf.ofObject(object);
   const written = mismatches(btf, WRITTEN);
-  if (written.length) throw new Error(`${object} does not have the map layout zonlab writes (src/drivers/embedded/maps.ts LAYOUT): ${written.join('; ')}`);
+  if (written.length)
+    throw new Error(
+      `${object} does not have the map layout zonlab writes (src/drivers/embedded/maps.ts LAYOUT): ${written.join('; ')}`,
+    );
   const unread: UnreadMaps = {};
   for (const [map, part] of Object.entries(READ) as [keyof typeof READ, typeof WRITTEN][]) {
     const problems = mismatches(btf, part);
@@ -92,7 +119,7 @@ export function serviceKey(s: ZonlbService): Buffer {
   const at = LAYOUT.svc_key.fields;
   const k = Buffer.alloc(SVC_KEY_SIZE);
   addrBytes(s.vip).copy(k, at.vip);
-  k.writeUInt16BE(ICMP.has(s.proto) ? 0 : s.port ?? 0, at.port);
+  k.writeUInt16BE(ICMP.has(s.proto) ? 0 : (s.port ?? 0), at.port);
   k.writeUInt8(s.proto, at.proto);
   k.writeUInt8(s.family === 6 ? AF_INET6 : AF_INET, at.family);
   return k;
@@ -100,7 +127,8 @@ export function serviceKey(s: ZonlbService): Buffer {
 
 /** `slot` numbers the service in svc_stats: its counters are slot × MAX_BACKENDS + the backend's place. */
 export function serviceValue(s: ZonlbService, slot: number): Buffer {
-  if (s.backends.length > MAX_BACKENDS) throw new Error(`group ${s.gid} has ${s.backends.length} backends: the program holds ${MAX_BACKENDS}`);
+  if (s.backends.length > MAX_BACKENDS)
+    throw new Error(`group ${s.gid} has ${s.backends.length} backends: the program holds ${MAX_BACKENDS}`);
   const at = LAYOUT.svc.fields;
   const v = Buffer.alloc(SVC_SIZE);
   v.writeUInt32LE(s.backends.length, at.count);
@@ -115,7 +143,7 @@ export function backendBytes(b: Pick<ZonlbBackend, 'ip' | 'proto' | 'port' | 'op
   const v = Buffer.alloc(BACKEND_SIZE);
   addrBytes(b.ip).copy(v, at.ip);
   if (b.options.srcIp) addrBytes(b.options.srcIp).copy(v, at.src);
-  v.writeUInt16BE(ICMP.has(b.proto) ? 0 : b.port ?? 0, at.port);
+  v.writeUInt16BE(ICMP.has(b.proto) ? 0 : (b.port ?? 0), at.port);
   v.writeUInt8(b.options.srcIp ? 1 : 0, at.has_src);
   v.writeUInt8(b.options.dsrL2 ? B_DSR_L2 : 0, at.flags);
   return v;
@@ -137,6 +165,7 @@ export function sumCounters(value: Buffer, cpus: number): Record<(typeof COUNTER
 export function sumPerCpu(value: Buffer, cpus: number, fields: number): number[] {
   const stride = fields * 8;
   const out = new Array<number>(fields).fill(0);
-  for (let c = 0; c < cpus; c++) for (let f = 0; f < fields; f++) out[f]! += Number(value.readBigUInt64LE(c * stride + f * 8));
+  for (let c = 0; c < cpus; c++)
+    for (let f = 0; f < fields; f++) out[f]! += Number(value.readBigUInt64LE(c * stride + f * 8));
   return out;
 }

@@ -38,12 +38,21 @@ export function backendRoutes(driver: DriverName, config: ZonlbConfig, s: Scenar
       } else {
         const hop = out.hops.find((h) => h.dev === r.dev && h.nextHop === r.nextHop);
         if (hop) hop.backends.push(b.key);
-        else out.hops.push({ dev: r.dev, nextHop: r.nextHop, peer: r.peer, family: isIP(r.nextHop) as 4 | 6, backends: [b.key] });
+        else
+          out.hops.push({
+            dev: r.dev,
+            nextHop: r.nextHop,
+            peer: r.peer,
+            family: isIP(r.nextHop) as 4 | 6,
+            backends: [b.key],
+          });
       }
     }
   }
   for (const [ip, u] of unreachable) {
-    out.cannot.push(`the ${driver} driver cannot reach backend${u.keys.length > 1 ? 's' : ''} ${u.keys.join(', ')} (${ip}) from the load balancer's namespace: ${u.why}`);
+    out.cannot.push(
+      `the ${driver} driver cannot reach backend${u.keys.length > 1 ? 's' : ''} ${u.keys.join(', ')} (${ip}) from the load balancer's namespace: ${u.why}`,
+    );
   }
   return out;
 }
@@ -58,7 +67,10 @@ export function neighbourNeeds(driver: DriverName, routes: BackendRoutes): Neigh
     dev: h.dev,
     address: h.nextHop,
     peer: h.peer,
-    need: { driver, why: `next hop of backend${h.backends.length > 1 ? 's' : ''} ${h.backends.join(', ')}: without it bpf_fib_lookup finds no neighbour and the first packets go to the kernel` },
+    need: {
+      driver,
+      why: `next hop of backend${h.backends.length > 1 ? 's' : ''} ${h.backends.join(', ')}: without it bpf_fib_lookup finds no neighbour and the first packets go to the kernel`,
+    },
   }));
 }
 

@@ -11,9 +11,33 @@ export function nftNeeds(config: ZonlbConfig, s: Scenario): Needs {
   const families = remoteFamilies(routes);
   const replyLinks = routes.hops.filter((h) => h.family === 4).map((h) => h.dev);
   const sysctls = [
-    ...(loopback.length ? config.interfaces.map((i) => sysctlNeed('nft', `net.ipv4.conf.${i}.route_localnet`, `DNAT to ${backendList(loopback)} arrives on ${i}, where a 127/8 destination is a martian without it`)) : []),
-    ...(families.includes(4) ? [...new Set([...config.interfaces, ...replyLinks])].map((i) => sysctlNeed('nft', `net.ipv4.conf.${i}.forwarding`, `the kernel forwards what arrives on ${i} (${replyLinks.includes(i) ? 'replies' : 'DNATed requests'}) only with it`)) : []),
-    ...(families.includes(6) ? [sysctlNeed('nft', 'net.ipv6.conf.all.forwarding', 'the kernel forwards IPv6 only when forwarding is on for all interfaces')] : []),
+    ...(loopback.length
+      ? config.interfaces.map((i) =>
+          sysctlNeed(
+            'nft',
+            `net.ipv4.conf.${i}.route_localnet`,
+            `DNAT to ${backendList(loopback)} arrives on ${i}, where a 127/8 destination is a martian without it`,
+          ),
+        )
+      : []),
+    ...(families.includes(4)
+      ? [...new Set([...config.interfaces, ...replyLinks])].map((i) =>
+          sysctlNeed(
+            'nft',
+            `net.ipv4.conf.${i}.forwarding`,
+            `the kernel forwards what arrives on ${i} (${replyLinks.includes(i) ? 'replies' : 'DNATed requests'}) only with it`,
+          ),
+        )
+      : []),
+    ...(families.includes(6)
+      ? [
+          sysctlNeed(
+            'nft',
+            'net.ipv6.conf.all.forwarding',
+            'the kernel forwards IPv6 only when forwarding is on for all interfaces',
+          ),
+        ]
+      : []),
   ];
   return { sysctls, neighbours: [], cannot: routes.cannot };
 }

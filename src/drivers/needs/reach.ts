@@ -14,7 +14,10 @@ export type Reach =
   | { kind: 'link'; dev: string; nextHop: string; peer: End }
   | { kind: 'unreachable'; why: string };
 
-interface Connected { dev: string; cidr: Cidr }
+interface Connected {
+  dev: string;
+  cidr: Cidr;
+}
 
 /** Every address of a namespace with its interface, lo's own included. */
 function addressesIn(s: Scenario, ns: NetnsRef): Connected[] {
@@ -22,7 +25,8 @@ function addressesIn(s: Scenario, ns: NetnsRef): Connected[] {
     { dev: 'lo', cidr: { address: '127.0.0.1', prefix: 8, family: 4 } },
     { dev: 'lo', cidr: { address: '::1', prefix: 128, family: 6 } },
   ];
-  for (const e of s.veths.flatMap((v) => [v.a, v.b])) if (e.netns === ns) out.push(...e.addresses.map((cidr) => ({ dev: e.name, cidr })));
+  for (const e of s.veths.flatMap((v) => [v.a, v.b]))
+    if (e.netns === ns) out.push(...e.addresses.map((cidr) => ({ dev: e.name, cidr })));
   for (const d of s.devices) if (d.netns === ns) out.push(...d.addresses.map((cidr) => ({ dev: d.name, cidr })));
   for (const a of s.addresses) if (a.netns === ns) out.push({ dev: a.dev, cidr: a.cidr });
   return out;
@@ -43,14 +47,20 @@ function nextHopOf(s: Scenario, ns: NetnsRef, ip: string): { dev: string; nextHo
   const family = isIP(ip) as 4 | 6;
   let best: { prefix: number; dev: string; nextHop: string } | { prefix: number; why: string } | undefined;
   for (const c of addressesIn(s, ns)) {
-    if (c.dev !== 'lo' && inCidr(ip, c.cidr) && (!best || c.cidr.prefix > best.prefix)) best = { prefix: c.cidr.prefix, dev: c.dev, nextHop: ip };
+    if (c.dev !== 'lo' && inCidr(ip, c.cidr) && (!best || c.cidr.prefix > best.prefix))
+      best = { prefix: c.cidr.prefix, dev: c.dev, nextHop: ip };
   }
   for (const r of s.routes.filter((x) => x.netns === ns && x.family === family)) {
     const prefix = r.to === 'default' ? 0 : r.to.prefix;
     if ((r.to !== 'default' && !inCidr(ip, r.to)) || (best && prefix <= best.prefix)) continue;
-    if (!r.via) { best = { prefix, dev: r.dev!, nextHop: ip }; continue; }
+    if (!r.via) {
+      best = { prefix, dev: r.dev!, nextHop: ip };
+      continue;
+    }
     const gw = addressesIn(s, ns).find((c) => c.dev !== 'lo' && inCidr(r.via!, c.cidr) && (!r.dev || c.dev === r.dev));
-    best = gw ? { prefix, dev: gw.dev, nextHop: r.via } : { prefix, why: `its route's gateway ${r.via} is on none of the namespace's links` };
+    best = gw
+      ? { prefix, dev: gw.dev, nextHop: r.via }
+      : { prefix, why: `its route's gateway ${r.via} is on none of the namespace's links` };
   }
   if (!best) return { why: 'no interface there has an address in its subnet and no [[route]] covers it' };
   return 'why' in best ? { why: best.why } : { dev: best.dev, nextHop: best.nextHop };
@@ -62,10 +72,17 @@ export function reachFrom(s: Scenario, ns: NetnsRef, ip: string): Reach {
   const hop = nextHopOf(s, ns, ip);
   if ('why' in hop) return { kind: 'unreachable', why: hop.why };
   const peer = farEnd(s, ns, hop.dev);
-  if (!peer) return { kind: 'unreachable', why: `its next hop ${hop.nextHop} is on ${hop.dev}, which is not a link of the lab's` };
+  if (!peer)
+    return {
+      kind: 'unreachable',
+      why: `its next hop ${hop.nextHop} is on ${hop.dev}, which is not a link of the lab's`,
+    };
   // Linux answers ARP and neighbour solicitations for any address of its namespace on every link
   if (!addressesIn(s, peer.netns).some((c) => sameIp(c.cidr.address, hop.nextHop))) {
-    return { kind: 'unreachable', why: `its next hop ${hop.nextHop} is on ${hop.dev}'s link, but no interface in ${peer.netns ?? 'the default namespace'} has that address` };
+    return {
+      kind: 'unreachable',
+      why: `its next hop ${hop.nextHop} is on ${hop.dev}'s link, but no interface in ${peer.netns ?? 'the default namespace'} has that address`,
+    };
   }
   return { kind: 'link', ...hop, peer };
 }

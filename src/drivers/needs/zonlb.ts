@@ -11,10 +11,17 @@ import { xdpNeeds } from './xdp.js';
  */
 export function zonlbNeeds(config: ZonlbConfig, s: Scenario): Needs {
   const made = new Set([
-    ...s.veths.flatMap((v) => [v.a, v.b]).filter((e) => e.netns === undefined).map((e) => e.name),
+    ...s.veths
+      .flatMap((v) => [v.a, v.b])
+      .filter((e) => e.netns === undefined)
+      .map((e) => e.name),
     ...s.devices.filter((d) => d.netns === undefined).map((d) => d.name),
   ]);
   const interfaces = config.interfaces.filter((i) => made.has(i));
-  const why = 'it finds the program on an interface by its index across every namespace of the machine (another lab\'s or the host\'s program on the same index would be read and set as this one) and its devmap holds indexes below 256';
-  return { ...xdpNeeds('zon-lb', config, s), ...(interfaces.length ? { ifindexes: { interfaces, need: { driver: 'zon-lb', why } } } : {}) };
+  const why =
+    "it finds the program on an interface by its index across every namespace of the machine (another lab's or the host's program on the same index would be read and set as this one) and its devmap holds indexes below 256";
+  return {
+    ...xdpNeeds('zon-lb', config, s),
+    ...(interfaces.length ? { ifindexes: { interfaces, need: { driver: 'zon-lb', why } } } : {}),
+  };
 }

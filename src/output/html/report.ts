@@ -29,17 +29,39 @@ export function renderReport(input: ReportInput): string {
     const k = `${r.scenario.name}\u0000${r.driver.name}`;
     byKey.set(k, [...(byKey.get(k) ?? []), r]);
   }
-  const names = [...new Set([...input.records.map((r) => r.scenario.name), ...input.scenarios.map((s) => s.name)])].sort();
+  const names = [
+    ...new Set([...input.records.map((r) => r.scenario.name), ...input.scenarios.map((s) => s.name)]),
+  ].sort();
   const sections = names.map((name) => {
     const scenario = input.scenarios.find((s) => s.name === name);
     const drivers = [...byKey.keys()].filter((k) => k.startsWith(`${name}\u0000`)).map((k) => k.split('\u0000')[1]!);
-    const charts = drivers.map((driver) => driverSection(name, driver, byKey.get(`${name}\u0000${driver}`)!, input.baselines.find((b) => b.scenario === name && b.driver === driver)));
+    const charts = drivers.map((driver) =>
+      driverSection(
+        name,
+        driver,
+        byKey.get(`${name}\u0000${driver}`)!,
+        input.baselines.find((b) => b.scenario === name && b.driver === driver),
+      ),
+    );
     return `<section id="${esc(name)}"><h2>${esc(name)}</h2>${scenario ? `<p class="desc">${esc(scenario.description)}</p>` : ''}
 ${charts.join('\n') || '<p class="none">no recorded run yet</p>'}
 ${scenario ? `<h3>Topology</h3><div class="topo">${topologySvg(scenario, ranDriver(input.records, name) ?? scenario.lb.driver)}</div>` : ''}</section>`;
   });
   const latest = [...byKey.values()].map((rs) => rs[rs.length - 1]!).sort((a, b) => b.time.localeCompare(a.time));
-  const table = `<table><thead><tr><th>time (UTC)</th><th>scenario</th><th>driver</th><th>status</th><th>throughput</th><th>run</th></tr></thead><tbody>${latest.map((r) => `<tr class="${r.status === 'passed' ? 'pass' : 'fail'}"><td>${esc(r.time.replace('T', ' ').slice(0, 19))}</td><td><a href="#${esc(r.scenario.name)}">${esc(r.scenario.name)}</a></td><td>${esc(r.driver.name)}</td><td>${esc(r.status)}</td><td>${Object.entries(r.measurements ?? {}).filter(([, m]) => m.bits_per_second !== undefined).map(([c, m]) => `${esc(c)} ${fmt(m.bits_per_second)}${m[COST_MEASUREMENT] !== undefined ? ` · LB ${formatNs(m[COST_MEASUREMENT])}/packet` : ''}`).join('<br>') || '–'}</td><td>${esc(r.id)}</td></tr>`).join('')}</tbody></table>`;
+  const table = `<table><thead><tr><th>time (UTC)</th><th>scenario</th><th>driver</th><th>status</th><th>throughput</th><th>run</th></tr></thead><tbody>${latest
+    .map(
+      (r) =>
+        `<tr class="${r.status === 'passed' ? 'pass' : 'fail'}"><td>${esc(r.time.replace('T', ' ').slice(0, 19))}</td><td><a href="#${esc(r.scenario.name)}">${esc(r.scenario.name)}</a></td><td>${esc(r.driver.name)}</td><td>${esc(r.status)}</td><td>${
+          Object.entries(r.measurements ?? {})
+            .filter(([, m]) => m.bits_per_second !== undefined)
+            .map(
+              ([c, m]) =>
+                `${esc(c)} ${fmt(m.bits_per_second)}${m[COST_MEASUREMENT] !== undefined ? ` · LB ${formatNs(m[COST_MEASUREMENT])}/packet` : ''}`,
+            )
+            .join('<br>') || '–'
+        }</td><td>${esc(r.id)}</td></tr>`,
+    )
+    .join('')}</tbody></table>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>zonlab report</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -70,47 +92,126 @@ ${sections.join('\n')}
 
 /** The driver of the scenario's latest run: the one that ran, where the scenario may say "auto". */
 function ranDriver(records: RunRecord[], scenario: string): string | undefined {
-  return records.filter((r) => r.scenario.name === scenario).sort((a, b) => a.time.localeCompare(b.time)).pop()?.driver.name;
+  return records
+    .filter((r) => r.scenario.name === scenario)
+    .sort((a, b) => a.time.localeCompare(b.time))
+    .pop()?.driver.name;
 }
 
 function driverSection(scenario: string, driver: string, runs: RunRecord[], baseline: Baseline | undefined): string {
-  const checks = [...new Set(runs.flatMap((r) => Object.keys(r.samples ?? {}).filter((c) => r.samples[c]?.bits_per_second)))].sort();
-  const failedChecks = new Set(runs.flatMap((r) => (r.checks ?? []).filter((c) => measuresThroughput(c.kind)).map((c) => c.name)));
+  const checks = [
+    ...new Set(runs.flatMap((r) => Object.keys(r.samples ?? {}).filter((c) => r.samples[c]?.bits_per_second))),
+  ].sort();
+  const failedChecks = new Set(
+    runs.flatMap((r) => (r.checks ?? []).filter((c) => measuresThroughput(c.kind)).map((c) => c.name)),
+  );
   for (const c of failedChecks) if (!checks.includes(c)) checks.push(c);
   // spread bars, hold timelines and latency (issue 23), where the runs have them
   const behaviour = behaviourCharts(runs);
-  if (!checks.length) return `<h3>${esc(driver)}</h3>${behaviour || `<p class="none">no throughput measured (${runs.length} run(s))</p>`}`;
-  const over = perRunChart(runs, checks, baseline, { measurement: 'bits_per_second', title: `${scenario} · ${driver}: throughput per run (median, 95% interval)`, unit: 'Gbit/s', scale: GBIT, fmt });
-  const costed = checks.filter((c) => runs.some((r) => r.stats?.[c]?.[COST_MEASUREMENT]));
-  const cost = costed.length ? perRunChart(runs.filter((r) => r.status !== 'passed' || costed.some((c) => r.stats?.[c]?.[COST_MEASUREMENT])), costed, baseline, { measurement: COST_MEASUREMENT, title: `${scenario} · ${driver}: the load balancer's XDP cost per packet (median ns, 95% interval; lower is better)`, unit: 'ns/packet', scale: 1, fmt: formatNs }) : '';
-  const last = runs[runs.length - 1]!;
-  const intervalCharts = (last.checks ?? []).filter((c) => c.kind === 'iperf3' && c.status === 'passed' && (c.repetition ?? 1) === (last.repeat?.count ?? 1)).map((c, i) => {
-    const ivs = ((c.evidence?.result as { intervals?: { start: number; end: number; bitsPerSecond: number; omitted: boolean }[] })?.intervals ?? []);
-    if (!ivs.length) return '';
-    return lineChart({
-      title: `latest run, ${c.name}: iperf3 intervals`,
-      series: [{ name: `${c.name} (omitted intervals in grey)`, color: color(i), points: ivs.map((iv, x) => ({ x, y: iv.bitsPerSecond, faded: iv.omitted, label: `${iv.start.toFixed(1)}–${iv.end.toFixed(1)} s${iv.omitted ? ' (omitted)' : ''}` })) }],
-      xLabels: ivs.map((iv) => `${iv.start.toFixed(0)}–${iv.end.toFixed(0)} s${iv.omitted ? ' (omitted)' : ''}`), yUnit: 'Gbit/s', yScale: GBIT, width: 540, height: 220,
-    });
+  if (!checks.length)
+    return `<h3>${esc(driver)}</h3>${behaviour || `<p class="none">no throughput measured (${runs.length} run(s))</p>`}`;
+  const over = perRunChart(runs, checks, baseline, {
+    measurement: 'bits_per_second',
+    title: `${scenario} · ${driver}: throughput per run (median, 95% interval)`,
+    unit: 'Gbit/s',
+    scale: GBIT,
+    fmt,
   });
+  const costed = checks.filter((c) => runs.some((r) => r.stats?.[c]?.[COST_MEASUREMENT]));
+  const cost = costed.length
+    ? perRunChart(
+        runs.filter((r) => r.status !== 'passed' || costed.some((c) => r.stats?.[c]?.[COST_MEASUREMENT])),
+        costed,
+        baseline,
+        {
+          measurement: COST_MEASUREMENT,
+          title: `${scenario} · ${driver}: the load balancer's XDP cost per packet (median ns, 95% interval; lower is better)`,
+          unit: 'ns/packet',
+          scale: 1,
+          fmt: formatNs,
+        },
+      )
+    : '';
+  const last = runs[runs.length - 1]!;
+  const intervalCharts = (last.checks ?? [])
+    .filter((c) => c.kind === 'iperf3' && c.status === 'passed' && (c.repetition ?? 1) === (last.repeat?.count ?? 1))
+    .map((c, i) => {
+      const ivs =
+        (
+          c.evidence?.result as {
+            intervals?: { start: number; end: number; bitsPerSecond: number; omitted: boolean }[];
+          }
+        )?.intervals ?? [];
+      if (!ivs.length) return '';
+      return lineChart({
+        title: `latest run, ${c.name}: iperf3 intervals`,
+        series: [
+          {
+            name: `${c.name} (omitted intervals in grey)`,
+            color: color(i),
+            points: ivs.map((iv, x) => ({
+              x,
+              y: iv.bitsPerSecond,
+              faded: iv.omitted,
+              label: `${iv.start.toFixed(1)}–${iv.end.toFixed(1)} s${iv.omitted ? ' (omitted)' : ''}`,
+            })),
+          },
+        ],
+        xLabels: ivs.map((iv) => `${iv.start.toFixed(0)}–${iv.end.toFixed(0)} s${iv.omitted ? ' (omitted)' : ''}`),
+        yUnit: 'Gbit/s',
+        yScale: GBIT,
+        width: 540,
+        height: 220,
+      });
+    });
   return `<h3>${esc(driver)}</h3>${over}${cost}${intervalCharts.join('')}${behaviour}`;
 }
 
 /** One measurement of each check, per run: the median with its interval, failed runs marked, the baseline as a band. */
-function perRunChart(runs: RunRecord[], checks: string[], baseline: Baseline | undefined, o: { measurement: string; title: string; unit: string; scale: number; fmt: (v: number | undefined) => string }): string {
+function perRunChart(
+  runs: RunRecord[],
+  checks: string[],
+  baseline: Baseline | undefined,
+  o: { measurement: string; title: string; unit: string; scale: number; fmt: (v: number | undefined) => string },
+): string {
   const series: Series[] = checks.map((check, i) => ({
     name: check,
     color: color(i),
     points: runs.map((r, x) => {
       const st = r.stats?.[check]?.[o.measurement];
       const failed = r.status !== 'passed' || !st;
-      return { x, y: st?.median ?? NaN, low: st && st.n > 1 ? st.ci.low : undefined, high: st && st.n > 1 ? st.ci.high : undefined, failed, label: `${r.time.slice(0, 19)} ${r.status} ${o.fmt(st?.median)}${st ? ` (n=${st.n})` : ''}` };
+      return {
+        x,
+        y: st?.median ?? NaN,
+        low: st && st.n > 1 ? st.ci.low : undefined,
+        high: st && st.n > 1 ? st.ci.high : undefined,
+        failed,
+        label: `${r.time.slice(0, 19)} ${r.status} ${o.fmt(st?.median)}${st ? ` (n=${st.n})` : ''}`,
+      };
     }),
   }));
-  const bands: Band[] = baseline ? checks.filter((c) => baseline.stats[c]?.[o.measurement]).map((c) => {
-    const b = baseline.stats[c]![o.measurement]!;
-    return { name: `baseline ${c}`, color: color(checks.indexOf(c)), low: b.ci.low, high: b.ci.high, mid: b.median };
-  }) : [];
+  const bands: Band[] = baseline
+    ? checks
+        .filter((c) => baseline.stats[c]?.[o.measurement])
+        .map((c) => {
+          const b = baseline.stats[c]![o.measurement]!;
+          return {
+            name: `baseline ${c}`,
+            color: color(checks.indexOf(c)),
+            low: b.ci.low,
+            high: b.ci.high,
+            mid: b.median,
+          };
+        })
+    : [];
   // spaced by when each run happened
-  return lineChart({ title: o.title, series, bands, xLabels: runs.map((r) => r.time.slice(5, 16).replace('T', ' ')), xValues: runs.map((r) => Date.parse(r.time)), yUnit: o.unit, yScale: o.scale });
+  return lineChart({
+    title: o.title,
+    series,
+    bands,
+    xLabels: runs.map((r) => r.time.slice(5, 16).replace('T', ' ')),
+    xValues: runs.map((r) => Date.parse(r.time)),
+    yUnit: o.unit,
+    yScale: o.scale,
+  });
 }

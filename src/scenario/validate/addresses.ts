@@ -9,7 +9,12 @@ export function validateAddresses(sources: Fields[], d: Declared): AddressSpec[]
   for (const item of d.items(sources, 'address')) {
     item.only(['netns', 'dev', 'address']);
     const ns = d.netnsRef(item);
-    const dev = item.string('dev', { required: true, check: isInterfaceName, what: 'an interface name', hint: 'at most 15 characters, no "/" or spaces' });
+    const dev = item.string('dev', {
+      required: true,
+      check: isInterfaceName,
+      what: 'an interface name',
+      hint: 'at most 15 characters, no "/" or spaces',
+    });
     const cidr = cidrField(item, 'address', true);
     if (ns === null || !dev || !cidr) continue;
     d.requireDevice(item, 'dev', ns, dev);
@@ -19,10 +24,16 @@ export function validateAddresses(sources: Fields[], d: Declared): AddressSpec[]
 }
 
 /** The addresses a namespace has once the lab is up: its links' and devices', [[address]] entries, its loopback. */
-export function localAddresses(ns: NetnsRef, veths: VethPair[], addresses: AddressSpec[], devices: DeviceSpec[]): string[] {
+export function localAddresses(
+  ns: NetnsRef,
+  veths: VethPair[],
+  addresses: AddressSpec[],
+  devices: DeviceSpec[],
+): string[] {
   const out: string[] = [];
   for (const dev of devices) if (dev.netns === ns) out.push(...dev.addresses.map((c) => c.address));
-  for (const v of veths) for (const end of [v.a, v.b]) if (end.netns === ns) out.push(...end.addresses.map((c) => c.address));
+  for (const v of veths)
+    for (const end of [v.a, v.b]) if (end.netns === ns) out.push(...end.addresses.map((c) => c.address));
   for (const a of addresses) if (a.netns === ns) out.push(a.cidr.address);
   out.push('127.0.0.1', '::1'); // every namespace has its own loopback
   return out;

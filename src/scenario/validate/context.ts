@@ -35,10 +35,16 @@ export class Declared {
     for (const src of sources) {
       const v = src.table[key];
       if (v === undefined) continue;
-      if (!Array.isArray(v)) { src.problem(key, 'must be an array of tables', `write [[${key}]]`); continue; }
+      if (!Array.isArray(v)) {
+        src.problem(key, 'must be an array of tables', `write [[${key}]]`);
+        continue;
+      }
       v.forEach((entry, i) => {
         const t = asTable(entry);
-        if (!t) { src.problem(`${key}[${i}]`, 'must be a table', `write [[${key}]]`); return; }
+        if (!t) {
+          src.problem(`${key}[${i}]`, 'must be a table', `write [[${key}]]`);
+          return;
+        }
         out.push(new Fields(t, `${key}[${i}]`, src.origin, this.problems));
       });
     }
@@ -50,7 +56,13 @@ export class Declared {
     const ns = f.string(key);
     if (ns === undefined) return undefined;
     if (!this.namespaces.includes(ns)) {
-      f.problem(key, `namespace ${JSON.stringify(ns)} is not declared`, this.namespaces.length ? `declared: ${this.namespaces.join(', ')}; leave it out for the default namespace` : 'declare it with [[netns]] name = "…"');
+      f.problem(
+        key,
+        `namespace ${JSON.stringify(ns)} is not declared`,
+        this.namespaces.length
+          ? `declared: ${this.namespaces.join(', ')}; leave it out for the default namespace`
+          : 'declare it with [[netns]] name = "…"',
+      );
       return null;
     }
     return ns;

@@ -18,19 +18,40 @@ import { validateVeths } from './veths.js';
 
 export type { SourceDoc, ValidateInput } from './context.js';
 
-const SCENARIO_KEYS = ['name', 'description', 'topology', 'params', 'netns', 'veth', 'address', 'route', 'sysctl', 'qdisc', 'device', 'lb', 'server', 'check', 'event', 'repeat', 'max_drop'];
+const SCENARIO_KEYS = [
+  'name',
+  'description',
+  'topology',
+  'params',
+  'netns',
+  'veth',
+  'address',
+  'route',
+  'sysctl',
+  'qdisc',
+  'device',
+  'lb',
+  'server',
+  'check',
+  'event',
+  'repeat',
+  'max_drop',
+];
 const TOPOLOGY_KEYS = ['description', 'params', 'netns', 'veth', 'address', 'route', 'sysctl', 'qdisc', 'device'];
 
 /** Table by table, in the order they refer to each other; every problem of every table is reported at once. */
 export function validateScenario(input: ValidateInput): Scenario {
   const problems: Problem[] = [];
   const top = new Fields(input.scenario.doc, '', input.scenario, problems).only(SCENARIO_KEYS);
-  const topo = input.topology ? new Fields(input.topology.doc, '', input.topology, problems).only(TOPOLOGY_KEYS) : undefined;
+  const topo = input.topology
+    ? new Fields(input.topology.doc, '', input.topology, problems).only(TOPOLOGY_KEYS)
+    : undefined;
   const sources = topo ? [topo, top] : [top];
   const d = new Declared(problems);
 
-  const name = top.string('name', { check: isIdentifier, what: 'a valid scenario name', hint: 'letters, digits, "-" and "_"' })
-    ?? path.basename(input.scenario.file, '.toml');
+  const name =
+    top.string('name', { check: isIdentifier, what: 'a valid scenario name', hint: 'letters, digits, "-" and "_"' }) ??
+    path.basename(input.scenario.file, '.toml');
   const description = top.string('description') ?? topo?.string('description') ?? '';
   validateNamespaces(sources, d);
   const veths = validateVeths(sources, d, input);
@@ -47,13 +68,30 @@ export function validateScenario(input: ValidateInput): Scenario {
   let maxDrop: number | undefined;
   if (top.has('max_drop')) {
     const v = top.table.max_drop;
-    if (typeof v !== 'number' || !(v > 0 && v < 1)) top.problem('max_drop', `${JSON.stringify(v)} is not a fraction`, 'e.g. 0.1 for 10%');
+    if (typeof v !== 'number' || !(v > 0 && v < 1))
+      top.problem('max_drop', `${JSON.stringify(v)} is not a fraction`, 'e.g. 0.1 for 10%');
     else maxDrop = v;
   }
 
   if (problems.length) throw new InvalidInput(problems);
   return {
-    name, description, files: [input.scenario.file, ...(input.topology ? [input.topology.file] : [])], hash: input.hash,
-    params: input.params, namespaces: d.namespaces, veths, addresses, routes, sysctls, qdiscs, devices, lb, servers, checks, events, repeat, maxDrop,
+    name,
+    description,
+    files: [input.scenario.file, ...(input.topology ? [input.topology.file] : [])],
+    hash: input.hash,
+    params: input.params,
+    namespaces: d.namespaces,
+    veths,
+    addresses,
+    routes,
+    sysctls,
+    qdiscs,
+    devices,
+    lb,
+    servers,
+    checks,
+    events,
+    repeat,
+    maxDrop,
   };
 }

@@ -18,7 +18,14 @@ export function validateRoutes(sources: Fields[], d: Declared): RouteSpec[] {
     let family: 4 | 6 | undefined;
     if (toText !== 'default') {
       const c = parseCidr(toText);
-      if (!c) { item.problem('to', `${JSON.stringify(toText)} is not "default" or a prefix`, 'for example "10.2.0.0/24" or "2001:db8::/64"'); continue; }
+      if (!c) {
+        item.problem(
+          'to',
+          `${JSON.stringify(toText)} is not "default" or a prefix`,
+          'for example "10.2.0.0/24" or "2001:db8::/64"',
+        );
+        continue;
+      }
       to = c;
       family = c.family;
     }

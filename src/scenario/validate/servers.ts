@@ -15,9 +15,17 @@ export function validateServers(top: Fields, d: Declared, localAddresses: (ns: N
     const address = item.string('address', { required: true, check: (s) => isIP(s) !== 0, what: 'an IP address' });
     const port = item.integer('port', { required: true, min: 1, max: 65535 });
     if (!name || ns === null || !address || port === undefined) continue;
-    if (servers.some((s) => s.name === name)) { item.problem('name', `server ${name} is declared twice`); continue; }
+    if (servers.some((s) => s.name === name)) {
+      item.problem('name', `server ${name} is declared twice`);
+      continue;
+    }
     const local = localAddresses(ns);
-    if (!local.some((l) => sameIp(l, address))) item.problem('address', `${address} is not an address of ${where(ns)}`, local.length ? `its addresses: ${local.join(', ')}` : 'add it with [[address]]');
+    if (!local.some((l) => sameIp(l, address)))
+      item.problem(
+        'address',
+        `${address} is not an address of ${where(ns)}`,
+        local.length ? `its addresses: ${local.join(', ')}` : 'add it with [[address]]',
+      );
     servers.push({ name, netns: ns, address, port });
   }
   return servers;

@@ -34,13 +34,17 @@ export function parseLbSpec(value: string): LbSpec | SpecRefusal {
   const [name = '', file] = splitSpec(value);
   const d = specs.find((x) => x.name === name);
   if (!d || file === '') return { why: 'not a load balancer', hint: `give ${FORMS}` };
-  if (file === undefined) return d.build?.required ? { why: `${name} needs its ${d.build.noun}`, hint: `${name}:PATH, e.g. ${d.build.example}` } : { spec: value, driver: d.name };
+  if (file === undefined)
+    return d.build?.required
+      ? { why: `${name} needs its ${d.build.noun}`, hint: `${name}:PATH, e.g. ${d.build.example}` }
+      : { spec: value, driver: d.name };
   if (!d.build) return { why: `${name} takes no build`, hint: `give ${name} alone` };
   const full = path.resolve(file);
   const st = existsSync(full) ? statSync(full) : undefined;
   if (!st?.isFile()) return { why: `${file} is not a file`, hint: d.build.unbuilt };
   const { suffix } = d.build;
-  if (suffix && !full.endsWith(suffix.ext)) return { why: `${file} is not a ${d.build.noun} (${suffix.ext})`, hint: suffix.hint };
+  if (suffix && !full.endsWith(suffix.ext))
+    return { why: `${file} is not a ${d.build.noun} (${suffix.ext})`, hint: suffix.hint };
   return { spec: value, driver: d.name, [d.build.field]: full };
 }
 

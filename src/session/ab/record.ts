@@ -56,17 +56,23 @@ export function writeAbRecord(rec: AbRecord, results: string): string {
 }
 
 /** Every A/B record of a results folder, oldest first; files that are not one are listed, not fatal. */
-export function readAbRecords(results: string): { records: { file: string; record: AbRecord }[]; corrupt: { file: string; why: string }[] } {
+export function readAbRecords(results: string): {
+  records: { file: string; record: AbRecord }[];
+  corrupt: { file: string; why: string }[];
+} {
   const out: ReturnType<typeof readAbRecords> = { records: [], corrupt: [] };
   const root = path.join(results, AB_DIR);
   if (!existsSync(root)) return out;
   for (const sub of readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory())) {
     const dir = path.join(root, sub.name);
-    for (const f of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+    for (const f of readdirSync(dir)
+      .filter((n) => n.endsWith('.json'))
+      .sort()) {
       const file = path.join(dir, f);
       try {
         const rec = JSON.parse(readTextCapped(file, MAX_BYTES.record)) as AbRecord;
-        if (rec.schema !== 1 || rec.kind !== 'ab' || !rec.scenario?.name || !Array.isArray(rec.verdicts)) throw new Error('not a zonlab A/B record');
+        if (rec.schema !== 1 || rec.kind !== 'ab' || !rec.scenario?.name || !Array.isArray(rec.verdicts))
+          throw new Error('not a zonlab A/B record');
         out.records.push({ file, record: rec });
       } catch (err) {
         out.corrupt.push({ file, why: (err as Error).message.split('\n')[0]! });

@@ -38,7 +38,8 @@ export function judgedPairs(rounds: Rounds): Judged[] {
   const [a, b] = [rounds.a[0] ?? {}, rounds.b[0] ?? {}];
   const out: Judged[] = [];
   for (const check of Object.keys(a).filter((c) => b[c])) {
-    for (const measure of Object.keys(JUDGED)) if (a[check]![measure] !== undefined && b[check]![measure] !== undefined) out.push({ check, measure });
+    for (const measure of Object.keys(JUDGED))
+      if (a[check]![measure] !== undefined && b[check]![measure] !== undefined) out.push({ check, measure });
   }
   return out;
 }
@@ -65,7 +66,8 @@ export interface AbPlan {
 }
 
 export function abPlan(o: { repeat: number | 'auto'; maxRepeat?: number; budgetS?: number; maxDrop: number }): AbPlan {
-  if (o.repeat !== 'auto') return { max: o.repeat, looks: [o.repeat], auto: false, budgetMs: Infinity, maxDrop: o.maxDrop };
+  if (o.repeat !== 'auto')
+    return { max: o.repeat, looks: [o.repeat], auto: false, budgetMs: Infinity, maxDrop: o.maxDrop };
   const max = o.maxRepeat ?? 20;
   return { max, looks: lookSchedule(max), auto: true, budgetMs: (o.budgetS ?? 600) * 1000, maxDrop: o.maxDrop };
 }
@@ -88,7 +90,16 @@ export function judgeRounds(rounds: Rounds, plan: AbPlan, pairs: Judged[] = judg
   return pairs.map((j) => {
     const ratios = pairedRatios(rounds, j);
     const c = judgePaired(ratios, { maxDrop: plan.maxDrop, direction: JUDGED[j.measure]!, looks });
-    return { ...j, ratio: c.ratio, low: c.ci.low, high: c.ci.high, verdict: c.verdict, samples: ratios.length, direction: c.direction, reason: c.reason };
+    return {
+      ...j,
+      ratio: c.ratio,
+      low: c.ci.low,
+      high: c.ci.high,
+      verdict: c.verdict,
+      samples: ratios.length,
+      direction: c.direction,
+      reason: c.reason,
+    };
   });
 }
 
@@ -100,7 +111,12 @@ export function judgeRounds(rounds: Rounds, plan: AbPlan, pairs: Judged[] = judg
 export type AbStop = 'conclusive' | 'fixed' | 'max' | 'budget' | 'failed' | 'interrupted';
 
 /** After round n: stop, and why, or go on (undefined). Verdicts are looked at only at the planned looks. */
-export function stopAfter(n: number, plan: AbPlan, verdicts: () => AbVerdict[], time: { elapsedMs: number; lastRoundMs: number }): AbStop | undefined {
+export function stopAfter(
+  n: number,
+  plan: AbPlan,
+  verdicts: () => AbVerdict[],
+  time: { elapsedMs: number; lastRoundMs: number },
+): AbStop | undefined {
   if (!plan.auto) return n >= plan.max ? 'fixed' : undefined;
   if (plan.looks.includes(n)) {
     const v = verdicts();

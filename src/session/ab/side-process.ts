@@ -36,7 +36,11 @@ export function startSide(side: Side, lb: LbSpec, o: SideOptions): SideProcess {
   const launch = sideLaunch(lb);
   // the other side's build must not leak into this one (empty is unset); the side writes no step summary
   const env = { ZONLAB_XDP_OBJECT: '', GITHUB_STEP_SUMMARY: '', ...launch.env };
-  const box = startSandbox(['ab-side', o.scenario, '--run-id', o.lab.runId, ...launch.args, ...o.args], { lab: o.lab, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const box = startSandbox(['ab-side', o.scenario, '--run-id', o.lab.runId, ...launch.args, ...o.args], {
+    lab: o.lab,
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   const { child } = box;
   let err = '';
   createInterface({ input: child.stderr! }).on('line', (l) => {
@@ -46,16 +50,23 @@ export function startSide(side: Side, lb: LbSpec, o: SideOptions): SideProcess {
   const replies: Reply[] = [];
   const waiters: (() => void)[] = [];
   createInterface({ input: child.stdout! }).on('line', (l) => {
-    try { replies.push(JSON.parse(l) as Reply); } catch { o.onLine(l); return; }
+    try {
+      replies.push(JSON.parse(l) as Reply);
+    } catch {
+      o.onLine(l);
+      return;
+    }
     waiters.splice(0).forEach((w) => w());
   });
   let ended = false;
   // 'close', not 'exit': its last replies have been read by then
-  const exited = new Promise<number>((resolve) => child.on('close', (code, sig) => {
-    ended = true;
-    resolve(childExit(code, sig));
-    waiters.splice(0).forEach((w) => w());
-  }));
+  const exited = new Promise<number>((resolve) =>
+    child.on('close', (code, sig) => {
+      ended = true;
+      resolve(childExit(code, sig));
+      waiters.splice(0).forEach((w) => w());
+    }),
+  );
   /** The next reply of that type; undefined once the process has ended without one. */
   const next = async <T extends Reply['type']>(type: T): Promise<Extract<Reply, { type: T }> | undefined> => {
     for (;;) {
@@ -65,9 +76,13 @@ export function startSide(side: Side, lb: LbSpec, o: SideOptions): SideProcess {
       await new Promise<void>((r) => waiters.push(r));
     }
   };
-  const write = (line: string) => { if (!ended && child.stdin!.writable) child.stdin!.write(line); };
+  const write = (line: string) => {
+    if (!ended && child.stdin!.writable) child.stdin!.write(line);
+  };
   return {
-    side, lb, exited,
+    side,
+    lb,
+    exited,
     ready: next('ready'),
     async sample(round) {
       write(encode({ round }));

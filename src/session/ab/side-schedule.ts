@@ -46,14 +46,24 @@ export function sideSchedule(s: Scenario, input: Readable, send: (r: Reply) => v
           for (const check of throughput) yield { check, repetition: req.round, label: ` round ${req.round}` };
           rounds = req.round;
           const these = outcomes.slice(first);
-          const figures: RoundSample = Object.fromEntries(these.filter((o) => o.status === 'passed' && o.measurements).map((o) => [o.name, o.measurements!]));
-          send({ type: 'sample', round: req.round, figures, failed: these.filter((o) => o.status !== 'passed').map((o) => ({ name: o.name, summary: o.summary })), ms: Date.now() - t0 });
+          const figures: RoundSample = Object.fromEntries(
+            these.filter((o) => o.status === 'passed' && o.measurements).map((o) => [o.name, o.measurements!]),
+          );
+          send({
+            type: 'sample',
+            round: req.round,
+            figures,
+            failed: these.filter((o) => o.status !== 'passed').map((o) => ({ name: o.name, summary: o.summary })),
+            ms: Date.now() - t0,
+          });
         }
       } finally {
         lines.close();
       }
     },
-    done: (_check, outcome) => { outcomes.push(outcome); },
+    done: (_check, outcome) => {
+      outcomes.push(outcome);
+    },
     summary: () => ({ count: rounds, warmup: false }),
   };
 }
@@ -63,6 +73,8 @@ export function parseRequest(line: string): Request | undefined {
     const m = JSON.parse(line) as Partial<{ round: unknown; end: unknown }>;
     if (m.end === true) return { end: true };
     if (Number.isInteger(m.round) && (m.round as number) > 0) return { round: m.round as number };
-  } catch { /* not a request */ }
+  } catch {
+    /* not a request */
+  }
   return undefined;
 }

@@ -8,11 +8,32 @@ import { readAbRecords, writeAbRecord, type AbRecord } from '../../../src/sessio
 const dir = mkdtempSync(path.join(tmpdir(), 'zonlab-ab-merge-'));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 
-const side = (spec: string) => ({ spec, driver: 'embedded', version: spec, runId: 'r', status: 'passed', programs: [] });
+const side = (spec: string) => ({
+  spec,
+  driver: 'embedded',
+  version: spec,
+  runId: 'r',
+  status: 'passed',
+  programs: [],
+});
 const rec = (machine: string, id: string, exitCode: number, time: string): AbRecord => ({
-  schema: 1, kind: 'ab', id, time, durationMs: 1, scenario: { name: 'lb-bench', hash: 'h', params: {} }, machine, host: { kernel: 'k', cpuModel: 'c', cpus: 2, arch: 'x64' },
-  a: side('embedded:base.o'), b: side('embedded:head.o'), plan: { repeat: 5, max: 5, looks: [5], maxDrop: 0.1 }, rounds: 5, stoppedBy: 'fixed',
-  samples: { a: [], b: [] }, verdicts: [], status: 'passed', exitCode,
+  schema: 1,
+  kind: 'ab',
+  id,
+  time,
+  durationMs: 1,
+  scenario: { name: 'lb-bench', hash: 'h', params: {} },
+  machine,
+  host: { kernel: 'k', cpuModel: 'c', cpus: 2, arch: 'x64' },
+  a: side('embedded:base.o'),
+  b: side('embedded:head.o'),
+  plan: { repeat: 5, max: 5, looks: [5], maxDrop: 0.1 },
+  rounds: 5,
+  stoppedBy: 'fixed',
+  samples: { a: [], b: [] },
+  verdicts: [],
+  status: 'passed',
+  exitCode,
 });
 
 test("shards' A/B records are joined as they are: one per machine, never re-paired; the worst exit code; a second merge copies nothing again", (t) => {

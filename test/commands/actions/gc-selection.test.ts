@@ -9,7 +9,16 @@ test('gc takes an interface or namespace by the marker of a run that is not live
 });
 
 test('gc leaves alone what zonlab did not mark', (t) => {
-  for (const alias of [undefined, 42, '', 'uplink to the rack', 'zonlab', 'zonlab-9f8e7d6c:x', 'Zonlab:9f8e7d6c:x', ' zonlab:9f8e7d6c:x']) {
+  for (const alias of [
+    undefined,
+    42,
+    '',
+    'uplink to the rack',
+    'zonlab',
+    'zonlab-9f8e7d6c:x',
+    'Zonlab:9f8e7d6c:x',
+    ' zonlab:9f8e7d6c:x',
+  ]) {
     t.false(markedByDeadRun(alias, live), String(alias));
   }
 });
@@ -17,10 +26,12 @@ test('gc leaves alone what zonlab did not mark', (t) => {
 test("gc takes zonlab's own nft tables of runs that are not live, and no other table", (t) => {
   t.true(tableOfDeadRun('zonlab_9f8e7d6c', live));
   t.false(tableOfDeadRun('zonlab_1a2b3c4d', live), 'a live run keeps its table');
-  for (const name of ['zonlab', 'zonlab_', 'zonlab_ABCD', 'zonlab_ab.cd', 'my_zonlab_ab', 'filter', 'nat']) t.false(tableOfDeadRun(name, live), name);
+  for (const name of ['zonlab', 'zonlab_', 'zonlab_ABCD', 'zonlab_ab.cd', 'my_zonlab_ab', 'filter', 'nat'])
+    t.false(tableOfDeadRun(name, live), name);
 });
 
-test('gc --id reads the run a marker names, so that it takes only those runs\' objects', (t) => {
+test("gc --id reads the run a marker names, so that it takes only those runs' objects", (t) => {
   t.is(runOfMarker('zonlab:9f8e7d6c:veth-netns'), '9f8e7d6c');
-  for (const alias of [undefined, 42, 'zonlab', 'uplink to the rack']) t.is(runOfMarker(alias), undefined, String(alias));
+  for (const alias of [undefined, 42, 'zonlab', 'uplink to the rack'])
+    t.is(runOfMarker(alias), undefined, String(alias));
 });

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { UserError } from '../../../src/errors.js';
+import { asUserError } from '../../../src/errors.js';
 import { insideCommand } from '../../../src/commands/actions/inside.js';
 import { isDeepStrictEqual } from 'node:util';
 import { DRIVER_NAMES } from '../../../src/scenario/types.js';
@@ -11,7 +11,11 @@ import { examplesDir } from '../../../src/paths.js';
 function withoutUndefined(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(withoutUndefined);
   if (v === null || typeof v !== 'object' || Object.getPrototypeOf(v) !== Object.prototype) return v;
-  return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, withoutUndefined(x)]));
+  return Object.fromEntries(
+    Object.entries(v)
+      .filter(([, x]) => x !== undefined)
+      .map(([k, x]) => [k, withoutUndefined(x)]),
+  );
 }
 
 // the process inside a sandbox takes the plan its parent computed, as JSON on its stdin (lab/sandbox.ts):
@@ -31,7 +35,8 @@ test('every example plan, with every driver, arrives inside the sandbox as it wa
 });
 
 test('outside a sandbox zonlab inside is refused (exit 2) before it reads its stdin', async (t) => {
-  const err = await t.throwsAsync(insideCommand(), { instanceOf: UserError });
+  // the lab's refusal, which the CLI turns into exit 2
+  const err = asUserError(await t.throwsAsync(insideCommand()));
   t.is(err?.exitCode, 2);
   t.regex(err?.message ?? '', /runs only in the sandbox/);
 });

@@ -7,24 +7,47 @@ import { BACKEND_SIZE, MAX_BACKENDS, serviceValue, sumPerCpu } from '../../../sr
 import { parseZonlbConfig } from '../../../src/zonlb/config.js';
 import { CAPABILITIES, lacking } from '../../../src/drivers/capabilities.js';
 
-const scenarioConfig = (name: string) => parseZonlbConfig(readFileSync(new URL(`../../../../scenarios/${name}.zonlb.toml`, import.meta.url), 'utf8'), name);
-const withBackends = (n: number) => parseZonlbConfig(['[netif.veth0.1]\nip = "10.0.0.1"\nproto = 6\nport = 80', ...Array.from({ length: n }, (_, i) => `[backend.1_${i}]\nip = "10.2.${i >> 8}.${(i & 255) + 1}"\nport = 8080\noptions = ["redirect"]`)].join('\n'), 'many.zonlb.toml');
+const scenarioConfig = (name: string) =>
+  parseZonlbConfig(readFileSync(new URL(`../../../../scenarios/${name}.zonlb.toml`, import.meta.url), 'utf8'), name);
+const withBackends = (n: number) =>
+  parseZonlbConfig(
+    [
+      '[netif.veth0.1]\nip = "10.0.0.1"\nproto = 6\nport = 80',
+      ...Array.from(
+        { length: n },
+        (_, i) => `[backend.1_${i}]\nip = "10.2.${i >> 8}.${(i & 255) + 1}"\nport = 8080\noptions = ["redirect"]`,
+      ),
+    ].join('\n'),
+    'many.zonlb.toml',
+  );
 // what preflight asks of it: its own limits and its spec's table
-const reasons = (config: ReturnType<typeof parseZonlbConfig>) => [...embeddedMissing(config), ...lacking('embedded', CAPABILITIES.embedded, config)].filter((r) => !r.includes('is not built'));
+const reasons = (config: ReturnType<typeof parseZonlbConfig>) =>
+  [...embeddedMissing(config), ...lacking('embedded', CAPABILITIES.embedded, config)].filter(
+    (r) => !r.includes('is not built'),
+  );
 
 test('L2 DSR is served; L3 DSR is refused by name, with its backends and file', (t) => {
   t.deepEqual(reasons(scenarioConfig('dsr-l2')), []);
-  t.deepEqual(reasons(scenarioConfig('dsr-l3')).filter((r) => r.startsWith('the embedded driver does not implement dsr_l3 ')).length, 1);
-  t.regex(reasons(scenarioConfig('dsr-l3')).join('\n'), /the embedded driver does not implement dsr_l3 \(backends? [0-9_, ]+ in dsr-l3\)/);
+  t.deepEqual(
+    reasons(scenarioConfig('dsr-l3')).filter((r) => r.startsWith('the embedded driver does not implement dsr_l3 '))
+      .length,
+    1,
+  );
+  t.regex(
+    reasons(scenarioConfig('dsr-l3')).join('\n'),
+    /the embedded driver does not implement dsr_l3 \(backends? [0-9_, ]+ in dsr-l3\)/,
+  );
 });
 
 test(`more backends in a group than the program holds (${MAX_BACKENDS}) is a reason naming the limit, never a silent cut`, (t) => {
   t.deepEqual(reasons(withBackends(MAX_BACKENDS)), []);
-  t.deepEqual(reasons(withBackends(MAX_BACKENDS + 1)), [`the embedded driver does not implement ${MAX_BACKENDS + 1} backends in a group (netif.veth0.1 in many.zonlb.toml): its program holds ${MAX_BACKENDS} backends a group (bpf/zonlb_consts.h MAX_BACKENDS)`]);
+  t.deepEqual(reasons(withBackends(MAX_BACKENDS + 1)), [
+    `the embedded driver does not implement ${MAX_BACKENDS + 1} backends in a group (netif.veth0.1 in many.zonlb.toml): its program holds ${MAX_BACKENDS} backends a group (bpf/zonlb_consts.h MAX_BACKENDS)`,
+  ]);
   t.throws(() => serviceValue(withBackends(MAX_BACKENDS + 1).services[0]!, 0), { message: /holds 64/ });
 });
 
-test('the services map value: backend count, the service\'s slot for its counters, the DSR flag per backend', (t) => {
+test("the services map value: backend count, the service's slot for its counters, the DSR flag per backend", (t) => {
   const config = scenarioConfig('dsr-l2');
   const v = serviceValue(config.services[3]!, 3);
   t.is(v.readUInt32LE(0), 1);
@@ -36,21 +59,44 @@ test('the services map value: backend count, the service\'s slot for its counter
 
 test('per-CPU values are summed field by field', (t) => {
   const v = Buffer.alloc(2 * 16);
-  v.writeBigUInt64LE(3n, 0); v.writeBigUInt64LE(4n, 8); v.writeBigUInt64LE(5n, 16); v.writeBigUInt64LE(6n, 24);
+  v.writeBigUInt64LE(3n, 0);
+  v.writeBigUInt64LE(4n, 8);
+  v.writeBigUInt64LE(5n, 16);
+  v.writeBigUInt64LE(6n, 24);
   t.deepEqual(sumPerCpu(v, 2, 2), [8, 10]);
 });
 
-test('after a crash of a --host run: XDP off in both modes on the config\'s interfaces, and their clsact for a local backend; nothing elsewhere', (t) => {
-  const undo = (name: string) => embeddedDriver.crashUndo!({ config: scenarioConfig(name), runId: 'r', workDir: '/tmp', log: () => {} }).map((c) => ('argv' in c ? c.argv.join(' ') : c.kind));
-  t.deepEqual(undo('veth-netns'), ['ip link set dev veth0 xdp off', 'ip link set dev veth0 xdpgeneric off', 'tc qdisc del dev veth0 clsact']);
-  t.deepEqual(undo('netns-veth-to-netns'), ['veth0', 'veth2'].flatMap((i) => [`ip link set dev ${i} xdp off`, `ip link set dev ${i} xdpgeneric off`]));
+test("after a crash of a --host run: XDP off in both modes on the config's interfaces, and their clsact for a local backend; nothing elsewhere", (t) => {
+  const undo = (name: string) =>
+    embeddedDriver.crashUndo!({ config: scenarioConfig(name), runId: 'r', workDir: '/tmp', log: () => {} }).map((c) =>
+      'argv' in c ? c.argv.join(' ') : c.kind,
+    );
+  t.deepEqual(undo('veth-netns'), [
+    'ip link set dev veth0 xdp off',
+    'ip link set dev veth0 xdpgeneric off',
+    'tc qdisc del dev veth0 clsact',
+  ]);
+  t.deepEqual(
+    undo('netns-veth-to-netns'),
+    ['veth0', 'veth2'].flatMap((i) => [`ip link set dev ${i} xdp off`, `ip link set dev ${i} xdpgeneric off`]),
+  );
 });
 
 // a backend on one of this host's own addresses (not loopback) gets the tc programs too
-const ownAddress = Object.values(networkInterfaces()).flat().find((a) => a && !a.internal && a.family === 'IPv4')?.address;
+const ownAddress = Object.values(networkInterfaces())
+  .flat()
+  .find((a) => a && !a.internal && a.family === 'IPv4')?.address;
 const own = gated(ownAddress ? undefined : 'this host has no non-loopback IPv4 address');
-own.concurrent(own.title('after a crash: the clsact of a backend on an own, non-loopback address is removed as well'), (t) => {
-  const config = parseZonlbConfig(`[netif.veth0.1]\nip = "10.0.0.1"\nproto = 6\nport = 23\n[backend.1_0]\nip = "${ownAddress}"\nport = 223\n`, 'own');
-  const argv = embeddedDriver.crashUndo!({ config, runId: 'r', workDir: '/tmp', log: () => {} }).map((c) => ('argv' in c ? c.argv.join(' ') : c.kind));
-  t.true(argv.includes('tc qdisc del dev veth0 clsact'), argv.join('; '));
-});
+own.concurrent(
+  own.title('after a crash: the clsact of a backend on an own, non-loopback address is removed as well'),
+  (t) => {
+    const config = parseZonlbConfig(
+      `[netif.veth0.1]\nip = "10.0.0.1"\nproto = 6\nport = 23\n[backend.1_0]\nip = "${ownAddress}"\nport = 223\n`,
+      'own',
+    );
+    const argv = embeddedDriver.crashUndo!({ config, runId: 'r', workDir: '/tmp', log: () => {} }).map((c) =>
+      'argv' in c ? c.argv.join(' ') : c.kind,
+    );
+    t.true(argv.includes('tc qdisc del dev veth0 clsact'), argv.join('; '));
+  },
+);

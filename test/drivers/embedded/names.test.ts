@@ -16,5 +16,8 @@ test('every program and map name in bpf/*.c and bpf/*.h has 15 characters or few
     for (const m of c.matchAll(/}\s*(\w+)\s+SEC\("\.maps"\)/g)) names.push(m[1]!);
   }
   t.true(names.includes('zonlb_xdp') && names.includes('services'), `found: ${names.join(', ')}`);
-  t.deepEqual(names.filter((n) => n.length > 15), []);
+  t.deepEqual(
+    names.filter((n) => n.length > 15),
+    [],
+  );
 });

@@ -16,16 +16,69 @@ const packetTest = gate.concurrent;
 const title = (t: string) => gate.title(`BPF_PROG_TEST_RUN: ${t}`);
 
 type Macs = { dst: string; src: string };
-type Out = { err: number; action: number; unchanged: boolean; sameL3: boolean; macs: Macs; src?: string; dst?: string; sport?: number; dport?: number; checksumsOk?: boolean };
-type Frag = { actions: number[]; each: { src: string; dst: string; headerOk: boolean; macs: Macs }[]; whole: { src: string; dst: string; sport: number; dport: number; checksumsOk: boolean } };
-type TooBig = { action: number; macs: Macs; src: string; dst: string; type: number; code: number; mtu: number; checksumsOk: boolean; length: number; quoteMatches: boolean; quoteLength: number };
-type OutCase = 'tcpRequest' | 'tcpReply' | 'vipSourceRequest' | 'vipSourceReply' | 'udpRequest' | 'udpReply' | 'icmpRequest' | 'unknownFlow' | 'tcp6Request' | 'tcp6Reply' | 'dsrRequest' | 'dsr6Request' | 'dsrReply' | 'strayFragment' | 'fitting' | 'localRequest' | 'localReply' | 'notLocalReply' | 'tcRequest' | 'tcReply' | 'tcUdp' | 'tcTcp6' | 'tcUdp6';
+type Out = {
+  err: number;
+  action: number;
+  unchanged: boolean;
+  sameL3: boolean;
+  macs: Macs;
+  src?: string;
+  dst?: string;
+  sport?: number;
+  dport?: number;
+  checksumsOk?: boolean;
+};
+type Frag = {
+  actions: number[];
+  each: { src: string; dst: string; headerOk: boolean; macs: Macs }[];
+  whole: { src: string; dst: string; sport: number; dport: number; checksumsOk: boolean };
+};
+type TooBig = {
+  action: number;
+  macs: Macs;
+  src: string;
+  dst: string;
+  type: number;
+  code: number;
+  mtu: number;
+  checksumsOk: boolean;
+  length: number;
+  quoteMatches: boolean;
+  quoteLength: number;
+};
+type OutCase =
+  | 'tcpRequest'
+  | 'tcpReply'
+  | 'vipSourceRequest'
+  | 'vipSourceReply'
+  | 'udpRequest'
+  | 'udpReply'
+  | 'icmpRequest'
+  | 'unknownFlow'
+  | 'tcp6Request'
+  | 'tcp6Reply'
+  | 'dsrRequest'
+  | 'dsr6Request'
+  | 'dsrReply'
+  | 'strayFragment'
+  | 'fitting'
+  | 'localRequest'
+  | 'localReply'
+  | 'notLocalReply'
+  | 'tcRequest'
+  | 'tcReply'
+  | 'tcUdp'
+  | 'tcTcp6'
+  | 'tcUdp6';
 let r: Record<OutCase, Out> & {
   macs: Record<string, string>;
   truncated: { n: number; err: number; action: number }[];
   keptHop: Out[];
-  fragments4: Frag; fragments6: Frag; icmpFragments: Frag;
-  tooBig4: TooBig; tooBig6: TooBig;
+  fragments4: Frag;
+  fragments6: Frag;
+  icmpFragments: Frag;
+  tooBig4: TooBig;
+  tooBig6: TooBig;
   serviceCounts: Record<string, { requests: number; replies: number }>;
 };
 test.before(async () => {
@@ -34,25 +87,89 @@ test.before(async () => {
   r = JSON.parse(out.stdout);
 });
 
-packetTest(title('a TCP request is translated to the backend with src_ip and redirected to its link, checksums verified from scratch'), (t) => {
-  t.like(r.tcpRequest, { err: 0, action: XDP_REDIRECT, src: '10.2.0.1', dst: '10.2.0.2', sport: 40000, dport: 223, checksumsOk: true });
-  t.deepEqual(r.tcpRequest.macs, { dst: '02:00:00:00:02:02', src: r.macs.veth2 });
-});
+packetTest(
+  title(
+    'a TCP request is translated to the backend with src_ip and redirected to its link, checksums verified from scratch',
+  ),
+  (t) => {
+    t.like(r.tcpRequest, {
+      err: 0,
+      action: XDP_REDIRECT,
+      src: '10.2.0.1',
+      dst: '10.2.0.2',
+      sport: 40000,
+      dport: 223,
+      checksumsOk: true,
+    });
+    t.deepEqual(r.tcpRequest.macs, { dst: '02:00:00:00:02:02', src: r.macs.veth2 });
+  },
+);
 
-packetTest(title('the flow\'s later packets go out with the same link and MACs, from the FIB answer kept beside the flow'), (t) => {
-  for (const c of r.keptHop) t.like(c, { action: XDP_REDIRECT, dst: '10.2.0.2', dport: 223, checksumsOk: true, macs: { dst: '02:00:00:00:02:02', src: r.macs.veth2 } });
-});
+packetTest(
+  title("the flow's later packets go out with the same link and MACs, from the FIB answer kept beside the flow"),
+  (t) => {
+    for (const c of r.keptHop)
+      t.like(c, {
+        action: XDP_REDIRECT,
+        dst: '10.2.0.2',
+        dport: 223,
+        checksumsOk: true,
+        macs: { dst: '02:00:00:00:02:02', src: r.macs.veth2 },
+      });
+  },
+);
 
 packetTest(title('the reply after a request is translated back to VIP → client, toward the client'), (t) => {
-  t.like(r.tcpReply, { action: XDP_REDIRECT, src: '10.0.0.1', dst: '10.0.0.2', sport: 23, dport: 40000, checksumsOk: true, macs: { dst: '02:00:00:00:00:02', src: r.macs.veth0 } });
-  t.like(r.udpReply, { action: XDP_REDIRECT, src: '10.0.0.1', dst: '10.0.0.2', sport: 23, dport: 40001, checksumsOk: true });
-  t.like(r.tcp6Reply, { action: XDP_REDIRECT, src: '2001:db8:0:0:0:0:0:1', dst: '2001:db8:0:0:0:0:0:2', sport: 23, dport: 40003, checksumsOk: true });
+  t.like(r.tcpReply, {
+    action: XDP_REDIRECT,
+    src: '10.0.0.1',
+    dst: '10.0.0.2',
+    sport: 23,
+    dport: 40000,
+    checksumsOk: true,
+    macs: { dst: '02:00:00:00:00:02', src: r.macs.veth0 },
+  });
+  t.like(r.udpReply, {
+    action: XDP_REDIRECT,
+    src: '10.0.0.1',
+    dst: '10.0.0.2',
+    sport: 23,
+    dport: 40001,
+    checksumsOk: true,
+  });
+  t.like(r.tcp6Reply, {
+    action: XDP_REDIRECT,
+    src: '2001:db8:0:0:0:0:0:1',
+    dst: '2001:db8:0:0:0:0:0:2',
+    sport: 23,
+    dport: 40003,
+    checksumsOk: true,
+  });
 });
 
-packetTest(title('a backend without src_ip sees the VIP as the source, as zon-lb has it; its reply to the VIP goes back to the client'), (t) => {
-  t.like(r.vipSourceRequest, { action: XDP_REDIRECT, src: '10.0.0.1', dst: '10.2.0.2', sport: 40020, dport: 225, checksumsOk: true });
-  t.like(r.vipSourceReply, { action: XDP_REDIRECT, src: '10.0.0.1', dst: '10.0.0.2', sport: 25, dport: 40020, checksumsOk: true });
-});
+packetTest(
+  title(
+    'a backend without src_ip sees the VIP as the source, as zon-lb has it; its reply to the VIP goes back to the client',
+  ),
+  (t) => {
+    t.like(r.vipSourceRequest, {
+      action: XDP_REDIRECT,
+      src: '10.0.0.1',
+      dst: '10.2.0.2',
+      sport: 40020,
+      dport: 225,
+      checksumsOk: true,
+    });
+    t.like(r.vipSourceReply, {
+      action: XDP_REDIRECT,
+      src: '10.0.0.1',
+      dst: '10.0.0.2',
+      sport: 25,
+      dport: 40020,
+      checksumsOk: true,
+    });
+  },
+);
 
 packetTest(title('UDP (odd payload), ICMP echo and IPv6 TCP keep valid checksums'), (t) => {
   t.like(r.udpRequest, { dst: '10.2.0.2', dport: 223, checksumsOk: true });
@@ -65,57 +182,146 @@ packetTest(title('an unknown flow passes untouched, truncated packets pass and a
   for (const c of r.truncated) t.true(c.err !== 0 || c.action === XDP_PASS, `length ${c.n}: ${JSON.stringify(c)}`);
 });
 
-packetTest(title('L2 DSR rewrites only the MACs (IPv4 and IPv6) and leaves the backend\'s reply from the VIP alone'), (t) => {
-  for (const c of [r.dsrRequest, r.dsr6Request]) {
-    t.like(c, { action: XDP_REDIRECT, sameL3: true, checksumsOk: true });
-    t.deepEqual(c.macs, { dst: '02:00:00:00:02:02', src: r.macs.veth2 });
-  }
-  t.like(r.dsrReply, { action: XDP_PASS, unchanged: true });
-});
+packetTest(
+  title("L2 DSR rewrites only the MACs (IPv4 and IPv6) and leaves the backend's reply from the VIP alone"),
+  (t) => {
+    for (const c of [r.dsrRequest, r.dsr6Request]) {
+      t.like(c, { action: XDP_REDIRECT, sameL3: true, checksumsOk: true });
+      t.deepEqual(c.macs, { dst: '02:00:00:00:02:02', src: r.macs.veth2 });
+    }
+    t.like(r.dsrReply, { action: XDP_PASS, unchanged: true });
+  },
+);
 
-packetTest(title('fragments follow their first fragment to its backend (IPv4 and IPv6, UDP and ICMP): the reassembled datagram checks out'), (t) => {
-  for (const [f, backend, src] of [[r.fragments4, '10.2.0.2', '10.2.0.1'], [r.fragments6, '2001:db8:0:0:0:0:2:2', '2001:db8:0:0:0:0:2:1'], [r.icmpFragments, '10.2.0.2', '10.2.0.1']] as const) {
-    t.deepEqual(f.actions, [XDP_REDIRECT, XDP_REDIRECT]);
-    for (const each of f.each) t.like(each, { src, dst: backend, headerOk: true, macs: { dst: '02:00:00:00:02:02' } });
-    t.like(f.whole, { src, dst: backend, checksumsOk: true });
-  }
-  t.like(r.fragments4.whole, { sport: 40007, dport: 223 });
-  t.like(r.strayFragment, { action: XDP_PASS, unchanged: true }, 'a fragment of no tracked datagram passes untouched');
-});
+packetTest(
+  title(
+    'fragments follow their first fragment to its backend (IPv4 and IPv6, UDP and ICMP): the reassembled datagram checks out',
+  ),
+  (t) => {
+    for (const [f, backend, src] of [
+      [r.fragments4, '10.2.0.2', '10.2.0.1'],
+      [r.fragments6, '2001:db8:0:0:0:0:2:2', '2001:db8:0:0:0:0:2:1'],
+      [r.icmpFragments, '10.2.0.2', '10.2.0.1'],
+    ] as const) {
+      t.deepEqual(f.actions, [XDP_REDIRECT, XDP_REDIRECT]);
+      for (const each of f.each)
+        t.like(each, { src, dst: backend, headerOk: true, macs: { dst: '02:00:00:00:02:02' } });
+      t.like(f.whole, { src, dst: backend, checksumsOk: true });
+    }
+    t.like(r.fragments4.whole, { sport: 40007, dport: 223 });
+    t.like(
+      r.strayFragment,
+      { action: XDP_PASS, unchanged: true },
+      'a fragment of no tracked datagram passes untouched',
+    );
+  },
+);
 
-packetTest(title('a datagram larger than the backend link\'s MTU is answered with ICMP frag-needed / packet-too-big quoting it'), (t) => {
-  t.like(r.tooBig4, { action: XDP_TX, src: '10.0.0.1', dst: '10.0.0.2', type: 3, code: 4, mtu: 1310, checksumsOk: true, length: 70, quoteMatches: true, quoteLength: 28 });
-  t.like(r.tooBig6, { action: XDP_TX, src: '2001:db8:0:0:0:0:0:1', dst: '2001:db8:0:0:0:0:0:2', type: 2, code: 0, mtu: 1310, checksumsOk: true, quoteMatches: true, quoteLength: 104 });
-  for (const c of [r.tooBig4, r.tooBig6]) t.deepEqual(c.macs, { dst: '02:00:00:00:00:01', src: '02:00:00:00:00:02' }, 'back where it came from');
-  t.like(r.fitting, { action: XDP_REDIRECT, dst: '10.4.0.2', checksumsOk: true }, 'one that fits goes through');
-});
+packetTest(
+  title("a datagram larger than the backend link's MTU is answered with ICMP frag-needed / packet-too-big quoting it"),
+  (t) => {
+    t.like(r.tooBig4, {
+      action: XDP_TX,
+      src: '10.0.0.1',
+      dst: '10.0.0.2',
+      type: 3,
+      code: 4,
+      mtu: 1310,
+      checksumsOk: true,
+      length: 70,
+      quoteMatches: true,
+      quoteLength: 28,
+    });
+    t.like(r.tooBig6, {
+      action: XDP_TX,
+      src: '2001:db8:0:0:0:0:0:1',
+      dst: '2001:db8:0:0:0:0:0:2',
+      type: 2,
+      code: 0,
+      mtu: 1310,
+      checksumsOk: true,
+      quoteMatches: true,
+      quoteLength: 104,
+    });
+    for (const c of [r.tooBig4, r.tooBig6])
+      t.deepEqual(c.macs, { dst: '02:00:00:00:00:01', src: '02:00:00:00:00:02' }, 'back where it came from');
+    t.like(r.fitting, { action: XDP_REDIRECT, dst: '10.4.0.2', checksumsOk: true }, 'one that fits goes through');
+  },
+);
 
-packetTest(title('a backend on this host: the request goes to the local stack, tc egress translates its reply back'), (t) => {
-  t.like(r.localRequest, { action: XDP_PASS, dst: '127.0.0.23', dport: 8080, checksumsOk: true });
-  t.like(r.localReply, { err: 0, action: 0, src: '10.0.0.1', dst: '10.0.0.2', sport: 80, dport: 40013, checksumsOk: true });
-  t.like(r.notLocalReply, { action: 0, unchanged: true }, 'tc leaves the replies XDP translates');
-});
+packetTest(
+  title('a backend on this host: the request goes to the local stack, tc egress translates its reply back'),
+  (t) => {
+    t.like(r.localRequest, { action: XDP_PASS, dst: '127.0.0.23', dport: 8080, checksumsOk: true });
+    t.like(r.localReply, {
+      err: 0,
+      action: 0,
+      src: '10.0.0.1',
+      dst: '10.0.0.2',
+      sport: 80,
+      dport: 40013,
+      checksumsOk: true,
+    });
+    t.like(r.notLocalReply, { action: 0, unchanged: true }, 'tc leaves the replies XDP translates');
+  },
+);
 
-packetTest(title('every backend on this host: tc ingress translates the request in place (TC_ACT_OK; TCP, UDP, IPv4, IPv6), tc egress its reply'), (t) => {
-  t.like(r.tcRequest, { err: 0, action: 0, src: '10.0.0.2', dst: '127.0.0.23', sport: 40014, dport: 8080, checksumsOk: true });
-  t.like(r.tcReply, { err: 0, action: 0, src: '10.0.0.1', dst: '10.0.0.2', sport: 80, dport: 40014, checksumsOk: true });
-  t.like(r.tcUdp, { err: 0, action: 0, src: '10.2.0.1', dst: '10.2.0.2', sport: 40015, dport: 223, checksumsOk: true }, 'UDP, odd payload');
-  t.like(r.tcTcp6, { err: 0, action: 0, src: '2001:db8:0:0:0:0:2:1', dst: '2001:db8:0:0:0:0:2:2', dport: 223, checksumsOk: true }, 'IPv6 TCP');
-  t.like(r.tcUdp6, { err: 0, action: 0, src: '2001:db8:0:0:0:0:2:1', dst: '2001:db8:0:0:0:0:2:2', dport: 223, checksumsOk: true }, 'IPv6 UDP');
-});
+packetTest(
+  title(
+    'every backend on this host: tc ingress translates the request in place (TC_ACT_OK; TCP, UDP, IPv4, IPv6), tc egress its reply',
+  ),
+  (t) => {
+    t.like(r.tcRequest, {
+      err: 0,
+      action: 0,
+      src: '10.0.0.2',
+      dst: '127.0.0.23',
+      sport: 40014,
+      dport: 8080,
+      checksumsOk: true,
+    });
+    t.like(r.tcReply, {
+      err: 0,
+      action: 0,
+      src: '10.0.0.1',
+      dst: '10.0.0.2',
+      sport: 80,
+      dport: 40014,
+      checksumsOk: true,
+    });
+    t.like(
+      r.tcUdp,
+      { err: 0, action: 0, src: '10.2.0.1', dst: '10.2.0.2', sport: 40015, dport: 223, checksumsOk: true },
+      'UDP, odd payload',
+    );
+    t.like(
+      r.tcTcp6,
+      { err: 0, action: 0, src: '2001:db8:0:0:0:0:2:1', dst: '2001:db8:0:0:0:0:2:2', dport: 223, checksumsOk: true },
+      'IPv6 TCP',
+    );
+    t.like(
+      r.tcUdp6,
+      { err: 0, action: 0, src: '2001:db8:0:0:0:0:2:1', dst: '2001:db8:0:0:0:0:2:2', dport: 223, checksumsOk: true },
+      'IPv6 UDP',
+    );
+  },
+);
 
-packetTest(title('per-service counts: requests and replies per group, fragments counted, DSR replies and ICMP answers not'), (t) => {
-  t.deepEqual(r.serviceCounts, {
-    1: { requests: 3, replies: 1 },
-    2: { requests: 4, replies: 1 }, // a datagram, the two fragments of another, one through tc
-    3: { requests: 3, replies: 0 },
-    4: { requests: 2, replies: 1 },
-    5: { requests: 1, replies: 0 }, // DSR: the reply went around the balancer
-    6: { requests: 1, replies: 0 },
-    7: { requests: 3, replies: 0 },
-    8: { requests: 1, replies: 0 }, // the one that fit; the one answered with ICMP is not the service's
-    9: { requests: 0, replies: 0 },
-    10: { requests: 2, replies: 2 }, // XDP's and tc ingress's requests, both replies counted by tc egress
-    11: { requests: 1, replies: 1 },
-  });
-});
+packetTest(
+  title('per-service counts: requests and replies per group, fragments counted, DSR replies and ICMP answers not'),
+  (t) => {
+    t.deepEqual(r.serviceCounts, {
+      1: { requests: 3, replies: 1 },
+      2: { requests: 4, replies: 1 }, // a datagram, the two fragments of another, one through tc
+      3: { requests: 3, replies: 0 },
+      4: { requests: 2, replies: 1 },
+      5: { requests: 1, replies: 0 }, // DSR: the reply went around the balancer
+      6: { requests: 1, replies: 0 },
+      7: { requests: 3, replies: 0 },
+      8: { requests: 1, replies: 0 }, // the one that fit; the one answered with ICMP is not the service's
+      9: { requests: 0, replies: 0 },
+      10: { requests: 2, replies: 2 }, // XDP's and tc ingress's requests, both replies counted by tc egress
+      11: { requests: 1, replies: 1 },
+    });
+  },
+);

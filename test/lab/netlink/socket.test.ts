@@ -10,19 +10,33 @@ import { rootGated } from '../../helpers/gated.js';
  */
 const home = () => readlinkSync('/proc/thread-self/ns/net');
 
-test('errno in libc\'s words', (t) => {
+test("errno in libc's words", (t) => {
   t.is(strerror(2), 'No such file or directory');
   t.is(strerror(19), 'No such device');
 });
 
 test('a namespace that does not exist: the open is refused in its words, and the thread has not moved', (t) => {
   const before = home();
-  t.throws(() => openNetlink(`zonlab-none-${process.pid}`), { message: `open /run/netns/zonlab-none-${process.pid}: No such file or directory` });
+  t.throws(() => openNetlink(`zonlab-none-${process.pid}`), {
+    message: `open /run/netns/zonlab-none-${process.pid}: No such file or directory`,
+  });
   t.is(home(), before);
 });
 
 // a throwaway network and mount namespace of its own, its network namespace named "lab" in its own /run/netns
-const WRAP = ['--net', '--mount', '--propagation', 'private', '--fork', '--kill-child', '--', 'bash', '-c', 'mount -t tmpfs t /run && mkdir /run/netns && touch /run/netns/lab && mount --bind /proc/self/ns/net /run/netns/lab && unshare --net "$@"', 'wrap'];
+const WRAP = [
+  '--net',
+  '--mount',
+  '--propagation',
+  'private',
+  '--fork',
+  '--kill-child',
+  '--',
+  'bash',
+  '-c',
+  'mount -t tmpfs t /run && mkdir /run/netns && touch /run/netns/lab && mount --bind /proc/self/ns/net /run/netns/lab && unshare --net "$@"',
+  'wrap',
+];
 const socketModule = new URL('../../../lab/netlink/socket.js', import.meta.url).href;
 const messagesModule = new URL('../../../lab/netlink/messages.js', import.meta.url).href;
 // run from a further namespace, so that the thread's move to "lab" and back can be seen
@@ -40,8 +54,18 @@ console.log(JSON.stringify({ home: home() === before, lab: statSync('/run/netns/
 `;
 
 const { integration, title } = rootGated();
-integration(title('a request gets its answer (lo is index 1) or its errno (no such device), and the thread comes back home'), async (t) => {
-  const r = await execa('unshare', [...WRAP, process.execPath, '--input-type=module', '-e', INNER], { reject: false });
-  t.is(r.exitCode, 0, r.stderr);
-  t.deepEqual(JSON.parse(r.stdout), { home: true, lab: true, lo: { errno: 0, payloads: 1, index: 1 }, none: { errno: 19, payloads: 0 } });
-});
+integration(
+  title('a request gets its answer (lo is index 1) or its errno (no such device), and the thread comes back home'),
+  async (t) => {
+    const r = await execa('unshare', [...WRAP, process.execPath, '--input-type=module', '-e', INNER], {
+      reject: false,
+    });
+    t.is(r.exitCode, 0, r.stderr);
+    t.deepEqual(JSON.parse(r.stdout), {
+      home: true,
+      lab: true,
+      lo: { errno: 0, payloads: 1, index: 1 },
+      none: { errno: 19, payloads: 0 },
+    });
+  },
+);

@@ -18,9 +18,15 @@ test('the plain drivers', (t) => {
 test('embedded:PATH.o is the embedded driver with that build (through ZONLAB_XDP_OBJECT); zon-lb:PATH a binary', (t) => {
   const e = parseLbSpec(`embedded:${obj}`);
   t.false(isRefusal(e));
-  t.deepEqual(sideLaunch(e as Exclude<typeof e, { why: string }>), { args: ['--lb', 'embedded'], env: { ZONLAB_XDP_OBJECT: obj } });
+  t.deepEqual(sideLaunch(e as Exclude<typeof e, { why: string }>), {
+    args: ['--lb', 'embedded'],
+    env: { ZONLAB_XDP_OBJECT: obj },
+  });
   const z = parseLbSpec(`zon-lb:${bin}`);
-  t.deepEqual(sideLaunch(z as Exclude<typeof z, { why: string }>), { args: ['--lb', 'zon-lb', '--zonlb', bin], env: {} });
+  t.deepEqual(sideLaunch(z as Exclude<typeof z, { why: string }>), {
+    args: ['--lb', 'zon-lb', '--zonlb', bin],
+    env: {},
+  });
 });
 
 const refusals: [string, RegExp][] = [
