@@ -108,3 +108,23 @@ live(
     t.deepEqual(snapshot(), before);
   },
 );
+
+live(
+  title(
+    'two zon-lb runs in concurrent sandboxes: each lab gets interface indexes of its own, and each run is proven by its own programs',
+  ),
+  async (t) => {
+    const before = snapshot();
+    // a fresh namespace numbers its links alike (veth0 would be 2 in both): zon-lb would read one run's
+    // program for the other's, or the post-load check would fail the run naming both ids
+    const runs = await Promise.all(
+      [0, 1].map(() => zonlab('run', SCENARIO, '--lb', 'zon-lb', '--zonlb', double, '--json', '--set', 'duration=1')),
+    );
+    for (const run of runs) {
+      t.is(run.exitCode, 0, `${run.stderr}\n${run.stdout.slice(0, 3000)}`);
+      for (const c of JSON.parse(run.stdout).checks as { name: string; summary: string }[])
+        t.regex(c.summary, /interface veth[02] \(zon-lb stats\).*\+[1-9]/, c.name);
+    }
+    t.deepEqual(snapshot(), before);
+  },
+);
