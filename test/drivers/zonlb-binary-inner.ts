@@ -7,9 +7,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { parse } from 'smol-toml';
+import { releaseIfindexes, reserveIfindexes } from '../../lab/ifindex-reservations.js';
 import { Journal } from '../../lab/journal.js';
 import { runCommand } from '../../lab/run-command.js';
 import { teardown } from '../../lab/teardown.js';
+import { xdpLinks } from '../../lab/xdp-links.js';
 import { zonlbBinaryDriver } from '../../src/drivers/zonlb-binary.js';
 import { parseZonlbConfig, zonlbConfigFromTable, type ZonlbConfig } from '../../src/zonlb/config.js';
 
@@ -24,11 +26,22 @@ const argvLog = path.join(dir, 'argv.log');
 process.env.ZONLB_DOUBLE_LOG = argvLog;
 
 await runCommand(['mount', '-t', 'bpf', 'bpf', BPFFS]);
+// the double, as zon-lb, finds "the program on IF" by IF's index across the machine: the links it
+// attaches to get indexes no other zon-lb user's link has, as a lab's do (a file beside this one
+// running the double at the same time would have the same first indexes)
+const runId = `contract-${process.pid}`;
+const reserved = await reserveIfindexes({
+  runId,
+  interfaces: ['veth0', 'veth1', 'veth2', 'veth3'],
+  linkIndexes: () => xdpLinks().map((l) => l.ifindex),
+  inUse: () => [],
+});
 for (const [a, b] of [
   ['veth0', 'veth1'],
   ['veth2', 'veth3'],
 ]) {
-  await runCommand(['ip', 'link', 'add', a!, 'type', 'veth', 'peer', 'name', b!]);
+  const index = (name: string) => ['index', String(reserved.indexes[name])];
+  await runCommand(['ip', 'link', 'add', a!, ...index(a!), 'type', 'veth', 'peer', 'name', b!, ...index(b!)]);
   for (const i of [a!, b!]) await runCommand(['ip', 'link', 'set', i, 'up']);
 }
 
@@ -195,4 +208,5 @@ const out: Record<string, unknown> = {};
 }
 
 rmSync(dir, { recursive: true, force: true });
+releaseIfindexes(reserved.files, runId);
 process.stdout.write(JSON.stringify(out));
