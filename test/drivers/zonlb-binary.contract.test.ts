@@ -9,7 +9,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OBJECT } from '../../src/drivers/embedded/index.js';
 import { resolveDriver } from '../../src/drivers/kinds.js';
-import { binaryIdentity, parseInfo, parseStats, zonlbBinaryDriver } from '../../src/drivers/zonlb-binary.js';
+import { binaryIdentity, zonlbBinaryDriver } from '../../src/drivers/zonlb-binary.js';
+import { parseInfo } from '../../src/drivers/zonlb-programs.js';
+import { parseStats } from '../../src/drivers/zonlb-stats.js';
 import { rootSkipReason } from '../helpers/audit.js';
 import { gated } from '../helpers/gated.js';
 

@@ -1,6 +1,7 @@
 import test from 'ava';
 import path from 'node:path';
-import { errorLines, zonlbBinaryDriver } from '../../src/drivers/zonlb-binary.js';
+import { zonlbBinaryDriver } from '../../src/drivers/zonlb-binary.js';
+import { errorLines } from '../../src/drivers/zonlb-command.js';
 import type { ZonlbConfig } from '../../src/zonlb/config.js';
 import { fakeZonlb } from '../helpers/fake-zonlb.js';
 

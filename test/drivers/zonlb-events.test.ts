@@ -117,7 +117,8 @@ if (argv[0] === 'stats' && argv[1] === 'veth0') { state.packets += 100; process.
 if (argv[0] === 'backend' && argv[2] === 'list') process.stdout.write(${JSON.stringify(LIST)}.replace(/^4 /m, argv[1] + ' '));
 if (argv[0] === 'backend' && argv[2] !== 'list') info('backend ' + argv[2]);
 if (argv[0] === 'conntrack') info('[ct] remove ipv4 summary, count/errors: 3/0');
-if (JSON.stringify(state) !== before) fs.writeFileSync(process.env.FAKE_STATE, JSON.stringify(state));
+// written aside and renamed: the driver runs stats side by side, and a reader must never see a half-written file
+if (JSON.stringify(state) !== before) { fs.writeFileSync(process.env.FAKE_STATE + '.new', JSON.stringify(state)); fs.renameSync(process.env.FAKE_STATE + '.new', process.env.FAKE_STATE); }
 `;
 
 test("each event with zon-lb's command, the gid of the last load and the index zon-lb lists; the stats carried over each new program", async (t) => {

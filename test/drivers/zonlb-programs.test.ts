@@ -2,7 +2,8 @@ import test from 'ava';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { addressedProgram, parseInfo, wrongPrograms, zonlbBinaryDriver } from '../../src/drivers/zonlb-binary.js';
+import { zonlbBinaryDriver } from '../../src/drivers/zonlb-binary.js';
+import { addressedProgram, parseInfo, wrongPrograms } from '../../src/drivers/zonlb-programs.js';
 import type { ZonlbConfig } from '../../src/zonlb/config.js';
 
 /**
