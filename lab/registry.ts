@@ -27,6 +27,12 @@ export interface LabEntry {
   owner?: LabOwner;
 }
 
+/**
+ * The environment variable that names an auditor's scope (a test file): what a process started under
+ * it makes is that auditor's to account for, and a lab records it with its owner.
+ */
+export const AUDIT_SCOPE_ENV = 'ZONLAB_AUDIT_SCOPE';
+
 /** The user and zonlab process that started a lab, where and how. */
 export interface LabOwner {
   user: string;
@@ -36,6 +42,8 @@ export interface LabOwner {
   pid: number;
   cwd: string;
   command: string;
+  /** The audit scope it was started under, if any: a --host lab outlives its process, not its scope. */
+  auditScope?: string;
 }
 
 /** This process as a lab's owner. */
@@ -54,6 +62,7 @@ export function currentOwner(): LabOwner {
     pid: process.pid,
     cwd: process.cwd(),
     command: ['zonlab', ...process.argv.slice(2)].join(' '),
+    ...(process.env[AUDIT_SCOPE_ENV] ? { auditScope: process.env[AUDIT_SCOPE_ENV] } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
+import { AUDIT_SCOPE_ENV } from '../lab/registry.js';
 import { readCommandSync } from '../lab/run-command.js';
 import { hostDir, labsDir, stateDir } from '../lab/state-files.js';
 
@@ -9,7 +10,7 @@ import { hostDir, labsDir, stateDir } from '../lab/state-files.js';
  * labs of other auditors and users, and their tools' processes, so that the audit compares what
  * this auditor made, not the whole machine (issue 22: another user's runs broke the suite's audits).
  */
-export const AUDIT_SCOPE_ENV = 'ZONLAB_AUDIT_SCOPE';
+export { AUDIT_SCOPE_ENV } from '../lab/registry.js';
 
 /**
  * Everything zonlab may touch on a machine, as text: namespaces, links, addresses (the real lo too),

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { AUDIT_SCOPE_ENV, snapshot as machineNow, type MachineSnapshot } from '../../src/audit.js';
 import { hostLabs } from '../../lab/host-state.js';
+import { readEntries } from '../../lab/registry.js';
 import { findOnPath, isRoot } from '../../src/host-facts.js';
 
 export { snapshotDiff, type MachineSnapshot } from '../../src/audit.js';
@@ -44,10 +45,15 @@ function ours(pid: number): boolean {
  * namespace and audits it whole, so it needs it to itself. A lab whose run is dead is gc's.
  */
 export function othersHostLabs(): string[] {
+  // an `up --host` outlives the process that made it: its registry entry keeps the scope it was made under
+  const scopes = new Map(readEntries().map((e) => [e.runId, e.owner?.auditScope]));
+  const mine = (scope: string | undefined) =>
+    scope !== undefined &&
+    (scope === process.env[AUDIT_SCOPE_ENV] || scope.startsWith(`${process.env[AUDIT_SCOPE_ENV]}-`));
   return hostLabs()
     .filter((l) => l.state === 'running' || l.state === 'up')
     .flatMap((l) =>
-      l.state !== 'damaged' && !ours(l.header.pid)
+      l.state !== 'damaged' && !ours(l.header.pid) && !mine(scopes.get(l.header.runId))
         ? [`${l.name} (run ${l.header.runId}, pid ${l.header.pid}, ${l.state})`]
         : [],
     );
