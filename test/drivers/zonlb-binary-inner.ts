@@ -22,6 +22,8 @@ const ONE =
 const TWO = `${ONE}[netif.veth2.2]\nip = "10.0.0.1"\nproto = 1\n[backend.2_0]\nip = "10.2.0.2"\noptions = ["redirect"]\n`;
 
 const dir = mkdtempSync(path.join(tmpdir(), 'zonlab-double-'));
+// also when a case throws: the suite counts a folder left in /tmp as a leak
+process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
 const argvLog = path.join(dir, 'argv.log');
 process.env.ZONLB_DOUBLE_LOG = argvLog;
 
@@ -207,6 +209,5 @@ const out: Record<string, unknown> = {};
   };
 }
 
-rmSync(dir, { recursive: true, force: true });
 releaseIfindexes(reserved.files, runId);
 process.stdout.write(JSON.stringify(out));

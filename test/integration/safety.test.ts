@@ -89,6 +89,7 @@ root(title('a stale --host lab of a killed run is detected and reclaimed'), asyn
 // dropping to nobody needs root; without it this test cannot make an unprivileged user of its own
 root(title('commands that need no root run as an unprivileged user; those that do say so in one line'), async (t) => {
   const home = mkdtempSync(path.join(tmpdir(), 'zonlab-nobody-'));
+  t.teardown(() => rmSync(home, { recursive: true, force: true }));
   chmodSync(home, 0o777);
   const asNobody = (...args: string[]) =>
     execa('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--', process.execPath, cli, ...args], {
@@ -107,7 +108,6 @@ root(title('commands that need no root run as an unprivileged user; those that d
     t.is(r.exitCode, 4, cmd.join(' '));
     t.regex(r.stderr, /^zonlab: skipped: zonlab \w+ needs root/);
   }
-  rmSync(home, { recursive: true, force: true });
 });
 
 test('result records are not world-writable, and a corrupt one is reported and skipped', async (t) => {
