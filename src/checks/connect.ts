@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { startBackground, type BackgroundProcess } from '../../lab/run-command.js';
 import { serverSaw, wrongSource } from './server-view.js';
 import type { ConnectCheck } from '../scenario/types.js';
-import type { CheckOutcome } from './outcome.js';
+import { type CheckOutcome, failedOutcome } from './outcome.js';
 import { waitListening } from './wait-listen.js';
 
 /** netcat-openbsd -v prints "Connection received on ADDR PORT" (TCP) or "Bound on …/Connection received on" (UDP). */
@@ -30,15 +30,7 @@ export async function runConnectCheck(spec: ConnectCheck): Promise<CheckOutcome>
   const serverToken = `zonlab-s-${randomBytes(6).toString('hex')}`;
   const evidence: Record<string, unknown> = { clientToken, serverToken };
   const procs: BackgroundProcess[] = [];
-  const fail = (error: string): CheckOutcome => ({
-    name: spec.name,
-    kind: spec.kind,
-    status: 'failed',
-    summary: error,
-    evidence,
-    durationMs: Date.now() - t0,
-    error,
-  });
+  const fail = (error: string): CheckOutcome => failedOutcome(spec, t0, evidence, error);
   try {
     const server = startBackground(
       ['nc', '-n', '-v', ...six, ...udp, '-l', '-s', spec.server.address, '-p', String(spec.server.port)],

@@ -1,5 +1,5 @@
 import type { HoldCheck } from '../scenario/types.js';
-import { measuredOutcome, type CheckOutcome } from './outcome.js';
+import { type CheckOutcome, failedOutcome, measuredOutcome } from './outcome.js';
 import { startClient, startServers } from './traffic-servers.js';
 
 export interface HeldConnection {
@@ -24,15 +24,7 @@ export async function runHoldCheck(spec: HoldCheck, onStarted?: () => void): Pro
     from: spec.from ?? 'default',
     holdMs: spec.durationMs,
   };
-  const fail = (error: string): CheckOutcome => ({
-    name: spec.name,
-    kind: 'hold',
-    status: 'failed',
-    summary: error,
-    evidence,
-    durationMs: Date.now() - t0,
-    error,
-  });
+  const fail = (error: string): CheckOutcome => failedOutcome({ name: spec.name, kind: 'hold' }, t0, evidence, error);
   let servers: Awaited<ReturnType<typeof startServers>> | undefined;
   try {
     servers = await startServers(spec.servers, 'tcp', Math.ceil(spec.timeoutMs / 1000) + 10);

@@ -1,6 +1,6 @@
 import type { LatencyCheck } from '../scenario/types.js';
 import { percentile } from '../traffic/stats.js';
-import { measuredOutcome, type CheckOutcome } from './outcome.js';
+import { type CheckOutcome, failedOutcome, measuredOutcome } from './outcome.js';
 import { runClient, startServers } from './traffic-servers.js';
 
 interface TransactionResult {
@@ -26,15 +26,7 @@ export function latencyMeasurements(latenciesUs: number[]): Record<string, numbe
 export async function runLatencyCheck(spec: LatencyCheck): Promise<CheckOutcome> {
   const t0 = Date.now();
   const evidence: Record<string, unknown> = { to: spec.to, port: spec.port, from: spec.from ?? 'default' };
-  const fail = (error: string): CheckOutcome => ({
-    name: spec.name,
-    kind: spec.kind,
-    status: 'failed',
-    summary: error,
-    evidence,
-    durationMs: Date.now() - t0,
-    error,
-  });
+  const fail = (error: string): CheckOutcome => failedOutcome(spec, t0, evidence, error);
   let servers: Awaited<ReturnType<typeof startServers>> | undefined;
   try {
     servers = await startServers(spec.servers, 'tcp', Math.ceil(spec.timeoutMs / 1000) + 10);

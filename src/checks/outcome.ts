@@ -25,3 +25,21 @@ export function measuredOutcome(
     ? { ...done, status: 'failed', summary: `${error} (${summary})`, error }
     : { ...done, status: 'passed', summary };
 }
+
+/** A check that ended before it measured: the reason is its summary, and the evidence so far is kept. */
+export function failedOutcome(
+  check: { name: string; kind: CheckKind },
+  t0: number,
+  evidence: Record<string, unknown>,
+  error: string,
+): CheckOutcome {
+  return {
+    name: check.name,
+    kind: check.kind,
+    status: 'failed',
+    summary: error,
+    evidence,
+    durationMs: Date.now() - t0,
+    error,
+  };
+}

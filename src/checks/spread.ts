@@ -1,6 +1,6 @@
 import type { SpreadCheck } from '../scenario/types.js';
 import { chiSquareTest, movedShare } from '../traffic/stats.js';
-import type { CheckOutcome } from './outcome.js';
+import { type CheckOutcome, failedOutcome } from './outcome.js';
 import { runClient, startServers } from './traffic-servers.js';
 
 interface SpreadResult {
@@ -63,15 +63,7 @@ export async function runSpreadCheck(spec: SpreadCheck, earlier: CheckOutcome[] 
     proto: spec.proto,
     ...(spec.sourcePort !== undefined ? { sourcePort: spec.sourcePort } : {}),
   };
-  const fail = (error: string): CheckOutcome => ({
-    name: spec.name,
-    kind: 'spread',
-    status: 'failed',
-    summary: error,
-    evidence,
-    durationMs: Date.now() - t0,
-    error,
-  });
+  const fail = (error: string): CheckOutcome => failedOutcome({ name: spec.name, kind: 'spread' }, t0, evidence, error);
   let servers: Awaited<ReturnType<typeof startServers>> | undefined;
   try {
     servers = await startServers(spec.servers, spec.proto, Math.ceil(spec.timeoutMs / 1000) + 10);

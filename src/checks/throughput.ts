@@ -4,7 +4,7 @@ import { parseIperf2 } from '../parsers/iperf2.js';
 import { parseIperf3 } from '../parsers/iperf3-json.js';
 import { serverSaw, wrongSource } from './server-view.js';
 import type { ThroughputCheck } from '../scenario/types.js';
-import type { CheckOutcome } from './outcome.js';
+import { failedOutcome, type CheckOutcome } from './outcome.js';
 import { formatRate } from '../rate.js';
 import { waitListening } from './wait-listen.js';
 
@@ -56,12 +56,12 @@ export async function runIperf3Check(
     await waitListening('iperf3', spec.server.netns, spec.server.address, spec.server.port, 'tcp');
     const r = await runCommand(argv, { netns: spec.from, reject: false, timeoutMs: spec.timeoutMs });
     const parsed = parseIperf3(`${r.stdout}\n${r.stderr}`);
-    if (!parsed.ok) return failed(spec, t0, evidence, `iperf3: ${parsed.error}`);
+    if (!parsed.ok) return failedOutcome(spec, t0, evidence, `iperf3: ${parsed.error}`);
     evidence.result = parsed;
-    if (r.failed) return failed(spec, t0, evidence, `iperf3 exit code ${r.exitCode}: ${r.stderr.trim()}`);
+    if (r.failed) return failedOutcome(spec, t0, evidence, `iperf3 exit code ${r.exitCode}: ${r.stderr.trim()}`);
     evidence.serverSawClientAs = peerFromIperfServer(server.output().stdout);
     const source = wrongSource(spec.expectSource, evidence.serverSawClientAs as string | undefined);
-    if (source) return failed(spec, t0, evidence, source);
+    if (source) return failedOutcome(spec, t0, evidence, source);
     const bps = parsed.bitsPerSecondReceived;
     const measurements: Record<string, number> = {
       bits_per_second: bps,
@@ -91,7 +91,7 @@ export async function runIperf3Check(
       error: ok ? undefined : 'no data moved',
     };
   } catch (err) {
-    return failed(spec, t0, evidence, (err as Error).message);
+    return failedOutcome(spec, t0, evidence, (err as Error).message);
   } finally {
     if (progress) clearInterval(progress);
     await server.stop();
@@ -148,10 +148,10 @@ export async function runIperfCheck(spec: ThroughputCheck): Promise<CheckOutcome
     evidence.output = r.stdout.trim().split('\n').slice(-4);
     evidence.serverSawClientAs = peerFromIperfServer(server.output().stdout);
     const parsed = parseIperf2(`${r.stdout}\n${r.stderr}`);
-    if (!parsed.ok) return failed(spec, t0, evidence, `iperf: ${parsed.error}`);
+    if (!parsed.ok) return failedOutcome(spec, t0, evidence, `iperf: ${parsed.error}`);
     evidence.result = parsed;
     const source = wrongSource(spec.expectSource, evidence.serverSawClientAs as string | undefined);
-    if (source) return failed(spec, t0, evidence, source);
+    if (source) return failedOutcome(spec, t0, evidence, source);
     const ok = parsed.bitsPerSecond > 0 && !r.failed;
     return {
       name: spec.name,
@@ -164,20 +164,8 @@ export async function runIperfCheck(spec: ThroughputCheck): Promise<CheckOutcome
       error: ok ? undefined : `iperf exit code ${r.exitCode}`,
     };
   } catch (err) {
-    return failed(spec, t0, evidence, (err as Error).message);
+    return failedOutcome(spec, t0, evidence, (err as Error).message);
   } finally {
     await server.stop();
   }
-}
-
-function failed(spec: ThroughputCheck, t0: number, evidence: Record<string, unknown>, error: string): CheckOutcome {
-  return {
-    name: spec.name,
-    kind: spec.kind,
-    status: 'failed',
-    summary: error,
-    evidence,
-    durationMs: Date.now() - t0,
-    error,
-  };
 }

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { measuredOutcome } from '../../src/checks/outcome.js';
+import { failedOutcome, measuredOutcome } from '../../src/checks/outcome.js';
 
 test('a measured check that fails keeps its figures: the reason first, the same summary after', (t) => {
   const done = { name: 'hold', kind: 'hold' as const, evidence: {}, measurements: { broken: 2 }, durationMs: 5 };
@@ -14,4 +14,17 @@ test('a measured check that fails keeps its figures: the reason first, the same 
     summary: '2 connections broke (max_broken 0) (30 connections: 2 broken)',
     measurements: { broken: 2 },
   });
+});
+
+test('a check that ended before it measured: the reason is its summary and its error, the evidence so far kept', (t) => {
+  const o = failedOutcome({ name: 'nc', kind: 'nc' }, Date.now(), { serverCommand: ['nc'] }, 'nc did not listen');
+  t.like(o, {
+    name: 'nc',
+    kind: 'nc',
+    status: 'failed',
+    summary: 'nc did not listen',
+    error: 'nc did not listen',
+    evidence: { serverCommand: ['nc'] },
+  });
+  t.true(o.durationMs >= 0);
 });
