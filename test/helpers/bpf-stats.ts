@@ -1,4 +1,6 @@
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
+import { AUDIT_SCOPE_ENV } from '../../lab/registry.js';
 import { libbpf } from '../../src/drivers/embedded/libbpf.js';
 import { bpfStatsCalls } from '../../src/bpfstats/syscalls.js';
 import { bpfDir } from '../../src/paths.js';
@@ -22,4 +24,26 @@ export function statsAreOn(): boolean {
   } finally {
     bpf.close(obj);
   }
+}
+
+/**
+ * The processes that hold BPF run-time statistics on (an open BPF_ENABLE_STATS fd, `anon_inode:bpf-stats`),
+ * those started under this file's audit scope and the others: another zonlab user's run turns them
+ * on for its own throughput checks, and they are machine-wide.
+ */
+export function statsHolders(scope = process.env[AUDIT_SCOPE_ENV]): { ours: number[]; others: number[] } {
+  const out = { ours: [] as number[], others: [] as number[] };
+  for (const pid of readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .map(Number)) {
+    try {
+      const fds = readdirSync(`/proc/${pid}/fd`);
+      if (!fds.some((fd) => readlinkSync(`/proc/${pid}/fd/${fd}`) === 'anon_inode:bpf-stats')) continue;
+      const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      (scope && env.includes(`${AUDIT_SCOPE_ENV}=${scope}`) ? out.ours : out.others).push(pid);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
 }
