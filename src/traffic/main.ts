@@ -303,6 +303,9 @@ async function hold(a: Args): Promise<unknown> {
         h.backend = await c.firstLine;
         h.port = c.sock.localPort ?? 0;
         if (++opened === n && churnFlows) startChurn();
+        // the connections take turns, one every interval / n: an outage longer than that meets a token
+        // (in step, all 30 would send in one burst every interval and a short outage could fall between)
+        await new Promise((r) => setTimeout(r, (i * interval) / n));
         let last = now();
         for (let seq = 0; now() < end || churning; seq++) {
           const token = `t${i}-${seq}`;
