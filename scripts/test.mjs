@@ -11,13 +11,15 @@
 // sees whatever runs beside it. `npm test -- --unit`: the first phase alone. Given files or other
 // options (`npm test -- dist/test/x.test.js`), one ava run of exactly those, one file at a time.
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-// what the tests leave in the temporary folder is a leak like any other
-const temporaries = () => new Set(readdirSync(tmpdir()).filter((f) => f.startsWith('zonlab-') && !f.endsWith('.lock')));
-const tmpBefore = temporaries();
+// What the tests leave in the temporary folder is a leak like any other. They get a folder of their
+// own as TMPDIR: another zonlab user's folders in /tmp, made while the tests run, are not theirs.
+// World-writable and sticky as /tmp is: a test runs zonlab as an unprivileged user too.
+const testTmp = mkdtempSync(path.join(tmpdir(), 'zonlab-tests-'));
+chmodSync(testTmp, 0o1777);
 
 await $({ stdio: 'inherit' })`npx tsc -p tsconfig.json`;
 await $`chmod +x dist/src/cli.js`;
@@ -43,7 +45,7 @@ let out = '';
 function ava(args) {
   const child = spawn('npx', ['ava', '--verbose', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, FORCE_COLOR: '0' },
+    env: { ...process.env, FORCE_COLOR: '0', TMPDIR: testTmp },
   });
   for (const stream of [child.stdout, child.stderr]) {
     stream.setEncoding('utf8');
@@ -101,9 +103,10 @@ const failed = lines.filter((l) => /^\s*✘ /.test(l)).length;
 const skips = lines.filter((l) => /^\s*- \[skip\]/.test(l)).map((l) => l.trim());
 const skipped = skips.length;
 if (skips.length) console.log(`\nskipped, with their reasons:\n${skips.map((s) => `  ${s}`).join('\n')}`);
-const leftInTmp = [...temporaries()].filter((f) => !tmpBefore.has(f));
+const leftInTmp = readdirSync(testTmp);
 if (leftInTmp.length)
-  console.log(`\n✘ the tests left ${leftInTmp.length} folder(s) in ${tmpdir()}: ${leftInTmp.join(' ')}`);
+  console.log(`\n✘ the tests left ${leftInTmp.length} file(s) in ${testTmp}: ${leftInTmp.join(' ')}`);
+rmSync(testTmp, { recursive: true, force: true });
 const crashed = codes.filter((c) => c !== 0).length && failed === 0 ? 1 : 0;
 const failedTotal = failed + crashed + (leftInTmp.length ? 1 : 0);
 if (phases.length) console.log(`\n${phases.join(', ')}; ${Math.round((Date.now() - started) / 1000)} s in all`);

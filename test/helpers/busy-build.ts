@@ -30,15 +30,15 @@ export function busyBuildSkipReason(): string | undefined {
   );
 }
 
-/** The embedded program with empty bpf_loop rounds before each map lookup: a few times the work per packet, same driver. */
-export function buildBusyObject(out: string): void {
+/** The embedded program with `loops` empty bpf_loop rounds before each map lookup: more work per packet, same driver. */
+export function buildBusyObject(out: string, loops: number): void {
   execFileSync('clang', [
     '-O2',
     '-g',
     '-target',
     'bpf',
     '-I/usr/include/x86_64-linux-gnu',
-    '-DBUSY_LOOPS=16',
+    `-DBUSY_LOOPS=${loops}`,
     '-c',
     busySource,
     '-o',
