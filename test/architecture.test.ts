@@ -16,6 +16,7 @@ const LAYERS: readonly (readonly string[])[] = [
     'src/debian-packages',
     'src/ip-protocols',
     'src/rate',
+    'src/slots',
   ],
   ['src/zonlb'],
   ['src/scenario'],

@@ -41,14 +41,34 @@ export function reportCost(a: Pick<CommonArgs, 'verbose'>): void {
     process.stderr.write(`processes spawned: ${spawnedProcesses()}, netlink requests: ${netlinkRequests()}\n`);
 }
 
-/** SIGINT/SIGTERM end the child run under way (it tears its lab down) and the runs after it (run --all, mutants). */
+interface Signalled {
+  signal(s: NodeJS.Signals): void;
+}
+
+/**
+ * SIGINT/SIGTERM end the child runs under way (each tears its lab down) and the runs after them
+ * (run --all, mutants): `during` holds a child for the signal while it runs.
+ */
 export function stopOnSignal() {
-  const state: { signal?: NodeJS.Signals; child?: { signal(s: NodeJS.Signals): void }; release(): void } = {
+  const children = new Set<Signalled>();
+  const state: {
+    signal?: NodeJS.Signals;
+    during<T>(child: Signalled, done: Promise<T>): Promise<T>;
+    release(): void;
+  } = {
+    during: async (child, done) => {
+      children.add(child);
+      try {
+        return await done;
+      } finally {
+        children.delete(child);
+      }
+    },
     release: () => {},
   };
   state.release = onSignals(['SIGINT', 'SIGTERM'], (sig) => {
     state.signal ??= sig;
-    state.child?.signal(sig);
+    for (const c of children) c.signal(sig);
   });
   return state;
 }

@@ -44,3 +44,13 @@ test(
   ['--max-repeat', '10'],
   /--max-repeat applies to --repeat auto \(or --baseline without --repeat\)/,
 );
+
+const badJobs = test.macro(async (t, jobs: string) => {
+  const r = await zonlab('mutants', 'veth-netns', '--jobs', jobs);
+  t.is(r.exitCode, 2, r.stderr);
+  t.regex(
+    r.stderr,
+    new RegExp(`--jobs ${jobs === 'many' ? 'is not a number' : jobs}: give a whole number from 1 to 16`),
+  );
+});
+for (const jobs of ['0', '17', '1.5', 'many']) test(`mutants --jobs ${jobs} is refused`, badJobs, jobs);

@@ -6,7 +6,7 @@ import { MissingRequirement } from '../../src/errors.js';
 import { listScenarioFiles, loadScenario } from '../../src/scenario/load.js';
 import { rootSkipReason, snapshot, subScope } from '../helpers/audit.js';
 import { gated } from '../helpers/gated.js';
-import { slots } from '../helpers/slots.js';
+import { slots } from '../../src/slots.js';
 
 const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 const zonlab = (...args: string[]) => execa('node', [cli, ...args], { reject: false, env: { NO_COLOR: '1' } });

@@ -11,10 +11,10 @@ import { MUTANTS } from '../../src/mutants/catalogue.js';
 import type { MutantVerdict } from '../../src/mutants/judge.js';
 import { subScope } from '../helpers/audit.js';
 import { rootGated } from '../helpers/gated.js';
-import { slots } from '../helpers/slots.js';
+import { slots } from '../../src/slots.js';
 
 const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
-// the tests run side by side (at most 6 commands at once): a killed mutant's run mostly waits
+// the tests run side by side (at most 5 commands at once, each two runs at a time): a killed mutant's run mostly waits
 // out its failing checks' timeouts (some 75 s on veth-netns, one after another in one command), and
 // every run is sandboxed, so each test audits only its own scope
 const { concurrent: integration, title, scratch } = rootGated();
@@ -28,7 +28,7 @@ const zonlabIn =
     });
 const zonlab = zonlabIn({});
 
-const inSlot = slots(6);
+const inSlot = slots(5);
 
 const EXAMPLES: [string, Record<string, string[]>][] = [
   // mutant → the paths it applies to (the others are listed as not applicable, with why); the
@@ -65,7 +65,8 @@ async function mutants(t: ExecutionContext, name: string, only: string[]): Promi
   const { env, snapshot } = subScope(`${name}-${only[0]}`);
   return inSlot(async () => {
     const before = snapshot();
-    const r = await zonlabIn(env)('mutants', name, '--only', ...only, '--json');
+    // a command's mutant runs two at a time (veth-netns has two paths a mutant)
+    const r = await zonlabIn(env)('mutants', name, '--only', ...only, '--jobs', '2', '--json');
     t.is(r.exitCode, 0, `${r.stderr.slice(-3000)}\n${r.stdout.slice(0, 3000)}`);
     const doc = JSON.parse(r.stdout) as { mutants: MutantVerdict[] };
     t.deepEqual(

@@ -8,6 +8,7 @@ import { dataPaths, MUTANTS, type DataPath } from '../../mutants/catalogue.js';
 import { mutantsExit, mutantVerdict, pathVerdict, type ChildCheck, type PathVerdict } from '../../mutants/judge.js';
 import { mutantsTable } from '../../output/mutants.js';
 import { applyCommon, progressPrinter, requireRoot, stopOnSignal, type CommonArgs } from '../common.js';
+import { slots } from '../../slots.js';
 import { zonlabChild } from '../zonlab-child.js';
 import { preflight } from '../preflight.js';
 import { loadFor, requireChecks } from '../scenario-arg.js';
@@ -18,6 +19,8 @@ export interface MutantsArgs extends CommonArgs {
   scenarios?: string;
   /** Only these mutants (default: every one). */
   only?: string[];
+  /** How many mutant runs at once (default 1). */
+  jobs?: number;
 }
 
 /**
@@ -70,9 +73,7 @@ export async function mutantsCommand(a: MutantsArgs): Promise<number> {
       const run = zonlabChild(args, {
         env: { ...env, ...forced, ZONLAB_RESULTS: path.join(scratch, 'results'), GITHUB_STEP_SUMMARY: '' },
       });
-      stop.child = run.process;
-      const r = await run.done;
-      stop.child = undefined;
+      const r = await stop.during(run.process, run.done);
       let doc: { status?: string; checks?: ChildCheck[] } | undefined;
       try {
         doc = JSON.parse(r.stdout);
@@ -94,23 +95,24 @@ export async function mutantsCommand(a: MutantsArgs): Promise<number> {
         ]);
       }
     }
-    const verdicts = [];
-    for (const m of chosen) {
-      const results: PathVerdict[] = [];
-      for (const p of paths) {
-        const why = m.applies(s, p);
-        if (why) {
-          results.push({ path: p, applicable: false, why, by: [] });
-          continue;
-        }
-        const v = await child(`mutant ${m.name}`, { [OBJECT_ENV]: objects.get(m.name)! }, p);
-        progress(
-          `  ${v.outcome}${v.by.length ? ` by ${v.by.map((b) => b.name).join(', ')}` : ''}${v.outcome === 'error' ? `: ${v.why}` : ''}`,
+    // a killed mutant's run mostly waits out its failing checks' timeouts: --jobs runs go side by side
+    const inSlot = slots(a.jobs ?? 1);
+    const verdicts = await allSettled(
+      chosen.map(async (m) => {
+        const results = await allSettled(
+          paths.map(async (p): Promise<PathVerdict> => {
+            const why = m.applies(s, p);
+            if (why) return { path: p, applicable: false, why, by: [] };
+            const v = await inSlot(() => child(`mutant ${m.name}`, { [OBJECT_ENV]: objects.get(m.name)! }, p));
+            progress(
+              `  mutant ${m.name} (${p}): ${v.outcome}${v.by.length ? ` by ${v.by.map((b) => b.name).join(', ')}` : ''}${v.outcome === 'error' ? `: ${v.why}` : ''}`,
+            );
+            return v;
+          }),
         );
-        results.push(v);
-      }
-      verdicts.push(mutantVerdict(m, results));
-    }
+        return mutantVerdict(m, results);
+      }),
+    );
     const code = mutantsExit(verdicts);
     if (a.json) process.stdout.write(`${JSON.stringify({ scenario: s.name, paths, mutants: verdicts }, null, 2)}\n`);
     else process.stdout.write(mutantsTable(s.name, verdicts));
@@ -119,4 +121,12 @@ export async function mutantsCommand(a: MutantsArgs): Promise<number> {
     stop.release();
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** Every promise's value once all have settled, or the first one's error: no run is left going while the scratch folder goes. */
+async function allSettled<T>(promises: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
 }

@@ -87,9 +87,7 @@ export async function runAll(a: RunAllArgs): Promise<number> {
       const name = path.basename(file, '.toml');
       process.stderr.write(`=== ${name}\n`);
       const child = runChild(childArgs(a, { name, file, params: paramsOf(file) }), a.json ? undefined : name);
-      stop.child = child.process;
-      const { code, stdout, stderr } = await child.done;
-      stop.child = undefined;
+      const { code, stdout, stderr } = await stop.during(child.process, child.done);
       const row = summaryRow(name, code, stdout, stderr, reported, notRun);
       rows.push(row);
       if (isSignalExit(code)) break;

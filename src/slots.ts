@@ -1,6 +1,6 @@
 /**
- * At most `n` of the calls at once, the others waiting their turn in order: for tests that may run
- * side by side (sandboxed, each audited in a scope of its own) but would crowd a 2-core machine.
+ * At most `n` of the calls at once, the others waiting their turn in order: for runs that may go
+ * side by side (sandboxed) but would crowd a small machine (`zonlab mutants --jobs`, the tests).
  */
 export function slots(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
   let free = n;
