@@ -10,6 +10,7 @@ import type { Driver, LoadContext, LoadedBalancer, ServiceCount } from '../drive
 import { libbpf, XDP_FLAGS, type Libbpf } from './libbpf.js';
 import {
   checkLayout,
+  CT_FLUSHES,
   FLOW_KEY_SIZE,
   MAX_SERVICES,
   serviceKey,
@@ -107,6 +108,25 @@ function flushMap(bpf: Libbpf, fd: number, keySize: number): number {
   return keys.filter((k) => bpf.remove(fd, k) === 0).length;
 }
 
+/**
+ * Deletes every conntrack entry of a loaded object, then bumps its ct_epoch (zonlab is that word's
+ * only writer) so that no CPU's copy of an entry (bpf/zonlb_flowcache.h) is used again; an older
+ * build has no ct_epoch (epoch false). Returns how many entries it deleted.
+ */
+export function flushConntrack(bpf: Libbpf, obj: unknown, epoch: boolean): number {
+  const deleted = flushMap(bpf, bpf.mapFd(obj, 'conntrack'), FLOW_KEY_SIZE);
+  if (!epoch) return deleted;
+  const fd = bpf.mapFd(obj, 'ct_epoch');
+  const key = Buffer.alloc(4);
+  key.writeUInt32LE(CT_FLUSHES);
+  const value = Buffer.alloc(8);
+  let e = bpf.lookup(fd, key, value);
+  value.writeBigUInt64LE(value.readBigUInt64LE() + 1n);
+  e ||= bpf.update(fd, key, value);
+  if (e) throw new Error(`cannot bump the ct_epoch map after a flush: ${bpf.strerror(e)}`);
+  return deleted;
+}
+
 const SHARED_MAPS = ['services', 'conntrack', 'frags', 'counters', 'svc_stats'];
 
 /**
@@ -174,7 +194,7 @@ export const embeddedDriver: Driver = {
     const object = embeddedObject();
     const unread = checkLayout(object);
     for (const [name, why] of Object.entries(unread))
-      ctx.log(`embedded: the ${name} map of ${path.basename(object)} is not read: ${why}`);
+      ctx.log(`embedded: the ${name} map of ${path.basename(object)} is left alone: ${why}`);
     let obj = bpf.openFile(object);
     const attached: { ifindex: number; flags: number; name: string }[] = [];
     const tcAttached: { ifindex: number; name: string; ingress: boolean }[] = [];
@@ -292,7 +312,7 @@ export const embeddedDriver: Driver = {
       serviceCounts: async () => serviceCounts(),
       async apply(action, config) {
         if (action === 'flush-conntrack')
-          return `deleted ${flushMap(bpf, map('conntrack'), FLOW_KEY_SIZE)} entries of the conntrack map`;
+          return `deleted ${flushConntrack(bpf, obj, !unread.ct_epoch)} entries of the conntrack map`;
         if (action === 'replace-program') {
           obj = replaceProgram(bpf, object, obj, attached, tcAttached);
           return `a new ${path.basename(object)} attached in place of the old on ${[...new Set([...attached, ...tcAttached].map((a) => a.name))].join(', ')}, with the same maps`;

@@ -35,7 +35,9 @@ export const LAYOUT = {
   stats: { size: 8 * COUNTERS.length, fields: Object.fromEntries(COUNTERS.map((name, i) => [name, 8 * i])) },
 } satisfies Record<string, { size: number; fields: Record<string, number>; arrays?: Record<string, number> }>;
 /** max_entries of the maps zonlab indexes. */
-export const MAP_ENTRIES = { services: MAX_SERVICES, svc_stats: MAX_SERVICES * MAX_BACKENDS, counters: 1 };
+export const MAP_ENTRIES = { services: MAX_SERVICES, svc_stats: MAX_SERVICES * MAX_BACKENDS, counters: 1, ct_epoch: 2 };
+/** ct_epoch's word zonlab bumps after it deletes conntrack entries (bpf/zonlb_consts.h CT_FLUSHES): the program's flow cache copies go stale. */
+export const CT_FLUSHES = 1;
 export const SVC_KEY_SIZE = LAYOUT.svc_key.size;
 export const BACKEND_SIZE = LAYOUT.backend.size;
 export const SVC_SIZE = LAYOUT.svc.size;
@@ -50,7 +52,10 @@ export const AF_INET6 = 10;
 
 type Layout = { size: number; fields: Record<string, number>; arrays?: Record<string, number> };
 type StructName = keyof typeof LAYOUT;
-/** What zonlab writes (a mismatch refuses the object) and what it only reads (a mismatch leaves that map unread). */
+/**
+ * What zonlab writes (a mismatch refuses the object) and what it can do without (a mismatch leaves
+ * that map alone): the counters it reads, and ct_epoch, which an older build without a flow cache lacks.
+ */
 const WRITTEN: { structs: StructName[]; maps: (keyof typeof MAP_ENTRIES)[] } = {
   structs: ['svc_key', 'backend', 'svc', 'flow'],
   maps: ['services'],
@@ -58,6 +63,7 @@ const WRITTEN: { structs: StructName[]; maps: (keyof typeof MAP_ENTRIES)[] } = {
 const READ = {
   counters: { structs: ['stats'], maps: ['counters'] },
   svc_stats: { structs: ['svc_stat'], maps: ['svc_stats'] },
+  ct_epoch: { structs: [], maps: ['ct_epoch'] },
 } satisfies Record<string, typeof WRITTEN>;
 
 function structMismatches(btf: Btf, name: StructName): string[] {
@@ -91,7 +97,7 @@ export function layoutMismatches(btf: Btf): string[] {
   return [WRITTEN, ...Object.values(READ)].flatMap((part) => mismatches(btf, part));
 }
 
-/** The maps zonlab reads that this object lays out otherwise (an older build's counters): left unread, with why. */
+/** The maps zonlab can do without that this object lays out otherwise (an older build's counters) or lacks: left alone, with why. */
 export type UnreadMaps = Partial<Record<keyof typeof READ, string>>;
 
 /** Refuses an object whose maps zonlab would write wrongly (LAYOUT against its BTF); says which it cannot read. */

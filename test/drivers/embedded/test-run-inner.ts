@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { libbpf } from '../../../src/drivers/embedded/libbpf.js';
 import { serviceKey, serviceValue, SVC_STAT_SIZE, sumPerCpu, svcStatKey } from '../../../src/drivers/embedded/maps.js';
-import { OBJECT, possibleCpus } from '../../../src/drivers/embedded/index.js';
+import { flushConntrack, OBJECT, possibleCpus } from '../../../src/drivers/embedded/index.js';
 import { parseZonlbConfig } from '../../../src/zonlb/config.js';
 import {
   fragments,
@@ -262,4 +262,11 @@ cases.serviceCounts = Object.fromEntries(
     return [s.gid, { requests, replies }];
   }),
 );
+// a flush: the flow's packets are unknown after it, though this CPU has a copy of its entry (a flow's
+// second lookup is served from the copy its first took); on one CPU, so that the copy is the one asked
+const affinity = execFileSync('taskset', ['-cp', String(process.pid)]).toString();
+execFileSync('taskset', ['-cp', /: *(\d+)/.exec(affinity)![1]!, String(process.pid)]);
+const tracked: Spec = { src: '10.2.0.2', dst: '10.2.0.1', sport: 223, dport: 40000, proto: 'tcp' };
+cases.beforeFlush = [v4(tracked, 'veth2'), v4(tracked, 'veth2')];
+cases.flushed = { deleted: flushConntrack(bpf, obj, true), reply: v4(tracked, 'veth2') };
 process.stdout.write(JSON.stringify(cases));

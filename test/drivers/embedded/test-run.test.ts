@@ -80,6 +80,8 @@ let r: Record<OutCase, Out> & {
   tooBig4: TooBig;
   tooBig6: TooBig;
   serviceCounts: Record<string, { requests: number; replies: number }>;
+  beforeFlush: Out[];
+  flushed: { deleted: number; reply: Out };
 };
 test.before(async () => {
   if (why) return;
@@ -323,5 +325,16 @@ packetTest(
       10: { requests: 2, replies: 2 }, // XDP's and tc ingress's requests, both replies counted by tc egress
       11: { requests: 1, replies: 1 },
     });
+  },
+);
+
+packetTest(
+  title(
+    "after a flush of conntrack a flow is unknown, though a CPU kept a copy of its entry (the program's flow cache)",
+  ),
+  (t) => {
+    for (const c of r.beforeFlush) t.like(c, { action: XDP_REDIRECT, src: '10.0.0.1', dst: '10.0.0.2' });
+    t.true(r.flushed.deleted > 0);
+    t.like(r.flushed.reply, { err: 0, action: XDP_PASS, unchanged: true });
   },
 );
