@@ -5,6 +5,7 @@
 #include "zonlb_parse.h"
 #include "zonlb_mutants.h"
 #include "zonlb_flowcache.h"
+#include "zonlb_ports.h"
 
 /* the flow as it comes back: from where the request went, to whom it appeared to come from */
 static __noinline int track(const struct parsed *p, const struct nat *fwd, struct stats *st)
@@ -32,6 +33,8 @@ static __noinline int track(const struct parsed *p, const struct nat *fwd, struc
 	if (is_icmp(p->f.proto)) {
 		rkey.sport = rkey.dport = fwd->sport;
 		rev.nat.sport = rev.nat.dport = p->f.sport;
+	} else {
+		replies_from(rkey.sport);
 	}
 	return ct_insert(&rkey, &rev);
 }

@@ -106,6 +106,11 @@ struct cached_ct {
 	struct ct ct;
 };
 
+/* a set of ports, a bit each: port p is bit p % 64 of bits[p / 64] */
+struct port_set {
+	__u64 bits[65536 / 64];
+};
+
 /* a datagram in fragments: the first fragment's ports, for those that follow (they carry no L4 header) */
 struct frag_key {
 	struct addr src;

@@ -8,7 +8,8 @@
 // The entry points and what they share; each concern in its header, as Katran lays its program out:
 // zonlb_consts.h, zonlb_structs.h, zonlb_maps.h, zonlb_parse.h, zonlb_csum.h, zonlb_rewrite.h,
 // zonlb_icmp.h (the "too big" answers), zonlb_conntrack.h, zonlb_flowcache.h (each CPU's copies of the
-// conntrack entries it used last), zonlb_fib.h; zonlb_mutants.h for `zonlab mutants`.
+// conntrack entries it used last), zonlb_ports.h (the ports a packet of a service can have),
+// zonlb_fib.h; zonlb_mutants.h for `zonlab mutants`.
 #include "zonlb_rewrite.h"
 #include "zonlb_icmp.h"
 #include "zonlb_conntrack.h"
@@ -86,6 +87,12 @@ static __always_inline int classify(void *data, void *end, struct parsed *p, str
 	if (r != P_OK) {
 		if (r == P_UNKNOWN_FRAG)
 			st->fragments_unknown++;
+		st->passed++;
+		return -1;
+	}
+	if (no_service_port(p)) {
+		/* counted as the lookups would have: not in conntrack, passed */
+		st->ct_misses++;
 		st->passed++;
 		return -1;
 	}

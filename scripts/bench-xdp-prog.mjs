@@ -21,7 +21,7 @@ if (!process.env.ZONLAB_BENCH_NETNS) {
 const repeat = Number(argv.repeat ?? 1_000_000);
 const rounds = Number(argv.rounds ?? 5);
 const { libbpf } = await import(`${root}/dist/src/drivers/embedded/libbpf.js`);
-const { serviceKey, serviceValue } = await import(`${root}/dist/src/drivers/embedded/maps.js`);
+const { writeServices } = await import(`${root}/dist/src/drivers/embedded/index.js`);
 const { parseZonlbConfig } = await import(`${root}/dist/src/zonlb/config.js`);
 const { ipv4Packet } = await import(`${root}/dist/test/drivers/embedded/packets.js`);
 
@@ -62,7 +62,7 @@ const compared = argv.a
 const builds = compared.map(([label, file]) => {
   const obj = bpf.openFile(file);
   if (bpf.load(obj)) throw new Error(bpf.takeLog());
-  config.services.forEach((s, slot) => bpf.update(bpf.mapFd(obj, 'services'), serviceKey(s), serviceValue(s, slot)));
+  writeServices(bpf, obj, config.services);
   return { label, prog: bpf.programFd(obj, 'zonlb_xdp') };
 });
 const packets = {

@@ -5,13 +5,15 @@ import path from 'node:path';
 import { ExitCode, UserError } from '../../errors.js';
 import { isLoopback } from '../../../lab/net.js';
 import { bpfDir } from '../../paths.js';
-import type { ZonlbConfig } from '../../zonlb/config.js';
+import type { ZonlbConfig, ZonlbService } from '../../zonlb/config.js';
 import type { Driver, LoadContext, LoadedBalancer, ServiceCount } from '../driver.js';
 import { libbpf, XDP_FLAGS, type Libbpf } from './libbpf.js';
 import {
   checkLayout,
   CT_FLUSHES,
   FLOW_KEY_SIZE,
+  LAYOUT,
+  PS_SERVICES,
   MAX_SERVICES,
   serviceKey,
   serviceValue,
@@ -20,6 +22,7 @@ import {
   sumCounters,
   sumPerCpu,
   svcStatKey,
+  withServicePorts,
 } from './maps.js';
 
 export const OBJECT = path.join(bpfDir, 'zonlb_xdp.o');
@@ -127,7 +130,30 @@ export function flushConntrack(bpf: Libbpf, obj: unknown, epoch: boolean): numbe
   return deleted;
 }
 
+/**
+ * The services into the object's services map (`slot` numbers each in svc_stats), their ports into
+ * port_sets first: a service is never there before its port passes the program's filter. An older
+ * build has no port_sets.
+ */
+export function writeServices(bpf: Libbpf, obj: unknown, services: ZonlbService[]): void {
+  const sets = bpf.mapFd(obj, 'port_sets');
+  if (sets >= 0) {
+    const key = Buffer.alloc(4);
+    key.writeUInt32LE(PS_SERVICES);
+    const set = Buffer.alloc(LAYOUT.port_set.size);
+    const e = bpf.lookup(sets, key, set) || bpf.update(sets, key, withServicePorts(set, services));
+    if (e) throw new Error(`cannot write the services' ports into port_sets: ${bpf.strerror(e)}`);
+  }
+  const fd = bpf.mapFd(obj, 'services');
+  services.forEach((s, slot) => {
+    const e = bpf.update(fd, serviceKey(s), serviceValue(s, slot));
+    if (e) throw new Error(`cannot write the services map for ${s.vip}: ${bpf.strerror(e)}`);
+  });
+}
+
 const SHARED_MAPS = ['services', 'conntrack', 'frags', 'counters', 'svc_stats'];
+/** Shared as well where the object has it (an older build has not): the reply ports of the flows in conntrack. */
+const SHARED_IF_THERE = ['port_sets'];
 
 /**
  * The program loaded again from its object with the old one's maps (bpf_map__reuse_fd), then
@@ -144,7 +170,7 @@ function replaceProgram(
   checkLayout(object);
   const next = bpf.openFile(object);
   try {
-    for (const name of SHARED_MAPS) {
+    for (const name of [...SHARED_MAPS, ...SHARED_IF_THERE.filter((m) => bpf.mapFd(old, m) >= 0)]) {
       const e = bpf.reuseMap(next, name, bpf.mapFd(old, name));
       if (e) throw new Error(`cannot reuse the map ${name}: ${bpf.strerror(e)}`);
     }
@@ -220,11 +246,7 @@ export const embeddedDriver: Driver = {
           `the kernel refused ${object === OBJECT ? 'bpf/zonlb_xdp.o' : object} (${bpf.strerror(err)}):\n${bpf.takeLog().trim().split('\n').slice(-40).join('\n')}`,
         );
       const prog = bpf.programFd(obj, 'zonlb_xdp');
-      const services = bpf.mapFd(obj, 'services');
-      ctx.config.services.forEach((s, slot) => {
-        const e = bpf.update(services, serviceKey(s), serviceValue(s, slot));
-        if (e) throw new Error(`cannot fill the services map for ${s.vip}: ${bpf.strerror(e)}`);
-      });
+      writeServices(bpf, obj, ctx.config.services);
       // Every backend on this host: every packet goes up the local stack, and an skb program (tc)
       // rewrites it in place where XDP on a veth gets locally sent TCP only as a copy (and native XDP
       // turns the peer's TSO off). A backend to redirect to wants native XDP.
@@ -318,11 +340,7 @@ export const embeddedDriver: Driver = {
           return `a new ${path.basename(object)} attached in place of the old on ${[...new Set([...attached, ...tcAttached].map((a) => a.name))].join(', ')}, with the same maps`;
         }
         // one update per service: the program sees the old backends or the new, never half of each
-        const services = map('services');
-        config.services.forEach((s, slot) => {
-          const e = bpf.update(services, serviceKey(s), serviceValue(s, slot));
-          if (e) throw new Error(`cannot update the services map for ${s.vip}: ${bpf.strerror(e)}`);
-        });
+        writeServices(bpf, obj, config.services);
         current = config;
         return `services map rewritten: ${config.services.map((s) => `gid ${s.gid} → ${s.backends.map((b) => b.key).join(', ') || 'no backend'}`).join('; ')}`;
       },

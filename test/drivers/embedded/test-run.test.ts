@@ -55,6 +55,7 @@ type OutCase =
   | 'udpReply'
   | 'icmpRequest'
   | 'unknownFlow'
+  | 'noServicePort'
   | 'tcp6Request'
   | 'tcp6Reply'
   | 'dsrRequest'
@@ -81,6 +82,7 @@ let r: Record<OutCase, Out> & {
   tooBig6: TooBig;
   serviceCounts: Record<string, { requests: number; replies: number }>;
   beforeFlush: Out[];
+  noServicePortCounted: Record<string, number>;
   flushed: { deleted: number; reply: Out };
 };
 test.before(async () => {
@@ -336,5 +338,15 @@ packetTest(
     for (const c of r.beforeFlush) t.like(c, { action: XDP_REDIRECT, src: '10.0.0.1', dst: '10.0.0.2' });
     t.true(r.flushed.deleted > 0);
     t.like(r.flushed.reply, { err: 0, action: XDP_PASS, unchanged: true });
+  },
+);
+
+packetTest(
+  title(
+    "a packet to no service's port, from none a reply comes from, passes untouched, counted as a conntrack miss passed (as before the filter)",
+  ),
+  (t) => {
+    t.like(r.noServicePort, { err: 0, action: XDP_PASS, unchanged: true });
+    t.deepEqual(r.noServicePortCounted, { packets: 1, matched: 0, ct_misses: 1, passed: 1 });
   },
 );
