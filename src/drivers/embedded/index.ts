@@ -152,8 +152,12 @@ export function writeServices(bpf: Libbpf, obj: unknown, services: ZonlbService[
 }
 
 const SHARED_MAPS = ['services', 'conntrack', 'frags', 'counters', 'svc_stats'];
-/** Shared as well where the object has it (an older build has not): the reply ports of the flows in conntrack. */
-const SHARED_IF_THERE = ['port_sets'];
+/**
+ * Shared as well where the object has them (an older build has not): the reply ports of the flows in
+ * conntrack, and its epoch, so that an insert by either program while links change over makes the
+ * other's copies of entries stale.
+ */
+const SHARED_IF_THERE = ['port_sets', 'ct_epoch'];
 
 /**
  * The program loaded again from its object with the old one's maps (bpf_map__reuse_fd), then
