@@ -4,12 +4,14 @@
 
 #include "zonlb_parse.h"
 #include "zonlb_mutants.h"
+#include "zonlb_flowcache.h"
+#include "zonlb_ports.h"
 
 /* the flow as it comes back: from where the request went, to whom it appeared to come from */
 static __noinline int track(const struct parsed *p, const struct nat *fwd, struct stats *st)
 {
 	struct ct entry = { .nat = *fwd };
-	if (bpf_map_update_elem(&conntrack, &p->f, &entry, BPF_ANY))
+	if (ct_insert(&p->f, &entry))
 		return -1;
 	st->ct_inserts++;
 	if (fwd->flags & CT_DSR)
@@ -31,8 +33,10 @@ static __noinline int track(const struct parsed *p, const struct nat *fwd, struc
 	if (is_icmp(p->f.proto)) {
 		rkey.sport = rkey.dport = fwd->sport;
 		rev.nat.sport = rev.nat.dport = p->f.sport;
+	} else {
+		replies_from(rkey.sport);
 	}
-	return bpf_map_update_elem(&conntrack, &rkey, &rev, BPF_ANY) ? -1 : 0;
+	return ct_insert(&rkey, &rev);
 }
 
 /*
@@ -42,7 +46,7 @@ static __noinline int track(const struct parsed *p, const struct nat *fwd, struc
  */
 static __always_inline struct ct *tracked(const struct parsed *p)
 {
-	struct ct *known = bpf_map_lookup_elem(&conntrack, &p->f);
+	struct ct *known = ct_lookup(&p->f);
 	if (!known || MUTANT_FORGETS(known))
 		return NULL;
 	if (p->tcp_syn && !(known->nat.flags & CT_REPLY))

@@ -30,6 +30,10 @@
 #define MAX_SERVICES 256
 #define MAX_FLOWS 131072    /* both directions of 65,536 flows (zon-lb at HEAD tracks 10, which breaks parallel flows) */
 #define MAX_FRAGMENTED 8192 /* datagrams in fragments at a time */
+#define FLOW_CACHE_SLOTS 256 /* per CPU; a power of two: a slot is a hash of the flow's, masked */
+enum { CT_INSERTS = 0, CT_FLUSHES = 1 }; /* the words of the ct_epoch map */
+/* the sets of port_sets: the services' ports (zonlab's), the ports tracked replies come from (the program's) */
+enum { PS_SERVICES = 0, PS_REPLIES = 1 };
 
 #define NO_MTU 0xffff       /* a hop's MTU before the FIB gives one, and the tot_len that asks it for the path MTU */
 #ifndef HOP_TTL_NS

@@ -1,4 +1,4 @@
-/* Where a flow's packets go: the FIB's answer, kept beside the flow in conntrack for HOP_TTL_NS. */
+/* Where a flow's packets go: the FIB's answer, kept beside the flow (in a CPU's copy of its conntrack entry) for HOP_TTL_NS. */
 #ifndef ZONLB_FIB_H
 #define ZONLB_FIB_H
 
@@ -37,8 +37,9 @@ static __always_inline void copy_hop(struct hop *to, const struct hop *from)
 }
 
 /*
- * Where a flow's packets go: its kept hop while fresh (*hop points into its conntrack entry, copied
- * nowhere), else the FIB's answer in *fresh (kept beside the flow when it names a link).
+ * Where a flow's packets go: its kept hop while fresh (*hop points into the CPU's copy of its
+ * conntrack entry, copied nowhere), else the FIB's answer in *fresh (kept in that copy when it names
+ * a link: each CPU refreshes its own, the map's entry gives a new copy its first).
  */
 static __always_inline long route(struct xdp_md *ctx, const struct parsed *p, const struct nat *n, struct ct *known, struct hop *fresh, const struct hop **hop)
 {

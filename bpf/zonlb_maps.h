@@ -21,6 +21,33 @@ struct {
 } conntrack SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FLOW_CACHE_SLOTS);
+	__type(key, __u32);
+	__type(value, struct cached_ct);
+} flow_cache SEC(".maps");
+
+/*
+ * The ports a packet of the balancer's has: to a service's port, or from one its replies come from.
+ * Only ever added to (a port once a service's still lets the service's tracked flows through); one
+ * writer per set, so that zonlab's write of its whole set never undoes a bit the program sets.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct port_set);
+} port_sets SEC(".maps");
+
+/* how often conntrack changed: [CT_INSERTS] the program's inserts, [CT_FLUSHES] zonlab's flushes (one writer each) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} ct_epoch SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, MAX_FRAGMENTED);
 	__type(key, struct frag_key);

@@ -99,6 +99,18 @@ struct ct {
 	struct hop hop;
 };
 
+/* a copy of a conntrack entry in a CPU's flow cache (zonlb_flowcache.h), good while conntrack's epoch is still the one it was taken under */
+struct cached_ct {
+	struct flow f;
+	__u64 epoch;
+	struct ct ct;
+};
+
+/* a set of ports, a bit each: port p is bit p % 64 of bits[p / 64] */
+struct port_set {
+	__u64 bits[65536 / 64];
+};
+
 /* a datagram in fragments: the first fragment's ports, for those that follow (they carry no L4 header) */
 struct frag_key {
 	struct addr src;

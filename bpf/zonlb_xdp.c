@@ -7,7 +7,9 @@
 //
 // The entry points and what they share; each concern in its header, as Katran lays its program out:
 // zonlb_consts.h, zonlb_structs.h, zonlb_maps.h, zonlb_parse.h, zonlb_csum.h, zonlb_rewrite.h,
-// zonlb_icmp.h (the "too big" answers), zonlb_conntrack.h, zonlb_fib.h; zonlb_mutants.h for `zonlab mutants`.
+// zonlb_icmp.h (the "too big" answers), zonlb_conntrack.h, zonlb_flowcache.h (each CPU's copies of the
+// conntrack entries it used last), zonlb_ports.h (the ports a packet of a service can have),
+// zonlb_fib.h; zonlb_mutants.h for `zonlab mutants`.
 #include "zonlb_rewrite.h"
 #include "zonlb_icmp.h"
 #include "zonlb_conntrack.h"
@@ -74,8 +76,9 @@ static __always_inline int deliver(struct xdp_md *ctx, struct parsed *p, struct 
 }
 
 /*
- * A packet of a service: its flow's translation (*n), tracked (in *known, read in place) or just
- * chosen (in *fresh); -1 (counted as passed) for anything else, which goes on untouched.
+ * A packet of a service: its flow's translation (*n), tracked (in *known: this CPU's copy of its
+ * conntrack entry, read in place) or just chosen (in *fresh); -1 (counted as passed) for anything
+ * else, which goes on untouched.
  */
 static __always_inline int classify(void *data, void *end, struct parsed *p, struct nat *fresh, struct nat **n, struct ct **known, struct stats *st)
 {
@@ -84,6 +87,12 @@ static __always_inline int classify(void *data, void *end, struct parsed *p, str
 	if (r != P_OK) {
 		if (r == P_UNKNOWN_FRAG)
 			st->fragments_unknown++;
+		st->passed++;
+		return -1;
+	}
+	if (no_service_port(p)) {
+		/* counted as the lookups would have: not in conntrack, passed */
+		st->ct_misses++;
 		st->passed++;
 		return -1;
 	}

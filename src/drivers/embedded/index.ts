@@ -5,12 +5,15 @@ import path from 'node:path';
 import { ExitCode, UserError } from '../../errors.js';
 import { isLoopback } from '../../../lab/net.js';
 import { bpfDir } from '../../paths.js';
-import type { ZonlbConfig } from '../../zonlb/config.js';
+import type { ZonlbConfig, ZonlbService } from '../../zonlb/config.js';
 import type { Driver, LoadContext, LoadedBalancer, ServiceCount } from '../driver.js';
 import { libbpf, XDP_FLAGS, type Libbpf } from './libbpf.js';
 import {
   checkLayout,
+  CT_FLUSHES,
   FLOW_KEY_SIZE,
+  LAYOUT,
+  PS_SERVICES,
   MAX_SERVICES,
   serviceKey,
   serviceValue,
@@ -19,6 +22,7 @@ import {
   sumCounters,
   sumPerCpu,
   svcStatKey,
+  withServicePorts,
 } from './maps.js';
 
 export const OBJECT = path.join(bpfDir, 'zonlb_xdp.o');
@@ -107,7 +111,53 @@ function flushMap(bpf: Libbpf, fd: number, keySize: number): number {
   return keys.filter((k) => bpf.remove(fd, k) === 0).length;
 }
 
+/**
+ * Deletes every conntrack entry of a loaded object, then bumps its ct_epoch (zonlab is that word's
+ * only writer) so that no CPU's copy of an entry (bpf/zonlb_flowcache.h) is used again; an older
+ * build has no ct_epoch (epoch false). Returns how many entries it deleted.
+ */
+export function flushConntrack(bpf: Libbpf, obj: unknown, epoch: boolean): number {
+  const deleted = flushMap(bpf, bpf.mapFd(obj, 'conntrack'), FLOW_KEY_SIZE);
+  if (!epoch) return deleted;
+  const fd = bpf.mapFd(obj, 'ct_epoch');
+  const key = Buffer.alloc(4);
+  key.writeUInt32LE(CT_FLUSHES);
+  const value = Buffer.alloc(8);
+  let e = bpf.lookup(fd, key, value);
+  value.writeBigUInt64LE(value.readBigUInt64LE() + 1n);
+  e ||= bpf.update(fd, key, value);
+  if (e) throw new Error(`cannot bump the ct_epoch map after a flush: ${bpf.strerror(e)}`);
+  return deleted;
+}
+
+/**
+ * The services into the object's services map (`slot` numbers each in svc_stats), their ports into
+ * port_sets first: a service is never there before its port passes the program's filter. An older
+ * build has no port_sets.
+ */
+export function writeServices(bpf: Libbpf, obj: unknown, services: ZonlbService[]): void {
+  const sets = bpf.mapFd(obj, 'port_sets');
+  if (sets >= 0) {
+    const key = Buffer.alloc(4);
+    key.writeUInt32LE(PS_SERVICES);
+    const set = Buffer.alloc(LAYOUT.port_set.size);
+    const e = bpf.lookup(sets, key, set) || bpf.update(sets, key, withServicePorts(set, services));
+    if (e) throw new Error(`cannot write the services' ports into port_sets: ${bpf.strerror(e)}`);
+  }
+  const fd = bpf.mapFd(obj, 'services');
+  services.forEach((s, slot) => {
+    const e = bpf.update(fd, serviceKey(s), serviceValue(s, slot));
+    if (e) throw new Error(`cannot write the services map for ${s.vip}: ${bpf.strerror(e)}`);
+  });
+}
+
 const SHARED_MAPS = ['services', 'conntrack', 'frags', 'counters', 'svc_stats'];
+/**
+ * Shared as well where the object has them (an older build has not): the reply ports of the flows in
+ * conntrack, and its epoch, so that an insert by either program while links change over makes the
+ * other's copies of entries stale.
+ */
+const SHARED_IF_THERE = ['port_sets', 'ct_epoch'];
 
 /**
  * The program loaded again from its object with the old one's maps (bpf_map__reuse_fd), then
@@ -124,7 +174,7 @@ function replaceProgram(
   checkLayout(object);
   const next = bpf.openFile(object);
   try {
-    for (const name of SHARED_MAPS) {
+    for (const name of [...SHARED_MAPS, ...SHARED_IF_THERE.filter((m) => bpf.mapFd(old, m) >= 0)]) {
       const e = bpf.reuseMap(next, name, bpf.mapFd(old, name));
       if (e) throw new Error(`cannot reuse the map ${name}: ${bpf.strerror(e)}`);
     }
@@ -174,7 +224,7 @@ export const embeddedDriver: Driver = {
     const object = embeddedObject();
     const unread = checkLayout(object);
     for (const [name, why] of Object.entries(unread))
-      ctx.log(`embedded: the ${name} map of ${path.basename(object)} is not read: ${why}`);
+      ctx.log(`embedded: the ${name} map of ${path.basename(object)} is left alone: ${why}`);
     let obj = bpf.openFile(object);
     const attached: { ifindex: number; flags: number; name: string }[] = [];
     const tcAttached: { ifindex: number; name: string; ingress: boolean }[] = [];
@@ -200,11 +250,7 @@ export const embeddedDriver: Driver = {
           `the kernel refused ${object === OBJECT ? 'bpf/zonlb_xdp.o' : object} (${bpf.strerror(err)}):\n${bpf.takeLog().trim().split('\n').slice(-40).join('\n')}`,
         );
       const prog = bpf.programFd(obj, 'zonlb_xdp');
-      const services = bpf.mapFd(obj, 'services');
-      ctx.config.services.forEach((s, slot) => {
-        const e = bpf.update(services, serviceKey(s), serviceValue(s, slot));
-        if (e) throw new Error(`cannot fill the services map for ${s.vip}: ${bpf.strerror(e)}`);
-      });
+      writeServices(bpf, obj, ctx.config.services);
       // Every backend on this host: every packet goes up the local stack, and an skb program (tc)
       // rewrites it in place where XDP on a veth gets locally sent TCP only as a copy (and native XDP
       // turns the peer's TSO off). A backend to redirect to wants native XDP.
@@ -292,17 +338,13 @@ export const embeddedDriver: Driver = {
       serviceCounts: async () => serviceCounts(),
       async apply(action, config) {
         if (action === 'flush-conntrack')
-          return `deleted ${flushMap(bpf, map('conntrack'), FLOW_KEY_SIZE)} entries of the conntrack map`;
+          return `deleted ${flushConntrack(bpf, obj, !unread.ct_epoch)} entries of the conntrack map`;
         if (action === 'replace-program') {
           obj = replaceProgram(bpf, object, obj, attached, tcAttached);
           return `a new ${path.basename(object)} attached in place of the old on ${[...new Set([...attached, ...tcAttached].map((a) => a.name))].join(', ')}, with the same maps`;
         }
         // one update per service: the program sees the old backends or the new, never half of each
-        const services = map('services');
-        config.services.forEach((s, slot) => {
-          const e = bpf.update(services, serviceKey(s), serviceValue(s, slot));
-          if (e) throw new Error(`cannot update the services map for ${s.vip}: ${bpf.strerror(e)}`);
-        });
+        writeServices(bpf, obj, config.services);
         current = config;
         return `services map rewritten: ${config.services.map((s) => `gid ${s.gid} → ${s.backends.map((b) => b.key).join(', ') || 'no backend'}`).join('; ')}`;
       },

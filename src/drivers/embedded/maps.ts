@@ -32,10 +32,21 @@ export const LAYOUT = {
   svc: { size: 8 + MAX_BACKENDS * BACKEND.size, fields: { count: 0, slot: 4, b: 8 }, arrays: { b: MAX_BACKENDS } },
   flow: { size: 40, fields: { src: 0, dst: 16, sport: 32, dport: 34, proto: 36, family: 37 } },
   svc_stat: { size: 16, fields: { packets: 0 }, arrays: { packets: 2 } },
+  port_set: { size: 8192, fields: { bits: 0 }, arrays: { bits: 1024 } },
   stats: { size: 8 * COUNTERS.length, fields: Object.fromEntries(COUNTERS.map((name, i) => [name, 8 * i])) },
 } satisfies Record<string, { size: number; fields: Record<string, number>; arrays?: Record<string, number> }>;
 /** max_entries of the maps zonlab indexes. */
-export const MAP_ENTRIES = { services: MAX_SERVICES, svc_stats: MAX_SERVICES * MAX_BACKENDS, counters: 1 };
+export const MAP_ENTRIES = {
+  services: MAX_SERVICES,
+  svc_stats: MAX_SERVICES * MAX_BACKENDS,
+  counters: 1,
+  ct_epoch: 2,
+  port_sets: 2,
+};
+/** ct_epoch's word zonlab bumps after it deletes conntrack entries (bpf/zonlb_consts.h CT_FLUSHES): the program's flow cache copies go stale. */
+export const CT_FLUSHES = 1;
+/** port_sets' set zonlab writes, the services' ports (bpf/zonlb_consts.h PS_SERVICES); the program writes the other. */
+export const PS_SERVICES = 0;
 export const SVC_KEY_SIZE = LAYOUT.svc_key.size;
 export const BACKEND_SIZE = LAYOUT.backend.size;
 export const SVC_SIZE = LAYOUT.svc.size;
@@ -50,7 +61,10 @@ export const AF_INET6 = 10;
 
 type Layout = { size: number; fields: Record<string, number>; arrays?: Record<string, number> };
 type StructName = keyof typeof LAYOUT;
-/** What zonlab writes (a mismatch refuses the object) and what it only reads (a mismatch leaves that map unread). */
+/**
+ * What zonlab writes (a mismatch refuses the object) and what it can do without (a mismatch leaves
+ * that map alone): the counters it reads, and ct_epoch and port_sets, which an older build lacks.
+ */
 const WRITTEN: { structs: StructName[]; maps: (keyof typeof MAP_ENTRIES)[] } = {
   structs: ['svc_key', 'backend', 'svc', 'flow'],
   maps: ['services'],
@@ -58,6 +72,8 @@ const WRITTEN: { structs: StructName[]; maps: (keyof typeof MAP_ENTRIES)[] } = {
 const READ = {
   counters: { structs: ['stats'], maps: ['counters'] },
   svc_stats: { structs: ['svc_stat'], maps: ['svc_stats'] },
+  ct_epoch: { structs: [], maps: ['ct_epoch'] },
+  port_sets: { structs: ['port_set'], maps: ['port_sets'] },
 } satisfies Record<string, typeof WRITTEN>;
 
 function structMismatches(btf: Btf, name: StructName): string[] {
@@ -91,7 +107,7 @@ export function layoutMismatches(btf: Btf): string[] {
   return [WRITTEN, ...Object.values(READ)].flatMap((part) => mismatches(btf, part));
 }
 
-/** The maps zonlab reads that this object lays out otherwise (an older build's counters): left unread, with why. */
+/** The maps zonlab can do without that this object lays out otherwise (an older build's counters) or lacks: left alone, with why. */
 export type UnreadMaps = Partial<Record<keyof typeof READ, string>>;
 
 /** Refuses an object whose maps zonlab would write wrongly (LAYOUT against its BTF); says which it cannot read. */
@@ -147,6 +163,16 @@ export function backendBytes(b: Pick<ZonlbBackend, 'ip' | 'proto' | 'port' | 'op
   v.writeUInt8(b.options.srcIp ? 1 : 0, at.has_src);
   v.writeUInt8(b.options.dsrL2 ? B_DSR_L2 : 0, at.flags);
   return v;
+}
+
+/** The services' ports added to a struct port_set (`set`, as read from the map): the program's filter lets them through. */
+export function withServicePorts(set: Buffer, services: Pick<ZonlbService, 'proto' | 'port'>[]): Buffer {
+  for (const s of services) {
+    if (ICMP.has(s.proto)) continue; // echoes are never filtered
+    const at = LAYOUT.port_set.fields.bits + 8 * (s.port >> 6);
+    set.writeBigUInt64LE(set.readBigUInt64LE(at) | (1n << BigInt(s.port & 63)), at);
+  }
+  return set;
 }
 
 export function svcStatKey(slot: number, backend: number): Buffer {

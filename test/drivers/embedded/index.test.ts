@@ -3,7 +3,14 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { gated } from '../../helpers/gated.js';
 import { embeddedDriver, embeddedMissing } from '../../../src/drivers/embedded/index.js';
-import { BACKEND_SIZE, MAX_BACKENDS, serviceValue, sumPerCpu } from '../../../src/drivers/embedded/maps.js';
+import {
+  BACKEND_SIZE,
+  LAYOUT,
+  MAX_BACKENDS,
+  serviceValue,
+  sumPerCpu,
+  withServicePorts,
+} from '../../../src/drivers/embedded/maps.js';
 import { parseZonlbConfig } from '../../../src/zonlb/config.js';
 import { CAPABILITIES, lacking } from '../../../src/drivers/capabilities.js';
 
@@ -55,6 +62,20 @@ test("the services map value: backend count, the service's slot for its counters
   t.is(v.readUInt8(8 + 35), 1, 'dsr_l2');
   t.is(serviceValue(scenarioConfig('veth-netns').services[0]!, 0).readUInt8(8 + 35), 0);
   t.is(BACKEND_SIZE, 36);
+});
+
+test("the services' ports added to the program's port set: a bit per TCP/UDP port, echoes left out, bits already there kept", (t) => {
+  const set = Buffer.alloc(LAYOUT.port_set.size);
+  set.writeBigUInt64LE(1n << 5n, 8 * 2); // port 133, set before
+  const services = [
+    { proto: 6, port: 80 },
+    { proto: 17, port: 65535 },
+    { proto: 1, port: 0 },
+    { proto: 6, port: 0 },
+  ];
+  const bits = (b: Buffer) =>
+    Array.from({ length: 65536 }, (_, p) => p).filter((p) => (b.readBigUInt64LE(8 * (p >> 6)) >> BigInt(p & 63)) & 1n);
+  t.deepEqual(bits(withServicePorts(set, services)), [0, 80, 133, 65535]);
 });
 
 test('per-CPU values are summed field by field', (t) => {

@@ -4,8 +4,8 @@
 // packet runs through BPF_PROG_TEST_RUN as if it arrived on one of those links.
 import { execFileSync } from 'node:child_process';
 import { libbpf } from '../../../src/drivers/embedded/libbpf.js';
-import { serviceKey, serviceValue, SVC_STAT_SIZE, sumPerCpu, svcStatKey } from '../../../src/drivers/embedded/maps.js';
-import { OBJECT, possibleCpus } from '../../../src/drivers/embedded/index.js';
+import { STATS_SIZE, sumCounters, SVC_STAT_SIZE, sumPerCpu, svcStatKey } from '../../../src/drivers/embedded/maps.js';
+import { flushConntrack, OBJECT, possibleCpus, writeServices } from '../../../src/drivers/embedded/index.js';
 import { parseZonlbConfig } from '../../../src/zonlb/config.js';
 import {
   fragments,
@@ -76,10 +76,7 @@ const config = parseZonlbConfig(
   ].join(''),
   'test',
 );
-const services = bpf.mapFd(obj, 'services');
-config.services.forEach((s, slot) => {
-  if (bpf.update(services, serviceKey(s), serviceValue(s, slot))) throw new Error('map');
-});
+writeServices(bpf, obj, config.services);
 const ifindex = Object.fromEntries(['veth0', 'veth2', 'veth4'].map((n) => [n, bpf.ifindex(n)]));
 const ownMac = (dev: string) =>
   (JSON.parse(ip('-j', 'link', 'show', 'dev', dev).toString()) as { address: string }[])[0]!.address;
@@ -124,6 +121,18 @@ cases.udpRequest = v4({ src: '10.0.0.2', dst: '10.0.0.1', sport: 40001, dport: 2
 cases.udpReply = v4({ src: '10.2.0.2', dst: '10.2.0.1', sport: 223, dport: 40001, proto: 'udp' }, 'veth2');
 cases.icmpRequest = v4({ src: '10.0.0.2', dst: '10.0.0.1', sport: 77, dport: 77, proto: 'icmp' });
 cases.unknownFlow = v4({ src: '10.0.0.2', dst: '10.0.0.9', sport: 40002, dport: 80, proto: 'tcp' });
+// to a port no service has, from none a reply comes from: the program's first filter passes it, counted as before it
+const counters = () => {
+  const value = Buffer.alloc(STATS_SIZE * possibleCpus());
+  if (bpf.lookup(bpf.mapFd(obj, 'counters'), Buffer.alloc(4), value)) throw new Error('counters');
+  return sumCounters(value, possibleCpus());
+};
+const countedBefore = counters();
+cases.noServicePort = v4({ src: '10.0.0.2', dst: '10.0.0.1', sport: 40030, dport: 81, proto: 'udp' });
+const countedAfter = counters();
+cases.noServicePortCounted = Object.fromEntries(
+  (['packets', 'matched', 'ct_misses', 'passed'] as const).map((c) => [c, countedAfter[c] - countedBefore[c]]),
+);
 cases.tcp6Request = v6({ src: '2001:db8::2', dst: '2001:db8::1', sport: 40003, dport: 23, proto: 'tcp' });
 cases.tcp6Reply = v6({ src: '2001:db8::2:2', dst: '2001:db8::2:1', sport: 223, dport: 40003, proto: 'tcp' }, 'veth2');
 const full = ipv4Packet({ src: '10.0.0.2', dst: '10.0.0.1', sport: 40004, dport: 23, proto: 'tcp' });
@@ -262,4 +271,11 @@ cases.serviceCounts = Object.fromEntries(
     return [s.gid, { requests, replies }];
   }),
 );
+// a flush: the flow's packets are unknown after it, though this CPU has a copy of its entry (a flow's
+// second lookup is served from the copy its first took); on one CPU, so that the copy is the one asked
+const affinity = execFileSync('taskset', ['-cp', String(process.pid)]).toString();
+execFileSync('taskset', ['-cp', /: *(\d+)/.exec(affinity)![1]!, String(process.pid)]);
+const tracked: Spec = { src: '10.2.0.2', dst: '10.2.0.1', sport: 223, dport: 40000, proto: 'tcp' };
+cases.beforeFlush = [v4(tracked, 'veth2'), v4(tracked, 'veth2')];
+cases.flushed = { deleted: flushConntrack(bpf, obj, true), reply: v4(tracked, 'veth2') };
 process.stdout.write(JSON.stringify(cases));

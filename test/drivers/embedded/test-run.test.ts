@@ -55,6 +55,7 @@ type OutCase =
   | 'udpReply'
   | 'icmpRequest'
   | 'unknownFlow'
+  | 'noServicePort'
   | 'tcp6Request'
   | 'tcp6Reply'
   | 'dsrRequest'
@@ -80,6 +81,9 @@ let r: Record<OutCase, Out> & {
   tooBig4: TooBig;
   tooBig6: TooBig;
   serviceCounts: Record<string, { requests: number; replies: number }>;
+  beforeFlush: Out[];
+  noServicePortCounted: Record<string, number>;
+  flushed: { deleted: number; reply: Out };
 };
 test.before(async () => {
   if (why) return;
@@ -323,5 +327,26 @@ packetTest(
       10: { requests: 2, replies: 2 }, // XDP's and tc ingress's requests, both replies counted by tc egress
       11: { requests: 1, replies: 1 },
     });
+  },
+);
+
+packetTest(
+  title(
+    "after a flush of conntrack a flow is unknown, though a CPU kept a copy of its entry (the program's flow cache)",
+  ),
+  (t) => {
+    for (const c of r.beforeFlush) t.like(c, { action: XDP_REDIRECT, src: '10.0.0.1', dst: '10.0.0.2' });
+    t.true(r.flushed.deleted > 0);
+    t.like(r.flushed.reply, { err: 0, action: XDP_PASS, unchanged: true });
+  },
+);
+
+packetTest(
+  title(
+    "a packet to no service's port, from none a reply comes from, passes untouched, counted as a conntrack miss passed (as before the filter)",
+  ),
+  (t) => {
+    t.like(r.noServicePort, { err: 0, action: XDP_PASS, unchanged: true });
+    t.deepEqual(r.noServicePortCounted, { packets: 1, matched: 0, ct_misses: 1, passed: 1 });
   },
 );
