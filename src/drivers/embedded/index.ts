@@ -118,8 +118,12 @@ function flushMap(bpf: Libbpf, fd: number, keySize: number): number {
  */
 export function flushConntrack(bpf: Libbpf, obj: unknown, epoch: boolean): number {
   const deleted = flushMap(bpf, bpf.mapFd(obj, 'conntrack'), FLOW_KEY_SIZE);
-  if (!epoch) return deleted;
-  const fd = bpf.mapFd(obj, 'ct_epoch');
+  if (epoch) bumpFlushEpoch(bpf, bpf.mapFd(obj, 'ct_epoch'));
+  return deleted;
+}
+
+/** After conntrack entries were deleted: ct_epoch (its fd) bumped, so that no CPU's copy of one is used again. */
+export function bumpFlushEpoch(bpf: Libbpf, fd: number): void {
   const key = Buffer.alloc(4);
   key.writeUInt32LE(CT_FLUSHES);
   const value = Buffer.alloc(8);
@@ -127,7 +131,15 @@ export function flushConntrack(bpf: Libbpf, obj: unknown, epoch: boolean): numbe
   value.writeBigUInt64LE(value.readBigUInt64LE() + 1n);
   e ||= bpf.update(fd, key, value);
   if (e) throw new Error(`cannot bump the ct_epoch map after a flush: ${bpf.strerror(e)}`);
-  return deleted;
+}
+
+/** The services' ports added to port_sets (its fd): the program's filter lets their packets through. */
+export function addServicePorts(bpf: Libbpf, fd: number, services: Pick<ZonlbService, 'proto' | 'port'>[]): void {
+  const key = Buffer.alloc(4);
+  key.writeUInt32LE(PS_SERVICES);
+  const set = Buffer.alloc(LAYOUT.port_set.size);
+  const e = bpf.lookup(fd, key, set) || bpf.update(fd, key, withServicePorts(set, services));
+  if (e) throw new Error(`cannot write the services' ports into port_sets: ${bpf.strerror(e)}`);
 }
 
 /**
@@ -137,13 +149,7 @@ export function flushConntrack(bpf: Libbpf, obj: unknown, epoch: boolean): numbe
  */
 export function writeServices(bpf: Libbpf, obj: unknown, services: ZonlbService[]): void {
   const sets = bpf.mapFd(obj, 'port_sets');
-  if (sets >= 0) {
-    const key = Buffer.alloc(4);
-    key.writeUInt32LE(PS_SERVICES);
-    const set = Buffer.alloc(LAYOUT.port_set.size);
-    const e = bpf.lookup(sets, key, set) || bpf.update(sets, key, withServicePorts(set, services));
-    if (e) throw new Error(`cannot write the services' ports into port_sets: ${bpf.strerror(e)}`);
-  }
+  if (sets >= 0) addServicePorts(bpf, sets, services);
   const fd = bpf.mapFd(obj, 'services');
   services.forEach((s, slot) => {
     const e = bpf.update(fd, serviceKey(s), serviceValue(s, slot));
