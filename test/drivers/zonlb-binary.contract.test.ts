@@ -23,7 +23,9 @@ const {
   title,
 } = gated(rootSkipReason() ?? (existsSync(OBJECT) ? undefined : 'bpf/zonlb_xdp.o is not built (npm run setup)'));
 const MAPS = [
+  'ZLBX_CT_EPOCH',
   'ZLBX_GMETA',
+  'ZLBX_PORT_SETS',
   'ZLB_ARP',
   'ZLB_BACKENDS',
   'ZLB_CONNTRACK4',
