@@ -170,13 +170,7 @@ const SHARED_IF_THERE = ['port_sets', 'ct_epoch'];
  * attached in its place: bpf_xdp_attach replaces the program on a link in one step, tc's filter is
  * replaced (BPF_TC_F_REPLACE). Returns the new object; the old one is closed.
  */
-function replaceProgram(
-  bpf: Libbpf,
-  object: string,
-  old: unknown,
-  xdp: { ifindex: number; flags: number; name: string }[],
-  tc: { ifindex: number; name: string; ingress: boolean }[],
-): unknown {
+function replaceProgram(bpf: Libbpf, object: string, old: unknown, xdp: XdpAttachment[], tc: TcAttachment[]): unknown {
   checkLayout(object);
   const next = bpf.openFile(object);
   try {
@@ -203,6 +197,89 @@ function replaceProgram(
   }
   bpf.close(old);
   return next;
+}
+
+type XdpAttachment = { ifindex: number; flags: number; name: string };
+type TcAttachment = { ifindex: number; name: string; ingress: boolean };
+
+/**
+ * The XDP program on each interface: native mode where the driver has it (veth does), generic where
+ * it does not (lo). Each attachment goes into `attached` as it is made: a failure half-way leaves
+ * the caller the ones to undo.
+ */
+function attachXdp(
+  bpf: Libbpf,
+  prog: number,
+  interfaces: string[],
+  preferred: number,
+  log: (line: string) => void,
+  attached: XdpAttachment[],
+): void {
+  for (const name of interfaces) {
+    const ifindex = interfaceIndex(bpf, name);
+    let flags: number = preferred;
+    let e = bpf.xdpAttach(ifindex, prog, flags);
+    if (e && flags === XDP_FLAGS.drvMode) {
+      flags = XDP_FLAGS.skbMode;
+      e = bpf.xdpAttach(ifindex, prog, flags);
+    }
+    if (e) throw new Error(`cannot attach XDP to ${name} (ifindex ${ifindex}): ${bpf.strerror(e)}`);
+    attached.push({ ifindex, flags, name });
+    log(`embedded: XDP on ${name} in ${flags === XDP_FLAGS.drvMode ? 'native' : 'generic (skb)'} mode`);
+  }
+}
+
+/**
+ * tc egress on each interface (a local backend's replies translated as they leave), and ingress
+ * where the requests go by tc; into `attached` before each attach, so that a half-done one is undone too.
+ */
+function attachTc(
+  bpf: Libbpf,
+  obj: unknown,
+  interfaces: string[],
+  requests: boolean,
+  log: (line: string) => void,
+  attached: TcAttachment[],
+): void {
+  const egress = bpf.programFd(obj, 'zonlb_tc_out');
+  const ingress = requests ? bpf.programFd(obj, 'zonlb_tc_in') : undefined;
+  for (const name of interfaces) {
+    const ifindex = interfaceIndex(bpf, name);
+    attached.push({ ifindex, name, ingress: requests });
+    const e =
+      bpf.tcAttachEgress(ifindex, egress) || (ingress === undefined ? 0 : bpf.tcAttachIngress(ifindex, ingress));
+    if (e) throw new Error(`cannot attach the tc programs to ${name}: ${bpf.strerror(e)}`);
+    if (requests) log(`embedded: tc ingress and egress on ${name}: every backend is on this host`);
+  }
+}
+
+/** Requests and replies per service and backend, from svc_stats (its fd), summed over the CPUs. */
+function readServiceCounts(
+  bpf: Libbpf,
+  fd: number,
+  services: ZonlbService[],
+  cpus: number,
+): Record<number, ServiceCount> {
+  const out: Record<number, ServiceCount> = {};
+  services.forEach((s, slot) => {
+    const count: ServiceCount = {
+      packets: 0,
+      scope: `service gid ${s.gid} (embedded, per backend)`,
+      backends: {},
+      requests: 0,
+      replies: 0,
+    };
+    s.backends.forEach((b, i) => {
+      const value = Buffer.alloc(SVC_STAT_SIZE * cpus);
+      const [requests, replies] = bpf.lookup(fd, svcStatKey(slot, i), value) === 0 ? sumPerCpu(value, cpus, 2) : [0, 0];
+      count.backends![b.key] = requests! + replies!;
+      count.requests! += requests!;
+      count.replies! += replies!;
+    });
+    count.packets = count.requests! + count.replies!;
+    out[s.gid] = count;
+  });
+  return out;
 }
 
 export const embeddedDriver: Driver = {
@@ -232,8 +309,8 @@ export const embeddedDriver: Driver = {
     for (const [name, why] of Object.entries(unread))
       ctx.log(`embedded: the ${name} map of ${path.basename(object)} is left alone: ${why}`);
     let obj = bpf.openFile(object);
-    const attached: { ifindex: number; flags: number; name: string }[] = [];
-    const tcAttached: { ifindex: number; name: string; ingress: boolean }[] = [];
+    const attached: XdpAttachment[] = [];
+    const tcAttached: TcAttachment[] = [];
     const unload = async () => {
       const failures: string[] = [];
       for (const a of attached.splice(0)) {
@@ -263,36 +340,8 @@ export const embeddedDriver: Driver = {
       const local = ctx.config.services.every((s) => s.backends.every((b) => isLocal(b.ip)));
       const forced = xdpMode();
       const requestsByTc = local && forced === undefined;
-      if (!requestsByTc) {
-        const preferred = forced ?? XDP_FLAGS.drvMode;
-        for (const name of ctx.config.interfaces) {
-          const ifindex = interfaceIndex(bpf, name);
-          // native mode where the driver has it (veth does), generic where it does not (lo)
-          let flags: number = preferred;
-          let e = bpf.xdpAttach(ifindex, prog, flags);
-          if (e && flags === XDP_FLAGS.drvMode) {
-            flags = XDP_FLAGS.skbMode;
-            e = bpf.xdpAttach(ifindex, prog, flags);
-          }
-          if (e) throw new Error(`cannot attach XDP to ${name} (ifindex ${ifindex}): ${bpf.strerror(e)}`);
-          attached.push({ ifindex, flags, name });
-          ctx.log(`embedded: XDP on ${name} in ${flags === XDP_FLAGS.drvMode ? 'native' : 'generic (skb)'} mode`);
-        }
-      }
-      // a backend on this host answers through the local stack: its replies are translated as they leave
-      if (hasLocalBackend(ctx.config)) {
-        const egress = bpf.programFd(obj, 'zonlb_tc_out');
-        const ingress = requestsByTc ? bpf.programFd(obj, 'zonlb_tc_in') : undefined;
-        for (const name of ctx.config.interfaces) {
-          const ifindex = interfaceIndex(bpf, name);
-          tcAttached.push({ ifindex, name, ingress: ingress !== undefined });
-          const e =
-            bpf.tcAttachEgress(ifindex, egress) || (ingress === undefined ? 0 : bpf.tcAttachIngress(ifindex, ingress));
-          if (e) throw new Error(`cannot attach the tc programs to ${name}: ${bpf.strerror(e)}`);
-          if (ingress !== undefined)
-            ctx.log(`embedded: tc ingress and egress on ${name}: every backend is on this host`);
-        }
-      }
+      if (!requestsByTc) attachXdp(bpf, prog, ctx.config.interfaces, forced ?? XDP_FLAGS.drvMode, ctx.log, attached);
+      if (hasLocalBackend(ctx.config)) attachTc(bpf, obj, ctx.config.interfaces, requestsByTc, ctx.log, tcAttached);
     } catch (err) {
       await unload().catch(() => {});
       throw err;
@@ -304,28 +353,7 @@ export const embeddedDriver: Driver = {
     let current = ctx.config;
     const serviceCounts = () => {
       if (unread.svc_stats) throw new Error(`the svc_stats map is laid out otherwise: ${unread.svc_stats}`);
-      const svcStats = map('svc_stats');
-      const out: Record<number, ServiceCount> = {};
-      current.services.forEach((s, slot) => {
-        const count: ServiceCount = {
-          packets: 0,
-          scope: `service gid ${s.gid} (embedded, per backend)`,
-          backends: {},
-          requests: 0,
-          replies: 0,
-        };
-        s.backends.forEach((b, i) => {
-          const value = Buffer.alloc(SVC_STAT_SIZE * cpus);
-          const [requests, replies] =
-            bpf.lookup(svcStats, svcStatKey(slot, i), value) === 0 ? sumPerCpu(value, cpus, 2) : [0, 0];
-          count.backends![b.key] = requests! + replies!;
-          count.requests! += requests!;
-          count.replies! += replies!;
-        });
-        count.packets = count.requests! + count.replies!;
-        out[s.gid] = count;
-      });
-      return out;
+      return readServiceCounts(bpf, map('svc_stats'), current.services, cpus);
     };
     const balancer: LoadedBalancer = {
       driver: 'embedded',
