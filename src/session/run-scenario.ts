@@ -4,7 +4,7 @@ import { onSignals } from '../../lab/signals.js';
 import { runCheck } from '../checks/index.js';
 import { startProof } from '../proof/carried.js';
 import type { CheckOutcome } from '../checks/outcome.js';
-import type { Driver } from '../drivers/driver.js';
+import type { Driver, LoadedBalancer } from '../drivers/driver.js';
 import { asUserError, ExitCode, isSignalExit } from '../errors.js';
 import { hostFacts, toolVersions } from '../host-facts.js';
 import type { LabPlan } from '../plan/plan.js';
@@ -99,7 +99,7 @@ export async function runScenario(
   hooks: RunHooks,
   opts: RunOptions = {},
 ): Promise<RunOutcome> {
-  const { scenario: s, mode, runId } = plan;
+  const { scenario: s, mode } = plan;
   const schedule = opts.schedule?.(s) ?? samplingSchedule(s, opts);
   const time = new Date().toISOString();
   const t0 = performance.now();
@@ -139,31 +139,9 @@ export async function runScenario(
       hooks.progress(`check ${check.name} (${check.kind})${label}…`);
       const balancer = lab.balancer;
       const run = async () => {
-        const proof = await startProof(check, s, balancer);
-        // [[event]]s of this check: a hold starts their clock when its connections open, any other check at once
-        const clock = scheduleEvents(eventsOf(s, check.name), applyEvent, hooks.progress);
-        if (check.kind !== 'hold') clock.start();
-        const outcome = await runCheck(check, {
-          onProgress: hooks.progress,
-          earlier: checks,
-          onStarted: () => clock.start(),
-        });
-        const applied = await clock.finish();
-        if (!applied.length) return proof.settle(outcome);
-        events.push(...applied);
-        const missed = applied.filter((e) => !e.applied);
-        const withEvents = { ...outcome, evidence: { ...outcome.evidence, events: applied } };
-        // a check whose events did not happen did not test what it says
-        if (!missed.length) return proof.settle(withEvents);
-        const why = `event ${missed[0]!.action} ${missed[0]!.result}`;
-        // the check's own failure first: it is usually why the events never came (nothing to hold)
-        const error = outcome.status === 'failed' ? `${outcome.error ?? outcome.summary}; ${why}` : why;
-        return proof.settle({
-          ...withEvents,
-          status: 'failed',
-          summary: outcome.status === 'failed' ? error : `${error} (${outcome.summary})`,
-          error,
-        });
+        const r = await checkWithEvents(check, s, balancer, applyEvent, hooks.progress, checks);
+        events.push(...r.applied);
+        return r.outcome;
       };
       const measured = sampled
         ? { ...(await cost!.around(check.name, repetition ?? 1, run)), repetition: repetition ?? 1 }
@@ -204,7 +182,49 @@ export async function runScenario(
     releaseSignals();
   }
 
-  const counted = checks.filter((c) => c.repetition !== 0);
+  const record = await runRecord({
+    plan,
+    driver,
+    driverVersion: lab?.balancer?.version,
+    time,
+    durationMs: Math.round(performance.now() - t0),
+    offloads,
+    status,
+    error,
+    checks,
+    repeat: schedule.summary(),
+    counters,
+    lbCost: cost?.record(),
+    events,
+    teardownFailures,
+  });
+  const file = opts.write === false ? undefined : writeRecord(record);
+  return { record, file };
+}
+
+/** What a run knows at its end, for its record. */
+interface RunEnd {
+  plan: LabPlan;
+  driver: Driver;
+  /** The loaded balancer's version, when it loaded. */
+  driverVersion?: string;
+  time: string;
+  durationMs: number;
+  offloads: RunRecord['offloads'];
+  status: RunStatus;
+  error?: string;
+  checks: CheckOutcome[];
+  repeat: RunRecord['repeat'];
+  counters?: Record<string, number>;
+  lbCost?: RunRecord['lbCost'];
+  events: EventRecord[];
+  teardownFailures: string[];
+}
+
+/** The run's record: its checks, their samples and statistics, the machine, the tools and the fingerprint. */
+async function runRecord(r: RunEnd): Promise<RunRecord> {
+  const s = r.plan.scenario;
+  const counted = r.checks.filter((c) => c.repetition !== 0);
   const samples = collectSamples(counted);
   const stats = Object.fromEntries(
     Object.entries(samples).map(([c, ms]) => [
@@ -212,23 +232,23 @@ export async function runScenario(
       Object.fromEntries(Object.entries(ms).map(([m, xs]) => [m, summarize(xs)])),
     ]),
   );
-  const driverVersion = lab?.balancer?.version ?? (await driver.version().catch(() => 'unknown'));
+  const driverVersion = r.driverVersion ?? (await r.driver.version().catch(() => 'unknown'));
   const host = hostFacts();
   const tools = await toolVersions();
   const record: RunRecord = {
     schema: 1,
-    id: runId,
-    time,
-    durationMs: Math.round(performance.now() - t0),
+    id: r.plan.runId,
+    time: r.time,
+    durationMs: r.durationMs,
     scenario: { name: s.name, hash: s.hash, files: s.files, params: s.params },
-    driver: { name: driver.name, version: driverVersion },
+    driver: { name: r.driver.name, version: driverVersion },
     zonlab: { version: zonlabVersion(), commit: zonlabCommit() },
     host,
-    mode,
-    offloads,
-    status,
-    error,
-    checks,
+    mode: r.plan.mode,
+    offloads: r.offloads,
+    status: r.status,
+    error: r.error,
+    checks: r.checks,
     measurements: Object.fromEntries(
       Object.entries(stats).map(([c, ms]) => [
         c,
@@ -237,25 +257,58 @@ export async function runScenario(
     ),
     samples,
     stats,
-    repeat: schedule.summary(),
+    repeat: r.repeat,
     fingerprint: {
       kernel: host.kernel,
       cpuModel: host.cpuModel,
       cpus: host.cpus,
-      driver: driver.name,
+      driver: r.driver.name,
       driverVersion,
       scenarioHash: s.hash,
-      offloads: flattenOffloads(offloads),
+      offloads: flattenOffloads(r.offloads),
       kernelVersion: host.kernelVersion,
       tools,
     },
-    counters,
-    ...(cost ? { lbCost: cost.record() } : {}),
-    ...(events.length ? { events } : {}),
-    teardown: { failures: teardownFailures },
+    counters: r.counters,
+    ...(r.lbCost ? { lbCost: r.lbCost } : {}),
+    ...(r.events.length ? { events: r.events } : {}),
+    teardown: { failures: r.teardownFailures },
   };
-  const file = opts.write === false ? undefined : writeRecord(record);
-  return { record, file };
+  return record;
+}
+
+/**
+ * One check with its [[event]]s, proven by the load balancer's evidence: the outcome, and the events
+ * as they were applied (a check whose events did not happen did not test what it says: failed).
+ */
+async function checkWithEvents(
+  check: CheckSpec,
+  s: Scenario,
+  balancer: LoadedBalancer | undefined,
+  applyEvent: ReturnType<typeof eventApplier>,
+  progress: (line: string) => void,
+  earlier: CheckOutcome[],
+): Promise<{ outcome: CheckOutcome; applied: EventRecord[] }> {
+  const proof = await startProof(check, s, balancer);
+  // [[event]]s of this check: a hold starts their clock when its connections open, any other check at once
+  const clock = scheduleEvents(eventsOf(s, check.name), applyEvent, progress);
+  if (check.kind !== 'hold') clock.start();
+  const outcome = await runCheck(check, { onProgress: progress, earlier, onStarted: () => clock.start() });
+  const applied = await clock.finish();
+  if (!applied.length) return { outcome: await proof.settle(outcome), applied };
+  const missed = applied.filter((e) => !e.applied);
+  const withEvents = { ...outcome, evidence: { ...outcome.evidence, events: applied } };
+  if (!missed.length) return { outcome: await proof.settle(withEvents), applied };
+  const why = `event ${missed[0]!.action} ${missed[0]!.result}`;
+  // the check's own failure first: it is usually why the events never came (nothing to hold)
+  const error = outcome.status === 'failed' ? `${outcome.error ?? outcome.summary}; ${why}` : why;
+  const failed: CheckOutcome = {
+    ...withEvents,
+    status: 'failed',
+    summary: outcome.status === 'failed' ? error : `${error} (${outcome.summary})`,
+    error,
+  };
+  return { outcome: await proof.settle(failed), applied };
 }
 
 /** check → measurement → values, over every counted outcome that passed. */
