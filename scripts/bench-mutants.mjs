@@ -3,7 +3,7 @@
 // noisy: compare the ratio, not the times): the same scenario and mutants, the order alternating
 // round by round. Each must give the same verdicts; the script prints both times and their ratio.
 // Usage: zx scripts/bench-mutants.mjs [--scenario veth-netns] [--only untranslated,wrong-port] [--jobs 4] [--rounds 1]   (root)
-import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 
 $.verbose = false;
@@ -11,13 +11,7 @@ const scenario = String(argv.scenario ?? 'veth-netns');
 const only = String(argv.only ?? 'untranslated,wrong-port').split(',');
 const jobs = Number(argv.jobs ?? 4);
 const rounds = Number(argv.rounds ?? 1);
-const cli = path.resolve(
-  import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname),
-  '..',
-  'dist',
-  'src',
-  'cli.js',
-);
+const cli = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
 
 async function mutants(n) {
   const t0 = performance.now();
