@@ -26,7 +26,8 @@ static __always_inline int deliver(struct xdp_md *ctx, struct parsed *p, struct 
 	struct hop fresh = { .mtu = NO_MTU };
 	const struct hop *hop = &fresh;
 	if (!(n->flags & CT_LOCAL)) {
-		rc = route(ctx, p, n, known, &fresh, &hop);
+		__u32 in_if = ctx->ingress_ifindex; /* read once: the verifier refuses ctx + 12 kept by the compiler */
+		rc = route(ctx, in_if, p, n, known, &fresh, &hop);
 		if (p->l3len > hop->mtu)
 			return MUTANT_TOO_BIG(p->f.family == AF_INET ? too_big4(ctx, hop->mtu, st) : too_big6(ctx, hop->mtu, st));
 	}
@@ -165,14 +166,18 @@ static __always_inline int skb_translate(struct __sk_buff *skb, void *data, void
 	return 0;
 }
 
-/* what both tc programs do with a packet of a flow: a first fragment remembered, the rewrite, the counts (counter: one of st's) */
+/*
+ * What the tc programs do with a packet of a flow: a first fragment remembered, the rewrite, the
+ * counts (counter: one of st's). TC_ACT_OK or TC_ACT_SHOT; -1 (counted) for a packet it could not
+ * rewrite, which goes on untouched.
+ */
 static __always_inline int tc_rewrite(struct __sk_buff *skb, void *data, void *end, const struct parsed *p, const struct nat *n, struct stats *st, __u64 *counter)
 {
 	if (p->frag == FRAG_FIRST)
 		remember_fragment(p, st);
 	if (!MUTANT_SKIPS_REWRITE(n) && skb_translate(skb, data, end, p, n) < 0) {
 		st->errors++;
-		return TC_ACT_OK;
+		return -1;
 	}
 	count_service(n);
 	if (MUTANT_DROPS(n))
@@ -196,7 +201,8 @@ int zonlb_tc_out(struct __sk_buff *skb)
 	struct ct *known = bpf_map_lookup_elem(&conntrack, &p.f);
 	if (!known || !(known->nat.flags & CT_LOCAL) || !(known->nat.flags & CT_REPLY))
 		return TC_ACT_OK;
-	return tc_rewrite(skb, data, end, &p, &known->nat, st, &st->tc_replies);
+	int verdict = tc_rewrite(skb, data, end, &p, &known->nat, st, &st->tc_replies);
+	return verdict < 0 ? TC_ACT_OK : verdict;
 }
 
 /*
@@ -226,7 +232,97 @@ int zonlb_tc_in(struct __sk_buff *skb)
 	}
 	if (p.frag != FRAG_NONE)
 		st->fragments++;
-	return tc_rewrite(skb, data, end, &p, n, st, &st->passed);
+	int verdict = tc_rewrite(skb, data, end, &p, n, st, &st->passed);
+	return verdict < 0 ? TC_ACT_OK : verdict;
+}
+
+/*
+ * The largest packet the skb puts on a wire: a GSO packet's segments (its headers and gso_size
+ * each; it is cut after the redirect, by the device or the stack), else the packet itself.
+ */
+static __always_inline __u32 wire_len(struct __sk_buff *skb, void *data, void *end, const struct parsed *p)
+{
+	__u32 gso = skb->gso_size;
+	if (!gso || !p->ports_off)
+		return p->l3len;
+	__u32 headers = p->ports_off - L3_OFF + sizeof(struct udphdr);
+	if (p->f.proto == IPPROTO_TCP) {
+		struct tcphdr *th = data + p->ports_off;
+		if ((void *)(th + 1) > end)
+			return p->l3len;
+		headers = p->ports_off - L3_OFF + th->doff * 4;
+	}
+	return headers + gso;
+}
+
+/*
+ * Requests and replies of backends behind a link, on an skb, where the driver chose that over XDP
+ * (README: native XDP on a veth turns its peer's TSO off, and XDP gets a locally sent packet only as
+ * a copy): translated as zonlb_xdp translates them and redirected whole, a GSO packet as one. A
+ * packet too big for the path is dropped and counted (no answer: the driver keeps XDP, which answers
+ * it, for configs whose links differ in MTU).
+ */
+SEC("tc")
+int zonlb_tc_fwd(struct __sk_buff *skb)
+{
+	struct parsed p;
+	struct nat fresh, *n;
+	void *data, *end;
+	struct ct *known;
+	struct stats *st = stats_of_cpu();
+	if (!st)
+		return TC_ACT_OK;
+	pull_headers(skb, &data, &end);
+	if (classify(data, end, &p, &fresh, &n, &known, st) < 0)
+		return TC_ACT_OK;
+	long rc = BPF_FIB_LKUP_RET_NOT_FWDED;
+	struct hop found = { .mtu = NO_MTU };
+	const struct hop *hop = &found;
+	if (!(n->flags & CT_LOCAL)) {
+		rc = route(skb, skb->ingress_ifindex, &p, n, known, &found, &hop);
+		if (wire_len(skb, data, end, &p) > hop->mtu) {
+			st->errors++;
+			return TC_ACT_SHOT;
+		}
+	}
+	if (!known) {
+		if ((rc == BPF_FIB_LKUP_RET_NOT_FWDED || rc == BPF_FIB_LKUP_RET_FWD_DISABLED) && !(n->flags & CT_DSR))
+			to_local(&p, n);
+		if (track(&p, n, st) < 0) {
+			st->errors++;
+			return TC_ACT_OK;
+		}
+	}
+	if (p.frag != FRAG_NONE)
+		st->fragments++;
+	int forwarded = rc == BPF_FIB_LKUP_RET_SUCCESS;
+	if (forwarded) {
+		/* before the rewrite, whose checksum helpers may move the data */
+		struct ethhdr *eth = data;
+		if ((void *)(eth + 1) > end) {
+			st->errors++;
+			return TC_ACT_SHOT;
+		}
+		__builtin_memcpy(eth, hop->macs, sizeof(hop->macs));
+	} else if (rc != BPF_FIB_LKUP_RET_NOT_FWDED && rc != BPF_FIB_LKUP_RET_FWD_DISABLED) {
+		st->fib_failures++;
+	}
+	if (n->flags & CT_DSR) {
+		if (!forwarded) {
+			st->dropped++;
+			return TC_ACT_SHOT;
+		}
+		count_service(n);
+		st->redirected++;
+		return bpf_redirect(hop->ifindex, 0);
+	}
+	int verdict = tc_rewrite(skb, data, end, &p, n, st, forwarded ? &st->redirected : &st->passed);
+	if (verdict < 0)
+		return TC_ACT_SHOT; /* its MACs are the next hop's already */
+	if (verdict != TC_ACT_OK || !forwarded)
+		return verdict;
+	/* into the backend's namespace at once (no backlog, no egress queue), where the link allows */
+	return hop->peer ? bpf_redirect_peer(hop->ifindex, 0) : bpf_redirect(hop->ifindex, 0);
 }
 
 char _license[] SEC("license") = "GPL";

@@ -46,12 +46,12 @@ const EXAMPLES: [string, Record<string, string[]>][] = [
   [
     'netns-veth-to-netns',
     {
-      untranslated: ['xdp'],
-      'no-reverse': ['xdp'],
-      'ignore-src-ip': ['xdp'],
-      'wrong-port': ['xdp'],
-      'drop-1-in-50': ['xdp'],
-      'stale-checksum': ['xdp'],
+      untranslated: ['tc', 'xdp'],
+      'no-reverse': ['tc', 'xdp'],
+      'ignore-src-ip': ['tc', 'xdp'],
+      'wrong-port': ['tc', 'xdp'],
+      'drop-1-in-50': ['tc', 'xdp'],
+      'stale-checksum': ['tc', 'xdp'],
     },
   ],
 ];
