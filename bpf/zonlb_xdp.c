@@ -16,6 +16,21 @@
 #include "zonlb_fib.h"
 
 /*
+ * A new flow tracked, once it is known where it goes (rc: the FIB's answer): not forwarded, or the
+ * link does not forward, and only this host can take it. -1 (counted) when it cannot be tracked.
+ */
+static __always_inline int track_new(const struct parsed *p, struct nat *n, long rc, struct stats *st)
+{
+	if ((rc == BPF_FIB_LKUP_RET_NOT_FWDED || rc == BPF_FIB_LKUP_RET_FWD_DISABLED) && !(n->flags & CT_DSR))
+		to_local(p, n);
+	if (track(p, n, st) < 0) {
+		st->errors++;
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Where the translated packet goes: the local stack, or out of the link the FIB names; a packet
  * larger than that link's MTU is answered with ICMP instead, as zon-lb does. A new flow is tracked
  * only once it is known to go somewhere.
@@ -31,15 +46,8 @@ static __always_inline int deliver(struct xdp_md *ctx, struct parsed *p, struct 
 		if (p->l3len > hop->mtu)
 			return MUTANT_TOO_BIG(p->f.family == AF_INET ? too_big4(ctx, hop->mtu, st) : too_big6(ctx, hop->mtu, st));
 	}
-	if (!known) {
-		/* not forwarded, or the link does not forward: only this host can take it */
-		if ((rc == BPF_FIB_LKUP_RET_NOT_FWDED || rc == BPF_FIB_LKUP_RET_FWD_DISABLED) && !(n->flags & CT_DSR))
-			to_local(p, n);
-		if (track(p, n, st) < 0) {
-			st->errors++;
-			return XDP_PASS;
-		}
-	}
+	if (!known && track_new(p, n, rc, st) < 0)
+		return XDP_PASS;
 	if (p->frag == FRAG_FIRST)
 		remember_fragment(p, st);
 	if (p->frag != FRAG_NONE)
@@ -166,6 +174,27 @@ static __always_inline int skb_translate(struct __sk_buff *skb, void *data, void
 	return 0;
 }
 
+/* a packet as the tc ingress programs hold it: its headers, its flow's translation, the CPU's stats */
+struct tc_pkt {
+	struct parsed p;
+	struct nat fresh;
+	struct nat *n; /* &fresh, or the tracked entry's */
+	struct ct *known;
+	struct stats *st;
+	void *data;
+	void *end;
+};
+
+/* a tc ingress program's start: the headers in the linear part, the packet classified; -1 for one that is not the balancer's */
+static __always_inline int tc_classify(struct __sk_buff *skb, struct tc_pkt *t)
+{
+	t->st = stats_of_cpu();
+	if (!t->st)
+		return -1;
+	pull_headers(skb, &t->data, &t->end);
+	return classify(t->data, t->end, &t->p, &t->fresh, &t->n, &t->known, t->st);
+}
+
 /*
  * What the tc programs do with a packet of a flow: a first fragment remembered, the rewrite, the
  * counts (counter: one of st's). TC_ACT_OK or TC_ACT_SHOT; -1 (counted) for a packet it could not
@@ -213,26 +242,15 @@ int zonlb_tc_out(struct __sk_buff *skb)
 SEC("tc")
 int zonlb_tc_in(struct __sk_buff *skb)
 {
-	struct parsed p;
-	struct nat fresh, *n;
-	void *data, *end;
-	struct ct *known;
-	struct stats *st = stats_of_cpu();
-	if (!st)
+	struct tc_pkt t;
+	if (tc_classify(skb, &t) < 0)
 		return TC_ACT_OK;
-	pull_headers(skb, &data, &end);
-	if (classify(data, end, &p, &fresh, &n, &known, st) < 0)
+	/* no FIB lookup: every backend is this host's */
+	if (!t.known && track_new(&t.p, t.n, BPF_FIB_LKUP_RET_NOT_FWDED, t.st) < 0)
 		return TC_ACT_OK;
-	if (!known) {
-		to_local(&p, n);
-		if (track(&p, n, st) < 0) {
-			st->errors++;
-			return TC_ACT_OK;
-		}
-	}
-	if (p.frag != FRAG_NONE)
-		st->fragments++;
-	int verdict = tc_rewrite(skb, data, end, &p, n, st, &st->passed);
+	if (t.p.frag != FRAG_NONE)
+		t.st->fragments++;
+	int verdict = tc_rewrite(skb, t.data, t.end, &t.p, t.n, t.st, &t.st->passed);
 	return verdict < 0 ? TC_ACT_OK : verdict;
 }
 
@@ -265,41 +283,30 @@ static __always_inline __u32 wire_len(struct __sk_buff *skb, void *data, void *e
 SEC("tc")
 int zonlb_tc_fwd(struct __sk_buff *skb)
 {
-	struct parsed p;
-	struct nat fresh, *n;
-	void *data, *end;
-	struct ct *known;
-	struct stats *st = stats_of_cpu();
-	if (!st)
+	struct tc_pkt t;
+	if (tc_classify(skb, &t) < 0)
 		return TC_ACT_OK;
-	pull_headers(skb, &data, &end);
-	if (classify(data, end, &p, &fresh, &n, &known, st) < 0)
-		return TC_ACT_OK;
+	struct stats *st = t.st;
+	struct nat *n = t.n;
 	long rc = BPF_FIB_LKUP_RET_NOT_FWDED;
 	struct hop found = { .mtu = NO_MTU };
 	const struct hop *hop = &found;
 	if (!(n->flags & CT_LOCAL)) {
-		rc = route(skb, skb->ingress_ifindex, &p, n, known, &found, &hop);
-		if (wire_len(skb, data, end, &p) > hop->mtu) {
+		rc = route(skb, skb->ingress_ifindex, &t.p, n, t.known, &found, &hop);
+		if (wire_len(skb, t.data, t.end, &t.p) > hop->mtu) {
 			st->errors++;
 			return TC_ACT_SHOT;
 		}
 	}
-	if (!known) {
-		if ((rc == BPF_FIB_LKUP_RET_NOT_FWDED || rc == BPF_FIB_LKUP_RET_FWD_DISABLED) && !(n->flags & CT_DSR))
-			to_local(&p, n);
-		if (track(&p, n, st) < 0) {
-			st->errors++;
-			return TC_ACT_OK;
-		}
-	}
-	if (p.frag != FRAG_NONE)
+	if (!t.known && track_new(&t.p, n, rc, st) < 0)
+		return TC_ACT_OK;
+	if (t.p.frag != FRAG_NONE)
 		st->fragments++;
 	int forwarded = rc == BPF_FIB_LKUP_RET_SUCCESS;
 	if (forwarded) {
 		/* before the rewrite, whose checksum helpers may move the data */
-		struct ethhdr *eth = data;
-		if ((void *)(eth + 1) > end) {
+		struct ethhdr *eth = t.data;
+		if ((void *)(eth + 1) > t.end) {
 			st->errors++;
 			return TC_ACT_SHOT;
 		}
@@ -316,7 +323,7 @@ int zonlb_tc_fwd(struct __sk_buff *skb)
 		st->redirected++;
 		return bpf_redirect(hop->ifindex, 0);
 	}
-	int verdict = tc_rewrite(skb, data, end, &p, n, st, forwarded ? &st->redirected : &st->passed);
+	int verdict = tc_rewrite(skb, t.data, t.end, &t.p, n, st, forwarded ? &st->redirected : &st->passed);
 	if (verdict < 0)
 		return TC_ACT_SHOT; /* its MACs are the next hop's already */
 	if (verdict != TC_ACT_OK || !forwarded)
