@@ -31,7 +31,7 @@ export function rootSkipReason(): string | undefined {
 }
 
 /** A process started under this file's scope (its environment carries it). */
-function ours(pid: number): boolean {
+export function ours(pid: number): boolean {
   try {
     return readFileSync(`/proc/${pid}/environ`, 'utf8')
       .split('\0')
