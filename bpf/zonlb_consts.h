@@ -28,6 +28,7 @@
 /* the sizes of the maps: the services a config has, the backends a service has */
 #define MAX_BACKENDS 64 /* a power of two: a backend's index is masked with MAX_BACKENDS - 1 */
 #define MAX_SERVICES 256
+#define MAX_PEER_LINKS 256 /* the veths of the config whose peer is in another namespace (zonlb_tc_fwd) */
 #define MAX_FLOWS 131072    /* both directions of 65,536 flows (zon-lb at HEAD tracks 10, which breaks parallel flows) */
 #define MAX_FRAGMENTED 8192 /* datagrams in fragments at a time */
 #define FLOW_CACHE_SLOTS 256 /* per CPU; a power of two: a slot is a hash of the flow's, masked */

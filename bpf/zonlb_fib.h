@@ -5,7 +5,7 @@
 #include "zonlb_parse.h"
 
 /* the FIB's answer toward n->dst; with tot_len NO_MTU first, for the path MTU (it stops there) */
-static __always_inline long lookup_hop(struct xdp_md *ctx, const struct parsed *p, const struct nat *n, __u32 in_if, struct bpf_fib_lookup *fib, __u16 tot_len)
+static __always_inline long lookup_hop(void *ctx, const struct parsed *p, const struct nat *n, __u32 in_if, struct bpf_fib_lookup *fib, __u16 tot_len)
 {
 	__builtin_memset(fib, 0, sizeof(*fib));
 	fib->ifindex = in_if;
@@ -33,17 +33,18 @@ static __always_inline void copy_hop(struct hop *to, const struct hop *from)
 	__builtin_memcpy(to->macs, from->macs, sizeof(to->macs));
 	to->ifindex = from->ifindex;
 	to->mtu = from->mtu;
+	to->peer = from->peer;
 	to->expires = from->expires;
 }
 
 /*
  * Where a flow's packets go: its kept hop while fresh (*hop points into the CPU's copy of its
  * conntrack entry, copied nowhere), else the FIB's answer in *fresh (kept in that copy when it names
- * a link: each CPU refreshes its own, the map's entry gives a new copy its first).
+ * a link: each CPU refreshes its own, the map's entry gives a new copy its first). ctx: an xdp_md or
+ * an __sk_buff (bpf_fib_lookup takes both); in_if: the link it came in on.
  */
-static __always_inline long route(struct xdp_md *ctx, const struct parsed *p, const struct nat *n, struct ct *known, struct hop *fresh, const struct hop **hop)
+static __always_inline long route(void *ctx, __u32 in_if, const struct parsed *p, const struct nat *n, struct ct *known, struct hop *fresh, const struct hop **hop)
 {
-	__u32 in_if = ctx->ingress_ifindex; /* read once: the verifier refuses ctx + 12 kept by the compiler */
 	__u64 now = bpf_ktime_get_coarse_ns();
 	if (known && known->hop.expires > now) {
 		*hop = &known->hop;
@@ -60,6 +61,7 @@ static __always_inline long route(struct xdp_md *ctx, const struct parsed *p, co
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 		return rc;
 	fresh->ifindex = fib.ifindex;
+	fresh->peer = bpf_map_lookup_elem(&peer_links, &fresh->ifindex) != NULL;
 	__builtin_memcpy(fresh->macs, fib.dmac, ETH_ALEN);
 	__builtin_memcpy(fresh->macs + ETH_ALEN, fib.smac, ETH_ALEN);
 	fresh->expires = now + HOP_TTL_NS;

@@ -39,6 +39,18 @@ struct {
 	__type(value, struct port_set);
 } port_sets SEC(".maps");
 
+/*
+ * The links a forwarded skb can go into the peer's namespace by (bpf_redirect_peer): a veth whose
+ * peer is in another namespace, keyed by ifindex. Written by zonlab at load; a link not in it gets
+ * bpf_redirect (its egress).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_PEER_LINKS);
+	__type(key, __u32);
+	__type(value, __u32);
+} peer_links SEC(".maps");
+
 /* how often conntrack changed: [CT_INSERTS] the program's inserts, [CT_FLUSHES] zonlab's flushes (one writer each) */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

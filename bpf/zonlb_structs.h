@@ -90,7 +90,8 @@ struct hop {
 	__u8 macs[2 * 6]; /* destination, then source, as in an Ethernet header */
 	__u32 ifindex;
 	__u16 mtu;
-	__u8 pad[6];
+	__u8 peer; /* ifindex is in peer_links */
+	__u8 pad[5];
 };
 
 struct ct {

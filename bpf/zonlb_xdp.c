@@ -16,6 +16,21 @@
 #include "zonlb_fib.h"
 
 /*
+ * A new flow tracked, once it is known where it goes (rc: the FIB's answer): not forwarded, or the
+ * link does not forward, and only this host can take it. -1 (counted) when it cannot be tracked.
+ */
+static __always_inline int track_new(const struct parsed *p, struct nat *n, long rc, struct stats *st)
+{
+	if ((rc == BPF_FIB_LKUP_RET_NOT_FWDED || rc == BPF_FIB_LKUP_RET_FWD_DISABLED) && !(n->flags & CT_DSR))
+		to_local(p, n);
+	if (track(p, n, st) < 0) {
+		st->errors++;
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Where the translated packet goes: the local stack, or out of the link the FIB names; a packet
  * larger than that link's MTU is answered with ICMP instead, as zon-lb does. A new flow is tracked
  * only once it is known to go somewhere.
@@ -26,19 +41,13 @@ static __always_inline int deliver(struct xdp_md *ctx, struct parsed *p, struct 
 	struct hop fresh = { .mtu = NO_MTU };
 	const struct hop *hop = &fresh;
 	if (!(n->flags & CT_LOCAL)) {
-		rc = route(ctx, p, n, known, &fresh, &hop);
+		__u32 in_if = ctx->ingress_ifindex; /* read once: the verifier refuses ctx + 12 kept by the compiler */
+		rc = route(ctx, in_if, p, n, known, &fresh, &hop);
 		if (p->l3len > hop->mtu)
 			return MUTANT_TOO_BIG(p->f.family == AF_INET ? too_big4(ctx, hop->mtu, st) : too_big6(ctx, hop->mtu, st));
 	}
-	if (!known) {
-		/* not forwarded, or the link does not forward: only this host can take it */
-		if ((rc == BPF_FIB_LKUP_RET_NOT_FWDED || rc == BPF_FIB_LKUP_RET_FWD_DISABLED) && !(n->flags & CT_DSR))
-			to_local(p, n);
-		if (track(p, n, st) < 0) {
-			st->errors++;
-			return XDP_PASS;
-		}
-	}
+	if (!known && track_new(p, n, rc, st) < 0)
+		return XDP_PASS;
 	if (p->frag == FRAG_FIRST)
 		remember_fragment(p, st);
 	if (p->frag != FRAG_NONE)
@@ -165,14 +174,39 @@ static __always_inline int skb_translate(struct __sk_buff *skb, void *data, void
 	return 0;
 }
 
-/* what both tc programs do with a packet of a flow: a first fragment remembered, the rewrite, the counts (counter: one of st's) */
+/* a packet as the tc ingress programs hold it: its headers, its flow's translation, the CPU's stats */
+struct tc_pkt {
+	struct parsed p;
+	struct nat fresh;
+	struct nat *n; /* &fresh, or the tracked entry's */
+	struct ct *known;
+	struct stats *st;
+	void *data;
+	void *end;
+};
+
+/* a tc ingress program's start: the headers in the linear part, the packet classified; -1 for one that is not the balancer's */
+static __always_inline int tc_classify(struct __sk_buff *skb, struct tc_pkt *t)
+{
+	t->st = stats_of_cpu();
+	if (!t->st)
+		return -1;
+	pull_headers(skb, &t->data, &t->end);
+	return classify(t->data, t->end, &t->p, &t->fresh, &t->n, &t->known, t->st);
+}
+
+/*
+ * What the tc programs do with a packet of a flow: a first fragment remembered, the rewrite, the
+ * counts (counter: one of st's). TC_ACT_OK or TC_ACT_SHOT; -1 (counted) for a packet it could not
+ * rewrite, which goes on untouched.
+ */
 static __always_inline int tc_rewrite(struct __sk_buff *skb, void *data, void *end, const struct parsed *p, const struct nat *n, struct stats *st, __u64 *counter)
 {
 	if (p->frag == FRAG_FIRST)
 		remember_fragment(p, st);
 	if (!MUTANT_SKIPS_REWRITE(n) && skb_translate(skb, data, end, p, n) < 0) {
 		st->errors++;
-		return TC_ACT_OK;
+		return -1;
 	}
 	count_service(n);
 	if (MUTANT_DROPS(n))
@@ -196,7 +230,8 @@ int zonlb_tc_out(struct __sk_buff *skb)
 	struct ct *known = bpf_map_lookup_elem(&conntrack, &p.f);
 	if (!known || !(known->nat.flags & CT_LOCAL) || !(known->nat.flags & CT_REPLY))
 		return TC_ACT_OK;
-	return tc_rewrite(skb, data, end, &p, &known->nat, st, &st->tc_replies);
+	int verdict = tc_rewrite(skb, data, end, &p, &known->nat, st, &st->tc_replies);
+	return verdict < 0 ? TC_ACT_OK : verdict;
 }
 
 /*
@@ -207,26 +242,94 @@ int zonlb_tc_out(struct __sk_buff *skb)
 SEC("tc")
 int zonlb_tc_in(struct __sk_buff *skb)
 {
-	struct parsed p;
-	struct nat fresh, *n;
-	void *data, *end;
-	struct ct *known;
-	struct stats *st = stats_of_cpu();
-	if (!st)
+	struct tc_pkt t;
+	if (tc_classify(skb, &t) < 0)
 		return TC_ACT_OK;
-	pull_headers(skb, &data, &end);
-	if (classify(data, end, &p, &fresh, &n, &known, st) < 0)
+	/* no FIB lookup: every backend is this host's */
+	if (!t.known && track_new(&t.p, t.n, BPF_FIB_LKUP_RET_NOT_FWDED, t.st) < 0)
 		return TC_ACT_OK;
-	if (!known) {
-		to_local(&p, n);
-		if (track(&p, n, st) < 0) {
+	if (t.p.frag != FRAG_NONE)
+		t.st->fragments++;
+	int verdict = tc_rewrite(skb, t.data, t.end, &t.p, t.n, t.st, &t.st->passed);
+	return verdict < 0 ? TC_ACT_OK : verdict;
+}
+
+/*
+ * The largest packet the skb puts on a wire: a GSO packet's segments (its headers and gso_size
+ * each; it is cut after the redirect, by the device or the stack), else the packet itself.
+ */
+static __always_inline __u32 wire_len(struct __sk_buff *skb, void *data, void *end, const struct parsed *p)
+{
+	__u32 gso = skb->gso_size;
+	if (!gso || !p->ports_off)
+		return p->l3len;
+	__u32 headers = p->ports_off - L3_OFF + sizeof(struct udphdr);
+	if (p->f.proto == IPPROTO_TCP) {
+		struct tcphdr *th = data + p->ports_off;
+		if ((void *)(th + 1) > end)
+			return p->l3len;
+		headers = p->ports_off - L3_OFF + th->doff * 4;
+	}
+	return headers + gso;
+}
+
+/*
+ * Requests and replies of backends behind a link, on an skb, where the driver chose that over XDP
+ * (README: native XDP on a veth turns its peer's TSO off, and XDP gets a locally sent packet only as
+ * a copy): translated as zonlb_xdp translates them and redirected whole, a GSO packet as one. A
+ * packet too big for the path is dropped and counted (no answer: the driver keeps XDP, which answers
+ * it, for configs whose links differ in MTU).
+ */
+SEC("tc")
+int zonlb_tc_fwd(struct __sk_buff *skb)
+{
+	struct tc_pkt t;
+	if (tc_classify(skb, &t) < 0)
+		return TC_ACT_OK;
+	struct stats *st = t.st;
+	struct nat *n = t.n;
+	long rc = BPF_FIB_LKUP_RET_NOT_FWDED;
+	struct hop found = { .mtu = NO_MTU };
+	const struct hop *hop = &found;
+	if (!(n->flags & CT_LOCAL)) {
+		rc = route(skb, skb->ingress_ifindex, &t.p, n, t.known, &found, &hop);
+		if (wire_len(skb, t.data, t.end, &t.p) > hop->mtu) {
 			st->errors++;
-			return TC_ACT_OK;
+			return TC_ACT_SHOT;
 		}
 	}
-	if (p.frag != FRAG_NONE)
+	if (!t.known && track_new(&t.p, n, rc, st) < 0)
+		return TC_ACT_OK;
+	if (t.p.frag != FRAG_NONE)
 		st->fragments++;
-	return tc_rewrite(skb, data, end, &p, n, st, &st->passed);
+	int forwarded = rc == BPF_FIB_LKUP_RET_SUCCESS;
+	if (forwarded) {
+		/* before the rewrite, whose checksum helpers may move the data */
+		struct ethhdr *eth = t.data;
+		if ((void *)(eth + 1) > t.end) {
+			st->errors++;
+			return TC_ACT_SHOT;
+		}
+		__builtin_memcpy(eth, hop->macs, sizeof(hop->macs));
+	} else if (rc != BPF_FIB_LKUP_RET_NOT_FWDED && rc != BPF_FIB_LKUP_RET_FWD_DISABLED) {
+		st->fib_failures++;
+	}
+	if (n->flags & CT_DSR) {
+		if (!forwarded) {
+			st->dropped++;
+			return TC_ACT_SHOT;
+		}
+		count_service(n);
+		st->redirected++;
+		return bpf_redirect(hop->ifindex, 0);
+	}
+	int verdict = tc_rewrite(skb, t.data, t.end, &t.p, n, st, forwarded ? &st->redirected : &st->passed);
+	if (verdict < 0)
+		return TC_ACT_SHOT; /* its MACs are the next hop's already */
+	if (verdict != TC_ACT_OK || !forwarded)
+		return verdict;
+	/* into the backend's namespace at once (no backlog, no egress queue), where the link allows */
+	return hop->peer ? bpf_redirect_peer(hop->ifindex, 0) : bpf_redirect(hop->ifindex, 0);
 }
 
 char _license[] SEC("license") = "GPL";

@@ -8,6 +8,7 @@ import {
   outputFile,
   positiveNumber,
   repeatCount,
+  setPairsOf,
   shard,
   single,
   wholeNumber,
@@ -37,6 +38,21 @@ export const builder = (y: Argv) =>
       type: 'string',
       coerce: lbSide('--b'),
       describe: 'the load balancer B (the change under test), as --a',
+    })
+    .option('a-set', {
+      type: 'string',
+      array: true,
+      default: [] as string[],
+      coerce: setPairsOf('--a-set'),
+      describe:
+        "a scenario parameter for A alone, after --set: --a-set NAME=VALUE (e.g. A as the kernel's routing straight to the backend)",
+    })
+    .option('b-set', {
+      type: 'string',
+      array: true,
+      default: [] as string[],
+      coerce: setPairsOf('--b-set'),
+      describe: 'a scenario parameter for B alone, as --a-set',
     })
     .option('all', {
       type: 'boolean',

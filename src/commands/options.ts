@@ -101,13 +101,17 @@ function splitSet(kv: string): [name: string, value: string] | undefined {
   return m ? [m[1]!, m[2]!] : undefined;
 }
 
-/** `--set NAME=VALUE`, each checked for its form here; the scenario checks the name and the value. */
-export function setPairs(value: string | string[]): string[] {
-  const all = (Array.isArray(value) ? value : [value]).map(String);
-  for (const s of all)
-    if (!splitSet(s)) throw badOption('--set', s, 'expected NAME=VALUE', 'for example --set duration=2');
-  return all;
+/** `--set NAME=VALUE` (or another option of that form), each checked for its form here; the scenario checks the name and the value. */
+export function setPairsOf(option: string) {
+  return (value: string | string[]): string[] => {
+    const all = (Array.isArray(value) ? value : [value]).map(String);
+    for (const s of all)
+      if (!splitSet(s)) throw badOption(option, s, 'expected NAME=VALUE', `for example ${option} duration=2`);
+    return all;
+  };
 }
+
+export const setPairs = setPairsOf('--set');
 
 /** The parameters the pairs set, by name (the last one given wins). */
 export function setValues(pairs: readonly string[]): Record<string, string> {

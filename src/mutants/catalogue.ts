@@ -20,7 +20,7 @@ export interface Mutant {
   applies(s: Scenario, path: DataPath): string | undefined;
 }
 
-/** The embedded driver's two data paths: XDP, or tc when every backend is on the load balancer's host. */
+/** The embedded driver's two data paths: XDP, or tc (dataPaths says when). */
 export type DataPath = 'xdp' | 'tc';
 
 /** The services the scenario's checks reach: a mutant that breaks only another cannot be seen. */
@@ -122,7 +122,10 @@ export const MUTANTS: readonly Mutant[] = [
     catches: 'a ping or throughput check through a link of a smaller MTU (PMTU discovery)',
     applies: (s, path) =>
       anyTarget(s) ??
-      need(path === 'xdp', 'the tc path hands packets to the local stack, which fragments or answers itself') ??
+      need(
+        path === 'xdp',
+        'the tc path is taken only where the links have one MTU (or the local stack takes the packets)',
+      ) ??
       need(smallerMtu(s), 'no link of the lab has an MTU below 1500: no packet is too big'),
   },
   {
@@ -138,13 +141,24 @@ function smallerMtu(s: Scenario): boolean {
   return s.veths.some((v) => [v.a, v.b].some((end) => end.mtu !== undefined && end.mtu < 1500));
 }
 
+/** The MTUs of the config's links in the load balancer's namespace (1500 where the scenario sets none). */
+function configMtus(s: Scenario): Set<number> {
+  const names = new Set(s.lb.config?.interfaces ?? []);
+  const ends = s.veths.flatMap((v) => [v.a, v.b]).filter((end) => end.netns === undefined && names.has(end.name));
+  return new Set(ends.map((end) => end.mtu ?? 1500));
+}
+
 /**
- * The paths the embedded driver can take for this scenario: tc when every backend is on the load
- * balancer's host (loopback, or an address of the default namespace), and XDP forced
- * (ZONLAB_XDP_MODE=native) beside it; XDP alone otherwise.
+ * The paths the embedded driver can take for this scenario (src/drivers/embedded/index.ts, dataPath):
+ * tc (zonlb_tc_in when every backend is on the load balancer's host, zonlb_tc_fwd for backends
+ * behind links of one MTU and no direct server return) and XDP forced (ZONLAB_XDP_MODE=native)
+ * beside it; XDP alone otherwise.
  */
 export function dataPaths(s: Scenario): DataPath[] {
   const services = s.lb.config?.services ?? [];
+  if (!services.length) return ['xdp'];
   const local = (ip: string) => isLoopback(ip) || owners(s, ip).includes(undefined);
-  return services.length && services.every((svc) => svc.backends.every((b) => local(b.ip))) ? ['tc', 'xdp'] : ['xdp'];
+  if (services.every((svc) => svc.backends.every((b) => local(b.ip)))) return ['tc', 'xdp'];
+  const dsr = services.some((svc) => svc.backends.some((b) => b.options.dsrL2 || b.options.dsrL3));
+  return dsr || configMtus(s).size > 1 ? ['xdp'] : ['tc', 'xdp'];
 }

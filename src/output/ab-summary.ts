@@ -5,7 +5,8 @@ import { paint, table } from './table.js';
 
 /** "embedded:/tmp/busy.o — embedded /tmp/busy.o sha256:… · zonlb_xdp tag 0123…" */
 export function describeSide(i: AbSideIdentity): string {
-  return [`${i.spec} — ${i.driver} ${i.version}`, ...i.programs.map((p) => `${p.name} tag ${p.tag}`)].join(' · ');
+  const own = i.set?.length ? ` (${i.set.map((kv) => `--set ${kv}`).join(' ')})` : '';
+  return [`${i.spec}${own} — ${i.driver} ${i.version}`, ...i.programs.map((p) => `${p.name} tag ${p.tag}`)].join(' · ');
 }
 
 const STOPS: Record<AbRecord['stoppedBy'], string> = {

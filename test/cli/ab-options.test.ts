@@ -52,6 +52,10 @@ const refused: [string, RegExp][] = [
   ['ab lb-bench --a nft --b embedded --repeat 3 --max-repeat 5', /--max-repeat applies to --repeat auto/],
   ['ab lb-bench --a nft --b embedded --max-repeat 2', /--max-repeat 2: give a whole number from 3/],
   ['ab lb-bench --a nft --b embedded --max-drop 2', /--max-drop 2: give a fraction/],
+  [
+    'ab lb-bench --a none --a-set target --b embedded',
+    /--a-set target: expected NAME=VALUE\n {2}for example --a-set duration=2/,
+  ],
 ];
 for (const [args, message] of refused) {
   test.serial(`zonlab ${args}: exit 2 with the reason`, async (t) => {
@@ -76,8 +80,14 @@ test.serial('the sides as given reach the command, parsed', async (t) => {
     '10',
     '--set',
     'duration=2',
+    '--a-set',
+    'target=10.2.0.2',
+    '--a-set',
+    'through=none',
   ]);
   t.is(r.code, 0, r.stderr);
+  t.deepEqual(r.stubbed?.args.aSet, ['target=10.2.0.2', 'through=none'], "A's own parameters");
+  t.deepEqual(r.stubbed?.args.bSet, []);
   t.like(r.stubbed, {
     command: 'ab',
     args: {

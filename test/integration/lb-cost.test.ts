@@ -74,7 +74,7 @@ const firstPlain = () => (plain ??= measure());
 
 integration(
   title(
-    "each throughput sample records the load balancer's XDP cost and its program's identity; statistics are off after the run",
+    "each throughput sample records the load balancer's cost per packet and its program's identity (zonlb_tc_fwd on lb-bench); statistics are off after the run",
   ),
   async (t) => {
     const before = snapshot();
@@ -83,7 +83,7 @@ integration(
     t.is(doc.lbCost.unavailable, undefined);
     t.deepEqual(
       doc.lbCost.programs.map((p) => p.name),
-      ['zonlb_xdp'],
+      ['zonlb_tc_fwd'],
       'the load balancer, not a helper',
     );
     t.true(doc.lbCost.programs[0]!.interfaces.includes('veth0@default'));

@@ -38,12 +38,12 @@ const EXAMPLES: [string, Record<string, string[]>][] = [
   [
     'netns-veth-to-netns',
     {
-      'no-reverse': ['xdp'],
-      untranslated: ['xdp'],
-      'ignore-src-ip': ['xdp'],
-      'stale-checksum': ['xdp'],
-      'drop-1-in-50': ['xdp'],
-      'wrong-port': ['xdp'],
+      'no-reverse': ['tc', 'xdp'],
+      untranslated: ['tc', 'xdp'],
+      'ignore-src-ip': ['tc', 'xdp'],
+      'stale-checksum': ['tc', 'xdp'],
+      'drop-1-in-50': ['tc', 'xdp'],
+      'wrong-port': ['tc', 'xdp'],
     },
   ],
   [

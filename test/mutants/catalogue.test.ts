@@ -18,7 +18,9 @@ test("which mutants can show in an example, and on which of the embedded driver'
     'drop-1-in-50',
     'stale-checksum',
   ]);
-  t.deepEqual(dataPaths(loadScenario('netns-veth-to-netns')), ['xdp']);
+  t.deepEqual(dataPaths(loadScenario('netns-veth-to-netns')), ['tc', 'xdp'], 'backends behind links of one MTU');
+  t.deepEqual(dataPaths(loadScenario('ip-fragmentation-pmtud')), ['xdp'], 'a backend link of a smaller MTU');
+  t.deepEqual(dataPaths(loadScenario('dsr-l2')), ['xdp'], 'direct server return');
   t.deepEqual(dataPaths(loadScenario('veth-netns')), ['tc', 'xdp'], "every backend on the load balancer's host");
   t.deepEqual(applicable('veth-netns', 'tc'), [
     'untranslated',

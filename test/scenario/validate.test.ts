@@ -382,7 +382,9 @@ test('a check that reaches no service of the zonlb.toml is refused, naming the s
   t.regex(ps[0]!.hint!, /through = "none"/);
   const s = validate(withChecks({ name: 'ping-vip', kind: 'ping', through: 'none' }));
   t.like(s.checks[1], { name: 'ping-vip', through: 'none' });
-  t.is(problems(withChecks({ name: 'p', kind: 'ping', through: 'lb' }))[0]!.key, 'check[1].through');
+  // "lb" is the default said aloud: the check must still reach a service
+  t.is(problems(withChecks({ name: 'p', kind: 'ping', through: 'lb' }))[0]!.key, 'check[1].to');
+  t.is(problems(withChecks({ name: 'p', kind: 'ping', through: 'bypass' }))[0]!.key, 'check[1].through');
 });
 
 test('expect_source is a condition of iperf and iperf3 checks too (the server-side address is recorded)', (t) => {

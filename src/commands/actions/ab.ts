@@ -14,7 +14,7 @@ import { runAb } from '../../session/ab/run-ab.js';
 import { hostFacts } from '../../host-facts.js';
 import { hostname } from 'node:os';
 import { applyCommon, progressPrinter, type CommonArgs } from '../common.js';
-import { creatableDir, setsDeclared, type Shard } from '../options.js';
+import { creatableDir, setsDeclared, setValues, type Shard } from '../options.js';
 import { preflight } from '../preflight.js';
 import { loadFor, requireChecks } from '../scenario-arg.js';
 import { childReason, shardOf } from './run-all.js';
@@ -23,6 +23,8 @@ export interface AbArgs extends CommonArgs {
   scenario?: string;
   a: LbSpec;
   b: LbSpec;
+  aSet: string[];
+  bSet: string[];
   all: boolean;
   shard?: Shard;
   repeat?: number | 'auto';
@@ -45,7 +47,7 @@ export async function abCommand(a: AbArgs): Promise<number> {
     if (a.all) progress(`=== ${path.basename(ref, '.toml')}`);
     let s: Scenario;
     try {
-      s = loadFor(ref, { ...a, set: a.all ? setsFor(ref, a.set) : a.set });
+      s = loadFor(ref, { ...a, set: commonSets(a, ref) });
       requireChecks(s);
       if (!s.checks.some(isThroughput)) {
         // nothing to compare: --all compares the scenarios that measure
@@ -59,7 +61,7 @@ export async function abCommand(a: AbArgs): Promise<number> {
           ["zonlab run checks it; zonlab ab compares throughput and the load balancer's cost"],
         );
       }
-      await preflightSides(s, a);
+      await preflightSides(ref, sidesOf(a, ref), a);
       // after preflight: without root each side is a skip, whatever the folder
       creatableDir('--results', resultsDir());
       if ((path.resolve(resultsDir()) + '/').startsWith('/run/'))
@@ -81,11 +83,13 @@ export async function abCommand(a: AbArgs): Promise<number> {
       budgetS: a.budget,
       maxDrop: a.maxDrop ?? s.maxDrop ?? 0.1,
     });
-    const record = await runAb(
-      s,
-      { a: a.a, b: a.b },
-      { plan, repeat: a.repeat ?? 'auto', sideArgs: sideArgs(a, s), progress, reasonOf: childReason },
-    );
+    const record = await runAb(s, sidesOf(a, ref), {
+      plan,
+      repeat: a.repeat ?? 'auto',
+      sideArgs: sideArgs(a, s),
+      progress,
+      reasonOf: childReason,
+    });
     const file = record.status === 'skipped' ? undefined : writeAbRecord(record, resultsDir());
     done.push({ record, file });
     codes.push(record.exitCode);
@@ -117,9 +121,17 @@ export async function abCommand(a: AbArgs): Promise<number> {
   return interrupted ? interrupted.exitCode : worstExit(codes);
 }
 
-/** Each side as a run would meet it: the driver found, the build there, what the scenario needs. */
-async function preflightSides(s: Scenario, a: AbArgs): Promise<void> {
-  for (const lb of [a.a, a.b]) {
+/** The two sides, each with its own parameters (with --all, those the scenario declares). */
+function sidesOf(a: AbArgs, ref: string): Record<'a' | 'b', LbSpec> {
+  const own = (sets: string[]) => (a.all ? setsFor(ref, sets) : sets);
+  return { a: { ...a.a, set: own(a.aSet ?? []) }, b: { ...a.b, set: own(a.bSet ?? []) } };
+}
+
+/** Each side as a run would meet it, with its own parameters: the driver found, the build there, what the scenario needs. */
+async function preflightSides(ref: string, sides: Record<'a' | 'b', LbSpec>, a: AbArgs): Promise<void> {
+  for (const lb of [sides.a, sides.b]) {
+    // loaded again with the side's own parameters (its warnings were printed with the common ones)
+    const s = loadScenario(ref, { set: setValues([...commonSets(a, ref), ...(lb.set ?? [])]) });
     const saved = process.env[OBJECT_ENV];
     if (lb.object) process.env[OBJECT_ENV] = lb.object;
     else delete process.env[OBJECT_ENV];
@@ -134,9 +146,12 @@ async function preflightSides(s: Scenario, a: AbArgs): Promise<void> {
 
 /** What both sides take alike: the scenario's --set values, where records go, --verbose. */
 function sideArgs(a: AbArgs, s: Scenario): string[] {
-  const sets = (a.all ? setsFor(s.files[0]!, a.set) : a.set).flatMap((kv) => ['--set', kv]);
+  const sets = commonSets(a, s.files[0]!).flatMap((kv) => ['--set', kv]);
   return ['--results', resultsDir(), ...sets, ...(a.verbose ? ['--verbose'] : [])];
 }
+
+/** The --set values both sides take: with --all, those the scenario declares. */
+const commonSets = (a: AbArgs, ref: string) => (a.all ? setsFor(ref, a.set) : a.set);
 
 /** With --all, --set goes to the scenarios that declare the parameter (as run --all does). */
 function setsFor(ref: string, sets: string[]): string[] {

@@ -4,6 +4,7 @@ import { availableParallelism, networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { ExitCode, UserError } from '../../errors.js';
 import { isLoopback } from '../../../lab/net.js';
+import { runCommand } from '../../../lab/run-command.js';
 import { bpfDir } from '../../paths.js';
 import type { ZonlbConfig, ZonlbService } from '../../zonlb/config.js';
 import type { Driver, LoadContext, LoadedBalancer, ServiceCount } from '../driver.js';
@@ -65,8 +66,11 @@ function isLocal(ip: string): boolean {
   return isLoopback(ip) || own.includes(ip);
 }
 
-/** Where the tc programs go on: the crash undo must name the same links as the load. */
+/** Where tc_out goes on (and the crash undo removes the tc programs): a local backend's replies leave through the stack. */
 const hasLocalBackend = (config: ZonlbConfig) => config.services.some((s) => s.backends.some((b) => isLocal(b.ip)));
+/** Direct server return: only XDP does it (and the crash undo has no tc programs to remove unless a backend is local). */
+const hasDsr = (config: ZonlbConfig) =>
+  config.services.some((s) => s.backends.some((b) => b.options.dsrL2 || b.options.dsrL3));
 
 /** ZONLAB_XDP_MODE=native|generic overrides the driver's choice (the benchmark's reference). */
 function xdpMode(): number | undefined {
@@ -161,9 +165,9 @@ const SHARED_MAPS = ['services', 'conntrack', 'frags', 'counters', 'svc_stats'];
 /**
  * Shared as well where the object has them (an older build has not): the reply ports of the flows in
  * conntrack, and its epoch, so that an insert by either program while links change over makes the
- * other's copies of entries stale.
+ * other's copies of entries stale; the links a forwarded skb may enter its peer's namespace by.
  */
-const SHARED_IF_THERE = ['port_sets', 'ct_epoch'];
+const SHARED_IF_THERE = ['port_sets', 'ct_epoch', 'peer_links'];
 
 /**
  * The program loaded again from its object with the old one's maps (bpf_map__reuse_fd), then
@@ -187,8 +191,8 @@ function replaceProgram(bpf: Libbpf, object: string, old: unknown, xdp: XdpAttac
     }
     for (const a of tc) {
       const err =
-        bpf.tcReplace(a.ifindex, bpf.programFd(next, 'zonlb_tc_out'), false) ||
-        (a.ingress ? bpf.tcReplace(a.ifindex, bpf.programFd(next, 'zonlb_tc_in'), true) : 0);
+        (a.egress ? bpf.tcReplace(a.ifindex, bpf.programFd(next, 'zonlb_tc_out'), false) : 0) ||
+        (a.ingress ? bpf.tcReplace(a.ifindex, bpf.programFd(next, a.ingress), true) : 0);
       if (err) throw new Error(`cannot replace the tc programs on ${a.name}: ${bpf.strerror(err)}`);
     }
   } catch (err) {
@@ -199,8 +203,53 @@ function replaceProgram(bpf: Libbpf, object: string, old: unknown, xdp: XdpAttac
   return next;
 }
 
+/**
+ * Which programs carry the config's packets. Every backend on this host: every packet goes up the
+ * local stack, and an skb program (tc) rewrites it in place, where XDP on a veth gets locally sent
+ * TCP only as a copy. Backends behind links: skb programs too (zonlb_tc_fwd redirects a GSO packet
+ * whole, into the peer's namespace where the link is a veth, where native XDP on a veth turns the
+ * peer's TSO off and copies every frame), unless the links differ in MTU (only XDP answers a packet
+ * too big for the path), a backend is served by direct server return, or the object is a build
+ * without zonlb_tc_fwd (`--b embedded:OLD.o`); then native XDP. ZONLAB_XDP_MODE forces XDP.
+ */
+async function dataPath(
+  config: ZonlbConfig,
+  hasForwarding: boolean,
+): Promise<{ xdp?: number; tc: TcPrograms; peers: number[] }> {
+  const egress = hasLocalBackend(config);
+  const forced = xdpMode();
+  if (forced !== undefined) return { xdp: forced, tc: { egress }, peers: [] };
+  if (config.services.every((s) => s.backends.every((b) => isLocal(b.ip))))
+    return { tc: { ingress: 'zonlb_tc_in', egress }, peers: [] };
+  const links = await configLinks(config.interfaces);
+  const oneMtu = links.length === config.interfaces.length && new Set(links.map((l) => l.mtu)).size === 1;
+  if (hasDsr(config) || !oneMtu || !hasForwarding) return { xdp: XDP_FLAGS.drvMode, tc: { egress }, peers: [] };
+  // a veth whose peer is in another namespace (link_netnsid: the peer's namespace, as this one names it)
+  const peers = links.filter((l) => l.linkinfo?.info_kind === 'veth' && l.link_netnsid !== undefined);
+  return { tc: { ingress: 'zonlb_tc_fwd', egress }, peers: peers.map((l) => l.ifindex) };
+}
+
+type Link = { ifname: string; ifindex: number; mtu: number; link_netnsid?: number; linkinfo?: { info_kind?: string } };
+
+/** The config's links as `ip -d link` shows them (none when it cannot): their MTUs, and which are veths with a peer elsewhere. */
+async function configLinks(interfaces: string[]): Promise<Link[]> {
+  const r = await runCommand(['ip', '-j', '-d', 'link', 'show'], { reject: false });
+  if (r.exitCode !== 0) return [];
+  return (JSON.parse(r.stdout) as Link[]).filter((l) => interfaces.includes(l.ifname));
+}
+
+/** The links zonlb_tc_fwd may redirect into their peer's namespace, into peer_links (its fd). */
+function writePeerLinks(bpf: Libbpf, fd: number, ifindexes: number[]): void {
+  for (const ifindex of ifindexes) {
+    const key = Buffer.alloc(4);
+    key.writeUInt32LE(ifindex);
+    const e = bpf.update(fd, key, Buffer.alloc(4, 1));
+    if (e) throw new Error(`cannot write peer_links for ifindex ${ifindex}: ${bpf.strerror(e)}`);
+  }
+}
+
 type XdpAttachment = { ifindex: number; flags: number; name: string };
-type TcAttachment = { ifindex: number; name: string; ingress: boolean };
+type TcAttachment = { ifindex: number; name: string } & TcPrograms;
 
 /**
  * The XDP program on each interface: native mode where the driver has it (veth does), generic where
@@ -229,27 +278,31 @@ function attachXdp(
   }
 }
 
-/**
- * tc egress on each interface (a local backend's replies translated as they leave), and ingress
- * where the requests go by tc; into `attached` before each attach, so that a half-done one is undone too.
- */
+/** The tc programs on a link: the ingress one for the requests (and the replies it forwards), tc_out for a local backend's replies. */
+type TcPrograms = { ingress?: 'zonlb_tc_in' | 'zonlb_tc_fwd'; egress: boolean };
+
+/** Into `attached` before each attach, so that a half-done one is undone too. */
 function attachTc(
   bpf: Libbpf,
   obj: unknown,
   interfaces: string[],
-  requests: boolean,
+  programs: TcPrograms,
   log: (line: string) => void,
   attached: TcAttachment[],
 ): void {
-  const egress = bpf.programFd(obj, 'zonlb_tc_out');
-  const ingress = requests ? bpf.programFd(obj, 'zonlb_tc_in') : undefined;
   for (const name of interfaces) {
     const ifindex = interfaceIndex(bpf, name);
-    attached.push({ ifindex, name, ingress: requests });
+    attached.push({ ifindex, name, ...programs });
     const e =
-      bpf.tcAttachEgress(ifindex, egress) || (ingress === undefined ? 0 : bpf.tcAttachIngress(ifindex, ingress));
+      (programs.egress ? bpf.tcAttachEgress(ifindex, bpf.programFd(obj, 'zonlb_tc_out')) : 0) ||
+      (programs.ingress ? bpf.tcAttachIngress(ifindex, bpf.programFd(obj, programs.ingress)) : 0);
     if (e) throw new Error(`cannot attach the tc programs to ${name}: ${bpf.strerror(e)}`);
-    if (requests) log(`embedded: tc ingress and egress on ${name}: every backend is on this host`);
+    if (programs.ingress === 'zonlb_tc_in')
+      log(`embedded: tc ingress and egress on ${name}: every backend is on this host`);
+    if (programs.ingress === 'zonlb_tc_fwd')
+      log(
+        `embedded: tc ingress${programs.egress ? ' and egress' : ''} on ${name}: forwarded as skbs, GSO kept (no XDP on a veth)`,
+      );
   }
 }
 
@@ -297,7 +350,7 @@ export const embeddedDriver: Driver = {
     ...ctx.config.interfaces.flatMap((i) =>
       ['xdp', 'xdpgeneric'].map((mode) => ({ argv: ['ip', 'link', 'set', 'dev', i, mode, 'off'] })),
     ),
-    ...(hasLocalBackend(ctx.config)
+    ...(hasLocalBackend(ctx.config) || !hasDsr(ctx.config)
       ? ctx.config.interfaces.map((i) => ({ argv: ['tc', 'qdisc', 'del', 'dev', i, 'clsact'] }))
       : []),
   ],
@@ -334,14 +387,10 @@ export const embeddedDriver: Driver = {
         );
       const prog = bpf.programFd(obj, 'zonlb_xdp');
       writeServices(bpf, obj, ctx.config.services);
-      // Every backend on this host: every packet goes up the local stack, and an skb program (tc)
-      // rewrites it in place where XDP on a veth gets locally sent TCP only as a copy (and native XDP
-      // turns the peer's TSO off). A backend to redirect to wants native XDP.
-      const local = ctx.config.services.every((s) => s.backends.every((b) => isLocal(b.ip)));
-      const forced = xdpMode();
-      const requestsByTc = local && forced === undefined;
-      if (!requestsByTc) attachXdp(bpf, prog, ctx.config.interfaces, forced ?? XDP_FLAGS.drvMode, ctx.log, attached);
-      if (hasLocalBackend(ctx.config)) attachTc(bpf, obj, ctx.config.interfaces, requestsByTc, ctx.log, tcAttached);
+      const path = await dataPath(ctx.config, bpf.programFd(obj, 'zonlb_tc_fwd') >= 0);
+      if (path.peers.length) writePeerLinks(bpf, bpf.mapFd(obj, 'peer_links'), path.peers);
+      if (path.xdp !== undefined) attachXdp(bpf, prog, ctx.config.interfaces, path.xdp, ctx.log, attached);
+      if (path.tc.ingress || path.tc.egress) attachTc(bpf, obj, ctx.config.interfaces, path.tc, ctx.log, tcAttached);
     } catch (err) {
       await unload().catch(() => {});
       throw err;

@@ -31,8 +31,9 @@ export interface Libbpf {
   strerror(err: number): string;
   ifindex(name: string): number;
   /**
-   * BPF_PROG_TEST_RUN; `ingressIfindex` (XDP only) is the interface the packet seems to arrive on;
-   * with `repeat`, the kernel runs it that many times on the same buffer and `durationNs` is the mean.
+   * BPF_PROG_TEST_RUN; `ingressIfindex` is the interface the packet seems to arrive on (an XDP
+   * program's context, or with `skb` a tc program's, and a GSO packet's segment size); with `repeat`,
+   * the kernel runs it that many times on the same buffer and `durationNs` is the mean.
    */
   testRun(
     progFd: number,
@@ -40,12 +41,37 @@ export interface Libbpf {
     out: Buffer | null,
     ingressIfindex?: number,
     repeat?: number,
+    skb?: { gsoSize?: number },
   ): { err: number; retval: number; sizeOut: number; durationNs: number };
   /** What libbpf printed (warnings and the verifier log) since the last call. */
   takeLog(): string;
 }
 
 export const XDP_FLAGS = { skbMode: 1 << 1, drvMode: 1 << 2, updateIfNoExist: 1 << 0 } as const;
+
+/** struct xdp_md: data, data_end (the packet's size), data_meta, ingress_ifindex, rx_queue_index, egress_ifindex. */
+function xdpContext(packet: Buffer, ingressIfindex: number): Buffer {
+  const ctx = Buffer.alloc(24);
+  ctx.writeUInt32LE(packet.length, 4);
+  ctx.writeUInt32LE(ingressIfindex, 12);
+  return ctx;
+}
+
+/**
+ * struct __sk_buff (192 bytes) with the fields BPF_PROG_TEST_RUN takes for a tc program: the link it
+ * came in on (ingress_ifindex at 36, and the device, ifindex at 40) and a GSO packet's segment size
+ * (gso_segs at 164, gso_size at 176).
+ */
+function skbContext(ingressIfindex: number, gsoSize = 0): Buffer {
+  const ctx = Buffer.alloc(192);
+  ctx.writeUInt32LE(ingressIfindex, 36);
+  ctx.writeUInt32LE(ingressIfindex, 40);
+  if (gsoSize) {
+    ctx.writeUInt32LE(2, 164);
+    ctx.writeUInt32LE(gsoSize, 176);
+  }
+  return ctx;
+}
 
 export const libbpf = once((): Libbpf => {
   let log = '';
@@ -178,11 +204,13 @@ export const libbpf = once((): Libbpf => {
       return buf.subarray(0, buf.indexOf(0)).toString();
     },
     ifindex: (name) => libc.ifNameToIndex(name) as number,
-    testRun(fd, packet, out, ingressIfindex, repeat = 1) {
-      // struct xdp_md: data, data_end (the packet's size), data_meta, ingress_ifindex, rx_queue_index, egress_ifindex
-      const ctx = ingressIfindex === undefined ? null : Buffer.alloc(24);
-      ctx?.writeUInt32LE(packet.length, 4);
-      ctx?.writeUInt32LE(ingressIfindex ?? 0, 12);
+    testRun(fd, packet, out, ingressIfindex, repeat = 1, skb) {
+      const ctx =
+        ingressIfindex === undefined
+          ? null
+          : skb
+            ? skbContext(ingressIfindex, skb.gsoSize)
+            : xdpContext(packet, ingressIfindex);
       const opts = {
         sz: koffi.sizeof(TestRunOpts),
         data_in: packet,

@@ -83,12 +83,13 @@ function checkSpec(f: Fields, servers: ServerSpec[], d: Declared): CheckSpec | u
   });
   const timeoutMs = (f.integer('timeout', { min: 1, max: 3600, hint: 'seconds' }) ?? 20) * 1000;
   if (!kind || from === null || !to || !name) return undefined;
+  // "lb", the default said aloud, lets a parameter choose either (lb-bench: the VIP, or the backend straight)
   const through = f.string('through', {
-    check: (s) => s === 'none',
-    what: '"none"',
-    hint: 'through = "none" declares a check that does not go through the load balancer',
-  }) as 'none' | undefined;
-  const base = { name, from, to, timeoutMs, ...(through ? { through } : {}) };
+    check: (s) => s === 'none' || s === 'lb',
+    what: '"none" or "lb"',
+    hint: 'through = "none" declares a check that does not go through the load balancer; "lb" (the default) one that does',
+  }) as 'none' | 'lb' | undefined;
+  const base = { name, from, to, timeoutMs, ...(through === 'none' ? { through } : {}) };
   const device = f.string('interface', {
     check: isInterfaceName,
     what: 'an interface name',

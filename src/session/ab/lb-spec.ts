@@ -15,6 +15,8 @@ export interface LbSpec {
   object?: string;
   /** The zon-lb binary (absolute). */
   zonlb?: string;
+  /** This side's own scenario parameters (`--a-set`/`--b-set`), after the ones both take. */
+  set?: string[];
 }
 
 /** Why a spec is refused, and what to give instead (the command line makes it exit 2 with the option). */
@@ -59,7 +61,12 @@ export const isRefusal = (x: LbSpec | SpecRefusal): x is SpecRefusal => 'why' in
 /** The environment and options a side's process needs to load this load balancer. */
 export function sideLaunch(lb: LbSpec): { args: string[]; env: Record<string, string> } {
   return {
-    args: ['--lb', lb.driver, ...(lb.zonlb ? ['--zonlb', lb.zonlb] : [])],
+    args: [
+      '--lb',
+      lb.driver,
+      ...(lb.zonlb ? ['--zonlb', lb.zonlb] : []),
+      ...(lb.set ?? []).flatMap((kv) => ['--set', kv]),
+    ],
     env: lb.object ? { ZONLAB_XDP_OBJECT: lb.object } : {},
   };
 }

@@ -9,6 +9,8 @@ import type { AbStop, AbVerdict, RoundSample } from './rounds.js';
 /** What a side was: the load balancer as given, the driver's version (a build's path and sha256, a binary's), its programs. */
 export interface AbSideIdentity {
   spec: string;
+  /** The side's own scenario parameters (`--a-set`/`--b-set`). */
+  set?: string[];
   driver: string;
   version: string;
   /** The side's own run record (results/SCENARIO/…), as a run writes it. */

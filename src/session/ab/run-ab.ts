@@ -199,6 +199,7 @@ function identity(
   }
   return {
     spec: lb.spec,
+    ...(lb.set?.length ? { set: lb.set } : {}),
     driver: rec?.driver.name ?? lb.driver,
     version: rec?.driver.version ?? 'unknown',
     runId,

@@ -36,7 +36,8 @@ export function startSide(side: Side, lb: LbSpec, o: SideOptions): SideProcess {
   const launch = sideLaunch(lb);
   // the other side's build must not leak into this one (empty is unset); the side writes no step summary
   const env = { ZONLAB_XDP_OBJECT: '', GITHUB_STEP_SUMMARY: '', ...launch.env };
-  const box = startSandbox(['ab-side', o.scenario, '--run-id', o.lab.runId, ...launch.args, ...o.args], {
+  // the side's own --set after those both take: of two values of a parameter the last wins
+  const box = startSandbox(['ab-side', o.scenario, '--run-id', o.lab.runId, ...o.args, ...launch.args], {
     lab: o.lab,
     env,
     stdio: ['pipe', 'pipe', 'pipe'],

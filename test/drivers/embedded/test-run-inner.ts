@@ -73,6 +73,7 @@ const config = parseZonlbConfig(
     group(9, '2001:db8::1', 17, 9, '2001:db8::4:2', 9, ['src_ip=2001:db8::4:1']),
     group(10, '10.0.0.1', 6, 80, '127.0.0.23', 8080, []),
     group(11, '10.0.0.1', 6, 25, '10.2.0.2', 225, ['redirect']),
+    group(12, '10.0.0.1', 6, 26, '10.2.0.2', 226, ['redirect', 'src_ip=10.2.0.1']),
   ].join(''),
   'test',
 );
@@ -260,6 +261,31 @@ cases.tcUdp6 = tcRun(
   tcIngress,
   ipv6Packet({ src: '2001:db8::2', dst: '2001:db8::1', sport: 40017, dport: 23, proto: 'udp', payload: 'odd' }),
 );
+
+// backends behind links, on skbs (zonlb_tc_fwd): translated and redirected, a GSO packet whole
+const tcForward = bpf.programFd(obj, 'zonlb_tc_fwd');
+const fwdRun = (frame: Buffer, from = 'veth0', gsoSize?: number) => {
+  const out = Buffer.alloc(frame.length + 256);
+  const r = bpf.testRun(tcForward, frame, out, ifindex[from], 1, { gsoSize });
+  const got = out.subarray(0, r.sizeOut);
+  return { err: r.err, action: r.retval, unchanged: got.equals(frame), macs: macs(got), ...inspect(got) };
+};
+const fwd: Spec = { src: '10.0.0.2', dst: '10.0.0.1', sport: 40040, dport: 26, proto: 'tcp', payload: 'question' };
+cases.fwdRequest = fwdRun(ipv4Packet(fwd));
+cases.fwdReply = fwdRun(
+  ipv4Packet({ src: '10.2.0.2', dst: '10.2.0.1', sport: 226, dport: 40040, proto: 'tcp', payload: 'answer' }),
+  'veth2',
+);
+// 2,940 bytes: as GSO segments of 1448 it fits the backend's link; as one packet it does not
+const twoSegments = (gsoSize?: number) => fwdRun(ipv4Packet({ ...fwd, payload: 'x'.repeat(2900) }), 'veth0', gsoSize);
+const errorsBefore = counters().errors;
+cases.fwdGso = twoSegments(1448);
+cases.fwdTooBig = { ...twoSegments(), errors: counters().errors - errorsBefore };
+cases.fwdLocal = fwdRun(ipv4Packet({ src: '10.0.0.2', dst: '10.0.0.1', sport: 40041, dport: 80, proto: 'tcp' }));
+cases.fwd6Request = fwdRun(
+  ipv6Packet({ src: '2001:db8::2', dst: '2001:db8::1', sport: 40042, dport: 23, proto: 'tcp', payload: 'question' }),
+);
+cases.fwdUnknown = fwdRun(ipv4Packet({ src: '10.0.0.2', dst: '10.0.0.9', sport: 40043, dport: 80, proto: 'tcp' }));
 
 // the proof per check: packets per service and backend, toward it and back
 const stats = bpf.mapFd(obj, 'svc_stats');

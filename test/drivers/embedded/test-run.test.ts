@@ -9,6 +9,9 @@ import { gated } from '../../helpers/gated.js';
 const XDP_PASS = 2;
 const XDP_TX = 3;
 const XDP_REDIRECT = 4;
+const TC_ACT_OK = 0;
+const TC_ACT_SHOT = 2;
+const TC_ACT_REDIRECT = 7;
 const inner = fileURLToPath(new URL('./test-run-inner.js', import.meta.url));
 const why = rootSkipReason() ?? (existsSync(OBJECT) ? undefined : 'bpf/zonlb_xdp.o is not built (npm run setup)');
 const gate = gated(why);
@@ -70,7 +73,13 @@ type OutCase =
   | 'tcReply'
   | 'tcUdp'
   | 'tcTcp6'
-  | 'tcUdp6';
+  | 'tcUdp6'
+  | 'fwdRequest'
+  | 'fwdReply'
+  | 'fwdGso'
+  | 'fwdLocal'
+  | 'fwd6Request'
+  | 'fwdUnknown';
 let r: Record<OutCase, Out> & {
   macs: Record<string, string>;
   truncated: { n: number; err: number; action: number }[];
@@ -84,6 +93,7 @@ let r: Record<OutCase, Out> & {
   beforeFlush: Out[];
   noServicePortCounted: Record<string, number>;
   flushed: { deleted: number; reply: Out };
+  fwdTooBig: Out & { errors: number };
 };
 test.before(async () => {
   if (why) return;
@@ -312,20 +322,58 @@ packetTest(
 );
 
 packetTest(
+  title(
+    "backends behind links, on skbs (zonlb_tc_fwd): requests and replies translated and redirected (TC_ACT_REDIRECT) with the next hop's MACs; a GSO packet whose segments fit goes whole, one too big is dropped and counted",
+  ),
+  (t) => {
+    const toBackend = { dst: '02:00:00:00:02:02', src: r.macs.veth2 };
+    t.like(r.fwdRequest, {
+      err: 0,
+      action: TC_ACT_REDIRECT,
+      src: '10.2.0.1',
+      dst: '10.2.0.2',
+      sport: 40040,
+      dport: 226,
+      checksumsOk: true,
+    });
+    t.deepEqual(r.fwdRequest.macs, toBackend);
+    t.like(r.fwdReply, { err: 0, action: TC_ACT_REDIRECT, src: '10.0.0.1', dst: '10.0.0.2', sport: 26, dport: 40040 });
+    t.true(r.fwdReply.checksumsOk);
+    t.deepEqual(r.fwdReply.macs, { dst: '02:00:00:00:00:02', src: r.macs.veth0 });
+    t.like(r.fwdGso, { err: 0, action: TC_ACT_REDIRECT, dst: '10.2.0.2', dport: 226, checksumsOk: true }, 'GSO');
+    t.like(r.fwdTooBig, { err: 0, action: TC_ACT_SHOT, errors: 1 }, 'the same bytes as one packet');
+    t.like(
+      r.fwd6Request,
+      {
+        action: TC_ACT_REDIRECT,
+        src: '2001:db8:0:0:0:0:2:1',
+        dst: '2001:db8:0:0:0:0:2:2',
+        dport: 223,
+        checksumsOk: true,
+      },
+      'IPv6',
+    );
+    t.like(r.fwdLocal, { action: TC_ACT_OK, dst: '127.0.0.23', dport: 8080, checksumsOk: true }, 'a local backend');
+    t.like(r.fwdUnknown, { action: TC_ACT_OK, unchanged: true }, 'no service');
+  },
+);
+
+packetTest(
   title('per-service counts: requests and replies per group, fragments counted, DSR replies and ICMP answers not'),
   (t) => {
     t.deepEqual(r.serviceCounts, {
       1: { requests: 3, replies: 1 },
       2: { requests: 4, replies: 1 }, // a datagram, the two fragments of another, one through tc
       3: { requests: 3, replies: 0 },
-      4: { requests: 2, replies: 1 },
+      4: { requests: 3, replies: 1 }, // one through tc_fwd
       5: { requests: 1, replies: 0 }, // DSR: the reply went around the balancer
       6: { requests: 1, replies: 0 },
       7: { requests: 3, replies: 0 },
       8: { requests: 1, replies: 0 }, // the one that fit; the one answered with ICMP is not the service's
       9: { requests: 0, replies: 0 },
-      10: { requests: 2, replies: 2 }, // XDP's and tc ingress's requests, both replies counted by tc egress
+      10: { requests: 3, replies: 2 }, // XDP's, tc ingress's and tc_fwd's requests, two replies counted by tc egress
       11: { requests: 1, replies: 1 },
+      12: { requests: 2, replies: 1 }, // tc_fwd: a packet and a GSO packet; the one too big is not the service's
     });
   },
 );

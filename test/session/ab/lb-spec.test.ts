@@ -22,6 +22,15 @@ test('embedded:PATH.o is the embedded driver with that build (through ZONLAB_XDP
     args: ['--lb', 'embedded'],
     env: { ZONLAB_XDP_OBJECT: obj },
   });
+  // a side's own parameters go after the ones both take: the last --set of a name wins
+  t.deepEqual(sideLaunch({ spec: 'none', driver: 'none', set: ['target=10.2.0.2', 'through=none'] }).args, [
+    '--lb',
+    'none',
+    '--set',
+    'target=10.2.0.2',
+    '--set',
+    'through=none',
+  ]);
   const z = parseLbSpec(`zon-lb:${bin}`);
   t.deepEqual(sideLaunch(z as Exclude<typeof z, { why: string }>), {
     args: ['--lb', 'zon-lb', '--zonlb', bin],
