@@ -5,14 +5,15 @@
 // The formatter and the linter first (`npm run format` fixes what the first finds). Then the files
 // that audit nothing (unit tests, and the few that make throwaway namespaces of their own), several
 // at a time. Then the integration files (test/integration/, test/install/), which build labs and
-// compare the machine before and after, in two ava runs side by side: the files with --host tests
-// (hostGated) one at a time, as two host labs of one scenario cannot be up at once; beside them the
-// files whose labs are all sandboxed, several at a time (they mostly wait: timeouts, signals, servers
-// that never start). A sandboxed lab is invisible outside its namespaces, and each file's audits see
-// only what it started (its audit scope); a --host test changes the default namespace, so no other
-// file snapshots the machine while one runs (test/helpers/host-turns.ts). `npm test -- --unit`: the
-// unit files alone. Given files or other options (`npm test -- dist/test/x.test.js`), one ava run of
-// exactly those, one file at a time.
+// compare the machine before and after, in three ava runs side by side: the files with --host tests
+// (hostGated) one at a time, as two host labs of one scenario cannot be up at once; the sandboxed
+// files that compare throughput across runs one at a time, as one's load lands in another's samples;
+// the other sandboxed files several at a time (they mostly wait: timeouts, signals, servers that never
+// start). A sandboxed lab is invisible outside its namespaces, and each file's audits see only what it
+// started (its audit scope); a --host test changes the default namespace, so no other file snapshots
+// the machine while one runs (test/helpers/host-turns.ts). `npm test -- --unit`: the unit files
+// alone. Given files or other options (`npm test -- dist/test/x.test.js`), one ava run of exactly
+// those, one file at a time.
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,24 +31,27 @@ await $`chmod +x dist/src/cli.js`;
 /** The folders under dist/test whose files audit the machine. */
 const AUDITED = ['integration', 'install'];
 /**
- * The sandboxed files, longest first (alone on a quiet machine: 133, 107, 99, 91, 48, 38, 34, 25, 24,
- * 23 s), so that the short ones fill in at the end; any other file follows them.
+ * The sandboxed files that compare throughput or cost per packet across runs. They run one at a
+ * time, beside the others: ab's series under a CPU hog, beside regression's --repeat auto, made it
+ * take 10 samples of its 12 where 5 do on their own (twice in three runs).
+ */
+const THROUGHPUT = ['ab', 'regression', 'lb-cost'].map((f) => path.join('dist/test/integration', `${f}.test.js`));
+/**
+ * The other sandboxed files, longest first (alone on a quiet machine: 133, 99, 48, 38, 25, 24, 23 s),
+ * so that the short ones fill in at the end; any other file follows them.
  */
 const LONGEST = [
   'mutants',
-  'ab',
   'examples',
-  'regression',
   'behaviour',
   'zonlb-double',
-  'lb-cost',
   'negative-control',
   'run-all',
   'zonlb-ifindex',
 ].map((f) => path.join('dist/test/integration', `${f}.test.js`));
 // ava gives each file a process of its own; beyond two cores, files that mostly wait on processes still gain
 const UNIT_CONCURRENCY = 4;
-const SANDBOXED_CONCURRENCY = 4;
+const SANDBOXED_CONCURRENCY = 3;
 
 const testFiles = (dir) =>
   readdirSync(dir, { withFileTypes: true, recursive: true })
@@ -126,16 +130,24 @@ if (given.length) {
   phases.push(`unit ${u.seconds} s`);
   if (!unitOnly) {
     const host = audited.filter(hasHostTests);
+    const throughput = audited.filter((f) => THROUGHPUT.includes(f));
     const rank = (f) => (LONGEST.includes(f) ? LONGEST.indexOf(f) : LONGEST.length);
-    const sandboxed = audited.filter((f) => !host.includes(f)).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+    const sandboxed = audited
+      .filter((f) => !host.includes(f) && !throughput.includes(f))
+      .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+    const runs = [
+      ['host files', host, 1],
+      ['throughput files', throughput, 1],
+      ['sandboxed files', sandboxed, SANDBOXED_CONCURRENCY],
+    ];
     console.log(
-      `\n── integration: ${host.length} files with --host tests one at a time, beside ${sandboxed.length} sandboxed files ${SANDBOXED_CONCURRENCY} at a time`,
+      `\n── integration, side by side: ${runs.map(([name, files, n]) => `${files.length} ${name} ${n === 1 ? 'one' : n} at a time`).join('; ')}`,
     );
     const t0 = Date.now();
-    const [h, s] = await Promise.all([timed(host, 1), timed(sandboxed, SANDBOXED_CONCURRENCY)]);
-    codes.push(h.code, s.code);
+    const done = await Promise.all(runs.map(([, files, n]) => timed(files, n)));
+    codes.push(...done.map((r) => r.code));
     phases.push(
-      `integration ${Math.round((Date.now() - t0) / 1000)} s (host files ${h.seconds} s, sandboxed files ${s.seconds} s)`,
+      `integration ${Math.round((Date.now() - t0) / 1000)} s (${runs.map(([name], i) => `${name} ${done[i].seconds} s`).join(', ')})`,
     );
   }
 }
