@@ -4,6 +4,7 @@ import { AUDIT_SCOPE_ENV, snapshot as machineNow, type MachineSnapshot } from '.
 import { hostLabs } from '../../lab/host-state.js';
 import { readEntries } from '../../lab/registry.js';
 import { findOnPath, isRoot } from '../../src/host-facts.js';
+import { betweenHostTests } from './host-turns.js';
 
 export { snapshotDiff, type MachineSnapshot } from '../../src/audit.js';
 
@@ -30,7 +31,7 @@ export function rootSkipReason(): string | undefined {
 }
 
 /** A process started under this file's scope (its environment carries it). */
-function ours(pid: number): boolean {
+export function ours(pid: number): boolean {
   try {
     return readFileSync(`/proc/${pid}/environ`, 'utf8')
       .split('\0')
@@ -72,12 +73,16 @@ export async function waitForDefaultNamespace(ms = 180_000): Promise<string | un
 
 /**
  * The machine now, as a test audits it: the machine's default namespace is compared whole, and
- * another user's --host lab changes it, so the snapshot is taken when none is up (waiting up to
- * `ms`, synchronously, as the tests take it). What was made in a sandbox is scoped already.
+ * a --host lab changes it, so the snapshot is taken when none is up: not while a host test of
+ * another of this tree's test processes runs (test/helpers/host-turns.ts), nor while another
+ * user's host lab is there (waiting up to `ms`, synchronously, as the tests take it). What was
+ * made in a sandbox is scoped already.
  */
 export function snapshot(ms = 180_000, scope?: string): MachineSnapshot {
-  const deadline = Date.now() + ms;
-  const pause = new Int32Array(new SharedArrayBuffer(4));
-  while (othersHostLabs().length && Date.now() < deadline) Atomics.wait(pause, 0, 0, 500);
-  return machineNow(scope);
+  return betweenHostTests(() => {
+    const deadline = Date.now() + ms;
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    while (othersHostLabs().length && Date.now() < deadline) Atomics.wait(pause, 0, 0, 500);
+    return machineNow(scope);
+  });
 }

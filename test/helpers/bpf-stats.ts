@@ -26,6 +26,11 @@ export function statsAreOn(): boolean {
   }
 }
 
+/** kernel.bpf_stats_enabled: the machine's own setting, on whatever fds are open. */
+export function statsSysctl(): boolean {
+  return readFileSync('/proc/sys/kernel/bpf_stats_enabled', 'utf8').trim() !== '0';
+}
+
 /**
  * The processes that hold BPF run-time statistics on (an open BPF_ENABLE_STATS fd, `anon_inode:bpf-stats`),
  * those started under this file's audit scope and the others: another zonlab user's run turns them

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { othersHostLabs, rootSkipReason, waitForDefaultNamespace } from './audit.js';
+import { asHostTest } from './host-turns.js';
 
 /**
  * Serial tests that run unless `skip` gives a reason: then each is declared test.skip with the
@@ -33,20 +34,22 @@ export const rootGated = () => gated(rootSkipReason());
 
 /**
  * Serial tests that must own the machine's default namespace (--host labs, audited whole): skipped
- * with the reason while another zonlab user has a host lab when the file loads; each test first
- * waits for one that appeared meanwhile to go, and fails naming it if it stays (issue 22).
+ * with `skip` (root's by default) or while another zonlab user has a host lab when the file loads; each test first
+ * waits for one that appeared meanwhile to go, and fails naming it if it stays (issue 22). Then it
+ * runs as a host test (test/helpers/host-turns.ts): no other test process of this tree snapshots
+ * the machine meanwhile.
  */
-export function hostGated() {
-  const others = rootSkipReason() ? [] : othersHostLabs();
+export function hostGated(skip: string | undefined = rootSkipReason()) {
+  const others = skip ? [] : othersHostLabs();
   const g = gated(
-    rootSkipReason() ??
+    skip ??
       (others.length ? `another zonlab user holds the machine's default namespace: ${others.join(', ')}` : undefined),
   );
   const integration = (title: string, fn: (t: ExecutionContext) => Promise<void> | void) =>
     g.integration(title, async (t: ExecutionContext) => {
       const busy = await waitForDefaultNamespace();
       if (busy) t.fail(busy);
-      else await fn(t);
+      else await asHostTest(async () => fn(t));
     });
   return { ...g, integration };
 }

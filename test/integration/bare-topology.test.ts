@@ -8,7 +8,7 @@ import { MissingRequirement } from '../../src/errors.js';
 import { planScenario } from '../../src/plan/plan.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { rootSkipReason, snapshot } from '../helpers/audit.js';
-import { gated } from '../helpers/gated.js';
+import { gated, hostGated } from '../helpers/gated.js';
 import { cli, zonlabForTests } from '../helpers/zonlab-cli.js';
 
 /**
@@ -93,7 +93,7 @@ const neighbourStep =
     marker: 'zonlab:x',
   }).findIndex((st) => st.kind === 'neighbour') + 1;
 const embedded = cases.find((c) => c.lb === 'embedded')!;
-const afterCrash = gated(embedded.skip);
+const afterCrash = hostGated(embedded.skip);
 afterCrash.integration(
   afterCrash.title(
     `a --host run SIGKILLed right after its neighbour step (${neighbourStep}) is taken back by zonlab down`,

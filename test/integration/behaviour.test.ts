@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { OBJECT } from '../../src/drivers/embedded/index.js';
 import { findOnPath } from '../../src/host-facts.js';
 import { TRAFFIC_TOOL } from '../../src/traffic/argv.js';
-import { rootSkipReason, snapshot } from '../helpers/audit.js';
+import { ours, rootSkipReason, snapshot } from '../helpers/audit.js';
 import { gated } from '../helpers/gated.js';
 
 const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
@@ -51,17 +51,21 @@ function variant(name: string, edit: (text: string) => string): string {
 }
 
 /**
- * The run left nothing behind. Other engineers' runs on this shared machine start and end processes
- * and lab state files meanwhile (seen in every run): those two are judged for this run's own (its
- * id, the traffic tool), the rest of the machine as a whole.
+ * The run left nothing behind. Other engineers' runs on this shared machine, and the other test
+ * files beside this one, start and end processes and lab state files meanwhile (seen in every run):
+ * those two are judged for this run's own (its id, the traffic tool started under this file's audit
+ * scope), the rest of the machine as a whole.
  */
 function leftNothing(t: ExecutionContext, before: ReturnType<typeof snapshot>, runId: string): void {
   const { processes, state, ...rest } = snapshot();
   const { processes: _p, state: _s, ...restBefore } = before;
   t.deepEqual(rest, restBefore, 'the run left nothing behind');
   void processes;
-  const traffic = execaSync('pgrep', ['-af', TRAFFIC_TOOL], { reject: false }).stdout.trim();
-  t.is(traffic, '', 'no traffic tool process is left');
+  const traffic = execaSync('pgrep', ['-af', TRAFFIC_TOOL], { reject: false })
+    .stdout.split('\n')
+    .filter((l) => l && ours(Number(l.split(' ')[0])))
+    .join('\n');
+  t.is(traffic, '', 'no traffic tool process of this run is left');
   t.false(state.includes(runId), `the run's state file is left: ${state}`);
 }
 

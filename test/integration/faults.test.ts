@@ -1,13 +1,16 @@
+import type { ExecutionContext } from 'ava';
 import { execa } from 'execa';
 import { constants, release } from 'node:os';
 import { planLab } from '../../src/plan/plan.js';
 import { loadScenario } from '../../src/scenario/load.js';
-import { snapshot, subScope, waitForDefaultNamespace, type MachineSnapshot } from '../helpers/audit.js';
-import { rootGated } from '../helpers/gated.js';
+import { snapshot, subScope, type MachineSnapshot } from '../helpers/audit.js';
+import { hostGated, rootGated } from '../helpers/gated.js';
 import { cli, zonlabForTests } from '../helpers/zonlab-cli.js';
 
 const { env: fileEnv } = zonlabForTests('faults');
-const { integration, concurrent, title } = rootGated();
+const sandboxed = rootGated();
+// a host series owns the machine's default namespace (issue 22)
+const hosted = hostGated();
 
 /** Where a series' processes run and what its audits see: the file's scope, or one of its own. */
 interface Audit {
@@ -151,10 +154,8 @@ series.forEach(({ mode, signals }, index) => {
   // the sandboxed series run side by side, each audited in a scope of its own, after the host
   // series (ava runs a file's serial tests first): a host lab changes what every audit sees
   const host = mode.where === 'host';
-  (host ? integration : concurrent)(title(t1), async (t) => {
-    // a host series owns the machine's default namespace: it waits for another user's host lab to go, or fails naming it (issue 22)
-    const busy = host ? await waitForDefaultNamespace() : undefined;
-    if (busy) return t.fail(busy);
+  const { title } = host ? hosted : sandboxed;
+  (host ? hosted.integration : sandboxed.concurrent)(title(t1), async (t: ExecutionContext) => {
     const own = host ? undefined : subScope(`${mode.command}-${mode.lb}`);
     const audit = own ? auditIn({ ...fileEnv, ...own.env }, own.snapshot) : auditIn(fileEnv, () => snapshot());
     const before = audit.snapshot();

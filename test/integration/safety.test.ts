@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { snapshot } from '../helpers/audit.js';
-import { rootGated } from '../helpers/gated.js';
+import { hostGated, rootGated } from '../helpers/gated.js';
 
 const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 const fixtures = fileURLToPath(new URL('../../../test/fixtures/scenarios/', import.meta.url));
@@ -16,9 +16,11 @@ test.after.always(() => rmSync(results, { recursive: true, force: true }));
 const env = { NO_COLOR: '1', ZONLAB_RESULTS: results };
 const zonlab = (...args: string[]) => execa(process.execPath, [cli, ...args], { reject: false, env });
 const { integration: root, title } = rootGated();
+// the tests with --host labs own the machine's default namespace
+const host = hostGated();
 
-root(
-  title("a step that fails half-way rolls back and reports the step, the command and the kernel's message"),
+host.integration(
+  host.title("a step that fails half-way rolls back and reports the step, the command and the kernel's message"),
   async (t) => {
     const before = snapshot();
     for (const mode of [[], ['--host']]) {
@@ -44,8 +46,8 @@ root(title('two sandboxed runs of the same scenario at once both pass and do not
   t.deepEqual(snapshot(), before);
 });
 
-root(
-  title('a second --host run of the same names fails at once with "in use by run"; the first is not disturbed'),
+host.integration(
+  host.title('a second --host run of the same names fails at once with "in use by run"; the first is not disturbed'),
   async (t) => {
     const before = snapshot();
     const first = execa(
@@ -66,7 +68,7 @@ root(
   },
 );
 
-root(title('a stale --host lab of a killed run is detected and reclaimed'), async (t) => {
+host.integration(host.title('a stale --host lab of a killed run is detected and reclaimed'), async (t) => {
   const before = snapshot();
   const killed = execa(process.execPath, [cli, 'run', 'veth-netns', '--lb', 'nft', '--host', '--set', 'duration=1'], {
     reject: false,
@@ -228,17 +230,20 @@ root(
   },
 );
 
-root(title('--keep on a failed step leaves the lab as the step left it and says how to remove it'), async (t) => {
-  const before = snapshot();
-  const r = await zonlab('run', path.join(fixtures, 'bad-gateway.toml'), '--lb', 'none', '--host', '--keep');
-  t.is(r.exitCode, 1, r.stderr);
-  t.regex(r.stderr, /--keep: the lab is left as the failed step left it/);
-  t.regex(r.stderr, /remove it with: zonlab down bad-gateway --host/);
-  t.regex(snapshot().namespaces, /zone1/, 'the namespace is still there to look at');
-  const down = await zonlab('down', 'bad-gateway', '--host');
-  t.is(down.exitCode, 0, down.stderr);
-  t.deepEqual(snapshot(), before);
-});
+host.integration(
+  host.title('--keep on a failed step leaves the lab as the step left it and says how to remove it'),
+  async (t) => {
+    const before = snapshot();
+    const r = await zonlab('run', path.join(fixtures, 'bad-gateway.toml'), '--lb', 'none', '--host', '--keep');
+    t.is(r.exitCode, 1, r.stderr);
+    t.regex(r.stderr, /--keep: the lab is left as the failed step left it/);
+    t.regex(r.stderr, /remove it with: zonlab down bad-gateway --host/);
+    t.regex(snapshot().namespaces, /zone1/, 'the namespace is still there to look at');
+    const down = await zonlab('down', 'bad-gateway', '--host');
+    t.is(down.exitCode, 0, down.stderr);
+    t.deepEqual(snapshot(), before);
+  },
+);
 
 root(
   title(

@@ -1,6 +1,7 @@
 // Run by zonlb-ifindex.test.ts under `unshare --net --mount`: another zon-lb user's programs on this
 // machine, as the zon-lb test double attaches them (XDP bpf_links, which zon-lb walks), on
-// interfaces made with the indexes given; prints "ready" and holds them until stdin closes.
+// interfaces made with the indexes given; prints "ready" and the programs' ids (by which the test
+// tells these links from those of other labs on the machine), and holds them until stdin closes.
 import { runCommand } from '../../lab/run-command.js';
 
 const [double, ...indexes] = process.argv.slice(2);
@@ -25,6 +26,13 @@ for (const n of indexes) {
   const r = await runCommand([double!, 'prog', `zx${n}`, 'load'], { reject: false });
   if (r.failed || /ERROR/.test(r.stderr)) throw new Error(`the double's prog zx${n} load: ${r.stderr}`);
 }
-process.stdout.write('ready\n');
+const programs: number[] = [];
+for (const n of indexes) {
+  const [link] = JSON.parse((await runCommand(['ip', '-j', 'link', 'show', 'dev', `zx${n}`])).stdout) as {
+    xdp?: { prog?: { id?: number } };
+  }[];
+  programs.push(link?.xdp?.prog?.id ?? 0);
+}
+process.stdout.write(`ready ${JSON.stringify(programs)}\n`);
 process.stdin.resume();
 await new Promise((resolve) => process.stdin.on('end', resolve));
