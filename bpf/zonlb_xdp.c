@@ -175,23 +175,6 @@ static __always_inline int skb_translate(struct __sk_buff *skb, void *data, void
 }
 
 /*
- * A tc ingress program's start: the headers in the linear part, the packet classified. The CPU's
- * stats, or NULL for a packet that is not the balancer's. Out-parameters rather than one struct:
- * a struct on the stack costs the 16 bytes that take a mutant build past the 512-byte limit.
- */
-static __always_inline struct stats *tc_classify(struct __sk_buff *skb, void **data, void **end, struct parsed *p,
-						 struct nat *fresh, struct nat **n, struct ct **known)
-{
-	struct stats *st = stats_of_cpu();
-	if (!st)
-		return NULL;
-	pull_headers(skb, data, end);
-	if (classify(*data, *end, p, fresh, n, known, st) < 0)
-		return NULL;
-	return st;
-}
-
-/*
  * What the tc programs do with a packet of a flow: a first fragment remembered, the rewrite, the
  * counts (counter: one of st's). TC_ACT_OK or TC_ACT_SHOT; -1 (counted) for a packet it could not
  * rewrite, which goes on untouched.
@@ -231,30 +214,6 @@ int zonlb_tc_out(struct __sk_buff *skb)
 }
 
 /*
- * Requests when every backend is on this host: the packet goes up the local stack either way, and
- * an skb program rewrites its headers in place, where an XDP program on a veth gets locally sent
- * TCP only as a copy (generic and native mode alike).
- */
-SEC("tc")
-int zonlb_tc_in(struct __sk_buff *skb)
-{
-	struct parsed p;
-	struct nat fresh, *n;
-	void *data, *end;
-	struct ct *known;
-	struct stats *st = tc_classify(skb, &data, &end, &p, &fresh, &n, &known);
-	if (!st)
-		return TC_ACT_OK;
-	/* no FIB lookup: every backend is this host's */
-	if (!known && track_new(&p, n, BPF_FIB_LKUP_RET_NOT_FWDED, st) < 0)
-		return TC_ACT_OK;
-	if (p.frag != FRAG_NONE)
-		st->fragments++;
-	int verdict = tc_rewrite(skb, data, end, &p, n, st, &st->passed);
-	return verdict < 0 ? TC_ACT_OK : verdict;
-}
-
-/*
  * The largest packet the skb puts on a wire: a GSO packet's segments (its headers and gso_size
  * each; it is cut after the redirect, by the device or the stack), else the packet itself.
  */
@@ -274,26 +233,26 @@ static __always_inline __u32 wire_len(struct __sk_buff *skb, void *data, void *e
 }
 
 /*
- * Requests and replies of backends behind a link, on an skb, where the driver chose that over XDP
- * (README: native XDP on a veth turns its peer's TSO off, and XDP gets a locally sent packet only as
- * a copy): translated as zonlb_xdp translates them and redirected whole, a GSO packet as one. A
- * packet too big for the path is dropped and counted (no answer: the driver keeps XDP, which answers
- * it, for configs whose links differ in MTU).
+ * What both tc ingress programs do: ROUTES (a constant, so each program is compiled with its own
+ * branches only) says whether a new flow's backend is looked up in the FIB and the packet
+ * redirected there; without, every backend is this host's and the packet goes up the local stack.
  */
-SEC("tc")
-int zonlb_tc_fwd(struct __sk_buff *skb)
+static __always_inline int tc_ingress(struct __sk_buff *skb, const int routes)
 {
 	struct parsed p;
 	struct nat fresh, *n;
 	void *data, *end;
 	struct ct *known;
-	struct stats *st = tc_classify(skb, &data, &end, &p, &fresh, &n, &known);
+	struct stats *st = stats_of_cpu();
 	if (!st)
+		return TC_ACT_OK;
+	pull_headers(skb, &data, &end);
+	if (classify(data, end, &p, &fresh, &n, &known, st) < 0)
 		return TC_ACT_OK;
 	long rc = BPF_FIB_LKUP_RET_NOT_FWDED;
 	struct hop found = { .mtu = NO_MTU };
 	const struct hop *hop = &found;
-	if (!(n->flags & CT_LOCAL)) {
+	if (routes && !(n->flags & CT_LOCAL)) {
 		rc = route(skb, skb->ingress_ifindex, &p, n, known, &found, &hop);
 		if (wire_len(skb, data, end, &p) > hop->mtu) {
 			st->errors++;
@@ -327,11 +286,35 @@ int zonlb_tc_fwd(struct __sk_buff *skb)
 	}
 	int verdict = tc_rewrite(skb, data, end, &p, n, st, forwarded ? &st->redirected : &st->passed);
 	if (verdict < 0)
-		return TC_ACT_SHOT; /* its MACs are the next hop's already */
+		return forwarded ? TC_ACT_SHOT : TC_ACT_OK; /* a forwarded one has the next hop's MACs already */
 	if (verdict != TC_ACT_OK || !forwarded)
 		return verdict;
 	/* into the backend's namespace at once (no backlog, no egress queue), where the link allows */
 	return hop->peer ? bpf_redirect_peer(hop->ifindex, 0) : bpf_redirect(hop->ifindex, 0);
+}
+
+/*
+ * Requests when every backend is on this host: the packet goes up the local stack either way, and
+ * an skb program rewrites its headers in place, where an XDP program on a veth gets locally sent
+ * TCP only as a copy (generic and native mode alike).
+ */
+SEC("tc")
+int zonlb_tc_in(struct __sk_buff *skb)
+{
+	return tc_ingress(skb, 0);
+}
+
+/*
+ * Requests and replies of backends behind a link, on an skb, where the driver chose that over XDP
+ * (README: native XDP on a veth turns its peer's TSO off, and XDP gets a locally sent packet only as
+ * a copy): translated as zonlb_xdp translates them and redirected whole, a GSO packet as one. A
+ * packet too big for the path is dropped and counted (no answer: the driver keeps XDP, which answers
+ * it, for configs whose links differ in MTU).
+ */
+SEC("tc")
+int zonlb_tc_fwd(struct __sk_buff *skb)
+{
+	return tc_ingress(skb, 1);
 }
 
 char _license[] SEC("license") = "GPL";
