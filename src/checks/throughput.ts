@@ -121,7 +121,11 @@ export function intervalLine(
   return { from: m[2]!, to: m[3]!, rate: m[4]!, omitted: /\(omitted\)\s*$/.test(line) };
 }
 
-/** iperf 2, as the README runs it; its server keeps running, so it is stopped afterwards. */
+/**
+ * iperf 2, as the README runs it, with its rate in Mbits/sec (-f m): its adaptive units print three
+ * digits ("18.7 Gbits/sec"), a 0.5% step at these rates, as large as the differences A/B looks for.
+ * Its server keeps running, so it is stopped afterwards.
+ */
 export async function runIperfCheck(spec: ThroughputCheck): Promise<CheckOutcome> {
   const t0 = Date.now();
   const six = isIP(spec.server.address) === 6 ? ['-V'] : [];
@@ -138,6 +142,8 @@ export async function runIperfCheck(spec: ThroughputCheck): Promise<CheckOutcome
     String(spec.port),
     '-t',
     String(spec.duration),
+    '-f',
+    'm',
     ...(spec.window ? ['-w', spec.window] : []),
     ...(spec.parallel > 1 ? ['-P', String(spec.parallel)] : []),
   ];

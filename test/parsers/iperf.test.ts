@@ -77,6 +77,16 @@ test('iperf 2 human output, one stream and parallel (the SUM line)', (t) => {
   t.true(par.ok && par.bitsPerSecond === 46.4e9 && par.streams === 2);
 });
 
+test("iperf 2 in Mbits/sec (-f m, the check's): five digits where its adaptive units give three", (t) => {
+  t.deepEqual(parseIperf2(fixture('iperf2', 'iperf2-mbits.txt')), {
+    ok: true,
+    bitsPerSecond: 21392e6,
+    transferBytes: 2590 * 1024 ** 2,
+    seconds: 1.0156,
+    streams: 1,
+  });
+});
+
 test('iperf 2 CSV and a refused connection', (t) => {
   t.deepEqual(parseIperf2(fixture('iperf2', 'iperf2-csv.txt')), {
     ok: true,
