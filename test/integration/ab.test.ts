@@ -131,7 +131,7 @@ integration(title('the same build against itself is not regressed (exit 0)'), as
   const { code, doc } = await ab(['--a', 'embedded', '--b', 'embedded', '--repeat', '10'], t);
   t.is(code, 0);
   t.not(doc.worst, 'regressed');
-  t.truthy(cost(doc), 'both sides have the XDP program: the cost is judged');
+  t.truthy(cost(doc), 'both sides have the embedded program (tc on lb-bench): the cost is judged');
   t.true(doc.verdicts.every((v) => v.verdict !== 'regressed'));
 });
 
